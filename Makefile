@@ -1,0 +1,41 @@
+# The verbs a maintainer uses. Each target installs what it needs into .venv by itself.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+UPSTREAM ?= ../shared/telnyx-openapi/spec3.yml
+
+.PHONY: setup spec generate check test lint typecheck unit build clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+spec: $(STAMP)  ## re-derive spec/ai-assistants.openapi.yaml from Telnyx's public spec
+	$(BIN)/telnyx-codegen curate --upstream $(UPSTREAM)
+
+generate: $(STAMP)  ## regenerate generated/ from the curated spec
+	$(BIN)/telnyx-codegen generate
+
+check: $(STAMP)  ## fail with a diff when generated/ is stale
+	$(BIN)/telnyx-codegen check
+
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests generated
+	$(BIN)/black --check --quiet --line-length 100 generated
+
+typecheck: $(STAMP)
+	$(BIN)/mypy generator
+	cd generated && ../$(BIN)/mypy --strict telnyx_ai
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+test: check lint typecheck unit  ## the whole suite
+
+clean:
+	rm -rf $(VENV) build .mypy_cache .pytest_cache .ruff_cache

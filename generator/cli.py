@@ -1,0 +1,81 @@
+"""Command line: `telnyx-codegen curate | generate | check` (also `python -m generator`).
+
+Exit codes: 0 success; 1 `check` found `generated/` stale; 2 the inputs have errors,
+printed one per line as `file:line:col: error: message (json-pointer)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .pipeline import DEFAULT_CONFIG, DEFAULT_OUT, DEFAULT_SPEC, build
+from .problems import GenerationFailed, Problems
+from .writing import WriteError, unified_diff, write_tree
+
+
+def _report(problems: Problems) -> None:
+    for problem in problems.errors + problems.warnings:
+        print(problem.render(), file=sys.stderr)
+
+
+def _add_generation_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="curated OpenAPI spec (default: %(default)s)")
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="SDK config (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default: %(default)s)")
+    parser.add_argument("--templates", type=Path, default=None, help="custom templates, overriding ours file by file")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="telnyx-codegen", description=__doc__.splitlines()[0] if __doc__ else None)
+    commands = parser.add_subparsers(dest="command", required=True)
+    curate_cmd = commands.add_parser("curate", help="derive the curated spec from Telnyx's public spec")
+    curate_cmd.add_argument("--upstream", type=Path, required=True, help="Telnyx's spec3.yml")
+    curate_cmd.add_argument("--rules", type=Path, default=Path("spec/curation.yaml"))
+    curate_cmd.add_argument("--out", type=Path, default=None, help="curated spec to write (default: from the rules)")
+    generate_cmd = commands.add_parser("generate", help="generate the SDK package")
+    _add_generation_options(generate_cmd)
+    check_cmd = commands.add_parser("check", help="exit 1 with a diff if the output is stale")
+    _add_generation_options(check_cmd)
+    args = parser.parse_args(argv)
+
+    problems = Problems()
+    started = time.perf_counter()
+    if args.command == "curate":
+        from .curation import curate
+
+        document = curate(args.upstream, args.rules, args.out, problems)
+        _report(problems)
+        if document is None:
+            return 2
+        print(f"curated {len(document['paths'])} paths, {len(document['components']['schemas'])} schemas")
+        return 0
+    try:
+        result = build(args.spec, args.config, problems, custom_templates=args.templates, strict=args.strict)
+    except GenerationFailed:
+        _report(problems)
+        return 2
+    _report(problems)
+    if args.command == "check":
+        diff = unified_diff(args.out, result.files)
+        if diff:
+            sys.stdout.write(diff)
+            print(f"{args.out} is stale: run `make generate`", file=sys.stderr)
+            return 1
+        print(f"{args.out} is up to date")
+        return 0
+    try:
+        changes = write_tree(args.out, result.files)
+    except WriteError as exc:
+        print(f"{exc}", file=sys.stderr)
+        return 2
+    elapsed = time.perf_counter() - started
+    print(f"{args.out}: {len(result.api.operations)} operations, {changes.summary()} ({elapsed:.2f}s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,334 @@
+"""Curation: derive the committed, curated spec of one area from Telnyx's public spec.
+
+The rules live in `spec/curation.yaml`: which paths an area keeps and which fixes we
+apply to upstream bugs. Curation keeps every component the kept paths reference,
+transitively, and nothing else. A rule that no longer matches anything upstream is a
+warning that names the rule: upstream keeps changing and a stale rule must not crash.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml as pyyaml
+
+from .loading import SourceMap, dump_yaml, load_yaml
+from .problems import Problems, pointer
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+SCHEMA_REF = "#/components/schemas/"
+
+
+class _UpstreamLoader(pyyaml.CSafeLoader if hasattr(pyyaml, "CSafeLoader") else pyyaml.SafeLoader):  # type: ignore[misc]
+    """libyaml-backed loader that keeps timestamps as the strings the spec wrote."""
+
+
+_UpstreamLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in pyyaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_upstream(path: Path, problems: Problems) -> dict[str, Any] | None:
+    """The upstream spec is large (4 MB) and only read, never pointed into: load it fast."""
+    try:
+        with open(path, "rb") as stream:
+            data = pyyaml.load(stream, Loader=_UpstreamLoader)  # noqa: S506 - a safe loader
+    except OSError as exc:
+        problems.error(f"cannot read upstream spec: {exc}", str(path))
+        return None
+    except pyyaml.YAMLError as exc:
+        problems.error(f"upstream spec is not valid YAML: {exc}", str(path))
+        return None
+    if not isinstance(data, dict) or "paths" not in data:
+        problems.error("upstream spec is not an OpenAPI document (no `paths`)", str(path))
+        return None
+    return data
+
+
+def iter_refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            yield ref
+        for value in node.values():
+            yield from iter_refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from iter_refs(value)
+
+
+def rewrite_refs(node: Any, renames: dict[str, str]) -> None:
+    """Rewrite `#/components/schemas/OLD` references in place."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(SCHEMA_REF) and ref[len(SCHEMA_REF) :] in renames:
+            node["$ref"] = SCHEMA_REF + renames[ref[len(SCHEMA_REF) :]]
+        for value in node.values():
+            rewrite_refs(value, renames)
+    elif isinstance(node, list):
+        for value in node:
+            rewrite_refs(value, renames)
+
+
+@dataclass
+class Rule:
+    """One fix from the rules file, with where it stands for messages."""
+
+    index: int
+    body: dict[str, Any]
+    file: str
+
+    @property
+    def where(self) -> str:
+        return pointer("fixes", self.index)
+
+    @property
+    def label(self) -> str:
+        kind = self.body.get("kind", "?")
+        detail = self.body.get("name") or self.body.get("into") or self.body.get("operation") or ""
+        return f"{kind} {detail}".strip()
+
+
+class Curator:
+    def __init__(self, upstream: dict[str, Any], rules_file: str, rules: dict[str, Any], problems: Problems):
+        self.upstream = upstream
+        self.rules_file = rules_file
+        self.rules = rules
+        self.problems = problems
+        self.schemas: dict[str, Any] = {}
+
+    # -- selection -------------------------------------------------------------------
+    def select_paths(self, prefixes: list[str]) -> dict[str, Any]:
+        selected: dict[str, Any] = {}
+        for path, item in self.upstream.get("paths", {}).items():
+            if any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes):
+                selected[path] = copy.deepcopy(item)
+        return selected
+
+    def close_over(self, document: dict[str, Any]) -> None:
+        """Keep exactly the schemas that the paths reference, transitively."""
+        upstream_schemas = self.upstream.get("components", {}).get("schemas", {})
+        kept: dict[str, Any] = {}
+        pending = [r for r in iter_refs(document["paths"])]
+        while pending:
+            ref = pending.pop()
+            if not ref.startswith(SCHEMA_REF):
+                continue
+            name = ref[len(SCHEMA_REF) :]
+            if name in kept:
+                continue
+            if name in self.schemas:
+                schema = self.schemas[name]
+            elif name in upstream_schemas:
+                schema = copy.deepcopy(upstream_schemas[name])
+                self.schemas[name] = schema
+            else:
+                continue  # reported by validation of the curated document
+            kept[name] = schema
+            pending.extend(iter_refs(schema))
+        document["components"]["schemas"] = dict(sorted(kept.items()))
+
+    # -- fixes -----------------------------------------------------------------------
+    def apply(self, rule: Rule, document: dict[str, Any]) -> bool:
+        kind = rule.body.get("kind")
+        handler = getattr(self, f"_fix_{kind}", None)
+        if handler is None:
+            self.problems.error(f"unknown fix kind {kind!r}", rule.file, rule.where + "/kind")
+            return True
+        matched: bool = handler(rule, document)
+        return matched
+
+    def _fix_declare_tag(self, rule: Rule, document: dict[str, Any]) -> bool:
+        name = rule.body["name"]
+        tags = document.setdefault("tags", [])
+        if any(t.get("name") == name for t in tags):
+            return False  # upstream declares it now: the fix is stale
+        used = any(
+            name in (op.get("tags") or [])
+            for item in document["paths"].values()
+            for method, op in item.items()
+            if method in HTTP_METHODS
+        )
+        if not used:
+            return False
+        tags.append({"name": name, "description": rule.body.get("description", "")})
+        return True
+
+    def _fix_merge_schemas(self, rule: Rule, document: dict[str, Any]) -> bool:
+        into = rule.body["into"]
+        names = [n for n in rule.body["schemas"] if n in self.schemas]
+        if not names:
+            return False
+
+        def essence(schema: dict[str, Any]) -> dict[str, Any]:
+            return {k: v for k, v in schema.items() if k not in ("title", "description")}
+
+        first = self.schemas[names[0]]
+        for name in names[1:]:
+            if essence(self.schemas[name]) != essence(first):
+                self.problems.warning(
+                    f"fix `{rule.label}`: {name} now differs from {names[0]}; not merged",
+                    rule.file,
+                    rule.where,
+                )
+                return True
+        merged = copy.deepcopy(first)
+        merged["title"] = into
+        for name in names:
+            del self.schemas[name]
+        self.schemas[into] = merged
+        rewrite_refs(document, {name: into for name in names})
+        for schema in self.schemas.values():
+            rewrite_refs(schema, {name: into for name in names})
+        return True
+
+    def _fix_rename_schemas(self, rule: Rule, document: dict[str, Any]) -> bool:
+        pattern = re.compile(rule.body["pattern"])
+        renames = {
+            name: pattern.sub(rule.body["replacement"], name)
+            for name in self.schemas
+            if pattern.search(name)
+        }
+        if not renames:
+            return False
+        for old, new in renames.items():
+            if new in self.schemas and new not in renames:
+                self.problems.error(
+                    f"fix `{rule.label}`: renaming {old} to {new} collides with an existing schema",
+                    rule.file,
+                    rule.where,
+                )
+                return True
+        self.schemas = {renames.get(k, k): v for k, v in self.schemas.items()}
+        for new in renames.values():
+            self.schemas[new]["title"] = new
+        rewrite_refs(document, renames)
+        for schema in self.schemas.values():
+            rewrite_refs(schema, renames)
+        return True
+
+    def _fix_replace(self, rule: Rule, document: dict[str, Any]) -> bool:
+        target = self._resolve_target(rule, document)
+        if target is None:
+            return False
+        parent, key = target
+        if parent.get(key) == rule.body["value"]:
+            return False  # upstream already says this: the fix is stale
+        parent[key] = copy.deepcopy(rule.body["value"])
+        return True
+
+    def _fix_update(self, rule: Rule, document: dict[str, Any]) -> bool:
+        """Merge keys into an existing mapping (e.g. add a `pattern` to a field)."""
+        target = self._resolve_target(rule, document)
+        if target is None:
+            return False
+        parent, key = target
+        node = parent.get(key)
+        if not isinstance(node, dict):
+            return False
+        changes = {k: v for k, v in rule.body["value"].items() if node.get(k) != v}
+        if not changes:
+            return False
+        node.update(copy.deepcopy(changes))
+        return True
+
+    def _resolve_target(self, rule: Rule, document: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+        """Walk `at` from an operation (`GET /path`) or a schema; parameters by name."""
+        node: Any
+        if "operation" in rule.body:
+            method, _, path = str(rule.body["operation"]).partition(" ")
+            node = document["paths"].get(path, {}).get(method.lower())
+        elif "schema" in rule.body:
+            node = self.schemas.get(rule.body["schema"])
+        else:
+            self.problems.error("fix needs `operation` or `schema`", rule.file, rule.where)
+            return None
+        steps = [str(s) for s in rule.body.get("at", [])]
+        if node is None or not steps:
+            return None
+        for step in steps[:-1]:
+            if isinstance(node, list):
+                node = next((p for p in node if isinstance(p, dict) and p.get("name") == step), None)
+            elif isinstance(node, dict):
+                node = node.get(step)
+            else:
+                node = None
+            if node is None:
+                return None
+        if not isinstance(node, dict) or (steps[-1] not in node and rule.body.get("kind") != "replace"):
+            return None
+        return node, steps[-1]
+
+    # -- the whole run ---------------------------------------------------------------
+    def curate(self, area: dict[str, Any]) -> dict[str, Any]:
+        upstream = self.upstream
+        document: dict[str, Any] = {
+            "openapi": upstream.get("openapi", "3.1.0"),
+            "info": {
+                "title": area.get("title", upstream.get("info", {}).get("title", "")),
+                "version": upstream.get("info", {}).get("version", "0"),
+                "description": area.get("description", ""),
+            },
+            "servers": copy.deepcopy(upstream.get("servers", [])),
+            "security": copy.deepcopy(upstream.get("security", [])),
+            "tags": [],
+            "paths": self.select_paths(area["path_prefixes"]),
+            "components": {"schemas": {}},
+        }
+        used_tags = {
+            tag
+            for item in document["paths"].values()
+            for method, op in item.items()
+            if method in HTTP_METHODS
+            for tag in op.get("tags") or []
+        }
+        document["tags"] = [copy.deepcopy(t) for t in upstream.get("tags", []) if t.get("name") in used_tags]
+        self.close_over(document)
+        for index, body in enumerate(self.rules.get("fixes", [])):
+            rule = Rule(index, body, self.rules_file)
+            if not self.apply(rule, document):
+                self.problems.warning(f"fix `{rule.label}` matched nothing upstream", rule.file, rule.where)
+            self.close_over(document)
+        schemes = upstream.get("components", {}).get("securitySchemes", {})
+        used_schemes = {name for requirement in document["security"] for name in requirement}
+        for item in document["paths"].values():
+            for method, op in item.items():
+                if method in HTTP_METHODS:
+                    used_schemes.update(n for req in op.get("security") or [] for n in req)
+        document["components"]["securitySchemes"] = {
+            n: copy.deepcopy(schemes[n]) for n in sorted(used_schemes) if n in schemes
+        }
+        return document
+
+
+def curate(upstream_path: Path, rules_path: Path, out_path: Path | None, problems: Problems) -> dict[str, Any] | None:
+    """Run curation; write the curated spec unless errors were found."""
+    source_map = SourceMap()
+    problems.locate = source_map.locate
+    rules_doc = load_yaml(rules_path, problems, source_map)
+    if rules_doc is None:
+        return None
+    upstream = load_upstream(upstream_path, problems)
+    if upstream is None:
+        return None
+    areas = rules_doc.data.get("areas") or []
+    if not areas:
+        problems.error("no `areas` to curate", rules_doc.path, "/areas")
+        return None
+    area = areas[0]
+    curator = Curator(upstream, rules_doc.path, rules_doc.data, problems)
+    document = curator.curate(area)
+    digest = hashlib.sha256(upstream_path.read_bytes()).hexdigest()
+    document["info"]["x-curated-from"] = {"upstream-sha256": digest, "rules": rules_path.name}
+    if problems.errors:
+        return None
+    target = out_path or rules_path.parent / area["output"]
+    target.write_text(dump_yaml(document), encoding="utf-8")
+    return document

@@ -1,0 +1,149 @@
+"""Stage 3: the intermediate representation the templates render.
+
+Plain frozen dataclasses, built once from the normalised spec and the SDK config by
+`ir_builder.build_api`. Every Python name and type expression is final here: templates
+only place them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Location = Literal["path", "query", "header", "body"]
+ResponseKind = Literal["json", "text", "none"]
+PageStyle = Literal["meta", "single", "array"]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str  # the Python keyword argument
+    wire_name: str  # the name on the wire (`page[size]`, `from`)
+    location: Location
+    annotation: str  # type expression in the signature
+    required: bool
+    description: str = ""
+    positional: bool = False
+
+
+@dataclass(frozen=True)
+class Body:
+    media_type: str
+    required: bool
+    model: str | None  # models.X validating the whole body, if the body is one model
+    fields: tuple[Parameter, ...] = ()  # flattened properties, when the body is an object
+
+
+@dataclass(frozen=True)
+class Response:
+    kind: ResponseKind
+    annotation: str  # return type expression
+    parse_type: str  # what the runtime validates the body into (`None` for no content)
+    status: str
+
+
+@dataclass(frozen=True)
+class Pagination:
+    style: PageStyle
+    item_annotation: str
+    number_param: str | None = None  # wire names of the paging query parameters
+    size_param: str | None = None
+    default_size: int | None = None  # the server's page size when none is sent
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str  # method name on the resource
+    http_method: str
+    path: str
+    operation_id: str
+    summary: str
+    description: str
+    deprecated: bool
+    parameters: tuple[Parameter, ...]  # path, query and header parameters
+    body: Body | None
+    response: Response
+    pagination: Pagination | None = None
+
+    @property
+    def arguments(self) -> tuple[Parameter, ...]:
+        """Every argument of the method: positional first, then required, then optional."""
+        everything = self.parameters + (self.body.fields if self.body else ())
+        positional = tuple(p for p in everything if p.positional)
+        keyword = [p for p in everything if not p.positional]
+        keyword.sort(key=lambda p: not p.required)
+        return positional + tuple(keyword)
+
+    @property
+    def path_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == "path")
+
+    @property
+    def query_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == "query")
+
+    @property
+    def header_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == "header")
+
+    @property
+    def return_annotation(self) -> str:
+        if self.pagination is not None:
+            return f"{{page}}[{self.pagination.item_annotation}]"
+        return self.response.annotation
+
+
+@dataclass(frozen=True)
+class Resource:
+    path: tuple[str, ...]  # ("ai", "assistants")
+    class_name: str  # AssistantsResource
+    module: str  # dotted module below the package: resources.ai.assistants
+    is_package: bool
+    operations: tuple[Operation, ...]
+    children: tuple[Resource, ...] = ()
+
+    @property
+    def attribute(self) -> str:
+        return self.path[-1]
+
+    @property
+    def async_class_name(self) -> str:
+        return "Async" + self.class_name
+
+
+@dataclass(frozen=True)
+class SdkConfig:
+    package: str
+    distribution: str
+    version: str
+    description: str
+    user_agent: str
+    sync_client: str
+    async_client: str
+    base_url: str
+    api_key_env: str
+    base_url_env: str
+    log_env: str
+    urls: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Api:
+    config: SdkConfig
+    title: str
+    spec_version: str
+    root: Resource  # the client itself; its children are the top-level resources
+    model_names: tuple[str, ...] = field(default=())
+
+    def walk(self) -> list[Resource]:
+        out: list[Resource] = []
+        stack = list(reversed(self.root.children))
+        while stack:
+            node = stack.pop()
+            out.append(node)
+            stack.extend(reversed(node.children))
+        return out
+
+    @property
+    def operations(self) -> list[tuple[Resource, Operation]]:
+        return [(r, op) for r in self.walk() for op in r.operations]

@@ -1,0 +1,426 @@
+"""Stage 3: build the intermediate representation from the normalised spec and sdk.yaml.
+
+Here every operation gets its method name and place in the resource tree, every
+parameter its keyword name and type expression, and every response its return type and
+paging style. Name collisions are checked here, once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from . import naming
+from .ir import Api, Body, Operation, Pagination, Parameter, Resource, Response, SdkConfig
+from .problems import Problems, pointer
+from .validating import HTTP_METHODS, deref
+
+SCHEMA_REF = "#/components/schemas/"
+_PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*$")
+_DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
+_VERSION = re.compile(r"^\d+\.\d+\.\d+([ab]|rc)?\d*$")
+JSON_TYPES = ("application/json",)
+TEXT_TYPES = ("text/plain", "application/xml", "text/xml", "text/html", "text/csv")
+
+
+def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfig | None:
+    def text(key: str, default: str | None = None) -> str:
+        value = data.get(key, default)
+        if not isinstance(value, str) or not value:
+            problems.error(f"`{key}` must be a non-empty string", file, pointer(key))
+            return ""
+        return value
+
+    package = text("package")
+    if package and (not _PACKAGE.match(package) or package in naming.RESERVED):
+        problems.error(f"package name {package!r} is not a valid Python package name", file, "/package")
+    distribution = text("distribution")
+    if distribution and not _DISTRIBUTION.match(distribution):
+        problems.error(f"distribution name {distribution!r} is not a valid package name", file, "/distribution")
+    version = text("version")
+    if version and not _VERSION.match(version):
+        problems.error(f"version {version!r} is not of the form MAJOR.MINOR.PATCH", file, "/version")
+    clients = data.get("clients") or {}
+    environment = data.get("environment") or {}
+    if not isinstance(data.get("methods"), dict) or not data["methods"]:
+        problems.error("`methods` must map resource methods to operations", file, "/methods")
+    config = SdkConfig(
+        package=package,
+        distribution=distribution,
+        version=version,
+        description=str(data.get("description", "")),
+        user_agent=text("user_agent", package),
+        sync_client=str(clients.get("sync", "Client")),
+        async_client=str(clients.get("async", "AsyncClient")),
+        base_url=text("base_url"),
+        api_key_env=str(environment.get("api_key", "API_KEY")),
+        base_url_env=str(environment.get("base_url", "BASE_URL")),
+        log_env=str(environment.get("log", "LOG")),
+        urls=tuple((str(k), str(v)) for k, v in (data.get("urls") or {}).items()),
+    )
+    return None if problems.errors else config
+
+
+class Builder:
+    def __init__(self, document: dict[str, Any], spec_file: str, config_data: dict[str, Any], config_file: str, problems: Problems) -> None:
+        self.doc = document
+        self.spec_file = spec_file
+        self.config_data = config_data
+        self.config_file = config_file
+        self.problems = problems
+        self.schemas: dict[str, Any] = document.get("components", {}).get("schemas", {})
+        self._default_size: int | None = None
+
+    # -- types -------------------------------------------------------------------
+    def component(self, schema: Any) -> tuple[str, Any] | None:
+        if isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and schema["$ref"].startswith(SCHEMA_REF):
+            name = schema["$ref"][len(SCHEMA_REF) :]
+            return name, self.schemas.get(name, {})
+        return None
+
+    def annotation(self, schema: Any, for_input: bool) -> str:
+        """The Python type expression for `schema`, as a signature or a return type."""
+        if not isinstance(schema, dict) or not schema:
+            return "object"
+        found = self.component(schema)
+        if found is not None:
+            name, target = found
+            if isinstance(target.get("enum"), list) and for_input:
+                return self.annotation(target, for_input)
+            if _is_plain(target) or (for_input and target.get("type") == "array"):
+                return self.annotation(target, for_input)
+            if for_input and not target.get("enum"):
+                return f"Union[models.{name}, Dict[str, Any]]"
+            return f"models.{name}"
+        if "const" in schema:
+            return f"Literal[{json.dumps(schema['const'])}]"
+        options: list[str] = []
+        kinds = schema.get("type")
+        kinds = kinds if isinstance(kinds, list) else [kinds] if kinds else []
+        if isinstance(schema.get("enum"), list):
+            values = [v for v in schema["enum"] if v is not None]
+            options.append("Literal[" + ", ".join(json.dumps(v) for v in values) + "]")
+            if None in schema["enum"]:
+                options.append("None")
+        elif schema.get("oneOf") or schema.get("anyOf"):
+            for variant in schema.get("oneOf") or schema.get("anyOf") or []:
+                options.append(self.annotation(variant, for_input))
+        elif schema.get("allOf"):
+            return "Dict[str, Any]" if for_input else "object"
+        else:
+            for kind in kinds or ["any"]:
+                options.append(self._primitive(kind, schema, for_input))
+        if "null" in kinds and "None" not in options:
+            options.append("None")
+        unique = list(dict.fromkeys(options))
+        if "object" in unique and len(unique) > 1:
+            unique = [o for o in unique if o != "object"]
+        return unique[0] if len(unique) == 1 else "Union[" + ", ".join(unique) + "]"
+
+    def _primitive(self, kind: str, schema: dict[str, Any], for_input: bool) -> str:
+        if kind == "string":
+            return "str"
+        if kind == "integer":
+            return "int"
+        if kind == "number":
+            return "float"
+        if kind == "boolean":
+            return "bool"
+        if kind == "null":
+            return "None"
+        if kind == "array":
+            item = self.annotation(schema.get("items", {}), for_input)
+            return f"Sequence[{item}]" if for_input else f"List[{item}]"
+        if kind == "object":
+            extra = schema.get("additionalProperties")
+            value = self.annotation(extra, for_input) if isinstance(extra, dict) and extra else "Any"
+            return f"Dict[str, {value}]"
+        return "object"
+
+    def object_shape(self, schema: Any) -> tuple[dict[str, Any], set[str]] | None:
+        """Properties and required names of an object schema, allOf merged; else None."""
+        found = self.component(schema)
+        if found is not None:
+            schema = found[1]
+        if not isinstance(schema, dict):
+            return None
+        if schema.get("allOf"):
+            properties: dict[str, Any] = {}
+            required: set[str] = set()
+            for part in schema["allOf"]:
+                shape = self.object_shape(part)
+                if shape is None:
+                    return None
+                properties.update(shape[0])
+                required |= shape[1]
+            return properties, required
+        if schema.get("type") == "object" or "properties" in schema:
+            if schema.get("oneOf") or schema.get("anyOf"):
+                return None
+            return dict(schema.get("properties") or {}), set(schema.get("required") or [])
+        return None
+
+    # -- operations ----------------------------------------------------------------
+    def build_operation(self, name: str, method: str, path: str, operation: dict[str, Any], where: str) -> Operation | None:
+        at = ("paths", path, method)
+        parameters: list[Parameter] = []
+        raw_parameters = [deref(self.doc, p) for p in self.doc["paths"][path].get("parameters", []) or []]
+        raw_parameters += [deref(self.doc, p) for p in operation.get("parameters", []) or []]
+        path_names = [p.get("name") for p in raw_parameters if p.get("in") == "path"]
+        page_number = page_size = None
+        self._default_size = None
+        for index, raw in enumerate(raw_parameters):
+            location = raw.get("in")
+            if location == "cookie":
+                continue
+            schema = raw.get("schema") or {}
+            wire = str(raw.get("name", ""))
+            description = str(raw.get("description") or schema.get("description") or "")
+            shape = self.object_shape(schema) if raw.get("style") == "deepObject" else None
+            if shape is not None:
+                # deepObject: one keyword argument per property, `page[number]` on the wire.
+                for prop, sub in shape[0].items():
+                    wire_name = f"{wire}[{prop}]"
+                    if prop == "size" and isinstance(sub.get("default"), int):
+                        self._default_size = sub["default"]
+                    parameters.append(
+                        Parameter(
+                            naming.parameter_name(f"{wire}_{prop}"),
+                            wire_name,
+                            "query",
+                            self.annotation(sub, True),
+                            prop in shape[1] and bool(raw.get("required")),
+                            str(sub.get("description") or ""),
+                        )
+                    )
+                continue
+            try:
+                python_name = naming.parameter_name(wire)
+            except ValueError as exc:
+                self.problems.error(str(exc), self.spec_file, pointer(*at, "parameters", index))
+                continue
+            if wire in ("page[size]", "page_size") and isinstance(schema.get("default"), int):
+                self._default_size = schema["default"]
+            parameters.append(
+                Parameter(
+                    python_name,
+                    wire,
+                    location,
+                    self.annotation(schema, True),
+                    bool(raw.get("required")) or location == "path",
+                    description,
+                    positional=location == "path" and wire == path_names[-1],
+                )
+            )
+        for parameter in parameters:
+            if parameter.location == "query" and parameter.wire_name in ("page[number]", "page_number"):
+                page_number = parameter.wire_name
+            if parameter.location == "query" and parameter.wire_name in ("page[size]", "page_size"):
+                page_size = parameter.wire_name
+        body = self.build_body(operation, at)
+        response = self.build_response(operation, at)
+        if response is None:
+            return None
+        pagination = self.pagination(method, response, operation, page_number, page_size)
+        operation_ir = Operation(
+            name=name,
+            http_method=method,
+            path=path,
+            operation_id=str(operation.get("operationId") or ""),
+            summary=str(operation.get("summary") or "").strip(),
+            description=str(operation.get("description") or "").strip(),
+            deprecated=bool(operation.get("deprecated")),
+            parameters=tuple(parameters),
+            body=body,
+            response=response,
+            pagination=pagination,
+        )
+        seen: dict[str, str] = {}
+        for argument in operation_ir.arguments:
+            if argument.name in seen:
+                self.problems.error(
+                    f"method {where} would take two arguments named {argument.name!r} "
+                    f"({seen[argument.name]} and {argument.location} {argument.wire_name!r})",
+                    self.spec_file,
+                    pointer(*at),
+                )
+            seen[argument.name] = f"{argument.location} {argument.wire_name!r}"
+        return operation_ir
+
+    def build_body(self, operation: dict[str, Any], at: tuple[str, ...]) -> Body | None:
+        raw = deref(self.doc, operation.get("requestBody"))
+        if not isinstance(raw, dict) or not raw.get("content"):
+            return None
+        content = raw["content"]
+        media_type = next((m for m in content if m in JSON_TYPES), None)
+        if media_type is None:
+            media_type = next(iter(content))
+            self.problems.error(
+                f"request body media type {media_type!r} is not supported (application/json)",
+                self.spec_file,
+                pointer(*at, "requestBody", "content", media_type),
+            )
+            return None
+        schema = content[media_type].get("schema") or {}
+        found = self.component(schema)
+        model = f"models.{found[0]}" if found else None
+        shape = self.object_shape(schema)
+        required = bool(raw.get("required"))
+        if shape is None:
+            return Body(media_type, required, model, (
+                Parameter("body", "", "body", self.annotation(schema, True), required, str(raw.get("description") or "")),
+            ))
+        fields = []
+        for prop, sub in shape[0].items():
+            try:
+                python_name = naming.parameter_name(prop)
+            except ValueError as exc:
+                self.problems.error(f"body property {prop!r}: {exc}", self.spec_file, pointer(*at, "requestBody"))
+                continue
+            if isinstance(sub, dict) and sub.get("readOnly"):
+                continue
+            sub_target = self.component(sub)
+            description = str((sub or {}).get("description") or (sub_target[1].get("description") if sub_target else "") or "")
+            fields.append(Parameter(python_name, prop, "body", self.annotation(sub, True), prop in shape[1], description))
+        return Body(media_type, required, model, tuple(fields))
+
+    def build_response(self, operation: dict[str, Any], at: tuple[str, ...]) -> Response | None:
+        responses = operation.get("responses") or {}
+        success = sorted(str(s) for s in responses if str(s).startswith("2"))
+        if not success:
+            self.problems.error("operation declares no 2xx response", self.spec_file, pointer(*at, "responses"))
+            return None
+        status = success[0]
+        raw = deref(self.doc, responses[status]) if status in responses else deref(self.doc, responses[int(status)])
+        content = (raw or {}).get("content") or {}
+        if not content or status == "204":
+            return Response("none", "None", "None", status)
+        json_type = next((m for m in content if m in JSON_TYPES or m.endswith("+json")), None)
+        if json_type is not None:
+            schema = content[json_type].get("schema") or {}
+            annotation = self.annotation(schema, False)
+            return Response("json", annotation, annotation, status)
+        text_type = next((m for m in content if m in TEXT_TYPES or m.startswith("text/")), None)
+        if text_type is not None:
+            return Response("text", "str", "str", status)
+        media = next(iter(content))
+        self.problems.error(f"response media type {media!r} is not supported", self.spec_file, pointer(*at, "responses", status, "content", media))
+        return None
+
+    def pagination(self, method: str, response: Response, operation: dict[str, Any], number: str | None, size: str | None) -> Pagination | None:
+        if method != "get" or response.kind != "json":
+            return None
+        status = response.status
+        raw = deref(self.doc, (operation.get("responses") or {}).get(status))
+        schema = ((raw or {}).get("content") or {}).get("application/json", {}).get("schema") or {}
+        found = self.component(schema)
+        target = found[1] if found else schema
+        if target.get("type") == "array" and number and size:
+            return Pagination("array", self.annotation(target.get("items", {}), False), number, size, self._default_size)
+        shape = self.object_shape(schema)
+        if shape is None or "data" not in shape[0]:
+            return None
+        data = shape[0]["data"]
+        data_component = self.component(data)
+        if data_component is not None:
+            data = data_component[1]
+        if not isinstance(data, dict) or data.get("type") != "array":
+            return None
+        item = self.annotation(data.get("items", {}), False)
+        meta = shape[0].get("meta")
+        meta_shape = self.object_shape(meta) if meta is not None else None
+        if meta_shape and {"page_number", "total_pages"} <= set(meta_shape[0]) and number:
+            return Pagination("meta", item, number, size, self._default_size)
+        if set(shape[0]) == {"data"} and not number:
+            return Pagination("single", item)
+        return None
+
+    # -- the tree ------------------------------------------------------------------
+    def build(self, config: SdkConfig) -> Api | None:
+        methods: dict[str, Any] = self.config_data.get("methods") or {}
+        by_operation: dict[tuple[str, str], str] = {}
+        tree: dict[tuple[str, ...], list[Operation]] = {}
+        for dotted, target in methods.items():
+            where = pointer("methods", dotted)
+            parts = str(dotted).split(".")
+            if len(parts) < 2 or not all(naming.is_identifier(p) for p in parts):
+                self.problems.error(f"{dotted!r} is not a dotted path of Python names (resource.method)", self.config_file, where)
+                continue
+            http_method, _, path = str(target).partition(" ")
+            key = (http_method.lower(), path)
+            if key[0] not in HTTP_METHODS or key[1] not in self.doc["paths"] or key[0] not in self.doc["paths"][key[1]]:
+                self.problems.error(f"{dotted} maps to {target!r}, which the spec does not have", self.config_file, where)
+                continue
+            if key in by_operation:
+                self.problems.error(f"{target} is mapped twice: to {by_operation[key]} and to {dotted}", self.config_file, where)
+                continue
+            by_operation[key] = dotted
+            operation = self.build_operation(parts[-1], key[0], key[1], self.doc["paths"][key[1]][key[0]], dotted)
+            if operation is None:
+                continue
+            resource_ops = tree.setdefault(tuple(parts[:-1]), [])
+            if any(o.name == operation.name for o in resource_ops):
+                self.problems.error(f"two methods named {dotted}", self.config_file, where)
+                continue
+            resource_ops.append(operation)
+        for path, item in self.doc["paths"].items():
+            for method in item:
+                if method in HTTP_METHODS and (method, path) not in by_operation:
+                    self.problems.warning(
+                        f"{method.upper()} {path} is not mapped to any method in {self.config_file}; it is left out",
+                        self.spec_file,
+                        pointer("paths", path, method),
+                    )
+        for resource_path in list(tree):
+            for i in range(1, len(resource_path)):
+                tree.setdefault(resource_path[:i], [])
+        for resource_path, ops in tree.items():
+            child_names = {p[len(resource_path)] for p in tree if len(p) == len(resource_path) + 1 and p[: len(resource_path)] == resource_path}
+            for op in ops:
+                if op.name in child_names:
+                    self.problems.error(
+                        f"{'.'.join(resource_path)}.{op.name} is both a method and a sub-resource",
+                        self.config_file,
+                        pointer("methods"),
+                    )
+
+        def node(path: tuple[str, ...]) -> Resource:
+            children = tuple(node(p) for p in sorted(tree) if len(p) == len(path) + 1 and p[: len(path)] == path)
+            return Resource(
+                path=path,
+                class_name=naming.resource_class_name(path[-1]) if path else config.sync_client,
+                module="resources." + ".".join(path) if path else "",
+                is_package=bool(children),
+                operations=tuple(tree.get(path, ())),
+                children=children,
+            )
+
+        root = node(())
+        info = self.doc.get("info") or {}
+        return Api(
+            config=config,
+            title=str(info.get("title", "")),
+            spec_version=str(info.get("version", "")),
+            root=root,
+            model_names=tuple(self.schemas),
+        )
+
+
+def _is_plain(schema: dict[str, Any]) -> bool:
+    """A component that is only a primitive (a named string, say) is inlined."""
+    return (
+        not schema.get("properties")
+        and not schema.get("enum")
+        and not schema.get("oneOf")
+        and not schema.get("anyOf")
+        and not schema.get("allOf")
+        and schema.get("type") in ("string", "integer", "number", "boolean")
+    )
+
+
+def build_api(document: dict[str, Any], spec_file: str, config_data: dict[str, Any], config_file: str, problems: Problems) -> Api | None:
+    config = load_config(config_data, config_file, problems)
+    if config is None:
+        return None
+    return Builder(document, spec_file, config_data, config_file, problems).build(config)

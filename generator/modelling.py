@@ -1,0 +1,67 @@
+"""Stage 4a: pydantic v2 models through datamodel-code-generator's library API.
+
+The normalised document already names every class (see normalising.py), so the model
+generator only renders them. We check that it invented no name of its own (it numbers
+colliding names, `Status1`, which a good SDK must not ship) and report any as errors.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .problems import Problems
+
+_DEFINED = re.compile(r"^(?:class (\w+)\b|(\w+) = TypeAliasType\()", re.MULTILINE)
+
+
+def render_models(document: dict[str, Any], package: str, template_dir: Path, file: str, problems: Problems) -> str:
+    """Source of the models module for `document`'s component schemas."""
+    from datamodel_code_generator import InputFileType, PythonVersion, generate
+    from datamodel_code_generator.format import DataModelType, Formatter
+    from datamodel_code_generator.types import LiteralType
+
+    try:
+        source = generate(
+            document,
+            input_file_type=InputFileType.OpenAPI,
+            output_model_type=DataModelType.PydanticV2BaseModel,
+            target_python_version=PythonVersion.PY_310,
+            base_class=f"{package}._models.TelnyxModel",
+            additional_imports=[f"{package}._models.OpenEnum"],
+            custom_template_dir=template_dir,
+            use_annotated=True,
+            field_constraints=True,
+            use_union_operator=True,
+            use_standard_collections=True,
+            use_type_alias=True,
+            snake_case_field=True,
+            capitalise_enum_members=True,
+            set_default_enum_member=True,
+            enum_field_as_literal=LiteralType.One,
+            use_schema_description=True,
+            use_field_description=True,
+            use_double_quotes=True,
+            disable_timestamp=True,
+            formatters=[Formatter.ISORT],
+        )
+    except Exception as exc:  # the model generator's own errors carry no positions
+        problems.error(f"model generation failed: {type(exc).__name__}: {exc}", file, "/components/schemas")
+        return ""
+    assert isinstance(source, str)
+    expected = set(document.get("components", {}).get("schemas", {}))
+    for match in _DEFINED.finditer(source):
+        name = match.group(1) or match.group(2)
+        if name not in expected:
+            problems.error(
+                f"the model generator invented the class name {name!r}; name the schema it came from "
+                "in the curation rules",
+                file,
+                "/components/schemas",
+            )
+    # Enums derive from the runtime's OpenEnum (see templates/models/Enum.jinja2).
+    if not re.search(r"\bEnum\b(?!\w)", source.split("\n\n\n", 1)[-1]):
+        source = source.replace("from enum import Enum\n", "")
+    header, _, body = source.partition("from __future__ import annotations\n")
+    return "from __future__ import annotations\n" + body

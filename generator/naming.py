@@ -1,0 +1,87 @@
+"""Naming: every Python name the output uses is decided here, once.
+
+Spec names are free text (`page[size]`, `inference-embedding_Assistant`, `from`); Python
+names are not. These functions turn one into the other deterministically and never
+produce a keyword, a soft keyword or a name that shadows a builtin.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
+RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
+BUILTINS = frozenset(dir(builtins))
+# Names every generated method already binds locally; a parameter must not shadow them.
+METHOD_LOCALS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "idempotency_key"})
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.replace("'", ""))
+
+
+def snake_case(text: str) -> str:
+    """`page[size]` -> `page_size`, `conversationId` -> `conversation_id`."""
+    name = "_".join(w.lower() for w in words(text))
+    if not name:
+        raise ValueError(f"{text!r} has no letters or digits to make a name from")
+    if name[0].isdigit():
+        name = "n_" + name
+    return name
+
+
+def pascal_case(text: str) -> str:
+    """`inference-embedding_assistant` -> `InferenceEmbeddingAssistant`."""
+    parts = words(text)
+    if not parts:
+        raise ValueError(f"{text!r} has no letters or digits to make a name from")
+    name = "".join(p[:1].upper() + p[1:] for p in parts)
+    if name[0].isdigit():
+        name = "N" + name
+    return name
+
+
+def safe_identifier(name: str, avoid_builtins: bool = False) -> str:
+    """Append `_` to keywords (`from` -> `from_`) and, where asked, to builtins."""
+    if name in RESERVED or (avoid_builtins and name in BUILTINS):
+        return name + "_"
+    return name
+
+
+def parameter_name(wire_name: str) -> str:
+    """The keyword argument for a parameter or body field named `wire_name` on the wire."""
+    name = safe_identifier(snake_case(wire_name))
+    if name in METHOD_LOCALS:
+        name += "_"
+    return name
+
+
+def is_identifier(name: str) -> bool:
+    return name.isidentifier() and name not in RESERVED
+
+
+def resource_class_name(segment: str) -> str:
+    return pascal_case(segment) + "Resource"
+
+
+_SYMBOLS = {
+    "+": "PLUS", "-": "MINUS", "*": "TIMES", "/": "DIVIDE", "%": "MODULO", "==": "EQ", "!=": "NE",
+    ">": "GT", ">=": "GE", "<": "LT", "<=": "LE", "=": "EQUALS", "&": "AND", "|": "OR", "!": "NOT",
+    "": "EMPTY",
+}  # fmt: skip
+
+
+def enum_member_name(value: object) -> str:
+    """`no-answer` -> `NO_ANSWER`, `>=` -> `GE`, `1` -> `VALUE_1`."""
+    text = str(value)
+    if text in _SYMBOLS:
+        return _SYMBOLS[text]
+    parts = words(text)
+    if not parts:
+        raise ValueError(f"enum value {value!r} has no letters or digits to make a name from")
+    name = "_".join(p.upper() for p in parts)
+    if name[0].isdigit():
+        name = "VALUE_" + name
+    return name

@@ -1,0 +1,332 @@
+"""Stage 2: resolve the spec's quirks once, so nothing downstream special-cases them.
+
+Input is the loaded (curated) OpenAPI document; output is a new document in which
+- every component schema has a valid, unique PascalCase name (references rewritten);
+- OpenAPI 3.0 `nullable: true` is expressed the 3.1 way (a `null` type);
+- an `allOf` that wraps one `$ref` only to add a description is the `$ref` itself;
+- every inline schema that would become a class (objects with properties, enums,
+  unions with a discriminator, allOf merges) is hoisted into a named component, so
+  that model names are chosen here and never numbered by the model generator;
+- a oneOf/anyOf whose variants all carry a distinct one-value `type` tag gets an
+  explicit discriminator, which turns it into a fast, precise tagged union.
+Every rename is recorded so messages can still speak of the spec's own names.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from .naming import enum_member_name, pascal_case, words
+from .problems import Problems, pointer
+
+SCHEMA_REF = "#/components/schemas/"
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+# Names the models module imports; a schema must not take them.
+MODELS_MODULE_NAMES = frozenset(
+    {
+        "Annotated", "Any", "AnyUrl", "AwareDatetime", "BaseModel", "ConfigDict", "Enum",
+        "Field", "Literal", "OpenEnum", "RootModel", "UUID", "date", "datetime", "time",
+        "timedelta", "Model", "TelnyxModel",
+    }
+)  # fmt: skip
+
+
+@dataclass
+class Normalised:
+    document: dict[str, Any]
+    # component name in the normalised document -> pointer of its origin in the source
+    origins: dict[str, str] = field(default_factory=dict)
+
+
+def _is_ref(schema: Any) -> bool:
+    return isinstance(schema, dict) and "$ref" in schema
+
+
+def _ref_name(schema: dict[str, Any]) -> str | None:
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith(SCHEMA_REF):
+        return ref[len(SCHEMA_REF) :]
+    return None
+
+
+def makes_class(schema: Any) -> bool:
+    """Would the model generator emit a class for this inline schema?"""
+    if not isinstance(schema, dict) or "$ref" in schema:
+        return False
+    if schema.get("properties"):
+        return True
+    enum = schema.get("enum")
+    if isinstance(enum, list) and len([v for v in enum if v is not None]) > 1:
+        return True
+    if ("oneOf" in schema or "anyOf" in schema) and "discriminator" in schema:
+        return True
+    all_of = schema.get("allOf")
+    return isinstance(all_of, list) and len(all_of) > 1
+
+
+class Normaliser:
+    def __init__(self, document: dict[str, Any], file: str, problems: Problems) -> None:
+        self.source = document
+        self.file = file
+        self.problems = problems
+        self.doc = copy.deepcopy(document)
+        self.schemas: dict[str, Any] = self.doc.setdefault("components", {}).setdefault("schemas", {})
+        self.origins: dict[str, str] = {}
+
+    def run(self) -> Normalised:
+        self._rename_components()
+        for name in list(self.schemas):
+            self.schemas[name] = self._clean(self.schemas[name])
+        self._each_operation_schema(self._clean)
+        self._hoist_all()
+        for name in list(self.schemas):
+            self._infer_discriminators(self.schemas[name])
+        self._hoist_all()  # unions that just got a discriminator become named aliases
+        for name, schema in self.schemas.items():
+            self._name_enum_members(name, schema)
+        self.doc["components"]["schemas"] = dict(sorted(self.schemas.items()))
+        return Normalised(self.doc, self.origins)
+
+    # -- names -------------------------------------------------------------------
+    def _rename_components(self) -> None:
+        renames: dict[str, str] = {}
+        taken: dict[str, str] = {}
+        for name in self.schemas:
+            try:
+                new = pascal_case(name)
+            except ValueError:
+                self.problems.error(
+                    f"schema name {name!r} cannot be turned into a class name",
+                    self.file,
+                    pointer("components", "schemas", name),
+                )
+                continue
+            if new in MODELS_MODULE_NAMES:
+                new += "Schema"
+            if new in taken:
+                self.problems.error(
+                    f"schemas {taken[new]!r} and {name!r} both become the class name {new!r}; "
+                    "rename one in the curation rules",
+                    self.file,
+                    pointer("components", "schemas", name),
+                )
+                continue
+            taken[new] = name
+            renames[name] = new
+            self.origins[new] = pointer("components", "schemas", name)
+        self.schemas = {renames.get(k, k): v for k, v in self.schemas.items()}
+        self.doc["components"]["schemas"] = self.schemas
+        _rewrite_refs(self.doc, renames)
+
+    # -- local clean-ups -----------------------------------------------------------
+    def _clean(self, schema: Any) -> Any:
+        """3.0 nullable -> 3.1, description-only allOf wrappers -> $ref; recursively."""
+        if isinstance(schema, list):
+            return [self._clean(s) for s in schema]
+        if not isinstance(schema, dict):
+            return schema
+        schema = {k: self._clean(v) if k not in ("example", "examples", "default", "enum", "const") else v for k, v in schema.items()}
+        if schema.pop("nullable", False) is True:
+            schema = _add_null(schema)
+        all_of = schema.get("allOf")
+        if isinstance(all_of, list) and len(all_of) == 1 and _is_ref(all_of[0]):
+            rest = {k: v for k, v in schema.items() if k != "allOf"}
+            schema = {**all_of[0], **rest}
+        if "$ref" in schema:
+            # 3.1 allows siblings of $ref; keep only the ones that annotate.
+            schema = {k: v for k, v in schema.items() if k in ("$ref", "description", "title", "default", "deprecated", "readOnly", "writeOnly", "examples", "example")}
+        return schema
+
+    def _each_operation_schema(self, clean: Any) -> None:
+        """Visit parameter, request and response schemas of every operation."""
+        for path, item in self.doc.get("paths", {}).items():
+            for method, operation in item.items():
+                if method not in HTTP_METHODS or not isinstance(operation, dict):
+                    continue
+                base = pascal_case(operation.get("operationId") or f"{method} {path}")
+                for parameter in operation.get("parameters", []):
+                    if isinstance(parameter, dict) and isinstance(parameter.get("schema"), dict):
+                        # Parameters become keyword arguments, never classes: clean only.
+                        if clean:
+                            parameter["schema"] = clean(parameter["schema"])
+                body = operation.get("requestBody")
+                if isinstance(body, dict):
+                    for media in (body.get("content") or {}).values():
+                        if isinstance(media, dict) and isinstance(media.get("schema"), dict):
+                            if clean:
+                                media["schema"] = clean(media["schema"])
+                            else:
+                                self._hoist_slot(media, "schema", base + "Body")
+                for status, response in (operation.get("responses") or {}).items():
+                    if not isinstance(response, dict):
+                        continue
+                    for media in (response.get("content") or {}).values():
+                        if isinstance(media, dict) and isinstance(media.get("schema"), dict):
+                            if clean:
+                                media["schema"] = clean(media["schema"])
+                            else:
+                                self._hoist_slot(media, "schema", base + "Response" + (str(status) if not str(status).startswith("2") else ""))
+
+    # -- hoisting ------------------------------------------------------------------
+    def _hoist_all(self) -> None:
+        for name in list(self.schemas):
+            self._hoist_within(name, self.schemas[name])
+        self._each_operation_schema(None)
+
+    def _unique(self, wanted: str) -> str:
+        if wanted not in self.schemas and wanted not in MODELS_MODULE_NAMES:
+            return wanted
+        for suffix in ("Object", "Schema", "Type", "Model"):
+            if wanted + suffix not in self.schemas:
+                return wanted + suffix
+        raise ValueError(wanted)
+
+    def _hoist_slot(self, parent: dict[str, Any] | list[Any], key: Any, name: str) -> None:
+        schema = parent[key]
+        if makes_class(schema):
+            try:
+                new = self._unique(name)
+            except ValueError:
+                self.problems.error(f"no unique class name for inline schema {name!r}", self.file)
+                return
+            self.schemas[new] = schema
+            parent[key] = {"$ref": SCHEMA_REF + new}
+            for k in ("description",):
+                if k in schema:
+                    parent[key][k] = schema[k]
+            self._hoist_within(new, schema)
+        elif isinstance(schema, dict):
+            self._hoist_within(name, schema)
+
+    def _hoist_within(self, name: str, schema: Any) -> None:
+        if not isinstance(schema, dict) or "$ref" in schema:
+            return
+        for prop in list(schema.get("properties") or {}):
+            self._hoist_slot(schema["properties"], prop, name + pascal_case(prop))
+        if isinstance(schema.get("items"), dict):
+            self._hoist_slot(schema, "items", name + "Item")
+        if isinstance(schema.get("additionalProperties"), dict):
+            self._hoist_slot(schema, "additionalProperties", name + "Value")
+        for combiner in ("oneOf", "anyOf", "allOf"):
+            variants = schema.get(combiner)
+            if isinstance(variants, list):
+                for index, variant in enumerate(variants):
+                    self._hoist_slot(variants, index, name + _variant_suffix(variant, index, combiner))
+
+    def _name_enum_members(self, name: str, schema: Any) -> None:
+        """Enum member names are decided here (`x-enum-varnames`), never numbered."""
+        values = schema.get("enum") if isinstance(schema, dict) else None
+        if not isinstance(values, list) or len(values) < 2:
+            return
+        names: dict[str, object] = {}
+        for value in values:
+            if value is None:
+                continue
+            try:
+                member = enum_member_name(value)
+            except ValueError as exc:
+                self.problems.error(str(exc), self.file, self.origins.get(name, pointer("components", "schemas", name)))
+                return
+            if member in names:
+                self.problems.error(
+                    f"enum values {names[member]!r} and {value!r} of {name} both become the member name {member}",
+                    self.file,
+                    self.origins.get(name, pointer("components", "schemas", name)),
+                )
+                return
+            names[member] = value
+        schema["x-enum-varnames"] = list(names)
+
+    # -- discriminators ------------------------------------------------------------
+    def _infer_discriminators(self, schema: Any) -> None:
+        if isinstance(schema, list):
+            for s in schema:
+                self._infer_discriminators(s)
+            return
+        if not isinstance(schema, dict):
+            return
+        for key, value in schema.items():
+            if key not in ("example", "examples", "default", "enum", "const"):
+                self._infer_discriminators(value)
+        for combiner in ("oneOf", "anyOf"):
+            variants = schema.get(combiner)
+            if not isinstance(variants, list) or "discriminator" in schema or len(variants) < 2:
+                continue
+            mapping = self._tag_mapping(variants)
+            if mapping is not None:
+                schema["discriminator"] = {"propertyName": "type", "mapping": mapping}
+                if combiner == "anyOf":
+                    schema["oneOf"] = schema.pop("anyOf")
+
+    def _tag_mapping(self, variants: list[Any]) -> dict[str, str] | None:
+        mapping: dict[str, str] = {}
+        for variant in variants:
+            name = _ref_name(variant) if isinstance(variant, dict) else None
+            target = self.schemas.get(name) if name else None
+            if not isinstance(target, dict) or "type" not in (target.get("required") or []):
+                return None
+            tag = literal_value((target.get("properties") or {}).get("type"))
+            if not isinstance(tag, str) or tag in mapping:
+                return None
+            mapping[tag] = SCHEMA_REF + str(name)
+        return mapping
+
+
+def literal_value(schema: Any) -> Any:
+    """The single value a `const` or one-value `enum` schema admits, else None."""
+    if not isinstance(schema, dict):
+        return None
+    if "const" in schema:
+        return schema["const"]
+    enum = schema.get("enum")
+    if isinstance(enum, list) and len(enum) == 1:
+        return enum[0]
+    return None
+
+
+def _variant_suffix(variant: Any, index: int, combiner: str) -> str:
+    if isinstance(variant, dict):
+        tag = literal_value((variant.get("properties") or {}).get("type"))
+        if isinstance(tag, str) and words(tag):
+            return pascal_case(tag)
+        title = variant.get("title")
+        if isinstance(title, str) and words(title):
+            return pascal_case(title)
+        required = variant.get("required")
+        if isinstance(required, list) and required and all(isinstance(r, str) for r in required):
+            return "With" + "".join(pascal_case(r) for r in required[:2])
+        if variant.get("type") == "string" and variant.get("enum"):
+            return "Values"
+    return ("Part" if combiner == "allOf" else "Variant") + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[index % 26]
+
+
+def _add_null(schema: dict[str, Any]) -> dict[str, Any]:
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        schema["type"] = [kind, "null"]
+        if "enum" in schema and None not in schema["enum"]:
+            schema["enum"] = [*schema["enum"], None]
+    elif isinstance(kind, list):
+        if "null" not in kind:
+            schema["type"] = [*kind, "null"]
+    else:
+        schema = {"anyOf": [schema, {"type": "null"}]}
+    return schema
+
+
+def _rewrite_refs(node: Any, renames: dict[str, str]) -> None:
+    if isinstance(node, dict):
+        name = _ref_name(node) if "$ref" in node else None
+        if name is not None and name in renames:
+            node["$ref"] = SCHEMA_REF + renames[name]
+        for value in node.values():
+            _rewrite_refs(value, renames)
+    elif isinstance(node, list):
+        for value in node:
+            _rewrite_refs(value, renames)
+
+
+def normalise(document: dict[str, Any], file: str, problems: Problems) -> Normalised:
+    return Normaliser(document, file, problems).run()
