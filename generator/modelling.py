@@ -8,6 +8,7 @@ colliding names, `Status1`, which a good SDK must not ship) and report any as er
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -19,33 +20,36 @@ _DEFINED = re.compile(r"^(?:class (\w+)\b|(\w+) = TypeAliasType\()", re.MULTILIN
 def render_models(document: dict[str, Any], package: str, template_dir: Path, file: str, problems: Problems) -> str:
     """Source of the models module for `document`'s component schemas."""
     from datamodel_code_generator import InputFileType, PythonVersion, generate
-    from datamodel_code_generator.format import DataModelType, Formatter
-    from datamodel_code_generator.types import LiteralType
+    from datamodel_code_generator._shared_types import LiteralType
+    from datamodel_code_generator.enums import DataModelType
+    from datamodel_code_generator.format import Formatter
 
     try:
-        source = generate(
-            document,
-            input_file_type=InputFileType.OpenAPI,
-            output_model_type=DataModelType.PydanticV2BaseModel,
-            target_python_version=PythonVersion.PY_310,
-            base_class=f"{package}._models.TelnyxModel",
-            additional_imports=[f"{package}._models.OpenEnum"],
-            custom_template_dir=template_dir,
-            use_annotated=True,
-            field_constraints=True,
-            use_union_operator=True,
-            use_standard_collections=True,
-            use_type_alias=True,
-            snake_case_field=True,
-            capitalise_enum_members=True,
-            set_default_enum_member=True,
-            enum_field_as_literal=LiteralType.One,
-            use_schema_description=True,
-            use_field_description=True,
-            use_double_quotes=True,
-            disable_timestamp=True,
-            formatters=[Formatter.ISORT],
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # its notices about future defaults
+            source = generate(
+                document,
+                input_file_type=InputFileType.OpenAPI,
+                output_model_type=DataModelType.PydanticV2BaseModel,
+                target_python_version=PythonVersion.PY_310,
+                base_class=f"{package}._models.TelnyxModel",
+                additional_imports=[f"{package}._models.OpenEnum"],
+                custom_template_dir=template_dir,
+                use_annotated=True,
+                field_constraints=True,
+                use_union_operator=True,
+                use_standard_collections=True,
+                use_type_alias=True,
+                snake_case_field=True,
+                capitalise_enum_members=True,
+                set_default_enum_member=True,
+                enum_field_as_literal=LiteralType.One,
+                use_schema_description=True,
+                use_field_description=True,
+                use_double_quotes=True,
+                disable_timestamp=True,
+                formatters=[Formatter.ISORT],
+            )
     except Exception as exc:  # the model generator's own errors carry no positions
         problems.error(f"model generation failed: {type(exc).__name__}: {exc}", file, "/components/schemas")
         return ""
