@@ -104,7 +104,7 @@ def load_yaml(path: Path | str, problems: Problems, source_map: SourceMap | None
         problems.error(f"invalid YAML: {exc}", name)
         return None
     if not isinstance(tree, dict):
-        kind = "empty" if tree is None else type(tree).__name__
+        kind = "nothing" if tree is None else "a list" if isinstance(tree, list) else f"a single {type(tree).__name__.lower()}"
         problems.error(f"expected a YAML mapping at the top level, found {kind}", name)
         return None
     document = Document(name, _plain(tree), tree)

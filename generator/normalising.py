@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .naming import enum_member_name, pascal_case, words
-from .problems import Problems, pointer
+from .problems import Problems, escape_pointer_token, pointer
 
 SCHEMA_REF = "#/components/schemas/"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -172,7 +172,7 @@ class Normaliser:
     # -- hoisting ------------------------------------------------------------------
     def _hoist_all(self) -> None:
         for name in list(self.schemas):
-            self._hoist_within(name, self.schemas[name])
+            self._hoist_within(name, self.schemas[name], self.origins.get(name, ""))
         self._each_operation_schema(None)
 
     def _unique(self, wanted: str) -> str:
@@ -183,8 +183,9 @@ class Normaliser:
                 return wanted + suffix
         raise ValueError(wanted)
 
-    def _hoist_slot(self, parent: dict[str, Any] | list[Any], key: Any, name: str) -> None:
+    def _hoist_slot(self, parent: dict[str, Any] | list[Any], key: Any, name: str, where: str = "") -> None:
         schema = parent[key]
+        where = f"{where}/{escape_pointer_token(key)}" if where else ""
         if makes_class(schema):
             try:
                 new = self._unique(name)
@@ -192,28 +193,31 @@ class Normaliser:
                 self.problems.error(f"no unique class name for inline schema {name!r}", self.file)
                 return
             self.schemas[new] = schema
+            if where:
+                self.origins[new] = where
             parent[key] = {"$ref": SCHEMA_REF + new}
             for k in ("description",):
                 if k in schema:
                     parent[key][k] = schema[k]
-            self._hoist_within(new, schema)
+            self._hoist_within(new, schema, where)
         elif isinstance(schema, dict):
-            self._hoist_within(name, schema)
+            self._hoist_within(name, schema, where)
 
-    def _hoist_within(self, name: str, schema: Any) -> None:
+    def _hoist_within(self, name: str, schema: Any, where: str = "") -> None:
+        """Hoist the class-making schemas inside `schema`; `where` is its source pointer."""
         if not isinstance(schema, dict) or "$ref" in schema:
             return
         for prop in list(schema.get("properties") or {}):
-            self._hoist_slot(schema["properties"], prop, name + pascal_case(prop))
+            self._hoist_slot(schema["properties"], prop, name + pascal_case(prop), where and where + "/properties")
         if isinstance(schema.get("items"), dict):
-            self._hoist_slot(schema, "items", name + "Item")
+            self._hoist_slot(schema, "items", name + "Item", where)
         if isinstance(schema.get("additionalProperties"), dict):
-            self._hoist_slot(schema, "additionalProperties", name + "Value")
+            self._hoist_slot(schema, "additionalProperties", name + "Value", where)
         for combiner in ("oneOf", "anyOf", "allOf"):
             variants = schema.get(combiner)
             if isinstance(variants, list):
                 for index, variant in enumerate(variants):
-                    self._hoist_slot(variants, index, name + _variant_suffix(variant, index, combiner))
+                    self._hoist_slot(variants, index, name + _variant_suffix(variant, index, combiner), where and f"{where}/{combiner}")
 
     def _name_enum_members(self, name: str, schema: Any) -> None:
         """Enum member names are decided here (`x-enum-varnames`), never numbered."""

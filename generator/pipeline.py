@@ -65,7 +65,7 @@ def build(
     import jinja2
 
     try:
-        files = render_files(api, models, env, spec.as_posix() if not spec.is_absolute() else spec.name)
+        files = render_files(api, models, env, _label(spec))
     except jinja2.TemplateSyntaxError as exc:
         problems.error(f"template syntax error: {exc.message}", exc.filename or exc.name or "template", position=(exc.lineno, 1))
         raise GenerationFailed(problems) from None
@@ -79,3 +79,11 @@ def build(
         raise GenerationFailed(problems) from None
     problems.raise_if_errors(strict=strict)
     return Result(api, files, problems)
+
+
+def _label(spec: Path) -> str:
+    """How generated headers name the spec: relative to the project, never a machine path."""
+    try:
+        return spec.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return spec.name

@@ -55,6 +55,10 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
+# Module-level so that tests can observe the waits without waiting.
+_sleep = time.sleep
+_async_sleep = asyncio.sleep
+
 # Set by `with_raw_response` wrappers: the next request returns a RawResponse.
 _RAW: ContextVar[bool] = ContextVar("_RAW", default=False)
 
@@ -470,7 +474,7 @@ class SyncAPIClient(_Core):
                 return result
             if response is not None:
                 response.close()
-            time.sleep(delay)
+            _sleep(delay)
             attempt += 1
 
 
@@ -504,7 +508,7 @@ class AsyncAPIClient(_Core):
                 return result
             if response is not None:
                 await response.aclose()
-            await asyncio.sleep(delay)
+            await _async_sleep(delay)
             attempt += 1
 
 

@@ -1,0 +1,82 @@
+"""The real inputs: the curated spec is reproducible from upstream, and the committed
+generated/ is exactly what the generator produces from it (a golden tree)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.curation import curate
+from generator.loading import dump_yaml
+from generator.pipeline import build
+from generator.problems import Problems
+from generator.writing import unified_diff
+
+ROOT = Path(__file__).resolve().parent.parent
+UPSTREAM = ROOT.parent / "shared" / "telnyx-openapi" / "spec3.yml"
+SPEC = ROOT / "spec" / "ai-assistants.openapi.yaml"
+CONFIG = ROOT / "spec" / "sdk.yaml"
+SKILL = ROOT.parent / "shared" / "reference" / "telnyx-ai-assistants-go-skill.txt"
+OFFICIAL = ROOT.parent / "shared" / "reference" / "official-python-sdk-names.md"
+
+
+@pytest.fixture(scope="module")
+def result():  # type: ignore[no-untyped-def]
+    return build(SPEC, CONFIG, Problems())
+
+
+def test_committed_generated_tree_is_current(result) -> None:  # type: ignore[no-untyped-def]
+    diff = unified_diff(ROOT / "generated", result.files)
+    assert not diff, "generated/ is stale; run `make generate`:\n" + diff[:5000]
+
+
+def test_generation_has_no_warnings(result) -> None:  # type: ignore[no-untyped-def]
+    assert [p.render() for p in result.problems] == []
+
+
+def test_every_operation_has_a_method(result) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    spec = yaml.safe_load(SPEC.read_text())
+    in_spec = {(m.upper(), p) for p, item in spec["paths"].items() for m in item if m in ("get", "post", "put", "patch", "delete")}
+    generated = {(op.http_method.upper(), op.path) for _, op in result.api.operations}
+    assert len(in_spec) == 46
+    assert generated == in_spec
+
+
+@pytest.mark.skipif(not OFFICIAL.exists(), reason="reference names live in ../shared")
+def test_method_names_match_the_official_sdk(result) -> None:  # type: ignore[no-untyped-def]
+    ours = {(op.http_method.upper(), op.path): "client." + ".".join(r.path) + "." + op.name for r, op in result.api.operations}
+    expected = {}
+    for line in OFFICIAL.read_text().splitlines():
+        cells = [c.strip().strip("`") for c in line.split("|")]
+        if len(cells) > 4 and cells[1] in ("GET", "POST", "PUT", "PATCH", "DELETE") and cells[4] == "yes":
+            expected[(cells[1], cells[2])] = cells[3]
+    assert len(expected) == 46
+    assert ours == expected
+
+
+@pytest.mark.skipif(not UPSTREAM.exists(), reason="the upstream spec lives in ../shared")
+def test_curation_reproduces_the_committed_spec(tmp_path: Path) -> None:
+    problems = Problems()
+    document = curate(UPSTREAM, ROOT / "spec" / "curation.yaml", tmp_path / "curated.yaml", problems)
+    assert document is not None, [p.render() for p in problems]
+    assert [p.render() for p in problems] == []
+    assert dump_yaml(document) == SPEC.read_text()
+    assert "Rule-Input" not in document["components"]["schemas"] and "Rule" in document["components"]["schemas"]
+    assert not any(name.startswith("inference-embedding") for name in document["components"]["schemas"])
+    assert any(t["name"] == "MCP Servers" for t in document["tags"])
+
+
+def test_stale_curation_rule_is_a_warning_naming_it(tmp_path: Path) -> None:
+    upstream = tmp_path / "upstream.yml"
+    upstream.write_text(SPEC.read_text())  # already curated: every fix is now stale
+    rules = tmp_path / "curation.yaml"
+    rules.write_text((ROOT / "spec" / "curation.yaml").read_text())
+    problems = Problems()
+    document = curate(upstream, rules, tmp_path / "out.yaml", problems)
+    assert document is not None
+    messages = [p.render() for p in problems.warnings]
+    assert any("fix `merge_schemas Rule` matched nothing upstream" in m for m in messages), messages
+    assert any(f"{rules}:" in m and "(/fixes/1)" in m for m in messages), messages
