@@ -18,28 +18,18 @@ from typing import Any
 
 import yaml as pyyaml
 
-from .loading import SourceMap, dump_yaml, load_yaml
+from .loading import FastLoader, SourceMap, dump_yaml, load_yaml
 from .problems import Problems, pointer
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SCHEMA_REF = "#/components/schemas/"
 
 
-class _UpstreamLoader(pyyaml.CSafeLoader if hasattr(pyyaml, "CSafeLoader") else pyyaml.SafeLoader):  # type: ignore[misc]
-    """libyaml-backed loader that keeps timestamps as the strings the spec wrote."""
-
-
-_UpstreamLoader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in pyyaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def load_upstream(path: Path, problems: Problems) -> dict[str, Any] | None:
     """The upstream spec is large (4 MB) and only read, never pointed into: load it fast."""
     try:
         with open(path, "rb") as stream:
-            data = pyyaml.load(stream, Loader=_UpstreamLoader)  # noqa: S506 - a safe loader
+            data = pyyaml.load(stream, Loader=FastLoader)  # noqa: S506 - a safe loader
     except OSError as exc:
         problems.error(f"cannot read upstream spec: {exc}", str(path))
         return None

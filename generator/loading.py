@@ -1,8 +1,9 @@
-"""Stage 1: read YAML documents, keeping the position of every node.
+"""Stage 1: read YAML documents, and know the position of every node.
 
-ruamel.yaml's round-trip loader records line and column for each mapping key and
-sequence item. We keep that tree only to answer "where is this JSON pointer?" and hand
-plain dicts and lists to the later stages, which are then pure functions of the data.
+The data is read with libyaml (through PyYAML, fast); positions come from ruamel.yaml's
+round-trip loader, which records line and column for each mapping key and sequence item.
+That slower parse runs only when a problem has to be located, so a clean run does not
+pay for it. Later stages get plain dicts and lists and are pure functions of the data.
 """
 
 from __future__ import annotations
@@ -12,33 +13,67 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import YAMLError
 
 from .problems import Problems, split_pointer
+
+_BaseLoader: Any = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
+
+
+class FastLoader(_BaseLoader):  # type: ignore[misc]
+    """libyaml-backed safe loader: timestamps stay the strings the spec wrote, and a
+    duplicate mapping key is an error (YAML says so; PyYAML would keep the last)."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise pyyaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark, f"found duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+FastLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in pyyaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass
 class Document:
-    """A loaded YAML file: its plain data and the positioned tree behind it."""
+    """A loaded YAML file: its plain data and its text, for locating nodes later."""
 
     path: str
     data: dict[str, Any]
-    tree: Any = field(repr=False, default=None)
+    text: str = field(repr=False, default="")
 
 
 class SourceMap:
     """Turns (file, JSON pointer) into the 1-based line and column of the node."""
 
     def __init__(self) -> None:
+        self._texts: dict[str, str] = {}
         self._trees: dict[str, Any] = {}
 
     def add(self, document: Document) -> None:
-        self._trees[document.path] = document.tree
+        self._texts[document.path] = document.text
+
+    def _tree(self, file: str) -> Any:
+        if file not in self._trees and file in self._texts:
+            try:
+                self._trees[file] = YAML(typ="rt").load(self._texts[file])
+            except YAMLError:
+                self._trees[file] = None
+        return self._trees.get(file)
 
     def locate(self, file: str, ptr: str) -> tuple[int, int] | None:
-        node = self._trees.get(file)
+        node = self._tree(file)
         if node is None:
             return None
         position: tuple[int, int] | None = (1, 1)
@@ -87,27 +122,21 @@ def load_yaml(path: Path | str, problems: Problems, source_map: SourceMap | None
     except (OSError, UnicodeDecodeError) as exc:
         problems.error(f"cannot read file: {exc}", name)
         return None
-    yaml = YAML(typ="rt")
     try:
-        tree = yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        if mark is not None:
-            problems.error(
-                f"invalid YAML: {message}", name, position=(mark.line + 1, mark.column + 1)
-            )
-        else:
-            problems.error(f"invalid YAML: {message}", name)
+        data = pyyaml.load(text, Loader=FastLoader)  # noqa: S506 - a safe loader
+    except pyyaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        context = getattr(exc, "context", None)
+        problem = getattr(exc, "problem", None)
+        message = " ".join(str(part) for part in (context, problem) if part) or str(exc)
+        position = (mark.line + 1, mark.column + 1) if mark is not None else None
+        problems.error(f"invalid YAML: {message}", name, position=position)
         return None
-    except YAMLError as exc:
-        problems.error(f"invalid YAML: {exc}", name)
-        return None
-    if not isinstance(tree, dict):
-        kind = "nothing" if tree is None else "a list" if isinstance(tree, list) else f"a single {type(tree).__name__.lower()}"
+    if not isinstance(data, dict):
+        kind = "nothing" if data is None else "a list" if isinstance(data, list) else f"a single {type(data).__name__.lower()}"
         problems.error(f"expected a YAML mapping at the top level, found {kind}", name)
         return None
-    document = Document(name, _plain(tree), tree)
+    document = Document(name, _plain(data), text)
     if source_map is not None:
         source_map.add(document)
     return document

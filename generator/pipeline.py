@@ -49,7 +49,7 @@ def build(
     config_doc = load_yaml(config, problems, source_map)
     problems.raise_if_errors()
     assert spec_doc is not None and config_doc is not None
-    validate_spec(spec_doc.data, spec_doc.path, problems)
+    validate_spec(spec_doc.data, spec_doc.path, problems, cache_dir=ROOT / "build" / "cache")
     problems.raise_if_errors()
     normalised = normalise(spec_doc.data, spec_doc.path, problems)
     problems.raise_if_errors()

@@ -9,7 +9,10 @@ Every problem is reported with its JSON pointer; the source map adds line and co
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 from .problems import Problems, pointer, split_pointer
@@ -32,7 +35,35 @@ def resolve_pointer(document: Any, ref: str) -> Any:
     return node
 
 
-def validate_spec(document: dict[str, Any], file: str, problems: Problems) -> None:
+def schema_problems(document: dict[str, Any], file: str, problems: Problems, cache_dir: Path | None = None) -> None:
+    """Validate against the OpenAPI schema (openapi-spec-validator).
+
+    It takes about a second on the AI area, so a spec that passed once is remembered by
+    the SHA-256 of its content (never by timestamps) in `cache_dir`.
+    """
+    digest = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+    marker = cache_dir / f"valid-{digest}" if cache_dir is not None else None
+    if marker is not None and marker.exists():
+        return
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    validator_class = OpenAPIV31SpecValidator if str(document.get("openapi", "")).startswith("3.1") else OpenAPIV30SpecValidator
+    found = 0
+    for error in validator_class(document).iter_errors():
+        found += 1
+        if found <= 50:
+            problems.error(f"not valid OpenAPI: {error.message[:300]}", file, pointer(*error.path))
+    if found > 50:
+        problems.error(f"not valid OpenAPI: {found - 50} more errors", file)
+    if not found and marker is not None:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def validate_spec(document: dict[str, Any], file: str, problems: Problems, cache_dir: Path | None = None) -> None:
     version = document.get("openapi")
     if version is None:
         problems.error("not an OpenAPI document: no `openapi` key", file)
@@ -45,6 +76,8 @@ def validate_spec(document: dict[str, Any], file: str, problems: Problems) -> No
         return
     _check_refs(document, document, (), file, problems)
     _check_operations(document, file, problems)
+    if not problems.errors:
+        schema_problems(document, file, problems, cache_dir)
 
 
 def _check_refs(document: dict[str, Any], node: Any, at: tuple[str | int, ...], file: str, problems: Problems) -> None:
