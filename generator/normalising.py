@@ -130,6 +130,10 @@ class Normaliser:
         schema = {k: self._clean(v) if k not in ("example", "examples", "default", "enum", "const") else v for k, v in schema.items()}
         if schema.pop("nullable", False) is True:
             schema = _add_null(schema)
+        enum = schema.get("enum")
+        if isinstance(enum, list) and None in enum:
+            # `null` among enum values means "nullable"; the enum class holds the strings.
+            schema = _add_null({**schema, "enum": [v for v in enum if v is not None]})
         all_of = schema.get("allOf")
         if isinstance(all_of, list) and len(all_of) == 1 and _is_ref(all_of[0]):
             rest = {k: v for k, v in schema.items() if k != "allOf"}
@@ -310,8 +314,6 @@ def _add_null(schema: dict[str, Any]) -> dict[str, Any]:
     kind = schema.get("type")
     if isinstance(kind, str):
         schema["type"] = [kind, "null"]
-        if "enum" in schema and None not in schema["enum"]:
-            schema["enum"] = [*schema["enum"], None]
     elif isinstance(kind, list):
         if "null" not in kind:
             schema["type"] = [*kind, "null"]

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import AnyUrl, AwareDatetime, ConfigDict, Field
-from telnyx_ai._models import OpenEnum, TelnyxModel
+from telnyx_ai._models import OpenEnum, OpenUnion, TelnyxModel
 from typing_extensions import TypeAliasType
 
 
@@ -1383,48 +1383,47 @@ class VoiceSettingsLanguageBoost(OpenEnum):
     Enhances recognition for specific languages and dialects during MiniMax TTS synthesis. Default is null (no boost). Set to 'auto' for automatic language detection. Only applicable when using MiniMax voices.
     """
 
-    AUTO = None
-    CHINESE = "auto"
-    CHINESE_YUE = "Chinese"
-    ENGLISH = "Chinese,Yue"
-    ARABIC = "English"
-    RUSSIAN = "Arabic"
-    SPANISH = "Russian"
-    FRENCH = "Spanish"
-    PORTUGUESE = "French"
-    GERMAN = "Portuguese"
-    TURKISH = "German"
-    DUTCH = "Turkish"
-    UKRAINIAN = "Dutch"
-    VIETNAMESE = "Ukrainian"
-    INDONESIAN = "Vietnamese"
-    JAPANESE = "Indonesian"
-    ITALIAN = "Japanese"
-    KOREAN = "Italian"
-    THAI = "Korean"
-    POLISH = "Thai"
-    ROMANIAN = "Polish"
-    GREEK = "Romanian"
-    CZECH = "Greek"
-    FINNISH = "Czech"
-    HINDI = "Finnish"
-    BULGARIAN = "Hindi"
-    DANISH = "Bulgarian"
-    HEBREW = "Danish"
-    MALAY = "Hebrew"
-    PERSIAN = "Malay"
-    SLOVAK = "Persian"
-    SWEDISH = "Slovak"
-    CROATIAN = "Swedish"
-    FILIPINO = "Croatian"
-    HUNGARIAN = "Filipino"
-    NORWEGIAN = "Hungarian"
-    SLOVENIAN = "Norwegian"
-    CATALAN = "Slovenian"
-    NYNORSK = "Catalan"
-    TAMIL = "Nynorsk"
-    AFRIKAANS = "Tamil"
-    afrikaans_1 = "Afrikaans"
+    AUTO = "auto"
+    CHINESE = "Chinese"
+    CHINESE_YUE = "Chinese,Yue"
+    ENGLISH = "English"
+    ARABIC = "Arabic"
+    RUSSIAN = "Russian"
+    SPANISH = "Spanish"
+    FRENCH = "French"
+    PORTUGUESE = "Portuguese"
+    GERMAN = "German"
+    TURKISH = "Turkish"
+    DUTCH = "Dutch"
+    UKRAINIAN = "Ukrainian"
+    VIETNAMESE = "Vietnamese"
+    INDONESIAN = "Indonesian"
+    JAPANESE = "Japanese"
+    ITALIAN = "Italian"
+    KOREAN = "Korean"
+    THAI = "Thai"
+    POLISH = "Polish"
+    ROMANIAN = "Romanian"
+    GREEK = "Greek"
+    CZECH = "Czech"
+    FINNISH = "Finnish"
+    HINDI = "Hindi"
+    BULGARIAN = "Bulgarian"
+    DANISH = "Danish"
+    HEBREW = "Hebrew"
+    MALAY = "Malay"
+    PERSIAN = "Persian"
+    SLOVAK = "Slovak"
+    SWEDISH = "Swedish"
+    CROATIAN = "Croatian"
+    FILIPINO = "Filipino"
+    HUNGARIAN = "Hungarian"
+    NORWEGIAN = "Norwegian"
+    SLOVENIAN = "Slovenian"
+    CATALAN = "Catalan"
+    NYNORSK = "Nynorsk"
+    TAMIL = "Tamil"
+    AFRIKAANS = "Afrikaans"
 
 
 class WebhookToolParamsBodyParameters(TelnyxModel):
@@ -1742,7 +1741,10 @@ class CreateAssistantTestRequest(TelnyxModel):
 
 FlowEdgeTarget = TypeAliasType(
     "FlowEdgeTarget",
-    Annotated[NodeTarget | AssistantTarget, Field(discriminator="type", title="Target")],
+    Annotated[
+        Annotated[NodeTarget | AssistantTarget, Field(discriminator="type", title="Target")],
+        OpenUnion,
+    ],
 )
 """
 Destination of the transition. Discriminated by `type`: `node` (jump to another node in this flow) or `assistant` (hand off to a different assistant).
@@ -2488,10 +2490,13 @@ class TelephonySettingsVoicemailDetectionOnVoicemailDetected(TelnyxModel):
 VoiceSettingsBackgroundAudio = TypeAliasType(
     "VoiceSettingsBackgroundAudio",
     Annotated[
-        VoiceSettingsBackgroundAudioPredefinedMedia
-        | VoiceSettingsBackgroundAudioMediaUrl
-        | VoiceSettingsBackgroundAudioMediaName,
-        Field(discriminator="type"),
+        Annotated[
+            VoiceSettingsBackgroundAudioPredefinedMedia
+            | VoiceSettingsBackgroundAudioMediaUrl
+            | VoiceSettingsBackgroundAudioMediaName,
+            Field(discriminator="type"),
+        ],
+        OpenUnion,
     ],
 )
 """
@@ -2758,26 +2763,31 @@ class TransferTool(TelnyxModel):
 AssistantToolsItem = TypeAliasType(
     "AssistantToolsItem",
     Annotated[
-        WebhookTool
-        | ClientSideTool
-        | RetrievalTool
-        | HandoffTool
-        | HangupTool
-        | TransferTool
-        | InviteTool
-        | SIPReferTool
-        | DTMFTool
-        | SendMessageTool
-        | SkipTurnTool
-        | PayTool,
-        Field(discriminator="type"),
+        Annotated[
+            WebhookTool
+            | ClientSideTool
+            | RetrievalTool
+            | HandoffTool
+            | HangupTool
+            | TransferTool
+            | InviteTool
+            | SIPReferTool
+            | DTMFTool
+            | SendMessageTool
+            | SkipTurnTool
+            | PayTool,
+            Field(discriminator="type"),
+        ],
+        OpenUnion,
     ],
 )
 
 
 ConversationFlowReqNodesItem = TypeAliasType(
     "ConversationFlowReqNodesItem",
-    Annotated[FlowNodeReq | ToolNodeReq | SpeakNodeReq, Field(discriminator="type")],
+    Annotated[
+        Annotated[FlowNodeReq | ToolNodeReq | SpeakNodeReq, Field(discriminator="type")], OpenUnion
+    ],
 )
 
 
@@ -2883,7 +2893,7 @@ class ToolNode(TelnyxModel):
 
 ConversationFlowNodesItem = TypeAliasType(
     "ConversationFlowNodesItem",
-    Annotated[FlowNode | ToolNode | SpeakNode, Field(discriminator="type")],
+    Annotated[Annotated[FlowNode | ToolNode | SpeakNode, Field(discriminator="type")], OpenUnion],
 )
 
 
@@ -3139,14 +3149,17 @@ class CreateAssistantRequest(TelnyxModel):
 Expression = TypeAliasType(
     "Expression",
     Annotated[
-        ComparisonExpression
-        | BooleanOpExpression
-        | ArithmeticExpression
-        | DynamicVariableExpression
-        | StringLiteralExpression
-        | NumberLiteralExpression
-        | BooleanLiteralExpression,
-        Field(discriminator="type", title="Expression"),
+        Annotated[
+            ComparisonExpression
+            | BooleanOpExpression
+            | ArithmeticExpression
+            | DynamicVariableExpression
+            | StringLiteralExpression
+            | NumberLiteralExpression
+            | BooleanLiteralExpression,
+            Field(discriminator="type", title="Expression"),
+        ],
+        OpenUnion,
     ],
 )
 """
@@ -3200,8 +3213,11 @@ class FlowEdge(TelnyxModel):
 FlowEdgeCondition = TypeAliasType(
     "FlowEdgeCondition",
     Annotated[
-        LLMCondition | ExpressionCondition | DefaultCondition,
-        Field(discriminator="type", title="Condition"),
+        Annotated[
+            LLMCondition | ExpressionCondition | DefaultCondition,
+            Field(discriminator="type", title="Condition"),
+        ],
+        OpenUnion,
     ],
 )
 """
