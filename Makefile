@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 UPSTREAM ?= ../shared/telnyx-openapi/spec3.yml
 
-.PHONY: setup spec generate check test lint typecheck unit build clean
+.PHONY: setup spec generate check test lint typecheck unit build clean bench-runtime
 
 setup: $(STAMP)
 
@@ -39,3 +39,13 @@ test: check lint typecheck unit  ## the whole suite
 
 clean:
 	rm -rf $(VENV) build .mypy_cache .pytest_cache .ruff_cache
+
+BENCH_VENV := build/bench-venv
+$(BENCH_VENV)/.installed:
+	@mkdir -p build
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "httpx>=0.27,<0.29" "pydantic>=2.7,<3" respx telnyx==4.189.0
+	@touch $@
+
+bench-runtime: $(BENCH_VENV)/.installed  ## runtime speed against bare httpx and the official SDK
+	$(BENCH_VENV)/bin/python bench/runtime.py

@@ -221,6 +221,15 @@ class _Core:
         )
         self.max_retry_after = max_retry_after
         self.auto_idempotency_keys = auto_idempotency_keys
+        # Computed once per client, copied per request.
+        self._base = str(self.base_url)
+        self._timeout = _httpx_timeout(timeout)
+        self._base_headers: dict[str, str] = {
+            "Accept": "application/json",
+            "User-Agent": f"telnyx-ai-python/{__version__}",
+            "Authorization": f"Bearer {api_key}",
+            **self.default_headers,
+        }
         _configure_logging("TELNYX_LOG")
 
     def __repr__(self) -> str:
@@ -267,33 +276,31 @@ class _Core:
         path = spec.path
         for name, value in spec.path_params.items():
             path = path.replace("{" + name + "}", path_segment(name, value))
-        url = self.base_url.join(path.lstrip("/"))
-        headers: dict[str, str] = {
-            "Accept": "application/json" if spec.response_kind == "json" else "*/*",
-            "User-Agent": f"telnyx-ai-python/{__version__}",
-            "Authorization": f"Bearer {self._api_key}",
-            **self.default_headers,
-        }
+        headers = dict(self._base_headers)
+        if spec.response_kind != "json":
+            headers["Accept"] = "*/*"
         for key, value in spec.headers.items():
             if not isinstance(value, NotGiven) and value is not None:
                 headers[key] = _query_value(value)
         if idempotency_key is not None:
             headers[IDEMPOTENCY_HEADER] = idempotency_key
-        for key, value in (spec.extra_headers or {}).items():
-            if isinstance(value, Omit):
-                headers.pop(key, None)
-            else:
-                headers[key] = value
-        query = encode_query({**spec.query, **(spec.extra_query or {})})
-        body = self.serialise_body(spec)
-        timeout = self.timeout if isinstance(spec.timeout, NotGiven) else spec.timeout
+        if spec.extra_headers:
+            for key, header in spec.extra_headers.items():
+                if isinstance(header, Omit):
+                    headers.pop(key, None)
+                else:
+                    headers[key] = header
+        query = encode_query({**spec.query, **spec.extra_query} if spec.extra_query else spec.query)
+        timeout = (
+            self._timeout if isinstance(spec.timeout, NotGiven) else _httpx_timeout(spec.timeout)
+        )
         return client.build_request(
             spec.method.upper(),
-            url,
-            params=query,
+            self._base + path.lstrip("/"),  # absolute: httpx parses it once
+            params=query or None,
             headers=headers,
-            json=body,
-            timeout=_httpx_timeout(timeout),
+            json=self.serialise_body(spec),
+            timeout=timeout,
         )
 
     def idempotency_key_for(self, spec: RequestSpec) -> str | None:
@@ -445,18 +452,21 @@ def _retry_after(headers: httpx.Headers) -> float | None:
 
 
 class SyncAPIClient(_Core):
-    _http: httpx.Client
-
     def __init__(self, *, http_client: httpx.Client | None = None, **options: Any) -> None:
         super().__init__(**options)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(
-            timeout=_httpx_timeout(self.timeout), follow_redirects=False
-        )
+        self._http_client = http_client
+
+    @property
+    def _http(self) -> httpx.Client:
+        # Created on first use: building its TLS context is most of a client's cost.
+        if self._http_client is None:
+            self._http_client = httpx.Client(timeout=self._timeout, follow_redirects=False)
+        return self._http_client
 
     def close(self) -> None:
-        if self._owns_http:
-            self._http.close()
+        if self._owns_http and self._http_client is not None:
+            self._http_client.close()
 
     def request(self, spec: RequestSpec) -> Any:
         raw = _RAW.get()
@@ -479,18 +489,20 @@ class SyncAPIClient(_Core):
 
 
 class AsyncAPIClient(_Core):
-    _http: httpx.AsyncClient
-
     def __init__(self, *, http_client: httpx.AsyncClient | None = None, **options: Any) -> None:
         super().__init__(**options)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(
-            timeout=_httpx_timeout(self.timeout), follow_redirects=False
-        )
+        self._http_client = http_client
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        if self._http_client is None:
+            self._http_client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
+        return self._http_client
 
     async def close(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
+        if self._owns_http and self._http_client is not None:
+            await self._http_client.aclose()
 
     async def request(self, spec: RequestSpec) -> Any:
         raw = _RAW.get()

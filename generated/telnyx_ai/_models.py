@@ -17,7 +17,7 @@ from typing import Any
 
 import pydantic
 
-__all__ = ["TelnyxModel", "OpenEnum", "OpenUnion", "UnknownVariant", "strict_enums"]
+__all__ = ["TelnyxModel", "OpenEnum", "UnknownVariant", "strict_enums"]
 
 _STRICT_ENUMS: ContextVar[bool] = ContextVar("_STRICT_ENUMS", default=False)
 
@@ -68,23 +68,17 @@ class OpenEnum(str, enum.Enum):
 class UnknownVariant(TelnyxModel):
     """A variant of a tagged union that this SDK version does not know yet.
 
-    Returned in place of an error when the server sends a new ``type``; every field it
-    sent is available in ``model_extra``.
+    Responses hold it in place of an error when the server sends a new ``type``; every
+    field it sent is in ``model_extra``. Requests never accept it: an unknown ``type`` is
+    an argument error before anything is sent.
     """
 
     type: Any = None
 
-
-def _tolerate_unknown_tag(value: Any, handler: pydantic.ValidatorFunctionWrapHandler) -> Any:
-    try:
-        return handler(value)
-    except pydantic.ValidationError as exc:
-        if _STRICT_ENUMS.get() or not isinstance(value, dict):
-            raise
-        if any(e["type"] == "union_tag_invalid" and not e["loc"] for e in exc.errors()):
-            return UnknownVariant.model_validate(value)
-        raise
-
-
-OpenUnion = pydantic.WrapValidator(_tolerate_unknown_tag)
-"""Marks a tagged union whose unknown tags become ``UnknownVariant`` in responses."""
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _only_in_responses(cls, value: Any) -> Any:
+        if _STRICT_ENUMS.get():
+            tag = value.get("type") if isinstance(value, dict) else None
+            raise ValueError(f"unknown type {tag!r}")
+        return value

@@ -1,0 +1,168 @@
+"""Runtime benchmark of the generated SDK against the floor and the official SDK.
+
+Measured in one run, so only ratios matter:
+- `retrieve` of a ~2.5 KB assistant and `list` of 20 assistants, through bare httpx +
+  json.loads (the floor), our `telnyx_ai` client, and the official `telnyx` package;
+  once against a respx-mocked transport and once against a real HTTP server on 127.0.0.1;
+- `import` + client construction, in fresh interpreters: `import httpx, pydantic`
+  (the floor), `import telnyx_ai`, `import telnyx`.
+
+Run it with `make bench-runtime` (which installs the official SDK into the benchmark's own
+environment). Prints medians and ratios to the floor.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "generated"))
+
+import httpx  # noqa: E402
+import respx  # noqa: E402
+
+API_KEY = "KEY-benchmark"
+
+
+def assistant(i: int) -> dict[str, Any]:
+    """A realistic assistant of about 2.5 KB, tools and settings included."""
+    return {
+        "id": f"assistant-{i:08d}-6a4b-4c1e-9f0a-3d2e1c0b9a87",
+        "name": f"Customer support bot {i}",
+        "created_at": "2025-06-01T12:00:00Z",
+        "model": "meta-llama/Meta-Llama-3.1-70B-Instruct",
+        "instructions": "You are a friendly support agent for Acme Corp. Greet the caller, identify the account by phone number, answer billing questions, and transfer to a human when asked. Never reveal internal notes. " * 2,
+        "description": "Handles inbound support calls and SMS for the Acme account team.",
+        "greeting": "Hi, thanks for calling Acme support. How can I help today?",
+        "tools": [
+            {"type": "webhook", "webhook": {"name": "lookup_account", "description": "Find an account by phone number", "url": "https://example.com/hooks/account", "method": "POST", "body_parameters": {"type": "object", "properties": {"phone": {"type": "string"}}, "required": ["phone"]}}},
+            {"type": "hangup", "hangup": {"description": "Hang up when the caller says goodbye."}},
+            {"type": "transfer", "transfer": {"from": "+13125550001", "targets": [{"name": "Billing desk", "to": "+13125550002"}]}},
+            {"type": "retrieval", "retrieval": {"bucket_ids": ["kb-acme-faq", "kb-acme-billing"], "max_num_results": 5}},
+        ],
+        "enabled_features": ["telephony", "messaging"],
+        "dynamic_variables": {"customer_tier": "gold", "region": "us-east", "language": "en"},
+        "dynamic_variables_webhook_url": "https://example.com/hooks/variables",
+        "voice_settings": {"voice": "Telnyx.KokoroTTS.af_heart", "voice_speed": 1.0},
+        "transcription": {"model": "deepgram/nova-3", "language": "en"},
+        "telephony_settings": {"default_texml_app_id": "1234567890", "supports_unauthenticated_web_calls": False},
+        "messaging_settings": {"default_messaging_profile_id": "4001234567", "delivery_status_webhook_url": "https://example.com/hooks/sms"},
+        "insight_settings": {"insight_group_id": "insights-acme"},
+        "privacy_settings": {"data_retention": True},
+        "tags": ["support", "billing", "acme"],
+    }
+
+
+ONE = json.dumps(assistant(1)).encode()
+LIST = json.dumps({"data": [assistant(i) for i in range(20)]}).encode()
+
+
+def median_us(fn: Callable[[], object], rounds: int = 7, number: int = 200) -> float:
+    fn()  # warm: first-use loading is measured by the import benchmark
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        samples.append((time.perf_counter() - start) / number * 1e6)
+    return statistics.median(samples)
+
+
+def clients(base_url: str) -> dict[str, tuple[Callable[[], object], Callable[[], object]]]:
+    import telnyx_ai
+
+    floor_http = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {API_KEY}"})
+    ours = telnyx_ai.Telnyx(api_key=API_KEY, base_url=base_url)
+    found = {
+        "bare httpx + json.loads": (
+            lambda: json.loads(floor_http.get("/ai/assistants/a1").content),
+            lambda: json.loads(floor_http.get("/ai/assistants").content),
+        ),
+        "telnyx_ai (ours)": (lambda: ours.ai.assistants.retrieve("a1"), lambda: ours.ai.assistants.list()),
+    }
+    try:
+        import telnyx
+
+        official = telnyx.Telnyx(api_key=API_KEY, base_url=base_url)
+        found["telnyx (official)"] = (lambda: official.ai.assistants.retrieve("a1"), lambda: official.ai.assistants.list())
+    except ImportError:
+        print("(the official telnyx package is not installed: run `make bench-runtime`)")
+    return found
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as a real API serves
+    disable_nagle_algorithm = True  # else small responses wait for delayed ACKs (40 ms)
+    wbufsize = 1 << 16  # headers and body leave in one write
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        body = LIST if self.path.split("?")[0].endswith("/ai/assistants") else ONE
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def table(title: str, rows: dict[str, float], floor: str, unit: str) -> None:
+    print(f"\n{title}")
+    print(f"| {'client':<26} | {'median ' + unit:>12} | {'x floor':>8} |")
+    print(f"|{'-' * 28}|{'-' * 14}|{'-' * 10}|")
+    for name, value in rows.items():
+        print(f"| {name:<26} | {value:>12.1f} | {value / rows[floor]:>8.2f} |")
+
+
+def bench_calls() -> None:
+    floor = "bare httpx + json.loads"
+    with respx.mock(base_url="https://api.telnyx.com/v2", assert_all_called=False) as mock:
+        mock.get("/ai/assistants/a1").respond(200, content=ONE, headers={"content-type": "application/json"})
+        mock.get("/ai/assistants").respond(200, content=LIST, headers={"content-type": "application/json"})
+        found = clients("https://api.telnyx.com/v2")
+        table("retrieve, respx-mocked transport", {n: median_us(f[0]) for n, f in found.items()}, floor, "us")
+        table("list of 20, respx-mocked transport", {n: median_us(f[1], number=100) for n, f in found.items()}, floor, "us")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        found = clients(f"http://127.0.0.1:{server.server_address[1]}/v2")
+        table("retrieve, real server on 127.0.0.1", {n: median_us(f[0], number=100) for n, f in found.items()}, floor, "us")
+        table("list of 20, real server on 127.0.0.1", {n: median_us(f[1], number=50) for n, f in found.items()}, floor, "us")
+    finally:
+        server.shutdown()
+
+
+def bench_import(runs: int = 9) -> None:
+    programs = {
+        "import httpx, pydantic": "import httpx, pydantic",
+        "telnyx_ai (ours)": f"import sys; sys.path.insert(0, {str(ROOT / 'generated')!r}); import telnyx_ai; telnyx_ai.Telnyx(api_key='k')",
+        "telnyx (official)": "import telnyx; telnyx.Telnyx(api_key='k')",
+    }
+    rows: dict[str, float] = {}
+    for name, code in programs.items():
+        timed = f"import time; t = time.perf_counter(); {code}; print(time.perf_counter() - t)"
+        samples = []
+        for _ in range(runs):
+            done = subprocess.run([sys.executable, "-c", timed], capture_output=True, text=True)
+            if done.returncode != 0:
+                break
+            samples.append(float(done.stdout) * 1000)
+        if samples:
+            rows[name] = statistics.median(samples)
+    table("import + construct a client, fresh interpreter", rows, "import httpx, pydantic", "ms")
+
+
+if __name__ == "__main__":
+    print(f"Python {sys.version.split()[0]}, httpx {httpx.__version__}; medians of repeated runs")
+    bench_calls()
+    bench_import()
