@@ -1,0 +1,714 @@
+"""Every operation mapped in spec/sdk.yaml, called through ``Telnyx`` and ``AsyncTelnyx``
+against a mocked API (respx).
+
+Nothing here is written per operation: the method to call comes from sdk.yaml, its
+arguments are synthesised from the OpenAPI spec's schemas (and checked against the
+generated method's signature), the request the SDK sends is checked against the spec
+(method, percent-encoded path, query, headers, a body that validates against the
+request-body schema) and the canned answer is the spec's example or a body synthesised
+from the response schema.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+import inspect
+import json
+import keyword
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote
+
+import httpx
+import jsonschema
+import pydantic
+import pytest
+import respx
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+from ruamel.yaml import YAML
+
+import telnyx_ai
+from telnyx_ai.pagination import AsyncPage, SyncPage
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_PATH = ROOT / "spec" / "ai-assistants.openapi.yaml"
+CONFIG_PATH = ROOT / "spec" / "sdk.yaml"
+BASE_URL = "https://api.telnyx.com/v2"
+BASE = httpx.URL(BASE_URL)
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+IDEMPOTENT = ("get", "head", "options")
+SPEC_URI = "urn:telnyx-ai-spec"
+ODD_ID = "id/with?odd#chars"
+ODD_ID_ENCODED = "id%2Fwith%3Fodd%23chars"
+FASTAPI_422 = {"detail": [{"loc": ["body", "name"], "msg": "field required", "type": "missing"}]}
+SERVER_ERROR = {"errors": [{"code": "10007", "title": "Unexpected error", "detail": "boom"}]}
+# Keyword arguments every generated method has besides the operation's own.
+COMMON_KWARGS = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
+METHOD_LOCALS = COMMON_KWARGS | {"self", "idempotency_key"}
+FIXED_FORMATS = {
+    "uuid": "123e4567-e89b-42d3-a456-426614174000",
+    "date-time": "2024-01-02T03:04:05Z",
+    "date": "2024-01-02",
+    "uri": "https://example.com/callback",
+    "email": "user@example.com",
+}
+
+
+# -- the spec ------------------------------------------------------------------------
+
+
+def _plain(node: Any) -> Any:
+    """YAML data as JSON data (a YAML timestamp becomes its ISO string)."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, (dt.datetime, dt.date)):
+        return node.isoformat().replace("+00:00", "Z")
+    return node
+
+
+def _load(path: Path) -> Any:
+    return _plain(YAML(typ="safe").load(path.read_text(encoding="utf-8")))
+
+
+SPEC: dict[str, Any] = _load(SPEC_PATH)
+CONFIG: dict[str, Any] = _load(CONFIG_PATH)
+REGISTRY: Registry = Registry().with_resource(
+    SPEC_URI, Resource.from_contents(SPEC, default_specification=DRAFT202012)
+)
+
+
+def resolve_pointer(ref: str) -> Any:
+    assert ref.startswith("#/"), f"only local references are expected, got {ref!r}"
+    node: Any = SPEC
+    for token in ref[2:].split("/"):
+        node = node[token.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def deref(schema: Any) -> Any:
+    """Follow ``$ref``s; keywords next to a ``$ref`` win over the target's (OpenAPI 3.1)."""
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        siblings = {k: v for k, v in schema.items() if k != "$ref"}
+        schema = {**resolve_pointer(schema["$ref"]), **siblings}
+    return schema
+
+
+def component_name(schema: Any) -> str | None:
+    if isinstance(schema, dict) and str(schema.get("$ref", "")).startswith("#/components/schemas/"):
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
+    return None
+
+
+def object_shape(schema: Any) -> tuple[dict[str, Any], list[str]] | None:
+    """Properties and required names of an object schema (allOf merged), else None."""
+    schema = deref(schema)
+    if not isinstance(schema, dict):
+        return None
+    if schema.get("allOf"):
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        for part in schema["allOf"]:
+            shape = object_shape(part)
+            if shape is None:
+                return None
+            properties.update(shape[0])
+            required += [r for r in shape[1] if r not in required]
+        return properties, required
+    if (schema.get("type") == "object" or "properties" in schema) and not (
+        schema.get("oneOf") or schema.get("anyOf")
+    ):
+        return dict(schema.get("properties") or {}), list(schema.get("required") or [])
+    return None
+
+
+def _absolute_refs(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            k: (SPEC_URI + v if k == "$ref" and isinstance(v, str) and v.startswith("#") else _absolute_refs(v))
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_absolute_refs(v) for v in node]
+    return node
+
+
+@cache
+def _validator(schema_json: str) -> Any:
+    cls = jsonschema.Draft202012Validator
+    schema = _absolute_refs(json.loads(schema_json))
+    return cls(schema, registry=REGISTRY, format_checker=cls.FORMAT_CHECKER)
+
+
+def schema_errors(schema: Any, instance: Any) -> list[str]:
+    """What is wrong with ``instance`` under ``schema`` (Draft 2020-12, refs into the spec)."""
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.path))
+    return [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in errors]
+
+
+# -- Python names, by the rule the SDK documents ------------------------------------
+
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
+
+
+def snake_case(text: str) -> str:
+    """``page[size]`` -> ``page_size``, ``conversationId`` -> ``conversation_id``."""
+    name = "_".join(w.lower() for w in _WORD.findall(text.replace("'", "")))
+    return "n_" + name if name[:1].isdigit() else name
+
+
+def python_name(wire: str) -> str:
+    """The keyword argument for a parameter or body property named ``wire`` on the wire."""
+    name = snake_case(wire)
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        name += "_"  # `from` -> `from_`
+    if name in METHOD_LOCALS:
+        name += "_"
+    return name
+
+
+# -- values from schemas --------------------------------------------------------------
+
+
+def synth(schema: Any, name: str = "value", *, examples: bool = False) -> Any:
+    """A minimal value valid against ``schema``.
+
+    const, then (for responses) the spec's example, then default, then the first enum
+    value; unions take their first non-null variant (tagged with its discriminator
+    value); objects get their required properties (a response object without any, its
+    first property); arrays get ``max(minItems, 1)`` items.
+    """
+    schema = deref(schema)
+    if not isinstance(schema, dict):
+        return "value"
+    if "const" in schema:
+        return copy.deepcopy(schema["const"])
+    if examples:
+        if "example" in schema:
+            return copy.deepcopy(schema["example"])
+        if isinstance(schema.get("examples"), list) and schema["examples"]:
+            return copy.deepcopy(schema["examples"][0])
+    if schema.get("default") is not None:
+        return copy.deepcopy(schema["default"])
+    enum = [v for v in schema.get("enum") or [] if v is not None]
+    if enum:
+        return enum[0]
+    for combiner in ("oneOf", "anyOf"):
+        variants = schema.get(combiner)
+        if variants:
+            variant = next((v for v in variants if deref(v).get("type") != "null"), variants[0])
+            value = synth(variant, name, examples=examples)
+            discriminator = schema.get("discriminator")
+            if isinstance(discriminator, dict) and isinstance(value, dict):
+                mapping = discriminator.get("mapping") or {}
+                tag = next((k for k, ref in mapping.items() if ref == variant.get("$ref")), None)
+                if tag is not None:
+                    value[discriminator["propertyName"]] = tag
+            return value
+    if schema.get("allOf"):
+        parts = [synth(part, name, examples=examples) for part in schema["allOf"]]
+        if all(isinstance(p, dict) for p in parts):
+            merged: dict[str, Any] = {}
+            for part in parts:
+                merged.update(part)
+            shape = object_shape(schema)
+            if shape is not None:
+                for prop in shape[1]:
+                    merged.setdefault(prop, synth(shape[0].get(prop, {}), prop, examples=examples))
+            return merged
+        return parts[0]
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind is None:
+        kind = "object" if "properties" in schema or "additionalProperties" in schema else "any"
+    if kind == "object":
+        properties = schema.get("properties") or {}
+        names = list(schema.get("required") or [])
+        if examples and not names:  # a response: give it something to round-trip
+            names = list(properties)[:1]
+        value = {p: synth(properties.get(p, {}), p, examples=examples) for p in names}
+        extra = schema.get("additionalProperties")
+        if not properties and not value and extra is not False:
+            value = {"key": synth(extra if isinstance(extra, dict) else {}, "key", examples=examples)}
+        return value
+    if kind == "array":
+        count = max(int(schema.get("minItems", 0)), 1)
+        return [synth(schema.get("items", {}), name, examples=examples) for _ in range(count)]
+    if kind == "string":
+        text = FIXED_FORMATS.get(str(schema.get("format")), f"{name}-value")
+        if "maxLength" in schema:
+            text = text[: int(schema["maxLength"])]
+        return text.ljust(int(schema.get("minLength", 0)), "x")
+    if kind in ("integer", "number"):
+        number: float = 1
+        if "minimum" in schema:
+            number = schema["minimum"]
+        elif "exclusiveMinimum" in schema:
+            number = schema["exclusiveMinimum"] + 1
+        if "maximum" in schema:
+            number = min(number, schema["maximum"])
+        if schema.get("multipleOf"):
+            number = math.ceil(number / schema["multipleOf"]) * schema["multipleOf"]
+        return int(number) if kind == "integer" else float(number)
+    if kind == "boolean":
+        return True
+    if kind == "null":
+        return None
+    return {"key": "value"}
+
+
+def query_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+# -- operations -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Arg:
+    wire: str  # name on the wire: `page[size]`, `from`
+    python: str  # keyword argument
+    location: str  # path | query | header | body
+    schema: Any
+    required: bool
+
+
+@dataclass(frozen=True)
+class Operation:
+    dotted: str  # ai.assistants.tags.remove
+    method: str  # get, post, ...
+    path: str  # /ai/assistants/{assistant_id}/tags/{tag}
+
+    def __str__(self) -> str:
+        return self.dotted
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        return SPEC["paths"][self.path][self.method]  # type: ignore[no-any-return]
+
+    @property
+    def path_names(self) -> list[str]:
+        return re.findall(r"{([^}]+)}", self.path)
+
+    @property
+    def positional(self) -> str | None:
+        """The last path parameter is the method's one positional argument."""
+        return self.path_names[-1] if self.path_names else None
+
+    @property
+    def parameters(self) -> list[Arg]:
+        raw = [deref(p) for p in SPEC["paths"][self.path].get("parameters") or []]
+        raw += [deref(p) for p in self.spec.get("parameters") or []]
+        args: list[Arg] = []
+        for parameter in raw:
+            wire, where, schema = parameter["name"], parameter["in"], parameter.get("schema") or {}
+            shape = object_shape(schema) if parameter.get("style") == "deepObject" else None
+            if shape is not None:  # deepObject `page` -> page[number] / page[size]
+                for prop, sub in shape[0].items():
+                    required = bool(parameter.get("required")) and prop in shape[1]
+                    args.append(Arg(f"{wire}[{prop}]", python_name(f"{wire}_{prop}"), where, sub, required))
+                continue
+            required = where == "path" or bool(parameter.get("required"))
+            args.append(Arg(wire, python_name(wire), where, schema, required))
+        return args
+
+    @property
+    def body(self) -> dict[str, Any] | None:
+        body = deref(self.spec.get("requestBody"))
+        return body if isinstance(body, dict) and body.get("content") else None
+
+    @property
+    def body_schema(self) -> Any:
+        assert self.body is not None
+        return self.body["content"]["application/json"]["schema"]
+
+    @property
+    def body_args(self) -> list[Arg]:
+        if self.body is None:
+            return []
+        shape = object_shape(self.body_schema)
+        assert shape is not None, f"{self}: the request body is not an object"
+        return [
+            Arg(prop, python_name(prop), "body", sub, prop in shape[1])
+            for prop, sub in shape[0].items()
+            if not deref(sub).get("readOnly")
+        ]
+
+    @property
+    def args(self) -> list[Arg]:
+        return self.parameters + self.body_args
+
+    @property
+    def success(self) -> tuple[int, str, Any, str | None]:
+        """(status, kind: json | text | none, schema, media type) of the success response."""
+        responses = self.spec["responses"]
+        status = sorted(str(s) for s in responses if str(s).startswith("2"))[0]
+        response = deref(responses.get(status, responses.get(int(status))))
+        content = response.get("content") or {}
+        if status == "204" or not content:
+            return int(status), "none", None, None
+        media = "application/json" if "application/json" in content else next(iter(content))
+        kind = "json" if media == "application/json" else "text"
+        return int(status), kind, content[media].get("schema") or {}, media
+
+    @property
+    def paged(self) -> bool:
+        return self.method == "get" and self.success[1] == "json" and self.page_data_schema is not None
+
+    @property
+    def page_data_schema(self) -> Any:
+        """The items schema of a list response (a bare array or an object's `data` array)."""
+        _, kind, schema, _ = self.success
+        if kind != "json":
+            return None
+        target = deref(schema)
+        if target.get("type") == "array":
+            return target.get("items", {})
+        shape = object_shape(schema)
+        if shape is None or "data" not in shape[0]:
+            return None
+        data = deref(shape[0]["data"])
+        return data.get("items", {}) if data.get("type") == "array" else None
+
+
+OPERATIONS = [
+    Operation(dotted, target.split(" ", 1)[0].lower(), target.split(" ", 1)[1])
+    for dotted, target in CONFIG["methods"].items()
+]
+SPEC_OPERATIONS = {
+    (method, path) for path, item in SPEC["paths"].items() for method in item if method in HTTP_METHODS
+}
+FLAVOURS = ("sync", "async")
+CALL_VARIANTS = ("required", "optional", "odd-ids")
+# (operation, flavour) pairs whose request reached the mocked API in this session.
+EXERCISED: set[tuple[str, str]] = set()
+
+# Bugs of the generated SDK: (operation, check) -> what is wrong. `check` is a call
+# variant, "signature", "422" or "retry"; the matching cases become strict xfails.
+# Empty: the generated SDK passes every check below.
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
+
+
+def cases(*checks: str) -> list[Any]:
+    """Parameters (op, check, flavour) for every operation, check and client flavour;
+    (op, flavour) when there is only one check. Known bugs are marked strict xfail."""
+    params = []
+    for op in OPERATIONS:
+        for check in checks:
+            if check == "odd-ids" and not op.path_names:
+                continue
+            reason = KNOWN_BUGS.get((op.dotted, check))
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            for flavour in FLAVOURS:
+                values = (op, check, flavour) if len(checks) > 1 else (op, flavour)
+                params.append(pytest.param(*values, id=f"{op.dotted}-{check}-{flavour}", marks=marks))
+    return params
+
+
+# -- calling --------------------------------------------------------------------------
+
+
+@dataclass
+class Call:
+    args: list[Any]
+    kwargs: dict[str, Any]
+    path: str  # the raw path the request must have, percent-encoded
+    query: list[tuple[str, str]]  # sorted (name, value) pairs
+    body: Any  # the JSON body the request must carry; None for no body
+
+
+def method_of(root: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        root = getattr(root, part)
+    return root
+
+
+def build_call(op: Operation, variant: str) -> Call:
+    """Arguments for ``op``: the required ones, or every optional one too ("optional"),
+    or the required ones with path parameters full of reserved characters ("odd-ids");
+    and the request they must produce."""
+    if variant == "odd-ids":
+        path_values = {n: ODD_ID if n == op.positional else f"{n}/with?odd#chars" for n in op.path_names}
+    else:
+        path_values = {n: f"{n}-0001" for n in op.path_names}
+    args: list[Any] = [path_values[op.positional]] if op.positional else []
+    kwargs: dict[str, Any] = {}
+    query: list[tuple[str, str]] = []
+    body: dict[str, Any] = {}
+    for arg in op.args:
+        if arg.location == "path":
+            assert deref(arg.schema).get("type", "string") == "string"
+            if arg.wire != op.positional:
+                kwargs[arg.python] = path_values[arg.wire]
+            continue
+        if not arg.required and variant != "optional":
+            continue
+        value = synth(arg.schema, arg.wire)
+        kwargs[arg.python] = value
+        if arg.location == "query":
+            query += [(arg.wire, query_text(v)) for v in (value if isinstance(value, list) else [value])]
+        elif arg.location == "body":
+            body[arg.wire] = value
+        else:  # pragma: no cover - the spec has no header or cookie parameters
+            raise AssertionError(f"{op}: unexpected parameter location {arg.location!r}")
+    path = op.path
+    for name, value in path_values.items():
+        path = path.replace("{" + name + "}", quote(value, safe=""))
+    expected_body = None
+    if op.body is not None and (body or op.body.get("required")):
+        expected_body = json.loads(json.dumps(body))
+    return Call(args, kwargs, BASE.raw_path.decode().rstrip("/") + path, sorted(query), expected_body)
+
+
+async def invoke(sdk: Any, op: Operation, call: Call) -> Any:
+    result = method_of(sdk, op.dotted)(*call.args, **call.kwargs)
+    if isinstance(sdk, telnyx_ai.AsyncTelnyx):
+        result = await result  # a coroutine, or an AsyncPager: the first page
+    return result
+
+
+async def page_items(page: Any) -> list[Any]:
+    if isinstance(page, AsyncPage):
+        return [item async for item in page]
+    return list(page)
+
+
+@dataclass
+class Answer:
+    response: httpx.Response
+    body: Any  # the JSON value or the text sent; None for no content
+
+
+def success_answer(op: Operation) -> Answer:
+    """The spec's example of the success response, else a body synthesised from its schema."""
+    status, kind, schema, media = op.success
+    if kind == "none":
+        return Answer(httpx.Response(status), None)
+    if kind == "text":
+        text = deref(schema).get("example")
+        if not isinstance(text, str):
+            text = "Enhanced instructions: greet the caller and be brief."
+            if "xml" in str(media):
+                text = '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Hello</Say></Response>'
+        return Answer(httpx.Response(status, text=text, headers={"content-type": str(media)}), text)
+    body = synth(schema, component_name(schema) or "response", examples=True)
+    problems = schema_errors(schema, body)
+    assert not problems, f"{op}: the synthesised response does not match the spec: {problems}"
+    return Answer(httpx.Response(status, json=body), body)
+
+
+@contextlib.contextmanager
+def mocked_api(*responses: httpx.Response) -> Iterator[respx.Route]:
+    """A mocked API answering the given responses in turn (and nothing more)."""
+    with respx.mock(assert_all_called=False) as router:
+        yield router.route(host=BASE.host).mock(side_effect=list(responses))
+
+
+# -- checks ---------------------------------------------------------------------------
+
+
+def check_signature(op: Operation, method: Any) -> None:
+    parameters = inspect.signature(method).parameters
+    for arg in op.args:
+        assert arg.python in parameters, (
+            f"{op}: no argument {arg.python!r} for {arg.location} parameter {arg.wire!r}; "
+            f"the method takes {list(parameters)}"
+        )
+        parameter = parameters[arg.python]
+        if arg.location == "path" and arg.wire == op.positional:
+            assert list(parameters).index(arg.python) == 0, f"{op}: {arg.python} must come first"
+            assert parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+        else:
+            assert parameter.kind is inspect.Parameter.KEYWORD_ONLY, f"{op}: {arg.python} must be keyword-only"
+        required = parameter.default is inspect.Parameter.empty
+        assert required == arg.required, (
+            f"{op}: {arg.location} parameter {arg.wire!r} is {'' if arg.required else 'not '}"
+            f"required by the spec, but {arg.python} {'has no' if required else 'has a'} default"
+        )
+    extras = set(parameters) - {arg.python for arg in op.args}
+    expected = COMMON_KWARGS | ({"idempotency_key"} if op.method not in IDEMPOTENT else set())
+    assert extras == expected, f"{op}: unexpected arguments {sorted(extras - expected)}"
+
+
+def check_request(op: Operation, call: Call, request: httpx.Request, api_key: str) -> None:
+    assert request.method == op.method.upper()
+    assert (request.url.scheme, request.url.host) == (BASE.scheme, BASE.host)
+    raw_path, _, raw_query = request.url.raw_path.decode("ascii").partition("?")
+    assert raw_path == call.path
+    # Each path parameter stays one segment, whatever it contains.
+    assert raw_path.count("/") == call.path.count("/") == (BASE.path.rstrip("/") + op.path).count("/")
+    assert sorted(parse_qsl(raw_query, keep_blank_values=True)) == call.query
+    headers = request.headers
+    assert headers["Authorization"] == f"Bearer {api_key}"
+    assert headers["User-Agent"].startswith(f"{CONFIG['user_agent']}/")
+    if op.method in IDEMPOTENT:
+        assert "Idempotency-Key" not in headers
+    else:
+        assert headers.get("Idempotency-Key"), f"{op}: a {op.method.upper()} must carry an Idempotency-Key"
+    if op.success[1] == "json":
+        assert "application/json" in headers.get("Accept", "")
+    if call.body is None:
+        assert request.content == b"", f"{op}: no body expected, got {request.content!r}"
+        return
+    assert headers["Content-Type"] == "application/json"
+    sent = json.loads(request.content)
+    problems = schema_errors(op.body_schema, sent)
+    assert not problems, f"{op}: the request body does not match the spec: {problems}"
+    assert sent == call.body
+
+
+def check_value(schema: Any, value: Any, body: Any) -> None:
+    """``value`` is ``body`` parsed into the type the spec's ``schema`` asks for."""
+    target = deref(schema)
+    if target.get("type") == "array":
+        assert isinstance(value, list), f"expected a list, got {type(value).__name__}"
+        assert len(value) == len(body)
+        for item, raw in zip(value, body, strict=True):
+            check_value(target.get("items", {}), item, raw)
+        return
+    variants = [v for v in target.get("oneOf") or target.get("anyOf") or [] if deref(v).get("type") != "null"]
+    if variants and object_shape(schema) is None:
+        names = {component_name(v) for v in variants}
+        assert type(value).__name__ in names, f"expected one of {sorted(map(str, names))}, got {value!r}"
+        check_value(variants[0], value, body)  # the body was synthesised from the first variant
+        return
+    shape = object_shape(schema)
+    if shape is None or not isinstance(body, dict):
+        assert value == body
+        return
+    name = component_name(schema)
+    assert isinstance(value, pydantic.BaseModel), f"expected a model, got {value!r}"
+    if name is not None:
+        assert type(value).__name__ == name
+    assert not value.model_extra, f"properties that no field of {type(value).__name__} took: {value.model_extra}"
+    assert value.to_dict() == body, "the model does not dump back to what the API sent"
+    if not body:
+        return
+    fields = {(info.alias or field): field for field, info in type(value).model_fields.items()}
+    for wire, raw in body.items():  # round-trip the first plain value through its attribute
+        sub = deref(shape[0].get(wire, {}))
+        if isinstance(raw, (str, int, float)) and not sub.get("format") and not sub.get("enum"):
+            assert getattr(value, fields[wire]) == raw
+            return
+    wire, raw = next(iter(body.items()))  # else the first value, recursively
+    sub_value = getattr(value, fields[wire])
+    if isinstance(raw, (dict, list)) and shape[0].get(wire):
+        check_value(shape[0][wire], sub_value, raw)
+    else:
+        assert value.to_dict()[wire] == raw
+
+
+def check_result(op: Operation, result: Any, answer: Answer, flavour: str) -> None:
+    _, kind, schema, _ = op.success
+    if kind == "none":
+        assert result is None
+    elif kind == "text":
+        assert isinstance(result, str)
+        assert result == answer.body
+    elif op.paged:
+        assert isinstance(result, SyncPage if flavour == "sync" else AsyncPage)
+        check_value(schema, result.body, answer.body)
+        data = answer.body if isinstance(answer.body, list) else answer.body["data"]
+        assert len(result.data) == len(data) >= 1
+        check_value(op.page_data_schema, result.data[0], data[0])
+        assert not result.has_next_page()
+    else:
+        check_value(schema, result, answer.body)
+
+
+# -- the tests ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sdk(request: pytest.FixtureRequest, flavour: str) -> Any:
+    """The client of the flavour under test: the `client` or the `async_client` fixture."""
+    return request.getfixturevalue("client" if flavour == "sync" else "async_client")
+
+
+@pytest.mark.parametrize(("op", "flavour"), cases("signature"))
+async def test_signature(op: Operation, flavour: str, sdk: Any) -> None:
+    """Arguments are named, ordered and required as the spec says."""
+    check_signature(op, method_of(sdk, op.dotted))
+
+
+@pytest.mark.parametrize(("op", "variant", "flavour"), cases(*CALL_VARIANTS))
+async def test_call(op: Operation, variant: str, flavour: str, sdk: Any) -> None:
+    call = build_call(op, variant)
+    answer = success_answer(op)
+    with mocked_api(answer.response) as route:
+        result = await invoke(sdk, op, call)
+        if route.calls:
+            EXERCISED.add((op.dotted, flavour))
+        if op.paged:  # iterating walks every page: here just this one
+            assert await page_items(result) == result.data
+    assert route.call_count == 1
+    request = route.calls[0].request
+    check_request(op, call, request, sdk.api_key)
+    if variant == "odd-ids":  # `/`, `?` and `#` are escaped into one segment
+        segments = request.url.raw_path.decode().partition("?")[0].split("/")
+        index = (BASE.path.rstrip("/") + op.path).split("/").index("{" + str(op.positional) + "}")
+        assert segments[index] == ODD_ID_ENCODED
+    check_result(op, result, answer, flavour)
+
+
+@pytest.mark.parametrize(("op", "flavour"), cases("422"))
+async def test_unprocessable_entity(op: Operation, flavour: str, sdk: Any) -> None:
+    call = build_call(op, "required")
+    with mocked_api(httpx.Response(422, json=FASTAPI_422)) as route:
+        with pytest.raises(telnyx_ai.UnprocessableEntityError) as caught:
+            await invoke(sdk, op, call)
+    assert route.call_count == 1
+    error = caught.value
+    assert error.status_code == 422
+    assert error.body == FASTAPI_422
+    assert error.errors[0].field == "name"
+    assert error.errors[0].message == "field required"
+
+
+@pytest.mark.parametrize(("op", "flavour"), cases("retry"))
+async def test_retry_after_server_error(
+    op: Operation, flavour: str, sdk: Any, sleeps: list[float]
+) -> None:
+    call = build_call(op, "required")
+    answer = success_answer(op)
+    with mocked_api(httpx.Response(500, json=SERVER_ERROR), answer.response) as route:
+        result = await invoke(sdk, op, call)
+    assert route.call_count == 2
+    requests = [c.request for c in route.calls]
+    for request in requests:
+        check_request(op, call, request, sdk.api_key)
+    keys = [request.headers.get("Idempotency-Key") for request in requests]
+    if op.method in IDEMPOTENT:
+        assert keys == [None, None]
+    else:
+        assert keys[0] and keys[0] == keys[1], f"{op}: the retry must reuse the Idempotency-Key: {keys}"
+    assert len(sleeps) == 1
+    check_result(op, result, answer, flavour)
+
+
+def test_every_operation_is_exercised(request: pytest.FixtureRequest) -> None:
+    """The tests above walk every operation of the spec, through both clients."""
+    assert len(OPERATIONS) == len(SPEC_OPERATIONS)
+    assert {(op.method, op.path) for op in OPERATIONS} == SPEC_OPERATIONS
+    everything = {(op.dotted, flavour) for op in OPERATIONS for flavour in FLAVOURS}
+    selected = {
+        (item.callspec.params["op"].dotted, item.callspec.params["flavour"])
+        for item in request.session.items
+        if getattr(item, "originalname", None) == "test_call"
+    }
+    if selected == everything:  # the whole file runs, in file order: the calls are done
+        assert EXERCISED == everything
+        assert len({dotted for dotted, _ in EXERCISED}) == len(SPEC_OPERATIONS)
