@@ -80,3 +80,26 @@ def test_stale_curation_rule_is_a_warning_naming_it(tmp_path: Path) -> None:
     messages = [p.render() for p in problems.warnings]
     assert any("fix `merge_schemas Rule` matched nothing upstream" in m for m in messages), messages
     assert any(f"{rules}:" in m and "(/fixes/1)" in m for m in messages), messages
+
+
+def test_generated_project_builds_a_wheel_that_imports(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--disable-pip-version-check", "-w", str(tmp_path), str(ROOT / "generated")],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next(tmp_path.glob("telnyx_ai-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "telnyx_ai/py.typed" in names and "telnyx_ai/types/_models.py" in names
+    assert not any(n.startswith("generator") for n in names)
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)
+    code = "import telnyx_ai; print(telnyx_ai.__version__, telnyx_ai.Telnyx(api_key='k').ai.assistants.retrieve.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=target, capture_output=True, text=True, check=True).stdout.split()
+    import yaml
+
+    assert out == [yaml.safe_load(CONFIG.read_text())["version"], "retrieve"]
