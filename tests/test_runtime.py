@@ -531,3 +531,18 @@ def test_import_is_lazy() -> None:
     assert "telnyx_ai.types._models" not in loaded
     assert not any(m.startswith("telnyx_ai.resources.ai.") for m in loaded)
     assert not any(m.startswith("pydantic") for m in loaded)
+
+
+@modes
+def test_header_overrides_replace_and_omit_removes(mode: str) -> None:
+    from telnyx_ai._types import Omit
+
+    http = httpx.Client(headers={"X-Team": "blue"}) if mode == "sync" else httpx.AsyncClient(headers={"X-Team": "blue"})
+    with respx.mock(base_url=BASE) as mock:
+        route = mock.get("/ai/assistants/a1").respond(200, json=ASSISTANT)
+        client = make(mode, http_client=http)
+        call(mode, client.ai.assistants.retrieve, "a1", extra_headers={"user-agent": "custom/1", "Accept": Omit()})
+    headers = route.calls.last.request.headers
+    assert headers.get_list("User-Agent") == ["custom/1"]
+    assert "Accept" not in headers
+    assert headers["X-Team"] == "blue"

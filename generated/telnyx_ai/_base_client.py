@@ -22,7 +22,7 @@ from datetime import date, datetime
 from enum import Enum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -140,9 +140,9 @@ def _query_value(value: object) -> str:
     return str(value)
 
 
-def encode_query(query: Mapping[str, object]) -> list[tuple[str, str | int | float | bool | None]]:
+def encode_query(query: Mapping[str, object]) -> list[tuple[str, str]]:
     """Query pairs in declaration order; arrays repeat the key (form, explode)."""
-    pairs: list[tuple[str, str | int | float | bool | None]] = []
+    pairs: list[tuple[str, str]] = []
     for key, value in query.items():
         if isinstance(value, NotGiven) or value is None:
             continue
@@ -222,6 +222,7 @@ class _Core:
         self.max_retry_after = max_retry_after
         self.auto_idempotency_keys = auto_idempotency_keys
         # Computed once per client, copied per request.
+        self._merged_headers: dict[str, str] | None = None
         self._base = str(self.base_url)
         self._timeout = _httpx_timeout(timeout)
         self._base_headers: dict[str, str] = {
@@ -273,34 +274,43 @@ class _Core:
         spec: RequestSpec,
         idempotency_key: str | None,
     ) -> httpx.Request:
+        """The request, built directly: one URL parse, headers merged once per client."""
         path = spec.path
         for name, value in spec.path_params.items():
             path = path.replace("{" + name + "}", path_segment(name, value))
-        headers = dict(self._base_headers)
+        if self._merged_headers is None:
+            # The HTTP client's own defaults (encodings, a caller's custom headers), then ours.
+            # Header names are kept lower-case so that an override replaces, never duplicates.
+            merged = {k.lower(): v for k, v in client.headers.items()}
+            merged.update((k.lower(), v) for k, v in self._base_headers.items())
+            self._merged_headers = merged
+        headers = dict(self._merged_headers)
         if spec.response_kind != "json":
-            headers["Accept"] = "*/*"
+            headers["accept"] = "*/*"
         for key, value in spec.headers.items():
             if not isinstance(value, NotGiven) and value is not None:
-                headers[key] = _query_value(value)
+                headers[key.lower()] = _query_value(value)
         if idempotency_key is not None:
-            headers[IDEMPOTENCY_HEADER] = idempotency_key
+            headers[IDEMPOTENCY_HEADER.lower()] = idempotency_key
         if spec.extra_headers:
             for key, header in spec.extra_headers.items():
                 if isinstance(header, Omit):
-                    headers.pop(key, None)
+                    headers.pop(key.lower(), None)
                 else:
-                    headers[key] = header
+                    headers[key.lower()] = header
+        url = self._base + path.lstrip("/")
         query = encode_query({**spec.query, **spec.extra_query} if spec.extra_query else spec.query)
+        if query:
+            url += "?" + urlencode(query, quote_via=quote)
         timeout = (
             self._timeout if isinstance(spec.timeout, NotGiven) else _httpx_timeout(spec.timeout)
         )
-        return client.build_request(
+        return httpx.Request(
             spec.method.upper(),
-            self._base + path.lstrip("/"),  # absolute: httpx parses it once
-            params=query or None,
+            url,
             headers=headers,
             json=self.serialise_body(spec),
-            timeout=timeout,
+            extensions={"timeout": timeout.as_dict()},
         )
 
     def idempotency_key_for(self, spec: RequestSpec) -> str | None:
