@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 UPSTREAM ?= ../shared/telnyx-openapi/spec3.yml
 
-.PHONY: setup spec generate check test lint typecheck unit build clean bench-runtime
+.PHONY: setup spec generate check golden test lint typecheck unit build clean bench-runtime
 
 setup: $(STAMP)
 
@@ -25,7 +25,7 @@ check: $(STAMP)  ## fail with a diff when generated/ is stale
 	$(BIN)/telnyx-codegen check
 
 lint: $(STAMP)
-	$(BIN)/ruff check generator tests generated
+	$(BIN)/ruff check generator tests generated bench
 	$(BIN)/black --check --quiet --line-length 100 generated
 
 typecheck: $(STAMP)
@@ -34,6 +34,9 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest -q
+
+golden: $(STAMP)  ## rewrite the expected trees of tests/golden/ (review them with git diff)
+	$(BIN)/python tests/test_golden.py
 
 test: check lint typecheck unit  ## the whole suite
 

@@ -43,8 +43,8 @@ def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfi
         problems.error(f"version {version!r} is not of the form MAJOR.MINOR.PATCH", file, "/version")
     clients = data.get("clients") or {}
     environment = data.get("environment") or {}
-    if not isinstance(data.get("methods"), dict) or not data["methods"]:
-        problems.error("`methods` must map resource methods to operations", file, "/methods")
+    if "methods" in data and not isinstance(data["methods"], dict):
+        problems.error("`methods` must map dotted method names to operations (`GET /path`)", file, "/methods")
     config = SdkConfig(
         package=package,
         distribution=distribution,
@@ -337,6 +337,31 @@ class Builder:
         return None
 
     # -- the tree ------------------------------------------------------------------
+    @property
+    def strip_prefix(self) -> str:
+        """A leading path segment that the server URL already ends with (`/v2`)."""
+        servers = self.doc.get("servers") or [{}]
+        url = str(servers[0].get("url", "")).rstrip("/")
+        last = url.rsplit("/", 1)[-1] if "/" in url else ""
+        return "/" + last if last and not last.startswith("{") and "." not in last else ""
+
+    def _add(self, tree: dict[tuple[str, ...], list[Operation]], parts: list[str], key: tuple[str, str], file: str, where: str) -> None:
+        dotted = ".".join(parts)
+        operation = self.build_operation(parts[-1], key[0], key[1], self.doc["paths"][key[1]][key[0]], dotted)
+        if operation is None:
+            return
+        resource_ops = tree.setdefault(tuple(parts[:-1]), [])
+        clash = next((o for o in resource_ops if o.name == operation.name), None)
+        if clash is not None:
+            self.problems.error(
+                f"two methods named {dotted} ({clash.http_method.upper()} {clash.path} and "
+                f"{key[0].upper()} {key[1]}); name one in the `methods` of the SDK config",
+                file,
+                where,
+            )
+            return
+        resource_ops.append(operation)
+
     def build(self, config: SdkConfig) -> Api | None:
         methods: dict[str, Any] = self.config_data.get("methods") or {}
         by_operation: dict[tuple[str, str], str] = {}
@@ -356,22 +381,13 @@ class Builder:
                 self.problems.error(f"{target} is mapped twice: to {by_operation[key]} and to {dotted}", self.config_file, where)
                 continue
             by_operation[key] = dotted
-            operation = self.build_operation(parts[-1], key[0], key[1], self.doc["paths"][key[1]][key[0]], dotted)
-            if operation is None:
-                continue
-            resource_ops = tree.setdefault(tuple(parts[:-1]), [])
-            if any(o.name == operation.name for o in resource_ops):
-                self.problems.error(f"two methods named {dotted}", self.config_file, where)
-                continue
-            resource_ops.append(operation)
+            self._add(tree, parts, key, self.config_file, where)
         for path, item in self.doc["paths"].items():
             for method in item:
                 if method in HTTP_METHODS and (method, path) not in by_operation:
-                    self.problems.warning(
-                        f"{method.upper()} {path} is not mapped to any method in {self.config_file}; it is left out",
-                        self.spec_file,
-                        pointer("paths", path, method),
-                    )
+                    # Not named in sdk.yaml: the default name, derived from the path.
+                    parts = default_method_path(method, path, self.strip_prefix)
+                    self._add(tree, parts, (method, path), self.spec_file, pointer("paths", path, method))
         for resource_path in list(tree):
             for i in range(1, len(resource_path)):
                 tree.setdefault(resource_path[:i], [])
@@ -405,6 +421,27 @@ class Builder:
             root=root,
             model_names=tuple(self.schemas),
         )
+
+
+def default_method_path(method: str, path: str, strip_prefix: str = "") -> list[str]:
+    """Resource path and method name from an HTTP method and path, as the official SDKs
+    name them: `GET /ai/assistants` -> ai.assistants.list, `GET /ai/assistants/{id}` ->
+    ai.assistants.retrieve, `POST /ai/assistants/{id}/clone` -> ai.assistants.clone."""
+    if strip_prefix and (path == strip_prefix or path.startswith(strip_prefix + "/")):
+        path = path[len(strip_prefix) :]
+    segments = [s for s in path.strip("/").split("/") if s]
+    statics = [naming.snake_case(s) for s in segments if not s.startswith("{")]
+    ends_with_parameter = bool(segments) and segments[-1].startswith("{")
+    if not statics:
+        statics = ["root"]
+    if ends_with_parameter:
+        names = {"get": "retrieve", "put": "update", "patch": "update", "post": "update", "delete": "delete"}
+        return [*statics, names.get(method, method)]
+    after_parameter = len(segments) > 1 and segments[-2].startswith("{")
+    if method == "post" and after_parameter and not statics[-1].endswith("s"):
+        return [*statics[:-1], statics[-1]]  # an action on one item: POST /things/{id}/clone
+    names = {"get": "list", "post": "create", "put": "update", "patch": "update", "delete": "delete"}
+    return [*statics, names.get(method, method)]
 
 
 def _is_plain(schema: dict[str, Any]) -> bool:

@@ -7,6 +7,7 @@ colliding names, `Status1`, which a good SDK must not ship) and report any as er
 
 from __future__ import annotations
 
+import ast
 import re
 import warnings
 from pathlib import Path
@@ -24,6 +25,8 @@ def render_models(document: dict[str, Any], package: str, template_dir: Path, fi
     from datamodel_code_generator.enums import DataModelType
     from datamodel_code_generator.format import Formatter
 
+    if not document.get("components", {}).get("schemas"):
+        return "from __future__ import annotations\n"  # no schemas: an empty models module
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)  # its notices about future defaults
@@ -64,8 +67,24 @@ def render_models(document: dict[str, Any], package: str, template_dir: Path, fi
                 file,
                 "/components/schemas",
             )
-    # Enums derive from the runtime's OpenEnum (see templates/models/Enum.jinja2).
-    if not re.search(r"\bEnum\b(?!\w)", source.split("\n\n\n", 1)[-1]):
-        source = source.replace("from enum import Enum\n", "")
     header, _, body = source.partition("from __future__ import annotations\n")
-    return "from __future__ import annotations\n" + body
+    return "from __future__ import annotations\n" + _drop_unused_imports(body)
+
+
+def _drop_unused_imports(source: str) -> str:
+    """Remove the names our extra imports (and our Enum template) may leave unused."""
+    imports, _, code = source.partition("\n\n\n")
+    lines: list[str] = []
+    previous_end = 0
+    for statement in ast.parse(imports).body:
+        if lines and statement.lineno > previous_end + 1:
+            lines.append("")  # keep isort's blank lines between groups
+        previous_end = statement.end_lineno or statement.lineno
+        if isinstance(statement, ast.ImportFrom):
+            used = [a for a in statement.names if re.search(rf"\b{re.escape(a.asname or a.name)}\b", code)]
+            if used:
+                names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in used)
+                lines.append(f"from {'.' * statement.level}{statement.module or ''} import {names}")
+        else:
+            lines.append(ast.unparse(statement))
+    return "\n".join(lines).strip("\n") + "\n\n\n" + code

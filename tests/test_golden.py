@@ -1,0 +1,95 @@
+"""Golden files: each fixture spec in tests/golden/ generates exactly its committed tree.
+
+A fixture is a small spec for one feature a generator must get right, with its SDK
+config and the expected output under `expected/`. The runtime modules, which do not
+depend on the spec, are left out of the fixture trees (generated/ covers them). Update
+the trees with `make golden` and review the change in `git diff`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.pipeline import build
+from generator.problems import Problems
+from generator.writing import write_tree
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+FIXTURES = sorted(p.name for p in GOLDEN.iterdir() if (p / "spec.yaml").exists())
+RUNTIME = ("_base_client.py", "_exceptions.py", "_models.py", "_resource.py", "_types.py", "pagination.py", "py.typed")
+
+
+def render(fixture: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """(package, files compared with the golden tree, every file)."""
+    result = build(GOLDEN / fixture / "spec.yaml", GOLDEN / fixture / "sdk.yaml", Problems())
+    package = result.api.config.package
+    compared = {p: t for p, t in result.files.items() if p.removeprefix(package + "/") not in RUNTIME}
+    return package, compared, result.files
+
+
+def expected_tree(fixture: str) -> dict[str, str]:
+    root = GOLDEN / fixture / "expected"
+    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("fixture", FIXTURES)
+def test_fixture_generates_its_golden_tree(fixture: str) -> None:
+    _, files, _ = render(fixture)
+    expected = expected_tree(fixture)
+    diff = []
+    for path in sorted(set(files) | set(expected)):
+        if files.get(path) != expected.get(path):
+            diff.extend(
+                difflib.unified_diff(
+                    expected.get(path, "").splitlines(keepends=True),
+                    files.get(path, "").splitlines(keepends=True),
+                    f"expected/{path}",
+                    f"generated/{path}",
+                )
+            )
+    assert not diff, f"{fixture} differs from its golden tree (run `make golden`):\n" + "".join(diff)
+
+
+def test_fixtures_import_and_pass_mypy_strict(tmp_path: Path) -> None:
+    packages = []
+    for fixture in FIXTURES:
+        package, _, files = render(fixture)
+        write_tree(tmp_path / fixture, files)
+        packages.append((fixture, package))
+    for fixture, package in packages:
+        code = f"import {package}, {package}.types, pkgutil, importlib\n" + (
+            f"for m in pkgutil.walk_packages({package}.__path__, '{package}.'): importlib.import_module(m.name)\n"
+            f"c = {package}.Client(api_key='k')\n"
+        )
+        subprocess.run([sys.executable, "-c", code], cwd=tmp_path / fixture, check=True, capture_output=True)
+    for fixture, package in packages:
+        shutil.move(str(tmp_path / fixture / package), str(tmp_path / package))
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *(p for _, p in packages)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-5000:]
+
+
+def update() -> None:
+    for fixture in FIXTURES:
+        _, files, _ = render(fixture)
+        target = GOLDEN / fixture / "expected"
+        shutil.rmtree(target, ignore_errors=True)
+        for path, text in files.items():
+            (target / path).parent.mkdir(parents=True, exist_ok=True)
+            (target / path).write_text(text)
+        print(f"updated {target.relative_to(GOLDEN.parent.parent)}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(GOLDEN.parent.parent))
+    update()
