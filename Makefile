@@ -32,7 +32,12 @@ typecheck: $(STAMP)
 	$(BIN)/mypy generator
 	cd generated && ../$(BIN)/mypy --strict telnyx_ai
 
-unit: $(STAMP)
+# Prism, the mock server of the contract tests, pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+unit: $(STAMP) node_modules/.installed
 	$(BIN)/pytest -q
 
 golden: $(STAMP)  ## rewrite the expected trees of tests/golden/ (review them with git diff)
