@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 UPSTREAM ?= ../shared/telnyx-openapi/spec3.yml
 
-.PHONY: setup spec generate check golden test lint typecheck unit build clean bench-runtime
+.PHONY: setup spec generate check golden coverage test lint typecheck unit build clean bench-runtime
 
 setup: $(STAMP)
 
@@ -39,6 +39,9 @@ node_modules/.installed: package.json package-lock.json
 
 unit: $(STAMP) node_modules/.installed
 	$(BIN)/pytest -q
+
+coverage: $(STAMP) node_modules/.installed  ## line coverage of generator/ and of the generated runtime
+	$(BIN)/pytest -q --cov=generator --cov=telnyx_ai --cov-report=term-missing:skip-covered
 
 golden: $(STAMP)  ## rewrite the expected trees of tests/golden/ (review them with git diff)
 	$(BIN)/python tests/test_golden.py
