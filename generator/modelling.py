@@ -30,6 +30,7 @@ def render_models(document: dict[str, Any], package: str, template_dir: Path, fi
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)  # its notices about future defaults
+            warnings.simplefilter("ignore", UserWarning)  # e.g. unknown formats: validation reports those
             source = generate(
                 document,
                 input_file_type=InputFileType.OpenAPI,

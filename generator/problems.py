@@ -104,8 +104,10 @@ class Problems:
         return len(self.items)
 
     def raise_if_errors(self, strict: bool = False) -> None:
-        failing = self.items if strict else self.errors
-        if failing:
+        if strict and self.warnings:
+            # --strict: every warning is an error, said as such.
+            self.items = [Problem(p.message + " (a warning, an error under --strict)", p.file, p.pointer, Level.ERROR, p.line, p.column) if p.level is Level.WARNING else p for p in self.items]
+        if self.errors:
             raise GenerationFailed(self)
 
 

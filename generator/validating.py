@@ -21,6 +21,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "tra
 SUPPORTED_VERSIONS = ("3.0.", "3.1.")
 PARAMETER_LOCATIONS = ("path", "query", "header", "cookie")
 _TEMPLATE = re.compile(r"{([^}]+)}")
+_WORDS = re.compile(r"[A-Za-z0-9]")
 
 
 def resolve_pointer(document: Any, ref: str) -> Any:
@@ -75,6 +76,7 @@ def validate_spec(document: dict[str, Any], file: str, problems: Problems, cache
         problems.error("the spec has no `paths` mapping", file, "/paths")
         return
     _check_refs(document, document, (), file, problems)
+    _check_schemas(document, file, problems)
     _check_operations(document, file, problems)
     if not problems.errors:
         schema_problems(document, file, problems, cache_dir)
@@ -120,12 +122,75 @@ def deref(document: dict[str, Any], node: Any) -> Any:
     return node
 
 
+def _check_schemas(document: dict[str, Any], file: str, problems: Problems) -> None:
+    """Reference cycles with no schema in them, and property names no Python name can
+    be made from."""
+    schemas = (document.get("components") or {}).get("schemas") or {}
+    for name, schema in schemas.items():
+        chain = [name]
+        node = schema
+        while isinstance(node, dict) and set(node) <= {"$ref", "description", "title"} and isinstance(node.get("$ref"), str):
+            target = node["$ref"].removeprefix("#/components/schemas/")
+            if target in chain:
+                if target == name and name == min(chain):  # one report per cycle
+                    problems.error(
+                        "reference cycle with no schema in it: " + " -> ".join([*chain, target]),
+                        file,
+                        pointer("components", "schemas", name, "$ref"),
+                    )
+                break
+            chain.append(target)
+            node = schemas.get(target)
+    _check_property_names(schemas, ("components", "schemas"), file, problems)
+
+
+KNOWN_FORMATS = frozenset(
+    {
+        "date-time", "date", "time", "duration", "email", "idn-email", "hostname", "idn-hostname",
+        "ipv4", "ipv6", "uri", "uri-reference", "iri", "iri-reference", "uri-template", "uuid",
+        "json-pointer", "relative-json-pointer", "regex", "int32", "int64", "float", "double",
+        "byte", "binary", "password", "decimal", "url",
+    }
+)  # fmt: skip
+
+
+def _check_property_names(node: Any, at: tuple[str | int, ...], file: str, problems: Problems) -> None:
+    if isinstance(node, dict):
+        fmt = node.get("format")
+        if isinstance(fmt, str) and fmt not in KNOWN_FORMATS and isinstance(node.get("type"), (str, list)):
+            problems.warning(f"unknown format {fmt!r} is ignored; the value is typed by its `type` only", file, pointer(*at, "format"))
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            for prop in properties:
+                if not _WORDS.search(str(prop)):
+                    problems.error(
+                        f"property name {prop!r} has no letter or digit to make a Python name from",
+                        file,
+                        pointer(*at, "properties", prop),
+                    )
+        for key, value in node.items():
+            if key not in ("example", "examples", "default", "enum", "const"):
+                _check_property_names(value, (*at, key), file, problems)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _check_property_names(value, (*at, index), file, problems)
+
+
 def _check_operations(document: dict[str, Any], file: str, problems: Problems) -> None:
     operation_ids: dict[str, str] = {}
+    templates: dict[str, str] = {}
     for path, item in document["paths"].items():
         if not isinstance(item, dict):
             problems.error("a path item must be a mapping", file, pointer("paths", path))
             continue
+        shape = _TEMPLATE.sub("{}", path.rstrip("/")) or "/"
+        if shape in templates:
+            problems.error(
+                f"path {path!r} is the same as {templates[shape]!r} once parameter names are set aside",
+                file,
+                pointer("paths", path),
+            )
+        templates.setdefault(shape, path)
         templated = _TEMPLATE.findall(path)
         shared = [deref(document, p) for p in item.get("parameters", []) or []]
         for method, operation in item.items():

@@ -30,7 +30,10 @@ NOT_OURS_SUFFIXES = (".egg-info", ".pyc")
 
 
 class WriteError(Exception):
-    """The output directory cannot be written; the message says why."""
+    """The output directory cannot be written; `path: error: reason`, like other problems."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: error: {reason}")
 
 
 @dataclass
@@ -116,12 +119,12 @@ def locked(out_dir: Path) -> Iterator[None]:
     try:
         handle = open(lock_path, "a")  # noqa: SIM115 - held for the whole block
     except OSError as exc:
-        raise WriteError(f"{out_dir}: cannot create lock file: {exc.strerror}") from None
+        raise WriteError(out_dir, f"cannot create the lock file beside it: {exc.strerror}") from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise WriteError(f"{out_dir}: another generation is writing to this directory; try again when it has finished") from None
+            raise WriteError(out_dir, "another generation is writing to this directory; try again when it has finished") from None
         yield
     finally:
         handle.close()
@@ -143,9 +146,9 @@ def write_tree(out_dir: Path, files: dict[str, str]) -> Changes:
     """Make `out_dir` hold exactly `files` (plus what is not ours), all at once."""
     out_dir = out_dir.absolute()
     if out_dir.exists() and not out_dir.is_dir():
-        raise WriteError(f"{out_dir}: output path exists and is not a directory")
+        raise WriteError(out_dir, "output path exists and is not a directory")
     if not out_dir.parent.is_dir():
-        raise WriteError(f"{out_dir.parent}: parent of the output directory does not exist")
+        raise WriteError(out_dir.parent, "parent of the output directory does not exist")
     with locked(out_dir):
         _recover(out_dir)
         changes = compare(out_dir, files)
@@ -154,7 +157,7 @@ def write_tree(out_dir: Path, files: dict[str, str]) -> Changes:
         try:
             staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
         except OSError as exc:
-            raise WriteError(f"{out_dir.parent}: cannot write here: {exc.strerror}") from None
+            raise WriteError(out_dir.parent, f"cannot write here: {exc.strerror}") from None
         try:
             tree = staging / "tree"
             if out_dir.exists():
@@ -176,7 +179,7 @@ def write_tree(out_dir: Path, files: dict[str, str]) -> Changes:
                 os.rename(tree, out_dir)
                 shutil.rmtree(old)
         except OSError as exc:
-            raise WriteError(f"{out_dir}: writing failed, output left unchanged: {exc}") from None
+            raise WriteError(out_dir, f"writing failed, output left unchanged: {exc}") from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return changes
