@@ -64,6 +64,12 @@ class Operation:
     body: Body | None
     response: Response
     pagination: Pagination | None = None
+    query_model: str | None = None  # models.X validating the query parameters
+
+    @property
+    def renamed_arguments(self) -> dict[str, str]:
+        """Wire name -> keyword argument, where they differ (for error messages)."""
+        return {a.wire_name: a.name for a in self.arguments if a.wire_name and a.wire_name != a.name}
 
     @property
     def arguments(self) -> tuple[Parameter, ...]:

@@ -235,6 +235,7 @@ class Builder:
             body=body,
             response=response,
             pagination=pagination,
+            query_model=f"models.{operation['x-query-model']}" if operation.get("x-query-model") else None,
         )
         seen: dict[str, str] = {}
         for argument in operation_ir.arguments:

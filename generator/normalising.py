@@ -80,6 +80,7 @@ class Normaliser:
         for name in list(self.schemas):
             self.schemas[name] = self._clean(self.schemas[name])
         self._each_operation_schema(self._clean)
+        self._query_models()
         self._hoist_all()
         for name in list(self.schemas):
             self._infer_discriminators(self.schemas[name])
@@ -172,6 +173,41 @@ class Normaliser:
                                 media["schema"] = clean(media["schema"])
                             else:
                                 self._hoist_slot(media, "schema", base + "Response" + (str(status) if not str(status).startswith("2") else ""))
+
+    # -- query parameters as models ------------------------------------------------
+    def _query_models(self) -> None:
+        """One model per operation's query parameters, keyed by wire name, so that the
+        SDK validates them (types, enums, bounds) before sending, like bodies."""
+        for path, item in self.doc.get("paths", {}).items():
+            for method, operation in item.items():
+                if method not in HTTP_METHODS or not isinstance(operation, dict):
+                    continue
+                properties: dict[str, Any] = {}
+                required: list[str] = []
+                for parameter in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
+                    parameter = self._deref_parameter(parameter)
+                    if not isinstance(parameter, dict) or parameter.get("in") != "query":
+                        continue
+                    name, schema = str(parameter.get("name")), copy.deepcopy(parameter.get("schema") or {})
+                    nested = schema.get("properties") if parameter.get("style") == "deepObject" else None
+                    if isinstance(nested, dict):
+                        properties.update({f"{name}[{k}]": v for k, v in nested.items()})
+                        continue
+                    properties[name] = schema
+                    if parameter.get("required"):
+                        required.append(name)
+                if not properties:
+                    continue
+                base = pascal_case(operation.get("operationId") or f"{method} {path}")
+                model = self._unique(base + "Query")
+                self.schemas[model] = {"type": "object", "properties": properties, **({"required": required} if required else {})}
+                operation["x-query-model"] = model
+
+    def _deref_parameter(self, parameter: Any) -> Any:
+        ref = parameter.get("$ref") if isinstance(parameter, dict) else None
+        if isinstance(ref, str) and ref.startswith("#/components/parameters/"):
+            return (self.doc.get("components", {}).get("parameters") or {}).get(ref.rsplit("/", 1)[-1])
+        return parameter
 
     # -- hoisting ------------------------------------------------------------------
     def _hoist_all(self) -> None:

@@ -89,6 +89,7 @@ def _resource_context(resource: Resource) -> dict[str, Any]:
         [a.annotation for op in resource.operations for a in op.arguments]
         + [op.return_annotation + " " + op.response.parse_type for op in resource.operations]
         + [op.body.model or "" for op in resource.operations if op.body]
+        + [op.query_model or "" for op in resource.operations]
     )
     typing_names = [n for n in _TYPING if re.search(rf"\b{n}\b", text)] + ["cast"] * bool(resource.operations)
     if resource.children:

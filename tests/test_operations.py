@@ -53,6 +53,8 @@ SERVER_ERROR = {"errors": [{"code": "10007", "title": "Unexpected error", "detai
 # Keyword arguments every generated method has besides the operation's own.
 COMMON_KWARGS = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
 METHOD_LOCALS = COMMON_KWARGS | {"self", "idempotency_key"}
+# Values tried, in order, for a string with a `pattern` (phone numbers, SIP URIs).
+PATTERN_CANDIDATES = ("+13125550001", "sip:agent@example.com")
 FIXED_FORMATS = {
     "uuid": "123e4567-e89b-42d3-a456-426614174000",
     "date-time": "2024-01-02T03:04:05Z",
@@ -247,6 +249,10 @@ def synth(schema: Any, name: str = "value", *, examples: bool = False) -> Any:
         return [synth(schema.get("items", {}), name, examples=examples) for _ in range(count)]
     if kind == "string":
         text = FIXED_FORMATS.get(str(schema.get("format")), f"{name}-value")
+        if "pattern" in schema:
+            candidates = [text, *PATTERN_CANDIDATES]
+            text = next((c for c in candidates if re.search(schema["pattern"], c)), "")
+            assert text, f"{name}: no sample value matches the pattern {schema['pattern']!r}"
         if "maxLength" in schema:
             text = text[: int(schema["maxLength"])]
         return text.ljust(int(schema.get("minLength", 0)), "x")

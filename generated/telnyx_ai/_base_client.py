@@ -75,6 +75,8 @@ class RequestSpec:
     body: Mapping[str, object] | None = None
     body_model: Any = None  # model class validating the body before it is sent
     body_required: bool = True  # an optional body with nothing in it is not sent
+    query_model: Any = None  # model class validating the query parameters before sending
+    arg_names: Mapping[str, str] = field(default_factory=dict)  # wire name -> argument, for errors
     cast_to: Any = None  # type the response body is validated into
     response_kind: str = "json"  # json | text | none
     extra_headers: Mapping[str, str | Omit] | None = None
@@ -263,7 +265,7 @@ class _Core:
             fields[""] if set(fields) == {""} else fields
         )  # "": a body that is not an object
         if spec.body_model is not None and spec.body is not None:
-            body = _validate_request(spec.body_model, body)
+            body = _validate_request(spec.body_model, body, spec.arg_names, "request body")
         if spec.extra_body:
             body = {**body, **spec.extra_body}
         return body
@@ -299,7 +301,15 @@ class _Core:
                 else:
                     headers[key.lower()] = header
         url = self._base + path.lstrip("/")
-        query = encode_query({**spec.query, **spec.extra_query} if spec.extra_query else spec.query)
+        query_values: Mapping[str, object] = spec.query
+        if spec.query_model is not None:
+            given = {k: v for k, v in spec.query.items() if not isinstance(v, NotGiven)}
+            query_values = (
+                _validate_request(spec.query_model, given, spec.arg_names, "query") if given else {}
+            )
+        query = encode_query(
+            {**query_values, **spec.extra_query} if spec.extra_query else query_values
+        )
         if query:
             url += "?" + urlencode(query, quote_via=quote)
         timeout = (
@@ -423,7 +433,29 @@ def _first_error(exc: Any) -> str:
     return f"{where}: {first.get('msg')}{more}" if where else f"{first.get('msg')}{more}"
 
 
-def _validate_request(model: Any, body: Any) -> Any:
+# Patterns the curated spec uses, said in words in argument errors.
+PATTERN_HINTS = {
+    r"^\+[1-9]\d{1,14}$": "an E.164 phone number such as +13125550001",
+    r"^(\+[1-9]\d{1,14}|sips?:[^@\s]+@\S+)$": "an E.164 phone number such as +13125550001 or a SIP URI such as sip:agent@example.com",
+}
+
+
+def _argument_problem(error: Any, names: Mapping[str, str]) -> str:
+    loc = [str(p) for p in error.get("loc", ())]
+    if loc:
+        loc[0] = names.get(loc[0], loc[0])
+    where = ".".join(loc)
+    pattern = (error.get("ctx") or {}).get("pattern")
+    if error.get("type") == "string_pattern_mismatch" and pattern in PATTERN_HINTS:
+        message = f"must be {PATTERN_HINTS[pattern]}, got {error.get('input')!r}"
+    else:
+        message = str(error.get("msg"))
+    return f"{where}: {message}" if where else message
+
+
+def _validate_request(model: Any, values: Any, names: Mapping[str, str], what: str) -> Any:
+    """Validate what the caller passed, strictly (no unknown enum values or tags), and
+    return it as JSON data by wire name; raise ArgumentError naming the argument."""
     import pydantic
 
     from ._models import strict_enums
@@ -431,14 +463,16 @@ def _validate_request(model: Any, body: Any) -> Any:
     try:
         with strict_enums():
             if hasattr(model, "model_validate"):
-                value = model.model_validate(body)
+                value = model.model_validate(values)
                 return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
             adapter = _adapter(model)
             return adapter.dump_python(
-                adapter.validate_python(body), mode="json", by_alias=True, exclude_unset=True
+                adapter.validate_python(values), mode="json", by_alias=True, exclude_unset=True
             )
     except pydantic.ValidationError as exc:
-        raise ArgumentError(f"invalid request body: {_first_error(exc)}") from None
+        problems = [_argument_problem(e, names) for e in exc.errors()]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ArgumentError(f"invalid {what}: {problems[0]}{more}") from None
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:

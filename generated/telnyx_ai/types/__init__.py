@@ -76,6 +76,22 @@ if TYPE_CHECKING:
     from ._models import FlowNodeReqInstructionsMode as FlowNodeReqInstructionsMode
     from ._models import FlowNodeReqToolsMode as FlowNodeReqToolsMode
     from ._models import FlowNodeToolsMode as FlowNodeToolsMode
+    from ._models import (
+        GetAssistantPublicAssistantsAssistantIdGetQuery as GetAssistantPublicAssistantsAssistantIdGetQuery,
+    )
+    from ._models import (
+        GetAssistantTestsPublicAssistantsTestsGetQuery as GetAssistantTestsPublicAssistantsTestsGetQuery,
+    )
+    from ._models import (
+        GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery as GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
+    )
+    from ._models import GetScheduledEventsQuery as GetScheduledEventsQuery
+    from ._models import (
+        GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery as GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery,
+    )
+    from ._models import (
+        GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery as GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
+    )
     from ._models import HTTPValidationError as HTTPValidationError
     from ._models import HandoffTool as HandoffTool
     from ._models import HandoffToolParams as HandoffToolParams
@@ -131,6 +147,7 @@ if TYPE_CHECKING:
         InviteToolConfigVoicemailDetectionOnVoicemailDetected as InviteToolConfigVoicemailDetectionOnVoicemailDetected,
     )
     from ._models import LLMCondition as LLMCondition
+    from ._models import ListMcpServersQuery as ListMcpServersQuery
     from ._models import MCPServer as MCPServer
     from ._models import MCPServersListResponse as MCPServersListResponse
     from ._models import MessagingSettings as MessagingSettings
@@ -326,6 +343,12 @@ __all__ = [
     "FlowNodeReqInstructionsMode",
     "FlowNodeReqToolsMode",
     "FlowNodeToolsMode",
+    "GetAssistantPublicAssistantsAssistantIdGetQuery",
+    "GetAssistantTestsPublicAssistantsTestsGetQuery",
+    "GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery",
+    "GetScheduledEventsQuery",
+    "GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery",
+    "GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery",
     "HTTPValidationError",
     "HandoffTool",
     "HandoffToolParams",
@@ -357,6 +380,7 @@ __all__ = [
     "InviteToolConfigVoicemailDetectionDetectionMode",
     "InviteToolConfigVoicemailDetectionOnVoicemailDetected",
     "LLMCondition",
+    "ListMcpServersQuery",
     "MCPServer",
     "MCPServersListResponse",
     "MessagingSettings",

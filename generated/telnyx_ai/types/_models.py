@@ -119,12 +119,18 @@ class AssistantSmsChatReq(TelnyxModel):
     conversation_metadata: Annotated[
         dict[str, str | int | bool] | None, Field(title="Conversation Metadata")
     ] = None
-    from_: Annotated[str, Field(alias="from", title="From")]
+    from_: Annotated[str, Field(alias="from", pattern="^\\+[1-9]\\d{1,14}$", title="From")]
+    """
+    The phone number the SMS is sent from, in E.164 format (+13125550001).
+    """
     should_create_conversation: Annotated[
         bool | None, Field(title="Should Create Conversation")
     ] = None
     text: Annotated[str | None, Field(title="Text")] = None
-    to: Annotated[str, Field(title="To")]
+    to: Annotated[str, Field(pattern="^\\+[1-9]\\d{1,14}$", title="To")]
+    """
+    The phone number the SMS is sent to, in E.164 format (+13125550001).
+    """
 
 
 class AssistantSmsChatResponse(TelnyxModel):
@@ -446,6 +452,58 @@ class FlowNodeToolsMode(OpenEnum):
     APPEND = "append"
 
 
+class GetAssistantPublicAssistantsAssistantIdGetQuery(TelnyxModel):
+    fetch_dynamic_variables_from_webhook: Annotated[
+        bool | None, Field(title="Fetch Dynamic Variables From Webhook")
+    ] = False
+    from_: Annotated[str | None, Field(alias="from", title="From")] = None
+    to: Annotated[str | None, Field(title="To")] = None
+    call_control_id: Annotated[str | None, Field(title="Call Control Id")] = None
+
+
+class GetAssistantTestsPublicAssistantsTestsGetQuery(TelnyxModel):
+    test_suite: Annotated[str | None, Field(title="Test Suite")] = None
+    """
+    Filter tests by test suite name
+    """
+    telnyx_conversation_channel: Annotated[
+        str | None, Field(title="Telnyx Conversation Channel")
+    ] = None
+    """
+    Filter tests by communication channel (e.g., 'web_chat', 'sms')
+    """
+    destination: Annotated[str | None, Field(title="Destination")] = None
+    """
+    Filter tests by destination (phone number, webhook URL, etc.)
+    """
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1, title="Page[Number]")] = 1
+    """
+    Page number to retrieve (1-based indexing)
+    """
+    page_size_: Annotated[
+        int | None, Field(alias="page[size]", ge=1, le=100, title="Page[Size]")
+    ] = 20
+    """
+    Number of tests to return per page (1-100)
+    """
+
+
+class GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery(TelnyxModel):
+    include_mcp_servers: bool | None = None
+
+
+class GetScheduledEventsQuery(TelnyxModel):
+    from_date: Annotated[AwareDatetime | None, Field(title="From Date")] = None
+    to_date: Annotated[AwareDatetime | None, Field(title="To Date")] = None
+    conversation_channel: Annotated[
+        ConversationChannelType | None, Field(title="Conversation Channel")
+    ] = None
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1, title="Page[Number]")] = 1
+    page_size_: Annotated[
+        int | None, Field(alias="page[size]", ge=1, le=100, title="Page[Size]")
+    ] = 20
+
+
 class HandoffToolParamsAiAssistantsItem(TelnyxModel):
     id: Annotated[str, Field(examples=["assistant-1234567890abcdef"])]
     """
@@ -654,6 +712,15 @@ class LLMCondition(TelnyxModel):
     Natural-language criterion the LLM judges as true/false.
     """
     type: Annotated[Literal["llm"], Field(title="Type")]
+
+
+class ListMcpServersQuery(TelnyxModel):
+    type: Annotated[str | None, Field(title="Type")] = None
+    url: Annotated[str | None, Field(title="Url")] = None
+    page_size_: Annotated[
+        int | None, Field(alias="page[size]", ge=1, le=100, title="Page[Size]")
+    ] = 20
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1, title="Page[Number]")] = 1
 
 
 class MCPServer(TelnyxModel):
@@ -1753,6 +1820,38 @@ Destination of the transition. Discriminated by `type`: `node` (jump to another 
 """
 
 
+class GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery(TelnyxModel):
+    status: TestStatus | None = None
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1, title="Page[Number]")] = 1
+    """
+    Page number to retrieve (1-based indexing)
+    """
+    page_size_: Annotated[
+        int | None, Field(alias="page[size]", ge=1, le=100, title="Page[Size]")
+    ] = 20
+    """
+    Number of test runs to return per page (1-100)
+    """
+
+
+class GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery(TelnyxModel):
+    status: TestStatus | None = None
+    test_suite_run_id: Annotated[str | None, Field(title="Test Suite Run Id")] = None
+    """
+    Filter runs by specific suite execution batch ID
+    """
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1, title="Page[Number]")] = 1
+    """
+    Page number to retrieve (1-based indexing)
+    """
+    page_size_: Annotated[
+        int | None, Field(alias="page[size]", ge=1, le=100, title="Page[Size]")
+    ] = 20
+    """
+    Number of test runs to return per page (1-100)
+    """
+
+
 class HTTPValidationError(TelnyxModel):
     detail: Annotated[list[ValidationError] | None, Field(title="Detail")] = None
 
@@ -2341,12 +2440,17 @@ class CreateScheduledEventRequest(TelnyxModel):
     """
     The datetime at which the event should be scheduled. Formatted as ISO 8601.
     """
-    telnyx_agent_target: Annotated[str, Field(title="Telnyx Agent Target")]
+    telnyx_agent_target: Annotated[
+        str, Field(pattern="^(\\+[1-9]\\d{1,14}|sips?:[^@\\s]+@\\S+)$", title="Telnyx Agent Target")
+    ]
     """
     The phone number, SIP URI, to schedule the call or text from.
     """
     telnyx_conversation_channel: ConversationChannelType
-    telnyx_end_user_target: Annotated[str, Field(title="Telnyx End User Target")]
+    telnyx_end_user_target: Annotated[
+        str,
+        Field(pattern="^(\\+[1-9]\\d{1,14}|sips?:[^@\\s]+@\\S+)$", title="Telnyx End User Target"),
+    ]
     """
     The phone number, SIP URI, to schedule the call or text to.
     """

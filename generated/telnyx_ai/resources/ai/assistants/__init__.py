@@ -300,6 +300,8 @@ class AssistantsResource(SyncAPIResource):
                 "to": to,
                 "call_control_id": call_control_id,
             },
+            query_model=models.GetAssistantPublicAssistantsAssistantIdGetQuery,
+            arg_names={"from": "from_"},
             cast_to=models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
@@ -590,6 +592,8 @@ class AssistantsResource(SyncAPIResource):
 
         Args:
           assistant_id: Unique identifier of the assistant.
+          from_: The phone number the SMS is sent from, in E.164 format (+13125550001).
+          to: The phone number the SMS is sent to, in E.164 format (+13125550001).
         """
         spec = RequestSpec(
             method="post",
@@ -606,6 +610,7 @@ class AssistantsResource(SyncAPIResource):
             },
             body_model=models.AssistantSmsChatReq,
             body_required=True,
+            arg_names={"from": "from_"},
             cast_to=models.AssistantSmsChatResponse,
             response_kind="json",
             extra_headers=extra_headers,
@@ -971,6 +976,8 @@ class AsyncAssistantsResource(AsyncAPIResource):
                 "to": to,
                 "call_control_id": call_control_id,
             },
+            query_model=models.GetAssistantPublicAssistantsAssistantIdGetQuery,
+            arg_names={"from": "from_"},
             cast_to=models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
@@ -1261,6 +1268,8 @@ class AsyncAssistantsResource(AsyncAPIResource):
 
         Args:
           assistant_id: Unique identifier of the assistant.
+          from_: The phone number the SMS is sent from, in E.164 format (+13125550001).
+          to: The phone number the SMS is sent to, in E.164 format (+13125550001).
         """
         spec = RequestSpec(
             method="post",
@@ -1277,6 +1286,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             },
             body_model=models.AssistantSmsChatReq,
             body_required=True,
+            arg_names={"from": "from_"},
             cast_to=models.AssistantSmsChatResponse,
             response_kind="json",
             extra_headers=extra_headers,

@@ -99,6 +99,7 @@ class VersionsResource(SyncAPIResource):
             query={
                 "include_mcp_servers": include_mcp_servers,
             },
+            query_model=models.GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
             cast_to=models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
@@ -394,6 +395,7 @@ class AsyncVersionsResource(AsyncAPIResource):
             query={
                 "include_mcp_servers": include_mcp_servers,
             },
+            query_model=models.GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
             cast_to=models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
