@@ -19,6 +19,10 @@ from .validating import HTTP_METHODS, deref
 SCHEMA_REF = "#/components/schemas/"
 _PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*$")
 _DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
+_CLASS = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
+_ENV = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_TOKEN = re.compile(r"^[A-Za-z0-9._-]+$")
+_URL = re.compile(r"^https?://[^\s\"'\\<>]+$")
 _VERSION = re.compile(r"^\d+\.\d+\.\d+([ab]|rc)?\d*$")
 JSON_TYPES = ("application/json",)
 TEXT_TYPES = ("text/plain", "application/xml", "text/xml", "text/html", "text/csv")
@@ -43,6 +47,17 @@ def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfi
         problems.error(f"version {version!r} is not of the form MAJOR.MINOR.PATCH", file, "/version")
     clients = data.get("clients") or {}
     environment = data.get("environment") or {}
+    for key, value, pattern, what in (
+        ("clients/sync", clients.get("sync", "Client"), _CLASS, "a class name"),
+        ("clients/async", clients.get("async", "AsyncClient"), _CLASS, "a class name"),
+        ("environment/api_key", environment.get("api_key", "API_KEY"), _ENV, "an environment variable name"),
+        ("environment/base_url", environment.get("base_url", "BASE_URL"), _ENV, "an environment variable name"),
+        ("environment/log", environment.get("log", "LOG"), _ENV, "an environment variable name"),
+        ("user_agent", data.get("user_agent", package), _TOKEN, "a product token (letters, digits, . _ -)"),
+        ("base_url", data.get("base_url"), _URL, "an http(s) URL"),
+    ):
+        if not isinstance(value, str) or not pattern.match(value):
+            problems.error(f"`{key.replace('/', '.')}` must be {what}, not {value!r}", file, "/" + key)
     if "methods" in data and not isinstance(data["methods"], dict):
         problems.error("`methods` must map dotted method names to operations (`GET /path`)", file, "/methods")
     config = SdkConfig(

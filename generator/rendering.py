@@ -7,6 +7,7 @@ package. A custom template directory, when given, takes precedence file by file.
 
 from __future__ import annotations
 
+import json
 import re
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -43,6 +44,12 @@ def docstring_literal(text: str, indent: str = "        ") -> str:
     return f'"""{body}\n{indent}"""'
 
 
+def docstring_text(text: str) -> str:
+    """Text to place inside a template's own triple-quoted docstring."""
+    text = str(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return text + " " if text.endswith('"') else text
+
+
 def operation_docstring(op: Operation) -> str:
     parts = [op.summary or op.name.replace("_", " ").capitalize()]
     if op.description and op.description != op.summary:
@@ -68,6 +75,8 @@ def make_environment(template_dir: Path, custom_dir: Path | None = None) -> jinj
         autoescape=False,  # noqa: S701 - the output is Python source, not HTML
     )
     env.filters["py"] = python_literal
+    env.filters["doc"] = docstring_text
+    env.filters["toml"] = json.dumps  # a JSON string is a valid TOML basic string
     env.filters["docstring"] = operation_docstring
     return env
 
