@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 UPSTREAM ?= ../shared/telnyx-openapi/spec3.yml
 
-.PHONY: setup spec generate check golden coverage test lint typecheck unit build clean bench-runtime
+.PHONY: setup spec release generate check golden coverage test lint typecheck unit build clean bench-runtime
 
 setup: $(STAMP)
 
@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 
 spec: $(STAMP)  ## re-derive spec/ai-assistants.openapi.yaml from Telnyx's public spec
 	$(BIN)/telnyx-codegen curate --upstream $(UPSTREAM)
+
+release: $(STAMP)  ## curate upstream, diff, bump the version, regenerate, prepend the changelog
+	$(BIN)/telnyx-codegen release --upstream $(UPSTREAM)
 
 generate: $(STAMP)  ## regenerate generated/ from the curated spec
 	$(BIN)/telnyx-codegen generate

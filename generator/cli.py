@@ -40,6 +40,18 @@ def main(argv: list[str] | None = None) -> int:
     _add_generation_options(generate_cmd)
     check_cmd = commands.add_parser("check", help="exit 1 with a diff if the output is stale")
     _add_generation_options(check_cmd)
+    diff_cmd = commands.add_parser("diff", help="the SDK-level changes between two specs and the semver bump")
+    diff_cmd.add_argument("old", help="a spec file, REV:path, or a git revision of the curated spec (HEAD~1)")
+    diff_cmd.add_argument("new", help="the same kinds as OLD")
+    diff_cmd.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    diff_cmd.add_argument("--json", action="store_true", help="machine-readable output")
+    release_cmd = commands.add_parser("release", help="curate, diff, bump the version, regenerate, write the changelog")
+    release_cmd.add_argument("--upstream", type=Path, required=True)
+    release_cmd.add_argument("--rules", type=Path, default=Path("spec/curation.yaml"))
+    release_cmd.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
+    release_cmd.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    release_cmd.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    release_cmd.add_argument("--date", default=None, help="the release date (default: today)")
     args = parser.parse_args(argv)
 
     problems = Problems()
@@ -53,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"curated {len(document['paths'])} paths, {len(document['components']['schemas'])} schemas")
         return 0
+    if args.command in ("diff", "release"):
+        return _diff_or_release(args, problems)
     try:
         result = build(args.spec, args.config, problems, custom_templates=args.templates, strict=args.strict)
     except GenerationFailed:
@@ -74,6 +88,37 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     elapsed = time.perf_counter() - started
     print(f"{args.out}: {len(result.api.operations)} operations, {changes.summary()} ({elapsed:.2f}s)")
+    return 0
+
+
+def _diff_or_release(args: argparse.Namespace, problems: Problems) -> int:
+    import datetime
+
+    import yaml
+
+    from .diffing import diff
+    from .releasing import release
+
+    try:
+        if args.command == "diff":
+            report = diff(args.old, args.new, args.config, Path.cwd())
+            version = str(yaml.safe_load(args.config.read_text())["version"])
+            sys.stdout.write(report.as_json(version) if args.json else report.text(version))
+            return 0
+        date = args.date or datetime.date.today().isoformat()
+        outcome = release(args.upstream, args.rules, args.spec, args.config, args.out, date, problems)
+    except GenerationFailed as failed:
+        _report(failed.problems)
+        return 2
+    except WriteError as exc:
+        print(f"{exc}", file=sys.stderr)
+        return 2
+    _report(problems)
+    if outcome is None:
+        return 2
+    sys.stdout.write(outcome.report.text(outcome.old_version))
+    if outcome.report.changes:
+        print(f"released {outcome.new_version}: spec, sdk.yaml, {args.out} and its CHANGELOG.md updated")
     return 0
 
 

@@ -1,0 +1,299 @@
+"""API diff: what changed between two specs, as an SDK user sees it, and the semver bump.
+
+Both specs go through the same stages as generation (validate, normalise, build the IR),
+so the comparison is of the SDK surface: methods and their arguments, return types, and
+the models' fields and enum values, not YAML text. Each change is classified from the
+user's side: breaking (their code may stop working), feature (new things they may use),
+or fix (same surface, corrected details such as defaults and constraints).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .ir import Api, Operation, Parameter
+from .ir_builder import Builder, load_config
+from .loading import FastLoader
+from .normalising import normalise
+from .problems import GenerationFailed, Problems
+from .validating import validate_spec
+
+LEVELS = ("breaking", "feature", "fix")
+CONSTRAINTS = ("default", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern", "minItems", "maxItems", "format")
+DEFAULT_SPEC_PATH = "spec/ai-assistants.openapi.yaml"
+
+
+@dataclass(frozen=True)
+class Change:
+    level: str  # breaking | feature | fix
+    kind: str  # e.g. operation-removed, field-type-changed
+    subject: str  # what changed, as a user names it
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.detail}" if self.detail else self.subject
+
+
+@dataclass
+class Report:
+    changes: list[Change] = field(default_factory=list)
+
+    def add(self, level: str, kind: str, subject: str, detail: str = "") -> None:
+        self.changes.append(Change(level, kind, subject, detail))
+
+    def by_level(self, level: str) -> list[Change]:
+        return [c for c in self.changes if c.level == level]
+
+    @property
+    def level(self) -> str | None:
+        return next((lvl for lvl in LEVELS if self.by_level(lvl)), None)
+
+    def bump(self, version: str) -> tuple[str, str]:
+        """(major | minor | patch | none, the next version) for the current version."""
+        major, minor, patch = (int(p) for p in version.split(".")[:3])
+        level = self.level
+        if level == "breaking" and major > 0:
+            return "major", f"{major + 1}.0.0"
+        if level in ("breaking", "feature"):  # while major is 0, breaking means minor
+            return "minor", f"{major}.{minor + 1}.0"
+        if level == "fix":
+            return "patch", f"{major}.{minor}.{patch + 1}"
+        return "none", version
+
+    def text(self, version: str) -> str:
+        bump, new = self.bump(version)
+        if not self.changes:
+            return f"No changes to the SDK surface; version stays {version}.\n"
+        lines = []
+        titles = {"breaking": "Breaking changes", "feature": "Features", "fix": "Fixes"}
+        for level in LEVELS:
+            changes = self.by_level(level)
+            if changes:
+                lines.append(f"{titles[level]} ({len(changes)}):")
+                lines.extend(f"  - {c}" for c in sorted(changes, key=lambda c: (c.kind, c.subject)))
+        lines.append(f"Semver bump: {bump} ({version} -> {new})")
+        return "\n".join(lines) + "\n"
+
+    def as_json(self, version: str) -> str:
+        bump, new = self.bump(version)
+        return json.dumps({"bump": bump, "from": version, "to": new, "changes": [asdict(c) for c in self.changes]}, indent=2) + "\n"
+
+
+# -- reading the two sides ----------------------------------------------------------------
+def read_spec(source: str, repo: Path) -> tuple[str, dict[str, Any]]:
+    """A spec file, `REV:path`, or a bare git revision of the curated spec."""
+    import yaml
+
+    path = Path(source)
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+    else:
+        revision = source if ":" in source else f"{source}:{DEFAULT_SPEC_PATH}"
+        done = subprocess.run(["git", "show", revision], cwd=repo, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise GenerationFailed(_one_error(source, f"not a file nor a git revision of the spec: {done.stderr.strip()}"))
+        text = done.stdout
+    data = yaml.load(text, Loader=FastLoader)  # noqa: S506 - a safe loader
+    if not isinstance(data, dict):
+        raise GenerationFailed(_one_error(source, "not a YAML mapping"))
+    return source, data
+
+
+def _one_error(file: str, message: str) -> Problems:
+    problems = Problems()
+    problems.error(message, file)
+    return problems
+
+
+def surface(name: str, spec: dict[str, Any], config: dict[str, Any], config_file: str) -> tuple[Api, dict[str, Any]]:
+    """The IR and the normalised document of one side; methods the config maps but this
+    spec lacks are simply absent (an older spec may not have them yet)."""
+    problems = Problems()
+    validate_spec(spec, name, problems)
+    problems.raise_if_errors()
+    normalised = normalise(spec, name, problems)
+    problems.raise_if_errors()
+    paths = normalised.document.get("paths", {})
+    methods = {
+        dotted: target
+        for dotted, target in (config.get("methods") or {}).items()
+        if str(target).partition(" ")[2] in paths and str(target).partition(" ")[0].lower() in paths[str(target).partition(" ")[2]]
+    }
+    sdk_config = load_config({**config, "methods": methods}, config_file, problems)
+    problems.raise_if_errors()
+    assert sdk_config is not None
+    api = Builder(normalised.document, name, {**config, "methods": methods}, config_file, problems).build(sdk_config)
+    problems.raise_if_errors()
+    assert api is not None
+    return api, normalised.document
+
+
+# -- comparing ----------------------------------------------------------------------------
+def _reachable(document: dict[str, Any], roots: list[Any]) -> set[str]:
+    schemas = document.get("components", {}).get("schemas", {})
+    seen: set[str] = set()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[-1]
+                if name not in seen:
+                    seen.add(name)
+                    stack.append(schemas.get(name))
+            stack.extend(v for k, v in node.items() if k not in ("example", "examples", "default", "enum", "const"))
+        elif isinstance(node, list):
+            stack.extend(node)
+    return seen
+
+
+def _usage(document: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """Models reachable from requests (bodies, query models) and from responses."""
+    requests: list[Any] = []
+    responses: list[Any] = []
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            requests.append(operation.get("requestBody"))
+            if operation.get("x-query-model"):
+                requests.append({"$ref": "#/components/schemas/" + operation["x-query-model"]})
+            responses.append(operation.get("responses"))
+    return _reachable(document, requests), _reachable(document, responses)
+
+
+def _arguments(op: Operation) -> dict[str, Parameter]:
+    return {a.name: a for a in op.arguments}
+
+
+def compare(old: tuple[Api, dict[str, Any]], new: tuple[Api, dict[str, Any]]) -> Report:
+    report = Report()
+    old_api, old_doc = old
+    new_api, new_doc = new
+    old_ops = {(op.http_method, op.path): (r, op) for r, op in old_api.operations}
+    new_ops = {(op.http_method, op.path): (r, op) for r, op in new_api.operations}
+
+    def method(resource: Any, op: Operation) -> str:
+        return "client." + ".".join(resource.path) + "." + op.name + "()"
+
+    for key in sorted(set(old_ops) | set(new_ops)):
+        where = f"{key[0].upper()} {key[1]}"
+        if key not in new_ops:
+            report.add("breaking", "method-removed", method(*old_ops[key]), f"removed ({where})")
+            continue
+        if key not in old_ops:
+            report.add("feature", "method-added", method(*new_ops[key]), f"new ({where})")
+            continue
+        (old_resource, old_op), (new_resource, new_op) = old_ops[key], new_ops[key]
+        subject = method(new_resource, new_op)
+        if method(old_resource, old_op) != subject:
+            report.add("breaking", "method-renamed", subject, f"was {method(old_resource, old_op)}")
+        before, after = _arguments(old_op), _arguments(new_op)
+        for name in sorted(set(before) | set(after)):
+            a, b = before.get(name), after.get(name)
+            if b is None and a is not None:
+                report.add("breaking", "argument-removed", subject, f"argument `{name}` removed")
+            elif a is None and b is not None:
+                level = "breaking" if b.required else "feature"
+                report.add(level, "argument-added", subject, f"{'required' if b.required else 'optional'} argument `{name}` added")
+            elif a is not None and b is not None:
+                if a.required != b.required:
+                    level = "breaking" if b.required else "feature"
+                    report.add(level, "argument-requiredness", subject, f"argument `{name}` is now {'required' if b.required else 'optional'}")
+                if a.annotation != b.annotation:
+                    report.add("breaking", "argument-type", subject, f"argument `{name}` changed from `{a.annotation}` to `{b.annotation}`")
+        if old_op.return_annotation != new_op.return_annotation:
+            report.add("breaking", "return-type", subject, f"returns `{new_op.return_annotation}`, was `{old_op.return_annotation}`")
+    _compare_models(report, old_doc, new_doc)
+    return report
+
+
+def _type_of(schema: Any) -> str:
+    if not isinstance(schema, dict):
+        return "any"
+    if "$ref" in schema:
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
+    kinds = schema.get("type")
+    kinds = [k for k in (kinds if isinstance(kinds, list) else [kinds]) if k and k != "null"]
+    for combiner in ("oneOf", "anyOf"):
+        if schema.get(combiner):
+            return " | ".join(sorted(_type_of(v) for v in schema[combiner] if not (isinstance(v, dict) and v.get("type") == "null")))
+    if kinds == ["array"]:
+        return f"array of {_type_of(schema.get('items'))}"
+    if kinds == ["object"] and isinstance(schema.get("additionalProperties"), dict):
+        return f"map of {_type_of(schema['additionalProperties'])}"
+    return "/".join(kinds) or "any"
+
+
+def _nullable(schema: Any) -> bool:
+    if not isinstance(schema, dict):
+        return True
+    kinds = schema.get("type")
+    variants = schema.get("oneOf") or schema.get("anyOf") or []
+    return (isinstance(kinds, list) and "null" in kinds) or any(isinstance(v, dict) and v.get("type") == "null" for v in variants)
+
+
+def _compare_models(report: Report, old_doc: dict[str, Any], new_doc: dict[str, Any]) -> None:
+    old_schemas = old_doc.get("components", {}).get("schemas", {})
+    new_schemas = new_doc.get("components", {}).get("schemas", {})
+    requests, responses = _usage(new_doc)
+    old_requests, old_responses = _usage(old_doc)
+    for name in sorted(set(old_schemas) | set(new_schemas)):
+        if name not in new_schemas:
+            report.add("breaking", "model-removed", f"types.{name}", "removed")
+            continue
+        if name not in old_schemas:
+            report.add("feature", "model-added", f"types.{name}", "new")
+            continue
+        a, b = old_schemas[name], new_schemas[name]
+        in_request = name in requests or name in old_requests
+        in_response = name in responses or name in old_responses
+        subject = f"types.{name}"
+        old_values = [v for v in a.get("enum") or [] if v is not None]
+        new_values = [v for v in b.get("enum") or [] if v is not None]
+        for value in new_values:
+            if value not in old_values:
+                report.add("feature", "enum-value-added", subject, f"new value {value!r}")
+        for value in old_values:
+            if value not in new_values:
+                report.add("breaking", "enum-value-removed", subject, f"value {value!r} removed")
+        old_props, new_props = a.get("properties") or {}, b.get("properties") or {}
+        old_required, new_required = set(a.get("required") or []), set(b.get("required") or [])
+        for prop in sorted(set(old_props) | set(new_props)):
+            field_subject = f"{subject}.{prop}"
+            if prop not in new_props:
+                report.add("breaking", "field-removed", field_subject, "removed")
+                continue
+            if prop not in old_props:
+                required = prop in new_required
+                level = "breaking" if required and in_request else "feature"
+                report.add(level, "field-added", field_subject, f"new {'required ' if required else ''}field")
+                continue
+            x, y = old_props[prop], new_props[prop]
+            if _type_of(x) != _type_of(y):
+                report.add("breaking", "field-type-changed", field_subject, f"type `{_type_of(x)}` -> `{_type_of(y)}`")
+            if _nullable(x) != _nullable(y):
+                now_nullable = _nullable(y)
+                breaking = (now_nullable and in_response) or (not now_nullable and in_request)
+                report.add("breaking" if breaking else ("feature" if now_nullable else "fix"), "field-nullability", field_subject, "may now be null" if now_nullable else "is no longer nullable")
+            was, now = prop in old_required, prop in new_required
+            if was != now:
+                breaking = (now and in_request) or (not now and in_response)
+                report.add("breaking" if breaking else ("fix" if now else "feature"), "field-requiredness", field_subject, "is now required" if now else "is now optional")
+            for keyword in CONSTRAINTS:
+                if isinstance(x, dict) and isinstance(y, dict) and x.get(keyword) != y.get(keyword):
+                    report.add("fix", "field-constraint", field_subject, f"{keyword} {x.get(keyword)!r} -> {y.get(keyword)!r}")
+
+
+def diff(old_source: str, new_source: str, config_path: Path, repo: Path) -> Report:
+    import yaml
+
+    config = yaml.load(config_path.read_text(encoding="utf-8"), Loader=FastLoader)  # noqa: S506
+    old_name, old_spec = read_spec(old_source, repo)
+    new_name, new_spec = read_spec(new_source, repo)
+    return compare(surface(old_name, old_spec, config, str(config_path)), surface(new_name, new_spec, config, str(config_path)))

@@ -1,0 +1,155 @@
+"""The API diff on realistic changes of the curated spec: each is classified from the SDK
+user's side and implies the right semver bump; a release on an unchanged upstream
+changes nothing."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.diffing import Report, compare, surface
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "spec" / "ai-assistants.openapi.yaml"
+CONFIG = ROOT / "spec" / "sdk.yaml"
+UPSTREAM = ROOT.parent / "shared" / "telnyx-openapi" / "spec3.yml"
+BASE: dict[str, Any] = yaml.safe_load(SPEC.read_text())
+CONFIG_DATA: dict[str, Any] = yaml.safe_load(CONFIG.read_text())
+SCHEMAS = "components"
+
+
+def schemas(spec: dict[str, Any]) -> dict[str, Any]:
+    return spec["components"]["schemas"]  # type: ignore[no-any-return]
+
+
+def remove_operation(spec: dict[str, Any]) -> None:
+    del spec["paths"]["/ai/assistants/{assistant_id}/clone"]
+
+
+def add_required_request_field(spec: dict[str, Any]) -> None:
+    model = schemas(spec)["CreateAssistantRequest"]
+    model["properties"]["region"] = {"type": "string"}
+    model["required"] = [*model.get("required", []), "region"]
+
+
+def add_optional_request_field(spec: dict[str, Any]) -> None:
+    schemas(spec)["CreateAssistantRequest"]["properties"]["region"] = {"type": "string"}
+
+
+def add_enum_value(spec: dict[str, Any]) -> None:
+    schemas(spec)["EventStatus"]["enum"].append("cancelled")
+
+
+def remove_schema(spec: dict[str, Any]) -> None:
+    inline = copy.deepcopy(schemas(spec).pop("TestSuitesResponse"))
+    response = spec["paths"]["/ai/assistants/tests/test-suites"]["get"]["responses"]["200"]
+    response["content"]["application/json"]["schema"] = inline
+
+
+def change_field_type(spec: dict[str, Any]) -> None:
+    schemas(spec)["Assistant"]["properties"]["description"] = {"type": "integer"}
+
+
+def change_constraint(spec: dict[str, Any]) -> None:
+    schemas(spec)["CreateAssistantTestRequest"]["properties"]["description"]["maxLength"] = 2000
+
+
+CASES: list[tuple[Callable[[dict[str, Any]], None], str, str, str, str]] = [
+    # change, level, expected change kind, bump at 0.x, bump at 1.x
+    (remove_operation, "breaking", "method-removed", "minor", "major"),
+    (add_required_request_field, "breaking", "argument-added", "minor", "major"),
+    (add_optional_request_field, "feature", "argument-added", "minor", "minor"),
+    (add_enum_value, "feature", "enum-value-added", "minor", "minor"),
+    (remove_schema, "breaking", "model-removed", "minor", "major"),
+    (change_field_type, "breaking", "field-type-changed", "minor", "major"),
+    (change_constraint, "fix", "field-constraint", "patch", "patch"),
+]
+
+
+def diff_against(change: Callable[[dict[str, Any]], None]) -> Report:
+    new = copy.deepcopy(BASE)
+    change(new)
+    return compare(surface("old", copy.deepcopy(BASE), CONFIG_DATA, str(CONFIG)), surface("new", new, CONFIG_DATA, str(CONFIG)))
+
+
+@pytest.mark.parametrize(("change", "level", "kind", "bump_zero", "bump_one"), CASES, ids=[c[0].__name__ for c in CASES])
+def test_change_is_classified(change: Callable[[dict[str, Any]], None], level: str, kind: str, bump_zero: str, bump_one: str) -> None:
+    report = diff_against(change)
+    assert report.level == level, report.text("0.1.0")
+    assert kind in {c.kind for c in report.by_level(level)}, report.text("0.1.0")
+    assert report.bump("0.4.2")[0] == bump_zero
+    assert report.bump("1.2.3")[0] == bump_one
+    expected = {"major": "2.0.0", "minor": "1.3.0", "patch": "1.2.4"}[bump_one]
+    assert report.bump("1.2.3")[1] == expected
+
+
+def test_messages_name_what_users_call() -> None:
+    text = diff_against(remove_operation).text("0.1.0")
+    assert "client.ai.assistants.clone(): removed (POST /ai/assistants/{assistant_id}/clone)" in text
+    assert "Semver bump: minor (0.1.0 -> 0.2.0)" in text
+    text = diff_against(add_required_request_field).text("1.0.0")
+    assert "client.ai.assistants.create(): required argument `region` added" in text
+
+
+def test_no_change_no_bump() -> None:
+    report = compare(surface("a", copy.deepcopy(BASE), CONFIG_DATA, str(CONFIG)), surface("b", copy.deepcopy(BASE), CONFIG_DATA, str(CONFIG)))
+    assert report.changes == [] and report.bump("0.1.0") == ("none", "0.1.0")
+
+
+def test_diff_command_reads_files_and_git_revisions(tmp_path: Path) -> None:
+    new = copy.deepcopy(BASE)
+    add_enum_value(new)
+    changed = tmp_path / "new.yaml"
+    changed.write_text(yaml.safe_dump(new))
+    run = [sys.executable, "-m", "generator", "diff"]
+    text = subprocess.run([*run, str(SPEC), str(changed)], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "types.EventStatus: new value 'cancelled'" in text
+    as_json = subprocess.run([*run, "--json", f"HEAD:{SPEC.relative_to(ROOT)}", str(changed)], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert '"bump": "minor"' in as_json
+
+
+@pytest.mark.skipif(not UPSTREAM.exists(), reason="the upstream spec lives in ../shared")
+def test_release_on_an_unchanged_upstream_changes_nothing(tmp_path: Path) -> None:
+    spec, config, out = tmp_path / "spec.yaml", tmp_path / "sdk.yaml", tmp_path / "out"
+    spec.write_text(SPEC.read_text())
+    config.write_text(CONFIG.read_text())
+    from generator.cli import main
+
+    assert main(["generate", "--spec", str(spec), "--config", str(config), "--out", str(out)]) == 0
+    before = {p: p.read_bytes() for p in [spec, config, *sorted(out.rglob("*"))] if p.is_file()}
+    assert main(["release", "--upstream", str(UPSTREAM), "--rules", str(ROOT / "spec" / "curation.yaml"), "--spec", str(spec), "--config", str(config), "--out", str(out)]) == 0
+    after = {p: p.read_bytes() for p in [spec, config, *sorted(out.rglob("*"))] if p.is_file()}
+    assert after == before
+
+
+@pytest.mark.skipif(not UPSTREAM.exists(), reason="the upstream spec lives in ../shared")
+def test_release_of_a_changed_upstream_bumps_regenerates_and_logs(tmp_path: Path) -> None:
+    from generator.cli import main
+    from generator.loading import FastLoader
+
+    upstream = yaml.load(UPSTREAM.read_text(), Loader=FastLoader)
+    del upstream["paths"]["/ai/assistants/{assistant_id}/clone"]
+    upstream["components"]["schemas"]["EventStatus"]["enum"].append("cancelled")
+    changed = tmp_path / "upstream.yml"
+    changed.write_text(yaml.safe_dump(upstream, sort_keys=False))
+    spec, config, out = tmp_path / "spec.yaml", tmp_path / "sdk.yaml", tmp_path / "out"
+    spec.write_text(SPEC.read_text())
+    config.write_text(CONFIG.read_text().replace("version: 0.1.0", "version: 1.4.0"))
+    config_before = config.read_text()
+    code = main(["release", "--upstream", str(changed), "--rules", str(ROOT / "spec" / "curation.yaml"), "--spec", str(spec), "--config", str(config), "--out", str(out), "--date", "2026-11-24"])
+    assert code == 0
+    expected_config = config_before.replace("version: 1.4.0", "version: 2.0.0").replace("  ai.assistants.clone: POST /ai/assistants/{assistant_id}/clone\n", "")
+    assert config.read_text() == expected_config
+    assert '__version__ = "2.0.0"' in (out / "telnyx_ai" / "_version.py").read_text()
+    assert "def clone" not in (out / "telnyx_ai" / "resources" / "ai" / "assistants" / "__init__.py").read_text()
+    changelog = (out / "CHANGELOG.md").read_text()
+    assert changelog.startswith("# Changelog\n\n## 2.0.0 (2026-11-24)\n")
+    assert "### Breaking changes\n\n- client.ai.assistants.clone(): removed" in changelog
+    assert "### Features\n\n- types.EventStatus: new value 'cancelled'" in changelog
