@@ -51,6 +51,14 @@ golden: $(STAMP)  ## rewrite the expected trees of tests/golden/ (review them wi
 
 test: check lint typecheck unit  ## the whole suite
 
+build: $(STAMP)  ## wheel and sdist of generated/, twine check, install in a fresh venv, smoke test
+	rm -rf build/dist build/smoke-venv
+	$(BIN)/python -m build --outdir build/dist generated
+	$(BIN)/twine check --strict build/dist/*
+	$(PYTHON) -m venv build/smoke-venv
+	build/smoke-venv/bin/python -m pip install --quiet --disable-pip-version-check build/dist/*.whl
+	cd build && smoke-venv/bin/python ../tests/wheel_smoke.py
+
 clean:
 	rm -rf $(VENV) build .mypy_cache .pytest_cache .ruff_cache
 

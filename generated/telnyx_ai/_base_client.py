@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from enum import Enum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
@@ -489,9 +489,14 @@ def _retry_after(headers: httpx.Headers) -> float | None:
         return max(float(value), 0.0)
     except ValueError:
         pass
-    parsed = email.utils.parsedate_to_datetime(value) if value else None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None  # neither seconds nor a date: the usual backoff applies
     if parsed is None:
         return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
     return max(parsed.timestamp() - time.time(), 0.0)
 
 
@@ -518,11 +523,20 @@ class SyncAPIClient(_Core):
         attempt = 0
         while True:
             started = time.monotonic()
+            response: httpx.Response | None = None
             try:
-                response: httpx.Response | None = self._http.send(request)
+                response = self._http.send(request, stream=True)
+                response.read()
                 error: httpx.TransportError | None = None
             except httpx.TransportError as exc:
+                if response is not None:
+                    response.close()
                 response, error = None, exc
+            except httpx.DecodingError as exc:
+                assert response is not None
+                response.close()
+                self.log_attempt(request, response, attempt, started)
+                raise undecodable(response, exc) from None
             delay, result = self.settle(spec, request, attempt, started, response, error, raw)
             if delay is None:
                 return result
@@ -554,11 +568,20 @@ class AsyncAPIClient(_Core):
         attempt = 0
         while True:
             started = time.monotonic()
+            response: httpx.Response | None = None
             try:
-                response: httpx.Response | None = await self._http.send(request)
+                response = await self._http.send(request, stream=True)
+                await response.aread()
                 error: httpx.TransportError | None = None
             except httpx.TransportError as exc:
+                if response is not None:
+                    await response.aclose()
                 response, error = None, exc
+            except httpx.DecodingError as exc:
+                assert response is not None
+                await response.aclose()
+                self.log_attempt(request, response, attempt, started)
+                raise undecodable(response, exc) from None
             delay, result = self.settle(spec, request, attempt, started, response, error, raw)
             if delay is None:
                 return result
@@ -566,6 +589,14 @@ class AsyncAPIClient(_Core):
                 await response.aclose()
             await _async_sleep(delay)
             attempt += 1
+
+
+def undecodable(response: httpx.Response, error: httpx.DecodingError) -> APIResponseValidationError:
+    """A body whose Content-Encoding does not decode (corrupt gzip, say): a response the SDK
+    cannot read, reported as such rather than as httpx's own exception."""
+    return APIResponseValidationError(
+        response, None, f"{response.status_code}: the response body could not be decoded: {error}"
+    )
 
 
 def _httpx_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
