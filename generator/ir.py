@@ -131,6 +131,7 @@ class SdkConfig:
     base_url_env: str
     log_env: str
     urls: tuple[tuple[str, str], ...] = ()
+    examples: tuple[tuple[str, str], ...] = ()  # (title, code) for the README
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,7 @@ def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfi
         base_url_env=str(environment.get("base_url", "BASE_URL")),
         log_env=str(environment.get("log", "LOG")),
         urls=tuple((str(k), str(v)) for k, v in (data.get("urls") or {}).items()),
+        examples=tuple((str(e.get("title", "")), str(e.get("code", ""))) for e in data.get("examples") or [] if isinstance(e, dict)),
     )
     return None if problems.errors else config
 

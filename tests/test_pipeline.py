@@ -103,3 +103,10 @@ def test_generated_project_builds_a_wheel_that_imports(tmp_path: Path) -> None:
     import yaml
 
     assert out == [yaml.safe_load(CONFIG.read_text())["version"], "retrieve"]
+
+
+def test_api_reference_lists_every_method(result) -> None:  # type: ignore[no-untyped-def]
+    text = result.files["api.md"]
+    for resource, op in result.api.operations:
+        assert f"`{op.http_method.upper()} {op.path}`" in text
+        assert f"client.{'.'.join(resource.path)}.{op.name}(" in text
