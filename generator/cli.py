@@ -7,13 +7,17 @@ printed one per line as `file:line:col: error: message (json-pointer)`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-from .pipeline import DEFAULT_CONFIG, DEFAULT_OUT, DEFAULT_SPEC, build
+from .pipeline import DEFAULT_CONFIG, DEFAULT_OUT, DEFAULT_SPEC, ROOT, build
 from .problems import GenerationFailed, Problems
 from .writing import WriteError, unified_diff, write_tree
+
+DEFAULT_UPSTREAM = Path(os.path.relpath(ROOT.parent / "shared" / "telnyx-openapi" / "spec3.yml"))
+ALL_AREAS_OUT = Path("build/all")
 
 
 def _report(problems: Problems) -> None:
@@ -36,8 +40,15 @@ def main(argv: list[str] | None = None) -> int:
     curate_cmd.add_argument("--upstream", type=Path, required=True, help="Telnyx's spec3.yml")
     curate_cmd.add_argument("--rules", type=Path, default=Path("spec/curation.yaml"))
     curate_cmd.add_argument("--out", type=Path, default=None, help="curated spec to write (default: from the rules)")
+    curate_cmd.add_argument("--name", default=None, help="which spec of the rules (default: the first)")
     generate_cmd = commands.add_parser("generate", help="generate the SDK package")
     _add_generation_options(generate_cmd)
+    generate_cmd.add_argument(
+        "--all-areas",
+        action="store_true",
+        help="curate the whole upstream spec (spec `all` of the rules) and generate it into build/all",
+    )
+    generate_cmd.add_argument("--upstream", type=Path, default=DEFAULT_UPSTREAM, help="with --all-areas (default: %(default)s)")
     check_cmd = commands.add_parser("check", help="exit 1 with a diff if the output is stale")
     _add_generation_options(check_cmd)
     diff_cmd = commands.add_parser("diff", help="the SDK-level changes between two specs and the semver bump")
@@ -59,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "curate":
         from .curation import curate
 
-        document = curate(args.upstream, args.rules, args.out, problems)
+        document = curate(args.upstream, args.rules, args.out, problems, args.name)
         _report(problems)
         if document is None:
             return 2
@@ -67,6 +78,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command in ("diff", "release"):
         return _diff_or_release(args, problems)
+    if args.command == "generate" and args.all_areas:
+        from .curation import curate
+
+        spec = ALL_AREAS_OUT / "telnyx.openapi.yaml"
+        if curate(args.upstream, Path("spec/curation.yaml"), spec, problems, "all") is None:
+            _report(problems)
+            return 2
+        problems = Problems()
+        args.spec = spec
+        args.config = args.config if args.config != DEFAULT_CONFIG else Path("spec/sdk-all.yaml")
+        args.out = args.out if args.out != DEFAULT_OUT else ALL_AREAS_OUT / "sdk"
     try:
         result = build(args.spec, args.config, problems, custom_templates=args.templates, strict=args.strict)
     except GenerationFailed:

@@ -74,10 +74,11 @@ class Rule:
     index: int
     body: dict[str, Any]
     file: str
+    spec_index: int = 0
 
     @property
     def where(self) -> str:
-        return pointer("fixes", self.index)
+        return pointer("specs", self.spec_index, "fixes", self.index)
 
     @property
     def label(self) -> str:
@@ -98,32 +99,40 @@ class Curator:
     def select_paths(self, prefixes: list[str]) -> dict[str, Any]:
         selected: dict[str, Any] = {}
         for path, item in self.upstream.get("paths", {}).items():
-            if any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes):
+            if any(p == "/" or path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes):
                 selected[path] = copy.deepcopy(item)
         return selected
 
     def close_over(self, document: dict[str, Any]) -> None:
-        """Keep exactly the schemas that the paths reference, transitively."""
-        upstream_schemas = self.upstream.get("components", {}).get("schemas", {})
-        kept: dict[str, Any] = {}
+        """Keep exactly the components that the paths reference, transitively: schemas
+        (as fixed so far), and parameters, responses, request bodies and the like."""
+        upstream_components = self.upstream.get("components", {})
+        kept: dict[str, dict[str, Any]] = {}
         pending = [r for r in iter_refs(document["paths"])]
         while pending:
             ref = pending.pop()
-            if not ref.startswith(SCHEMA_REF):
+            parts = ref.split("/")
+            if len(parts) != 4 or parts[:2] != ["#", "components"]:
                 continue
-            name = ref[len(SCHEMA_REF) :]
-            if name in kept:
+            kind, name = parts[2], parts[3].replace("~1", "/").replace("~0", "~")
+            if name in kept.get(kind, {}):
                 continue
-            if name in self.schemas:
-                schema = self.schemas[name]
-            elif name in upstream_schemas:
-                schema = copy.deepcopy(upstream_schemas[name])
-                self.schemas[name] = schema
+            if kind == "schemas" and name in self.schemas:
+                component = self.schemas[name]
+            elif name in upstream_components.get(kind, {}):
+                component = copy.deepcopy(upstream_components[kind][name])
+                if kind == "schemas":
+                    self.schemas[name] = component
             else:
                 continue  # reported by validation of the curated document
-            kept[name] = schema
-            pending.extend(iter_refs(schema))
-        document["components"]["schemas"] = dict(sorted(kept.items()))
+            kept.setdefault(kind, {})[name] = component
+            pending.extend(iter_refs(component))
+        components = document["components"]
+        for kind in ("parameters", "responses", "requestBodies", "headers", "examples"):
+            components.pop(kind, None)
+        components["schemas"] = dict(sorted(kept.pop("schemas", {}).items()))
+        for kind, found in sorted(kept.items()):
+            components[kind] = dict(sorted(found.items()))
 
     # -- fixes -----------------------------------------------------------------------
     def apply(self, rule: Rule, document: dict[str, Any]) -> bool:
@@ -257,19 +266,20 @@ class Curator:
         return node, steps[-1]
 
     # -- the whole run ---------------------------------------------------------------
-    def curate(self, area: dict[str, Any]) -> dict[str, Any]:
+    def curate(self, spec: dict[str, Any], spec_index: int) -> dict[str, Any]:
         upstream = self.upstream
+        prefixes = [p for area in spec.get("areas") or [] for p in area.get("path_prefixes") or []]
         document: dict[str, Any] = {
             "openapi": upstream.get("openapi", "3.1.0"),
             "info": {
-                "title": area.get("title", upstream.get("info", {}).get("title", "")),
+                "title": spec.get("title", upstream.get("info", {}).get("title", "")),
                 "version": upstream.get("info", {}).get("version", "0"),
-                "description": area.get("description", ""),
+                "description": spec.get("description", ""),
             },
             "servers": copy.deepcopy(upstream.get("servers", [])),
             "security": copy.deepcopy(upstream.get("security", [])),
             "tags": [],
-            "paths": self.select_paths(area["path_prefixes"]),
+            "paths": self.select_paths(prefixes),
             "components": {"schemas": {}},
         }
         used_tags = {
@@ -281,8 +291,8 @@ class Curator:
         }
         document["tags"] = [copy.deepcopy(t) for t in upstream.get("tags", []) if t.get("name") in used_tags]
         self.close_over(document)
-        for index, body in enumerate(self.rules.get("fixes", [])):
-            rule = Rule(index, body, self.rules_file)
+        for index, body in enumerate(spec.get("fixes") or []):
+            rule = Rule(index, body, self.rules_file, spec_index)
             if not self.apply(rule, document):
                 self.problems.warning(f"fix `{rule.label}` matched nothing upstream", rule.file, rule.where)
             self.close_over(document)
@@ -298,27 +308,34 @@ class Curator:
         return document
 
 
-def curate(upstream_path: Path, rules_path: Path, out_path: Path | None, problems: Problems) -> dict[str, Any] | None:
-    """Run curation; write the curated spec unless errors were found."""
+def curate(
+    upstream_path: Path, rules_path: Path, out_path: Path | None, problems: Problems, name: str | None = None
+) -> dict[str, Any] | None:
+    """Curate one spec of the rules file (the first, or the one called `name`) and write it
+    (to `out_path`, or to its `output`, relative to the rules file) unless errors were found."""
     source_map = SourceMap()
     problems.locate = source_map.locate
     rules_doc = load_yaml(rules_path, problems, source_map)
     if rules_doc is None:
         return None
+    specs = rules_doc.data.get("specs") or []
+    if not specs:
+        problems.error("no `specs` to curate", rules_doc.path, "/specs")
+        return None
+    index = next((i for i, s in enumerate(specs) if name is None or s.get("name") == name), None)
+    if index is None:
+        problems.error(f"no spec named {name!r} (have: {', '.join(str(s.get('name')) for s in specs)})", rules_doc.path, "/specs")
+        return None
     upstream = load_upstream(upstream_path, problems)
     if upstream is None:
         return None
-    areas = rules_doc.data.get("areas") or []
-    if not areas:
-        problems.error("no `areas` to curate", rules_doc.path, "/areas")
-        return None
-    area = areas[0]
     curator = Curator(upstream, rules_doc.path, rules_doc.data, problems)
-    document = curator.curate(area)
+    document = curator.curate(specs[index], index)
     digest = hashlib.sha256(upstream_path.read_bytes()).hexdigest()
     document["info"]["x-curated-from"] = {"upstream-sha256": digest, "rules": rules_path.name}
     if problems.errors:
         return None
-    target = out_path or rules_path.parent / area["output"]
+    target = out_path or rules_path.parent / specs[index]["output"]
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(dump_yaml(document), encoding="utf-8")
     return document

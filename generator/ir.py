@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Location = Literal["path", "query", "header", "body"]
-ResponseKind = Literal["json", "text", "none"]
+ResponseKind = Literal["json", "text", "binary", "none"]
+BodyEncoding = Literal["json", "form", "multipart", "binary"]
 PageStyle = Literal["meta", "single", "array"]
 
 
@@ -32,6 +33,7 @@ class Body:
     required: bool
     model: str | None  # models.X validating the whole body, if the body is one model
     fields: tuple[Parameter, ...] = ()  # flattened properties, when the body is an object
+    encoding: BodyEncoding = "json"
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,14 @@ class Operation:
     response: Response
     pagination: Pagination | None = None
     query_model: str | None = None  # models.X validating the query parameters
+    server_prefix: str = ""  # a leading `/v2` of the spec's path that the base URL already has
+
+    @property
+    def request_path(self) -> str:
+        """The path requested below the base URL."""
+        if self.server_prefix and self.path.startswith(self.server_prefix + "/"):
+            return self.path[len(self.server_prefix) :]
+        return self.path
 
     @property
     def renamed_arguments(self) -> dict[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 from . import naming
@@ -25,6 +26,13 @@ _TOKEN = re.compile(r"^[A-Za-z0-9._-]+$")
 _URL = re.compile(r"^https?://[^\s\"'\\<>]+$")
 _VERSION = re.compile(r"^\d+\.\d+\.\d+([ab]|rc)?\d*$")
 JSON_TYPES = ("application/json",)
+BODY_ENCODINGS: dict[str, Any] = {
+    "application/json": "json",
+    "application/x-www-form-urlencoded": "form",
+    "multipart/form-data": "multipart",
+    "application/octet-stream": "binary",
+    "*/*": "binary",
+}
 TEXT_TYPES = ("text/plain", "application/xml", "text/xml", "text/html", "text/csv")
 
 
@@ -87,6 +95,7 @@ class Builder:
         self.problems = problems
         self.schemas: dict[str, Any] = document.get("components", {}).get("schemas", {})
         self._default_size: int | None = None
+        self.defaulted: set[tuple[str, str]] = set()  # operations named from their path
 
     # -- types -------------------------------------------------------------------
     def component(self, schema: Any) -> tuple[str, Any] | None:
@@ -136,7 +145,7 @@ class Builder:
 
     def _primitive(self, kind: str, schema: dict[str, Any], for_input: bool) -> str:
         if kind == "string":
-            return "str"
+            return "Any" if for_input and schema.get("format") == "binary" else "str"
         if kind == "integer":
             return "int"
         if kind == "number":
@@ -252,7 +261,9 @@ class Builder:
             response=response,
             pagination=pagination,
             query_model=f"models.{operation['x-query-model']}" if operation.get("x-query-model") else None,
+            server_prefix=self.strip_prefix,
         )
+        operation_ir = _separate_same_names(operation_ir)
         seen: dict[str, str] = {}
         for argument in operation_ir.arguments:
             if argument.name in seen:
@@ -270,24 +281,28 @@ class Builder:
         if not isinstance(raw, dict) or not raw.get("content"):
             return None
         content = raw["content"]
-        media_type = next((m for m in content if m in JSON_TYPES), None)
+        media_type = next((m for m in content if m in BODY_ENCODINGS), None)
         if media_type is None:
             media_type = next(iter(content))
             self.problems.error(
-                f"request body media type {media_type!r} is not supported (application/json)",
+                f"request body media type {media_type!r} is not supported ({', '.join(BODY_ENCODINGS)})",
                 self.spec_file,
                 pointer(*at, "requestBody", "content", media_type),
             )
             return None
         schema = content[media_type].get("schema") or {}
         found = self.component(schema)
-        model = f"models.{found[0]}" if found else None
+        encoding = BODY_ENCODINGS[media_type]
+        if encoding == "binary":  # raw bytes (or a file) sent as they are
+            return Body(media_type, bool(raw.get("required")), None, (Parameter("body", "", "body", "Any", bool(raw.get("required")), str(raw.get("description") or "")),), encoding)
+        # Multipart bodies carry files, which the models (bytes) would not accept as such.
+        model = f"models.{found[0]}" if found and encoding != "multipart" else None
         shape = self.object_shape(schema)
         required = bool(raw.get("required"))
         if shape is None:
             return Body(media_type, required, model, (
                 Parameter("body", "", "body", self.annotation(schema, True), required, str(raw.get("description") or "")),
-            ))
+            ), encoding)
         fields = []
         for prop, sub in shape[0].items():
             try:
@@ -300,7 +315,7 @@ class Builder:
             sub_target = self.component(sub)
             description = str((sub or {}).get("description") or (sub_target[1].get("description") if sub_target else "") or "")
             fields.append(Parameter(python_name, prop, "body", self.annotation(sub, True), prop in shape[1], description))
-        return Body(media_type, required, model, tuple(fields))
+        return Body(media_type, required, model, tuple(fields), encoding)
 
     def build_response(self, operation: dict[str, Any], at: tuple[str, ...]) -> Response | None:
         responses = operation.get("responses") or {}
@@ -321,9 +336,8 @@ class Builder:
         text_type = next((m for m in content if m in TEXT_TYPES or m.startswith("text/")), None)
         if text_type is not None:
             return Response("text", "str", "str", status)
-        media = next(iter(content))
-        self.problems.error(f"response media type {media!r} is not supported", self.spec_file, pointer(*at, "responses", status, "content", media))
-        return None
+        # Audio, PDF, octet-stream, images...: the bytes as sent.
+        return Response("binary", "bytes", "bytes", status)
 
     def pagination(self, method: str, response: Response, operation: dict[str, Any], number: str | None, size: str | None) -> Pagination | None:
         if method != "get" or response.kind != "json":
@@ -362,6 +376,21 @@ class Builder:
         last = url.rsplit("/", 1)[-1] if "/" in url else ""
         return "/" + last if last and not last.startswith("{") and "." not in last else ""
 
+    def _move_into_subresources(self, tree: dict[tuple[str, ...], list[Operation]], defaulted: set[tuple[str, str]]) -> None:
+        """A default-named method that is also the name of a sub-resource (`POST .../chat`
+        beside `.../chat/sms`) becomes that sub-resource's `create` (or `retrieve`, ...)."""
+        verbs = {"get": "retrieve", "post": "create", "put": "update", "patch": "update", "delete": "delete"}
+        for resource_path in sorted(tree, key=len, reverse=True):
+            children = {p[len(resource_path)] for p in tree if len(p) > len(resource_path) and p[: len(resource_path)] == resource_path}
+            for op in list(tree[resource_path]):
+                if op.name in children and (op.http_method, op.path) in defaulted:
+                    target = (*resource_path, op.name)
+                    moved = replace(op, name=verbs.get(op.http_method, op.http_method))
+                    if any(o.name == moved.name for o in tree.setdefault(target, [])):
+                        continue  # left in place: reported as a method and a sub-resource
+                    tree[resource_path].remove(op)
+                    tree[target].append(moved)
+
     def _add(self, tree: dict[tuple[str, ...], list[Operation]], parts: list[str], key: tuple[str, str], file: str, where: str) -> None:
         dotted = ".".join(parts)
         operation = self.build_operation(parts[-1], key[0], key[1], self.doc["paths"][key[1]][key[0]], dotted)
@@ -369,6 +398,17 @@ class Builder:
             return
         resource_ops = tree.setdefault(tuple(parts[:-1]), [])
         clash = next((o for o in resource_ops if o.name == operation.name), None)
+        clash_defaulted = clash is not None and (clash.http_method, clash.path) in self.defaulted
+        if clash is not None and clash_defaulted and file == self.spec_file and not clash.path.endswith("}") and key[1].endswith("}"):
+            # `DELETE /things` beside `DELETE /things/{id}`: the one on the whole collection yields.
+            if not any(o.name == clash.name + "_all" for o in resource_ops):
+                resource_ops[resource_ops.index(clash)] = replace(clash, name=clash.name + "_all")
+                clash = None
+        if clash is not None and file == self.spec_file:  # a default name: try the alternatives
+            for name in alternative_names(key[0], key[1], operation.name):
+                if not any(o.name == name for o in resource_ops):
+                    operation, clash = replace(operation, name=name), None
+                    break
         if clash is not None:
             self.problems.error(
                 f"two methods named {dotted} ({clash.http_method.upper()} {clash.path} and "
@@ -404,7 +444,9 @@ class Builder:
                 if method in HTTP_METHODS and (method, path) not in by_operation:
                     # Not named in sdk.yaml: the default name, derived from the path.
                     parts = default_method_path(method, path, self.strip_prefix)
+                    self.defaulted.add((method, path))
                     self._add(tree, parts, (method, path), self.spec_file, pointer("paths", path, method))
+        self._move_into_subresources(tree, self.defaulted)
         for resource_path in list(tree):
             for i in range(1, len(resource_path)):
                 tree.setdefault(resource_path[:i], [])
@@ -438,6 +480,45 @@ class Builder:
             root=root,
             model_names=tuple(self.schemas),
         )
+
+
+def _separate_same_names(op: Operation) -> Operation:
+    """Two arguments with one name in different places (path `call_control_id` and body
+    `call_control_id`, header `PAYMENT-SIGNATURE` and body `payment_signature`): the path
+    keeps it; the others take their place as a suffix (`call_control_id_body`)."""
+    counts: dict[str, int] = {}
+    places: dict[str, set[str]] = {}
+    for argument in op.arguments:
+        counts[argument.name] = counts.get(argument.name, 0) + 1
+        places.setdefault(argument.name, set()).add(argument.location)
+    # Only names shared across places are separated; two in one place stay an error.
+    counts = {name: n if len(places[name]) == n else 1 for name, n in counts.items()}
+    if all(n == 1 for n in counts.values()):
+        return op
+    rank = {"path": 0, "query": 1, "body": 2, "header": 3}
+    keeper = {name: min((a for a in op.arguments if a.name == name), key=lambda a: rank[a.location]) for name in counts}
+
+    def rename(argument: Parameter) -> Parameter:
+        if counts[argument.name] > 1 and argument is not keeper[argument.name]:
+            return replace(argument, name=f"{argument.name}_{argument.location}")
+        return argument
+
+    body = replace(op.body, fields=tuple(rename(f) for f in op.body.fields)) if op.body else None
+    return replace(op, parameters=tuple(rename(p) for p in op.parameters), body=body)
+
+
+def alternative_names(method: str, path: str, name: str) -> list[str]:
+    """Names to try, in order, when a default name is taken by another operation."""
+    segments = [s for s in path.strip("/").split("/") if s]
+    names = []
+    if method == "put" and name == "update":
+        names.append("replace")
+    if not segments or not segments[-1].startswith("{"):
+        names.append(f"{name}_all")
+    parameters = [s.strip("{}") for s in segments[:-1] if s.startswith("{")]
+    if parameters:
+        names.append(f"{name}_by_{naming.snake_case(parameters[-1]).removesuffix('_id')}")
+    return names
 
 
 def default_method_path(method: str, path: str, strip_prefix: str = "") -> list[str]:

@@ -37,7 +37,12 @@ def render_models(document: dict[str, Any], package: str, template_dir: Path, fi
                 output_model_type=DataModelType.PydanticV2BaseModel,
                 target_python_version=PythonVersion.PY_310,
                 base_class=f"{package}._models.TelnyxModel",
-                additional_imports=[f"{package}._models.OpenEnum", f"{package}._models.UnknownVariant", "typing.Union"],
+                additional_imports=[
+                    f"{package}._models.OpenEnum",
+                    f"{package}._models.OpenIntEnum",
+                    f"{package}._models.UnknownVariant",
+                    "typing.Union",
+                ],
                 custom_template_dir=template_dir,
                 use_annotated=True,
                 field_constraints=True,

@@ -74,10 +74,12 @@ _SYMBOLS = {
 
 
 def enum_member_name(value: object) -> str:
-    """`no-answer` -> `NO_ANSWER`, `>=` -> `GE`, `1` -> `VALUE_1`."""
+    """`no-answer` -> `NO_ANSWER`, `>=` -> `GE`, `-name` -> `MINUS_NAME`, `1` -> `VALUE_1`."""
     text = str(value)
     if text in _SYMBOLS:
         return _SYMBOLS[text]
+    if text[:1] in "-+" and words(text[1:]):  # `-created_at`: a descending sort key
+        return _SYMBOLS[text[0]] + "_" + enum_member_name(text[1:])
     parts = words(text)
     if not parts:
         raise ValueError(f"enum value {value!r} has no letters or digits to make a name from")

@@ -18,8 +18,9 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from .naming import enum_member_name, pascal_case, words
+from .naming import RESERVED, enum_member_name, pascal_case, words
 from .problems import Problems, escape_pointer_token, pointer
+from .validating import admits_null
 
 SCHEMA_REF = "#/components/schemas/"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -129,6 +130,8 @@ class Normaliser:
         if not isinstance(schema, dict):
             return schema
         schema = {k: self._clean(v) if k not in ("example", "examples", "default", "enum", "const") else v for k, v in schema.items()}
+        if schema.get("default", 0) is None and not admits_null(schema) and ("type" in schema or "$ref" in schema):
+            del schema["default"]  # reported by validation
         if schema.pop("nullable", False) is True:
             schema = _add_null(schema)
         enum = schema.get("enum")
@@ -264,18 +267,26 @@ class Normaliser:
         values = schema.get("enum") if isinstance(schema, dict) else None
         if not isinstance(values, list) or len(values) < 2:
             return
+        given = schema.get("x-enum-varnames")
+        if isinstance(given, list) and len(given) == len([v for v in values if v is not None]):
+            return  # named by the spec or the curation rules
+        try:
+            members = [enum_member_name(v) for v in values if v is not None]
+        except ValueError as exc:
+            self.problems.error(str(exc), self.file, self.origins.get(name, pointer("components", "schemas", name)))
+            return
+        if len(set(members)) < len(members):
+            # Values that differ only in case (`telnyx`, `Telnyx`) keep their case.
+            clashing = {m for m in members if members.count(m) > 1}
+            members = [
+                "_".join(words(str(v))) if m in clashing else m
+                for m, v in zip(members, [v for v in values if v is not None], strict=True)
+            ]
         names: dict[str, object] = {}
-        for value in values:
-            if value is None:
-                continue
-            try:
-                member = enum_member_name(value)
-            except ValueError as exc:
-                self.problems.error(str(exc), self.file, self.origins.get(name, pointer("components", "schemas", name)))
-                return
-            if member in names:
+        for member, value in zip(members, [v for v in values if v is not None], strict=True):
+            if member in names or not member.isidentifier() or member in RESERVED:
                 self.problems.error(
-                    f"enum values {names[member]!r} and {value!r} of {name} both become the member name {member}",
+                    f"enum values {names.get(member, value)!r} and {value!r} of {name} both become the member name {member}",
                     self.file,
                     self.origins.get(name, pointer("components", "schemas", name)),
                 )

@@ -79,7 +79,34 @@ def validate_spec(document: dict[str, Any], file: str, problems: Problems, cache
     _check_schemas(document, file, problems)
     _check_operations(document, file, problems)
     if not problems.errors:
-        schema_problems(document, file, problems, cache_dir)
+        cleaned = _without_null_defaults(document, (), file, problems)
+        schema_problems(cleaned, file, problems, cache_dir)
+
+
+def admits_null(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    if kind is None and "$ref" not in schema:
+        return not schema.get("enum") or None in schema["enum"]
+    if isinstance(kind, list):
+        return "null" in kind
+    return kind == "null" or schema.get("nullable") is True
+
+
+def _without_null_defaults(node: Any, at: tuple[str | int, ...], file: str, problems: Problems) -> Any:
+    """`default: null` on a schema that does not admit null (63 times in Telnyx's spec) is
+    ignored with a warning; the normaliser drops it too."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "default" and value is None and not admits_null(node) and ("type" in node or "$ref" in node):
+                problems.warning("`default: null` on a schema that does not admit null is ignored", file, pointer(*at, "default"))
+                continue
+            skip = key in ("example", "examples", "enum", "const", "default")
+            out[key] = value if skip else _without_null_defaults(value, (*at, key), file, problems)
+        return out
+    if isinstance(node, list):
+        return [_without_null_defaults(v, (*at, i), file, problems) for i, v in enumerate(node)]
+    return node
 
 
 def _check_refs(document: dict[str, Any], node: Any, at: tuple[str | int, ...], file: str, problems: Problems) -> None:

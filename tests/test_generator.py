@@ -229,7 +229,7 @@ ERROR_CASES = {
         "spec.yaml:9:5",
         "two arguments named 'page_size'",
     ),
-    "enum values collide": (lambda s: s.replace("enum: [small, big]", "enum: [big-one, big_one]"), None, "spec.yaml:64:9", "both become the member name BIG_ONE"),
+    "enum values collide": (lambda s: s.replace("enum: [small, big]", "enum: [big-one, big_one]"), None, "spec.yaml:64:9", "both become the member name big_one"),
 }
 
 

@@ -79,7 +79,7 @@ def test_stale_curation_rule_is_a_warning_naming_it(tmp_path: Path) -> None:
     assert document is not None
     messages = [p.render() for p in problems.warnings]
     assert any("fix `merge_schemas Rule` matched nothing upstream" in m for m in messages), messages
-    assert any(f"{rules}:" in m and "(/fixes/1)" in m for m in messages), messages
+    assert any(f"{rules}:" in m and "(/specs/0/fixes/1)" in m for m in messages), messages
 
 
 def test_generated_project_builds_a_wheel_that_imports(tmp_path: Path) -> None:

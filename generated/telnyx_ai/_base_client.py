@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import logging
 import os
 import random
@@ -75,6 +76,7 @@ class RequestSpec:
     body: Mapping[str, object] | None = None
     body_model: Any = None  # model class validating the body before it is sent
     body_required: bool = True  # an optional body with nothing in it is not sent
+    body_encoding: str = "json"  # json | form | multipart
     query_model: Any = None  # model class validating the query parameters before sending
     arg_names: Mapping[str, str] = field(default_factory=dict)  # wire name -> argument, for errors
     cast_to: Any = None  # type the response body is validated into
@@ -315,11 +317,45 @@ class _Core:
         timeout = (
             self._timeout if isinstance(spec.timeout, NotGiven) else _httpx_timeout(spec.timeout)
         )
+        body = self.serialise_body(spec)
+        if spec.body_encoding == "binary":
+            content = body.read() if hasattr(body, "read") else body
+            return httpx.Request(
+                spec.method.upper(),
+                url,
+                headers=headers,
+                content=content,
+                extensions={"timeout": timeout.as_dict()},
+            )
+        if spec.body_encoding == "json" or body is None:
+            return httpx.Request(
+                spec.method.upper(),
+                url,
+                headers=headers,
+                json=body,
+                extensions={"timeout": timeout.as_dict()},
+            )
+        headers.pop("content-type", None)
+        form = {
+            k: (
+                v
+                if isinstance(v, (str, bytes))
+                else json.dumps(v) if isinstance(v, (dict, list)) else _query_value(v)
+            )
+            for k, v in body.items()
+            if not _is_file(v)
+        }
+        files = (
+            {k: v for k, v in body.items() if _is_file(v)}
+            if spec.body_encoding == "multipart"
+            else None
+        )
         return httpx.Request(
             spec.method.upper(),
             url,
             headers=headers,
-            json=self.serialise_body(spec),
+            data=form,
+            files=files,
             extensions={"timeout": timeout.as_dict()},
         )
 
@@ -350,6 +386,8 @@ class _Core:
             return None
         if spec.response_kind == "text":
             return response.text
+        if spec.response_kind == "binary":
+            return response.content
         content = response.content
         if not content.strip():
             raise APIResponseValidationError(
@@ -473,6 +511,10 @@ def _validate_request(model: Any, values: Any, names: Mapping[str, str], what: s
         problems = [_argument_problem(e, names) for e in exc.errors()]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ArgumentError(f"invalid {what}: {problems[0]}{more}") from None
+
+
+def _is_file(value: object) -> bool:
+    return isinstance(value, (bytes, tuple)) or hasattr(value, "read")
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:

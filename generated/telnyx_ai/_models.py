@@ -17,7 +17,7 @@ from typing import Any
 
 import pydantic
 
-__all__ = ["TelnyxModel", "OpenEnum", "UnknownVariant", "strict_enums"]
+__all__ = ["TelnyxModel", "OpenEnum", "OpenIntEnum", "UnknownVariant", "strict_enums"]
 
 _STRICT_ENUMS: ContextVar[bool] = ContextVar("_STRICT_ENUMS", default=False)
 
@@ -63,6 +63,19 @@ class OpenEnum(str, enum.Enum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+class OpenIntEnum(int, enum.Enum):
+    """An integer enum that accepts values added to the API after this SDK was generated."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if not isinstance(value, int) or isinstance(value, bool) or _STRICT_ENUMS.get():
+            return None
+        member = int.__new__(cls, value)
+        member._name_ = f"VALUE_{value}"
+        member._value_ = value
+        return member
 
 
 class UnknownVariant(TelnyxModel):
