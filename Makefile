@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 UPSTREAM ?= ../shared/telnyx-openapi/spec3.yml
 
-.PHONY: setup spec release generate check golden coverage test lint typecheck unit build clean bench-runtime
+.PHONY: setup spec release generate generate-all check golden coverage test lint typecheck unit build clean bench-runtime
 
 setup: $(STAMP)
 
@@ -23,6 +23,9 @@ release: $(STAMP)  ## curate upstream, diff, bump the version, regenerate, prepe
 
 generate: $(STAMP)  ## regenerate generated/ from the curated spec
 	$(BIN)/telnyx-codegen generate
+
+generate-all: $(STAMP)  ## the whole upstream spec (1,156 operations) into build/all, not generated/
+	$(BIN)/telnyx-codegen generate --all-areas --upstream $(UPSTREAM)
 
 check: $(STAMP)  ## fail with a diff when generated/ is stale
 	$(BIN)/telnyx-codegen check

@@ -52,6 +52,15 @@ def _ref_name(schema: dict[str, Any]) -> str | None:
     return None
 
 
+CONSTRAINTS = ("pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems")
+
+
+def makes_alias(schema: Any) -> bool:
+    """Would the model generator name a type alias for this schema, were it an array's
+    items or a union's variant (a constrained string, number or array)?"""
+    return isinstance(schema, dict) and "$ref" not in schema and any(k in schema for k in CONSTRAINTS)
+
+
 def makes_class(schema: Any) -> bool:
     """Would the model generator emit a class for this inline schema?"""
     if not isinstance(schema, dict) or "$ref" in schema:
@@ -86,6 +95,8 @@ class Normaliser:
         for name in list(self.schemas):
             self._infer_discriminators(self.schemas[name])
         self._hoist_all()  # unions that just got a discriminator become named aliases
+        for name in list(self.schemas):
+            self._flatten_conflicting_all_of(name)
         for name, schema in self.schemas.items():
             self._name_enum_members(name, schema)
         self.doc["components"]["schemas"] = dict(sorted(self.schemas.items()))
@@ -138,6 +149,12 @@ class Normaliser:
         if isinstance(enum, list) and None in enum:
             # `null` among enum values means "nullable"; the enum class holds the strings.
             schema = _add_null({**schema, "enum": [v for v in enum if v is not None]})
+        for combiner in ("oneOf", "anyOf"):
+            if schema.get("properties") and _presence_only(schema.get(combiner)):
+                # "Url or Texml, not both": a rule on which properties are present, which
+                # Python types cannot say; the properties stay, the rule is documented.
+                rule = " or ".join(str(v.get("title") or v.get("required") or "?") for v in schema.pop(combiner))
+                schema["description"] = (str(schema.get("description", "")) + f"\n\nOne of: {rule}.").strip()
         all_of = schema.get("allOf")
         if isinstance(all_of, list) and len(all_of) == 1 and _is_ref(all_of[0]):
             rest = {k: v for k, v in schema.items() if k != "allOf"}
@@ -176,6 +193,19 @@ class Normaliser:
                                 media["schema"] = clean(media["schema"])
                             else:
                                 self._hoist_slot(media, "schema", base + "Response" + (str(status) if not str(status).startswith("2") else ""))
+        # Shared responses, request bodies, parameters and headers hold schemas too.
+        components = self.doc.get("components") or {}
+        for kind, suffix in (("responses", "Response"), ("requestBodies", "Body"), ("parameters", "Param"), ("headers", "Header")):
+            for name, holder in (components.get(kind) or {}).items():
+                if not isinstance(holder, dict):
+                    continue
+                slots = [holder] if "schema" in holder else [m for m in (holder.get("content") or {}).values() if isinstance(m, dict)]
+                for slot in slots:
+                    if isinstance(slot.get("schema"), dict):
+                        if clean:
+                            slot["schema"] = clean(slot["schema"])
+                        elif kind != "parameters":
+                            self._hoist_slot(slot, "schema", pascal_case(name) + suffix)
 
     # -- query parameters as models ------------------------------------------------
     def _query_models(self) -> None:
@@ -226,10 +256,10 @@ class Normaliser:
                 return wanted + suffix
         raise ValueError(wanted)
 
-    def _hoist_slot(self, parent: dict[str, Any] | list[Any], key: Any, name: str, where: str = "") -> None:
+    def _hoist_slot(self, parent: dict[str, Any] | list[Any], key: Any, name: str, where: str = "", alias: bool = False) -> None:
         schema = parent[key]
         where = f"{where}/{escape_pointer_token(key)}" if where else ""
-        if makes_class(schema):
+        if makes_class(schema) or (alias and makes_alias(schema)):
             try:
                 new = self._unique(name)
             except ValueError:
@@ -253,14 +283,48 @@ class Normaliser:
         for prop in list(schema.get("properties") or {}):
             self._hoist_slot(schema["properties"], prop, name + pascal_case(prop), where and where + "/properties")
         if isinstance(schema.get("items"), dict):
-            self._hoist_slot(schema, "items", name + "Item", where)
+            self._hoist_slot(schema, "items", name + "Item", where, alias=True)
         if isinstance(schema.get("additionalProperties"), dict):
             self._hoist_slot(schema, "additionalProperties", name + "Value", where)
         for combiner in ("oneOf", "anyOf", "allOf"):
             variants = schema.get(combiner)
             if isinstance(variants, list):
                 for index, variant in enumerate(variants):
-                    self._hoist_slot(variants, index, name + _variant_suffix(variant, index, combiner), where and f"{where}/{combiner}")
+                    self._hoist_slot(variants, index, name + _variant_suffix(variant, index, combiner), where and f"{where}/{combiner}", alias=combiner != "allOf")
+
+    def _flatten_conflicting_all_of(self, name: str) -> None:
+        """An allOf whose parts define one property differently (an error's free-form
+        `meta` and a typed `meta`) is merged here, later parts winning, so the model
+        generator does not invent a merged class of its own (`Meta1`)."""
+        schema = self.schemas[name]
+        parts = schema.get("allOf") if isinstance(schema, dict) else None
+        if not isinstance(parts, list) or len(parts) < 2:
+            return
+        resolved = []
+        for part in parts:
+            target = self.schemas.get(_ref_name(part) or "") if _is_ref(part) else part
+            if not isinstance(target, dict) or "allOf" in target or not isinstance(target.get("properties", {}), dict):
+                return
+            resolved.append(target)
+        seen: dict[str, Any] = {}
+        conflict = False
+        for target in resolved:
+            for prop, sub in (target.get("properties") or {}).items():
+                conflict |= prop in seen and seen[prop] != sub
+                seen[prop] = sub
+        if not conflict:
+            return  # a plain extension: the model generator makes it a subclass
+        merged: dict[str, Any] = {"type": "object", "properties": {}}
+        required: list[str] = []
+        for target in resolved:
+            merged["properties"].update(copy.deepcopy(target.get("properties") or {}))
+            required += [r for r in target.get("required") or [] if r not in required]
+        if required:
+            merged["required"] = required
+        for key in ("description", "title"):
+            if key in schema:
+                merged[key] = schema[key]
+        self.schemas[name] = merged
 
     def _name_enum_members(self, name: str, schema: Any) -> None:
         """Enum member names are decided here (`x-enum-varnames`), never numbered."""
@@ -327,6 +391,18 @@ class Normaliser:
                 return None
             mapping[tag] = SCHEMA_REF + str(name)
         return mapping
+
+
+def _presence_only(variants: Any) -> bool:
+    """Variants that only require or forbid (`not: {}`) properties, without types."""
+    if not isinstance(variants, list) or not variants:
+        return False
+    for variant in variants:
+        if not isinstance(variant, dict) or set(variant) - {"properties", "required", "title", "description"}:
+            return False
+        if any(p != {"not": {}} for p in (variant.get("properties") or {}).values()):
+            return False
+    return True
 
 
 def literal_value(schema: Any) -> Any:
