@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from .pipeline import DEFAULT_CONFIG, DEFAULT_OUT, DEFAULT_SPEC, ROOT, build
+from .pipeline import DEFAULT_CONFIG, DEFAULT_OUT, DEFAULT_SPEC, ROOT, cached_build
 from .problems import GenerationFailed, Problems
 from .writing import WriteError, unified_diff, write_tree
 
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         args.config = args.config if args.config != DEFAULT_CONFIG else Path("spec/sdk-all.yaml")
         args.out = args.out if args.out != DEFAULT_OUT else ALL_AREAS_OUT / "sdk"
     try:
-        result = build(args.spec, args.config, problems, custom_templates=args.templates, strict=args.strict)
+        result = cached_build(args.spec, args.config, problems, custom_templates=args.templates, strict=args.strict)
     except GenerationFailed:
         _report(problems)
         return 2

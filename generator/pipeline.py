@@ -6,7 +6,9 @@ the first stage boundary that has errors, before anything is written.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +33,56 @@ class Result:
     api: Api
     files: dict[str, str]
     problems: Problems = field(default_factory=Problems)
+
+
+CACHE = ROOT / "build" / "cache"
+
+
+def _input_digest(spec: Path, config: Path, custom_templates: Path | None, strict: bool) -> str | None:
+    """SHA-256 of everything the output depends on: the inputs' bytes, the templates, the
+    generator's own code and the versions of the libraries that render and format."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    try:
+        for path in (spec, config):
+            digest.update(path.read_bytes())
+        for folder in (TEMPLATES, Path(__file__).parent, custom_templates):
+            if folder is None:
+                continue
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    except OSError:
+        return None  # an unreadable input is reported by the real run
+    digest.update(f"{version('datamodel-code-generator')} {version('black')} {strict} {_label(spec)}".encode())
+    return digest.hexdigest()
+
+
+def cached_build(spec: Path, config: Path, problems: Problems, *, custom_templates: Path | None = None, strict: bool = False) -> Result:
+    """`build`, remembered by the digest of its inputs: an unchanged regeneration costs a
+    hash and a read. A corrupt or unreadable cache entry is ignored."""
+    digest = None if os.environ.get("TELNYX_CODEGEN_NO_CACHE") else _input_digest(spec, config, custom_templates, strict)
+    entry = CACHE / f"generate-{digest}.pickle" if digest else None
+    if entry is not None and entry.exists():
+        try:
+            with open(entry, "rb") as stream:
+                cached: Result = pickle.load(stream)  # noqa: S301 - our own cache file
+            problems.extend(cached.problems)
+            return Result(cached.api, cached.files, problems)
+        except Exception:  # noqa: BLE001 - fall back to a real run
+            pass
+    result = build(spec, config, problems, custom_templates=custom_templates, strict=strict)
+    if entry is not None:
+        try:
+            CACHE.mkdir(parents=True, exist_ok=True)
+            scratch = entry.with_suffix(f".{os.getpid()}.tmp")
+            with open(scratch, "wb") as stream:
+                pickle.dump(Result(result.api, result.files, Problems(list(result.problems.items))), stream)
+            os.replace(scratch, entry)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+    return result
 
 
 def build(

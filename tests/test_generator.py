@@ -171,7 +171,7 @@ def test_output_is_identical_across_hash_seeds(tmp_path: Path) -> None:
     trees = []
     for seed in ("1", "2"):
         out = tmp_path / f"out{seed}"
-        env = {**os.environ, "PYTHONHASHSEED": seed}
+        env = {**os.environ, "PYTHONHASHSEED": seed, "TELNYX_CODEGEN_NO_CACHE": "1"}
         subprocess.run(
             [sys.executable, "-m", "generator", "generate", "--spec", spec, "--config", config, "--out", out],
             cwd=ROOT,
@@ -312,3 +312,18 @@ def test_class_and_member_names() -> None:
     assert pascal_case("inference-embedding_Assistant") == "InferenceEmbeddingAssistant"
     assert snake_case("Rule-Input") == "rule_input"
     assert [enum_member_name(v) for v in ("no-answer", ">=", "1st")] == ["NO_ANSWER", "GE", "VALUE_1ST"]
+
+
+def test_cached_regeneration_is_byte_identical(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec, config, out = write_inputs(tmp_path)
+    assert run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)[0] == 0
+    first = snapshot(out)
+    from generator.pipeline import build, cached_build
+    from generator.problems import Problems
+
+    cached = cached_build(spec, config, Problems())
+    fresh = build(spec, config, Problems())
+    assert cached.files == fresh.files
+    config.write_text(CONFIG.replace("version: 0.1.0", "version: 0.1.1"))  # new content, new key
+    assert cached_build(spec, config, Problems()).files["mini/_version.py"].endswith('__version__ = "0.1.1"\n')
+    assert snapshot(out) == first
