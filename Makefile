@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 UPSTREAM ?= ../shared/telnyx-openapi/spec3.yml
 
-.PHONY: setup spec release generate generate-all check golden coverage test lint typecheck unit build clean bench-runtime
+.PHONY: setup spec release generate generate-all check golden coverage test lint typecheck unit build clean bench-runtime bench-generate
 
 setup: $(STAMP)
 
@@ -71,6 +71,16 @@ $(BENCH_VENV)/.installed:
 	$(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "httpx>=0.27,<0.29" "pydantic>=2.7,<3" respx telnyx==4.189.0
 	@touch $@
+
+build/bench-gen-venv/.installed:
+	@mkdir -p build
+	$(PYTHON) -m venv build/bench-gen-venv
+	build/bench-gen-venv/bin/python -m pip install --quiet --disable-pip-version-check openapi-python-client==0.29.1
+	@touch $@
+
+bench-generate: $(STAMP) build/bench-gen-venv/.installed  ## generation speed against openapi-python-client
+	@test -f build/all/telnyx.openapi.yaml || $(MAKE) generate-all
+	$(BIN)/python bench/generate.py
 
 bench-runtime: $(BENCH_VENV)/.installed  ## runtime speed against bare httpx and the official SDK
 	$(BENCH_VENV)/bin/python bench/runtime.py
