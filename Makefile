@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 UPSTREAM ?= ../shared/telnyx-openapi/spec3.yml
 
-.PHONY: setup spec release generate generate-all check golden coverage test lint typecheck unit build clean bench-runtime bench-generate
+.PHONY: setup spec release generate generate-all test-all-areas check golden coverage test lint typecheck unit build clean bench-runtime bench-generate
 
 setup: $(STAMP)
 
@@ -26,6 +26,9 @@ generate: $(STAMP)  ## regenerate generated/ from the curated spec
 
 generate-all: $(STAMP)  ## the whole upstream spec (1,156 operations) into build/all, not generated/
 	$(BIN)/telnyx-codegen generate --all-areas --upstream $(UPSTREAM)
+
+test-all-areas: generate-all  ## the whole-spec package imports and one operation of every area is called
+	$(BIN)/python tests/all_areas_smoke.py
 
 check: $(STAMP)  ## fail with a diff when generated/ is stale
 	$(BIN)/telnyx-codegen check
