@@ -116,8 +116,8 @@ class Builder:
             if _is_plain(target) or (for_input and target.get("type") == "array"):
                 return self.annotation(target, for_input)
             if for_input and not target.get("enum"):
-                return f"Union[models.{name}, Dict[str, Any]]"
-            return f"models.{name}"
+                return f"Union[_models.{name}, Dict[str, Any]]"
+            return f"_models.{name}"
         if "const" in schema:
             return f"Literal[{json.dumps(schema['const'])}]"
         options: list[str] = []
@@ -260,7 +260,7 @@ class Builder:
             body=body,
             response=response,
             pagination=pagination,
-            query_model=f"models.{operation['x-query-model']}" if operation.get("x-query-model") else None,
+            query_model=f"_models.{operation['x-query-model']}" if operation.get("x-query-model") else None,
             server_prefix=self.strip_prefix,
         )
         operation_ir = _separate_same_names(operation_ir)
@@ -296,7 +296,7 @@ class Builder:
         if encoding == "binary":  # raw bytes (or a file) sent as they are
             return Body(media_type, bool(raw.get("required")), None, (Parameter("body", "", "body", "Any", bool(raw.get("required")), str(raw.get("description") or "")),), encoding)
         # Multipart bodies carry files, which the models (bytes) would not accept as such.
-        model = f"models.{found[0]}" if found and encoding != "multipart" else None
+        model = f"_models.{found[0]}" if found and encoding != "multipart" else None
         shape = self.object_shape(schema)
         required = bool(raw.get("required"))
         if shape is None:

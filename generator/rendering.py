@@ -107,7 +107,7 @@ def _resource_context(resource: Resource) -> dict[str, Any]:
         "resource": resource,
         "up": _relative_root(resource),
         "typing_names": typing_names,
-        "uses_models": "models." in text,
+        "uses_models": "_models." in text,
         "has_pages": any(op.pagination for op in resource.operations),
     }
 

@@ -14,7 +14,7 @@ from ..._resource import (
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ...types import _models as models
+from ...types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "McpServersResource",
@@ -45,7 +45,7 @@ class McpServersResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[models.MCPServer]:
+    ) -> SyncPage[_models.MCPServer]:
         """List MCP Servers
 
         Retrieve a list of MCP servers.
@@ -67,16 +67,16 @@ class McpServersResource(SyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=models.ListMcpServersQuery,
+            query_model=_models.ListMcpServersQuery,
             arg_names={"page[size]": "page_size", "page[number]": "page_number"},
-            cast_to=models.MCPServersListResponse,
+            cast_to=_models.MCPServersListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[models.MCPServer]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[_models.MCPServer]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def create(
         self,
@@ -91,7 +91,7 @@ class McpServersResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.MCPServer:
+    ) -> _models.MCPServer:
         """Create MCP Server
 
         Create a new MCP server.
@@ -108,9 +108,9 @@ class McpServersResource(SyncAPIResource):
                 "type": type,
                 "url": url,
             },
-            body_model=models.CreateMCPServerRequest,
+            body_model=_models.CreateMCPServerRequest,
             body_required=True,
-            cast_to=models.MCPServer,
+            cast_to=_models.MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -118,7 +118,7 @@ class McpServersResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.MCPServer", self._client.request(spec))
+        return cast("_models.MCPServer", self._client.request(spec))
 
     def retrieve(
         self,
@@ -128,7 +128,7 @@ class McpServersResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.MCPServer:
+    ) -> _models.MCPServer:
         """Get MCP Server
 
         Retrieve details for a specific MCP server.
@@ -144,14 +144,14 @@ class McpServersResource(SyncAPIResource):
             path_params={
                 "mcp_server_id": mcp_server_id,
             },
-            cast_to=models.MCPServer,
+            cast_to=_models.MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.MCPServer", self._client.request(spec))
+        return cast("_models.MCPServer", self._client.request(spec))
 
     def update(
         self,
@@ -169,7 +169,7 @@ class McpServersResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.MCPServer:
+    ) -> _models.MCPServer:
         """Update MCP Server
 
         Update an existing MCP server.
@@ -194,9 +194,9 @@ class McpServersResource(SyncAPIResource):
                 "type": type,
                 "url": url,
             },
-            body_model=models.UpdateMCPServerRequest,
+            body_model=_models.UpdateMCPServerRequest,
             body_required=True,
-            cast_to=models.MCPServer,
+            cast_to=_models.MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -204,7 +204,7 @@ class McpServersResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.MCPServer", self._client.request(spec))
+        return cast("_models.MCPServer", self._client.request(spec))
 
     def delete(
         self,
@@ -270,7 +270,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[models.MCPServer]:
+    ) -> AsyncPager[_models.MCPServer]:
         """List MCP Servers
 
         Retrieve a list of MCP servers.
@@ -292,9 +292,9 @@ class AsyncMcpServersResource(AsyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=models.ListMcpServersQuery,
+            query_model=_models.ListMcpServersQuery,
             arg_names={"page[size]": "page_size", "page[number]": "page_number"},
-            cast_to=models.MCPServersListResponse,
+            cast_to=_models.MCPServersListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -316,7 +316,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.MCPServer:
+    ) -> _models.MCPServer:
         """Create MCP Server
 
         Create a new MCP server.
@@ -333,9 +333,9 @@ class AsyncMcpServersResource(AsyncAPIResource):
                 "type": type,
                 "url": url,
             },
-            body_model=models.CreateMCPServerRequest,
+            body_model=_models.CreateMCPServerRequest,
             body_required=True,
-            cast_to=models.MCPServer,
+            cast_to=_models.MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -343,7 +343,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.MCPServer", await self._client.request(spec))
+        return cast("_models.MCPServer", await self._client.request(spec))
 
     async def retrieve(
         self,
@@ -353,7 +353,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.MCPServer:
+    ) -> _models.MCPServer:
         """Get MCP Server
 
         Retrieve details for a specific MCP server.
@@ -369,14 +369,14 @@ class AsyncMcpServersResource(AsyncAPIResource):
             path_params={
                 "mcp_server_id": mcp_server_id,
             },
-            cast_to=models.MCPServer,
+            cast_to=_models.MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.MCPServer", await self._client.request(spec))
+        return cast("_models.MCPServer", await self._client.request(spec))
 
     async def update(
         self,
@@ -394,7 +394,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.MCPServer:
+    ) -> _models.MCPServer:
         """Update MCP Server
 
         Update an existing MCP server.
@@ -419,9 +419,9 @@ class AsyncMcpServersResource(AsyncAPIResource):
                 "type": type,
                 "url": url,
             },
-            body_model=models.UpdateMCPServerRequest,
+            body_model=_models.UpdateMCPServerRequest,
             body_required=True,
-            cast_to=models.MCPServer,
+            cast_to=_models.MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -429,7 +429,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.MCPServer", await self._client.request(spec))
+        return cast("_models.MCPServer", await self._client.request(spec))
 
     async def delete(
         self,

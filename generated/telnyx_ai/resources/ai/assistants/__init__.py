@@ -14,7 +14,7 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types import _models as models
+from ....types import _models  # never shadowed: no resource name starts with `_`
 
 if TYPE_CHECKING:
     from .canary_deploys import (
@@ -127,7 +127,7 @@ class AssistantsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[models.Assistant]:
+    ) -> SyncPage[_models.Assistant]:
         """List assistants
 
         Retrieve a list of all AI Assistants configured by the user.
@@ -137,62 +137,64 @@ class AssistantsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/assistants",
-            cast_to=models.AssistantsListData,
+            cast_to=_models.AssistantsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[models.Assistant]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[_models.Assistant]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def create(
         self,
         *,
         instructions: str,
         name: str,
-        conversation_flow: Union[models.ConversationFlowReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        conversation_flow: (
+            Union[_models.ConversationFlowReq, Dict[str, Any]] | NotGiven
+        ) = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         dynamic_variables: Dict[str, Any] | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_timeout_ms: int | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_url: str | NotGiven = NOT_GIVEN,
         enabled_features: Sequence[Literal["telephony", "messaging"]] | NotGiven = NOT_GIVEN,
-        external_llm: Union[models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        fallback_config: Union[models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        external_llm: Union[_models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        fallback_config: Union[_models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         greeting: str | NotGiven = NOT_GIVEN,
-        insight_settings: Union[models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        insight_settings: Union[_models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         integrations: (
-            Sequence[Union[models.AssistantIntegration, Dict[str, Any]]] | NotGiven
+            Sequence[Union[_models.AssistantIntegration, Dict[str, Any]]] | NotGiven
         ) = NOT_GIVEN,
         interruption_settings: (
-            Union[models.InterruptionSettings, Dict[str, Any]] | NotGiven
+            Union[_models.InterruptionSettings, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
         llm_api_key_ref: str | NotGiven = NOT_GIVEN,
         mcp_servers: (
-            Sequence[Union[models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
+            Sequence[Union[_models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
         ) = NOT_GIVEN,
-        messaging_settings: Union[models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        messaging_settings: Union[_models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         observability_settings: (
-            Union[models.ObservabilityReq, Dict[str, Any]] | NotGiven
+            Union[_models.ObservabilityReq, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
         post_conversation_settings: (
-            Union[models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
+            Union[_models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
-        privacy_settings: Union[models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        privacy_settings: Union[_models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
-        telephony_settings: Union[models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        telephony_settings: Union[_models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         tool_ids: Sequence[str] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Union[models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
-        transcription: Union[models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        voice_settings: Union[models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        widget_settings: Union[models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Union[_models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        transcription: Union[_models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        voice_settings: Union[_models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        widget_settings: Union[_models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Assistant:
+    ) -> _models.Assistant:
         """Create an assistant
 
         Create a new AI Assistant.
@@ -250,9 +252,9 @@ class AssistantsResource(SyncAPIResource):
                 "voice_settings": voice_settings,
                 "widget_settings": widget_settings,
             },
-            body_model=models.CreateAssistantRequest,
+            body_model=_models.CreateAssistantRequest,
             body_required=True,
-            cast_to=models.Assistant,
+            cast_to=_models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -260,7 +262,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Assistant", self._client.request(spec))
+        return cast("_models.Assistant", self._client.request(spec))
 
     def retrieve(
         self,
@@ -274,7 +276,7 @@ class AssistantsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.Assistant:
+    ) -> _models.Assistant:
         """Get an assistant
 
         Retrieve an AI Assistant configuration by `assistant_id`.
@@ -300,67 +302,69 @@ class AssistantsResource(SyncAPIResource):
                 "to": to,
                 "call_control_id": call_control_id,
             },
-            query_model=models.GetAssistantPublicAssistantsAssistantIdGetQuery,
+            query_model=_models.GetAssistantPublicAssistantsAssistantIdGetQuery,
             arg_names={"from": "from_"},
-            cast_to=models.Assistant,
+            cast_to=_models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.Assistant", self._client.request(spec))
+        return cast("_models.Assistant", self._client.request(spec))
 
     def update(
         self,
         assistant_id: str,
         *,
-        conversation_flow: Union[models.ConversationFlowReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        conversation_flow: (
+            Union[_models.ConversationFlowReq, Dict[str, Any]] | NotGiven
+        ) = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         dynamic_variables: Dict[str, Any] | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_timeout_ms: int | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_url: str | NotGiven = NOT_GIVEN,
         enabled_features: Sequence[Literal["telephony", "messaging"]] | NotGiven = NOT_GIVEN,
-        external_llm: Union[models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        fallback_config: Union[models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        external_llm: Union[_models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        fallback_config: Union[_models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         greeting: str | NotGiven = NOT_GIVEN,
-        insight_settings: Union[models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        insight_settings: Union[_models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
         integrations: (
-            Sequence[Union[models.AssistantIntegration, Dict[str, Any]]] | NotGiven
+            Sequence[Union[_models.AssistantIntegration, Dict[str, Any]]] | NotGiven
         ) = NOT_GIVEN,
         interruption_settings: (
-            Union[models.InterruptionSettings, Dict[str, Any]] | NotGiven
+            Union[_models.InterruptionSettings, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
         llm_api_key_ref: str | NotGiven = NOT_GIVEN,
         mcp_servers: (
-            Sequence[Union[models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
+            Sequence[Union[_models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
         ) = NOT_GIVEN,
-        messaging_settings: Union[models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        messaging_settings: Union[_models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         observability_settings: (
-            Union[models.ObservabilityReq, Dict[str, Any]] | NotGiven
+            Union[_models.ObservabilityReq, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
         post_conversation_settings: (
-            Union[models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
+            Union[_models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
-        privacy_settings: Union[models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        privacy_settings: Union[_models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
-        telephony_settings: Union[models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        telephony_settings: Union[_models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         tool_ids: Sequence[str] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Union[models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
-        transcription: Union[models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Union[_models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        transcription: Union[_models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         version_name: str | NotGiven = NOT_GIVEN,
-        voice_settings: Union[models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        widget_settings: Union[models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        voice_settings: Union[_models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        widget_settings: Union[_models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         promote_to_main: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Assistant:
+    ) -> _models.Assistant:
         """Update an assistant
 
         Update an AI Assistant's attributes.
@@ -426,9 +430,9 @@ class AssistantsResource(SyncAPIResource):
                 "widget_settings": widget_settings,
                 "promote_to_main": promote_to_main,
             },
-            body_model=models.UpdateAssistantRequestWithPromotion,
+            body_model=_models.UpdateAssistantRequestWithPromotion,
             body_required=True,
-            cast_to=models.Assistant,
+            cast_to=_models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -436,7 +440,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Assistant", self._client.request(spec))
+        return cast("_models.Assistant", self._client.request(spec))
 
     def delete(
         self,
@@ -447,7 +451,7 @@ class AssistantsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.AssistantDeletedResponse:
+    ) -> _models.AssistantDeletedResponse:
         """Delete an assistant
 
         Delete an AI Assistant by `assistant_id`.
@@ -463,7 +467,7 @@ class AssistantsResource(SyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=models.AssistantDeletedResponse,
+            cast_to=_models.AssistantDeletedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -471,7 +475,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.AssistantDeletedResponse", self._client.request(spec))
+        return cast("_models.AssistantDeletedResponse", self._client.request(spec))
 
     def imports(
         self,
@@ -484,7 +488,7 @@ class AssistantsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.AssistantsListData:
+    ) -> _models.AssistantsListData:
         """Import assistants from external provider
 
         Import assistants from external providers. Any assistant that has already been imported will be overwritten with its latest version from the importing provider.
@@ -504,9 +508,9 @@ class AssistantsResource(SyncAPIResource):
                 "import_ids": import_ids,
                 "provider": provider,
             },
-            body_model=models.ImportAssistantsRequest,
+            body_model=_models.ImportAssistantsRequest,
             body_required=True,
-            cast_to=models.AssistantsListData,
+            cast_to=_models.AssistantsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -514,7 +518,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.AssistantsListData", self._client.request(spec))
+        return cast("_models.AssistantsListData", self._client.request(spec))
 
     def chat(
         self,
@@ -528,7 +532,7 @@ class AssistantsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.AssistantChatResponse:
+    ) -> _models.AssistantChatResponse:
         """Assistant Chat (BETA)
 
         This endpoint allows a client to send a chat message to a specific AI Assistant. The assistant processes the message and returns a relevant reply based on the current conversation context. Refer to the Conversation API to [create a conversation](https://developers.telnyx.com/api-reference/conversations/create-a-conversation), [filter existing conversations](https://developers.telnyx.com/api-reference/conversations/list-conversations), [fetch messages for a conversation](https://developers.telnyx.com/api-reference/conversations/get-conversation-messages), and [manually add messages to a conversation](https://developers.telnyx.com/api-reference/conversations/create-message).
@@ -552,9 +556,9 @@ class AssistantsResource(SyncAPIResource):
                 "conversation_id": conversation_id,
                 "name": name,
             },
-            body_model=models.AssistantChatReq,
+            body_model=_models.AssistantChatReq,
             body_required=True,
-            cast_to=models.AssistantChatResponse,
+            cast_to=_models.AssistantChatResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -562,7 +566,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.AssistantChatResponse", self._client.request(spec))
+        return cast("_models.AssistantChatResponse", self._client.request(spec))
 
     def send_sms(
         self,
@@ -578,7 +582,7 @@ class AssistantsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.AssistantSmsChatResponse:
+    ) -> _models.AssistantSmsChatResponse:
         """Assistant Sms Chat
 
         Send an SMS message for an assistant. This endpoint:
@@ -608,10 +612,10 @@ class AssistantsResource(SyncAPIResource):
                 "text": text,
                 "to": to,
             },
-            body_model=models.AssistantSmsChatReq,
+            body_model=_models.AssistantSmsChatReq,
             body_required=True,
             arg_names={"from": "from_"},
-            cast_to=models.AssistantSmsChatResponse,
+            cast_to=_models.AssistantSmsChatResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -619,7 +623,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.AssistantSmsChatResponse", self._client.request(spec))
+        return cast("_models.AssistantSmsChatResponse", self._client.request(spec))
 
     def clone(
         self,
@@ -630,7 +634,7 @@ class AssistantsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Assistant:
+    ) -> _models.Assistant:
         """Clone Assistant
 
         Clone an existing assistant, excluding telephony and messaging settings.
@@ -646,7 +650,7 @@ class AssistantsResource(SyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=models.Assistant,
+            cast_to=_models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -654,7 +658,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Assistant", self._client.request(spec))
+        return cast("_models.Assistant", self._client.request(spec))
 
     def get_texml(
         self,
@@ -803,7 +807,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[models.Assistant]:
+    ) -> AsyncPager[_models.Assistant]:
         """List assistants
 
         Retrieve a list of all AI Assistants configured by the user.
@@ -813,7 +817,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/assistants",
-            cast_to=models.AssistantsListData,
+            cast_to=_models.AssistantsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -827,48 +831,50 @@ class AsyncAssistantsResource(AsyncAPIResource):
         *,
         instructions: str,
         name: str,
-        conversation_flow: Union[models.ConversationFlowReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        conversation_flow: (
+            Union[_models.ConversationFlowReq, Dict[str, Any]] | NotGiven
+        ) = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         dynamic_variables: Dict[str, Any] | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_timeout_ms: int | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_url: str | NotGiven = NOT_GIVEN,
         enabled_features: Sequence[Literal["telephony", "messaging"]] | NotGiven = NOT_GIVEN,
-        external_llm: Union[models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        fallback_config: Union[models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        external_llm: Union[_models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        fallback_config: Union[_models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         greeting: str | NotGiven = NOT_GIVEN,
-        insight_settings: Union[models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        insight_settings: Union[_models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         integrations: (
-            Sequence[Union[models.AssistantIntegration, Dict[str, Any]]] | NotGiven
+            Sequence[Union[_models.AssistantIntegration, Dict[str, Any]]] | NotGiven
         ) = NOT_GIVEN,
         interruption_settings: (
-            Union[models.InterruptionSettings, Dict[str, Any]] | NotGiven
+            Union[_models.InterruptionSettings, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
         llm_api_key_ref: str | NotGiven = NOT_GIVEN,
         mcp_servers: (
-            Sequence[Union[models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
+            Sequence[Union[_models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
         ) = NOT_GIVEN,
-        messaging_settings: Union[models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        messaging_settings: Union[_models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         observability_settings: (
-            Union[models.ObservabilityReq, Dict[str, Any]] | NotGiven
+            Union[_models.ObservabilityReq, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
         post_conversation_settings: (
-            Union[models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
+            Union[_models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
-        privacy_settings: Union[models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        privacy_settings: Union[_models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
-        telephony_settings: Union[models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        telephony_settings: Union[_models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         tool_ids: Sequence[str] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Union[models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
-        transcription: Union[models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        voice_settings: Union[models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        widget_settings: Union[models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Union[_models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        transcription: Union[_models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        voice_settings: Union[_models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        widget_settings: Union[_models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Assistant:
+    ) -> _models.Assistant:
         """Create an assistant
 
         Create a new AI Assistant.
@@ -926,9 +932,9 @@ class AsyncAssistantsResource(AsyncAPIResource):
                 "voice_settings": voice_settings,
                 "widget_settings": widget_settings,
             },
-            body_model=models.CreateAssistantRequest,
+            body_model=_models.CreateAssistantRequest,
             body_required=True,
-            cast_to=models.Assistant,
+            cast_to=_models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -936,7 +942,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Assistant", await self._client.request(spec))
+        return cast("_models.Assistant", await self._client.request(spec))
 
     async def retrieve(
         self,
@@ -950,7 +956,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.Assistant:
+    ) -> _models.Assistant:
         """Get an assistant
 
         Retrieve an AI Assistant configuration by `assistant_id`.
@@ -976,67 +982,69 @@ class AsyncAssistantsResource(AsyncAPIResource):
                 "to": to,
                 "call_control_id": call_control_id,
             },
-            query_model=models.GetAssistantPublicAssistantsAssistantIdGetQuery,
+            query_model=_models.GetAssistantPublicAssistantsAssistantIdGetQuery,
             arg_names={"from": "from_"},
-            cast_to=models.Assistant,
+            cast_to=_models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.Assistant", await self._client.request(spec))
+        return cast("_models.Assistant", await self._client.request(spec))
 
     async def update(
         self,
         assistant_id: str,
         *,
-        conversation_flow: Union[models.ConversationFlowReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        conversation_flow: (
+            Union[_models.ConversationFlowReq, Dict[str, Any]] | NotGiven
+        ) = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         dynamic_variables: Dict[str, Any] | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_timeout_ms: int | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_url: str | NotGiven = NOT_GIVEN,
         enabled_features: Sequence[Literal["telephony", "messaging"]] | NotGiven = NOT_GIVEN,
-        external_llm: Union[models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        fallback_config: Union[models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        external_llm: Union[_models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        fallback_config: Union[_models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         greeting: str | NotGiven = NOT_GIVEN,
-        insight_settings: Union[models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        insight_settings: Union[_models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
         integrations: (
-            Sequence[Union[models.AssistantIntegration, Dict[str, Any]]] | NotGiven
+            Sequence[Union[_models.AssistantIntegration, Dict[str, Any]]] | NotGiven
         ) = NOT_GIVEN,
         interruption_settings: (
-            Union[models.InterruptionSettings, Dict[str, Any]] | NotGiven
+            Union[_models.InterruptionSettings, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
         llm_api_key_ref: str | NotGiven = NOT_GIVEN,
         mcp_servers: (
-            Sequence[Union[models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
+            Sequence[Union[_models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
         ) = NOT_GIVEN,
-        messaging_settings: Union[models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        messaging_settings: Union[_models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         observability_settings: (
-            Union[models.ObservabilityReq, Dict[str, Any]] | NotGiven
+            Union[_models.ObservabilityReq, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
         post_conversation_settings: (
-            Union[models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
+            Union[_models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
-        privacy_settings: Union[models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        privacy_settings: Union[_models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
-        telephony_settings: Union[models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        telephony_settings: Union[_models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         tool_ids: Sequence[str] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Union[models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
-        transcription: Union[models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Union[_models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        transcription: Union[_models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         version_name: str | NotGiven = NOT_GIVEN,
-        voice_settings: Union[models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        widget_settings: Union[models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        voice_settings: Union[_models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        widget_settings: Union[_models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         promote_to_main: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Assistant:
+    ) -> _models.Assistant:
         """Update an assistant
 
         Update an AI Assistant's attributes.
@@ -1102,9 +1110,9 @@ class AsyncAssistantsResource(AsyncAPIResource):
                 "widget_settings": widget_settings,
                 "promote_to_main": promote_to_main,
             },
-            body_model=models.UpdateAssistantRequestWithPromotion,
+            body_model=_models.UpdateAssistantRequestWithPromotion,
             body_required=True,
-            cast_to=models.Assistant,
+            cast_to=_models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1112,7 +1120,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Assistant", await self._client.request(spec))
+        return cast("_models.Assistant", await self._client.request(spec))
 
     async def delete(
         self,
@@ -1123,7 +1131,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.AssistantDeletedResponse:
+    ) -> _models.AssistantDeletedResponse:
         """Delete an assistant
 
         Delete an AI Assistant by `assistant_id`.
@@ -1139,7 +1147,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=models.AssistantDeletedResponse,
+            cast_to=_models.AssistantDeletedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1147,7 +1155,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.AssistantDeletedResponse", await self._client.request(spec))
+        return cast("_models.AssistantDeletedResponse", await self._client.request(spec))
 
     async def imports(
         self,
@@ -1160,7 +1168,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.AssistantsListData:
+    ) -> _models.AssistantsListData:
         """Import assistants from external provider
 
         Import assistants from external providers. Any assistant that has already been imported will be overwritten with its latest version from the importing provider.
@@ -1180,9 +1188,9 @@ class AsyncAssistantsResource(AsyncAPIResource):
                 "import_ids": import_ids,
                 "provider": provider,
             },
-            body_model=models.ImportAssistantsRequest,
+            body_model=_models.ImportAssistantsRequest,
             body_required=True,
-            cast_to=models.AssistantsListData,
+            cast_to=_models.AssistantsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1190,7 +1198,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.AssistantsListData", await self._client.request(spec))
+        return cast("_models.AssistantsListData", await self._client.request(spec))
 
     async def chat(
         self,
@@ -1204,7 +1212,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.AssistantChatResponse:
+    ) -> _models.AssistantChatResponse:
         """Assistant Chat (BETA)
 
         This endpoint allows a client to send a chat message to a specific AI Assistant. The assistant processes the message and returns a relevant reply based on the current conversation context. Refer to the Conversation API to [create a conversation](https://developers.telnyx.com/api-reference/conversations/create-a-conversation), [filter existing conversations](https://developers.telnyx.com/api-reference/conversations/list-conversations), [fetch messages for a conversation](https://developers.telnyx.com/api-reference/conversations/get-conversation-messages), and [manually add messages to a conversation](https://developers.telnyx.com/api-reference/conversations/create-message).
@@ -1228,9 +1236,9 @@ class AsyncAssistantsResource(AsyncAPIResource):
                 "conversation_id": conversation_id,
                 "name": name,
             },
-            body_model=models.AssistantChatReq,
+            body_model=_models.AssistantChatReq,
             body_required=True,
-            cast_to=models.AssistantChatResponse,
+            cast_to=_models.AssistantChatResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1238,7 +1246,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.AssistantChatResponse", await self._client.request(spec))
+        return cast("_models.AssistantChatResponse", await self._client.request(spec))
 
     async def send_sms(
         self,
@@ -1254,7 +1262,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.AssistantSmsChatResponse:
+    ) -> _models.AssistantSmsChatResponse:
         """Assistant Sms Chat
 
         Send an SMS message for an assistant. This endpoint:
@@ -1284,10 +1292,10 @@ class AsyncAssistantsResource(AsyncAPIResource):
                 "text": text,
                 "to": to,
             },
-            body_model=models.AssistantSmsChatReq,
+            body_model=_models.AssistantSmsChatReq,
             body_required=True,
             arg_names={"from": "from_"},
-            cast_to=models.AssistantSmsChatResponse,
+            cast_to=_models.AssistantSmsChatResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1295,7 +1303,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.AssistantSmsChatResponse", await self._client.request(spec))
+        return cast("_models.AssistantSmsChatResponse", await self._client.request(spec))
 
     async def clone(
         self,
@@ -1306,7 +1314,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Assistant:
+    ) -> _models.Assistant:
         """Clone Assistant
 
         Clone an existing assistant, excluding telephony and messaging settings.
@@ -1322,7 +1330,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=models.Assistant,
+            cast_to=_models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1330,7 +1338,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Assistant", await self._client.request(spec))
+        return cast("_models.Assistant", await self._client.request(spec))
 
     async def get_texml(
         self,

@@ -13,7 +13,7 @@ from ...._resource import (
     to_raw_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types import _models as models
+from ....types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "CanaryDeploysResource",
@@ -35,13 +35,13 @@ class CanaryDeploysResource(SyncAPIResource):
         self,
         assistant_id: str,
         *,
-        rules: Sequence[Union[models.Rule, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        rules: Sequence[Union[_models.Rule, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.CanaryDeployResponse:
+    ) -> _models.CanaryDeployResponse:
         """Create Canary Deploy
 
         Endpoint to create a canary deploy configuration for an assistant.
@@ -63,9 +63,9 @@ class CanaryDeploysResource(SyncAPIResource):
             body={
                 "rules": rules,
             },
-            body_model=models.CanaryDeployRequest,
+            body_model=_models.CanaryDeployRequest,
             body_required=True,
-            cast_to=models.CanaryDeployResponse,
+            cast_to=_models.CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -73,7 +73,7 @@ class CanaryDeploysResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.CanaryDeployResponse", self._client.request(spec))
+        return cast("_models.CanaryDeployResponse", self._client.request(spec))
 
     def retrieve(
         self,
@@ -83,7 +83,7 @@ class CanaryDeploysResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.CanaryDeployResponse:
+    ) -> _models.CanaryDeployResponse:
         """Get Canary Deploy
 
         Endpoint to get a canary deploy configuration for an assistant.
@@ -102,26 +102,26 @@ class CanaryDeploysResource(SyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=models.CanaryDeployResponse,
+            cast_to=_models.CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.CanaryDeployResponse", self._client.request(spec))
+        return cast("_models.CanaryDeployResponse", self._client.request(spec))
 
     def update(
         self,
         assistant_id: str,
         *,
-        rules: Sequence[Union[models.Rule, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        rules: Sequence[Union[_models.Rule, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.CanaryDeployResponse:
+    ) -> _models.CanaryDeployResponse:
         """Update Canary Deploy
 
         Endpoint to update a canary deploy configuration for an assistant.
@@ -143,9 +143,9 @@ class CanaryDeploysResource(SyncAPIResource):
             body={
                 "rules": rules,
             },
-            body_model=models.CanaryDeployRequest,
+            body_model=_models.CanaryDeployRequest,
             body_required=True,
-            cast_to=models.CanaryDeployResponse,
+            cast_to=_models.CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -153,7 +153,7 @@ class CanaryDeploysResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.CanaryDeployResponse", self._client.request(spec))
+        return cast("_models.CanaryDeployResponse", self._client.request(spec))
 
     def delete(
         self,
@@ -213,13 +213,13 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
         self,
         assistant_id: str,
         *,
-        rules: Sequence[Union[models.Rule, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        rules: Sequence[Union[_models.Rule, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.CanaryDeployResponse:
+    ) -> _models.CanaryDeployResponse:
         """Create Canary Deploy
 
         Endpoint to create a canary deploy configuration for an assistant.
@@ -241,9 +241,9 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
             body={
                 "rules": rules,
             },
-            body_model=models.CanaryDeployRequest,
+            body_model=_models.CanaryDeployRequest,
             body_required=True,
-            cast_to=models.CanaryDeployResponse,
+            cast_to=_models.CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -251,7 +251,7 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.CanaryDeployResponse", await self._client.request(spec))
+        return cast("_models.CanaryDeployResponse", await self._client.request(spec))
 
     async def retrieve(
         self,
@@ -261,7 +261,7 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.CanaryDeployResponse:
+    ) -> _models.CanaryDeployResponse:
         """Get Canary Deploy
 
         Endpoint to get a canary deploy configuration for an assistant.
@@ -280,26 +280,26 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=models.CanaryDeployResponse,
+            cast_to=_models.CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.CanaryDeployResponse", await self._client.request(spec))
+        return cast("_models.CanaryDeployResponse", await self._client.request(spec))
 
     async def update(
         self,
         assistant_id: str,
         *,
-        rules: Sequence[Union[models.Rule, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        rules: Sequence[Union[_models.Rule, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.CanaryDeployResponse:
+    ) -> _models.CanaryDeployResponse:
         """Update Canary Deploy
 
         Endpoint to update a canary deploy configuration for an assistant.
@@ -321,9 +321,9 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
             body={
                 "rules": rules,
             },
-            body_model=models.CanaryDeployRequest,
+            body_model=_models.CanaryDeployRequest,
             body_required=True,
-            cast_to=models.CanaryDeployResponse,
+            cast_to=_models.CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -331,7 +331,7 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.CanaryDeployResponse", await self._client.request(spec))
+        return cast("_models.CanaryDeployResponse", await self._client.request(spec))
 
     async def delete(
         self,

@@ -13,7 +13,7 @@ from ...._resource import (
     to_raw_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types import _models as models
+from ....types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "InstructionsResource",
@@ -70,7 +70,7 @@ class InstructionsResource(SyncAPIResource):
                 "enhancement_prompt": enhancement_prompt,
                 "instructions": instructions,
             },
-            body_model=models.EnhanceInstructionsRequest,
+            body_model=_models.EnhanceInstructionsRequest,
             body_required=False,
             response_kind="text",
             extra_headers=extra_headers,
@@ -135,7 +135,7 @@ class AsyncInstructionsResource(AsyncAPIResource):
                 "enhancement_prompt": enhancement_prompt,
                 "instructions": instructions,
             },
-            body_model=models.EnhanceInstructionsRequest,
+            body_model=_models.EnhanceInstructionsRequest,
             body_required=False,
             response_kind="text",
             extra_headers=extra_headers,

@@ -14,7 +14,7 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types import _models as models
+from ....types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "ScheduledEventsResource",
@@ -47,7 +47,9 @@ class ScheduledEventsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[Union[models.ScheduledPhoneCallEventResponse, models.ScheduledSmsEventResponse]]:
+    ) -> SyncPage[
+        Union[_models.ScheduledPhoneCallEventResponse, _models.ScheduledSmsEventResponse]
+    ]:
         """List scheduled events
 
         Get scheduled events for an assistant with pagination and filtering
@@ -73,9 +75,9 @@ class ScheduledEventsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=models.GetScheduledEventsQuery,
+            query_model=_models.GetScheduledEventsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=models.PaginatedScheduledEventList,
+            cast_to=_models.PaginatedScheduledEventList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -83,7 +85,7 @@ class ScheduledEventsResource(SyncAPIResource):
             timeout=timeout,
         )
         return cast(
-            "SyncPage[Union[models.ScheduledPhoneCallEventResponse, models.ScheduledSmsEventResponse]]",
+            "SyncPage[Union[_models.ScheduledPhoneCallEventResponse, _models.ScheduledSmsEventResponse]]",
             fetch_page(self._client, spec, _LIST_PAGING),
         )
 
@@ -95,7 +97,7 @@ class ScheduledEventsResource(SyncAPIResource):
         telnyx_agent_target: str,
         telnyx_conversation_channel: Literal["phone_call", "sms_chat"],
         telnyx_end_user_target: str,
-        call_settings: Union[models.ScheduledCallSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        call_settings: Union[_models.ScheduledCallSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         conversation_metadata: Dict[str, Union[str, int, bool]] | NotGiven = NOT_GIVEN,
         dynamic_variables: Dict[str, str] | NotGiven = NOT_GIVEN,
         max_retries_client_errors: int | NotGiven = NOT_GIVEN,
@@ -106,7 +108,7 @@ class ScheduledEventsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.ScheduledEventResponse:
+    ) -> _models.ScheduledEventResponse:
         """Create a scheduled event
 
         Create a scheduled event for an assistant
@@ -142,9 +144,9 @@ class ScheduledEventsResource(SyncAPIResource):
                 "telnyx_end_user_target": telnyx_end_user_target,
                 "text": text,
             },
-            body_model=models.CreateScheduledEventRequest,
+            body_model=_models.CreateScheduledEventRequest,
             body_required=True,
-            cast_to=models.ScheduledEventResponse,
+            cast_to=_models.ScheduledEventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -152,7 +154,7 @@ class ScheduledEventsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.ScheduledEventResponse", self._client.request(spec))
+        return cast("_models.ScheduledEventResponse", self._client.request(spec))
 
     def retrieve(
         self,
@@ -163,7 +165,7 @@ class ScheduledEventsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.ScheduledEventResponse:
+    ) -> _models.ScheduledEventResponse:
         """Get a scheduled event
 
         Retrieve a scheduled event by event ID
@@ -181,14 +183,14 @@ class ScheduledEventsResource(SyncAPIResource):
                 "assistant_id": assistant_id,
                 "event_id": event_id,
             },
-            cast_to=models.ScheduledEventResponse,
+            cast_to=_models.ScheduledEventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.ScheduledEventResponse", self._client.request(spec))
+        return cast("_models.ScheduledEventResponse", self._client.request(spec))
 
     def delete(
         self,
@@ -259,7 +261,7 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> AsyncPager[
-        Union[models.ScheduledPhoneCallEventResponse, models.ScheduledSmsEventResponse]
+        Union[_models.ScheduledPhoneCallEventResponse, _models.ScheduledSmsEventResponse]
     ]:
         """List scheduled events
 
@@ -286,9 +288,9 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=models.GetScheduledEventsQuery,
+            query_model=_models.GetScheduledEventsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=models.PaginatedScheduledEventList,
+            cast_to=_models.PaginatedScheduledEventList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -305,7 +307,7 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
         telnyx_agent_target: str,
         telnyx_conversation_channel: Literal["phone_call", "sms_chat"],
         telnyx_end_user_target: str,
-        call_settings: Union[models.ScheduledCallSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        call_settings: Union[_models.ScheduledCallSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         conversation_metadata: Dict[str, Union[str, int, bool]] | NotGiven = NOT_GIVEN,
         dynamic_variables: Dict[str, str] | NotGiven = NOT_GIVEN,
         max_retries_client_errors: int | NotGiven = NOT_GIVEN,
@@ -316,7 +318,7 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.ScheduledEventResponse:
+    ) -> _models.ScheduledEventResponse:
         """Create a scheduled event
 
         Create a scheduled event for an assistant
@@ -352,9 +354,9 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
                 "telnyx_end_user_target": telnyx_end_user_target,
                 "text": text,
             },
-            body_model=models.CreateScheduledEventRequest,
+            body_model=_models.CreateScheduledEventRequest,
             body_required=True,
-            cast_to=models.ScheduledEventResponse,
+            cast_to=_models.ScheduledEventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -362,7 +364,7 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.ScheduledEventResponse", await self._client.request(spec))
+        return cast("_models.ScheduledEventResponse", await self._client.request(spec))
 
     async def retrieve(
         self,
@@ -373,7 +375,7 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.ScheduledEventResponse:
+    ) -> _models.ScheduledEventResponse:
         """Get a scheduled event
 
         Retrieve a scheduled event by event ID
@@ -391,14 +393,14 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
                 "assistant_id": assistant_id,
                 "event_id": event_id,
             },
-            cast_to=models.ScheduledEventResponse,
+            cast_to=_models.ScheduledEventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.ScheduledEventResponse", await self._client.request(spec))
+        return cast("_models.ScheduledEventResponse", await self._client.request(spec))
 
     async def delete(
         self,

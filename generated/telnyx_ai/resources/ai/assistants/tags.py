@@ -13,7 +13,7 @@ from ...._resource import (
     to_raw_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types import _models as models
+from ....types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "TagsResource",
@@ -38,7 +38,7 @@ class TagsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.TagsResponse:
+    ) -> _models.TagsResponse:
         """Get All Tags
 
         `GET /ai/assistants/tags`
@@ -46,14 +46,14 @@ class TagsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/assistants/tags",
-            cast_to=models.TagsResponse,
+            cast_to=_models.TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.TagsResponse", self._client.request(spec))
+        return cast("_models.TagsResponse", self._client.request(spec))
 
     def add(
         self,
@@ -65,7 +65,7 @@ class TagsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.TagsResponse:
+    ) -> _models.TagsResponse:
         """Add Assistant Tag
 
         `POST /ai/assistants/{assistant_id}/tags`
@@ -82,9 +82,9 @@ class TagsResource(SyncAPIResource):
             body={
                 "tag": tag,
             },
-            body_model=models.AddTagRequest,
+            body_model=_models.AddTagRequest,
             body_required=True,
-            cast_to=models.TagsResponse,
+            cast_to=_models.TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -92,7 +92,7 @@ class TagsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.TagsResponse", self._client.request(spec))
+        return cast("_models.TagsResponse", self._client.request(spec))
 
     def remove(
         self,
@@ -104,7 +104,7 @@ class TagsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.TagsResponse:
+    ) -> _models.TagsResponse:
         """Remove Assistant Tag
 
         `DELETE /ai/assistants/{assistant_id}/tags/{tag}`
@@ -120,7 +120,7 @@ class TagsResource(SyncAPIResource):
                 "assistant_id": assistant_id,
                 "tag": tag,
             },
-            cast_to=models.TagsResponse,
+            cast_to=_models.TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -128,7 +128,7 @@ class TagsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.TagsResponse", self._client.request(spec))
+        return cast("_models.TagsResponse", self._client.request(spec))
 
 
 class TagsResourceWithRawResponse:
@@ -154,7 +154,7 @@ class AsyncTagsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.TagsResponse:
+    ) -> _models.TagsResponse:
         """Get All Tags
 
         `GET /ai/assistants/tags`
@@ -162,14 +162,14 @@ class AsyncTagsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/assistants/tags",
-            cast_to=models.TagsResponse,
+            cast_to=_models.TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.TagsResponse", await self._client.request(spec))
+        return cast("_models.TagsResponse", await self._client.request(spec))
 
     async def add(
         self,
@@ -181,7 +181,7 @@ class AsyncTagsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.TagsResponse:
+    ) -> _models.TagsResponse:
         """Add Assistant Tag
 
         `POST /ai/assistants/{assistant_id}/tags`
@@ -198,9 +198,9 @@ class AsyncTagsResource(AsyncAPIResource):
             body={
                 "tag": tag,
             },
-            body_model=models.AddTagRequest,
+            body_model=_models.AddTagRequest,
             body_required=True,
-            cast_to=models.TagsResponse,
+            cast_to=_models.TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -208,7 +208,7 @@ class AsyncTagsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.TagsResponse", await self._client.request(spec))
+        return cast("_models.TagsResponse", await self._client.request(spec))
 
     async def remove(
         self,
@@ -220,7 +220,7 @@ class AsyncTagsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.TagsResponse:
+    ) -> _models.TagsResponse:
         """Remove Assistant Tag
 
         `DELETE /ai/assistants/{assistant_id}/tags/{tag}`
@@ -236,7 +236,7 @@ class AsyncTagsResource(AsyncAPIResource):
                 "assistant_id": assistant_id,
                 "tag": tag,
             },
-            cast_to=models.TagsResponse,
+            cast_to=_models.TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -244,7 +244,7 @@ class AsyncTagsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.TagsResponse", await self._client.request(spec))
+        return cast("_models.TagsResponse", await self._client.request(spec))
 
 
 class AsyncTagsResourceWithRawResponse:

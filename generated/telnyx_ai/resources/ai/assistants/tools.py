@@ -13,7 +13,7 @@ from ...._resource import (
     to_raw_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types import _models as models
+from ....types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "ToolsResource",
@@ -115,7 +115,7 @@ class ToolsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.TestWebhookToolResponseData:
+    ) -> _models.TestWebhookToolResponseData:
         """Test Assistant Tool
 
         Test a webhook tool for an assistant
@@ -139,9 +139,9 @@ class ToolsResource(SyncAPIResource):
                 "arguments": arguments,
                 "dynamic_variables": dynamic_variables,
             },
-            body_model=models.TestWebhookToolRequest,
+            body_model=_models.TestWebhookToolRequest,
             body_required=False,
-            cast_to=models.TestWebhookToolResponseData,
+            cast_to=_models.TestWebhookToolResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -149,7 +149,7 @@ class ToolsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.TestWebhookToolResponseData", self._client.request(spec))
+        return cast("_models.TestWebhookToolResponseData", self._client.request(spec))
 
 
 class ToolsResourceWithRawResponse:
@@ -252,7 +252,7 @@ class AsyncToolsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.TestWebhookToolResponseData:
+    ) -> _models.TestWebhookToolResponseData:
         """Test Assistant Tool
 
         Test a webhook tool for an assistant
@@ -276,9 +276,9 @@ class AsyncToolsResource(AsyncAPIResource):
                 "arguments": arguments,
                 "dynamic_variables": dynamic_variables,
             },
-            body_model=models.TestWebhookToolRequest,
+            body_model=_models.TestWebhookToolRequest,
             body_required=False,
-            cast_to=models.TestWebhookToolResponseData,
+            cast_to=_models.TestWebhookToolResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -286,7 +286,7 @@ class AsyncToolsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.TestWebhookToolResponseData", await self._client.request(spec))
+        return cast("_models.TestWebhookToolResponseData", await self._client.request(spec))
 
 
 class AsyncToolsResourceWithRawResponse:

@@ -14,7 +14,7 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types import _models as models
+from ....types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "VersionsResource",
@@ -42,7 +42,7 @@ class VersionsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[models.Assistant]:
+    ) -> SyncPage[_models.Assistant]:
         """Get all versions of an assistant
 
         Retrieves all versions of a specific assistant with complete configuration and metadata
@@ -58,14 +58,14 @@ class VersionsResource(SyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=models.AssistantsListData,
+            cast_to=_models.AssistantsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[models.Assistant]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[_models.Assistant]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def retrieve(
         self,
@@ -77,7 +77,7 @@ class VersionsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.Assistant:
+    ) -> _models.Assistant:
         """Get a specific assistant version
 
         Retrieves a specific version of an assistant by assistant_id and version_id
@@ -99,66 +99,68 @@ class VersionsResource(SyncAPIResource):
             query={
                 "include_mcp_servers": include_mcp_servers,
             },
-            query_model=models.GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
-            cast_to=models.Assistant,
+            query_model=_models.GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
+            cast_to=_models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.Assistant", self._client.request(spec))
+        return cast("_models.Assistant", self._client.request(spec))
 
     def update(
         self,
         version_id: str,
         *,
         assistant_id: str,
-        conversation_flow: Union[models.ConversationFlowReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        conversation_flow: (
+            Union[_models.ConversationFlowReq, Dict[str, Any]] | NotGiven
+        ) = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         dynamic_variables: Dict[str, Any] | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_timeout_ms: int | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_url: str | NotGiven = NOT_GIVEN,
         enabled_features: Sequence[Literal["telephony", "messaging"]] | NotGiven = NOT_GIVEN,
-        external_llm: Union[models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        fallback_config: Union[models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        external_llm: Union[_models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        fallback_config: Union[_models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         greeting: str | NotGiven = NOT_GIVEN,
-        insight_settings: Union[models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        insight_settings: Union[_models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
         integrations: (
-            Sequence[Union[models.AssistantIntegration, Dict[str, Any]]] | NotGiven
+            Sequence[Union[_models.AssistantIntegration, Dict[str, Any]]] | NotGiven
         ) = NOT_GIVEN,
         interruption_settings: (
-            Union[models.InterruptionSettings, Dict[str, Any]] | NotGiven
+            Union[_models.InterruptionSettings, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
         llm_api_key_ref: str | NotGiven = NOT_GIVEN,
         mcp_servers: (
-            Sequence[Union[models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
+            Sequence[Union[_models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
         ) = NOT_GIVEN,
-        messaging_settings: Union[models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        messaging_settings: Union[_models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         observability_settings: (
-            Union[models.ObservabilityReq, Dict[str, Any]] | NotGiven
+            Union[_models.ObservabilityReq, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
         post_conversation_settings: (
-            Union[models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
+            Union[_models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
-        privacy_settings: Union[models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        privacy_settings: Union[_models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
-        telephony_settings: Union[models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        telephony_settings: Union[_models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         tool_ids: Sequence[str] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Union[models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
-        transcription: Union[models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Union[_models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        transcription: Union[_models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         version_name: str | NotGiven = NOT_GIVEN,
-        voice_settings: Union[models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        widget_settings: Union[models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        voice_settings: Union[_models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        widget_settings: Union[_models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Assistant:
+    ) -> _models.Assistant:
         """Update a specific assistant version
 
         Updates the configuration of a specific assistant version. Can not update main version
@@ -224,9 +226,9 @@ class VersionsResource(SyncAPIResource):
                 "voice_settings": voice_settings,
                 "widget_settings": widget_settings,
             },
-            body_model=models.UpdateAssistantRequest,
+            body_model=_models.UpdateAssistantRequest,
             body_required=True,
-            cast_to=models.Assistant,
+            cast_to=_models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -234,7 +236,7 @@ class VersionsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Assistant", self._client.request(spec))
+        return cast("_models.Assistant", self._client.request(spec))
 
     def delete(
         self,
@@ -283,7 +285,7 @@ class VersionsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Assistant:
+    ) -> _models.Assistant:
         """Promote an assistant version to main
 
         Promotes a specific version to be the main/current version of the assistant. This will delete any existing canary deploy configuration and send all live production traffic to this version.
@@ -301,7 +303,7 @@ class VersionsResource(SyncAPIResource):
                 "assistant_id": assistant_id,
                 "version_id": version_id,
             },
-            cast_to=models.Assistant,
+            cast_to=_models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -309,7 +311,7 @@ class VersionsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Assistant", self._client.request(spec))
+        return cast("_models.Assistant", self._client.request(spec))
 
 
 class VersionsResourceWithRawResponse:
@@ -338,7 +340,7 @@ class AsyncVersionsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[models.Assistant]:
+    ) -> AsyncPager[_models.Assistant]:
         """Get all versions of an assistant
 
         Retrieves all versions of a specific assistant with complete configuration and metadata
@@ -354,7 +356,7 @@ class AsyncVersionsResource(AsyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=models.AssistantsListData,
+            cast_to=_models.AssistantsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -373,7 +375,7 @@ class AsyncVersionsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.Assistant:
+    ) -> _models.Assistant:
         """Get a specific assistant version
 
         Retrieves a specific version of an assistant by assistant_id and version_id
@@ -395,66 +397,68 @@ class AsyncVersionsResource(AsyncAPIResource):
             query={
                 "include_mcp_servers": include_mcp_servers,
             },
-            query_model=models.GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
-            cast_to=models.Assistant,
+            query_model=_models.GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
+            cast_to=_models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.Assistant", await self._client.request(spec))
+        return cast("_models.Assistant", await self._client.request(spec))
 
     async def update(
         self,
         version_id: str,
         *,
         assistant_id: str,
-        conversation_flow: Union[models.ConversationFlowReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        conversation_flow: (
+            Union[_models.ConversationFlowReq, Dict[str, Any]] | NotGiven
+        ) = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         dynamic_variables: Dict[str, Any] | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_timeout_ms: int | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_url: str | NotGiven = NOT_GIVEN,
         enabled_features: Sequence[Literal["telephony", "messaging"]] | NotGiven = NOT_GIVEN,
-        external_llm: Union[models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        fallback_config: Union[models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        external_llm: Union[_models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        fallback_config: Union[_models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         greeting: str | NotGiven = NOT_GIVEN,
-        insight_settings: Union[models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        insight_settings: Union[_models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
         integrations: (
-            Sequence[Union[models.AssistantIntegration, Dict[str, Any]]] | NotGiven
+            Sequence[Union[_models.AssistantIntegration, Dict[str, Any]]] | NotGiven
         ) = NOT_GIVEN,
         interruption_settings: (
-            Union[models.InterruptionSettings, Dict[str, Any]] | NotGiven
+            Union[_models.InterruptionSettings, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
         llm_api_key_ref: str | NotGiven = NOT_GIVEN,
         mcp_servers: (
-            Sequence[Union[models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
+            Sequence[Union[_models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
         ) = NOT_GIVEN,
-        messaging_settings: Union[models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        messaging_settings: Union[_models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         observability_settings: (
-            Union[models.ObservabilityReq, Dict[str, Any]] | NotGiven
+            Union[_models.ObservabilityReq, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
         post_conversation_settings: (
-            Union[models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
+            Union[_models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
         ) = NOT_GIVEN,
-        privacy_settings: Union[models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        privacy_settings: Union[_models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
-        telephony_settings: Union[models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        telephony_settings: Union[_models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         tool_ids: Sequence[str] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Union[models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
-        transcription: Union[models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Union[_models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        transcription: Union[_models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         version_name: str | NotGiven = NOT_GIVEN,
-        voice_settings: Union[models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        widget_settings: Union[models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        voice_settings: Union[_models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        widget_settings: Union[_models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Assistant:
+    ) -> _models.Assistant:
         """Update a specific assistant version
 
         Updates the configuration of a specific assistant version. Can not update main version
@@ -520,9 +524,9 @@ class AsyncVersionsResource(AsyncAPIResource):
                 "voice_settings": voice_settings,
                 "widget_settings": widget_settings,
             },
-            body_model=models.UpdateAssistantRequest,
+            body_model=_models.UpdateAssistantRequest,
             body_required=True,
-            cast_to=models.Assistant,
+            cast_to=_models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -530,7 +534,7 @@ class AsyncVersionsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Assistant", await self._client.request(spec))
+        return cast("_models.Assistant", await self._client.request(spec))
 
     async def delete(
         self,
@@ -579,7 +583,7 @@ class AsyncVersionsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Assistant:
+    ) -> _models.Assistant:
         """Promote an assistant version to main
 
         Promotes a specific version to be the main/current version of the assistant. This will delete any existing canary deploy configuration and send all live production traffic to this version.
@@ -597,7 +601,7 @@ class AsyncVersionsResource(AsyncAPIResource):
                 "assistant_id": assistant_id,
                 "version_id": version_id,
             },
-            cast_to=models.Assistant,
+            cast_to=_models.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -605,7 +609,7 @@ class AsyncVersionsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Assistant", await self._client.request(spec))
+        return cast("_models.Assistant", await self._client.request(spec))
 
 
 class AsyncVersionsResourceWithRawResponse:

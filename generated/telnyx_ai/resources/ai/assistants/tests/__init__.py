@@ -14,7 +14,7 @@ from ....._resource import (
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from .....types import _models as models
+from .....types import _models  # never shadowed: no resource name starts with `_`
 
 if TYPE_CHECKING:
     from .runs import (
@@ -72,7 +72,7 @@ class TestsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[models.AssistantTestResponse]:
+    ) -> SyncPage[_models.AssistantTestResponse]:
         """List assistant tests with pagination
 
         Retrieves a paginated list of assistant tests with optional filtering capabilities
@@ -96,9 +96,9 @@ class TestsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=models.GetAssistantTestsPublicAssistantsTestsGetQuery,
+            query_model=_models.GetAssistantTestsPublicAssistantsTestsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=models.PaginatedAssistantTestList,
+            cast_to=_models.PaginatedAssistantTestList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -106,7 +106,7 @@ class TestsResource(SyncAPIResource):
             timeout=timeout,
         )
         return cast(
-            "SyncPage[models.AssistantTestResponse]", fetch_page(self._client, spec, _LIST_PAGING)
+            "SyncPage[_models.AssistantTestResponse]", fetch_page(self._client, spec, _LIST_PAGING)
         )
 
     def create(
@@ -115,7 +115,7 @@ class TestsResource(SyncAPIResource):
         destination: str,
         instructions: str,
         name: str,
-        rubric: Sequence[Union[models.CreateAssistantTestRequestRubricItem, Dict[str, Any]]],
+        rubric: Sequence[Union[_models.CreateAssistantTestRequestRubricItem, Dict[str, Any]]],
         description: str | NotGiven = NOT_GIVEN,
         max_duration_seconds: int | NotGiven = NOT_GIVEN,
         telnyx_conversation_channel: (
@@ -127,7 +127,7 @@ class TestsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.AssistantTestResponse:
+    ) -> _models.AssistantTestResponse:
         """Create a new assistant test
 
         Creates a comprehensive test configuration for evaluating AI assistant performance
@@ -157,9 +157,9 @@ class TestsResource(SyncAPIResource):
                 "telnyx_conversation_channel": telnyx_conversation_channel,
                 "test_suite": test_suite,
             },
-            body_model=models.CreateAssistantTestRequest,
+            body_model=_models.CreateAssistantTestRequest,
             body_required=True,
-            cast_to=models.AssistantTestResponse,
+            cast_to=_models.AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -167,7 +167,7 @@ class TestsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.AssistantTestResponse", self._client.request(spec))
+        return cast("_models.AssistantTestResponse", self._client.request(spec))
 
     def retrieve(
         self,
@@ -177,7 +177,7 @@ class TestsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.AssistantTestResponse:
+    ) -> _models.AssistantTestResponse:
         """Get assistant test by ID
 
         Retrieves detailed information about a specific assistant test
@@ -193,14 +193,14 @@ class TestsResource(SyncAPIResource):
             path_params={
                 "test_id": test_id,
             },
-            cast_to=models.AssistantTestResponse,
+            cast_to=_models.AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.AssistantTestResponse", self._client.request(spec))
+        return cast("_models.AssistantTestResponse", self._client.request(spec))
 
     def update(
         self,
@@ -212,7 +212,7 @@ class TestsResource(SyncAPIResource):
         max_duration_seconds: int | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         rubric: (
-            Sequence[Union[models.UpdateAssistantTestRequestRubricItem, Dict[str, Any]]] | NotGiven
+            Sequence[Union[_models.UpdateAssistantTestRequestRubricItem, Dict[str, Any]]] | NotGiven
         ) = NOT_GIVEN,
         telnyx_conversation_channel: (
             Literal["phone_call", "web_call", "sms_chat", "web_chat"] | NotGiven
@@ -223,7 +223,7 @@ class TestsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.AssistantTestResponse:
+    ) -> _models.AssistantTestResponse:
         """Update an assistant test
 
         Updates an existing assistant test configuration with new settings
@@ -257,9 +257,9 @@ class TestsResource(SyncAPIResource):
                 "telnyx_conversation_channel": telnyx_conversation_channel,
                 "test_suite": test_suite,
             },
-            body_model=models.UpdateAssistantTestRequest,
+            body_model=_models.UpdateAssistantTestRequest,
             body_required=True,
-            cast_to=models.AssistantTestResponse,
+            cast_to=_models.AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -267,7 +267,7 @@ class TestsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.AssistantTestResponse", self._client.request(spec))
+        return cast("_models.AssistantTestResponse", self._client.request(spec))
 
     def delete(
         self,
@@ -358,7 +358,7 @@ class AsyncTestsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[models.AssistantTestResponse]:
+    ) -> AsyncPager[_models.AssistantTestResponse]:
         """List assistant tests with pagination
 
         Retrieves a paginated list of assistant tests with optional filtering capabilities
@@ -382,9 +382,9 @@ class AsyncTestsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=models.GetAssistantTestsPublicAssistantsTestsGetQuery,
+            query_model=_models.GetAssistantTestsPublicAssistantsTestsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=models.PaginatedAssistantTestList,
+            cast_to=_models.PaginatedAssistantTestList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -399,7 +399,7 @@ class AsyncTestsResource(AsyncAPIResource):
         destination: str,
         instructions: str,
         name: str,
-        rubric: Sequence[Union[models.CreateAssistantTestRequestRubricItem, Dict[str, Any]]],
+        rubric: Sequence[Union[_models.CreateAssistantTestRequestRubricItem, Dict[str, Any]]],
         description: str | NotGiven = NOT_GIVEN,
         max_duration_seconds: int | NotGiven = NOT_GIVEN,
         telnyx_conversation_channel: (
@@ -411,7 +411,7 @@ class AsyncTestsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.AssistantTestResponse:
+    ) -> _models.AssistantTestResponse:
         """Create a new assistant test
 
         Creates a comprehensive test configuration for evaluating AI assistant performance
@@ -441,9 +441,9 @@ class AsyncTestsResource(AsyncAPIResource):
                 "telnyx_conversation_channel": telnyx_conversation_channel,
                 "test_suite": test_suite,
             },
-            body_model=models.CreateAssistantTestRequest,
+            body_model=_models.CreateAssistantTestRequest,
             body_required=True,
-            cast_to=models.AssistantTestResponse,
+            cast_to=_models.AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -451,7 +451,7 @@ class AsyncTestsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.AssistantTestResponse", await self._client.request(spec))
+        return cast("_models.AssistantTestResponse", await self._client.request(spec))
 
     async def retrieve(
         self,
@@ -461,7 +461,7 @@ class AsyncTestsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.AssistantTestResponse:
+    ) -> _models.AssistantTestResponse:
         """Get assistant test by ID
 
         Retrieves detailed information about a specific assistant test
@@ -477,14 +477,14 @@ class AsyncTestsResource(AsyncAPIResource):
             path_params={
                 "test_id": test_id,
             },
-            cast_to=models.AssistantTestResponse,
+            cast_to=_models.AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.AssistantTestResponse", await self._client.request(spec))
+        return cast("_models.AssistantTestResponse", await self._client.request(spec))
 
     async def update(
         self,
@@ -496,7 +496,7 @@ class AsyncTestsResource(AsyncAPIResource):
         max_duration_seconds: int | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         rubric: (
-            Sequence[Union[models.UpdateAssistantTestRequestRubricItem, Dict[str, Any]]] | NotGiven
+            Sequence[Union[_models.UpdateAssistantTestRequestRubricItem, Dict[str, Any]]] | NotGiven
         ) = NOT_GIVEN,
         telnyx_conversation_channel: (
             Literal["phone_call", "web_call", "sms_chat", "web_chat"] | NotGiven
@@ -507,7 +507,7 @@ class AsyncTestsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.AssistantTestResponse:
+    ) -> _models.AssistantTestResponse:
         """Update an assistant test
 
         Updates an existing assistant test configuration with new settings
@@ -541,9 +541,9 @@ class AsyncTestsResource(AsyncAPIResource):
                 "telnyx_conversation_channel": telnyx_conversation_channel,
                 "test_suite": test_suite,
             },
-            body_model=models.UpdateAssistantTestRequest,
+            body_model=_models.UpdateAssistantTestRequest,
             body_required=True,
-            cast_to=models.AssistantTestResponse,
+            cast_to=_models.AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -551,7 +551,7 @@ class AsyncTestsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.AssistantTestResponse", await self._client.request(spec))
+        return cast("_models.AssistantTestResponse", await self._client.request(spec))
 
     async def delete(
         self,

@@ -14,7 +14,7 @@ from ....._resource import (
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from .....types import _models as models
+from .....types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "RunsResource",
@@ -47,7 +47,7 @@ class RunsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[models.TestRunResponse]:
+    ) -> SyncPage[_models.TestRunResponse]:
         """Get test run history for a specific test
 
         Retrieves paginated execution history for a specific assistant test with filtering options
@@ -71,9 +71,9 @@ class RunsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=models.GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery,
+            query_model=_models.GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=models.PaginatedTestRunList,
+            cast_to=_models.PaginatedTestRunList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -81,7 +81,7 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
         )
         return cast(
-            "SyncPage[models.TestRunResponse]", fetch_page(self._client, spec, _LIST_PAGING)
+            "SyncPage[_models.TestRunResponse]", fetch_page(self._client, spec, _LIST_PAGING)
         )
 
     def trigger(
@@ -94,7 +94,7 @@ class RunsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.TestRunResponse:
+    ) -> _models.TestRunResponse:
         """Trigger a manual test run
 
         Initiates immediate execution of a specific assistant test
@@ -114,9 +114,9 @@ class RunsResource(SyncAPIResource):
             body={
                 "destination_version_id": destination_version_id,
             },
-            body_model=models.TriggerTestRunRequest,
+            body_model=_models.TriggerTestRunRequest,
             body_required=False,
-            cast_to=models.TestRunResponse,
+            cast_to=_models.TestRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -124,7 +124,7 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.TestRunResponse", self._client.request(spec))
+        return cast("_models.TestRunResponse", self._client.request(spec))
 
     def retrieve(
         self,
@@ -135,7 +135,7 @@ class RunsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.TestRunResponse:
+    ) -> _models.TestRunResponse:
         """Get specific test run details
 
         Retrieves detailed information about a specific test run execution
@@ -153,14 +153,14 @@ class RunsResource(SyncAPIResource):
                 "test_id": test_id,
                 "run_id": run_id,
             },
-            cast_to=models.TestRunResponse,
+            cast_to=_models.TestRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.TestRunResponse", self._client.request(spec))
+        return cast("_models.TestRunResponse", self._client.request(spec))
 
 
 class RunsResourceWithRawResponse:
@@ -192,7 +192,7 @@ class AsyncRunsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[models.TestRunResponse]:
+    ) -> AsyncPager[_models.TestRunResponse]:
         """Get test run history for a specific test
 
         Retrieves paginated execution history for a specific assistant test with filtering options
@@ -216,9 +216,9 @@ class AsyncRunsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=models.GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery,
+            query_model=_models.GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=models.PaginatedTestRunList,
+            cast_to=_models.PaginatedTestRunList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -237,7 +237,7 @@ class AsyncRunsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.TestRunResponse:
+    ) -> _models.TestRunResponse:
         """Trigger a manual test run
 
         Initiates immediate execution of a specific assistant test
@@ -257,9 +257,9 @@ class AsyncRunsResource(AsyncAPIResource):
             body={
                 "destination_version_id": destination_version_id,
             },
-            body_model=models.TriggerTestRunRequest,
+            body_model=_models.TriggerTestRunRequest,
             body_required=False,
-            cast_to=models.TestRunResponse,
+            cast_to=_models.TestRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -267,7 +267,7 @@ class AsyncRunsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.TestRunResponse", await self._client.request(spec))
+        return cast("_models.TestRunResponse", await self._client.request(spec))
 
     async def retrieve(
         self,
@@ -278,7 +278,7 @@ class AsyncRunsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.TestRunResponse:
+    ) -> _models.TestRunResponse:
         """Get specific test run details
 
         Retrieves detailed information about a specific test run execution
@@ -296,14 +296,14 @@ class AsyncRunsResource(AsyncAPIResource):
                 "test_id": test_id,
                 "run_id": run_id,
             },
-            cast_to=models.TestRunResponse,
+            cast_to=_models.TestRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.TestRunResponse", await self._client.request(spec))
+        return cast("_models.TestRunResponse", await self._client.request(spec))
 
 
 class AsyncRunsResourceWithRawResponse:

@@ -13,7 +13,7 @@ from .._resource import (
     to_raw_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models as models
+from ..types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "SettingsResource",
@@ -38,7 +38,7 @@ class SettingsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.Settings:
+    ) -> _models.Settings:
         """List
 
         `GET /settings`
@@ -46,14 +46,14 @@ class SettingsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/settings",
-            cast_to=models.Settings,
+            cast_to=_models.Settings,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.Settings", self._client.request(spec))
+        return cast("_models.Settings", self._client.request(spec))
 
 
 class SettingsResourceWithRawResponse:
@@ -77,7 +77,7 @@ class AsyncSettingsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.Settings:
+    ) -> _models.Settings:
         """List
 
         `GET /settings`
@@ -85,14 +85,14 @@ class AsyncSettingsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/settings",
-            cast_to=models.Settings,
+            cast_to=_models.Settings,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.Settings", await self._client.request(spec))
+        return cast("_models.Settings", await self._client.request(spec))
 
 
 class AsyncSettingsResourceWithRawResponse:

@@ -13,7 +13,7 @@ from .._resource import (
     to_raw_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models as models
+from ..types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "ItemsResource",
@@ -43,7 +43,7 @@ class ItemsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Item:
+    ) -> _models.Item:
         """Update
 
         `POST /items/{item_id}`
@@ -59,9 +59,9 @@ class ItemsResource(SyncAPIResource):
                 "size": size,
                 "publish": publish,
             },
-            body_model=models.UpdateWithFlag,
+            body_model=_models.UpdateWithFlag,
             body_required=True,
-            cast_to=models.Item,
+            cast_to=_models.Item,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -69,7 +69,7 @@ class ItemsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Item", self._client.request(spec))
+        return cast("_models.Item", self._client.request(spec))
 
 
 class ItemsResourceWithRawResponse:
@@ -98,7 +98,7 @@ class AsyncItemsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Item:
+    ) -> _models.Item:
         """Update
 
         `POST /items/{item_id}`
@@ -114,9 +114,9 @@ class AsyncItemsResource(AsyncAPIResource):
                 "size": size,
                 "publish": publish,
             },
-            body_model=models.UpdateWithFlag,
+            body_model=_models.UpdateWithFlag,
             body_required=True,
-            cast_to=models.Item,
+            cast_to=_models.Item,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -124,7 +124,7 @@ class AsyncItemsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Item", await self._client.request(spec))
+        return cast("_models.Item", await self._client.request(spec))
 
 
 class AsyncItemsResourceWithRawResponse:

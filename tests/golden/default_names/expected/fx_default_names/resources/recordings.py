@@ -13,7 +13,7 @@ from .._resource import (
     to_raw_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models as models
+from ..types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "RecordingsResource",
@@ -38,7 +38,7 @@ class RecordingsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> List[models.Room]:
+    ) -> List[_models.Room]:
         """List
 
         `GET /recordings`
@@ -46,14 +46,14 @@ class RecordingsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/recordings",
-            cast_to=List[models.Room],
+            cast_to=List[_models.Room],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("List[models.Room]", self._client.request(spec))
+        return cast("List[_models.Room]", self._client.request(spec))
 
 
 class RecordingsResourceWithRawResponse:
@@ -77,7 +77,7 @@ class AsyncRecordingsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> List[models.Room]:
+    ) -> List[_models.Room]:
         """List
 
         `GET /recordings`
@@ -85,14 +85,14 @@ class AsyncRecordingsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/recordings",
-            cast_to=List[models.Room],
+            cast_to=List[_models.Room],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("List[models.Room]", await self._client.request(spec))
+        return cast("List[_models.Room]", await self._client.request(spec))
 
 
 class AsyncRecordingsResourceWithRawResponse:

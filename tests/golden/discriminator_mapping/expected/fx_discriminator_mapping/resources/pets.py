@@ -13,7 +13,7 @@ from .._resource import (
     to_raw_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models as models
+from ..types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "PetsResource",
@@ -34,13 +34,13 @@ class PetsResource(SyncAPIResource):
     def create(
         self,
         *,
-        body: Union[models.Pet, Dict[str, Any]],
+        body: Union[_models.Pet, Dict[str, Any]],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Pet:
+    ) -> _models.Pet:
         """Create
 
         `POST /pets`
@@ -51,9 +51,9 @@ class PetsResource(SyncAPIResource):
             body={
                 "": body,
             },
-            body_model=models.Pet,
+            body_model=_models.Pet,
             body_required=True,
-            cast_to=models.Pet,
+            cast_to=_models.Pet,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -61,7 +61,7 @@ class PetsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Pet", self._client.request(spec))
+        return cast("_models.Pet", self._client.request(spec))
 
 
 class PetsResourceWithRawResponse:
@@ -81,13 +81,13 @@ class AsyncPetsResource(AsyncAPIResource):
     async def create(
         self,
         *,
-        body: Union[models.Pet, Dict[str, Any]],
+        body: Union[_models.Pet, Dict[str, Any]],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Pet:
+    ) -> _models.Pet:
         """Create
 
         `POST /pets`
@@ -98,9 +98,9 @@ class AsyncPetsResource(AsyncAPIResource):
             body={
                 "": body,
             },
-            body_model=models.Pet,
+            body_model=_models.Pet,
             body_required=True,
-            cast_to=models.Pet,
+            cast_to=_models.Pet,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -108,7 +108,7 @@ class AsyncPetsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Pet", await self._client.request(spec))
+        return cast("_models.Pet", await self._client.request(spec))
 
 
 class AsyncPetsResourceWithRawResponse:

@@ -14,7 +14,7 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ..types import _models as models
+from ..types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "ToolsResource",
@@ -41,7 +41,7 @@ class ToolsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[models.ToolListDataItem]:
+    ) -> SyncPage[_models.ToolListDataItem]:
         """List
 
         `GET /tools`
@@ -49,7 +49,7 @@ class ToolsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/tools",
-            cast_to=models.ToolList,
+            cast_to=_models.ToolList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -57,7 +57,7 @@ class ToolsResource(SyncAPIResource):
             timeout=timeout,
         )
         return cast(
-            "SyncPage[models.ToolListDataItem]", fetch_page(self._client, spec, _LIST_PAGING)
+            "SyncPage[_models.ToolListDataItem]", fetch_page(self._client, spec, _LIST_PAGING)
         )
 
 
@@ -82,7 +82,7 @@ class AsyncToolsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[models.ToolListDataItem]:
+    ) -> AsyncPager[_models.ToolListDataItem]:
         """List
 
         `GET /tools`
@@ -90,7 +90,7 @@ class AsyncToolsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/tools",
-            cast_to=models.ToolList,
+            cast_to=_models.ToolList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -13,7 +13,7 @@ from .._resource import (
     to_raw_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models as models
+from ..types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "FormsResource",
@@ -53,7 +53,7 @@ class FormsResource(SyncAPIResource):
                 "To": to,
                 "Timeout": timeout_,
             },
-            body_model=models.SubmitFormBody,
+            body_model=_models.SubmitFormBody,
             body_required=True,
             body_encoding="form",
             arg_names={"To": "to", "Timeout": "timeout_"},
@@ -103,7 +103,7 @@ class AsyncFormsResource(AsyncAPIResource):
                 "To": to,
                 "Timeout": timeout_,
             },
-            body_model=models.SubmitFormBody,
+            body_model=_models.SubmitFormBody,
             body_required=True,
             body_encoding="form",
             arg_names={"To": "to", "Timeout": "timeout_"},

@@ -13,7 +13,7 @@ from .._resource import (
     to_raw_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models as models
+from ..types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "UploadsResource",
@@ -41,7 +41,7 @@ class UploadsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Upload:
+    ) -> _models.Upload:
         """Upload a file with its name (multipart)
 
         `POST /v2/uploads`
@@ -56,7 +56,7 @@ class UploadsResource(SyncAPIResource):
             body_model=None,
             body_required=True,
             body_encoding="multipart",
-            cast_to=models.Upload,
+            cast_to=_models.Upload,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -64,7 +64,7 @@ class UploadsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Upload", self._client.request(spec))
+        return cast("_models.Upload", self._client.request(spec))
 
 
 class UploadsResourceWithRawResponse:
@@ -91,7 +91,7 @@ class AsyncUploadsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Upload:
+    ) -> _models.Upload:
         """Upload a file with its name (multipart)
 
         `POST /v2/uploads`
@@ -106,7 +106,7 @@ class AsyncUploadsResource(AsyncAPIResource):
             body_model=None,
             body_required=True,
             body_encoding="multipart",
-            cast_to=models.Upload,
+            cast_to=_models.Upload,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -114,7 +114,7 @@ class AsyncUploadsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Upload", await self._client.request(spec))
+        return cast("_models.Upload", await self._client.request(spec))
 
 
 class AsyncUploadsResourceWithRawResponse:

@@ -13,7 +13,7 @@ from .._resource import (
     to_raw_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models as models
+from ..types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "MessagesResource",
@@ -41,13 +41,13 @@ class MessagesResource(SyncAPIResource):
         id: str | NotGiven = NOT_GIVEN,
         class_: str | NotGiven = NOT_GIVEN,
         timeout_: float | NotGiven = NOT_GIVEN,
-        meta: Union[models.MessageMetaObject, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        meta: Union[_models.MessageMetaObject, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Response:
+    ) -> _models.Response:
         """Create
 
         `POST /messages`
@@ -65,10 +65,10 @@ class MessagesResource(SyncAPIResource):
                 "timeout": timeout_,
                 "meta": meta,
             },
-            body_model=models.Message,
+            body_model=_models.Message,
             body_required=True,
             arg_names={"from": "from_", "class": "class_", "timeout": "timeout_"},
-            cast_to=models.Response,
+            cast_to=_models.Response,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -76,7 +76,7 @@ class MessagesResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Response", self._client.request(spec))
+        return cast("_models.Response", self._client.request(spec))
 
 
 class MessagesResourceWithRawResponse:
@@ -103,13 +103,13 @@ class AsyncMessagesResource(AsyncAPIResource):
         id: str | NotGiven = NOT_GIVEN,
         class_: str | NotGiven = NOT_GIVEN,
         timeout_: float | NotGiven = NOT_GIVEN,
-        meta: Union[models.MessageMetaObject, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        meta: Union[_models.MessageMetaObject, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Response:
+    ) -> _models.Response:
         """Create
 
         `POST /messages`
@@ -127,10 +127,10 @@ class AsyncMessagesResource(AsyncAPIResource):
                 "timeout": timeout_,
                 "meta": meta,
             },
-            body_model=models.Message,
+            body_model=_models.Message,
             body_required=True,
             arg_names={"from": "from_", "class": "class_", "timeout": "timeout_"},
-            cast_to=models.Response,
+            cast_to=_models.Response,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -138,7 +138,7 @@ class AsyncMessagesResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Response", await self._client.request(spec))
+        return cast("_models.Response", await self._client.request(spec))
 
 
 class AsyncMessagesResourceWithRawResponse:

@@ -13,7 +13,7 @@ from .._resource import (
     to_raw_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models as models
+from ..types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "ProfilesResource",
@@ -37,7 +37,7 @@ class ProfilesResource(SyncAPIResource):
         *,
         nickname: Union[str, None] | NotGiven = NOT_GIVEN,
         age: Union[int, None] | NotGiven = NOT_GIVEN,
-        avatar: Union[Union[models.Image, Dict[str, Any]], None] | NotGiven = NOT_GIVEN,
+        avatar: Union[Union[_models.Image, Dict[str, Any]], None] | NotGiven = NOT_GIVEN,
         legacy: Union[str, None] | NotGiven = NOT_GIVEN,
         language: Union[Literal["en", "fr"], None] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -45,7 +45,7 @@ class ProfilesResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Profile:
+    ) -> _models.Profile:
         """Update
 
         `PUT /profiles/{profile_id}`
@@ -63,9 +63,9 @@ class ProfilesResource(SyncAPIResource):
                 "legacy": legacy,
                 "language": language,
             },
-            body_model=models.Profile,
+            body_model=_models.Profile,
             body_required=True,
-            cast_to=models.Profile,
+            cast_to=_models.Profile,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -73,7 +73,7 @@ class ProfilesResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Profile", self._client.request(spec))
+        return cast("_models.Profile", self._client.request(spec))
 
 
 class ProfilesResourceWithRawResponse:
@@ -96,7 +96,7 @@ class AsyncProfilesResource(AsyncAPIResource):
         *,
         nickname: Union[str, None] | NotGiven = NOT_GIVEN,
         age: Union[int, None] | NotGiven = NOT_GIVEN,
-        avatar: Union[Union[models.Image, Dict[str, Any]], None] | NotGiven = NOT_GIVEN,
+        avatar: Union[Union[_models.Image, Dict[str, Any]], None] | NotGiven = NOT_GIVEN,
         legacy: Union[str, None] | NotGiven = NOT_GIVEN,
         language: Union[Literal["en", "fr"], None] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -104,7 +104,7 @@ class AsyncProfilesResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Profile:
+    ) -> _models.Profile:
         """Update
 
         `PUT /profiles/{profile_id}`
@@ -122,9 +122,9 @@ class AsyncProfilesResource(AsyncAPIResource):
                 "legacy": legacy,
                 "language": language,
             },
-            body_model=models.Profile,
+            body_model=_models.Profile,
             body_required=True,
-            cast_to=models.Profile,
+            cast_to=_models.Profile,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -132,7 +132,7 @@ class AsyncProfilesResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Profile", await self._client.request(spec))
+        return cast("_models.Profile", await self._client.request(spec))
 
 
 class AsyncProfilesResourceWithRawResponse:

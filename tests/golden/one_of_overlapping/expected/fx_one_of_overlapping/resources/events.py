@@ -13,7 +13,7 @@ from .._resource import (
     to_raw_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models as models
+from ..types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "EventsResource",
@@ -39,7 +39,7 @@ class EventsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.Event:
+    ) -> _models.Event:
         """Retrieve
 
         `GET /events/{event_id}`
@@ -50,14 +50,14 @@ class EventsResource(SyncAPIResource):
             path_params={
                 "event_id": event_id,
             },
-            cast_to=models.Event,
+            cast_to=_models.Event,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.Event", self._client.request(spec))
+        return cast("_models.Event", self._client.request(spec))
 
 
 class EventsResourceWithRawResponse:
@@ -82,7 +82,7 @@ class AsyncEventsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.Event:
+    ) -> _models.Event:
         """Retrieve
 
         `GET /events/{event_id}`
@@ -93,14 +93,14 @@ class AsyncEventsResource(AsyncAPIResource):
             path_params={
                 "event_id": event_id,
             },
-            cast_to=models.Event,
+            cast_to=_models.Event,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.Event", await self._client.request(spec))
+        return cast("_models.Event", await self._client.request(spec))
 
 
 class AsyncEventsResourceWithRawResponse:

@@ -14,7 +14,7 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ..types import _models as models
+from ..types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "BareResource",
@@ -43,7 +43,7 @@ class BareResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[models.Thing]:
+    ) -> SyncPage[_models.Thing]:
         """List
 
         `GET /bare`
@@ -55,16 +55,16 @@ class BareResource(SyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=models.ListBareQuery,
+            query_model=_models.ListBareQuery,
             arg_names={"page[size]": "page_size", "page[number]": "page_number"},
-            cast_to=List[models.Thing],
+            cast_to=List[_models.Thing],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[models.Thing]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[_models.Thing]", fetch_page(self._client, spec, _LIST_PAGING))
 
 
 class BareResourceWithRawResponse:
@@ -90,7 +90,7 @@ class AsyncBareResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[models.Thing]:
+    ) -> AsyncPager[_models.Thing]:
         """List
 
         `GET /bare`
@@ -102,9 +102,9 @@ class AsyncBareResource(AsyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=models.ListBareQuery,
+            query_model=_models.ListBareQuery,
             arg_names={"page[size]": "page_size", "page[number]": "page_number"},
-            cast_to=List[models.Thing],
+            cast_to=List[_models.Thing],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

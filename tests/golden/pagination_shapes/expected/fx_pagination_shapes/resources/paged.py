@@ -14,7 +14,7 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ..types import _models as models
+from ..types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "PagedResource",
@@ -43,7 +43,7 @@ class PagedResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[models.Thing]:
+    ) -> SyncPage[_models.Thing]:
         """List
 
         `GET /paged`
@@ -55,16 +55,16 @@ class PagedResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=models.ListPagedQuery,
+            query_model=_models.ListPagedQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=models.Paged,
+            cast_to=_models.Paged,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[models.Thing]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[_models.Thing]", fetch_page(self._client, spec, _LIST_PAGING))
 
 
 class PagedResourceWithRawResponse:
@@ -90,7 +90,7 @@ class AsyncPagedResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[models.Thing]:
+    ) -> AsyncPager[_models.Thing]:
         """List
 
         `GET /paged`
@@ -102,9 +102,9 @@ class AsyncPagedResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=models.ListPagedQuery,
+            query_model=_models.ListPagedQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=models.Paged,
+            cast_to=_models.Paged,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

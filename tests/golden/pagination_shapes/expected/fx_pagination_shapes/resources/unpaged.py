@@ -14,7 +14,7 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ..types import _models as models
+from ..types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "UnpagedResource",
@@ -41,7 +41,7 @@ class UnpagedResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[models.Thing]:
+    ) -> SyncPage[_models.Thing]:
         """List
 
         `GET /unpaged`
@@ -49,14 +49,14 @@ class UnpagedResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/unpaged",
-            cast_to=models.ListUnpagedResponse,
+            cast_to=_models.ListUnpagedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[models.Thing]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[_models.Thing]", fetch_page(self._client, spec, _LIST_PAGING))
 
 
 class UnpagedResourceWithRawResponse:
@@ -80,7 +80,7 @@ class AsyncUnpagedResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[models.Thing]:
+    ) -> AsyncPager[_models.Thing]:
         """List
 
         `GET /unpaged`
@@ -88,7 +88,7 @@ class AsyncUnpagedResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/unpaged",
-            cast_to=models.ListUnpagedResponse,
+            cast_to=_models.ListUnpagedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

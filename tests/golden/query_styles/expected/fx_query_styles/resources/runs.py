@@ -14,7 +14,7 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ..types import _models as models
+from ..types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "RunsResource",
@@ -46,7 +46,7 @@ class RunsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[models.Run]:
+    ) -> SyncPage[_models.Run]:
         """List
 
         `GET /runs`
@@ -61,20 +61,20 @@ class RunsResource(SyncAPIResource):
                 "tags": tags,
                 "verbose": verbose,
             },
-            query_model=models.ListRunsQuery,
+            query_model=_models.ListRunsQuery,
             arg_names={
                 "page[number]": "page_number",
                 "page[size]": "page_size",
                 "filter[status]": "filter_status",
             },
-            cast_to=models.RunPage,
+            cast_to=_models.RunPage,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[models.Run]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[_models.Run]", fetch_page(self._client, spec, _LIST_PAGING))
 
 
 class RunsResourceWithRawResponse:
@@ -103,7 +103,7 @@ class AsyncRunsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[models.Run]:
+    ) -> AsyncPager[_models.Run]:
         """List
 
         `GET /runs`
@@ -118,13 +118,13 @@ class AsyncRunsResource(AsyncAPIResource):
                 "tags": tags,
                 "verbose": verbose,
             },
-            query_model=models.ListRunsQuery,
+            query_model=_models.ListRunsQuery,
             arg_names={
                 "page[number]": "page_number",
                 "page[size]": "page_size",
                 "filter[status]": "filter_status",
             },
-            cast_to=models.RunPage,
+            cast_to=_models.RunPage,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -13,7 +13,7 @@ from .._resource import (
     to_raw_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models as models
+from ..types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "RulesResource",
@@ -34,13 +34,13 @@ class RulesResource(SyncAPIResource):
     def create(
         self,
         *,
-        when: Union[models.Expression, Dict[str, Any]],
+        when: Union[_models.Expression, Dict[str, Any]],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Rule:
+    ) -> _models.Rule:
         """Create
 
         `POST /rules`
@@ -51,9 +51,9 @@ class RulesResource(SyncAPIResource):
             body={
                 "when": when,
             },
-            body_model=models.Rule,
+            body_model=_models.Rule,
             body_required=True,
-            cast_to=models.Rule,
+            cast_to=_models.Rule,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -61,7 +61,7 @@ class RulesResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Rule", self._client.request(spec))
+        return cast("_models.Rule", self._client.request(spec))
 
 
 class RulesResourceWithRawResponse:
@@ -81,13 +81,13 @@ class AsyncRulesResource(AsyncAPIResource):
     async def create(
         self,
         *,
-        when: Union[models.Expression, Dict[str, Any]],
+        when: Union[_models.Expression, Dict[str, Any]],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Rule:
+    ) -> _models.Rule:
         """Create
 
         `POST /rules`
@@ -98,9 +98,9 @@ class AsyncRulesResource(AsyncAPIResource):
             body={
                 "when": when,
             },
-            body_model=models.Rule,
+            body_model=_models.Rule,
             body_required=True,
-            cast_to=models.Rule,
+            cast_to=_models.Rule,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -108,7 +108,7 @@ class AsyncRulesResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Rule", await self._client.request(spec))
+        return cast("_models.Rule", await self._client.request(spec))
 
 
 class AsyncRulesResourceWithRawResponse:

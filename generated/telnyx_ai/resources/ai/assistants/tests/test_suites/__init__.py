@@ -14,7 +14,7 @@ from ......_resource import (
 )
 from ......_types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ......pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ......types import _models as models
+from ......types import _models  # never shadowed: no resource name starts with `_`
 
 if TYPE_CHECKING:
     from .runs import (
@@ -65,7 +65,7 @@ class TestSuitesResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/assistants/tests/test-suites",
-            cast_to=models.TestSuitesResponse,
+            cast_to=_models.TestSuitesResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -118,7 +118,7 @@ class AsyncTestSuitesResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/assistants/tests/test-suites",
-            cast_to=models.TestSuitesResponse,
+            cast_to=_models.TestSuitesResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

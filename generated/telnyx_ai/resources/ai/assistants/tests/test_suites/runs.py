@@ -14,7 +14,7 @@ from ......_resource import (
 )
 from ......_types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ......pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ......types import _models as models
+from ......types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "RunsResource",
@@ -48,7 +48,7 @@ class RunsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[models.TestRunResponse]:
+    ) -> SyncPage[_models.TestRunResponse]:
         """Get test suite run history
 
         Retrieves paginated history of test runs for a specific test suite with filtering options
@@ -74,9 +74,9 @@ class RunsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=models.GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
+            query_model=_models.GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=models.PaginatedTestRunList,
+            cast_to=_models.PaginatedTestRunList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -84,7 +84,7 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
         )
         return cast(
-            "SyncPage[models.TestRunResponse]", fetch_page(self._client, spec, _LIST_PAGING)
+            "SyncPage[_models.TestRunResponse]", fetch_page(self._client, spec, _LIST_PAGING)
         )
 
     def trigger(
@@ -97,7 +97,7 @@ class RunsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> List[models.TestRunResponse]:
+    ) -> List[_models.TestRunResponse]:
         """Trigger test suite execution
 
         Executes all tests within a specific test suite as a batch operation
@@ -117,9 +117,9 @@ class RunsResource(SyncAPIResource):
             body={
                 "destination_version_id": destination_version_id,
             },
-            body_model=models.TriggerTestSuiteRunsRequest,
+            body_model=_models.TriggerTestSuiteRunsRequest,
             body_required=False,
-            cast_to=List[models.TestRunResponse],
+            cast_to=List[_models.TestRunResponse],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -127,7 +127,7 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("List[models.TestRunResponse]", self._client.request(spec))
+        return cast("List[_models.TestRunResponse]", self._client.request(spec))
 
 
 class RunsResourceWithRawResponse:
@@ -159,7 +159,7 @@ class AsyncRunsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[models.TestRunResponse]:
+    ) -> AsyncPager[_models.TestRunResponse]:
         """Get test suite run history
 
         Retrieves paginated history of test runs for a specific test suite with filtering options
@@ -185,9 +185,9 @@ class AsyncRunsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=models.GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
+            query_model=_models.GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=models.PaginatedTestRunList,
+            cast_to=_models.PaginatedTestRunList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -206,7 +206,7 @@ class AsyncRunsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> List[models.TestRunResponse]:
+    ) -> List[_models.TestRunResponse]:
         """Trigger test suite execution
 
         Executes all tests within a specific test suite as a batch operation
@@ -226,9 +226,9 @@ class AsyncRunsResource(AsyncAPIResource):
             body={
                 "destination_version_id": destination_version_id,
             },
-            body_model=models.TriggerTestSuiteRunsRequest,
+            body_model=_models.TriggerTestSuiteRunsRequest,
             body_required=False,
-            cast_to=List[models.TestRunResponse],
+            cast_to=List[_models.TestRunResponse],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -236,7 +236,7 @@ class AsyncRunsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("List[models.TestRunResponse]", await self._client.request(spec))
+        return cast("List[_models.TestRunResponse]", await self._client.request(spec))
 
 
 class AsyncRunsResourceWithRawResponse:

@@ -13,7 +13,7 @@ from ..._resource import (
     to_raw_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ...types import _models as models
+from ...types import _models  # never shadowed: no resource name starts with `_`
 
 if TYPE_CHECKING:
     from .actions import (
@@ -76,7 +76,7 @@ class RoomsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> List[models.Room]:
+    ) -> List[_models.Room]:
         """List
 
         `GET /rooms`
@@ -84,14 +84,14 @@ class RoomsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/rooms",
-            cast_to=List[models.Room],
+            cast_to=List[_models.Room],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("List[models.Room]", self._client.request(spec))
+        return cast("List[_models.Room]", self._client.request(spec))
 
     def delete_all(
         self,
@@ -126,7 +126,7 @@ class RoomsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.Room:
+    ) -> _models.Room:
         """Retrieve
 
         `GET /rooms/{room_id}`
@@ -137,14 +137,14 @@ class RoomsResource(SyncAPIResource):
             path_params={
                 "room_id": room_id,
             },
-            cast_to=models.Room,
+            cast_to=_models.Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.Room", self._client.request(spec))
+        return cast("_models.Room", self._client.request(spec))
 
     def update(
         self,
@@ -157,7 +157,7 @@ class RoomsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Room:
+    ) -> _models.Room:
         """Update
 
         `PATCH /rooms/{room_id}`
@@ -172,9 +172,9 @@ class RoomsResource(SyncAPIResource):
                 "id": id,
                 "name": name,
             },
-            body_model=models.Room,
+            body_model=_models.Room,
             body_required=True,
-            cast_to=models.Room,
+            cast_to=_models.Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -182,7 +182,7 @@ class RoomsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Room", self._client.request(spec))
+        return cast("_models.Room", self._client.request(spec))
 
     def replace(
         self,
@@ -195,7 +195,7 @@ class RoomsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Room:
+    ) -> _models.Room:
         """Replace
 
         `PUT /rooms/{room_id}`
@@ -210,9 +210,9 @@ class RoomsResource(SyncAPIResource):
                 "id": id,
                 "name": name,
             },
-            body_model=models.Room,
+            body_model=_models.Room,
             body_required=True,
-            cast_to=models.Room,
+            cast_to=_models.Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -220,7 +220,7 @@ class RoomsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Room", self._client.request(spec))
+        return cast("_models.Room", self._client.request(spec))
 
     def delete(
         self,
@@ -314,7 +314,7 @@ class AsyncRoomsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> List[models.Room]:
+    ) -> List[_models.Room]:
         """List
 
         `GET /rooms`
@@ -322,14 +322,14 @@ class AsyncRoomsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/rooms",
-            cast_to=List[models.Room],
+            cast_to=List[_models.Room],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("List[models.Room]", await self._client.request(spec))
+        return cast("List[_models.Room]", await self._client.request(spec))
 
     async def delete_all(
         self,
@@ -364,7 +364,7 @@ class AsyncRoomsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> models.Room:
+    ) -> _models.Room:
         """Retrieve
 
         `GET /rooms/{room_id}`
@@ -375,14 +375,14 @@ class AsyncRoomsResource(AsyncAPIResource):
             path_params={
                 "room_id": room_id,
             },
-            cast_to=models.Room,
+            cast_to=_models.Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("models.Room", await self._client.request(spec))
+        return cast("_models.Room", await self._client.request(spec))
 
     async def update(
         self,
@@ -395,7 +395,7 @@ class AsyncRoomsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Room:
+    ) -> _models.Room:
         """Update
 
         `PATCH /rooms/{room_id}`
@@ -410,9 +410,9 @@ class AsyncRoomsResource(AsyncAPIResource):
                 "id": id,
                 "name": name,
             },
-            body_model=models.Room,
+            body_model=_models.Room,
             body_required=True,
-            cast_to=models.Room,
+            cast_to=_models.Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -420,7 +420,7 @@ class AsyncRoomsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Room", await self._client.request(spec))
+        return cast("_models.Room", await self._client.request(spec))
 
     async def replace(
         self,
@@ -433,7 +433,7 @@ class AsyncRoomsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> models.Room:
+    ) -> _models.Room:
         """Replace
 
         `PUT /rooms/{room_id}`
@@ -448,9 +448,9 @@ class AsyncRoomsResource(AsyncAPIResource):
                 "id": id,
                 "name": name,
             },
-            body_model=models.Room,
+            body_model=_models.Room,
             body_required=True,
-            cast_to=models.Room,
+            cast_to=_models.Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -458,7 +458,7 @@ class AsyncRoomsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("models.Room", await self._client.request(spec))
+        return cast("_models.Room", await self._client.request(spec))
 
     async def delete(
         self,

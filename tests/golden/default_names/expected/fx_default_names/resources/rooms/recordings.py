@@ -13,7 +13,7 @@ from ..._resource import (
     to_raw_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ...types import _models as models
+from ...types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "RecordingsResource",
@@ -39,7 +39,7 @@ class RecordingsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> List[models.Room]:
+    ) -> List[_models.Room]:
         """List
 
         `GET /rooms/{room_id}/recordings`
@@ -50,14 +50,14 @@ class RecordingsResource(SyncAPIResource):
             path_params={
                 "room_id": room_id,
             },
-            cast_to=List[models.Room],
+            cast_to=List[_models.Room],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("List[models.Room]", self._client.request(spec))
+        return cast("List[_models.Room]", self._client.request(spec))
 
 
 class RecordingsResourceWithRawResponse:
@@ -82,7 +82,7 @@ class AsyncRecordingsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> List[models.Room]:
+    ) -> List[_models.Room]:
         """List
 
         `GET /rooms/{room_id}/recordings`
@@ -93,14 +93,14 @@ class AsyncRecordingsResource(AsyncAPIResource):
             path_params={
                 "room_id": room_id,
             },
-            cast_to=List[models.Room],
+            cast_to=List[_models.Room],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("List[models.Room]", await self._client.request(spec))
+        return cast("List[_models.Room]", await self._client.request(spec))
 
 
 class AsyncRecordingsResourceWithRawResponse:

@@ -13,7 +13,7 @@ from ...._resource import (
     to_raw_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types import _models as models
+from ....types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
     "BridgeResource",
@@ -59,7 +59,7 @@ class BridgeResource(SyncAPIResource):
             body={
                 "room_id": room_id_body,
             },
-            body_model=models.PostRoomsRoomIdActionsBridgeBody,
+            body_model=_models.PostRoomsRoomIdActionsBridgeBody,
             body_required=True,
             arg_names={"Room-Id": "room_id_header", "room_id": "room_id_body"},
             response_kind="none",
@@ -114,7 +114,7 @@ class AsyncBridgeResource(AsyncAPIResource):
             body={
                 "room_id": room_id_body,
             },
-            body_model=models.PostRoomsRoomIdActionsBridgeBody,
+            body_model=_models.PostRoomsRoomIdActionsBridgeBody,
             body_required=True,
             arg_names={"Room-Id": "room_id_header", "room_id": "room_id_body"},
             response_kind="none",
