@@ -390,10 +390,15 @@ class Operation:
         return data.get("items", {}) if data.get("type") == "array" else None
 
 
-OPERATIONS = [
-    Operation(dotted, target.split(" ", 1)[0].lower(), target.split(" ", 1)[1])
-    for dotted, target in CONFIG["methods"].items()
-]
+def _surface() -> list[Operation]:
+    """Every method of the SDK: those sdk.yaml names and those named from their paths."""
+    from generator.diffing import surface
+
+    api, _ = surface(str(SPEC_PATH), copy.deepcopy(SPEC), CONFIG, str(CONFIG_PATH))
+    return [Operation(".".join([*r.path, op.name]), op.http_method, op.path) for r, op in api.operations]
+
+
+OPERATIONS = _surface()
 SPEC_OPERATIONS = {
     (method, path) for path, item in SPEC["paths"].items() for method in item if method in HTTP_METHODS
 }
