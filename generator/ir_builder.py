@@ -429,6 +429,10 @@ class Builder:
             if len(parts) < 2 or not all(naming.is_identifier(p) for p in parts):
                 self.problems.error(f"{dotted!r} is not a dotted path of Python names (resource.method)", self.config_file, where)
                 continue
+            taken = taken_by_runtime(parts)
+            if taken is not None:
+                self.problems.error(f"{dotted!r} uses the name {taken!r}, which the client already has", self.config_file, where)
+                continue
             http_method, _, path = str(target).partition(" ")
             key = (http_method.lower(), path)
             if key[0] not in HTTP_METHODS or key[1] not in self.doc["paths"] or key[0] not in self.doc["paths"][key[1]]:
@@ -521,6 +525,26 @@ def alternative_names(method: str, path: str, name: str) -> list[str]:
     return names
 
 
+# Attributes the runtime's clients and resources already have (templates/package/):
+# a resource or method must not take their names.
+CLIENT_ATTRIBUTES = frozenset(
+    {
+        "api_key", "base_url", "timeout", "max_retries", "default_headers", "retry_statuses",
+        "max_retry_after", "auto_idempotency_keys", "close", "request", "with_options",
+        "build_request", "serialise_body", "idempotency_key_for", "may_retry", "retry_delay",
+        "settle", "parse", "log_attempt",
+    }
+)  # fmt: skip
+RESOURCE_ATTRIBUTES = frozenset({"with_raw_response"})
+
+
+def taken_by_runtime(parts: list[str]) -> str | None:
+    """The first name of a dotted method path that the runtime already uses, if any."""
+    if parts and parts[0] in CLIENT_ATTRIBUTES:
+        return parts[0]
+    return next((p for p in parts[1:] if p in RESOURCE_ATTRIBUTES), None)
+
+
 def default_method_path(method: str, path: str, strip_prefix: str = "") -> list[str]:
     """Resource path and method name from an HTTP method and path, as the official SDKs
     name them: `GET /ai/assistants` -> ai.assistants.list, `GET /ai/assistants/{id}` ->
@@ -534,12 +558,17 @@ def default_method_path(method: str, path: str, strip_prefix: str = "") -> list[
         statics = ["root"]
     if ends_with_parameter:
         names = {"get": "retrieve", "put": "update", "patch": "update", "post": "update", "delete": "delete"}
-        return [*statics, names.get(method, method)]
+        return _clear_of_runtime([*statics, names.get(method, method)])
     after_parameter = len(segments) > 1 and segments[-2].startswith("{")
     if method == "post" and after_parameter and not statics[-1].endswith("s"):
-        return [*statics[:-1], statics[-1]]  # an action on one item: POST /things/{id}/clone
+        return _clear_of_runtime([*statics[:-1], statics[-1]])  # an action on one item: POST /things/{id}/clone
     names = {"get": "list", "post": "create", "put": "update", "patch": "update", "delete": "delete"}
-    return [*statics, names.get(method, method)]
+    return _clear_of_runtime([*statics, names.get(method, method)])
+
+
+def _clear_of_runtime(parts: list[str]) -> list[str]:
+    """`/timeout/things` -> `timeout_.things`: never the name of a runtime attribute."""
+    return [p + "_" if (i == 0 and p in CLIENT_ATTRIBUTES) or (i > 0 and p in RESOURCE_ATTRIBUTES) else p for i, p in enumerate(parts)]
 
 
 def _is_plain(schema: dict[str, Any]) -> bool:

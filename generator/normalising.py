@@ -29,7 +29,8 @@ MODELS_MODULE_NAMES = frozenset(
     {
         "Annotated", "Any", "AnyUrl", "AwareDatetime", "BaseModel", "ConfigDict", "Enum",
         "Field", "Literal", "OpenEnum", "RootModel", "UUID", "date", "datetime", "time",
-        "timedelta", "Model", "TelnyxModel",
+        "timedelta", "Model", "TelnyxModel", "Union", "UnknownVariant", "OpenIntEnum",
+        "TypeAliasType", "Optional",
     }
 )  # fmt: skip
 

@@ -43,10 +43,13 @@ def _input_digest(spec: Path, config: Path, custom_templates: Path | None, stric
     generator's own code and the versions of the libraries that render and format."""
     from importlib.metadata import version
 
+    if custom_templates is not None and not custom_templates.is_dir():
+        return None  # the real run reports it
     digest = hashlib.sha256()
     try:
         for path in (spec, config):
-            digest.update(path.read_bytes())
+            content = path.read_bytes()
+            digest.update(f"{len(content)}:".encode() + content)
         for folder in (TEMPLATES, Path(__file__).parent, custom_templates):
             if folder is None:
                 continue
@@ -55,7 +58,8 @@ def _input_digest(spec: Path, config: Path, custom_templates: Path | None, stric
                     digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
     except OSError:
         return None  # an unreadable input is reported by the real run
-    digest.update(f"{version('datamodel-code-generator')} {version('black')} {strict} {_label(spec)}".encode())
+    libraries = " ".join(version(name) for name in ("datamodel-code-generator", "black", "jinja2", "ruamel.yaml", "pyyaml", "pydantic"))
+    digest.update(f"{libraries} {strict} {_label(spec)} {custom_templates}".encode())
     return digest.hexdigest()
 
 

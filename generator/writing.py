@@ -144,7 +144,7 @@ def _recover(out_dir: Path) -> None:
 
 def write_tree(out_dir: Path, files: dict[str, str]) -> Changes:
     """Make `out_dir` hold exactly `files` (plus what is not ours), all at once."""
-    out_dir = out_dir.absolute()
+    out_dir = out_dir.resolve()  # a symlinked output: write where it points
     if out_dir.exists() and not out_dir.is_dir():
         raise WriteError(out_dir, "output path exists and is not a directory")
     if not out_dir.parent.is_dir():

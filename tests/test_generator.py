@@ -327,3 +327,39 @@ def test_cached_regeneration_is_byte_identical(tmp_path: Path, capsys: pytest.Ca
     config.write_text(CONFIG.replace("version: 0.1.0", "version: 0.1.1"))  # new content, new key
     assert cached_build(spec, config, Problems()).files["mini/_version.py"].endswith('__version__ = "0.1.1"\n')
     assert snapshot(out) == first
+
+
+def test_runtime_names_are_never_taken(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec_text = SPEC.replace("  /things/{thing_id}:", "  /timeout/things:\n    get:\n      responses: {'200': {description: ok}}\n  /things/{thing_id}:")
+    spec, config, out = write_inputs(tmp_path, spec=spec_text)
+    assert run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)[0] == 0
+    probe = "import mini; c = mini.Mini(api_key='k'); print(c.timeout, c.timeout_.things.list.__name__)"
+    printed = subprocess.run([sys.executable, "-c", probe], cwd=out, capture_output=True, text=True, check=True).stdout.split()
+    assert printed[-1] == "list" and "Timeout" in printed[0]
+    config.write_text(CONFIG + "  close.things: GET /things\n")
+    code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)
+    assert code == 2 and "'close.things' uses the name 'close', which the client already has" in stderr
+
+
+def test_schema_named_like_an_import_of_the_models_module(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec_text = SPEC.replace("    Thing:\n", "    Union:\n      type: object\n      properties: {a: {type: string}}\n    Thing:\n")
+    spec, config, out = write_inputs(tmp_path, spec=spec_text)
+    assert run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)[0] == 0
+    subprocess.run([sys.executable, "-c", "import mini.types._models as m; m.UnionSchema"], cwd=out, check=True)
+
+
+def test_missing_custom_templates_are_reported_even_when_cached(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec, config, out = write_inputs(tmp_path)
+    assert run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)[0] == 0
+    code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config, "--out", out, "--templates", tmp_path / "nope")
+    assert code == 2 and "custom template directory does not exist" in stderr
+
+
+def test_symlinked_output_is_written_where_it_points(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec, config, _ = write_inputs(tmp_path)
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    assert run(capsys, "generate", "--spec", spec, "--config", config, "--out", link)[0] == 0
+    assert link.is_symlink() and (real / "mini" / "_version.py").exists()

@@ -546,3 +546,36 @@ def test_header_overrides_replace_and_omit_removes(mode: str) -> None:
     assert headers.get_list("User-Agent") == ["custom/1"]
     assert "Accept" not in headers
     assert headers["X-Team"] == "blue"
+
+
+def test_extra_query_page_number_does_not_loop_the_walk() -> None:
+    with respx.mock(base_url=BASE) as mock:
+        route = mock.get("/ai/assistants/tests").mock(side_effect=_meta_page)
+        page = Telnyx(api_key=KEY).ai.assistants.tests.list(page_size=2, extra_query={"page[number]": 2})
+        names = [t.name for t in page]
+    assert names == ["t2", "t3", "t4"] and route.call_count == 2
+    assert [c.request.url.params["page[number]"] for c in route.calls] == ["2", "3"]
+
+
+def test_asking_past_the_last_page_is_a_clear_error() -> None:
+    async def run() -> None:
+        with respx.mock(base_url=BASE) as mock:
+            mock.get("/ai/assistants/tests").mock(side_effect=_meta_page)
+            page = await AsyncTelnyx(api_key=KEY).ai.assistants.tests.list(page_size=2)
+            last = await (await page.get_next_page()).get_next_page()
+            with pytest.raises(telnyx_ai.TelnyxError, match="last page"):
+                await last.get_next_page()
+
+    asyncio.run(run())
+    with respx.mock(base_url=BASE) as mock:
+        mock.get("/ai/assistants").respond(200, json={"data": []})
+        with pytest.raises(telnyx_ai.TelnyxError, match="last page"):
+            Telnyx(api_key=KEY).ai.assistants.list().get_next_page()
+
+
+def test_form_bodies_leave_out_none() -> None:
+    from telnyx_ai._base_client import RequestSpec
+
+    client = Telnyx(api_key=KEY)
+    request = client.build_request(client._http, RequestSpec("post", "/forms", body={"a": None, "b": True}, body_encoding="form"), None)
+    assert request.content == b"b=true"

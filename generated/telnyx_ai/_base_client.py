@@ -343,7 +343,7 @@ class _Core:
                 else json.dumps(v) if isinstance(v, (dict, list)) else _query_value(v)
             )
             for k, v in body.items()
-            if not _is_file(v)
+            if v is not None and not _is_file(v)
         }
         files = (
             {k: v for k, v in body.items() if _is_file(v)}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._base_client import RawResponse, RequestSpec
+from ._exceptions import TelnyxError
 
 if TYPE_CHECKING:
     from ._base_client import AsyncAPIClient, SyncAPIClient
@@ -43,14 +44,15 @@ class _PageBase(Generic[T]):
         paging = self._paging
         if paging.style == "single" or paging.number_param is None:
             return None
-        sent = self._spec.query.get(paging.number_param)
+        query = self._query()
+        sent = query.get(paging.number_param)
         current = sent if isinstance(sent, int) else 1
         if paging.style == "meta":
             meta = getattr(self.body, "meta", None)
             number = getattr(meta, "page_number", None) or current
             total = getattr(meta, "total_pages", None)
             return number + 1 if isinstance(total, int) and number < total else None
-        size = self._spec.query.get(paging.size_param or "")
+        size = query.get(paging.size_param or "")
         size = size if isinstance(size, int) else paging.default_size
         if not self.data or (size is not None and len(self.data) < size):
             return None
@@ -59,12 +61,20 @@ class _PageBase(Generic[T]):
     def has_next_page(self) -> bool:
         return self._next_number() is not None
 
+    def _query(self) -> dict[str, object]:
+        """The query as sent: `extra_query` overrides the method's own arguments."""
+        return {**self._spec.query, **(self._spec.extra_query or {})}
+
     def _next_spec(self) -> RequestSpec:
         number = self._next_number()
         if number is None:
-            raise StopIteration("this is the last page")
-        assert self._paging.number_param is not None
-        return replace(self._spec, query={**self._spec.query, self._paging.number_param: number})
+            raise TelnyxError("this is the last page: check has_next_page() first")
+        key = self._paging.number_param
+        assert key is not None
+        extra = {k: v for k, v in (self._spec.extra_query or {}).items() if k != key}
+        return replace(
+            self._spec, query={**self._spec.query, key: number}, extra_query=extra or None
+        )
 
     def __repr__(self) -> str:
         return (
