@@ -552,7 +552,8 @@ def default_method_path(method: str, path: str, strip_prefix: str = "") -> list[
     if strip_prefix and (path == strip_prefix or path.startswith(strip_prefix + "/")):
         path = path[len(strip_prefix) :]
     segments = [s for s in path.strip("/").split("/") if s]
-    statics = [naming.safe_identifier(naming.snake_case(s)) for s in segments if not s.startswith("{")]
+    # A segment with no letter or digit (`/-/`) names nothing and is passed over.
+    statics = [naming.safe_identifier(naming.snake_case(s)) for s in segments if not s.startswith("{") and naming.words(s)]
     ends_with_parameter = bool(segments) and segments[-1].startswith("{")
     if not statics:
         statics = ["root"]

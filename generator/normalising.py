@@ -233,7 +233,11 @@ class Normaliser:
                 if not properties:
                     continue
                 base = pascal_case(operation.get("operationId") or f"{method} {path}")
-                model = self._unique(base + "Query")
+                try:
+                    model = self._unique(base + "Query")
+                except ValueError:
+                    self.problems.error(f"no unique class name for the query parameters of {method.upper()} {path}", self.file, pointer("paths", path, method))
+                    continue
                 self.schemas[model] = {"type": "object", "properties": properties, **({"required": required} if required else {})}
                 operation["x-query-model"] = model
 

@@ -363,3 +363,10 @@ def test_symlinked_output_is_written_where_it_points(tmp_path: Path, capsys: pyt
     link.symlink_to(real)
     assert run(capsys, "generate", "--spec", spec, "--config", config, "--out", link)[0] == 0
     assert link.is_symlink() and (real / "mini" / "_version.py").exists()
+
+
+def test_default_names_pass_over_segments_without_letters() -> None:
+    from generator.ir_builder import default_method_path
+
+    assert default_method_path("get", "/things/-/items") == ["things", "items", "list"]
+    assert default_method_path("post", "/v2/things/{id}/clone", "/v2") == ["things", "clone"]
