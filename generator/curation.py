@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,9 +19,7 @@ import yaml as pyyaml
 
 from .loading import FastLoader, SourceMap, dump_yaml, load_yaml
 from .problems import Problems, pointer
-
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-SCHEMA_REF = "#/components/schemas/"
+from .validating import HTTP_METHODS, iter_refs, rewrite_refs
 
 
 def load_upstream(path: Path, problems: Problems) -> dict[str, Any] | None:
@@ -40,31 +37,6 @@ def load_upstream(path: Path, problems: Problems) -> dict[str, Any] | None:
         problems.error("upstream spec is not an OpenAPI document (no `paths`)", str(path))
         return None
     return data
-
-
-def iter_refs(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            yield ref
-        for value in node.values():
-            yield from iter_refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from iter_refs(value)
-
-
-def rewrite_refs(node: Any, renames: dict[str, str]) -> None:
-    """Rewrite `#/components/schemas/OLD` references in place."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(SCHEMA_REF) and ref[len(SCHEMA_REF) :] in renames:
-            node["$ref"] = SCHEMA_REF + renames[ref[len(SCHEMA_REF) :]]
-        for value in node.values():
-            rewrite_refs(value, renames)
-    elif isinstance(node, list):
-        for value in node:
-            rewrite_refs(value, renames)
 
 
 @dataclass

@@ -15,9 +15,8 @@ from typing import Any
 from . import naming
 from .ir import Api, Body, Operation, Pagination, Parameter, Resource, Response, SdkConfig
 from .problems import Problems, pointer
-from .validating import HTTP_METHODS, deref
+from .validating import HTTP_METHODS, SCHEMA_REF, deref
 
-SCHEMA_REF = "#/components/schemas/"
 _PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*$")
 _DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
 _CLASS = re.compile(r"^[A-Z][A-Za-z0-9_]*$")

@@ -20,10 +20,8 @@ from typing import Any
 
 from .naming import RESERVED, enum_member_name, pascal_case, words
 from .problems import Problems, escape_pointer_token, pointer
-from .validating import admits_null
+from .validating import HTTP_METHODS, SCHEMA_REF, admits_null, rewrite_refs
 
-SCHEMA_REF = "#/components/schemas/"
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Names the models module imports; a schema must not take them.
 MODELS_MODULE_NAMES = frozenset(
     {
@@ -132,7 +130,7 @@ class Normaliser:
             self.origins[new] = pointer("components", "schemas", name)
         self.schemas = {renames.get(k, k): v for k, v in self.schemas.items()}
         self.doc["components"]["schemas"] = self.schemas
-        _rewrite_refs(self.doc, renames)
+        rewrite_refs(self.doc, renames)
 
     # -- local clean-ups -----------------------------------------------------------
     def _clean(self, schema: Any) -> Any:
@@ -448,18 +446,6 @@ def _add_null(schema: dict[str, Any]) -> dict[str, Any]:
     else:
         schema = {"anyOf": [schema, {"type": "null"}]}
     return schema
-
-
-def _rewrite_refs(node: Any, renames: dict[str, str]) -> None:
-    if isinstance(node, dict):
-        name = _ref_name(node) if "$ref" in node else None
-        if name is not None and name in renames:
-            node["$ref"] = SCHEMA_REF + renames[name]
-        for value in node.values():
-            _rewrite_refs(value, renames)
-    elif isinstance(node, list):
-        for value in node:
-            _rewrite_refs(value, renames)
 
 
 def normalise(document: dict[str, Any], file: str, problems: Problems) -> Normalised:

@@ -12,16 +12,43 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .problems import Problems, pointer, split_pointer
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+SCHEMA_REF = "#/components/schemas/"
 SUPPORTED_VERSIONS = ("3.0.", "3.1.")
 PARAMETER_LOCATIONS = ("path", "query", "header", "cookie")
 _TEMPLATE = re.compile(r"{([^}]+)}")
 _WORDS = re.compile(r"[A-Za-z0-9]")
+
+
+def iter_refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            yield ref
+        for value in node.values():
+            yield from iter_refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from iter_refs(value)
+
+
+def rewrite_refs(node: Any, renames: dict[str, str]) -> None:
+    """Rewrite `#/components/schemas/OLD` references in place."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(SCHEMA_REF) and ref[len(SCHEMA_REF) :] in renames:
+            node["$ref"] = SCHEMA_REF + renames[ref[len(SCHEMA_REF) :]]
+        for value in node.values():
+            rewrite_refs(value, renames)
+    elif isinstance(node, list):
+        for value in node:
+            rewrite_refs(value, renames)
 
 
 def resolve_pointer(document: Any, ref: str) -> Any:
