@@ -120,11 +120,11 @@ def test_every_operation_matches_the_spec(prism_static: str, op: ops.Operation, 
 @pytest.mark.parametrize(("op", "variant", "flavour"), contract_cases("required", only=("list", "retrieve")))
 def test_generated_responses_parse(prism_dynamic: str, op: ops.Operation, variant: str, flavour: str) -> None:
     """Each answer is freshly generated from the schema. Prism's generator sometimes fails
-    on these schemas (it answers 500 with its own error type); those attempts are not
+    on these schemas (it answers 500 with its own error type, about every second time for a list of assistants); those attempts are not
     ours to judge, but every answer it does send must parse."""
     call = ops.build_call(op, variant)
     parsed = 0
-    for _ in range(12):
+    for _ in range(60):  # about half of Prism's answers for a list of assistants are its own 500s
         try:
             raw, value = raw_call(prism_dynamic, flavour, op, call)
         except telnyx_ai.InternalServerError as exc:
@@ -136,7 +136,7 @@ def test_generated_responses_parse(prism_dynamic: str, op: ops.Operation, varian
         parsed += 1
         if parsed == 3:
             break
-    assert parsed >= 1, "Prism generated no valid answer in 12 attempts"
+    assert parsed >= 1, "Prism generated no valid answer in 60 attempts"
 
 
 def test_a_request_off_the_spec_is_refused(prism_static: str) -> None:
