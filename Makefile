@@ -29,13 +29,14 @@ generate-all: $(STAMP)  ## the whole upstream spec (1,156 operations) into build
 
 test-all-areas: generate-all  ## the whole-spec package imports and one operation of every area is called
 	$(BIN)/python tests/all_areas_smoke.py
+	$(BIN)/black --check --quiet --line-length 100 --target-version py310 build/all/sdk
 
 check: $(STAMP)  ## fail with a diff when generated/ is stale
 	$(BIN)/telnyx-codegen check
 
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests generated bench
-	$(BIN)/black --check --quiet --line-length 100 generated
+	$(BIN)/black --check --quiet --line-length 100 --target-version py310 generated tests/golden/*/expected
 
 typecheck: $(STAMP)
 	$(BIN)/mypy generator

@@ -113,7 +113,7 @@ def surface(name: str, spec: dict[str, Any], config: dict[str, Any], config_file
     """The IR and the normalised document of one side; methods the config maps but this
     spec lacks are simply absent (an older spec may not have them yet)."""
     problems = Problems()
-    validate_spec(spec, name, problems)
+    validate_spec(spec, name, problems)(problems)
     problems.raise_if_errors()
     normalised = normalise(spec, name, problems)
     problems.raise_if_errors()

@@ -14,11 +14,17 @@ from pathlib import Path
 
 from .ir import Api
 from .ir_builder import build_api
-from .loading import SourceMap, load_yaml
+from .loading import Document, SourceMap, load_yaml
 from .modelling import render_models
 from .normalising import normalise
 from .problems import GenerationFailed, Problems
-from .rendering import format_files, make_environment, render_files
+from .rendering import (
+    RenderedCodeInvalid,
+    format_files,
+    make_environment,
+    render_files,
+    template_of,
+)
 from .validating import validate_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +64,7 @@ def _input_digest(spec: Path, config: Path, custom_templates: Path | None, stric
                     digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
     except OSError:
         return None  # an unreadable input is reported by the real run
-    libraries = " ".join(version(name) for name in ("datamodel-code-generator", "black", "jinja2", "ruamel.yaml", "pyyaml", "pydantic"))
+    libraries = " ".join(version(name) for name in ("datamodel-code-generator", "ruff", "jinja2", "ruamel.yaml", "pyyaml", "pydantic"))
     digest.update(f"{libraries} {strict} {_label(spec)} {custom_templates}".encode())
     return digest.hexdigest()
 
@@ -96,7 +102,6 @@ def build(
     *,
     custom_templates: Path | None = None,
     strict: bool = False,
-    workers: int | None = None,
 ) -> Result:
     """Render the complete project in memory; raise GenerationFailed on errors."""
     source_map = SourceMap()
@@ -105,8 +110,39 @@ def build(
     config_doc = load_yaml(config, problems, source_map)
     problems.raise_if_errors()
     assert spec_doc is not None and config_doc is not None
-    validate_spec(spec_doc.data, spec_doc.path, problems, cache_dir=ROOT / "build" / "cache")
+    check = validate_spec(spec_doc.data, spec_doc.path, problems, cache_dir=None if os.environ.get("TELNYX_CODEGEN_NO_CACHE") else CACHE)
     problems.raise_if_errors()
+    # openapi-spec-validator runs in a child process meanwhile. What the later stages find
+    # is kept apart until its verdict is in: a spec it rejects is reported by its errors,
+    # not by what followed from them.
+    later = Problems(locate=problems.locate)
+    try:
+        api, files = _render(spec_doc, config_doc, later, custom_templates, _label(spec))
+    except Exception as exc:
+        check(problems)
+        problems.raise_if_errors()
+        if not isinstance(exc, GenerationFailed):
+            raise
+        problems.extend(later)
+        raise GenerationFailed(problems) from None
+    check(problems)
+    problems.raise_if_errors()
+    problems.extend(later)
+    try:
+        files = format_files(files)
+    except RenderedCodeInvalid as exc:
+        if exc.path:
+            origin = template_of(exc.path, api.config.package)
+            problems.error(f"rendered code is not valid Python: {exc.message} (rendered from the template {origin})", exc.path, position=(exc.line, exc.column))
+        else:
+            problems.error(exc.message, "templates")
+        raise GenerationFailed(problems) from None
+    problems.raise_if_errors(strict=strict)
+    return Result(api, files, problems)
+
+
+def _render(spec_doc: Document, config_doc: Document, problems: Problems, custom_templates: Path | None, label: str) -> tuple[Api, dict[str, str]]:
+    """Normalise, build the IR, generate the models and render the templates (unformatted)."""
     normalised = normalise(spec_doc.data, spec_doc.path, problems)
     problems.raise_if_errors()
     api = build_api(normalised.document, spec_doc.path, config_doc.data, config_doc.path, problems)
@@ -121,20 +157,13 @@ def build(
     import jinja2
 
     try:
-        files = render_files(api, models, env, _label(spec))
+        return api, render_files(api, models, env, label)
     except jinja2.TemplateSyntaxError as exc:
         problems.error(f"template syntax error: {exc.message}", exc.filename or exc.name or "template", position=(exc.lineno, 1))
         raise GenerationFailed(problems) from None
     except jinja2.TemplateError as exc:
         problems.error(f"template error: {exc}", "templates")
         raise GenerationFailed(problems) from None
-    try:
-        files = format_files(files, workers or min(2, os.cpu_count() or 1))
-    except SyntaxError as exc:
-        problems.error(str(exc), "templates")
-        raise GenerationFailed(problems) from None
-    problems.raise_if_errors(strict=strict)
-    return Result(api, files, problems)
 
 
 def _label(spec: Path) -> str:

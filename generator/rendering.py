@@ -1,4 +1,4 @@
-"""Stage 4b: render the package's files from Jinja2 templates, and format them with black.
+"""Stage 4b: render the package's files from Jinja2 templates, and format them (Black's style).
 
 `templates/package/` mirrors the package directory (one file each); `resource.py.jinja`
 is rendered once per resource; `templates/project/` holds the project files around the
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from concurrent.futures import ProcessPoolExecutor
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,18 @@ def operation_docstring(op: Operation) -> str:
     return docstring_literal("\n\n".join(parts))
 
 
+def parameter(name: str, annotation: str, optional: bool, indent: int = 8, width: int = 100) -> str:
+    """One parameter of a signature. The annotation of a parameter with a default that is too
+    long for its line is parenthesised, as Black does it; ruff's formatter keeps such
+    parentheses but would not add them."""
+    if not optional:
+        return f"{name}: {annotation}"
+    annotation += " | NotGiven"
+    if indent + len(f"{name}: {annotation} = NOT_GIVEN,") > width:
+        annotation = f"({annotation})"
+    return f"{name}: {annotation} = NOT_GIVEN"
+
+
 def make_environment(template_dir: Path, custom_dir: Path | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if custom_dir is not None:
@@ -78,6 +91,7 @@ def make_environment(template_dir: Path, custom_dir: Path | None = None) -> jinj
     env.filters["doc"] = docstring_text
     env.filters["toml"] = json.dumps  # a JSON string is a valid TOML basic string
     env.filters["docstring"] = operation_docstring
+    env.globals["parameter"] = parameter
     return env
 
 
@@ -136,25 +150,55 @@ def render_files(api: Api, models_source: str, env: jinja2.Environment, spec_nam
     return {path: (header + text if path.endswith(".py") else text) for path, text in sorted(files.items())}
 
 
-def _black(item: tuple[str, str]) -> tuple[str, str]:
-    import black
-    from black.mode import TargetVersion
-    from black.parsing import InvalidInput
+class RenderedCodeInvalid(Exception):
+    """A rendered file is not valid Python (a template's fault): where, and what is wrong."""
 
-    path, text = item
-    mode = black.Mode(target_versions={TargetVersion.PY310}, line_length=100)
-    try:
-        return path, black.format_str(text, mode=mode)
-    except InvalidInput as exc:  # a template produced invalid Python
-        raise SyntaxError(f"{path}: rendered code is not valid Python: {exc}") from None
+    def __init__(self, path: str, line: int, column: int, message: str) -> None:
+        super().__init__(f"{path}:{line}:{column}: {message}")
+        self.path, self.line, self.column, self.message = path, line, column, message
 
 
-def format_files(files: dict[str, str], workers: int = 1) -> dict[str, str]:
-    """Format every Python file with black; large batches use several processes."""
-    python = [(p, t) for p, t in files.items() if p.endswith(".py")]
-    if workers > 1 and len(python) > 8:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            formatted = dict(pool.map(_black, python, chunksize=max(1, len(python) // (workers * 4))))
-    else:
-        formatted = dict(_black(item) for item in python)
-    return {p: formatted.get(p, t) for p, t in files.items()}
+def template_of(path: str, package: str) -> str:
+    """The template that renders a file of the generated project."""
+    if path == f"{package}/types/_models.py":
+        return "models/ (through datamodel-code-generator)"
+    if path.startswith(f"{package}/resources/") and path != f"{package}/resources/__init__.py":
+        return "resource.py.jinja"
+    if path.startswith(f"{package}/"):
+        return f"package/{path[len(package) + 1 :]}.jinja"
+    return f"project/{path}.jinja"
+
+
+_PARSE_ERROR = re.compile(r"Failed to parse (?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<message>.*)")
+
+
+def format_files(files: dict[str, str]) -> dict[str, str]:
+    """Format every Python file in Black's style with ruff's formatter.
+
+    ruff's formatter is written to produce Black's output (`make lint` runs `black --check`
+    over `generated/` to hold it to that) and formats the whole Telnyx spec's 236,000 lines in
+    a fraction of a second on every core, where Black needs some 80 CPU-seconds. The files are
+    formatted in a scratch directory; a file that is not valid Python raises
+    RenderedCodeInvalid naming the file, line and column.
+    """
+    python = [path for path in files if path.endswith(".py")]
+    if not python:
+        return dict(files)
+    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+
+    with tempfile.TemporaryDirectory(prefix="telnyx-codegen-format-") as scratch:
+        root = Path(scratch)
+        for path in python:
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(files[path], encoding="utf-8")
+        command = [find_ruff_bin(), "format", "--isolated", "--no-cache", "--line-length", "100", "--target-version", "py310"]
+        # explicit file names: ruff skips directories such as `build` only when it walks a tree
+        done = subprocess.run([*command, "--", *python], cwd=root, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            found = _PARSE_ERROR.search(done.stderr)
+            if found:
+                raise RenderedCodeInvalid(found["path"], int(found["line"]), int(found["col"]), found["message"])
+            raise RenderedCodeInvalid("", 0, 0, f"the formatter failed: {done.stderr.strip() or f'ruff exit {done.returncode}'}")
+        formatted = {path: (root / path).read_text(encoding="utf-8") for path in python}
+    return {path: formatted.get(path, text) for path, text in files.items()}

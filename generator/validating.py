@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,51 +64,119 @@ def resolve_pointer(document: Any, ref: str) -> Any:
     return node
 
 
-def schema_problems(document: dict[str, Any], file: str, problems: Problems, cache_dir: Path | None = None) -> None:
-    """Validate against the OpenAPI schema (openapi-spec-validator).
+SchemaCheck = Callable[[Problems], None]
+"""Waits for openapi-spec-validator's verdict and records it in the given problems."""
 
-    It takes about a second on the AI area, so a spec that passed once is remembered by
-    the SHA-256 of its content (never by timestamps) in `cache_dir`.
+_MAX_REPORTED = 50
+
+
+def _spec_errors(document: dict[str, Any]) -> tuple[list[tuple[str, tuple[Any, ...]]], int]:
+    """The first errors of openapi-spec-validator (message, path) and how many it found."""
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    validator_class = OpenAPIV31SpecValidator if str(document.get("openapi", "")).startswith("3.1") else OpenAPIV30SpecValidator
+    errors: list[tuple[str, tuple[Any, ...]]] = []
+    found = 0
+    for error in validator_class(document).iter_errors():
+        found += 1
+        if found <= _MAX_REPORTED:
+            errors.append((error.message[:300], _absolute_path(document, tuple(error.path), error.instance)))
+    return errors, found
+
+
+def _absolute_path(document: Any, path: tuple[Any, ...], instance: Any) -> tuple[Any, ...]:
+    """openapi-spec-validator checks each schema object on its own, so the path of an error
+    inside a schema is relative to that schema; find the node it means in the document (the
+    first one, in document order, that ends with this path and holds this value)."""
+
+    def walk(node: Any, at: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+        if at[len(at) - len(path) :] == path and node == instance:
+            yield at
+        children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, child in children:
+            yield from walk(child, (*at, key))
+
+    try:
+        if resolve_pointer(document, "#" + pointer(*path)) == instance:
+            return path
+    except KeyError:
+        pass
+    return next(walk(document, ()), path)
+
+
+def _send_spec_errors(document: dict[str, Any], connection: Any) -> None:
+    connection.send(_spec_errors(document))
+    connection.close()
+
+
+def start_schema_check(document: dict[str, Any], file: str, cache_dir: Path | None = None) -> SchemaCheck:
+    """Validate against the OpenAPI schema (openapi-spec-validator), beside the caller.
+
+    It takes about a second on the AI area and ten on the whole Telnyx spec, so it runs in a
+    forked child process while the caller goes on (normalising and modelling take as long),
+    and a spec that passed once is remembered by the SHA-256 of its content (never by
+    timestamps) in `cache_dir`. The returned function waits for the verdict.
     """
     digest = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
     marker = cache_dir / f"valid-{digest}" if cache_dir is not None else None
     if marker is not None and marker.exists():
-        return
-    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+        return lambda problems: None
+    outcome: Callable[[], tuple[list[tuple[str, tuple[Any, ...]]], int]]
+    if "fork" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("fork")  # the child shares the loaded document
+        reader, writer = context.Pipe(duplex=False)
+        child = context.Process(target=_send_spec_errors, args=(document, writer), daemon=True)
+        child.start()
+        writer.close()
 
-    validator_class = OpenAPIV31SpecValidator if str(document.get("openapi", "")).startswith("3.1") else OpenAPIV30SpecValidator
-    found = 0
-    for error in validator_class(document).iter_errors():
-        found += 1
-        if found <= 50:
-            problems.error(f"not valid OpenAPI: {error.message[:300]}", file, pointer(*error.path))
-    if found > 50:
-        problems.error(f"not valid OpenAPI: {found - 50} more errors", file)
-    if not found and marker is not None:
-        try:
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        def outcome() -> tuple[list[tuple[str, tuple[Any, ...]]], int]:
+            try:
+                result: tuple[list[tuple[str, tuple[Any, ...]]], int] = reader.recv()
+            except EOFError:  # the child died: ask again here
+                result = _spec_errors(document)
+            finally:
+                reader.close()
+                child.join()
+            return result
+    else:
+        def outcome() -> tuple[list[tuple[str, tuple[Any, ...]]], int]:
+            return _spec_errors(document)
+
+    def finish(problems: Problems) -> None:
+        errors, found = outcome()
+        for message, path in errors:
+            problems.error(f"not valid OpenAPI: {message}", file, pointer(*path))
+        if found > _MAX_REPORTED:
+            problems.error(f"not valid OpenAPI: {found - _MAX_REPORTED} more errors", file)
+        if not found and marker is not None:
+            try:
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.touch()
+            except OSError:
+                pass  # a cache that cannot be written only costs time
+
+    return finish
 
 
-def validate_spec(document: dict[str, Any], file: str, problems: Problems, cache_dir: Path | None = None) -> None:
+def validate_spec(document: dict[str, Any], file: str, problems: Problems, cache_dir: Path | None = None) -> SchemaCheck:
+    """Check what the later stages rely on, in-process; then start the check against the
+    OpenAPI schema, whose verdict the returned function waits for (it records nothing
+    when an earlier check found errors)."""
     version = document.get("openapi")
     if version is None:
         problems.error("not an OpenAPI document: no `openapi` key", file)
-        return
-    if not isinstance(version, str) or not version.startswith(SUPPORTED_VERSIONS):
+    elif not isinstance(version, str) or not version.startswith(SUPPORTED_VERSIONS):
         problems.error(f"OpenAPI version {version!r} is not supported (3.0.x or 3.1.x)", file, "/openapi")
-        return
-    if not isinstance(document.get("paths"), dict):
+    elif not isinstance(document.get("paths"), dict):
         problems.error("the spec has no `paths` mapping", file, "/paths")
-        return
-    _check_refs(document, document, (), file, problems)
-    _check_schemas(document, file, problems)
-    _check_operations(document, file, problems)
-    if not problems.errors:
-        cleaned = _without_null_defaults(document, (), file, problems)
-        schema_problems(cleaned, file, problems, cache_dir)
+    else:
+        _check_refs(document, document, (), file, problems)
+        _check_schemas(document, file, problems)
+        _check_operations(document, file, problems)
+        if not problems.errors:
+            cleaned = _without_null_defaults(document, (), file, problems)
+            return start_schema_check(cleaned, file, cache_dir)
+    return lambda problems: None
 
 
 def admits_null(schema: dict[str, Any]) -> bool:

@@ -144,6 +144,15 @@ def _query_value(value: object) -> str:
     return str(value)
 
 
+def _form_value(value: object) -> str | bytes:
+    """A form field: strings and bytes as they are, objects and arrays as JSON."""
+    if isinstance(value, (str, bytes)):
+        return value
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return _query_value(value)
+
+
 def encode_query(query: Mapping[str, object]) -> list[tuple[str, str]]:
     """Query pairs in declaration order; arrays repeat the key (form, explode)."""
     pairs: list[tuple[str, str]] = []
@@ -336,15 +345,7 @@ class _Core:
                 extensions={"timeout": timeout.as_dict()},
             )
         headers.pop("content-type", None)
-        form = {
-            k: (
-                v
-                if isinstance(v, (str, bytes))
-                else json.dumps(v) if isinstance(v, (dict, list)) else _query_value(v)
-            )
-            for k, v in body.items()
-            if v is not None and not _is_file(v)
-        }
+        form = {k: _form_value(v) for k, v in body.items() if v is not None and not _is_file(v)}
         files = (
             {k: v for k, v in body.items() if _is_file(v)}
             if spec.body_encoding == "multipart"
