@@ -370,3 +370,17 @@ def test_default_names_pass_over_segments_without_letters() -> None:
 
     assert default_method_path("get", "/things/-/items") == ["things", "items", "list"]
     assert default_method_path("post", "/v2/things/{id}/clone", "/v2") == ["things", "clone"]
+
+
+def test_cached_warnings_name_the_files_as_given(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same spec under another name is a cache miss: a warning names the file it was given."""
+    warned = SPEC.replace("enum: [small, big]", "enum: [small, big]\n          format: sizes", 1)
+    assert warned != SPEC
+    streams = []
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+        spec, config, out = write_inputs(tmp_path / name, spec=warned)
+        assert run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)[0] == 0
+        streams.append((str(spec), run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)[2]))
+    for spec_name, stderr in streams:
+        assert f"{spec_name}:" in stderr and "unknown format 'sizes'" in stderr
