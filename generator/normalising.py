@@ -33,6 +33,10 @@ MODELS_MODULE_NAMES = frozenset(
 )  # fmt: skip
 
 
+# Keywords whose value maps names to schemas.
+SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+
+
 @dataclass
 class Normalised:
     document: dict[str, Any]
@@ -139,7 +143,9 @@ class Normaliser:
             return [self._clean(s) for s in schema]
         if not isinstance(schema, dict):
             return schema
-        schema = {k: self._clean(v) if k not in ("example", "examples", "default", "enum", "const") else v for k, v in schema.items()}
+        schema = {k: self._clean_slot(k, v) for k, v in schema.items()}
+        if isinstance(schema.get("properties"), dict) and not ({"type", "$ref", "allOf", "oneOf", "anyOf", "not"} & set(schema)):
+            schema["type"] = "object"  # properties without a type: an object, as the models read it
         if schema.get("default", 0) is None and not admits_null(schema) and ("type" in schema or "$ref" in schema):
             del schema["default"]  # reported by validation
         if schema.pop("nullable", False) is True:
@@ -162,6 +168,15 @@ class Normaliser:
             # 3.1 allows siblings of $ref; keep only the ones that annotate.
             schema = {k: v for k, v in schema.items() if k in ("$ref", "description", "title", "default", "deprecated", "readOnly", "writeOnly", "examples", "example")}
         return schema
+
+    def _clean_slot(self, key: str, value: Any) -> Any:
+        """A keyword's value, cleaned: a schema, a list of them, or a mapping of names to
+        schemas (whose keys are names, never keywords); values are left as they are."""
+        if key in ("example", "examples", "default", "enum", "const"):
+            return value
+        if key in SCHEMA_MAPS and isinstance(value, dict):
+            return {name: self._clean(sub) for name, sub in value.items()}
+        return self._clean(value)
 
     def _each_operation_schema(self, clean: Any) -> None:
         """Visit parameter, request and response schemas of every operation."""
