@@ -144,7 +144,7 @@ class Builder:
 
     def _primitive(self, kind: str, schema: dict[str, Any], for_input: bool) -> str:
         if kind == "string":
-            return "Any" if for_input and schema.get("format") == "binary" else "str"
+            return "FileTypes" if for_input and schema.get("format") == "binary" else "str"
         if kind == "integer":
             return "int"
         if kind == "number":
@@ -293,7 +293,7 @@ class Builder:
         found = self.component(schema)
         encoding = BODY_ENCODINGS[media_type]
         if encoding == "binary":  # raw bytes (or a file) sent as they are
-            return Body(media_type, bool(raw.get("required")), None, (Parameter("body", "", "body", "Any", bool(raw.get("required")), str(raw.get("description") or "")),), encoding)
+            return Body(media_type, bool(raw.get("required")), None, (Parameter("body", "", "body", "FileContent", bool(raw.get("required")), str(raw.get("description") or "")),), encoding)
         # Multipart bodies carry files, which the models (bytes) would not accept as such.
         model = f"_models.{found[0]}" if found and encoding != "multipart" else None
         shape = self.object_shape(schema)

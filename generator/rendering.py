@@ -122,6 +122,7 @@ def _resource_context(resource: Resource) -> dict[str, Any]:
         "up": _relative_root(resource),
         "typing_names": typing_names,
         "uses_models": "_models." in text,
+        "file_names": [n for n in ("FileContent", "FileTypes") if re.search(rf"\b{n}\b", text)],
         "has_pages": any(op.pagination for op in resource.operations),
     }
 

@@ -101,10 +101,37 @@ def contract_cases(*variants: str, only: tuple[str, ...] = ()) -> list[Any]:
     ]
 
 
+def readable_by_prism(op: ops.Operation, call: ops.Call) -> ops.Call:
+    """Prism reads every part of a multipart body as text, so an object sent as a JSON part
+    (OpenAPI's default for objects, and ours) is to Prism a string, "not an object". Such
+    fields are left out here; tests/test_operations.py checks how they are encoded."""
+    if op.body is None or op.body_media != "multipart/form-data":
+        return call
+    textual = {name: value for name, value in call.kwargs.items() if not isinstance(value, (dict, list))}
+    return ops.Call(call.args, textual, call.path, call.query, call.body)
+
+
+def prism_violations(error: telnyx_ai.APIStatusError) -> list[dict[str, Any]]:
+    """The violations of Prism's own error answer (none for an answer of the spec's)."""
+    body = error.body if isinstance(error.body, dict) else {}
+    is_prism = str(body.get("type", "")).startswith("https://stoplight.io/prism/errors")
+    return list(body.get("validation") or []) if is_prism else []
+
+
 @pytest.mark.parametrize(("op", "variant", "flavour"), contract_cases("required", "optional"))
 def test_every_operation_matches_the_spec(prism_static: str, op: ops.Operation, variant: str, flavour: str) -> None:
-    call = ops.build_call(op, variant)
-    raw, value = raw_call(prism_static, flavour, op, call)
+    call = readable_by_prism(op, ops.build_call(op, variant))
+    try:
+        raw, value = raw_call(prism_static, flavour, op, call)
+    except telnyx_ai.InternalServerError as error:
+        # Prism builds an answer from the schema where the spec has no example; for a
+        # recursive schema (clusters of subclusters) it stops with objects that miss their
+        # required properties and refuses its own answer. The request was still checked:
+        # every violation must concern the response.
+        violations = prism_violations(error)
+        assert violations, error
+        assert all(v["location"][0] == "response" for v in violations), violations
+        return
     assert "sl-violations" not in raw.headers, raw.headers["sl-violations"]
     assert 200 <= raw.status_code < 300
     status, kind, schema, _ = op.success

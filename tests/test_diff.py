@@ -5,6 +5,7 @@ changes nothing."""
 from __future__ import annotations
 
 import copy
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -141,7 +142,7 @@ def test_release_of_a_changed_upstream_bumps_regenerates_and_logs(tmp_path: Path
     changed.write_text(yaml.safe_dump(upstream, sort_keys=False))
     spec, config, out = tmp_path / "spec.yaml", tmp_path / "sdk.yaml", tmp_path / "out"
     spec.write_text(SPEC.read_text())
-    config.write_text(CONFIG.read_text().replace("version: 0.1.0", "version: 1.4.0"))
+    config.write_text(re.sub(r"^version: .*$", "version: 1.4.0", CONFIG.read_text(), count=1, flags=re.MULTILINE))
     config_before = config.read_text()
     code = main(["release", "--upstream", str(changed), "--rules", str(ROOT / "spec" / "curation.yaml"), "--spec", str(spec), "--config", str(config), "--out", str(out), "--date", "2026-11-24"])
     assert code == 0

@@ -74,10 +74,17 @@ def _references(node: Any, name: str) -> bool:
 
 
 def _base_case(target: dict[str, Any], name: str) -> dict[str, Any]:
+    """The schema without its way back to itself: a union keeps its other variants, an
+    object loses the optional properties that lead back (they must then be absent)."""
     variants = target.get("oneOf") or target.get("anyOf")
     if variants:
         leaves = [v for v in variants if not _refers_back(v, name)]
         return {"oneOf": leaves}
+    properties = target.get("properties")
+    if isinstance(properties, dict):
+        required = set(target.get("required") or [])
+        back = {key for key, sub in properties.items() if key not in required and _refers_back(sub, name)}
+        return {**target, "properties": {key: False if key in back else sub for key, sub in properties.items()}}
     return target
 
 

@@ -5,8 +5,8 @@ Nothing here is written per operation: the method to call comes from sdk.yaml, i
 arguments are synthesised from the OpenAPI spec's schemas (and checked against the
 generated method's signature), the request the SDK sends is checked against the spec
 (method, percent-encoded path, query, headers, a body that validates against the
-request-body schema) and the canned answer is the spec's example or a body synthesised
-from the response schema.
+request-body schema, or the form and multipart fields it asks for) and the canned answer
+is the spec's example or a body synthesised from the response schema (JSON, text or bytes).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.parser import BytesParser
+from email.policy import HTTP
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,8 @@ FIXED_FORMATS = {
     "uri": "https://example.com/callback",
     "email": "user@example.com",
 }
+UPLOAD = b"RIFF\x00\x01fake audio"  # the value of every `format: binary` field
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"  # a binary answer
 
 
 # -- the spec ------------------------------------------------------------------------
@@ -337,9 +341,16 @@ class Operation:
         return body if isinstance(body, dict) and body.get("content") else None
 
     @property
+    def body_media(self) -> str:
+        """The request body's media type: JSON where offered, else the only one."""
+        assert self.body is not None
+        content = self.body["content"]
+        return "application/json" if "application/json" in content else next(iter(content))
+
+    @property
     def body_schema(self) -> Any:
         assert self.body is not None
-        return self.body["content"]["application/json"]["schema"]
+        return self.body["content"][self.body_media]["schema"]
 
     @property
     def body_args(self) -> list[Arg]:
@@ -359,7 +370,8 @@ class Operation:
 
     @property
     def success(self) -> tuple[int, str, Any, str | None]:
-        """(status, kind: json | text | none, schema, media type) of the success response."""
+        """(status, kind: json | text | binary | none, schema, media type) of the success
+        response; JSON where the response offers it (an event stream is its alternative)."""
         responses = self.spec["responses"]
         status = sorted(str(s) for s in responses if str(s).startswith("2"))[0]
         response = deref(responses.get(status, responses.get(int(status))))
@@ -367,12 +379,26 @@ class Operation:
         if status == "204" or not content:
             return int(status), "none", None, None
         media = "application/json" if "application/json" in content else next(iter(content))
-        kind = "json" if media == "application/json" else "text"
+        textual = media.startswith("text/") or media in ("application/xml", "application/csv")
+        kind = "json" if media == "application/json" else "text" if textual else "binary"
         return int(status), kind, content[media].get("schema") or {}, media
 
     @property
     def paged(self) -> bool:
-        return self.method == "get" and self.success[1] == "json" and self.page_data_schema is not None
+        """A list the SDK pages through: an array, or a `data` array beside `meta` with
+        `page_number` and `total_pages`, asked for with a page number (and for an array a
+        page size) parameter; or an object with nothing but `data`, without one."""
+        if self.method != "get" or self.page_data_schema is None:
+            return False
+        wires = {arg.wire for arg in self.parameters if arg.location == "query"}
+        numbered = bool(wires & {"page[number]", "page_number"})
+        shape = object_shape(self.success[2])
+        if shape is None:  # an array
+            return numbered and bool(wires & {"page[size]", "page_size"})
+        meta = object_shape(shape[0]["meta"]) if "meta" in shape[0] else None
+        if meta is not None and {"page_number", "total_pages"} <= set(meta[0]):
+            return numbered
+        return set(shape[0]) == {"data"} and not numbered
 
     @property
     def page_data_schema(self) -> Any:
@@ -453,8 +479,9 @@ def build_call(op: Operation, variant: str) -> Call:
     and the request they must produce."""
     if variant == "odd-ids":
         path_values = {n: ODD_ID if n == op.positional else f"{n}/with?odd#chars" for n in op.path_names}
-    else:
-        path_values = {n: f"{n}-0001" for n in op.path_names}
+    else:  # a value of the parameter's format (a uuid), else one naming the parameter
+        formats = {arg.wire: deref(arg.schema).get("format") for arg in op.parameters if arg.location == "path"}
+        path_values = {n: FIXED_FORMATS.get(str(formats.get(n)), f"{n}-0001") for n in op.path_names}
     args: list[Any] = [path_values[op.positional]] if op.positional else []
     kwargs: dict[str, Any] = {}
     query: list[tuple[str, str]] = []
@@ -467,7 +494,7 @@ def build_call(op: Operation, variant: str) -> Call:
             continue
         if not arg.required and variant != "optional":
             continue
-        value = synth(arg.schema, arg.wire)
+        value = UPLOAD if deref(arg.schema).get("format") == "binary" else synth(arg.schema, arg.wire)
         kwargs[arg.python] = value
         if arg.location == "query":
             query += [(arg.wire, query_text(v)) for v in (value if isinstance(value, list) else [value])]
@@ -480,7 +507,7 @@ def build_call(op: Operation, variant: str) -> Call:
         path = path.replace("{" + name + "}", quote(value, safe=""))
     expected_body = None
     if op.body is not None and (body or op.body.get("required")):
-        expected_body = json.loads(json.dumps(body))
+        expected_body = body if op.body_media != "application/json" else json.loads(json.dumps(body))
     return Call(args, kwargs, BASE.raw_path.decode().rstrip("/") + path, sorted(query), expected_body)
 
 
@@ -508,6 +535,8 @@ def success_answer(op: Operation) -> Answer:
     status, kind, schema, media = op.success
     if kind == "none":
         return Answer(httpx.Response(status), None)
+    if kind == "binary":
+        return Answer(httpx.Response(status, content=PNG, headers={"content-type": str(media)}), PNG)
     if kind == "text":
         text = deref(schema).get("example")
         if not isinstance(text, str):
@@ -574,11 +603,43 @@ def check_request(op: Operation, call: Call, request: httpx.Request, api_key: st
     if call.body is None:
         assert request.content == b"", f"{op}: no body expected, got {request.content!r}"
         return
-    assert headers["Content-Type"] == "application/json"
-    sent = json.loads(request.content)
-    problems = schema_errors(op.body_schema, sent)
-    assert not problems, f"{op}: the request body does not match the spec: {problems}"
-    assert sent == call.body
+    if op.body_media == "application/json":
+        assert headers["Content-Type"] == "application/json"
+        sent = json.loads(request.content)
+        problems = schema_errors(op.body_schema, sent)
+        assert not problems, f"{op}: the request body does not match the spec: {problems}"
+        assert sent == call.body
+        return
+    assert op.body_media in ("multipart/form-data", "application/x-www-form-urlencoded"), f"{op}: {op.body_media}?"
+    assert headers["Content-Type"].partition(";")[0] == op.body_media
+    fields = form_fields(request)
+    assert {name: value for name, (value, _) in fields.items()} == {name: form_value(value) for name, value in call.body.items()}
+    if op.body_media == "multipart/form-data":  # objects and arrays are JSON parts (OpenAPI's default)
+        for name, value in call.body.items():
+            if isinstance(value, (dict, list)):
+                assert fields[name][1] == "application/json", f"{op}: part {name!r} is {fields[name][1]!r}"
+
+
+def form_value(value: Any) -> bytes:
+    """A field as a form carries it: bytes as they are, objects and arrays as JSON."""
+    if isinstance(value, bytes):
+        return value
+    return (json.dumps(value) if isinstance(value, (dict, list)) else query_text(value)).encode()
+
+
+def form_fields(request: httpx.Request) -> dict[str, tuple[bytes, str | None]]:
+    """The fields of a multipart or URL-encoded request body by name: (value, media type of
+    the part, None where it states none)."""
+    content_type = request.headers["Content-Type"]
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return {name: (value.encode(), None) for name, value in parse_qsl(request.content.decode(), keep_blank_values=True)}
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + request.content)
+    fields: dict[str, tuple[bytes, str | None]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        assert isinstance(name, str) and name not in fields, f"a part without a name, or twice: {name!r}"
+        fields[name] = (part.get_payload(decode=True), part["content-type"] and part.get_content_type())
+    return fields
 
 
 def check_value(schema: Any, value: Any, body: Any) -> None:
@@ -601,11 +662,14 @@ def check_value(schema: Any, value: Any, body: Any) -> None:
         assert value == body
         return
     name = component_name(schema)
+    if not shape[0] and name is None:  # a free-form object: a dict
+        assert value == body
+        return
     assert isinstance(value, pydantic.BaseModel), f"expected a model, got {value!r}"
     if name is not None:
         assert type(value).__name__ == name
     assert not value.model_extra, f"properties that no field of {type(value).__name__} took: {value.model_extra}"
-    assert value.to_dict() == body, "the model does not dump back to what the API sent"
+    assert same_instants(value.to_dict()) == same_instants(body), "the model does not dump back to what the API sent"
     if not body:
         return
     fields = {(info.alias or field): field for field, info in type(value).model_fields.items()}
@@ -622,10 +686,26 @@ def check_value(schema: Any, value: Any, body: Any) -> None:
         assert value.to_dict()[wire] == raw
 
 
+ISO_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+
+
+def same_instants(value: Any) -> Any:
+    """``value`` with date-time strings as datetimes: `.764Z` and `.764000Z` are one instant."""
+    if isinstance(value, dict):
+        return {key: same_instants(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [same_instants(item) for item in value]
+    if isinstance(value, str) and ISO_INSTANT.match(value):
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value
+
+
 def check_result(op: Operation, result: Any, answer: Answer, flavour: str) -> None:
     _, kind, schema, _ = op.success
     if kind == "none":
         assert result is None
+    elif kind == "binary":
+        assert isinstance(result, bytes) and result == answer.body
     elif kind == "text":
         assert isinstance(result, str)
         assert result == answer.body

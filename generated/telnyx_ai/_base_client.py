@@ -153,6 +153,14 @@ def _form_value(value: object) -> str | bytes:
     return _query_value(value)
 
 
+def _multipart_field(value: object) -> tuple[None, str | bytes] | tuple[None, str, str]:
+    """A part of a multipart body that is not a file: objects and arrays as JSON parts
+    (OpenAPI's default for complex values), anything else as text."""
+    if isinstance(value, (dict, list)):
+        return (None, json.dumps(value), "application/json")
+    return (None, _form_value(value))
+
+
 def encode_query(query: Mapping[str, object]) -> list[tuple[str, str]]:
     """Query pairs in declaration order; arrays repeat the key (form, explode)."""
     pairs: list[tuple[str, str]] = []
@@ -345,18 +353,27 @@ class _Core:
                 extensions={"timeout": timeout.as_dict()},
             )
         headers.pop("content-type", None)
+        if spec.body_encoding == "multipart":
+            # Every field is a part (a plain one without a file name), so that a body
+            # without a file is multipart all the same; httpx would send it URL-encoded.
+            parts = [
+                (k, v if _is_file(v) else _multipart_field(v))
+                for k, v in body.items()
+                if v is not None
+            ]
+            return httpx.Request(
+                spec.method.upper(),
+                url,
+                headers=headers,
+                files=parts,
+                extensions={"timeout": timeout.as_dict()},
+            )
         form = {k: _form_value(v) for k, v in body.items() if v is not None and not _is_file(v)}
-        files = (
-            {k: v for k, v in body.items() if _is_file(v)}
-            if spec.body_encoding == "multipart"
-            else None
-        )
         return httpx.Request(
             spec.method.upper(),
             url,
             headers=headers,
             data=form,
-            files=files,
             extensions={"timeout": timeout.as_dict()},
         )
 

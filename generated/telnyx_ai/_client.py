@@ -25,7 +25,7 @@ __all__ = ["Telnyx", "AsyncTelnyx"]
 
 
 class Telnyx(SyncAPIClient):
-    """Synchronous client of the Telnyx AI Assistants API.
+    """Synchronous client of the Telnyx AI API.
 
     The API key is read from ``api_key`` or the ``TELNYX_API_KEY`` environment variable;
     the base URL from ``base_url``, ``TELNYX_BASE_URL``, or ``https://api.telnyx.com/v2``.
@@ -93,7 +93,7 @@ class Telnyx(SyncAPIClient):
 
 
 class AsyncTelnyx(AsyncAPIClient):
-    """Asynchronous client of the Telnyx AI Assistants API.
+    """Asynchronous client of the Telnyx AI API.
 
     The API key is read from ``api_key`` or the ``TELNYX_API_KEY`` environment variable;
     the base URL from ``base_url``, ``TELNYX_BASE_URL``, or ``https://api.telnyx.com/v2``.

@@ -3,11 +3,21 @@
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import IO, Literal, Optional, Tuple, Union
 
 import httpx
 
-__all__ = ["NOT_GIVEN", "NotGiven", "Omit", "TimeoutTypes", "Headers", "Query", "Body"]
+__all__ = [
+    "NOT_GIVEN",
+    "NotGiven",
+    "Omit",
+    "TimeoutTypes",
+    "Headers",
+    "Query",
+    "Body",
+    "FileContent",
+    "FileTypes",
+]
 
 
 class NotGiven:
@@ -48,3 +58,11 @@ TimeoutTypes = Union[float, httpx.Timeout, None]
 Headers = dict[str, Union[str, Omit]]
 Query = dict[str, object]
 Body = dict[str, object]
+
+FileContent = Union[bytes, IO[bytes]]
+FileTypes = Union[
+    FileContent,  # sent as a part named "upload"
+    Tuple[Optional[str], FileContent],  # (file name, content)
+    Tuple[Optional[str], FileContent, Optional[str]],  # (file name, content, media type)
+]
+"""A file to upload: bytes or an open binary file, optionally with its name and media type."""

@@ -12,6 +12,127 @@ class AddTagRequest(TelnyxModel):
     tag: Annotated[str, Field(title="Tag")]
 
 
+class AggregateConversationInsightsQuery(TelnyxModel):
+    group_by: Annotated[list[str] | None, Field(title="Group By")] = None
+    """
+    Fields to group by (can be comma-separated or multiple parameters). Prefix a field with 'metadata.' (e.g. 'metadata.assistant_id') to group by the conversation's metadata instead of the insight result.
+
+    Common fields used for over-time charts:
+    - `score` — Group by the insight's score value (e.g. for Agent Instruction Following, User Satisfaction).
+    - `metadata.assistant_id` — Group by the assistant that handled the conversation.
+    - `metadata.assistant_version_id` — Group by the assistant version, useful for comparing performance across versions in the portal's 'Insights Over Time' chart.
+    - `metadata.telnyx_conversation_channel` — Group by conversation channel (phone_call, web_chat, etc.).
+    """
+    show: Annotated[list[str] | None, Field(title="Show")] = None
+    """
+    Fields to include in the result (can be comma-separated or multiple parameters). Supports the same 'metadata.<key>' prefix as group_by. Each returned row will contain the grouped field values plus a `record_count` indicating how many conversation insights match that combination.
+    """
+    insight_id: Annotated[UUID | None, Field(title="Insight Id")] = None
+    """
+    Optional insight ID to filter conversation insights. Only insights matching this ID will be included in the aggregation.
+    """
+    created_at: Annotated[str | None, Field(title="Created At")] = None
+    """
+    Filter by creation datetime to scope the aggregation window. Supports range operators (e.g., `created_at=gte.2025-01-01T00:00:00Z` for the start of the range, `created_at=lt.2025-01-02T00:00:00Z` for the end). To build per-day time series (as the portal does for the 'Insights Over Time' chart), issue one request per day bounded by `created_at=gte.<day_start>` and `created_at=lt.<next_day_start>`.
+    """
+    metadata_assistant_id: Annotated[
+        str | None, Field(alias="metadata.assistant_id", title="Metadata Assistant Id")
+    ] = None
+    """
+    Filter by assistant ID (e.g., `metadata.assistant_id=eq.<assistant_id>`). When provided, only conversation insights for the specified assistant are aggregated. Used by the portal to scope the 'Insights Over Time' chart to a single assistant.
+    """
+
+
+class AnthropicMessageRequest(TelnyxModel):
+    """
+    Anthropic Messages-compatible request with Telnyx extensions.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    api_key_ref: str | None = None
+    """
+    If you are using an external inference provider, this field allows you to pass along a reference to your API key. After creating an [integration secret](https://developers.telnyx.com/api-reference/integration-secrets/create-a-secret) for your API key, pass the secret's `identifier` in this field.
+    """
+    billing_group_id: UUID | None = None
+    """
+    The billing group ID to associate with this request.
+    """
+    fallback_config: dict[str, Any] | None = None
+    """
+    Configuration for model fallback behavior when the primary model is unavailable.
+    """
+    max_retries: int | None = None
+    """
+    Maximum number of retries for the request.
+    """
+    max_tokens: int
+    """
+    The maximum number of tokens to generate in the response.
+    """
+    mcp_servers: list[dict[str, Any]] | None = None
+    """
+    List of MCP (Model Context Protocol) servers to make available to the model.
+    """
+    messages: list[dict[str, Any]]
+    """
+    The messages to send to the model, following the [Anthropic Messages API](https://docs.anthropic.com/en/api/messages) format.
+    """
+    metadata: dict[str, Any] | None = None
+    """
+    An object describing metadata about the request.
+    """
+    model: str
+    """
+    The model to use for generating the response, for example `zai-org/GLM-5.2` or another model available from the Telnyx models endpoint.
+    """
+    service_tier: str | None = None
+    """
+    Service tier for the request.
+    """
+    stop_sequences: list[str] | None = None
+    """
+    Custom sequences that will cause the model to stop generating.
+    """
+    stream: bool | None = False
+    """
+    Whether to stream the response as Anthropic-format Server-Sent Events.
+    """
+    system: str | list[dict[str, Any]] | None = None
+    """
+    System prompt. Can be a string or an array of content blocks following the Anthropic API format.
+    """
+    temperature: float | None = None
+    """
+    Amount of randomness injected into the response. Ranges from 0 to 1.
+    """
+    thinking: dict[str, Any] | None = None
+    """
+    Extended thinking configuration for models that support it. Set `type` to `enabled` to turn on extended thinking.
+    """
+    timeout: float | None = 300.0
+    """
+    Request timeout in seconds.
+    """
+    tool_choice: dict[str, Any] | None = None
+    """
+    Controls how the model uses tools, following the Anthropic API format.
+    """
+    tools: list[dict[str, Any]] | None = None
+    """
+    Definitions of tools that the model may use, following the Anthropic API format.
+    """
+    top_k: int | None = None
+    """
+    Top-k sampling parameter. Only sample from the top K options for each subsequent token.
+    """
+    top_p: float | None = None
+    """
+    Nucleus sampling parameter. Use temperature or top_p, but not both.
+    """
+
+
 class ArithmeticExpressionOp(OpenEnum):
     """
     Arithmetic operator applied to `left` and `right`.
@@ -160,6 +281,71 @@ class AssistantTestResponseRubricItem(TelnyxModel):
     """
 
 
+class AudioTranscriptionRequestModel(OpenEnum):
+    """
+    ID of the model to use. `distil-whisper/distil-large-v2` is lower latency but English-only. `openai/whisper-large-v3-turbo` is multi-lingual but slightly higher latency. `deepgram/nova-3` supports English variants (en, en-US, en-GB, en-AU, en-NZ, en-IN) and only accepts mp3/wav files.
+    """
+
+    DISTIL_WHISPER_DISTIL_LARGE_V2 = "distil-whisper/distil-large-v2"
+    OPENAI_WHISPER_LARGE_V3_TURBO = "openai/whisper-large-v3-turbo"
+    DEEPGRAM_NOVA_3 = "deepgram/nova-3"
+
+
+class AudioTranscriptionRequestResponseFormat(OpenEnum):
+    """
+    The format of the transcript output. Use `verbose_json` to take advantage of timestamps.
+    """
+
+    JSON = "json"
+    VERBOSE_JSON = "verbose_json"
+
+
+class AudioTranscriptionResponseSegments(TelnyxModel):
+    end: float
+    """
+    End time of the segment in seconds.
+    """
+    id: float
+    """
+    Unique identifier of the segment.
+    """
+    start: float
+    """
+    Start time of the segment in seconds.
+    """
+    text: str
+    """
+    Text content of the segment.
+    """
+
+
+class AudioTranscriptionResponseWord(TelnyxModel):
+    """
+    Word-level timing detail. Only present when using `deepgram/nova-3` with `model_config` options that enable word timestamps.
+    """
+
+    confidence: float | None = None
+    """
+    Confidence score for the word (0.0 to 1.0).
+    """
+    end: float
+    """
+    End time of the word in seconds.
+    """
+    speaker: int | None = None
+    """
+    Speaker index. Only present when diarization is enabled via `model_config`.
+    """
+    start: float
+    """
+    Start time of the word in seconds.
+    """
+    word: str
+    """
+    The transcribed word.
+    """
+
+
 class AudioVisualizerConfigColor(OpenEnum):
     """
     The color theme for the audio visualizer.
@@ -180,6 +366,32 @@ class AuthenticationMethod(OpenEnum):
 
     TOKEN = "token"
     CERTIFICATE = "certificate"
+
+
+class BackgroundTaskStatus(OpenEnum):
+    """
+    Status of an embeddings task.
+    """
+
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    SUCCESS = "success"
+    FAILURE = "failure"
+    PARTIAL_SUCCESS = "partial_success"
+
+
+class BackgroundTasksQueryResponse(TelnyxModel):
+    bucket: Annotated[str | None, Field(title="Bucket")] = None
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    finished_at: Annotated[AwareDatetime | None, Field(title="Finished At")] = None
+    status: BackgroundTaskStatus
+    task_id: Annotated[str, Field(title="Task Id")]
+    task_name: Annotated[str, Field(title="Task Name")]
+    user_id: Annotated[str, Field(title="User Id")]
+
+
+class BackgroundTasksQueryResponseData(TelnyxModel):
+    data: Annotated[list[BackgroundTasksQueryResponse], Field(title="Data")]
 
 
 class BooleanLiteralExpression(TelnyxModel):
@@ -215,6 +427,60 @@ class BucketIds(TelnyxModel):
     """
 
 
+ChatCompletionRequestStopVariantB = TypeAliasType(
+    "ChatCompletionRequestStopVariantB", Annotated[list[str], Field(max_length=4)]
+)
+
+
+class ChatCompletionRequestToolChoice(OpenEnum):
+    NONE = "none"
+    AUTO = "auto"
+    REQUIRED = "required"
+
+
+class ChatCompletionResponseFormatParamType(OpenEnum):
+    TEXT = "text"
+    JSON_OBJECT = "json_object"
+
+
+class ChatCompletionSystemMessageParamContentTextAndImageArrayItemType(OpenEnum):
+    TEXT = "text"
+    IMAGE_URL = "image_url"
+
+
+class ChatCompletionSystemMessageParamRole(OpenEnum):
+    SYSTEM = "system"
+    USER = "user"
+    ASSISTANT = "assistant"
+    TOOL = "tool"
+
+
+class ChatPublicOpenaiResponsesCompletionsPostBody(TelnyxModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    conversation: UUID | None = None
+    """
+    Optional Telnyx Conversation ID from `POST /ai/conversations`. When provided, Telnyx stores this turn on that conversation and uses the conversation's prior messages as context. Reuse the same ID for subsequent turns and tool-result followups. Omit it for a non-persisted, stateless response.
+    """
+    input: Any | None = None
+    """
+    The input items for this turn, using the OpenAI Responses API input format.
+    """
+    instructions: str | None = None
+    """
+    Optional system/developer instructions for the model. When used with a persisted `conversation`, send these on the first request that creates the thread; subsequent turns can rely on the stored history.
+    """
+    model: str | None = None
+    """
+    Model identifier to use for the response, for example `zai-org/GLM-5.1-FP8` or another model available from the Telnyx OpenAI-compatible models endpoint.
+    """
+    stream: bool | None = None
+    """
+    Set to `true` to stream Server-Sent Events, matching OpenAI's Responses streaming format.
+    """
+
+
 class ClientSideToolParamsParameters(TelnyxModel):
     """
     The parameters the tool accepts, described as a JSON Schema object. See the [JSON Schema reference](https://json-schema.org/understanding-json-schema) for documentation about the format
@@ -229,6 +495,17 @@ class ClientSideToolParamsParameters(TelnyxModel):
     The required properties of the parameters.
     """
     type: Literal["object"] | None = None
+
+
+class ClusterNode(TelnyxModel):
+    filename: str
+    """
+    The corresponding source file of your embedded storage bucket that the node is from.
+    """
+    text: str
+    """
+    The text of the node.
+    """
 
 
 class ComparisonExpressionOp(OpenEnum):
@@ -246,9 +523,110 @@ class ComparisonExpressionOp(OpenEnum):
     NOT_CONTAINS = "not_contains"
 
 
+class Conversation(TelnyxModel):
+    created_at: Annotated[AwareDatetime, Field(examples=["2025-04-15T13:07:28.764Z"])]
+    """
+    The datetime the conversation was created.
+    """
+    id: Annotated[UUID, Field(examples=["3fa85f64-5717-4562-b3fc-2c963f66afa6"])]
+    last_message_at: Annotated[AwareDatetime, Field(examples=["2025-04-15T13:07:28.764Z"])]
+    """
+    The datetime of the latest message in the conversation.
+    """
+    metadata: Annotated[
+        dict[str, str],
+        Field(
+            examples=[
+                {
+                    "assistant_id": "assistant-123",
+                    "telnyx_agent_target": "+13128675309",
+                    "telnyx_conversation_channel": "sms",
+                    "telnyx_end_user_target": "+13128675309",
+                }
+            ]
+        ),
+    ]
+    """
+    Metadata associated with the conversation. Telnyx provides several pieces of metadata, but customers can also add their own. The reserved field `ai_disabled` (boolean) can be set to `true` to prevent AI-generated responses on this conversation. When `ai_disabled` is `true`, calls to the chat endpoint will return a 400 error. Set to `false` or remove the field to re-enable AI responses. This is useful when a human agent needs to take over the conversation mid-stream (e.g., a technician stepping in while AI was messaging a resident).
+    """
+    name: Annotated[str | None, Field(examples=[""])] = None
+
+
 class ConversationChannelType(OpenEnum):
     PHONE_CALL = "phone_call"
     SMS_CHAT = "sms_chat"
+
+
+class ConversationHistoryRecordRegion(OpenEnum):
+    """
+    The region where this record is stored.
+    """
+
+    USA = "USA"
+    DEU = "DEU"
+    AUS = "AUS"
+    UAE = "UAE"
+
+
+class ConversationInsightAggregateRespDataItem(TelnyxModel):
+    """
+    An aggregation row. Contains the grouped field values (keyed by the group_by field names) and a `record_count` integer. For example, when grouping by `score`, each row has a `score` value and a `record_count` of conversations with that score. When also splitting by `metadata.assistant_version_id`, each row includes both `score` and `metadata.assistant_version_id` plus their combined `record_count`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    record_count: int
+    """
+    Number of conversation insights that match this combination of grouped field values.
+    """
+
+
+class ConversationInsightConversationInsightsItem(TelnyxModel):
+    insight_id: str
+    """
+    Unique identifier for the insight configuration.
+    """
+    result: str
+    """
+    Insight result from the conversation. If the insight has a JSON schema, this will be stringified JSON object.
+    """
+
+
+class ConversationInsightStatus(OpenEnum):
+    """
+    Current status of the insight generation for the conversation.
+    """
+
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class ConversationMessageRole(OpenEnum):
+    """
+    The role of the message sender.
+    """
+
+    USER = "user"
+    ASSISTANT = "assistant"
+    TOOL = "tool"
+
+
+class ConversationMessageToolCallsItemFunction(TelnyxModel):
+    arguments: str
+    """
+    JSON-formatted arguments to pass to the function.
+    """
+    name: str
+    """
+    Name of the function to call.
+    """
+
+
+class ConversationsListData(TelnyxModel):
+    data: Annotated[list[Conversation], Field(title="Data")]
 
 
 class CreateAssistantTestRequestRubricItem(TelnyxModel):
@@ -265,12 +643,57 @@ class CreateAssistantTestRequestRubricItem(TelnyxModel):
     """
 
 
+class CreateConversationRequest(TelnyxModel):
+    metadata: dict[str, str] | None = None
+    """
+    Metadata associated with the conversation. Set `ai_disabled` to `true` to create the conversation with AI message responses disabled.
+    """
+    name: str | None = None
+
+
+class CreateFineTuningJobRequestHyperparameters(TelnyxModel):
+    """
+    The hyperparameters used for the fine-tuning job.
+    """
+
+    n_epochs: Annotated[int | None, Field(ge=1, le=10)] = 3
+    """
+    The number of epochs to train the model for. An epoch refers to one full cycle through the training dataset. 'auto' decides the optimal number of epochs based on the size of the dataset. If setting the number manually, we support any number between 1 and 50 epochs.
+    """
+
+
 class CreateMCPServerRequest(TelnyxModel):
     allowed_tools: Annotated[list[str] | None, Field(title="Allowed Tools")] = None
     api_key_ref: Annotated[str | None, Field(title="Api Key Ref")] = None
     name: Annotated[str, Field(title="Name")]
     type: Annotated[str, Field(title="Type")]
     url: Annotated[str, Field(title="Url")]
+
+
+class CreateMissionRunRequest(TelnyxModel):
+    input: Annotated[dict[str, Any] | None, Field(title="Input")] = None
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+
+
+class CreateMsgReq(TelnyxModel):
+    content: Annotated[str | None, Field(title="Content")] = ""
+    metadata: Annotated[
+        dict[str, str | int | bool | list[str | int | bool]] | None, Field(title="Metadata")
+    ] = None
+    name: Annotated[str | None, Field(title="Name")] = None
+    role: Annotated[str, Field(title="Role")]
+    sent_at: Annotated[AwareDatetime | None, Field(title="Sent At")] = None
+    tool_call_id: Annotated[str | None, Field(title="Tool Call Id")] = None
+    tool_calls: Annotated[list[dict[str, Any]] | None, Field(title="Tool Calls")] = None
+    tool_choice: Annotated[str | dict[str, Any] | None, Field(title="Tool Choice")] = None
+
+
+class CreatePlanStepRequest(TelnyxModel):
+    description: Annotated[str, Field(title="Description")]
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    parent_step_id: Annotated[str | None, Field(title="Parent Step Id")] = None
+    sequence: Annotated[int, Field(title="Sequence")]
+    step_id: Annotated[str, Field(title="Step Id")]
 
 
 class DTMFTool(TelnyxModel):
@@ -309,6 +732,80 @@ class DynamicVariableExpression(TelnyxModel):
     type: Annotated[Literal["variable"], Field(title="Type")]
 
 
+class EmbeddingMetadata(TelnyxModel):
+    certainty: Annotated[float | None, Field(title="Certainty")] = None
+    checksum: Annotated[str, Field(title="Checksum")]
+    embedding: Annotated[str, Field(title="Embedding")]
+    filename: Annotated[str, Field(title="Filename")]
+    loader_metadata: Annotated[dict[str, Any] | None, Field(title="Loader Metadata")] = None
+    source: Annotated[str, Field(title="Source")]
+
+
+class EmbeddingResponseData(TelnyxModel):
+    created_at: Annotated[str | None, Field(title="Created At")] = None
+    finished_at: Annotated[str | None, Field(title="Finished At")] = None
+    status: Annotated[str | None, Field(title="Status")] = None
+    task_id: Annotated[UUID | None, Field(title="Task ID")] = None
+    task_name: Annotated[str | None, Field(title="Task Name")] = None
+    user_id: Annotated[UUID | None, Field(title="User ID")] = None
+
+
+class EmbeddingSimilaritySearchDocument(TelnyxModel):
+    """
+    Example document response from embedding service
+    {
+      "document_chunk": "your status? This is Vanessa Bloome...",
+      "distance": 0.18607724,
+      "metadata": {
+        "source": "https://us-central-1.telnyxstorage.com/scripts/bee_movie_script.txt",
+        "checksum": "343054dd19bab39bbf6761a3d20f1daa",
+        "embedding": "openai/text-embedding-ada-002",
+        "filename": "bee_movie_script.txt",
+        "certainty": 0.9069613814353943,
+        "loader_metadata": {}
+      }
+    }
+    """
+
+    distance: Annotated[float, Field(title="Distance")]
+    document_chunk: Annotated[str, Field(title="Document Chunk")]
+    metadata: EmbeddingMetadata
+
+
+class EmbeddingSimilaritySearchRequest(TelnyxModel):
+    bucket_name: Annotated[str, Field(title="Bucket Name")]
+    num_of_docs: Annotated[int | None, Field(title="Num Of Docs")] = 3
+    query: Annotated[str, Field(title="Query")]
+
+
+class EmbeddingSimilaritySearchResponse(TelnyxModel):
+    data: Annotated[list[EmbeddingSimilaritySearchDocument], Field(title="Data")]
+
+
+class EmbeddingUrlRequest(TelnyxModel):
+    bucket_name: Annotated[str, Field(title="Bucket Name")]
+    """
+    Name of the bucket to store the embeddings. This bucket must already exist.
+    """
+    url: Annotated[str, Field(title="URL")]
+    """
+    The URL of the webpage to embed
+    """
+
+
+class EmbeddingsBucketFiles(TelnyxModel):
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    error_reason: Annotated[str | None, Field(title="Error Reason")] = None
+    filename: Annotated[str, Field(title="Filename")]
+    last_embedded_at: Annotated[AwareDatetime | None, Field(title="Last Embedded At")] = None
+    status: Annotated[str, Field(title="Status")]
+    updated_at: Annotated[AwareDatetime | None, Field(title="Updated At")] = None
+
+
+class EmbeddingsBucketFilesData(TelnyxModel):
+    data: Annotated[list[EmbeddingsBucketFiles], Field(title="Data")]
+
+
 class EnabledFeatures(OpenEnum):
     """
     If `telephony` is enabled, the assistant will be able to make and receive calls. If `messaging` is enabled, the assistant will be able to send and receive messages.
@@ -334,6 +831,23 @@ class EventStatus(OpenEnum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     FAILED = "failed"
+
+
+class EventType(OpenEnum):
+    STATUS_CHANGE = "status_change"
+    STEP_STARTED = "step_started"
+    STEP_COMPLETED = "step_completed"
+    STEP_FAILED = "step_failed"
+    TOOL_CALL = "tool_call"
+    TOOL_RESULT = "tool_result"
+    MESSAGE = "message"
+    ERROR = "error"
+    CUSTOM = "custom"
+
+
+class ExecutionMode(OpenEnum):
+    EXTERNAL = "external"
+    MANAGED = "managed"
 
 
 class ExternalLLM(TelnyxModel):
@@ -416,6 +930,38 @@ class FallbackConfigReq(TelnyxModel):
     """
 
 
+class FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery(TelnyxModel):
+    top_n_nodes: Annotated[int | None, Field(title="Top N Nodes")] = 0
+    show_subclusters: Annotated[bool | None, Field(title="Show Subclusters")] = False
+
+
+class FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery(TelnyxModel):
+    cluster_id: Annotated[int | None, Field(title="Cluster Id")] = None
+
+
+class FineTuningJobHyperparameters(TelnyxModel):
+    """
+    The hyperparameters used for the fine-tuning job.
+    """
+
+    n_epochs: Annotated[int, Field(ge=1, le=10)]
+    """
+    The number of epochs to train the model for. An epoch refers to one full cycle through the training dataset.
+    """
+
+
+class FineTuningJobStatus(OpenEnum):
+    """
+    The current status of the fine-tuning job.
+    """
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
 class FlowNodeInstructionsMode(OpenEnum):
     """
     How `instructions` combine with the assistant-level instructions. `replace` (default): the node's instructions are used alone. `append`: the node's instructions are concatenated after the assistant's instructions.
@@ -450,6 +996,38 @@ class FlowNodeToolsMode(OpenEnum):
 
     REPLACE = "replace"
     APPEND = "append"
+
+
+class FunctionDefinition(TelnyxModel):
+    description: str | None = None
+    name: str
+    parameters: dict[str, Any] | None = None
+
+
+class GetAllInsightGroupsQuery(TelnyxModel):
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1, title="Page[Number]")] = 1
+    """
+    Page number (0-based)
+    """
+    page_size_: Annotated[
+        int | None, Field(alias="page[size]", ge=0, lt=100, title="Page[Size]")
+    ] = 20
+    """
+    Number of items per page
+    """
+
+
+class GetAllInsightsQuery(TelnyxModel):
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1, title="Page[Number]")] = 1
+    """
+    Page number (0-based)
+    """
+    page_size_: Annotated[
+        int | None, Field(alias="page[size]", ge=0, lt=100, title="Page[Size]")
+    ] = 20
+    """
+    Number of items per page
+    """
 
 
 class GetAssistantPublicAssistantsAssistantIdGetQuery(TelnyxModel):
@@ -492,6 +1070,109 @@ class GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery(Te
     include_mcp_servers: bool | None = None
 
 
+class GetConversationByIdPublicConversationsGetResponse(TelnyxModel):
+    data: Conversation | None = None
+
+
+class GetConversationsPublicConversationIdMessagesGetQuery(TelnyxModel):
+    page_size_: Annotated[int | None, Field(alias="page[size]", ge=1, le=100)] = 20
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
+
+
+class GetConversationsPublicConversationsGetQuery(TelnyxModel):
+    id: str | None = None
+    name: str | None = None
+    created_at: str | None = None
+    last_message_at: str | None = None
+    metadata__assistant_id: Annotated[str | None, Field(alias="metadata->assistant_id")] = None
+    metadata__call_control_id: Annotated[str | None, Field(alias="metadata->call_control_id")] = (
+        None
+    )
+    metadata__telnyx_agent_target: Annotated[
+        str | None, Field(alias="metadata->telnyx_agent_target")
+    ] = None
+    metadata__telnyx_end_user_target: Annotated[
+        str | None, Field(alias="metadata->telnyx_end_user_target")
+    ] = None
+    metadata__telnyx_conversation_channel: Annotated[
+        str | None, Field(alias="metadata->telnyx_conversation_channel")
+    ] = None
+    limit: Annotated[int | None, Field(ge=1)] = None
+    order: str | None = None
+    or_: Annotated[str | None, Field(alias="or")] = None
+
+
+class GetPublicMissionsMissionsEventsQuery(TelnyxModel):
+    type: Annotated[str | None, Field(title="Type")] = None
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1, title="Page[Number]")] = 1
+    """
+    Page number (1-based)
+    """
+    page_size_: Annotated[
+        int | None, Field(alias="page[size]", gt=0, le=1000, title="Page[Size]")
+    ] = 50
+    """
+    Number of items per page
+    """
+
+
+class GetPublicMissionsMissionsMissionIdRunsQuery(TelnyxModel):
+    status: Annotated[str | None, Field(title="Status")] = None
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1, title="Page[Number]")] = 1
+    """
+    Page number (1-based)
+    """
+    page_size_: Annotated[
+        int | None, Field(alias="page[size]", gt=0, le=1000, title="Page[Size]")
+    ] = 20
+    """
+    Number of items per page
+    """
+
+
+class GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery(TelnyxModel):
+    type: Annotated[str | None, Field(title="Type")] = None
+    step_id: Annotated[str | None, Field(title="Step Id")] = None
+    agent_id: Annotated[str | None, Field(title="Agent Id")] = None
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1, title="Page[Number]")] = 1
+    """
+    Page number (1-based)
+    """
+    page_size_: Annotated[
+        int | None, Field(alias="page[size]", gt=0, le=1000, title="Page[Size]")
+    ] = 50
+    """
+    Number of items per page
+    """
+
+
+class GetPublicMissionsMissionsQuery(TelnyxModel):
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1, title="Page[Number]")] = 1
+    """
+    Page number (1-based)
+    """
+    page_size_: Annotated[
+        int | None, Field(alias="page[size]", gt=0, le=1000, title="Page[Size]")
+    ] = 20
+    """
+    Number of items per page
+    """
+
+
+class GetPublicMissionsMissionsRunsQuery(TelnyxModel):
+    status: Annotated[str | None, Field(title="Status")] = None
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1, title="Page[Number]")] = 1
+    """
+    Page number (1-based)
+    """
+    page_size_: Annotated[
+        int | None, Field(alias="page[size]", gt=0, le=1000, title="Page[Size]")
+    ] = 20
+    """
+    Number of items per page
+    """
+
+
 class GetScheduledEventsQuery(TelnyxModel):
     from_date: Annotated[AwareDatetime | None, Field(title="From Date")] = None
     to_date: Annotated[AwareDatetime | None, Field(title="To Date")] = None
@@ -502,6 +1183,13 @@ class GetScheduledEventsQuery(TelnyxModel):
     page_size_: Annotated[
         int | None, Field(alias="page[size]", ge=1, le=100, title="Page[Size]")
     ] = 20
+
+
+class GetTasksByStatusQuery(TelnyxModel):
+    status: Annotated[list[str] | None, Field(title="Status")] = ["processing", "queued"]
+    """
+    List of task statuses i.e. `status=queued&status=processing`
+    """
 
 
 class HandoffToolParamsAiAssistantsItem(TelnyxModel):
@@ -657,6 +1345,54 @@ class InsightSettings(TelnyxModel):
     """
 
 
+class InsightTemplateCreateReq(TelnyxModel):
+    instructions: Annotated[str, Field(title="Instructions")]
+    json_schema: Annotated[str | dict[str, Any] | None, Field(title="Json Schema")] = None
+    """
+    If specified, the output will follow the JSON schema.
+    """
+    name: Annotated[str, Field(title="Name")]
+    webhook: Annotated[str | None, Field(title="Webhook")] = ""
+
+
+class InsightTemplateGroupCreateReq(TelnyxModel):
+    description: Annotated[str | None, Field(title="Description")] = None
+    name: Annotated[str, Field(title="Name")]
+    webhook: Annotated[str | None, Field(title="Webhook")] = ""
+
+
+class InsightTemplateGroupUpdateReq(TelnyxModel):
+    description: Annotated[str | None, Field(title="Description")] = None
+    name: Annotated[str | None, Field(title="Name")] = None
+    webhook: Annotated[str | None, Field(title="Webhook")] = None
+
+
+class InsightTemplateUpdateReq(TelnyxModel):
+    instructions: Annotated[str | None, Field(title="Instructions")] = None
+    json_schema: Annotated[str | dict[str, Any] | None, Field(title="Json Schema")] = None
+    name: Annotated[str | None, Field(title="Name")] = None
+    webhook: Annotated[str | None, Field(title="Webhook")] = None
+
+
+class IntegrationConnection(TelnyxModel):
+    allowed_tools: Annotated[list[str], Field(title="Allowed Tools")]
+    id: Annotated[str, Field(title="Id")]
+    integration_id: Annotated[str, Field(title="Integration Id")]
+
+
+class IntegrationConnectionResponse(TelnyxModel):
+    data: IntegrationConnection
+
+
+class IntegrationConnectionsListResponse(TelnyxModel):
+    data: Annotated[list[IntegrationConnection], Field(title="Data")]
+
+
+class IntegrationStatus(OpenEnum):
+    DISCONNECTED = "disconnected"
+    CONNECTED = "connected"
+
+
 class InviteToolConfigCustomHeadersItem(TelnyxModel):
     name: str | None = None
     value: str | None = None
@@ -714,9 +1450,30 @@ class LLMCondition(TelnyxModel):
     type: Annotated[Literal["llm"], Field(title="Type")]
 
 
+class LinkTelnyxAgentRequest(TelnyxModel):
+    telnyx_agent_id: Annotated[str, Field(title="Telnyx Agent Id")]
+    """
+    The Telnyx AI agent ID to link
+    """
+
+
+class ListAllRequestedClustersPublicTextClustersGetQuery(TelnyxModel):
+    page_number_: Annotated[int | None, Field(alias="page[number]", title="Page[Number]")] = 0
+    page_size_: Annotated[int | None, Field(alias="page[size]", title="Page[Size]")] = 20
+
+
 class ListMcpServersQuery(TelnyxModel):
     type: Annotated[str | None, Field(title="Type")] = None
     url: Annotated[str | None, Field(title="Url")] = None
+    page_size_: Annotated[
+        int | None, Field(alias="page[size]", ge=1, le=100, title="Page[Size]")
+    ] = 20
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1, title="Page[Number]")] = 1
+
+
+class ListToolsQuery(TelnyxModel):
+    filter_type_: Annotated[str | None, Field(alias="filter[type]", title="Filter[Type]")] = None
+    filter_name_: Annotated[str | None, Field(alias="filter[name]", title="Filter[Name]")] = None
     page_size_: Annotated[
         int | None, Field(alias="page[size]", ge=1, le=100, title="Page[Size]")
     ] = 20
@@ -760,6 +1517,38 @@ class Meta(TelnyxModel):
     total_results: int
 
 
+class MissionData(TelnyxModel):
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    description: Annotated[str | None, Field(title="Description")] = None
+    execution_mode: ExecutionMode
+    instructions: Annotated[str | None, Field(title="Instructions")] = None
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    mission_id: Annotated[UUID, Field(title="Mission Id")]
+    model: Annotated[str | None, Field(title="Model")] = None
+    name: Annotated[str, Field(title="Name")]
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+
+
+class MissionResponse(TelnyxModel):
+    data: MissionData
+
+
+class MissionsListResponse(TelnyxModel):
+    data: Annotated[list[MissionData], Field(title="Data")]
+    meta: Meta
+
+
+class ModelMetadataTier(OpenEnum):
+    """
+    Billing tier the model belongs to. Used together with `pricing` to determine cost per 1M tokens.
+    """
+
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+    UNLISTED = "unlisted"
+
+
 class NodePosition(TelnyxModel):
     """
     2D coordinates for a node, used by authoring UIs to lay out the graph.
@@ -794,6 +1583,12 @@ class NodeTarget(TelnyxModel):
     type: Annotated[Literal["node"], Field(title="Type")]
 
 
+class NotFoundError(TelnyxModel):
+    code: Annotated[str | None, Field(title="Telnyx error code")] = None
+    detail: Annotated[str, Field(title="Error details")]
+    title: Annotated[str | None, Field(title="Error title")] = None
+
+
 class NumberLiteralExpression(TelnyxModel):
     """
     Constant numeric value (float; integers are accepted and stored as float).
@@ -809,6 +1604,71 @@ class NumberLiteralExpression(TelnyxModel):
 class ObservabilityStatus(OpenEnum):
     ENABLED = "enabled"
     DISABLED = "disabled"
+
+
+class OpenAIEmbeddingData(TelnyxModel):
+    embedding: list[float]
+    """
+    The embedding vector
+    """
+    index: int
+    """
+    The index of the embedding in the list of embeddings
+    """
+    object: str
+    """
+    The object type, always 'embedding'
+    """
+
+
+class OpenAIEmbeddingModelMetadata(TelnyxModel):
+    created: int
+    """
+    Unix timestamp of when the model was created
+    """
+    id: Annotated[str, Field(examples=["thenlper/gte-large"])]
+    """
+    The model identifier
+    """
+    object: str
+    """
+    The object type, always 'model'
+    """
+    owned_by: Annotated[str, Field(examples=["telnyx"])]
+    """
+    The organization that owns the model
+    """
+
+
+class OpenAIEmbeddingModelsResponse(TelnyxModel):
+    data: list[OpenAIEmbeddingModelMetadata]
+    """
+    List of available embedding models
+    """
+    object: str
+    """
+    The object type, always 'list'
+    """
+
+
+class OpenAIEmbeddingRequestEncodingFormat(OpenEnum):
+    """
+    The format to return the embeddings in.
+    """
+
+    FLOAT = "float"
+    BASE64 = "base64"
+
+
+class OpenAIEmbeddingUsage(TelnyxModel):
+    prompt_tokens: int
+    """
+    Number of tokens in the input
+    """
+    total_tokens: int
+    """
+    Total number of tokens used
+    """
 
 
 class Operator(OpenEnum):
@@ -878,6 +1738,43 @@ class PromptSyncStatus(OpenEnum):
     DISABLED = "disabled"
 
 
+class PublicTextClusteringRequest(TelnyxModel):
+    bucket: str
+    """
+    The embedded storage bucket to compute the clusters from. The bucket must already be [embedded](https://developers.telnyx.com/api-reference/embeddings/embed-documents).
+    """
+    files: list[str] | None = None
+    """
+    Array of files to filter which are included.
+    """
+    min_cluster_size: int | None = 25
+    """
+    Smallest number of related text chunks to qualify as a cluster. Top-level clusters should be thought of as identifying broad themes in your data.
+    """
+    min_subcluster_size: int | None = 5
+    """
+    Smallest number of related text chunks to qualify as a sub-cluster. Sub-clusters should be thought of as identifying more specific topics within a broader theme.
+    """
+    prefix: str | None = None
+    """
+    Prefix to filter whcih files in the buckets are included.
+    """
+
+
+class RecursiveCluster(TelnyxModel):
+    cluster_header: str | None = None
+    cluster_id: str
+    cluster_summary: str
+    nodes: list[ClusterNode] | None = None
+    subclusters: list[RecursiveCluster] | None = None
+    total_number_of_nodes: int
+
+
+class Retrieval(TelnyxModel):
+    retrieval: BucketIds
+    type: Literal["retrieval"]
+
+
 class RetrievalTool(TelnyxModel):
     retrieval: BucketIds
     type: Literal["retrieval"]
@@ -890,6 +1787,15 @@ class RolloutSlot(TelnyxModel):
 
     version_id: Annotated[str, Field(title="Version Id")]
     weight: Annotated[float, Field(ge=0.0, le=100.0, title="Weight")]
+
+
+class RunStatus(OpenEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    PAUSED = "paused"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 class SIPReferToolParamsCustomHeadersItem(TelnyxModel):
@@ -948,6 +1854,13 @@ class ScheduledSmsEventResponse(TelnyxModel):
     text: Annotated[str, Field(title="Text")]
 
 
+class SearchConversationHistoriesQueryRegion(OpenEnum):
+    USA = "USA"
+    DEU = "DEU"
+    AUS = "AUS"
+    UAE = "UAE"
+
+
 class SendMessageToolSendMessage(TelnyxModel):
     model_config = ConfigDict(
         extra="allow",
@@ -970,6 +1883,15 @@ class Serve(TelnyxModel):
 
     rollout: Annotated[list[RolloutSlot] | None, Field(title="Rollout")] = None
     version_id: Annotated[str | None, Field(title="Version Id")] = None
+
+
+class SharedToolResponse(TelnyxModel):
+    created_at: Annotated[str | None, Field(title="Created At")] = None
+    display_name: Annotated[str | None, Field(title="Display Name")] = None
+    id: Annotated[str, Field(title="Id")]
+    timeout_ms: Annotated[int | None, Field(title="Timeout Ms")] = 5000
+    tool_definition: Annotated[dict[str, Any], Field(title="Tool Definition")]
+    type: Annotated[str, Field(title="Type")]
 
 
 class SipRegion(OpenEnum):
@@ -1059,6 +1981,14 @@ class SpeakNodeReq(TelnyxModel):
     """
 
 
+class StepStatus(OpenEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
 class StringLiteralExpression(TelnyxModel):
     """
     Constant string value.
@@ -1071,8 +2001,65 @@ class StringLiteralExpression(TelnyxModel):
     """
 
 
+class SummaryRequest(TelnyxModel):
+    bucket: str
+    """
+    The name of the bucket that contains the file to be summarized.
+    """
+    filename: str
+    """
+    The name of the file to be summarized.
+    """
+    system_prompt: str | None = None
+    """
+    A system prompt to guide the summary generation.
+    """
+
+
+class SummaryResponse(TelnyxModel):
+    summary: Annotated[str, Field(title="Summary")]
+
+
+class SummaryResponseData(TelnyxModel):
+    data: SummaryResponse
+
+
+class SupportedEmbeddingLoaders(OpenEnum):
+    """
+    Supported types of custom document loaders for embeddings.
+    """
+
+    DEFAULT = "default"
+    INTERCOM = "intercom"
+
+
+class SupportedEmbeddingModels(OpenEnum):
+    """
+    Supported models to vectorize and embed documents.
+    """
+
+    THENLPER_GTE_LARGE = "thenlper/gte-large"
+    INTFLOAT_MULTILINGUAL_E5_LARGE = "intfloat/multilingual-e5-large"
+
+
 class TagsResponse(TelnyxModel):
     tags: Annotated[list[str], Field(title="Tags")]
+
+
+class TaskStatus(OpenEnum):
+    PENDING = "pending"
+    STARTING = "starting"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class TaskStatusResponseData(TelnyxModel):
+    created_at: Annotated[str | None, Field(title="Created At")] = None
+    finished_at: Annotated[str | None, Field(title="Finished At")] = None
+    status: BackgroundTaskStatus | None = None
+    task_id: Annotated[UUID | None, Field(title="Task ID")] = None
+    task_name: Annotated[str | None, Field(title="Task Name")] = None
 
 
 class TelephonySettingsNoiseSuppression(OpenEnum):
@@ -1137,11 +2124,30 @@ class TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType
     MESSAGE = "message"
 
 
+class TelnyxAgentData(TelnyxModel):
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    run_id: Annotated[str, Field(title="Run Id")]
+    telnyx_agent_id: Annotated[str, Field(title="Telnyx Agent Id")]
+
+
+class TelnyxAgentResponse(TelnyxModel):
+    data: TelnyxAgentData
+
+
+class TelnyxAgentsListResponse(TelnyxModel):
+    data: Annotated[list[TelnyxAgentData], Field(title="Data")]
+
+
 class TelnyxConversationChannel(OpenEnum):
     PHONE_CALL = "phone_call"
     WEB_CALL = "web_call"
     SMS_CHAT = "sms_chat"
     WEB_CHAT = "web_chat"
+
+
+class TemplateType(OpenEnum):
+    CUSTOM = "custom"
+    DEFAULT = "default"
 
 
 class TestStatus(OpenEnum):
@@ -1212,6 +2218,14 @@ class TestWebhookToolResponseData(TelnyxModel):
     """
 
     data: TestWebhookToolResponse
+
+
+class TextClusteringResponse(TelnyxModel):
+    task_id: str
+
+
+class TextClusteringResponseData(TelnyxModel):
+    data: TextClusteringResponse
 
 
 class ToolNodeReq(TelnyxModel):
@@ -1344,6 +2358,40 @@ class TranscriptionSettingsModel(OpenEnum):
     OPENAI_WHISPER_LARGE_V3_TURBO = "openai/whisper-large-v3-turbo"
 
 
+class TranscriptionsSearchError(TelnyxModel):
+    code: str | None = None
+    detail: str | None = None
+    meta: dict[str, Any] | None = None
+    title: str | None = None
+
+
+class TranscriptionsSearchErrors(TelnyxModel):
+    errors: list[TranscriptionsSearchError] | None = None
+
+
+class TranscriptionsSearchPaginationMeta(TelnyxModel):
+    """
+    Pagination metadata following the standard Telnyx V2 API format.
+    """
+
+    page_number: Annotated[int, Field(examples=[1])]
+    """
+    Current page number (1-based), matching the requested page[number].
+    """
+    page_size: Annotated[int, Field(examples=[20])]
+    """
+    Number of results per page, matching the requested page[size].
+    """
+    total_pages: Annotated[int, Field(examples=[1])]
+    """
+    Total number of pages.
+    """
+    total_results: Annotated[int, Field(examples=[42])]
+    """
+    Total number of matching results across all queried regions.
+    """
+
+
 class TriggerTestRunRequest(TelnyxModel):
     """
     Request model for triggering a single test run.
@@ -1397,6 +2445,17 @@ class UpdateAssistantTestRequestRubricItem(TelnyxModel):
     """
 
 
+class UpdateConversationByIdPublicConversationsPutResponse(TelnyxModel):
+    data: Conversation | None = None
+
+
+class UpdateConversationRequest(TelnyxModel):
+    metadata: dict[str, str] | None = None
+    """
+    Metadata associated with the conversation. Set `ai_disabled` to `true` to stop AI from responding to messages (e.g., when a human agent takes over). Set to `false` to re-enable AI responses.
+    """
+
+
 class UpdateMCPServerRequest(TelnyxModel):
     allowed_tools: Annotated[list[str] | None, Field(title="Allowed Tools")] = None
     api_key_ref: Annotated[str | None, Field(title="Api Key Ref")] = None
@@ -1405,6 +2464,56 @@ class UpdateMCPServerRequest(TelnyxModel):
     name: Annotated[str | None, Field(title="Name")] = None
     type: Annotated[str | None, Field(title="Type")] = None
     url: Annotated[str | None, Field(title="Url")] = None
+
+
+class UpdateMissionRequest(TelnyxModel):
+    description: Annotated[str | None, Field(title="Description")] = None
+    execution_mode: ExecutionMode | None = None
+    instructions: Annotated[str | None, Field(title="Instructions")] = None
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    model: Annotated[str | None, Field(title="Model")] = None
+    name: Annotated[str | None, Field(title="Name")] = None
+
+
+class UpdateMissionRunRequest(TelnyxModel):
+    error: Annotated[str | None, Field(title="Error")] = None
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    result_payload: Annotated[dict[str, Any] | None, Field(title="Result Payload")] = None
+    result_summary: Annotated[str | None, Field(title="Result Summary")] = None
+    status: RunStatus | None = None
+
+
+class UpdatePlanStepRequest(TelnyxModel):
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    status: StepStatus | None = None
+
+
+class UpdateSharedToolRequest(TelnyxModel):
+    """
+    Request model for updating a shared tool.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    client_side_tool: Annotated[dict[str, Any] | None, Field(title="Client Side Tool")] = None
+    display_name: Annotated[str | None, Field(title="Display Name")] = None
+    function: Annotated[dict[str, Any] | None, Field(title="Function")] = None
+    handoff: Annotated[dict[str, Any] | None, Field(title="Handoff")] = None
+    invite: Annotated[dict[str, Any] | None, Field(title="Invite")] = None
+    pay: Annotated[PayToolParams | None, Field(title="Pay")] = None
+    retrieval: Annotated[dict[str, Any] | None, Field(title="Retrieval")] = None
+    timeout_ms: Annotated[int | None, Field(title="Timeout Ms")] = None
+    type: Annotated[str | None, Field(title="Type")] = None
+    webhook: Annotated[dict[str, Any] | None, Field(title="Webhook")] = None
+
+
+class UserEmbeddedBuckets(TelnyxModel):
+    buckets: Annotated[list[str], Field(title="Buckets")]
+
+
+class UserEmbeddedBucketsData(TelnyxModel):
+    data: UserEmbeddedBuckets
 
 
 class ValidationError(TelnyxModel):
@@ -1601,6 +2710,10 @@ class WidgetSettingsTheme(OpenEnum):
     DARK = "dark"
 
 
+class AddPlanStepsRequest(TelnyxModel):
+    steps: Annotated[list[CreatePlanStepRequest], Field(title="Steps")]
+
+
 class AssistantTarget(TelnyxModel):
     """
     Edge target referencing a different assistant.
@@ -1688,6 +2801,67 @@ class AssistantTestResponse(TelnyxModel):
     """
 
 
+class AudioTranscriptionRequest(TelnyxModel):
+    file: bytes | None = None
+    """
+    The audio file object to transcribe, in one of these formats: flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, or webm. File uploads are limited to 100 MB. Cannot be used together with `file_url`. Note: `deepgram/nova-3` only supports mp3 and wav formats.
+    """
+    file_url: Annotated[str | None, Field(examples=["https://example.com/file.mp3"])] = None
+    """
+    Link to audio file in one of these formats: flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, or webm. Support for hosted files is limited to 100MB. Cannot be used together with `file`. Note: `deepgram/nova-3` only supports mp3 and wav formats.
+    """
+    language: Annotated[str | None, Field(examples=["en-US"])] = None
+    """
+    The language of the audio to be transcribed. For `deepgram/nova-3`, only English variants are supported: `en`, `en-US`, `en-GB`, `en-AU`, `en-NZ`, `en-IN`. For `openai/whisper-large-v3-turbo`, supports multiple languages. `distil-whisper/distil-large-v2` does not support language parameter.
+    """
+    model: AudioTranscriptionRequestModel
+    """
+    ID of the model to use. `distil-whisper/distil-large-v2` is lower latency but English-only. `openai/whisper-large-v3-turbo` is multi-lingual but slightly higher latency. `deepgram/nova-3` supports English variants (en, en-US, en-GB, en-AU, en-NZ, en-IN) and only accepts mp3/wav files.
+    """
+    model_config_: Annotated[
+        dict[str, Any] | None,
+        Field(alias="model_config", examples=[{"punctuate": True, "smart_format": True}]),
+    ] = None
+    """
+    Additional model-specific configuration parameters. Only allowed with `deepgram/nova-3` model. Can include Deepgram-specific options such as `smart_format`, `punctuate`, `diarize`, `utterance`, `numerals`, and `language`. If `language` is provided both as a top-level parameter and in `model_config`, the top-level parameter takes precedence.
+    """
+    response_format: AudioTranscriptionRequestResponseFormat | None = (
+        AudioTranscriptionRequestResponseFormat.JSON
+    )
+    """
+    The format of the transcript output. Use `verbose_json` to take advantage of timestamps.
+    """
+    timestamp_granularities__: Annotated[
+        Literal["segment"] | None, Field(alias="timestamp_granularities[]", examples=["segment"])
+    ] = None
+    """
+    The timestamp granularities to populate for this transcription. `response_format` must be set verbose_json to use timestamp granularities. Currently `segment` is supported.
+    """
+
+
+class AudioTranscriptionResponse(TelnyxModel):
+    """
+    Response fields vary by model. `distil-whisper/distil-large-v2` returns `text`, `duration`, and `segments` in `verbose_json` mode. `openai/whisper-large-v3-turbo` returns `text` only. `deepgram/nova-3` returns `text` and, depending on `model_config`, may include `words` with per-word timestamps and speaker labels.
+    """
+
+    duration: float | None = None
+    """
+    The duration of the audio file in seconds. Returned by `distil-whisper/distil-large-v2` and `deepgram/nova-3` when `response_format` is `verbose_json`. Not returned by `openai/whisper-large-v3-turbo`.
+    """
+    segments: list[AudioTranscriptionResponseSegments] | None = None
+    """
+    Segments of the transcribed text and their corresponding details. Returned by `distil-whisper/distil-large-v2` when `response_format` is `verbose_json`. Not returned by `openai/whisper-large-v3-turbo`.
+    """
+    text: str
+    """
+    The transcribed text for the audio file.
+    """
+    words: list[AudioTranscriptionResponseWord] | None = None
+    """
+    Word-level timestamps and optional speaker labels. Only returned by `deepgram/nova-3` when word-level output is enabled via `model_config`.
+    """
+
+
 class AudioVisualizerConfig(TelnyxModel):
     color: AudioVisualizerConfigColor | None = None
     """
@@ -1697,6 +2871,28 @@ class AudioVisualizerConfig(TelnyxModel):
     """
     The preset style for the audio visualizer.
     """
+
+
+class BucketNotFoundError(TelnyxModel):
+    detail: Annotated[list[NotFoundError] | None, Field(title="Detail")] = None
+
+
+class ChatCompletionResponseFormatParam(TelnyxModel):
+    type: ChatCompletionResponseFormatParamType
+
+
+class ChatCompletionSystemMessageParamContentTextAndImageArrayItem(TelnyxModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    image_url: str | None = None
+    text: str | None = None
+    type: ChatCompletionSystemMessageParamContentTextAndImageArrayItemType
+
+
+class ChatCompletionToolParam(TelnyxModel):
+    function: FunctionDefinition
+    type: Literal["function"]
 
 
 class Clause(TelnyxModel):
@@ -1730,6 +2926,152 @@ class ClientSideToolParams(TelnyxModel):
     parameters: ClientSideToolParamsParameters
     """
     The parameters the tool accepts, described as a JSON Schema object. See the [JSON Schema reference](https://json-schema.org/understanding-json-schema) for documentation about the format
+    """
+
+
+class ClusteringRequestInfo(TelnyxModel):
+    bucket: str
+    created_at: AwareDatetime
+    finished_at: AwareDatetime
+    min_cluster_size: int
+    min_subcluster_size: int
+    status: TaskStatus
+    task_id: str
+
+
+class ClusteringRequestInfoData(TelnyxModel):
+    data: list[ClusteringRequestInfo]
+    meta: Meta
+
+
+class ClusteringStatusResponse(TelnyxModel):
+    bucket: str
+    clusters: list[RecursiveCluster]
+    status: TaskStatus
+
+
+class ClusteringStatusResponseData(TelnyxModel):
+    data: ClusteringStatusResponse
+
+
+class ConversationHistoryRecord(TelnyxModel):
+    """
+    A single search result representing one chunk of a conversation history record. Records are split into chunks of up to 480 tokens with 64-token overlap at ingestion time.
+    """
+
+    chunk_index: Annotated[int, Field(examples=[0])]
+    """
+    Zero-based index of this chunk within the parent record.
+    """
+    chunk_total: Annotated[int, Field(examples=[3])]
+    """
+    Total number of chunks the parent record was split into.
+    """
+    id: Annotated[str, Field(examples=["rec-001_chunk_0"])]
+    """
+    Unique chunk identifier.
+    """
+    ingested_at: Annotated[AwareDatetime, Field(examples=["2026-05-28T12:01:00Z"])]
+    """
+    When the record was chunked, embedded, and indexed (ISO 8601).
+    """
+    metadata: Annotated[
+        dict[str, Any] | None, Field(examples=[{"language": "en", "source": "call-center"}])
+    ] = {}
+    """
+    Arbitrary metadata attached to the record at ingestion time. Filterable via filter[field]=value query parameters.
+    """
+    organization_id: Annotated[str, Field(examples=["org-456"])]
+    """
+    Identifier of the organization that owns this record.
+    """
+    record_created_at: Annotated[AwareDatetime, Field(examples=["2026-05-28T12:00:00Z"])]
+    """
+    When the original record was created (ISO 8601).
+    """
+    record_id: Annotated[str, Field(examples=["rec-001"])]
+    """
+    Identifier of the parent record. Multiple chunks from the same record share this ID.
+    """
+    region: ConversationHistoryRecordRegion
+    """
+    The region where this record is stored.
+    """
+    score: Annotated[float, Field(examples=[0.92])]
+    """
+    Cosine similarity score between the query vector and this chunk's vector. Higher values indicate greater semantic relevance.
+    """
+    text: Annotated[
+        str,
+        Field(
+            examples=["Customer called regarding a billing discrepancy on their latest invoice."]
+        ),
+    ]
+    """
+    The text content of this chunk (up to 480 tokens).
+    """
+    user_id: Annotated[str, Field(examples=["user-123"])]
+    """
+    Identifier of the user who owns this record.
+    """
+
+
+class ConversationHistoryResponse(TelnyxModel):
+    """
+    Search response following the standard Telnyx V2 API format.
+    """
+
+    data: list[ConversationHistoryRecord]
+    """
+    Ranked list of matching text chunks, sorted by cosine similarity score descending.
+    """
+    meta: TranscriptionsSearchPaginationMeta
+
+
+class ConversationInsight(TelnyxModel):
+    conversation_insights: list[ConversationInsightConversationInsightsItem]
+    """
+    List of insights extracted from the conversation.
+    """
+    created_at: AwareDatetime
+    """
+    Timestamp of when the object was created.
+    """
+    id: str
+    """
+    Unique identifier for the conversation insight.
+    """
+    status: ConversationInsightStatus
+    """
+    Current status of the insight generation for the conversation.
+    """
+
+
+class ConversationInsightAggregateResp(TelnyxModel):
+    """
+    Aggregated conversation insight counts grouped by the specified fields. Each item in `data` contains the grouped field values and a `record_count` indicating how many conversation insights match that combination.
+    """
+
+    data: Annotated[list[ConversationInsightAggregateRespDataItem], Field(title="Data")]
+    """
+    Aggregation result rows. Each row contains the grouped field values and a `record_count`.
+    """
+
+
+class ConversationInsightListData(TelnyxModel):
+    data: Annotated[list[ConversationInsight], Field(title="Data")]
+    meta: Meta
+
+
+class ConversationMessageToolCallsItem(TelnyxModel):
+    function: ConversationMessageToolCallsItemFunction
+    id: str
+    """
+    Unique identifier for the tool call.
+    """
+    type: Literal["function"]
+    """
+    Type of the tool call.
     """
 
 
@@ -1803,6 +3145,152 @@ class CreateAssistantTestRequest(TelnyxModel):
     """
     Optional test suite name to group related tests together. Useful for organizing tests by feature, team, or release cycle.
     """
+
+
+class CreateEventRequest(TelnyxModel):
+    agent_id: Annotated[str | None, Field(title="Agent Id")] = None
+    idempotency_key: Annotated[str | None, Field(title="Idempotency Key")] = None
+    """
+    Prevents duplicate events on retry
+    """
+    payload: Annotated[dict[str, Any] | None, Field(title="Payload")] = None
+    step_id: Annotated[str | None, Field(title="Step Id")] = None
+    summary: Annotated[str, Field(title="Summary")]
+    type: EventType
+
+
+class CreateFineTuningJobRequest(TelnyxModel):
+    hyperparameters: CreateFineTuningJobRequestHyperparameters | None = None
+    """
+    The hyperparameters used for the fine-tuning job.
+    """
+    model: str
+    """
+    The base model that is being fine-tuned.
+    """
+    suffix: str | None = None
+    """
+    Optional suffix to append to the fine tuned model's name.
+    """
+    training_file: str
+    """
+    The storage bucket or object used for training.
+    """
+
+
+class CreateMissionRequest(TelnyxModel):
+    description: Annotated[str | None, Field(title="Description")] = None
+    execution_mode: ExecutionMode | None = ExecutionMode.EXTERNAL
+    instructions: Annotated[str | None, Field(title="Instructions")] = None
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    model: Annotated[str | None, Field(title="Model")] = None
+    name: Annotated[str, Field(title="Name")]
+
+
+class CreatePlanRequest(TelnyxModel):
+    steps: Annotated[list[CreatePlanStepRequest], Field(title="Steps")]
+
+
+class CreateSharedToolRequest(TelnyxModel):
+    """
+    Request model for creating a shared (org-level) tool.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    client_side_tool: Annotated[dict[str, Any] | None, Field(title="Client Side Tool")] = None
+    display_name: Annotated[str, Field(title="Display Name")]
+    function: Annotated[dict[str, Any] | None, Field(title="Function")] = None
+    handoff: Annotated[dict[str, Any] | None, Field(title="Handoff")] = None
+    invite: Annotated[dict[str, Any] | None, Field(title="Invite")] = None
+    pay: Annotated[PayToolParams | None, Field(title="Pay")] = None
+    retrieval: Annotated[dict[str, Any] | None, Field(title="Retrieval")] = None
+    timeout_ms: Annotated[int | None, Field(title="Timeout Ms")] = 5000
+    type: Annotated[str, Field(title="Type")]
+    webhook: Annotated[dict[str, Any] | None, Field(title="Webhook")] = None
+
+
+class EmbeddingBucketRequest(TelnyxModel):
+    bucket_name: Annotated[str, Field(title="Bucket Name")]
+    document_chunk_overlap_size: Annotated[
+        int | None, Field(title="Document Chunk Overlap Size")
+    ] = 512
+    document_chunk_size: Annotated[int | None, Field(title="Document Chunk Size")] = 1024
+    embedding_model: SupportedEmbeddingModels | None = SupportedEmbeddingModels.THENLPER_GTE_LARGE
+    loader: SupportedEmbeddingLoaders | None = SupportedEmbeddingLoaders.DEFAULT
+
+
+class EmbeddingResponse(TelnyxModel):
+    data: EmbeddingResponseData
+
+
+class EventData(TelnyxModel):
+    agent_id: Annotated[str | None, Field(title="Agent Id")] = None
+    event_id: Annotated[str, Field(title="Event Id")]
+    idempotency_key: Annotated[str | None, Field(title="Idempotency Key")] = None
+    payload: Annotated[dict[str, Any] | None, Field(title="Payload")] = None
+    run_id: Annotated[str, Field(title="Run Id")]
+    step_id: Annotated[str | None, Field(title="Step Id")] = None
+    summary: Annotated[str, Field(title="Summary")]
+    timestamp: Annotated[AwareDatetime, Field(title="Timestamp")]
+    type: EventType
+
+
+class EventResponse(TelnyxModel):
+    data: EventData
+
+
+class EventsListResponse(TelnyxModel):
+    data: Annotated[list[EventData], Field(title="Data")]
+    meta: Meta
+
+
+class FineTuningJob(TelnyxModel):
+    """
+    The `fine_tuning.job` object represents a fine-tuning job that has been created through the API.
+    """
+
+    created_at: int
+    """
+    The Unix timestamp (in seconds) for when the fine-tuning job was created.
+    """
+    finished_at: int | None
+    """
+    The Unix timestamp (in seconds) for when the fine-tuning job was finished. The value will be null if the fine-tuning job is still running.
+    """
+    hyperparameters: FineTuningJobHyperparameters
+    """
+    The hyperparameters used for the fine-tuning job.
+    """
+    id: str
+    """
+    The name of the fine-tuned model that is being created.
+    """
+    model: str
+    """
+    The base model that is being fine-tuned.
+    """
+    organization_id: str
+    """
+    The organization that owns the fine-tuning job.
+    """
+    status: FineTuningJobStatus
+    """
+    The current status of the fine-tuning job.
+    """
+    trained_tokens: int | None
+    """
+    The total number of billable tokens processed by this fine-tuning job. The value will be null if the fine-tuning job is still running.
+    """
+    training_file: str
+    """
+    The storage bucket or object used for training.
+    """
+
+
+class FineTuningJobsListData(TelnyxModel):
+    data: list[FineTuningJob]
 
 
 FlowEdgeTarget = TypeAliasType(
@@ -1918,6 +3406,33 @@ class InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedV
     """
 
 
+class InsightTemplateResp(TelnyxModel):
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    id: Annotated[UUID, Field(title="Id")]
+    insight_type: TemplateType | None = TemplateType.CUSTOM
+    instructions: Annotated[str, Field(title="Instructions")]
+    json_schema: Annotated[str | dict[str, Any] | None, Field(title="Json Schema")] = None
+    """
+    If specified, the output will follow the JSON schema.
+    """
+    name: Annotated[str | None, Field(title="Name")] = ""
+    webhook: Annotated[str | None, Field(title="Webhook")] = ""
+
+
+class Integration(TelnyxModel):
+    available_tools: Annotated[list[str], Field(title="Available Tools")]
+    description: Annotated[str, Field(title="Description")]
+    display_name: Annotated[str, Field(title="Display Name")]
+    id: Annotated[str, Field(title="Id")]
+    logo_url: Annotated[str, Field(title="Logo Url")]
+    name: Annotated[str, Field(title="Name")]
+    status: IntegrationStatus
+
+
+class IntegrationsListResponse(TelnyxModel):
+    data: Annotated[list[Integration], Field(title="Data")]
+
+
 class InviteToolConfigVoicemailDetection(TelnyxModel):
     """
     Configuration for voicemail detection (AMD - Answering Machine Detection) on the invited call.
@@ -1931,6 +3446,143 @@ class InviteToolConfigVoicemailDetection(TelnyxModel):
     """
     Action to take when voicemail is detected on the invited call.
     """
+
+
+class MissionRunData(TelnyxModel):
+    error: Annotated[str | None, Field(title="Error")] = None
+    finished_at: Annotated[AwareDatetime | None, Field(title="Finished At")] = None
+    input: Annotated[dict[str, Any] | None, Field(title="Input")] = None
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    mission_id: Annotated[UUID, Field(title="Mission Id")]
+    result_payload: Annotated[dict[str, Any] | None, Field(title="Result Payload")] = None
+    result_summary: Annotated[str | None, Field(title="Result Summary")] = None
+    run_id: Annotated[UUID, Field(title="Run Id")]
+    started_at: Annotated[AwareDatetime, Field(title="Started At")]
+    status: RunStatus
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+
+
+class MissionRunResponse(TelnyxModel):
+    data: MissionRunData
+
+
+class MissionRunsListResponse(TelnyxModel):
+    data: Annotated[list[MissionRunData], Field(title="Data")]
+    meta: Meta
+
+
+class ModelMetadata(TelnyxModel):
+    """
+    Metadata for a model available on Telnyx Inference. Returned by `GET /v2/ai/openai/models` (and the deprecated `GET /v2/ai/models`). Open-source models live under their Hugging Face organization (e.g. `moonshotai/Kimi-K2.6`, `zai-org/GLM-5.1-FP8`, `MiniMaxAI/MiniMax-M2.7`); fine-tuned models are owned by the Telnyx organization that trained them.
+    """
+
+    base_model: Annotated[str | None, Field(title="Base Model")] = None
+    """
+    Base model the fine-tuned model was trained from. Only set for fine-tuned models.
+    """
+    context_length: Annotated[int, Field(examples=[262144], title="Context Length")]
+    """
+    Maximum total tokens (prompt + completion) supported by the model in a single request.
+    """
+    created: Annotated[AwareDatetime, Field(title="Created")]
+    """
+    Timestamp at which the model was registered on Telnyx Inference (ISO 8601).
+    """
+    description: Annotated[str | None, Field(title="Description")] = None
+    """
+    Short, human-readable summary of what the model is best suited for.
+    """
+    id: Annotated[str, Field(examples=["moonshotai/Kimi-K2.6"], title="Id")]
+    """
+    Model identifier. For open-source models, follows the `{organization}/{model_name}` convention from Hugging Face (e.g. `moonshotai/Kimi-K2.6`).
+    """
+    is_fine_tunable: Annotated[bool | None, Field(title="Is Fine Tunable")] = False
+    """
+    Whether the model can be used as a base for a fine-tuning job via `POST /v2/ai/fine_tuning/jobs`.
+    """
+    is_vision_supported: Annotated[bool | None, Field(title="Is Vision Supported")] = False
+    """
+    Whether the model accepts image inputs in chat completions (multimodal vision support).
+    """
+    languages: Annotated[list[str], Field(title="Languages")]
+    """
+    ISO language codes the model supports (e.g. `en`, `es`).
+    """
+    license: Annotated[str, Field(title="License")]
+    """
+    License the model is distributed under, e.g. `Apache 2.0`, `MIT`, `Llama 3 Community License`.
+    """
+    max_completion_tokens: Annotated[int | None, Field(title="Max Completion Tokens")] = None
+    """
+    Maximum number of completion (output) tokens the model will generate per request. `null` if unconstrained beyond `context_length`.
+    """
+    object: Annotated[str | None, Field(title="Object")] = "model"
+    """
+    Object type. Always `model`.
+    """
+    organization: Annotated[str, Field(examples=["moonshotai"], title="Organization")]
+    """
+    Organization that originally published the model, matching the prefix of `id` for open-source models.
+    """
+    owned_by: Annotated[str, Field(examples=["Telnyx"], title="Owned By")]
+    """
+    Owner of the model. `Telnyx` for Telnyx-hosted open-source models, the upstream provider name for proxied models, or the Telnyx organization id for fine-tuned models.
+    """
+    parameters: Annotated[int, Field(examples=[1000000000000], title="Parameters")]
+    """
+    Total parameter count of the model.
+    """
+    parameters_str: Annotated[
+        str | None, Field(examples=["1.0T"], title="Parameters (human readable)")
+    ] = None
+    """
+    Human-readable parameter count, e.g. `1.0T`, `753.9B`, `8B`.
+    """
+    pricing: Annotated[
+        dict[str, str] | None,
+        Field(
+            examples=[
+                {
+                    "cached_prompt": "0.060000",
+                    "completion": "1.200000",
+                    "currency": "USD",
+                    "prompt": "0.300000",
+                    "unit": "1M_tokens",
+                }
+            ],
+            title="Pricing",
+        ),
+    ] = None
+    """
+    Mapping of token kind to price, as strings to preserve precision. Typical keys are `prompt`, `cached_prompt`, and `completion`. When pricing is available the block also includes `currency` (ISO 4217 code matching the account's configured billing currency) and `unit` (the denomination the prices are quoted in, currently always `1M_tokens` for token-priced models).
+    """
+    recommended_for_assistants: Annotated[
+        bool | None, Field(title="Recommended For Assistants")
+    ] = False
+    """
+    Whether Telnyx currently recommends this model as the LLM powering a Telnyx AI Assistant.
+    """
+    regions: Annotated[
+        list[str] | None, Field(examples=[["us-central-1", "us-east-1"]], title="Regions")
+    ] = None
+    """
+    Public region names where the model is currently deployed (e.g. `us-central-1`, `eu-central-1`).
+    """
+    task: Annotated[str | None, Field(examples=["text-generation"], title="Task")] = (
+        "text-generation"
+    )
+    """
+    Primary task the model is intended for, e.g. `text-generation`, `audio-text-to-text`, `feature-extraction` (embeddings).
+    """
+    tier: ModelMetadataTier
+    """
+    Billing tier the model belongs to. Used together with `pricing` to determine cost per 1M tokens.
+    """
+
+
+class ModelsResponse(TelnyxModel):
+    data: Annotated[list[ModelMetadata], Field(title="Data")]
+    object: Annotated[str | None, Field(title="Object")] = "list"
 
 
 class Observability(TelnyxModel):
@@ -1953,6 +3605,47 @@ class ObservabilityReq(TelnyxModel):
     public_key_ref: Annotated[str | None, Field(title="Public Key Ref")] = None
     secret_key_ref: Annotated[str | None, Field(title="Secret Key Ref")] = None
     status: ObservabilityStatus | None = ObservabilityStatus.DISABLED
+
+
+class OpenAIEmbeddingRequest(TelnyxModel):
+    dimensions: int | None = None
+    """
+    The number of dimensions the resulting output embeddings should have. Only supported in some models.
+    """
+    encoding_format: OpenAIEmbeddingRequestEncodingFormat | None = (
+        OpenAIEmbeddingRequestEncodingFormat.FLOAT
+    )
+    """
+    The format to return the embeddings in.
+    """
+    input: str | list[str]
+    """
+    Input text to embed. Can be a string or array of strings.
+    """
+    model: Annotated[str, Field(examples=["thenlper/gte-large"])]
+    """
+    ID of the model to use. Use the List embedding models endpoint to see available models.
+    """
+    user: str | None = None
+    """
+    A unique identifier representing your end-user for monitoring and abuse detection.
+    """
+
+
+class OpenAIEmbeddingResponse(TelnyxModel):
+    data: list[OpenAIEmbeddingData]
+    """
+    List of embedding objects
+    """
+    model: str
+    """
+    The model used for embedding
+    """
+    object: str
+    """
+    The object type, always 'list'
+    """
+    usage: OpenAIEmbeddingUsage
 
 
 class PaginatedAssistantTestList(TelnyxModel):
@@ -1980,6 +3673,26 @@ class PayTool(TelnyxModel):
 
     pay: PayToolParams
     type: Literal["pay"]
+
+
+class PlanStepData(TelnyxModel):
+    completed_at: Annotated[AwareDatetime | None, Field(title="Completed At")] = None
+    description: Annotated[str, Field(title="Description")]
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    parent_step_id: Annotated[str | None, Field(title="Parent Step Id")] = None
+    run_id: Annotated[UUID, Field(title="Run Id")]
+    sequence: Annotated[int, Field(title="Sequence")]
+    started_at: Annotated[AwareDatetime | None, Field(title="Started At")] = None
+    status: StepStatus
+    step_id: Annotated[str, Field(title="Step Id")]
+
+
+class PlanStepResponse(TelnyxModel):
+    data: PlanStepData
+
+
+class PlanStepsCreatedResponse(TelnyxModel):
+    data: Annotated[list[PlanStepData], Field(title="Data")]
 
 
 class Rule(TelnyxModel):
@@ -2056,6 +3769,40 @@ class ScheduledPhoneCallEventResponse(TelnyxModel):
     telnyx_end_user_target: Annotated[str, Field(title="Telnyx End User Target")]
 
 
+class SearchConversationHistoriesQuery(TelnyxModel):
+    q: Annotated[str, Field(examples=["customer called about billing issue"], min_length=1)]
+    region: SearchConversationHistoriesQueryRegion | None = None
+    page_number_: Annotated[int | None, Field(alias="page[number]", examples=[1], ge=1)] = 1
+    page_size_: Annotated[int | None, Field(alias="page[size]", examples=[10], ge=1, le=100)] = 20
+    min_score: Annotated[float | None, Field(examples=[0.5], ge=0.0, le=1.0)] = 0.0
+    filter_user_id_: Annotated[
+        str | None, Field(alias="filter[user_id]", examples=["user-123"])
+    ] = None
+    filter_record_id_: Annotated[
+        str | None, Field(alias="filter[record_id]", examples=["rec-001"])
+    ] = None
+    filter_region__in_: Annotated[
+        str | None, Field(alias="filter[region][in]", examples=["USA,DEU"])
+    ] = None
+    filter_record_created_at__gte_: Annotated[
+        AwareDatetime | None,
+        Field(alias="filter[record_created_at][gte]", examples=["2026-01-01T00:00:00Z"]),
+    ] = None
+    filter_record_created_at__lte_: Annotated[
+        AwareDatetime | None,
+        Field(alias="filter[record_created_at][lte]", examples=["2026-12-31T23:59:59Z"]),
+    ] = None
+    filter_ingested_at__gte_: Annotated[
+        AwareDatetime | None,
+        Field(alias="filter[ingested_at][gte]", examples=["2026-01-01T00:00:00Z"]),
+    ] = None
+    filter_ingested_at__lte_: Annotated[
+        AwareDatetime | None,
+        Field(alias="filter[ingested_at][lte]", examples=["2026-12-31T23:59:59Z"]),
+    ] = None
+    filter_retention_: Annotated[str | None, Field(alias="filter[retention]")] = None
+
+
 class SendMessageTool(TelnyxModel):
     """
     The send_message tool allows the assistant to send SMS or MMS messages to the end user. The 'to' and 'from' addresses are automatically determined from the conversation context, and the message text is generated by the assistant unless a message_template is provided for runtime variable substitution.
@@ -2063,6 +3810,11 @@ class SendMessageTool(TelnyxModel):
 
     send_message: SendMessageToolSendMessage
     type: Literal["send_message"]
+
+
+class SharedToolListResponse(TelnyxModel):
+    data: Annotated[list[SharedToolResponse], Field(title="Data")]
+    meta: Meta
 
 
 class SkipTurnTool(TelnyxModel):
@@ -2080,6 +3832,10 @@ class StartSpeakingPlan(TelnyxModel):
     """
     Minimum seconds to wait before the assistant starts speaking.
     """
+
+
+class TaskStatusResponse(TelnyxModel):
+    data: TaskStatusResponseData
 
 
 class TelephonySettingsRecordingSettings(TelnyxModel):
@@ -2407,9 +4163,54 @@ class CanaryDeployResponse(TelnyxModel):
     updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
 
 
+ChatCompletionRequestToolsItem = TypeAliasType(
+    "ChatCompletionRequestToolsItem",
+    Annotated[
+        Union[
+            Annotated[ChatCompletionToolParam | Retrieval, Field(discriminator="type")],
+            UnknownVariant,
+        ],
+        Field(union_mode="left_to_right"),
+    ],
+)
+
+
+class ChatCompletionSystemMessageParam(TelnyxModel):
+    content: str | list[ChatCompletionSystemMessageParamContentTextAndImageArrayItem]
+    role: ChatCompletionSystemMessageParamRole
+
+
 class ClientSideTool(TelnyxModel):
     client_side_tool: ClientSideToolParams
     type: Literal["client_side_tool"]
+
+
+class ConversationMessage(TelnyxModel):
+    created_at: Annotated[AwareDatetime | None, Field(examples=["2025-04-15T13:07:28.764Z"])] = None
+    """
+    The datetime the message was created on the conversation. This does not necesarily correspond to the time the message was sent. The best field to use to determine the time the end user experienced the message is `sent_at`.
+    """
+    role: ConversationMessageRole
+    """
+    The role of the message sender.
+    """
+    sent_at: Annotated[AwareDatetime | None, Field(examples=["2025-04-15T13:07:28.764Z"])] = None
+    """
+    The datetime the message was sent to the end user.
+    """
+    text: str
+    """
+    The message content. Can be null for tool calls.
+    """
+    tool_calls: list[ConversationMessageToolCallsItem] | None = None
+    """
+    Optional tool calls made by the assistant.
+    """
+
+
+class ConversationMessageListData(TelnyxModel):
+    data: Annotated[list[ConversationMessage], Field(title="Data")]
+    meta: Meta
 
 
 class CreateScheduledEventRequest(TelnyxModel):
@@ -2460,6 +4261,11 @@ class CreateScheduledEventRequest(TelnyxModel):
     """
 
 
+class GetInsightTemplatesRespData(TelnyxModel):
+    data: Annotated[list[InsightTemplateResp], Field(title="Data")]
+    meta: Meta
+
+
 class HandoffTool(TelnyxModel):
     """
     The handoff tool allows the assistant to hand off control of the conversation to another AI assistant. By default, this will happen transparently to the end user.
@@ -2487,6 +4293,19 @@ class InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetected(
     """
     Configuration for the voicemail message to leave. Only applicable when action is 'leave_message_and_stop_transfer'.
     """
+
+
+class InsightTemplateDetailRespData(TelnyxModel):
+    data: InsightTemplateResp
+
+
+class InsightTemplateGroupResp(TelnyxModel):
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    description: Annotated[str | None, Field(title="Description")] = None
+    id: Annotated[UUID, Field(title="Id")]
+    insights: Annotated[list[InsightTemplateResp] | None, Field(title="Insights")] = None
+    name: Annotated[str, Field(title="Name")]
+    webhook: Annotated[str | None, Field(title="Webhook")] = ""
 
 
 class InterruptionSettings(TelnyxModel):
@@ -2547,6 +4366,10 @@ class PaginatedTestRunList(TelnyxModel):
     """
     Pagination metadata including total counts and current page info.
     """
+
+
+class PlanResponse(TelnyxModel):
+    data: Annotated[list[PlanStepData], Field(title="Data")]
 
 
 class SIPReferToolParams(TelnyxModel):
@@ -2618,6 +4441,125 @@ class WebhookTool(TelnyxModel):
     webhook: WebhookToolParams
 
 
+class ChatCompletionRequest(TelnyxModel):
+    api_key_ref: str | None = None
+    """
+    If you are using an external inference provider like xAI or OpenAI, this field allows you to pass along a reference to your API key. After creating an [integration secret](https://developers.telnyx.com/api-reference/integration-secrets/create-a-secret) for you API key, pass the secret's `identifier` in this field.
+    """
+    best_of: int | None = None
+    """
+    This is used with `use_beam_search` to determine how many candidate beams to explore.
+    """
+    early_stopping: bool | None = False
+    """
+    This is used with `use_beam_search`. If `true`, generation stops as soon as there are `best_of` complete candidates; if `false`, a heuristic is applied and the generation stops when is it very unlikely to find better candidates.
+    """
+    enable_thinking: bool | None = True
+    """
+    Whether to enable the thinking/reasoning phase for models that support it (e.g., QwQ, Qwen3). When set to false, the model will skip the internal reasoning step and respond directly, which can reduce latency. Defaults to true.
+    """
+    frequency_penalty: float | None = 0
+    """
+    Higher values will penalize the model from repeating the same output tokens.
+    """
+    guided_choice: list[str] | None = None
+    """
+    If specified, the output will be exactly one of the choices.
+    """
+    guided_json: dict[str, Any] | None = None
+    """
+    Must be a valid JSON schema. If specified, the output will follow the JSON schema.
+    """
+    guided_regex: str | None = None
+    """
+    If specified, the output will follow the regex pattern.
+    """
+    length_penalty: float | None = 1
+    """
+    This is used with `use_beam_search` to prefer shorter or longer completions.
+    """
+    logprobs: bool | None = False
+    """
+    Whether to return log probabilities of the output tokens or not. If true, returns the log probabilities of each output token returned in the `content` of `message`.
+    """
+    max_tokens: int | None = None
+    """
+    Maximum number of completion tokens the model should generate.
+    """
+    messages: Annotated[
+        list[ChatCompletionSystemMessageParam],
+        Field(
+            examples=[
+                [
+                    {"content": "You are a friendly chatbot.", "role": "system"},
+                    {"content": "Hello, world!", "role": "user"},
+                ]
+            ]
+        ),
+    ]
+    """
+    A list of the previous chat messages for context.
+    """
+    min_p: float | None = None
+    """
+    This is an alternative to `top_p` that [many prefer](https://github.com/huggingface/transformers/issues/27670). Must be in [0, 1].
+    """
+    model: str | None = "meta-llama/Meta-Llama-3.1-8B-Instruct"
+    """
+    The language model to chat with.
+    """
+    n: float | None = None
+    """
+    This will return multiple choices for you instead of a single chat completion.
+    """
+    presence_penalty: float | None = 0
+    """
+    Higher values will penalize the model from repeating the same output tokens.
+    """
+    response_format: ChatCompletionResponseFormatParam | None = None
+    """
+    Use this is you want to guarantee a JSON output without defining a schema. For control over the schema, use `guided_json`.
+    """
+    seed: int | None = None
+    """
+    If specified, the system will make a best effort to sample deterministically, such that repeated requests with the same `seed` and parameters should return the same result.
+    """
+    stop: str | ChatCompletionRequestStopVariantB | None = None
+    """
+    Up to 4 sequences where the API will stop generating further tokens. The returned text will not contain the stop sequence.
+    """
+    stream: bool | None = False
+    """
+    Whether or not to stream data-only server-sent events as they become available.
+    """
+    temperature: float | None = 0.1
+    """
+    Adjusts the "creativity" of the model. Lower values make the model more deterministic and repetitive, while higher values make the model more random and creative.
+    """
+    tool_choice: ChatCompletionRequestToolChoice | None = None
+    tools: list[ChatCompletionRequestToolsItem] | None = None
+    """
+    The `function` tool type follows the same schema as the [OpenAI Chat Completions API](https://platform.openai.com/docs/api-reference/chat). The `retrieval` tool type is unique to Telnyx. You may pass a list of [embedded storage buckets](https://developers.telnyx.com/api-reference/embeddings/embed-documents) for retrieval-augmented generation.
+    """
+    top_logprobs: int | None = None
+    """
+    This is used with `logprobs`. An integer between 0 and 20 specifying the number of most likely tokens to return at each token position, each with an associated log probability.
+    """
+    top_p: float | None = None
+    """
+    An alternative or complement to `temperature`. This adjusts how many of the top possibilities to consider.
+    """
+    use_beam_search: bool | None = False
+    """
+    Setting this to `true` will allow the model to [explore more completion options](https://huggingface.co/blog/how-to-generate#beam-search). This is not supported by OpenAI.
+    """
+
+
+class GetInsightTemplateGroupsRespData(TelnyxModel):
+    data: Annotated[list[InsightTemplateGroupResp], Field(title="Data")]
+    meta: Meta
+
+
 class InferenceEmbeddingTransferToolParamsVoicemailDetection(TelnyxModel):
     """
     Configuration for voicemail detection (AMD - Answering Machine Detection) on the transferred call. Allows the assistant to detect when a voicemail system answers the transferred call and take appropriate action.
@@ -2641,6 +4583,10 @@ class InferenceEmbeddingTransferToolParamsVoicemailDetection(TelnyxModel):
     """
     Action to take when voicemail is detected on the transferred call.
     """
+
+
+class InsightTemplateGroupDetailRespData(TelnyxModel):
+    data: InsightTemplateGroupResp
 
 
 class InviteTool(TelnyxModel):
@@ -3429,6 +5375,7 @@ class UpdateAssistantRequestWithPromotion(
     pass
 
 
+RecursiveCluster.model_rebuild()
 ArithmeticExpression.model_rebuild()
 Assistant.model_rebuild()
 BooleanOpExpression.model_rebuild()

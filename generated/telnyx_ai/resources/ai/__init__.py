@@ -4,21 +4,108 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
-from ..._resource import AsyncAPIResource, SyncAPIResource
+from typing import TYPE_CHECKING, Literal, cast
+from ..._base_client import RequestSpec
+from ..._resource import (
+    AsyncAPIResource,
+    SyncAPIResource,
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+)
+from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
+from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
+from ...types import _models  # never shadowed: no resource name starts with `_`
 
 if TYPE_CHECKING:
+    from .anthropic import (
+        AsyncAnthropicResource,
+        AsyncAnthropicResourceWithRawResponse,
+        AnthropicResource,
+        AnthropicResourceWithRawResponse,
+    )
     from .assistants import (
         AsyncAssistantsResource,
         AsyncAssistantsResourceWithRawResponse,
         AssistantsResource,
         AssistantsResourceWithRawResponse,
     )
+    from .audio import (
+        AsyncAudioResource,
+        AsyncAudioResourceWithRawResponse,
+        AudioResource,
+        AudioResourceWithRawResponse,
+    )
+    from .chat import (
+        AsyncChatResource,
+        AsyncChatResourceWithRawResponse,
+        ChatResource,
+        ChatResourceWithRawResponse,
+    )
+    from .clusters import (
+        AsyncClustersResource,
+        AsyncClustersResourceWithRawResponse,
+        ClustersResource,
+        ClustersResourceWithRawResponse,
+    )
+    from .conversations import (
+        AsyncConversationsResource,
+        AsyncConversationsResourceWithRawResponse,
+        ConversationsResource,
+        ConversationsResourceWithRawResponse,
+    )
+    from .embeddings import (
+        AsyncEmbeddingsResource,
+        AsyncEmbeddingsResourceWithRawResponse,
+        EmbeddingsResource,
+        EmbeddingsResourceWithRawResponse,
+    )
+    from .fine_tuning import (
+        AsyncFineTuningResource,
+        AsyncFineTuningResourceWithRawResponse,
+        FineTuningResource,
+        FineTuningResourceWithRawResponse,
+    )
+    from .integrations import (
+        AsyncIntegrationsResource,
+        AsyncIntegrationsResourceWithRawResponse,
+        IntegrationsResource,
+        IntegrationsResourceWithRawResponse,
+    )
     from .mcp_servers import (
         AsyncMcpServersResource,
         AsyncMcpServersResourceWithRawResponse,
         McpServersResource,
         McpServersResourceWithRawResponse,
+    )
+    from .missions import (
+        AsyncMissionsResource,
+        AsyncMissionsResourceWithRawResponse,
+        MissionsResource,
+        MissionsResourceWithRawResponse,
+    )
+    from .models import (
+        AsyncModelsResource,
+        AsyncModelsResourceWithRawResponse,
+        ModelsResource,
+        ModelsResourceWithRawResponse,
+    )
+    from .openai import (
+        AsyncOpenaiResource,
+        AsyncOpenaiResourceWithRawResponse,
+        OpenaiResource,
+        OpenaiResourceWithRawResponse,
+    )
+    from .responses import (
+        AsyncResponsesResource,
+        AsyncResponsesResourceWithRawResponse,
+        ResponsesResource,
+        ResponsesResourceWithRawResponse,
+    )
+    from .tools import (
+        AsyncToolsResource,
+        AsyncToolsResourceWithRawResponse,
+        ToolsResource,
+        ToolsResourceWithRawResponse,
     )
 
 __all__ = [
@@ -28,9 +115,17 @@ __all__ = [
     "AsyncAiResourceWithRawResponse",
 ]
 
+_RETRIEVE_CONVERSATION_HISTORIES_PAGING = Paging("meta", "page[number]", "page[size]", 20)
+
 
 class AiResource(SyncAPIResource):
     """Operations on `ai`."""
+
+    @cached_property
+    def anthropic(self) -> AnthropicResource:
+        from .anthropic import AnthropicResource
+
+        return AnthropicResource(self._client)
 
     @cached_property
     def assistants(self) -> AssistantsResource:
@@ -39,20 +134,270 @@ class AiResource(SyncAPIResource):
         return AssistantsResource(self._client)
 
     @cached_property
+    def audio(self) -> AudioResource:
+        from .audio import AudioResource
+
+        return AudioResource(self._client)
+
+    @cached_property
+    def chat(self) -> ChatResource:
+        from .chat import ChatResource
+
+        return ChatResource(self._client)
+
+    @cached_property
+    def clusters(self) -> ClustersResource:
+        from .clusters import ClustersResource
+
+        return ClustersResource(self._client)
+
+    @cached_property
+    def conversations(self) -> ConversationsResource:
+        from .conversations import ConversationsResource
+
+        return ConversationsResource(self._client)
+
+    @cached_property
+    def embeddings(self) -> EmbeddingsResource:
+        from .embeddings import EmbeddingsResource
+
+        return EmbeddingsResource(self._client)
+
+    @cached_property
+    def fine_tuning(self) -> FineTuningResource:
+        from .fine_tuning import FineTuningResource
+
+        return FineTuningResource(self._client)
+
+    @cached_property
+    def integrations(self) -> IntegrationsResource:
+        from .integrations import IntegrationsResource
+
+        return IntegrationsResource(self._client)
+
+    @cached_property
     def mcp_servers(self) -> McpServersResource:
         from .mcp_servers import McpServersResource
 
         return McpServersResource(self._client)
 
     @cached_property
+    def missions(self) -> MissionsResource:
+        from .missions import MissionsResource
+
+        return MissionsResource(self._client)
+
+    @cached_property
+    def models(self) -> ModelsResource:
+        from .models import ModelsResource
+
+        return ModelsResource(self._client)
+
+    @cached_property
+    def openai(self) -> OpenaiResource:
+        from .openai import OpenaiResource
+
+        return OpenaiResource(self._client)
+
+    @cached_property
+    def responses(self) -> ResponsesResource:
+        from .responses import ResponsesResource
+
+        return ResponsesResource(self._client)
+
+    @cached_property
+    def tools(self) -> ToolsResource:
+        from .tools import ToolsResource
+
+        return ToolsResource(self._client)
+
+    @cached_property
     def with_raw_response(self) -> AiResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AiResourceWithRawResponse(self)
+
+    def retrieve_conversation_histories(
+        self,
+        *,
+        q: str,
+        region: Literal["USA", "DEU", "AUS", "UAE"] | NotGiven = NOT_GIVEN,
+        page_number: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        min_score: float | NotGiven = NOT_GIVEN,
+        filter_user_id: str | NotGiven = NOT_GIVEN,
+        filter_record_id: str | NotGiven = NOT_GIVEN,
+        filter_region_in: str | NotGiven = NOT_GIVEN,
+        filter_record_created_at_gte: str | NotGiven = NOT_GIVEN,
+        filter_record_created_at_lte: str | NotGiven = NOT_GIVEN,
+        filter_ingested_at_gte: str | NotGiven = NOT_GIVEN,
+        filter_ingested_at_lte: str | NotGiven = NOT_GIVEN,
+        filter_retention: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> SyncPage[_models.ConversationHistoryRecord]:
+        """Search conversation histories
+
+        Performs semantic vector search across conversation history records.
+
+        **How it works:**
+        1. The query text is embedded into a 1024-dimensional vector using the multilingual-e5-large model.
+        2. The vector is compared against indexed record chunks using semantic similarity search.
+        3. When no region is specified, all regions are queried in parallel (fan-out) and results are merged by score.
+        4. Results are ranked by similarity score (descending) and paginated via `page[number]` / `page[size]`.
+
+        **Authentication:** Requires a Telnyx API key via `Authorization: Bearer <key>`. Results are automatically scoped to the caller's organization — `organization_id` is injected from the auth token and cannot be overridden.
+
+        **Chunking:** Records are split into chunks of up to 480 tokens with 64-token overlap at ingestion time. Each search result represents a single chunk, with `chunk_index` and `chunk_total` indicating its position within the original record.
+
+        **Filtering:** Use `filter[field][operator]=value` query parameters to narrow results before vector search.
+
+        Top-level filterable fields: `user_id`, `region`, `record_id`, `record_created_at`, `ingested_at`, `retention`
+
+        Note: `retention` is filter-only — it can be used to narrow results but is not returned in the response body.
+
+        Metadata fields: any field not in the list above is resolved to `data.metadata.<field>` (e.g., `filter[language]=en` → `data.metadata.language`).
+
+        Supported filter operators:
+        - `eq` — exact match (default when no operator specified)
+        - `in` — match any of comma-separated values
+        - `gte`, `gt`, `lte`, `lt` — range comparisons (useful for date filtering)
+        - `contains` — wildcard substring match
+
+        **Examples:**
+        ```
+        GET /v2/ai/conversation_histories?q=billing+issue&page[size]=10
+        GET /v2/ai/conversation_histories?q=setup+guide&region=USA&min_score=0.5
+        GET /v2/ai/conversation_histories?q=refund&filter[record_created_at][gte]=2026-01-01T00:00:00Z
+        GET /v2/ai/conversation_histories?q=outage&filter[region][in]=USA,DEU
+        GET /v2/ai/conversation_histories?q=hold+time&filter[language]=en
+        ```
+
+        `GET /ai/conversation_histories`
+
+        Args:
+          q: Natural language search query. The text is embedded into a 1024-dimensional vector and compared against indexed record chunks using semantic similarity.
+          region: Restrict search to a specific region. When omitted, all regions are queried in parallel (fan-out) and results are merged by similarity score.
+          page_number: Page number to return (1-based). Defaults to 1.
+          page_size: Number of results per page. Defaults to 20, maximum 100.
+          min_score: Minimum cosine similarity score threshold (0.0 to 1.0). Results below this threshold are excluded.
+          filter_user_id: Filter to records owned by a specific user (exact match).
+          filter_record_id: Filter to chunks belonging to a specific parent record (exact match).
+          filter_region_in: Filter by the region stored on the record. Comma-separated to match multiple regions (USA, DEU, AUS, UAE). Distinct from the `region` parameter, which selects which cluster(s) are queried.
+          filter_record_created_at_gte: Only include records whose original creation time is on or after this ISO 8601 timestamp.
+          filter_record_created_at_lte: Only include records whose original creation time is on or before this ISO 8601 timestamp.
+          filter_ingested_at_gte: Only include records ingested (chunked, embedded, and indexed) on or after this ISO 8601 timestamp.
+          filter_ingested_at_lte: Only include records ingested (chunked, embedded, and indexed) on or before this ISO 8601 timestamp.
+          filter_retention: Filter by retention policy (exact match). Filter-only: not returned in the response body.
+        """
+        spec = RequestSpec(
+            method="get",
+            path="/ai/conversation_histories",
+            query={
+                "q": q,
+                "region": region,
+                "page[number]": page_number,
+                "page[size]": page_size,
+                "min_score": min_score,
+                "filter[user_id]": filter_user_id,
+                "filter[record_id]": filter_record_id,
+                "filter[region][in]": filter_region_in,
+                "filter[record_created_at][gte]": filter_record_created_at_gte,
+                "filter[record_created_at][lte]": filter_record_created_at_lte,
+                "filter[ingested_at][gte]": filter_ingested_at_gte,
+                "filter[ingested_at][lte]": filter_ingested_at_lte,
+                "filter[retention]": filter_retention,
+            },
+            query_model=_models.SearchConversationHistoriesQuery,
+            arg_names={
+                "page[number]": "page_number",
+                "page[size]": "page_size",
+                "filter[user_id]": "filter_user_id",
+                "filter[record_id]": "filter_record_id",
+                "filter[region][in]": "filter_region_in",
+                "filter[record_created_at][gte]": "filter_record_created_at_gte",
+                "filter[record_created_at][lte]": "filter_record_created_at_lte",
+                "filter[ingested_at][gte]": "filter_ingested_at_gte",
+                "filter[ingested_at][lte]": "filter_ingested_at_lte",
+                "filter[retention]": "filter_retention",
+            },
+            cast_to=_models.ConversationHistoryResponse,
+            response_kind="json",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return cast(
+            "SyncPage[_models.ConversationHistoryRecord]",
+            fetch_page(self._client, spec, _RETRIEVE_CONVERSATION_HISTORIES_PAGING),
+        )
+
+    def summarize(
+        self,
+        *,
+        bucket: str,
+        filename: str,
+        system_prompt: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+    ) -> _models.SummaryResponseData:
+        """Summarize file content
+
+        Generate a summary of a file's contents.
+
+         Supports the following text formats:
+        - PDF, HTML, txt, json, csv
+
+         Supports the following media formats (billed for both the transcription and summary):
+        - flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, or webm
+        - Up to 100 MB
+
+        `POST /ai/summarize`
+
+        Args:
+          bucket: The name of the bucket that contains the file to be summarized.
+          filename: The name of the file to be summarized.
+          system_prompt: A system prompt to guide the summary generation.
+        """
+        spec = RequestSpec(
+            method="post",
+            path="/ai/summarize",
+            body={
+                "bucket": bucket,
+                "filename": filename,
+                "system_prompt": system_prompt,
+            },
+            body_model=_models.SummaryRequest,
+            body_required=True,
+            cast_to=_models.SummaryResponseData,
+            response_kind="json",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            idempotency_key=idempotency_key,
+        )
+        return cast("_models.SummaryResponseData", self._client.request(spec))
 
 
 class AiResourceWithRawResponse:
     def __init__(self, resource: AiResource) -> None:
         self._resource = resource
+        self.retrieve_conversation_histories = to_raw_response_wrapper(
+            resource.retrieve_conversation_histories
+        )
+        self.summarize = to_raw_response_wrapper(resource.summarize)
+
+    @cached_property
+    def anthropic(self) -> AnthropicResourceWithRawResponse:
+        from .anthropic import AnthropicResourceWithRawResponse
+
+        return AnthropicResourceWithRawResponse(self._resource.anthropic)
 
     @cached_property
     def assistants(self) -> AssistantsResourceWithRawResponse:
@@ -61,14 +406,92 @@ class AiResourceWithRawResponse:
         return AssistantsResourceWithRawResponse(self._resource.assistants)
 
     @cached_property
+    def audio(self) -> AudioResourceWithRawResponse:
+        from .audio import AudioResourceWithRawResponse
+
+        return AudioResourceWithRawResponse(self._resource.audio)
+
+    @cached_property
+    def chat(self) -> ChatResourceWithRawResponse:
+        from .chat import ChatResourceWithRawResponse
+
+        return ChatResourceWithRawResponse(self._resource.chat)
+
+    @cached_property
+    def clusters(self) -> ClustersResourceWithRawResponse:
+        from .clusters import ClustersResourceWithRawResponse
+
+        return ClustersResourceWithRawResponse(self._resource.clusters)
+
+    @cached_property
+    def conversations(self) -> ConversationsResourceWithRawResponse:
+        from .conversations import ConversationsResourceWithRawResponse
+
+        return ConversationsResourceWithRawResponse(self._resource.conversations)
+
+    @cached_property
+    def embeddings(self) -> EmbeddingsResourceWithRawResponse:
+        from .embeddings import EmbeddingsResourceWithRawResponse
+
+        return EmbeddingsResourceWithRawResponse(self._resource.embeddings)
+
+    @cached_property
+    def fine_tuning(self) -> FineTuningResourceWithRawResponse:
+        from .fine_tuning import FineTuningResourceWithRawResponse
+
+        return FineTuningResourceWithRawResponse(self._resource.fine_tuning)
+
+    @cached_property
+    def integrations(self) -> IntegrationsResourceWithRawResponse:
+        from .integrations import IntegrationsResourceWithRawResponse
+
+        return IntegrationsResourceWithRawResponse(self._resource.integrations)
+
+    @cached_property
     def mcp_servers(self) -> McpServersResourceWithRawResponse:
         from .mcp_servers import McpServersResourceWithRawResponse
 
         return McpServersResourceWithRawResponse(self._resource.mcp_servers)
 
+    @cached_property
+    def missions(self) -> MissionsResourceWithRawResponse:
+        from .missions import MissionsResourceWithRawResponse
+
+        return MissionsResourceWithRawResponse(self._resource.missions)
+
+    @cached_property
+    def models(self) -> ModelsResourceWithRawResponse:
+        from .models import ModelsResourceWithRawResponse
+
+        return ModelsResourceWithRawResponse(self._resource.models)
+
+    @cached_property
+    def openai(self) -> OpenaiResourceWithRawResponse:
+        from .openai import OpenaiResourceWithRawResponse
+
+        return OpenaiResourceWithRawResponse(self._resource.openai)
+
+    @cached_property
+    def responses(self) -> ResponsesResourceWithRawResponse:
+        from .responses import ResponsesResourceWithRawResponse
+
+        return ResponsesResourceWithRawResponse(self._resource.responses)
+
+    @cached_property
+    def tools(self) -> ToolsResourceWithRawResponse:
+        from .tools import ToolsResourceWithRawResponse
+
+        return ToolsResourceWithRawResponse(self._resource.tools)
+
 
 class AsyncAiResource(AsyncAPIResource):
     """Operations on `ai`."""
+
+    @cached_property
+    def anthropic(self) -> AsyncAnthropicResource:
+        from .anthropic import AsyncAnthropicResource
+
+        return AsyncAnthropicResource(self._client)
 
     @cached_property
     def assistants(self) -> AsyncAssistantsResource:
@@ -77,20 +500,267 @@ class AsyncAiResource(AsyncAPIResource):
         return AsyncAssistantsResource(self._client)
 
     @cached_property
+    def audio(self) -> AsyncAudioResource:
+        from .audio import AsyncAudioResource
+
+        return AsyncAudioResource(self._client)
+
+    @cached_property
+    def chat(self) -> AsyncChatResource:
+        from .chat import AsyncChatResource
+
+        return AsyncChatResource(self._client)
+
+    @cached_property
+    def clusters(self) -> AsyncClustersResource:
+        from .clusters import AsyncClustersResource
+
+        return AsyncClustersResource(self._client)
+
+    @cached_property
+    def conversations(self) -> AsyncConversationsResource:
+        from .conversations import AsyncConversationsResource
+
+        return AsyncConversationsResource(self._client)
+
+    @cached_property
+    def embeddings(self) -> AsyncEmbeddingsResource:
+        from .embeddings import AsyncEmbeddingsResource
+
+        return AsyncEmbeddingsResource(self._client)
+
+    @cached_property
+    def fine_tuning(self) -> AsyncFineTuningResource:
+        from .fine_tuning import AsyncFineTuningResource
+
+        return AsyncFineTuningResource(self._client)
+
+    @cached_property
+    def integrations(self) -> AsyncIntegrationsResource:
+        from .integrations import AsyncIntegrationsResource
+
+        return AsyncIntegrationsResource(self._client)
+
+    @cached_property
     def mcp_servers(self) -> AsyncMcpServersResource:
         from .mcp_servers import AsyncMcpServersResource
 
         return AsyncMcpServersResource(self._client)
 
     @cached_property
+    def missions(self) -> AsyncMissionsResource:
+        from .missions import AsyncMissionsResource
+
+        return AsyncMissionsResource(self._client)
+
+    @cached_property
+    def models(self) -> AsyncModelsResource:
+        from .models import AsyncModelsResource
+
+        return AsyncModelsResource(self._client)
+
+    @cached_property
+    def openai(self) -> AsyncOpenaiResource:
+        from .openai import AsyncOpenaiResource
+
+        return AsyncOpenaiResource(self._client)
+
+    @cached_property
+    def responses(self) -> AsyncResponsesResource:
+        from .responses import AsyncResponsesResource
+
+        return AsyncResponsesResource(self._client)
+
+    @cached_property
+    def tools(self) -> AsyncToolsResource:
+        from .tools import AsyncToolsResource
+
+        return AsyncToolsResource(self._client)
+
+    @cached_property
     def with_raw_response(self) -> AsyncAiResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncAiResourceWithRawResponse(self)
+
+    def retrieve_conversation_histories(
+        self,
+        *,
+        q: str,
+        region: Literal["USA", "DEU", "AUS", "UAE"] | NotGiven = NOT_GIVEN,
+        page_number: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        min_score: float | NotGiven = NOT_GIVEN,
+        filter_user_id: str | NotGiven = NOT_GIVEN,
+        filter_record_id: str | NotGiven = NOT_GIVEN,
+        filter_region_in: str | NotGiven = NOT_GIVEN,
+        filter_record_created_at_gte: str | NotGiven = NOT_GIVEN,
+        filter_record_created_at_lte: str | NotGiven = NOT_GIVEN,
+        filter_ingested_at_gte: str | NotGiven = NOT_GIVEN,
+        filter_ingested_at_lte: str | NotGiven = NOT_GIVEN,
+        filter_retention: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> AsyncPager[_models.ConversationHistoryRecord]:
+        """Search conversation histories
+
+        Performs semantic vector search across conversation history records.
+
+        **How it works:**
+        1. The query text is embedded into a 1024-dimensional vector using the multilingual-e5-large model.
+        2. The vector is compared against indexed record chunks using semantic similarity search.
+        3. When no region is specified, all regions are queried in parallel (fan-out) and results are merged by score.
+        4. Results are ranked by similarity score (descending) and paginated via `page[number]` / `page[size]`.
+
+        **Authentication:** Requires a Telnyx API key via `Authorization: Bearer <key>`. Results are automatically scoped to the caller's organization — `organization_id` is injected from the auth token and cannot be overridden.
+
+        **Chunking:** Records are split into chunks of up to 480 tokens with 64-token overlap at ingestion time. Each search result represents a single chunk, with `chunk_index` and `chunk_total` indicating its position within the original record.
+
+        **Filtering:** Use `filter[field][operator]=value` query parameters to narrow results before vector search.
+
+        Top-level filterable fields: `user_id`, `region`, `record_id`, `record_created_at`, `ingested_at`, `retention`
+
+        Note: `retention` is filter-only — it can be used to narrow results but is not returned in the response body.
+
+        Metadata fields: any field not in the list above is resolved to `data.metadata.<field>` (e.g., `filter[language]=en` → `data.metadata.language`).
+
+        Supported filter operators:
+        - `eq` — exact match (default when no operator specified)
+        - `in` — match any of comma-separated values
+        - `gte`, `gt`, `lte`, `lt` — range comparisons (useful for date filtering)
+        - `contains` — wildcard substring match
+
+        **Examples:**
+        ```
+        GET /v2/ai/conversation_histories?q=billing+issue&page[size]=10
+        GET /v2/ai/conversation_histories?q=setup+guide&region=USA&min_score=0.5
+        GET /v2/ai/conversation_histories?q=refund&filter[record_created_at][gte]=2026-01-01T00:00:00Z
+        GET /v2/ai/conversation_histories?q=outage&filter[region][in]=USA,DEU
+        GET /v2/ai/conversation_histories?q=hold+time&filter[language]=en
+        ```
+
+        `GET /ai/conversation_histories`
+
+        Args:
+          q: Natural language search query. The text is embedded into a 1024-dimensional vector and compared against indexed record chunks using semantic similarity.
+          region: Restrict search to a specific region. When omitted, all regions are queried in parallel (fan-out) and results are merged by similarity score.
+          page_number: Page number to return (1-based). Defaults to 1.
+          page_size: Number of results per page. Defaults to 20, maximum 100.
+          min_score: Minimum cosine similarity score threshold (0.0 to 1.0). Results below this threshold are excluded.
+          filter_user_id: Filter to records owned by a specific user (exact match).
+          filter_record_id: Filter to chunks belonging to a specific parent record (exact match).
+          filter_region_in: Filter by the region stored on the record. Comma-separated to match multiple regions (USA, DEU, AUS, UAE). Distinct from the `region` parameter, which selects which cluster(s) are queried.
+          filter_record_created_at_gte: Only include records whose original creation time is on or after this ISO 8601 timestamp.
+          filter_record_created_at_lte: Only include records whose original creation time is on or before this ISO 8601 timestamp.
+          filter_ingested_at_gte: Only include records ingested (chunked, embedded, and indexed) on or after this ISO 8601 timestamp.
+          filter_ingested_at_lte: Only include records ingested (chunked, embedded, and indexed) on or before this ISO 8601 timestamp.
+          filter_retention: Filter by retention policy (exact match). Filter-only: not returned in the response body.
+        """
+        spec = RequestSpec(
+            method="get",
+            path="/ai/conversation_histories",
+            query={
+                "q": q,
+                "region": region,
+                "page[number]": page_number,
+                "page[size]": page_size,
+                "min_score": min_score,
+                "filter[user_id]": filter_user_id,
+                "filter[record_id]": filter_record_id,
+                "filter[region][in]": filter_region_in,
+                "filter[record_created_at][gte]": filter_record_created_at_gte,
+                "filter[record_created_at][lte]": filter_record_created_at_lte,
+                "filter[ingested_at][gte]": filter_ingested_at_gte,
+                "filter[ingested_at][lte]": filter_ingested_at_lte,
+                "filter[retention]": filter_retention,
+            },
+            query_model=_models.SearchConversationHistoriesQuery,
+            arg_names={
+                "page[number]": "page_number",
+                "page[size]": "page_size",
+                "filter[user_id]": "filter_user_id",
+                "filter[record_id]": "filter_record_id",
+                "filter[region][in]": "filter_region_in",
+                "filter[record_created_at][gte]": "filter_record_created_at_gte",
+                "filter[record_created_at][lte]": "filter_record_created_at_lte",
+                "filter[ingested_at][gte]": "filter_ingested_at_gte",
+                "filter[ingested_at][lte]": "filter_ingested_at_lte",
+                "filter[retention]": "filter_retention",
+            },
+            cast_to=_models.ConversationHistoryResponse,
+            response_kind="json",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return AsyncPager(self._client, spec, _RETRIEVE_CONVERSATION_HISTORIES_PAGING)
+
+    async def summarize(
+        self,
+        *,
+        bucket: str,
+        filename: str,
+        system_prompt: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+    ) -> _models.SummaryResponseData:
+        """Summarize file content
+
+        Generate a summary of a file's contents.
+
+         Supports the following text formats:
+        - PDF, HTML, txt, json, csv
+
+         Supports the following media formats (billed for both the transcription and summary):
+        - flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, or webm
+        - Up to 100 MB
+
+        `POST /ai/summarize`
+
+        Args:
+          bucket: The name of the bucket that contains the file to be summarized.
+          filename: The name of the file to be summarized.
+          system_prompt: A system prompt to guide the summary generation.
+        """
+        spec = RequestSpec(
+            method="post",
+            path="/ai/summarize",
+            body={
+                "bucket": bucket,
+                "filename": filename,
+                "system_prompt": system_prompt,
+            },
+            body_model=_models.SummaryRequest,
+            body_required=True,
+            cast_to=_models.SummaryResponseData,
+            response_kind="json",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            idempotency_key=idempotency_key,
+        )
+        return cast("_models.SummaryResponseData", await self._client.request(spec))
 
 
 class AsyncAiResourceWithRawResponse:
     def __init__(self, resource: AsyncAiResource) -> None:
         self._resource = resource
+        self.retrieve_conversation_histories = async_to_raw_response_wrapper(
+            resource.retrieve_conversation_histories
+        )
+        self.summarize = async_to_raw_response_wrapper(resource.summarize)
+
+    @cached_property
+    def anthropic(self) -> AsyncAnthropicResourceWithRawResponse:
+        from .anthropic import AsyncAnthropicResourceWithRawResponse
+
+        return AsyncAnthropicResourceWithRawResponse(self._resource.anthropic)
 
     @cached_property
     def assistants(self) -> AsyncAssistantsResourceWithRawResponse:
@@ -99,7 +769,79 @@ class AsyncAiResourceWithRawResponse:
         return AsyncAssistantsResourceWithRawResponse(self._resource.assistants)
 
     @cached_property
+    def audio(self) -> AsyncAudioResourceWithRawResponse:
+        from .audio import AsyncAudioResourceWithRawResponse
+
+        return AsyncAudioResourceWithRawResponse(self._resource.audio)
+
+    @cached_property
+    def chat(self) -> AsyncChatResourceWithRawResponse:
+        from .chat import AsyncChatResourceWithRawResponse
+
+        return AsyncChatResourceWithRawResponse(self._resource.chat)
+
+    @cached_property
+    def clusters(self) -> AsyncClustersResourceWithRawResponse:
+        from .clusters import AsyncClustersResourceWithRawResponse
+
+        return AsyncClustersResourceWithRawResponse(self._resource.clusters)
+
+    @cached_property
+    def conversations(self) -> AsyncConversationsResourceWithRawResponse:
+        from .conversations import AsyncConversationsResourceWithRawResponse
+
+        return AsyncConversationsResourceWithRawResponse(self._resource.conversations)
+
+    @cached_property
+    def embeddings(self) -> AsyncEmbeddingsResourceWithRawResponse:
+        from .embeddings import AsyncEmbeddingsResourceWithRawResponse
+
+        return AsyncEmbeddingsResourceWithRawResponse(self._resource.embeddings)
+
+    @cached_property
+    def fine_tuning(self) -> AsyncFineTuningResourceWithRawResponse:
+        from .fine_tuning import AsyncFineTuningResourceWithRawResponse
+
+        return AsyncFineTuningResourceWithRawResponse(self._resource.fine_tuning)
+
+    @cached_property
+    def integrations(self) -> AsyncIntegrationsResourceWithRawResponse:
+        from .integrations import AsyncIntegrationsResourceWithRawResponse
+
+        return AsyncIntegrationsResourceWithRawResponse(self._resource.integrations)
+
+    @cached_property
     def mcp_servers(self) -> AsyncMcpServersResourceWithRawResponse:
         from .mcp_servers import AsyncMcpServersResourceWithRawResponse
 
         return AsyncMcpServersResourceWithRawResponse(self._resource.mcp_servers)
+
+    @cached_property
+    def missions(self) -> AsyncMissionsResourceWithRawResponse:
+        from .missions import AsyncMissionsResourceWithRawResponse
+
+        return AsyncMissionsResourceWithRawResponse(self._resource.missions)
+
+    @cached_property
+    def models(self) -> AsyncModelsResourceWithRawResponse:
+        from .models import AsyncModelsResourceWithRawResponse
+
+        return AsyncModelsResourceWithRawResponse(self._resource.models)
+
+    @cached_property
+    def openai(self) -> AsyncOpenaiResourceWithRawResponse:
+        from .openai import AsyncOpenaiResourceWithRawResponse
+
+        return AsyncOpenaiResourceWithRawResponse(self._resource.openai)
+
+    @cached_property
+    def responses(self) -> AsyncResponsesResourceWithRawResponse:
+        from .responses import AsyncResponsesResourceWithRawResponse
+
+        return AsyncResponsesResourceWithRawResponse(self._resource.responses)
+
+    @cached_property
+    def tools(self) -> AsyncToolsResourceWithRawResponse:
+        from .tools import AsyncToolsResourceWithRawResponse
+
+        return AsyncToolsResourceWithRawResponse(self._resource.tools)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, cast
+from typing import cast
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -12,7 +12,7 @@ from .._resource import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
 )
-from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
+from .._types import NOT_GIVEN, Body, FileContent, Headers, NotGiven, Query, TimeoutTypes
 
 __all__ = [
     "BlobsResource",
@@ -34,7 +34,7 @@ class BlobsResource(SyncAPIResource):
         self,
         key: str,
         *,
-        body: Any,
+        body: FileContent,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -113,7 +113,7 @@ class AsyncBlobsResource(AsyncAPIResource):
         self,
         key: str,
         *,
-        body: Any,
+        body: FileContent,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,

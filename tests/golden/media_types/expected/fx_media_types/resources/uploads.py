@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, cast
+from typing import cast
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -12,7 +12,7 @@ from .._resource import (
     async_to_raw_response_wrapper,
     to_raw_response_wrapper,
 )
-from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
+from .._types import NOT_GIVEN, Body, FileTypes, Headers, NotGiven, Query, TimeoutTypes
 from ..types import _models  # never shadowed: no resource name starts with `_`
 
 __all__ = [
@@ -34,7 +34,7 @@ class UploadsResource(SyncAPIResource):
     def create(
         self,
         *,
-        file: Any,
+        file: FileTypes,
         name: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -84,7 +84,7 @@ class AsyncUploadsResource(AsyncAPIResource):
     async def create(
         self,
         *,
-        file: Any,
+        file: FileTypes,
         name: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
