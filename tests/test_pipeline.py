@@ -88,8 +88,12 @@ def test_generated_project_builds_a_wheel_that_imports(tmp_path: Path) -> None:
     import sys
     import zipfile
 
+    import shutil
+
+    project = tmp_path / "project"  # a copy: building in place leaves build/ and *.egg-info behind
+    shutil.copytree(ROOT / "generated", project, ignore=shutil.ignore_patterns("build", "*.egg-info", ".mypy_cache", "__pycache__"))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--disable-pip-version-check", "-w", str(tmp_path), str(ROOT / "generated")],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--disable-pip-version-check", "-w", str(tmp_path), str(project)],
         check=True,
         capture_output=True,
     )
