@@ -137,14 +137,15 @@ class Normaliser:
         rewrite_refs(self.doc, renames)
 
     # -- local clean-ups -----------------------------------------------------------
-    def _clean(self, schema: Any) -> Any:
-        """3.0 nullable -> 3.1, description-only allOf wrappers -> $ref; recursively."""
+    def _clean(self, schema: Any, variant: bool = False) -> Any:
+        """3.0 nullable -> 3.1, description-only allOf wrappers -> $ref; recursively. A
+        `variant` (of oneOf, anyOf, allOf or not) only adds constraints to its parent."""
         if isinstance(schema, list):
-            return [self._clean(s) for s in schema]
+            return [self._clean(s, variant) for s in schema]
         if not isinstance(schema, dict):
             return schema
         schema = {k: self._clean_slot(k, v) for k, v in schema.items()}
-        if isinstance(schema.get("properties"), dict) and not ({"type", "$ref", "allOf", "oneOf", "anyOf", "not"} & set(schema)):
+        if not variant and isinstance(schema.get("properties"), dict) and not ({"type", "$ref", "allOf", "oneOf", "anyOf", "not"} & set(schema)):
             schema["type"] = "object"  # properties without a type: an object, as the models read it
         if schema.get("default", 0) is None and not admits_null(schema) and ("type" in schema or "$ref" in schema):
             del schema["default"]  # reported by validation
@@ -176,7 +177,7 @@ class Normaliser:
             return value
         if key in SCHEMA_MAPS and isinstance(value, dict):
             return {name: self._clean(sub) for name, sub in value.items()}
-        return self._clean(value)
+        return self._clean(value, variant=key in ("oneOf", "anyOf", "allOf", "not"))
 
     def _each_operation_schema(self, clean: Any) -> None:
         """Visit parameter, request and response schemas of every operation."""

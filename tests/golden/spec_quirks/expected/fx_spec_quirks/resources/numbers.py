@@ -40,6 +40,7 @@ class NumbersResource(SyncAPIResource):
         region: str | NotGiven = NOT_GIVEN,
         secret: str | NotGiven = NOT_GIVEN,
         owner: Union[_models.Owner, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        call: Union[_models.Call, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -56,6 +57,7 @@ class NumbersResource(SyncAPIResource):
           count: an invalid format, ignored with a warning
           region: a null default on a non-nullable type
           owner: A $ref with a sibling description.
+          call: A rule on which properties are present, which Python types cannot say. One of: With URL or With TeXML.
         """
         spec = RequestSpec(
             method="post",
@@ -67,6 +69,7 @@ class NumbersResource(SyncAPIResource):
                 "region": region,
                 "secret": secret,
                 "owner": owner,
+                "call": call,
             },
             body_model=_models.Number,
             body_required=True,
@@ -133,6 +136,7 @@ class AsyncNumbersResource(AsyncAPIResource):
         region: str | NotGiven = NOT_GIVEN,
         secret: str | NotGiven = NOT_GIVEN,
         owner: Union[_models.Owner, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        call: Union[_models.Call, Dict[str, Any]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -149,6 +153,7 @@ class AsyncNumbersResource(AsyncAPIResource):
           count: an invalid format, ignored with a warning
           region: a null default on a non-nullable type
           owner: A $ref with a sibling description.
+          call: A rule on which properties are present, which Python types cannot say. One of: With URL or With TeXML.
         """
         spec = RequestSpec(
             method="post",
@@ -160,6 +165,7 @@ class AsyncNumbersResource(AsyncAPIResource):
                 "region": region,
                 "secret": secret,
                 "owner": owner,
+                "call": call,
             },
             body_model=_models.Number,
             body_required=True,

@@ -7,6 +7,17 @@ from fx_spec_quirks._models import TelnyxModel
 from pydantic import Field
 
 
+class Call(TelnyxModel):
+    """
+    A rule on which properties are present, which Python types cannot say.
+
+    One of: With URL or With TeXML.
+    """
+
+    url: Annotated[str | None, Field(alias="Url")] = None
+    texml: Annotated[str | None, Field(alias="Texml")] = None
+
+
 class NotFoundResponseErrorsItem(TelnyxModel):
     code: str | None = None
     title: str | None = None
@@ -14,6 +25,10 @@ class NotFoundResponseErrorsItem(TelnyxModel):
 
 
 class Owner(TelnyxModel):
+    """
+    Properties without a type; an object all the same.
+    """
+
     name: str | None = None
 
 
@@ -44,3 +59,4 @@ class Number(TelnyxModel):
     """
     A $ref with a sibling description.
     """
+    call: Call | None = None
