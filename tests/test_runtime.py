@@ -520,6 +520,24 @@ def test_logging_shows_method_url_status_attempt_but_never_the_key(mode: str, mo
     assert "<redacted>" in text and KEY not in text
 
 
+
+def test_log_lines_go_to_the_stderr_of_the_moment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TELNYX_LOG prints to sys.stderr as it is when a request is logged, also when it was
+    redirected after the first client was made."""
+    import contextlib
+    import io
+
+    monkeypatch.setenv("TELNYX_LOG", "info")
+    client = make("sync")
+    first, second = io.StringIO(), io.StringIO()
+    with respx.mock(base_url=BASE) as mock:
+        mock.get("/ai/assistants/a1").respond(200, json=ASSISTANT)
+        for stream in (first, second):
+            with contextlib.redirect_stderr(stream):
+                client.ai.assistants.retrieve("a1")
+    for stream in (first, second):
+        assert "GET https://api.telnyx.com/v2/ai/assistants/a1 -> 200 (attempt 1" in stream.getvalue()
+
 def test_import_is_lazy() -> None:
     import subprocess
     import sys
