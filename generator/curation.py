@@ -75,12 +75,19 @@ class Curator:
                 selected[path] = copy.deepcopy(item)
         return selected
 
+    def select_webhooks(self, wanted: list[Any]) -> dict[str, Any]:
+        """The webhooks (OpenAPI 3.1: the events the API sends) that areas ask for: `all`,
+        or a list of their names. Their payload schemas are then kept too."""
+        upstream = self.upstream.get("webhooks") or {}
+        names = set(upstream) if "all" in wanted else {n for w in wanted if isinstance(w, list) for n in w}
+        return {name: copy.deepcopy(item) for name, item in upstream.items() if name in names}
+
     def close_over(self, document: dict[str, Any]) -> None:
-        """Keep exactly the components that the paths reference, transitively: schemas
-        (as fixed so far), and parameters, responses, request bodies and the like."""
+        """Keep exactly the components that the paths and webhooks reference, transitively:
+        schemas (as fixed so far), and parameters, responses, request bodies and the like."""
         upstream_components = self.upstream.get("components", {})
         kept: dict[str, dict[str, Any]] = {}
-        pending = [r for r in iter_refs(document["paths"])]
+        pending = [*iter_refs(document["paths"]), *iter_refs(document.get("webhooks") or {})]
         while pending:
             ref = pending.pop()
             parts = ref.split("/")
@@ -254,6 +261,9 @@ class Curator:
             "paths": self.select_paths(prefixes),
             "components": {"schemas": {}},
         }
+        webhooks = self.select_webhooks([area.get("webhooks") for area in spec.get("areas") or []])
+        if webhooks:
+            document["webhooks"] = webhooks
         used_tags = {
             tag
             for item in document["paths"].values()

@@ -64,13 +64,41 @@ def resolve_pointer(document: Any, ref: str) -> Any:
     return node
 
 
-SchemaCheck = Callable[[Problems], None]
-"""Waits for openapi-spec-validator's verdict and records it in the given problems."""
-
 _MAX_REPORTED = 50
+_Errors = tuple[list[tuple[str, tuple[Any, ...]]], int]
 
 
-def _spec_errors(document: dict[str, Any]) -> tuple[list[tuple[str, tuple[Any, ...]]], int]:
+class SchemaCheck:
+    """openapi-spec-validator's verdict, under way: calling it waits for the verdict and
+    records it in the given problems; `cancel` stops it when it is no longer wanted."""
+
+    def __init__(self, outcome: Callable[[], _Errors] | None = None, file: str = "", marker: Path | None = None, child: Any = None) -> None:
+        self._outcome, self._file, self._marker, self._child = outcome, file, marker, child
+
+    def __call__(self, problems: Problems) -> None:
+        if self._outcome is None:
+            return
+        errors, found = self._outcome()
+        self._outcome = None
+        for message, path in errors:
+            problems.error(f"not valid OpenAPI: {message}", self._file, pointer(*path))
+        if found > _MAX_REPORTED:
+            problems.error(f"not valid OpenAPI: {found - _MAX_REPORTED} more errors", self._file)
+        if not found and self._marker is not None:
+            try:
+                self._marker.parent.mkdir(parents=True, exist_ok=True)
+                self._marker.touch()
+            except OSError:
+                pass  # a cache that cannot be written only costs time
+
+    def cancel(self) -> None:
+        self._outcome = None
+        if self._child is not None and self._child.is_alive():
+            self._child.terminate()
+            self._child.join()
+
+
+def _spec_errors(document: dict[str, Any]) -> _Errors:
     """The first errors of openapi-spec-validator (message, path) and how many it found."""
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
@@ -113,55 +141,41 @@ def start_schema_check(document: dict[str, Any], file: str, cache_dir: Path | No
     """Validate against the OpenAPI schema (openapi-spec-validator), beside the caller.
 
     It takes about a second on the AI area and ten on the whole Telnyx spec, so it runs in a
-    forked child process while the caller goes on (normalising and modelling take as long),
-    and a spec that passed once is remembered by the SHA-256 of its content (never by
-    timestamps) in `cache_dir`. The returned function waits for the verdict.
+    forked child process while the caller goes on (the other checks, normalising and
+    modelling take about as long), and a spec that passed once is remembered by the SHA-256
+    of its content (never by timestamps) in `cache_dir`.
     """
-    digest = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
-    marker = cache_dir / f"valid-{digest}" if cache_dir is not None else None
-    if marker is not None and marker.exists():
-        return lambda problems: None
-    outcome: Callable[[], tuple[list[tuple[str, tuple[Any, ...]]], int]]
-    if "fork" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("fork")  # the child shares the loaded document
-        reader, writer = context.Pipe(duplex=False)
-        child = context.Process(target=_send_spec_errors, args=(document, writer), daemon=True)
-        child.start()
-        writer.close()
+    marker = None
+    if cache_dir is not None:
+        digest = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+        marker = cache_dir / f"valid-{digest}"
+        if marker.exists():
+            return SchemaCheck()
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return SchemaCheck(lambda: _spec_errors(document), file, marker)
+    context = multiprocessing.get_context("fork")  # the child shares the loaded document
+    reader, writer = context.Pipe(duplex=False)
+    child = context.Process(target=_send_spec_errors, args=(document, writer), daemon=True)
+    child.start()
+    writer.close()
 
-        def outcome() -> tuple[list[tuple[str, tuple[Any, ...]]], int]:
-            try:
-                result: tuple[list[tuple[str, tuple[Any, ...]]], int] = reader.recv()
-            except EOFError:  # the child died: ask again here
-                result = _spec_errors(document)
-            finally:
-                reader.close()
-                child.join()
-            return result
-    else:
-        def outcome() -> tuple[list[tuple[str, tuple[Any, ...]]], int]:
-            return _spec_errors(document)
+    def outcome() -> _Errors:
+        try:
+            result: _Errors = reader.recv()
+        except EOFError:  # the child died: ask again here
+            result = _spec_errors(document)
+        finally:
+            reader.close()
+            child.join()
+        return result
 
-    def finish(problems: Problems) -> None:
-        errors, found = outcome()
-        for message, path in errors:
-            problems.error(f"not valid OpenAPI: {message}", file, pointer(*path))
-        if found > _MAX_REPORTED:
-            problems.error(f"not valid OpenAPI: {found - _MAX_REPORTED} more errors", file)
-        if not found and marker is not None:
-            try:
-                marker.parent.mkdir(parents=True, exist_ok=True)
-                marker.touch()
-            except OSError:
-                pass  # a cache that cannot be written only costs time
-
-    return finish
+    return SchemaCheck(outcome, file, marker, child)
 
 
 def validate_spec(document: dict[str, Any], file: str, problems: Problems, cache_dir: Path | None = None) -> SchemaCheck:
-    """Check what the later stages rely on, in-process; then start the check against the
-    OpenAPI schema, whose verdict the returned function waits for (it records nothing
-    when an earlier check found errors)."""
+    """Check what the later stages rely on, in-process, while the check against the OpenAPI
+    schema runs in a child process; the returned SchemaCheck waits for its verdict (it
+    records nothing when our own checks found errors)."""
     version = document.get("openapi")
     if version is None:
         problems.error("not an OpenAPI document: no `openapi` key", file)
@@ -170,13 +184,17 @@ def validate_spec(document: dict[str, Any], file: str, problems: Problems, cache
     elif not isinstance(document.get("paths"), dict):
         problems.error("the spec has no `paths` mapping", file, "/paths")
     else:
+        # The slow check against the OpenAPI schema starts first and runs beside ours.
+        ignored_defaults = Problems(locate=problems.locate)
+        check = start_schema_check(_without_null_defaults(document, (), file, ignored_defaults), file, cache_dir)
         _check_refs(document, document, (), file, problems)
         _check_schemas(document, file, problems)
         _check_operations(document, file, problems)
         if not problems.errors:
-            cleaned = _without_null_defaults(document, (), file, problems)
-            return start_schema_check(cleaned, file, cache_dir)
-    return lambda problems: None
+            problems.extend(ignored_defaults)
+            return check
+        check.cancel()
+    return SchemaCheck()
 
 
 def admits_null(schema: dict[str, Any]) -> bool:

@@ -147,3 +147,25 @@ def test_the_whole_spec_rules_make_the_duplicate_operation_id_unique(tmp_path: P
     ids = [op["operationId"] for item in curated["paths"].values() for op in item.values() if isinstance(op, dict) and "operationId" in op]
     assert len(ids) == len(set(ids)) and rename["value"] in ids
     assert build(tmp_path / "curated.yaml", config, Problems()).files
+
+
+def test_an_area_can_keep_the_webhooks_and_their_payload_schemas(tmp_path: Path) -> None:
+    """Webhook payloads are referenced by no path; an area that asks for the webhooks keeps
+    them and their schemas, one that does not keeps neither."""
+    import yaml
+
+    document = yaml.safe_load(SPEC.read_text())
+    document["components"]["schemas"]["CallAnswered"] = {"type": "object", "properties": {"call_id": {"type": "string"}}}
+    document["webhooks"] = {"callAnswered": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/CallAnswered"}}}}, "responses": {"200": {"description": "ok"}}}}}
+    upstream = tmp_path / "upstream.yml"
+    upstream.write_text(yaml.safe_dump(document))
+    kept = {}
+    for webhooks in ("all", None):
+        area: dict[str, object] = {"name": "ai", "path_prefixes": ["/ai"]}
+        if webhooks:
+            area["webhooks"] = webhooks
+        (tmp_path / "rules.yaml").write_text(yaml.safe_dump({"specs": [{"name": "x", "output": "x.yaml", "areas": [area]}]}))
+        curated = curate(upstream, tmp_path / "rules.yaml", tmp_path / "x.yaml", Problems())
+        assert curated is not None
+        kept[webhooks] = ("CallAnswered" in curated["components"]["schemas"], list(curated.get("webhooks", {})))
+    assert kept == {"all": (True, ["callAnswered"]), None: (False, [])}
