@@ -73,10 +73,10 @@ def every_schema_has_a_model() -> bool:
     """Every component schema of the upstream spec is in the curated spec (under its own
     name, or the one a curation rule gave it) and has a model (under its Python name)."""
     import yaml
+    from telnyx_all.types import _models
 
     from generator.normalising import normalise
     from generator.problems import Problems
-    from telnyx_all.types import _models
 
     upstream = yaml.load((ROOT.parent / "shared" / "telnyx-openapi" / "spec3.yml").read_text(), Loader=yaml.CSafeLoader)
     curated = yaml.load((ROOT / "build" / "all" / "telnyx.openapi.yaml").read_text(), Loader=yaml.CSafeLoader)

@@ -84,11 +84,10 @@ def test_stale_curation_rule_is_a_warning_naming_it(tmp_path: Path) -> None:
 
 
 def test_generated_project_builds_a_wheel_that_imports(tmp_path: Path) -> None:
+    import shutil
     import subprocess
     import sys
     import zipfile
-
-    import shutil
 
     project = tmp_path / "project"  # a copy: building in place leaves build/ and *.egg-info behind
     shutil.copytree(ROOT / "generated", project, ignore=shutil.ignore_patterns("build", "*.egg-info", ".mypy_cache", "__pycache__"))
