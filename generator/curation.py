@@ -75,11 +75,23 @@ class Curator:
                 selected[path] = copy.deepcopy(item)
         return selected
 
-    def select_webhooks(self, wanted: list[Any]) -> dict[str, Any]:
+    def select_webhooks(self, spec: dict[str, Any], spec_index: int) -> dict[str, Any]:
         """The webhooks (OpenAPI 3.1: the events the API sends) that areas ask for: `all`,
         or a list of their names. Their payload schemas are then kept too."""
         upstream = self.upstream.get("webhooks") or {}
-        names = set(upstream) if "all" in wanted else {n for w in wanted if isinstance(w, list) for n in w}
+        names: set[str] = set()
+        for index, area in enumerate(spec.get("areas") or []):
+            wanted = area.get("webhooks")
+            where = pointer("specs", spec_index, "areas", index, "webhooks")
+            if wanted == "all":
+                names.update(upstream)
+            elif isinstance(wanted, list):
+                for name in wanted:
+                    if name not in upstream:
+                        self.problems.warning(f"webhook {name!r} is not in the upstream spec", self.rules_file, where)
+                names.update(str(n) for n in wanted)
+            elif wanted is not None:
+                self.problems.error("`webhooks` is `all` or a list of webhook names", self.rules_file, where)
         return {name: copy.deepcopy(item) for name, item in upstream.items() if name in names}
 
     def close_over(self, document: dict[str, Any]) -> None:
@@ -261,7 +273,7 @@ class Curator:
             "paths": self.select_paths(prefixes),
             "components": {"schemas": {}},
         }
-        webhooks = self.select_webhooks([area.get("webhooks") for area in spec.get("areas") or []])
+        webhooks = self.select_webhooks(spec, spec_index)
         if webhooks:
             document["webhooks"] = webhooks
         used_tags = {

@@ -66,7 +66,7 @@ class SourceMap:
     def _tree(self, file: str) -> Any:
         if file not in self._trees and file in self._texts:
             try:
-                self._trees[file] = pyyaml.compose(self._texts[file], Loader=_BaseLoader)  # noqa: S506 - a safe loader
+                self._trees[file] = pyyaml.compose(self._texts[file], Loader=FastLoader)  # noqa: S506 - a safe loader
             except pyyaml.YAMLError:
                 self._trees[file] = None
         return self._trees.get(file)
@@ -78,7 +78,7 @@ class SourceMap:
         position: tuple[int, int] | None = (1, 1)
         for token in split_pointer(ptr):
             if isinstance(node, pyyaml.MappingNode):
-                found = next(((key, value) for key, value in node.value if str(key.value) == token), None)
+                found = next(((key, value) for key, value in node.value if _key_text(key) == token), None)
                 if found is None:
                     break  # the nearest existing ancestor is the best we can point at
                 mark = found[0].start_mark
@@ -90,6 +90,13 @@ class SourceMap:
                 break
             position = (mark.line + 1, mark.column + 1)
         return position
+
+
+def _key_text(node: Any) -> str:
+    """A mapping key as the loaded data has it (`true` -> "True", `010` -> "8")."""
+    if not isinstance(node, pyyaml.ScalarNode) or node.tag == "tag:yaml.org,2002:str":
+        return str(node.value)
+    return str(FastLoader("").construct_object(node))
 
 
 def _plain(node: Any) -> Any:

@@ -145,8 +145,6 @@ class Normaliser:
         if not isinstance(schema, dict):
             return schema
         schema = {k: self._clean_slot(k, v) for k, v in schema.items()}
-        if not variant and isinstance(schema.get("properties"), dict) and not ({"type", "$ref", "allOf", "oneOf", "anyOf", "not"} & set(schema)):
-            schema["type"] = "object"  # properties without a type: an object, as the models read it
         if schema.get("default", 0) is None and not admits_null(schema) and ("type" in schema or "$ref" in schema):
             del schema["default"]  # reported by validation
         if schema.pop("nullable", False) is True:
@@ -161,6 +159,8 @@ class Normaliser:
                 # Python types cannot say; the properties stay, the rule is documented.
                 rule = " or ".join(str(v.get("title") or v.get("required") or "?") for v in schema.pop(combiner))
                 schema["description"] = (str(schema.get("description", "")) + f"\n\nOne of: {rule}.").strip()
+        if not variant and isinstance(schema.get("properties"), dict) and not ({"type", "$ref", "allOf", "oneOf", "anyOf", "not"} & set(schema)):
+            schema["type"] = "object"  # properties without a type: an object, as the models read it
         all_of = schema.get("allOf")
         if isinstance(all_of, list) and len(all_of) == 1 and _is_ref(all_of[0]):
             rest = {k: v for k, v in schema.items() if k != "allOf"}
@@ -172,12 +172,13 @@ class Normaliser:
 
     def _clean_slot(self, key: str, value: Any) -> Any:
         """A keyword's value, cleaned: a schema, a list of them, or a mapping of names to
-        schemas (whose keys are names, never keywords); values are left as they are."""
-        if key in ("example", "examples", "default", "enum", "const"):
+        schemas (whose keys are names, never keywords); values and extensions (`x-...`)
+        are left as they are."""
+        if key in ("example", "examples", "default", "enum", "const") or key.startswith("x-"):
             return value
         if key in SCHEMA_MAPS and isinstance(value, dict):
             return {name: self._clean(sub) for name, sub in value.items()}
-        return self._clean(value, variant=key in ("oneOf", "anyOf", "allOf", "not"))
+        return self._clean(value, variant=key in ("oneOf", "anyOf", "allOf", "not", "if", "then", "else"))
 
     def _each_operation_schema(self, clean: Any) -> None:
         """Visit parameter, request and response schemas of every operation."""

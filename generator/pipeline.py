@@ -64,7 +64,7 @@ def _input_digest(spec: Path, config: Path, custom_templates: Path | None, stric
                     digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
     except OSError:
         return None  # an unreadable input is reported by the real run
-    libraries = " ".join(version(name) for name in ("datamodel-code-generator", "ruff", "jinja2", "ruamel.yaml", "pyyaml", "pydantic"))
+    libraries = " ".join(version(name) for name in ("datamodel-code-generator", "ruff", "jinja2", "ruamel.yaml", "pyyaml", "pydantic", "openapi-spec-validator"))
     # problems name the files as they were given, so the names are part of the key
     digest.update(f"{libraries} {strict} {_label(spec)} {spec} {config} {custom_templates}".encode())
     return digest.hexdigest()
@@ -126,6 +126,9 @@ def build(
             raise
         problems.extend(later)
         raise GenerationFailed(problems) from None
+    except BaseException:  # Ctrl-C: no verdict is wanted any more
+        check.cancel()
+        raise
     check(problems)
     problems.raise_if_errors()
     problems.extend(later)

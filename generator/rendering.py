@@ -193,7 +193,7 @@ def format_files(files: dict[str, str]) -> dict[str, str]:
             target = root / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(files[path], encoding="utf-8")
-        command = [find_ruff_bin(), "format", "--isolated", "--no-cache", "--line-length", "100", "--target-version", "py310"]
+        command = [find_ruff_bin(), "format", "--isolated", "--no-cache", "--color", "never", "--line-length", "100", "--target-version", "py310"]
         # explicit file names: ruff skips directories such as `build` only when it walks a tree
         done = subprocess.run([*command, "--", *python], cwd=root, capture_output=True, text=True, check=False)
         if done.returncode != 0:

@@ -118,20 +118,24 @@ def prism_violations(error: telnyx_ai.APIStatusError) -> list[dict[str, Any]]:
     return list(body.get("validation") or []) if is_prism else []
 
 
+# Prism builds an answer from the schema where the spec has no example; for the recursive
+# cluster schema (clusters of subclusters) it stops with objects that miss their required
+# properties and refuses its own answer with a 500. The request is still checked: every
+# violation must concern the response. Should Prism answer one day, the test fails and the
+# operation leaves this list. tests/test_operations.py parses these answers.
+PRISM_CANNOT_ANSWER = frozenset({"ai.clusters.retrieve"})
+
+
 @pytest.mark.parametrize(("op", "variant", "flavour"), contract_cases("required", "optional"))
 def test_every_operation_matches_the_spec(prism_static: str, op: ops.Operation, variant: str, flavour: str) -> None:
     call = readable_by_prism(op, ops.build_call(op, variant))
-    try:
-        raw, value = raw_call(prism_static, flavour, op, call)
-    except telnyx_ai.InternalServerError as error:
-        # Prism builds an answer from the schema where the spec has no example; for a
-        # recursive schema (clusters of subclusters) it stops with objects that miss their
-        # required properties and refuses its own answer. The request was still checked:
-        # every violation must concern the response.
-        violations = prism_violations(error)
-        assert violations, error
-        assert all(v["location"][0] == "response" for v in violations), violations
+    if op.dotted in PRISM_CANNOT_ANSWER:
+        with pytest.raises(telnyx_ai.InternalServerError) as caught:
+            raw_call(prism_static, flavour, op, call)
+        violations = prism_violations(caught.value)
+        assert violations and all(v["location"][0] == "response" for v in violations), violations
         return
+    raw, value = raw_call(prism_static, flavour, op, call)
     assert "sl-violations" not in raw.headers, raw.headers["sl-violations"]
     assert 200 <= raw.status_code < 300
     status, kind, schema, _ = op.success

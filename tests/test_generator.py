@@ -384,3 +384,22 @@ def test_cached_warnings_name_the_files_as_given(tmp_path: Path, capsys: pytest.
         streams.append((str(spec), run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)[2]))
     for spec_name, stderr in streams:
         assert f"{spec_name}:" in stderr and "unknown format 'sizes'" in stderr
+
+
+def test_problems_are_located_at_keys_written_other_than_as_loaded() -> None:
+    """Keys that YAML reads as other types (`true`, `010`) are found by their loaded text."""
+    from generator.loading import Document, SourceMap
+
+    source = SourceMap()
+    source.add(Document("f.yaml", {}, "a:\n  true: 1\n  '200': 2\n  010: 4\n  x: [p, q]\n"))
+    assert [source.locate("f.yaml", ptr) for ptr in ("/a/True", "/a/200", "/a/8", "/a/x/1", "/a/nope")] == [(2, 3), (3, 3), (4, 3), (5, 10), (1, 1)]
+
+
+def test_an_enum_that_is_not_a_list_is_reported_not_a_crash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = SPEC.replace("type: string\n          enum: [small, big]", "enum: 5\n          default: null", 1)
+    assert broken != SPEC
+    spec, config, out = write_inputs(tmp_path, spec=broken)
+    code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)
+    assert code == 2 and "Traceback" not in stderr
+    # openapi-spec-validator itself stops on it; that is reported, with its reason
+    assert "error: not valid OpenAPI: openapi-spec-validator stopped: TypeError" in stderr

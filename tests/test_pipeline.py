@@ -168,3 +168,15 @@ def test_an_area_can_keep_the_webhooks_and_their_payload_schemas(tmp_path: Path)
         assert curated is not None
         kept[webhooks] = ("CallAnswered" in curated["components"]["schemas"], list(curated.get("webhooks", {})))
     assert kept == {"all": (True, ["callAnswered"]), None: (False, [])}
+
+
+def test_a_webhook_name_upstream_lacks_is_a_warning_naming_the_rule(tmp_path: Path) -> None:
+    import yaml
+
+    upstream = tmp_path / "upstream.yml"
+    upstream.write_text(SPEC.read_text())
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(yaml.safe_dump({"specs": [{"name": "x", "output": "x.yaml", "areas": [{"name": "ai", "path_prefixes": ["/ai"], "webhooks": ["callAnswerd"]}]}]}))
+    problems = Problems()
+    assert curate(upstream, rules, tmp_path / "x.yaml", problems) is not None
+    assert [p.render() for p in problems] == [f"{rules}:6:5: warning: webhook 'callAnswerd' is not in the upstream spec (/specs/0/areas/0/webhooks)"]

@@ -57,7 +57,7 @@ class NumbersResource(SyncAPIResource):
           count: an invalid format, ignored with a warning
           region: a null default on a non-nullable type
           owner: A $ref with a sibling description.
-          call: A rule on which properties are present, which Python types cannot say. One of: With URL or With TeXML.
+          call: A rule on which properties are present, which Python types cannot say (and no type). One of: With URL or With TeXML.
         """
         spec = RequestSpec(
             method="post",
@@ -153,7 +153,7 @@ class AsyncNumbersResource(AsyncAPIResource):
           count: an invalid format, ignored with a warning
           region: a null default on a non-nullable type
           owner: A $ref with a sibling description.
-          call: A rule on which properties are present, which Python types cannot say. One of: With URL or With TeXML.
+          call: A rule on which properties are present, which Python types cannot say (and no type). One of: With URL or With TeXML.
         """
         spec = RequestSpec(
             method="post",

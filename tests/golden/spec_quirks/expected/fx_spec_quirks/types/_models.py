@@ -9,7 +9,7 @@ from pydantic import Field
 
 class Call(TelnyxModel):
     """
-    A rule on which properties are present, which Python types cannot say.
+    A rule on which properties are present, which Python types cannot say (and no type).
 
     One of: With URL or With TeXML.
     """
