@@ -597,3 +597,22 @@ def test_form_bodies_leave_out_none() -> None:
     client = Telnyx(api_key=KEY)
     request = client.build_request(client._http, RequestSpec("post", "/forms", body={"a": None, "b": True}, body_encoding="form"), None)
     assert request.content == b"b=true"
+
+
+@modes
+def test_a_closed_client_says_so(mode: str) -> None:
+    """After close(), a call is a typed error naming the cause, and nothing is sent; a
+    client that shares the closed pool (with_options) says the same."""
+    with respx.mock(base_url=BASE) as mock:
+        route = mock.get("/ai/assistants/a1").respond(200, json=ASSISTANT)
+        client = make(mode)
+        call(mode, client.ai.assistants.retrieve, "a1")
+        sibling = client.with_options(timeout=5)
+        if mode == "sync":
+            client.close()
+        else:
+            asyncio.run(client.close())
+        for target in (client, sibling):
+            with pytest.raises(telnyx_ai.ClientClosedError, match="the client is closed"):
+                call(mode, target.ai.assistants.retrieve, "a1")
+    assert route.call_count == 1

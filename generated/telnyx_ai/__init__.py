@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ._client import Telnyx as Telnyx
     from ._exceptions import TelnyxError as TelnyxError
     from ._exceptions import ArgumentError as ArgumentError
+    from ._exceptions import ClientClosedError as ClientClosedError
     from ._exceptions import APIError as APIError
     from ._exceptions import APIStatusError as APIStatusError
     from ._exceptions import BadRequestError as BadRequestError
@@ -44,6 +45,7 @@ __all__ = [
     "NotGiven",
     "TelnyxError",
     "ArgumentError",
+    "ClientClosedError",
     "APIError",
     "APIStatusError",
     "BadRequestError",
@@ -67,6 +69,7 @@ _LAZY = {
     "NotGiven": "._types",
     "TelnyxError": "._exceptions",
     "ArgumentError": "._exceptions",
+    "ClientClosedError": "._exceptions",
     "APIError": "._exceptions",
     "APIStatusError": "._exceptions",
     "BadRequestError": "._exceptions",

@@ -33,6 +33,7 @@ from ._exceptions import (
     APIResponseValidationError,
     APITimeoutError,
     ArgumentError,
+    ClientClosedError,
     TelnyxError,
     status_error,
 )
@@ -596,6 +597,8 @@ class SyncAPIClient(_Core):
 
     def request(self, spec: RequestSpec) -> Any:
         raw = _RAW.get()
+        if self._http_client is not None and self._http_client.is_closed:
+            raise ClientClosedError()
         request = self.build_request(self._http, spec, self.idempotency_key_for(spec))
         attempt = 0
         while True:
@@ -641,6 +644,8 @@ class AsyncAPIClient(_Core):
 
     async def request(self, spec: RequestSpec) -> Any:
         raw = _RAW.get()
+        if self._http_client is not None and self._http_client.is_closed:
+            raise ClientClosedError()
         request = self.build_request(self._http, spec, self.idempotency_key_for(spec))
         attempt = 0
         while True:

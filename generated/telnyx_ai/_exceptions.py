@@ -17,6 +17,7 @@ import httpx
 __all__ = [
     "TelnyxError",
     "ArgumentError",
+    "ClientClosedError",
     "APIError",
     "APIStatusError",
     "BadRequestError",
@@ -42,6 +43,15 @@ class TelnyxError(Exception):
 
 class ArgumentError(TelnyxError, ValueError):
     """An argument was rejected before any request was sent."""
+
+
+class ClientClosedError(TelnyxError):
+    """The client (or the HTTP client it shares) was closed; nothing was sent."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the client is closed: make a new one, or keep using it inside its `with` block"
+        )
 
 
 @dataclass(frozen=True)
