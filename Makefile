@@ -59,8 +59,10 @@ golden: $(STAMP)  ## rewrite the expected trees of tests/golden/ (review them wi
 test: check lint typecheck unit  ## the whole suite
 
 build: $(STAMP)  ## wheel and sdist of generated/, twine check, install in a fresh venv, smoke test
-	rm -rf build/dist build/smoke-venv
-	$(BIN)/python -m build --outdir build/dist generated
+	rm -rf build/dist build/smoke-venv build/src
+	cp -r generated build/src  # built from a copy: setuptools leaves an egg-info where it builds
+	rm -rf build/src/*.egg-info build/src/.mypy_cache build/src/build
+	$(BIN)/python -m build --outdir build/dist build/src
 	$(BIN)/twine check --strict build/dist/*
 	$(PYTHON) -m venv build/smoke-venv
 	build/smoke-venv/bin/python -m pip install --quiet --disable-pip-version-check build/dist/*.whl
