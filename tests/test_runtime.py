@@ -366,6 +366,15 @@ def test_retry_after_is_honoured(mode: str, headers: dict[str, str], expected: f
 
 
 @modes
+@pytest.mark.parametrize("headers", [{"retry-after-ms": "nan"}, {"retry-after": "inf"}, {"retry-after-ms": "nan", "retry-after": "nan"}])
+def test_retry_after_that_is_not_a_number_of_seconds_leaves_the_usual_backoff(mode: str, headers: dict[str, str], sleeps: list[float]) -> None:
+    with respx.mock(base_url=BASE) as mock:
+        mock.get("/ai/assistants/a1").mock(side_effect=[httpx.Response(429, headers=headers), httpx.Response(200, json=ASSISTANT)])
+        assert call(mode, make(mode).ai.assistants.retrieve, "a1").id == "a1"
+    assert len(sleeps) == 1 and 0 < sleeps[0] <= 1.0
+
+
+@modes
 def test_retry_after_as_http_date(mode: str, sleeps: list[float]) -> None:
     import email.utils
     import time

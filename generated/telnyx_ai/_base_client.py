@@ -12,6 +12,7 @@ import asyncio
 import email.utils
 import json
 import logging
+import math
 import os
 import random
 import sys
@@ -553,20 +554,25 @@ def _is_file(value: object) -> bool:
     return isinstance(value, (bytes, tuple)) or hasattr(value, "read")
 
 
+def _seconds(text: str, per_second: float = 1.0) -> float | None:
+    """A number of seconds (or of milliseconds, per_second=1000); None for anything else,
+    `nan` and `inf` included."""
+    try:
+        value = float(text) / per_second
+    except ValueError:
+        return None
+    return max(value, 0.0) if math.isfinite(value) else None
+
+
 def _retry_after(headers: httpx.Headers) -> float | None:
     millis = headers.get("retry-after-ms")
-    if millis is not None:
-        try:
-            return max(float(millis) / 1000.0, 0.0)
-        except ValueError:
-            pass
+    if millis is not None and (seconds := _seconds(millis, 1000.0)) is not None:
+        return seconds
     value = headers.get("retry-after")
     if value is None:
         return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
+    if (seconds := _seconds(value)) is not None:
+        return seconds
     try:
         parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
