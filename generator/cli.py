@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     release_cmd.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     release_cmd.add_argument("--out", type=Path, default=DEFAULT_OUT)
     release_cmd.add_argument("--date", default=None, help="the release date (default: today)")
+    release_cmd.add_argument("--notes", type=Path, default=None, help="changes the API diff cannot see, taken into the entry (default: unreleased.md beside --spec)")
     args = parser.parse_args(argv)
 
     problems = Problems()
@@ -128,7 +129,7 @@ def _diff_or_release(args: argparse.Namespace, problems: Problems) -> int:
             sys.stdout.write(report.as_json(version) if args.json else report.text(version))
             return 0
         date = args.date or datetime.date.today().isoformat()
-        outcome = release(args.upstream, args.rules, args.spec, args.config, args.out, date, problems)
+        outcome = release(args.upstream, args.rules, args.spec, args.config, args.out, date, problems, args.notes or args.spec.parent / "unreleased.md")
     except GenerationFailed as failed:
         _report(failed.problems)
         return 2

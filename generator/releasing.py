@@ -1,5 +1,8 @@
 """Release: upstream spec -> curated spec -> API diff -> version bump -> regenerated
-package with a changelog entry. On an unchanged upstream nothing is touched."""
+package with a changelog entry. Changes the API diff cannot see (a runtime fix in the
+templates, say) are written as list items in a notes file (`spec/unreleased.md`); a release
+takes them into its entry as fixes and empties the file. With an unchanged upstream and no
+notes nothing is touched."""
 
 from __future__ import annotations
 
@@ -63,7 +66,23 @@ def drop_stale_methods(config_text: str, config_data: dict[str, Any], spec: dict
     return config_text, dropped
 
 
-def release(upstream: Path, rules: Path, spec: Path, config: Path, out: Path, date: str, problems: Problems) -> Release | None:
+NOTES_HEADER = "<!-- Changes for the next release that the API diff cannot see, one `- ` item each; `make release` takes them into the changelog and empties this file. -->\n"
+
+
+def read_notes(path: Path | None) -> list[str]:
+    """The `- ` items of the notes file (an item may go on over indented lines)."""
+    if path is None or not path.exists():
+        return []
+    items: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("- "):
+            items.append(line[2:].strip())
+        elif line.startswith("  ") and items and line.strip():
+            items[-1] += " " + line.strip()
+    return items
+
+
+def release(upstream: Path, rules: Path, spec: Path, config: Path, out: Path, date: str, problems: Problems, notes: Path | None = None) -> Release | None:
     """Run a release; None when curation failed (see problems)."""
     import yaml
 
@@ -82,6 +101,8 @@ def release(upstream: Path, rules: Path, spec: Path, config: Path, out: Path, da
     report = compare(surface(old_name, old_spec, config_data, str(config)), surface("curated upstream", new_spec, config_data, str(config)))
     if new_text != old_text and not report.changes:
         report.add("fix", "spec-text", "spec", "descriptions or examples changed")
+    for note in read_notes(notes):
+        report.add("fix", "note", note)
     bump, new_version = report.bump(version)
     outcome = Release(report, version, new_version, bump)
     if not report.changes:
@@ -96,4 +117,6 @@ def release(upstream: Path, rules: Path, spec: Path, config: Path, out: Path, da
     head, _, rest = previous.partition("\n\n")
     digest = str(document["info"].get("x-curated-from", {}).get("upstream-sha256", ""))
     changelog.write_text(f"{head}\n\n{changelog_entry(outcome, date, digest)}{rest}", encoding="utf-8")
+    if notes is not None and notes.exists():
+        notes.write_text(NOTES_HEADER, encoding="utf-8")
     return outcome

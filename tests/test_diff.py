@@ -154,3 +154,23 @@ def test_release_of_a_changed_upstream_bumps_regenerates_and_logs(tmp_path: Path
     assert changelog.startswith("# Changelog\n\n## 2.0.0 (2026-11-24)\n")
     assert "### Breaking changes\n\n- client.ai.assistants.clone(): removed" in changelog
     assert "### Features\n\n- types.EventStatus: new value 'cancelled'" in changelog
+
+
+@pytest.mark.skipif(not UPSTREAM.exists(), reason="the upstream spec lives in ../shared")
+def test_release_notes_make_a_fix_release_and_are_emptied(tmp_path: Path) -> None:
+    """Changes the API diff cannot see are list items in unreleased.md beside the spec: an
+    unchanged upstream with notes is a patch release whose entry lists them as fixes."""
+    from generator.cli import main
+    from generator.releasing import NOTES_HEADER
+
+    spec, config, out = tmp_path / "spec.yaml", tmp_path / "sdk.yaml", tmp_path / "out"
+    spec.write_text(SPEC.read_text())
+    config.write_text(re.sub(r"^version: .*$", "version: 1.4.0", CONFIG.read_text(), count=1, flags=re.MULTILINE))
+    notes = tmp_path / "unreleased.md"
+    notes.write_text(NOTES_HEADER + "- Retries wait less.\n- Files upload as\n  multipart parts.\n")
+    assert main(["release", "--upstream", str(UPSTREAM), "--rules", str(ROOT / "spec" / "curation.yaml"), "--spec", str(spec), "--config", str(config), "--out", str(out), "--date", "2026-11-24"]) == 0
+    assert "version: 1.4.1" in config.read_text()
+    changelog = (out / "CHANGELOG.md").read_text()
+    assert "## 1.4.1 (2026-11-24)" in changelog
+    assert "### Fixes\n\n- Files upload as multipart parts.\n- Retries wait less.\n" in changelog
+    assert notes.read_text() == NOTES_HEADER
