@@ -44,6 +44,11 @@ class Result:
 CACHE = ROOT / "build" / "cache"
 
 
+def _caching() -> bool:
+    """Whether results are remembered in CACHE (`TELNYX_CODEGEN_NO_CACHE=1` turns it off)."""
+    return not os.environ.get("TELNYX_CODEGEN_NO_CACHE")
+
+
 def _input_digest(spec: Path, config: Path, custom_templates: Path | None, strict: bool) -> str | None:
     """SHA-256 of everything the output depends on: the inputs' bytes, the templates, the
     generator's own code and the versions of the libraries that render and format."""
@@ -73,7 +78,7 @@ def _input_digest(spec: Path, config: Path, custom_templates: Path | None, stric
 def cached_build(spec: Path, config: Path, problems: Problems, *, custom_templates: Path | None = None, strict: bool = False) -> Result:
     """`build`, remembered by the digest of its inputs: an unchanged regeneration costs a
     hash and a read. A corrupt or unreadable cache entry is ignored."""
-    digest = None if os.environ.get("TELNYX_CODEGEN_NO_CACHE") else _input_digest(spec, config, custom_templates, strict)
+    digest = _input_digest(spec, config, custom_templates, strict) if _caching() else None
     entry = CACHE / f"generate-{digest}.pickle" if digest else None
     if entry is not None and entry.exists():
         try:
@@ -111,7 +116,7 @@ def build(
     config_doc = load_yaml(config, problems, source_map)
     problems.raise_if_errors()
     assert spec_doc is not None and config_doc is not None
-    check = validate_spec(spec_doc.data, spec_doc.path, problems, cache_dir=None if os.environ.get("TELNYX_CODEGEN_NO_CACHE") else CACHE)
+    check = validate_spec(spec_doc.data, spec_doc.path, problems, cache_dir=CACHE if _caching() else None)
     problems.raise_if_errors()
     # openapi-spec-validator runs in a child process meanwhile. What the later stages find
     # is kept apart until its verdict is in: a spec it rejects is reported by its errors,

@@ -280,7 +280,7 @@ def _check_schemas(document: dict[str, Any], file: str, problems: Problems) -> N
         chain = [name]
         node = schema
         while isinstance(node, dict) and set(node) <= {"$ref", "description", "title"} and isinstance(node.get("$ref"), str):
-            target = node["$ref"].removeprefix("#/components/schemas/")
+            target = node["$ref"].removeprefix(SCHEMA_REF)
             if target in chain:
                 if target == name and name == min(chain):  # one report per cycle
                     problems.error(

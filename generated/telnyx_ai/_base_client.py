@@ -550,6 +550,12 @@ def _validate_request(model: Any, values: Any, names: Mapping[str, str], what: s
         raise ArgumentError(f"invalid {what}: {problems[0]}{more}") from None
 
 
+def _raise_if_closed(http: httpx.Client | httpx.AsyncClient | None) -> None:
+    """A closed client (or one sharing a closed pool) sends nothing: a typed error."""
+    if http is not None and http.is_closed:
+        raise ClientClosedError()
+
+
 def _is_file(value: object) -> bool:
     return isinstance(value, (bytes, tuple)) or hasattr(value, "read")
 
@@ -603,8 +609,7 @@ class SyncAPIClient(_Core):
 
     def request(self, spec: RequestSpec) -> Any:
         raw = _RAW.get()
-        if self._http_client is not None and self._http_client.is_closed:
-            raise ClientClosedError()
+        _raise_if_closed(self._http_client)
         request = self.build_request(self._http, spec, self.idempotency_key_for(spec))
         attempt = 0
         while True:
@@ -650,8 +655,7 @@ class AsyncAPIClient(_Core):
 
     async def request(self, spec: RequestSpec) -> Any:
         raw = _RAW.get()
-        if self._http_client is not None and self._http_client.is_closed:
-            raise ClientClosedError()
+        _raise_if_closed(self._http_client)
         request = self.build_request(self._http, spec, self.idempotency_key_for(spec))
         attempt = 0
         while True:
