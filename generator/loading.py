@@ -1,10 +1,10 @@
 """Stage 1: read YAML documents, and know the position of every node.
 
-The data is read with libyaml (through PyYAML, fast); positions come from libyaml's node
-graph of the same text, which records line and column for each mapping key and sequence
-item. That second parse runs only when a problem has to be located (about a second for the
-whole Telnyx spec), so a clean run does not pay for it. Later stages get plain dicts and
-lists and are pure functions of the data.
+The data is read with libyaml (through PyYAML, fast) in two steps: libyaml's node graph,
+which records line and column for each mapping key and sequence item, and the plain data
+constructed from it. The graph is kept for locating problems, so a problem costs no second
+parse (that took two seconds on the whole Telnyx spec, which always has warnings). Later
+stages get plain dicts and lists and are pure functions of the data.
 """
 
 from __future__ import annotations
@@ -46,11 +46,12 @@ FastLoader.yaml_implicit_resolvers = {
 
 @dataclass
 class Document:
-    """A loaded YAML file: its plain data and its text, for locating nodes later."""
+    """A loaded YAML file: its plain data, and its node graph or text for locating nodes."""
 
     path: str
     data: dict[str, Any]
     text: str = field(repr=False, default="")
+    tree: Any = field(repr=False, default=None)
 
 
 class SourceMap:
@@ -62,6 +63,8 @@ class SourceMap:
 
     def add(self, document: Document) -> None:
         self._texts[document.path] = document.text
+        if document.tree is not None:
+            self._trees[document.path] = document.tree
 
     def _tree(self, file: str) -> Any:
         if file not in self._trees and file in self._texts:
@@ -130,8 +133,10 @@ def load_yaml(path: Path | str, problems: Problems, source_map: SourceMap | None
     except (OSError, UnicodeDecodeError) as exc:
         problems.error(f"cannot read file: {exc}", name)
         return None
+    loader = FastLoader(text)
     try:
-        data = pyyaml.load(text, Loader=FastLoader)  # noqa: S506 - a safe loader
+        tree = loader.get_single_node()
+        data = None if tree is None else loader.construct_document(tree)
     except pyyaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         context = getattr(exc, "context", None)
@@ -140,11 +145,13 @@ def load_yaml(path: Path | str, problems: Problems, source_map: SourceMap | None
         position = (mark.line + 1, mark.column + 1) if mark is not None else None
         problems.error(f"invalid YAML: {message}", name, position=position)
         return None
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         kind = "nothing" if data is None else "a list" if isinstance(data, list) else f"a single {type(data).__name__.lower()}"
         problems.error(f"expected a YAML mapping at the top level, found {kind}", name)
         return None
-    document = Document(name, _plain(data), text)
+    document = Document(name, _plain(data), text, tree)
     if source_map is not None:
         source_map.add(document)
     return document
