@@ -111,7 +111,9 @@ def _spec_errors(document: dict[str, Any]) -> _Errors:
             found += 1
             if found <= _MAX_REPORTED:
                 taken = {path for _, path in errors}
-                errors.append((error.message[:300], _absolute_path(document, tuple(error.path), error.instance, taken)))
+                # the jsonschema-rs backend appends the schema and instance: the first line says it
+                message = error.message.split("\n", 1)[0][:300]
+                errors.append((message, _absolute_path(document, tuple(error.path), error.instance, taken)))
     except Exception as exc:  # noqa: BLE001 - the validator's own failure is a finding too
         errors.append((f"openapi-spec-validator stopped: {type(exc).__name__}: {str(exc)[:200]}", ()))
         found += 1
