@@ -7,9 +7,12 @@ printed one per line as `file:line:col: error: message (json-pointer)`.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .pipeline import DEFAULT_CONFIG, DEFAULT_OUT, DEFAULT_SPEC, ROOT, cached_build
@@ -33,7 +36,26 @@ def _add_generation_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
 
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """A run builds millions of objects that live until it ends (the loaded spec, its
+    nodes, the models); at Python's default thresholds the cycle collector walks them all
+    again and again (a fifth of a whole-spec run). Collect young objects rarely and the old
+    ones almost never, for this call only; memory grows by about 2%."""
+    before = gc.get_threshold()
+    gc.set_threshold(200_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def main(argv: list[str] | None = None) -> int:
+    with _few_collections():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="telnyx-codegen", description=__doc__.splitlines()[0] if __doc__ else None)
     commands = parser.add_subparsers(dest="command", required=True)
     curate_cmd = commands.add_parser("curate", help="derive the curated spec from Telnyx's public spec")

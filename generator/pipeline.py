@@ -69,7 +69,7 @@ def _input_digest(spec: Path, config: Path, custom_templates: Path | None, stric
                     digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
     except OSError:
         return None  # an unreadable input is reported by the real run
-    libraries = " ".join(version(name) for name in ("datamodel-code-generator", "ruff", "jinja2", "ruamel.yaml", "pyyaml", "pydantic", "openapi-spec-validator"))
+    libraries = " ".join(version(name) for name in ("datamodel-code-generator", "ruff", "jinja2", "ruamel.yaml", "pyyaml", "pydantic", "openapi-spec-validator", "jsonschema-rs"))
     # problems name the files as they were given, so the names are part of the key
     digest.update(f"{libraries} {strict} {_label(spec)} {spec} {config} {custom_templates}".encode())
     return digest.hexdigest()

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import re
-import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .parallel import Forked
 from .problems import Problems, pointer, split_pointer
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -73,14 +72,14 @@ class SchemaCheck:
     """openapi-spec-validator's verdict, under way: calling it waits for the verdict and
     records it in the given problems; `cancel` stops it when it is no longer wanted."""
 
-    def __init__(self, outcome: Callable[[], _Errors] | None = None, file: str = "", marker: Path | None = None, child: Any = None) -> None:
-        self._outcome, self._file, self._marker, self._child = outcome, file, marker, child
+    def __init__(self, check: Forked[_Errors] | None = None, file: str = "", marker: Path | None = None) -> None:
+        self._check, self._file, self._marker = check, file, marker
 
     def __call__(self, problems: Problems) -> None:
-        if self._outcome is None:
+        if self._check is None:
             return
-        errors, found = self._outcome()
-        self._outcome = None
+        errors, found = self._check.result()
+        self._check = None
         for message, path in errors:
             problems.error(f"not valid OpenAPI: {message}", self._file, pointer(*path))
         if found > _MAX_REPORTED:
@@ -93,10 +92,9 @@ class SchemaCheck:
                 pass  # a cache that cannot be written only costs time
 
     def cancel(self) -> None:
-        self._outcome = None
-        if self._child is not None and self._child.is_alive():
-            self._child.terminate()
-            self._child.join()
+        if self._check is not None:
+            self._check.cancel()
+            self._check = None
 
 
 def _spec_errors(document: dict[str, Any]) -> _Errors:
@@ -141,19 +139,13 @@ def _absolute_path(document: Any, path: tuple[Any, ...], instance: Any, taken: s
     return next(walk(document, ()), path)
 
 
-def _send_spec_errors(document: dict[str, Any], connection: Any) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    connection.send(_spec_errors(document))
-    connection.close()
-
-
 def start_schema_check(document: dict[str, Any], file: str, cache_dir: Path | None = None) -> SchemaCheck:
     """Validate against the OpenAPI schema (openapi-spec-validator), beside the caller.
 
-    It takes about a second on the AI area and ten on the whole Telnyx spec, so it runs in a
-    forked child process while the caller goes on (the other checks, normalising and
-    modelling take about as long), and a spec that passed once is remembered by the SHA-256
-    of its content (never by timestamps) in `cache_dir`.
+    It takes about a second on the AI area and six on the whole Telnyx spec, so it runs in a
+    forked child process while the caller goes on (normalising and modelling take longer),
+    and a spec that passed once is remembered by the SHA-256 of its content (never by
+    timestamps) in `cache_dir`.
     """
     marker = None
     if cache_dir is not None:
@@ -161,25 +153,7 @@ def start_schema_check(document: dict[str, Any], file: str, cache_dir: Path | No
         marker = cache_dir / f"valid-{digest}"
         if marker.exists():
             return SchemaCheck()
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return SchemaCheck(lambda: _spec_errors(document), file, marker)
-    context = multiprocessing.get_context("fork")  # the child shares the loaded document
-    reader, writer = context.Pipe(duplex=False)
-    child = context.Process(target=_send_spec_errors, args=(document, writer), daemon=True)
-    child.start()
-    writer.close()
-
-    def outcome() -> _Errors:
-        try:
-            result: _Errors = reader.recv()
-        except EOFError:  # the child died: ask again here
-            result = _spec_errors(document)
-        finally:
-            reader.close()
-            child.join()
-        return result
-
-    return SchemaCheck(outcome, file, marker, child)
+    return SchemaCheck(Forked(lambda: _spec_errors(document)), file, marker)
 
 
 def validate_spec(document: dict[str, Any], file: str, problems: Problems, cache_dir: Path | None = None) -> SchemaCheck:

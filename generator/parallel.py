@@ -1,0 +1,89 @@
+"""Work beside the caller, in forked child processes.
+
+A forked child starts with the caller's memory, so the loaded spec is not copied or
+pickled on the way in; only the result travels back, through a pipe. Where the platform
+cannot fork, or the child dies, the work runs in the caller when its result is asked for.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class ChildFailed(Exception):
+    """The work raised in the child; its exception type's name and message, as text (the
+    exception itself may not survive pickling)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def cores() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _run_and_send(work: Callable[[], Any], connection: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    try:
+        outcome: tuple[bool, Any] = (True, work())
+    except Exception as exc:  # noqa: BLE001 - handed to the parent, which decides
+        outcome = (False, (type(exc).__name__, str(exc)))
+    connection.send(outcome)
+    connection.close()
+
+
+class Forked(Generic[T]):
+    """`work()` under way in a forked child: `result()` waits for it (and raises what it
+    raised, as ChildFailed); `cancel()` stops it when it is no longer wanted."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self._work: Callable[[], T] | None = work
+        self._child: Any = None
+        if can_fork():
+            context = multiprocessing.get_context("fork")
+            self._reader, writer = context.Pipe(duplex=False)
+            self._child = context.Process(target=_run_and_send, args=(work, writer), daemon=True)
+            self._child.start()
+            writer.close()
+
+    def result(self) -> T:
+        work, self._work = self._work, None
+        if work is None:
+            raise RuntimeError("the result was taken, or the work cancelled")
+        if self._child is None:
+            return work()
+        try:
+            ok, value = self._reader.recv()
+        except EOFError:  # the child died: do the work here
+            return work()
+        finally:
+            self._reader.close()
+            self._child.join()
+        if not ok:
+            raise ChildFailed(*value)
+        return value  # type: ignore[no-any-return]
+
+    def cancel(self) -> None:
+        if self._work is None:
+            return
+        self._work = None
+        if self._child is not None:
+            if self._child.is_alive():
+                self._child.terminate()
+            self._child.join()
+            self._reader.close()
