@@ -11,13 +11,14 @@ import ast
 import heapq
 import re
 import warnings
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from .parallel import ChildFailed, Forked, can_fork, cores
-from .problems import Problems
-from .validating import SCHEMA_REF, iter_refs
+from .problems import Problems, split_pointer
+from .validating import SCHEMA_REF, iter_nodes, iter_refs
 
 _DEFINED = re.compile(r"^(?:class (\w+)\b|(\w+) = TypeAliasType\()", re.MULTILINE)
 
@@ -45,7 +46,7 @@ def render_models(document: dict[str, Any], package: str, template_dir: Path, fi
         for forked in beside:
             forked.cancel()
     source = sources[0] if len(sources) == 1 else _merge(sources)
-    expected = set(schemas)
+    expected, defined = set(schemas), set()
     for match in _DEFINED.finditer(source):
         name = match.group(1) or match.group(2)
         if name not in expected:
@@ -55,8 +56,10 @@ def render_models(document: dict[str, Any], package: str, template_dir: Path, fi
                 file,
                 "/components/schemas",
             )
-    header, _, body = source.partition("from __future__ import annotations\n")
-    return "from __future__ import annotations\n" + _drop_unused_imports(body)
+        elif name in defined:
+            problems.error(f"the model generator defined {name!r} twice", file, "/components/schemas")
+        defined.add(name)
+    return "from __future__ import annotations\n" + _drop_unused_imports(source)
 
 
 def _generate(document: dict[str, Any], package: str, template_dir: Path) -> str:
@@ -115,10 +118,8 @@ def _share_out(schemas: dict[str, Any], workers: int) -> list[list[str]]:
         return name
 
     for name, schema in schemas.items():
-        for ref in iter_refs(schema):
-            target = ref[len(SCHEMA_REF) :] if ref.startswith(SCHEMA_REF) else None
-            if target in root:
-                root[find(target)] = find(name)
+        for target in _schemas_named(schema, root):
+            root[find(target)] = find(name)
     linked: dict[str, list[str]] = {}
     for name in schemas:
         linked.setdefault(find(name), []).append(name)
@@ -127,6 +128,17 @@ def _share_out(schemas: dict[str, Any], workers: int) -> list[list[str]]:
         min(groups, key=len).extend(component)
     order = {name: index for index, name in enumerate(schemas)}
     return [sorted(group, key=order.__getitem__) for group in groups]
+
+
+def _schemas_named(schema: Any, schemas: dict[str, Any]) -> Iterator[str]:
+    """The component schemas that `schema` refers to: by `$ref` (to the schema or into it)
+    and by the names or references of its discriminators' mappings."""
+    mappings = [node["discriminator"].get("mapping") for node in iter_nodes(schema) if isinstance(node.get("discriminator"), dict)]
+    targets = [*iter_refs(schema), *(v for m in mappings if isinstance(m, dict) for v in m.values() if isinstance(v, str))]
+    for target in targets:
+        name = split_pointer(target[len(SCHEMA_REF) :])[0] if target.startswith(SCHEMA_REF) else target
+        if name in schemas:
+            yield name
 
 
 def _subdocument(document: dict[str, Any], names: list[str]) -> dict[str, Any]:
@@ -146,9 +158,8 @@ def _merge(sources: list[str]) -> str:
     blocks: list[list[tuple[str, str]]] = []
     rebuilds: list[list[tuple[str, str]]] = []
     for source in sources:
-        _, _, body = source.partition("from __future__ import annotations\n")
-        head, _, code = body.partition("\n\n\n")
-        for statement in ast.parse(head).body:
+        statements, code = _split_module(source)
+        for statement in statements:
             if isinstance(statement, ast.ImportFrom):
                 names = imports.setdefault((statement.level, statement.module or ""), set())
                 names.update(a.name + (f" as {a.asname}" if a.asname else "") for a in statement.names)
@@ -205,12 +216,25 @@ def _definitions(code: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]
     return [(name, "\n".join(text).strip("\n")) for name, text in definitions], calls
 
 
+def _split_module(source: str) -> tuple[list[ast.stmt], str]:
+    """A generated module's import statements (but `from __future__`, which the caller
+    writes) and its code after them, as written."""
+    body = ast.parse(source).body
+    count = next((i for i, statement in enumerate(body) if not isinstance(statement, (ast.Import, ast.ImportFrom))), len(body))
+    imports = [s for s in body[:count] if not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
+    if count == len(body):
+        return imports, ""
+    first = body[count]
+    start = min([first.lineno, *(d.lineno for d in getattr(first, "decorator_list", []))])
+    return imports, "\n".join(source.split("\n")[start - 1 :])
+
+
 def _drop_unused_imports(source: str) -> str:
     """Remove the names our extra imports (and our Enum template) may leave unused."""
-    imports, _, code = source.partition("\n\n\n")
+    imports, code = _split_module(source)
     lines: list[str] = []
     previous_end = 0
-    for statement in ast.parse(imports).body:
+    for statement in imports:
         if lines and statement.lineno > previous_end + 1:
             lines.append("")  # keep isort's blank lines between groups
         previous_end = statement.end_lineno or statement.lineno

@@ -41,7 +41,7 @@ def _run_and_send(work: Callable[[], Any], connection: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         outcome: tuple[bool, Any] = (True, work())
-    except Exception as exc:  # noqa: BLE001 - handed to the parent, which decides
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent (a Rust panic is no Exception)
         outcome = (False, (type(exc).__name__, str(exc)))
     connection.send(outcome)
     connection.close()
@@ -70,10 +70,15 @@ class Forked(Generic[T]):
         try:
             ok, value = self._reader.recv()
         except EOFError:  # the child died: do the work here
-            return work()
+            ok = None
+        except BaseException:  # Ctrl-C while waiting: the child goes too, not on after it
+            self._child.terminate()
+            raise
         finally:
             self._reader.close()
             self._child.join()
+        if ok is None:
+            return work()
         if not ok:
             raise ChildFailed(*value)
         return value  # type: ignore[no-any-return]

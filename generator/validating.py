@@ -28,16 +28,22 @@ _TEMPLATE = re.compile(r"{([^}]+)}")
 _WORDS = re.compile(r"[A-Za-z0-9]")
 
 
-def iter_refs(node: Any) -> Iterator[str]:
+def iter_nodes(node: Any) -> Iterator[dict[str, Any]]:
+    """Every mapping in `node`, `node` first, depth first."""
     if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            yield ref
+        yield node
         for value in node.values():
-            yield from iter_refs(value)
+            yield from iter_nodes(value)
     elif isinstance(node, list):
         for value in node:
-            yield from iter_refs(value)
+            yield from iter_nodes(value)
+
+
+def iter_refs(node: Any) -> Iterator[str]:
+    for mapping in iter_nodes(node):
+        ref = mapping.get("$ref")
+        if isinstance(ref, str):
+            yield ref
 
 
 def rewrite_refs(node: Any, renames: dict[str, str]) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import os
+import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +57,44 @@ def test_what_the_work_raises_comes_back_as_child_failed() -> None:
 
 @needs_fork
 def test_when_the_child_dies_the_work_is_done_in_the_caller() -> None:
-    assert parallel.Forked(lambda: _in_child_only(os.getpid())).result() == "done here"
+    forked = parallel.Forked(partial(_in_child_only, os.getpid()))
+    assert forked.result() == "done here"
+    assert forked._child.exitcode == 3  # it did die
+
+
+class _Panic(BaseException):
+    """What a Rust panic raises through PyO3: no Exception."""
+
+
+def _panics() -> None:
+    raise _Panic("index out of bounds")
+
+
+@needs_fork
+def test_a_base_exception_in_the_child_comes_back_too() -> None:
+    with pytest.raises(parallel.ChildFailed, match="index out of bounds") as failed:
+        parallel.Forked(_panics).result()
+    assert failed.value.kind == "_Panic"
+
+
+class _Interrupted:
+    def recv(self) -> None:
+        raise KeyboardInterrupt
+
+    def close(self) -> None:
+        pass
+
+
+@needs_fork
+def test_ctrl_c_while_waiting_stops_the_child() -> None:
+    import time
+
+    forked = parallel.Forked(lambda: time.sleep(30))
+    forked._reader = _Interrupted()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        forked.result()
+    assert not forked._child.is_alive() and time.monotonic() - started < 10
 
 
 @needs_fork
@@ -88,17 +129,80 @@ def test_schema_groups_reference_no_schema_of_another_group(normalised: dict[str
         for name in group:
             targets = {ref[len(SCHEMA_REF) :] for ref in iter_refs(schemas[name]) if ref.startswith(SCHEMA_REF)}
             assert targets <= members, (name, targets - members)
+    linked_apart = [component for component in _components(schemas) if not any(component <= set(group) for group in groups)]
+    assert linked_apart == []
+
+
+MINI = {
+    "openapi": "3.1.0",
+    "info": {"title": "t", "version": "1"},
+    "paths": {},
+    "components": {
+        "schemas": {
+            "Alpha": {"type": "string", "description": "An alias, the first definition of its group."},
+            "Beta": {"type": "object", "properties": {"part": {"$ref": "#/components/schemas/Gamma/properties/size"}}},
+            "Gamma": {"type": "object", "properties": {"size": {"type": "integer"}}},
+            "Delta": {
+                "oneOf": [{"$ref": "#/components/schemas/Epsilon"}],
+                "discriminator": {"propertyName": "kind", "mapping": {"e": "Zeta"}},
+            },
+            "Epsilon": {"type": "object", "properties": {"kind": {"type": "string"}}},
+            "Zeta": {"type": "object", "properties": {"kind": {"type": "string"}}},
+            "A/B": {"type": "object", "properties": {"id": {"type": "string"}}},
+            "Eta": {"type": "object", "properties": {"ab": {"$ref": "#/components/schemas/A~1B"}}},
+        }
+    },
+}
+
+
+@needs_fork
+def test_references_into_a_schema_escaped_names_and_mapping_names_keep_schemas_together() -> None:
+    groups = modelling._share_out(MINI["components"]["schemas"], 8)
+    together = [{"Beta", "Gamma"}, {"Delta", "Epsilon", "Zeta"}, {"A/B", "Eta"}]
+    for linked in together:
+        assert any(linked <= set(group) for group in groups), (linked, groups)
+    assert len(groups) == 4  # and Alpha on its own
+
+
+@needs_fork
+def test_a_merged_module_has_its_imports_before_any_definition() -> None:
+    document = {**MINI, "components": {"schemas": {k: v for k, v in MINI["components"]["schemas"].items() if k in ("Alpha", "Gamma")}}}
+    for workers in (1, 2):
+        problems = Problems()
+        source = modelling.render_models(document, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, workers=workers)
+        assert not problems.errors
+        body = ast.parse(source).body
+        kinds = [isinstance(statement, (ast.Import, ast.ImportFrom)) for statement in body]
+        assert kinds == sorted(kinds, reverse=True), source  # every import, then the rest
+        assert "Alpha = TypeAliasType(" in source and "import TypeAliasType" in source
+
+
+@needs_fork
+def test_a_name_defined_in_two_groups_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    def both_define_gamma(document: dict[str, Any], package: str, template_dir: Path) -> str:
+        return "from __future__ import annotations\n\n\nclass Gamma:\n    pass\n"
+
+    monkeypatch.setattr(modelling, "_generate", both_define_gamma)
+    problems = Problems()
+    modelling.render_models(MINI, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, workers=2)
+    assert [p.message for p in problems.errors] == ["the model generator defined 'Gamma' twice"]
+
+
+def _linked(schema: Any, schemas: dict[str, Any]) -> set[str]:
+    """Every schema name that `schema`'s JSON text mentions as a reference or a mapping value."""
+    text = json.dumps(schema)
+    names = {m.replace("~1", "/").replace("~0", "~") for m in re.findall(r'"#/components/schemas/([^"/]+)', text)}
+    names |= set(re.findall(r'"([^"]+)"', text)) & set(schemas)  # bare names, as mappings may give them
+    return names & set(schemas)
 
 
 def _components(schemas: dict[str, Any]) -> list[set[str]]:
     """Schemas linked by references, found the slow, obvious way."""
     neighbours: dict[str, set[str]] = {name: set() for name in schemas}
     for name, schema in schemas.items():
-        for ref in iter_refs(schema):
-            target = ref[len(SCHEMA_REF) :]
-            if ref.startswith(SCHEMA_REF) and target in neighbours:
-                neighbours[name].add(target)
-                neighbours[target].add(name)
+        for target in _linked(schema, schemas):
+            neighbours[name].add(target)
+            neighbours[target].add(name)
     seen: set[str] = set()
     components = []
     for name in schemas:
