@@ -38,6 +38,8 @@ def render_models(document: dict[str, Any], package: str, template_dir: Path, fi
     try:
         sources = [_generate(_subdocument(document, groups[0]), package, template_dir)]
         sources += [forked.result() for forked in beside]
+        source = sources[0] if len(sources) == 1 else _merge(sources)
+        module = "from __future__ import annotations\n" + _drop_unused_imports(source)
     except Exception as exc:  # the model generator's own errors carry no positions
         kind = exc.kind if isinstance(exc, ChildFailed) else type(exc).__name__
         problems.error(f"model generation failed: {kind}: {exc}", file, "/components/schemas")
@@ -45,7 +47,6 @@ def render_models(document: dict[str, Any], package: str, template_dir: Path, fi
     finally:
         for forked in beside:
             forked.cancel()
-    source = sources[0] if len(sources) == 1 else _merge(sources)
     expected, defined = set(schemas), set()
     for match in _DEFINED.finditer(source):
         name = match.group(1) or match.group(2)
@@ -59,7 +60,7 @@ def render_models(document: dict[str, Any], package: str, template_dir: Path, fi
         elif name in defined:
             problems.error(f"the model generator defined {name!r} twice", file, "/components/schemas")
         defined.add(name)
-    return "from __future__ import annotations\n" + _drop_unused_imports(source)
+    return module
 
 
 def _generate(document: dict[str, Any], package: str, template_dir: Path) -> str:
@@ -218,15 +219,16 @@ def _definitions(code: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]
 
 def _split_module(source: str) -> tuple[list[ast.stmt], str]:
     """A generated module's import statements (but `from __future__`, which the caller
-    writes) and its code after them, as written."""
-    body = ast.parse(source).body
-    count = next((i for i, statement in enumerate(body) if not isinstance(statement, (ast.Import, ast.ImportFrom))), len(body))
-    imports = [s for s in body[:count] if not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
-    if count == len(body):
-        return imports, ""
-    first = body[count]
-    start = min([first.lineno, *(d.lineno for d in getattr(first, "decorator_list", []))])
-    return imports, "\n".join(source.split("\n")[start - 1 :])
+    writes) and its code after them, as written. Only the head is parsed (the code is
+    megabytes on the whole spec): it ends at the first line that starts a statement other
+    than an import."""
+    lines = source.split("\n")
+    start = next((i for i, line in enumerate(lines) if line[:1] not in ("", " ", "\t", "#", ")") and not line.startswith(("from ", "import "))), len(lines))
+    head = ast.parse("\n".join(lines[:start])).body
+    if not all(isinstance(statement, (ast.Import, ast.ImportFrom)) for statement in head):
+        raise ValueError(f"unexpected statement among the imports of a generated module: {ast.unparse(head[-1])[:80]}")
+    imports = [s for s in head if not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
+    return imports, "\n".join(lines[start:])
 
 
 def _drop_unused_imports(source: str) -> str:

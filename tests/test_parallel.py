@@ -245,3 +245,10 @@ def test_a_model_generator_failure_in_a_child_is_reported(normalised: dict[str, 
     problems = Problems()
     assert modelling.render_models(normalised, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, workers=2) == ""
     assert [p.message for p in problems.errors] == ["model generation failed: KeyError: 'no template for it'"]
+
+
+def test_a_generated_module_the_merge_cannot_read_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(modelling, "_generate", lambda *_: "from __future__ import annotations\nimport os; x = 1\n")
+    problems = Problems()
+    assert modelling.render_models(MINI, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, workers=1) == ""
+    assert [p.message for p in problems.errors] == ["model generation failed: ValueError: unexpected statement among the imports of a generated module: x = 1"]
