@@ -3,6 +3,8 @@
 Input is the loaded (curated) OpenAPI document; output is a new document in which
 - every component schema has a valid, unique PascalCase name (references rewritten);
 - OpenAPI 3.0 `nullable: true` is expressed the 3.1 way (a `null` type);
+- `additionalProperties: false` is dropped: a response with a field newer than the SDK
+  must still parse (the model keeps the field, as every model does);
 - an `allOf` that wraps one `$ref` only to add a description is the `$ref` itself;
 - every inline schema that would become a class (objects with properties, enums,
   unions with a discriminator, allOf merges) is hoisted into a named component, so
@@ -149,6 +151,10 @@ class Normaliser:
             del schema["default"]  # reported by validation
         if schema.pop("nullable", False) is True:
             schema = _add_null(schema)
+        if schema.get("additionalProperties") is False:
+            # A closed object today may have more fields tomorrow: its model keeps them
+            # (in model_extra) like every model, instead of failing the whole response.
+            del schema["additionalProperties"]
         enum = schema.get("enum")
         if isinstance(enum, list) and None in enum:
             # `null` among enum values means "nullable"; the enum class holds the strings.

@@ -201,3 +201,22 @@ def test_wrong_type_in_a_required_field_is_rejected(name: str, field: str) -> No
         assert any(e["loc"] and e["loc"][0] == field or field in str(e["loc"]) for e in info.value.errors())
 
     rejected()
+
+
+OBJECT_MODELS = [name for name in NAMES if isinstance(model(name), type) and issubclass(model(name), pydantic.BaseModel) and model(name).model_fields]
+
+
+@pytest.mark.parametrize("name", OBJECT_MODELS)
+def test_a_field_newer_than_the_sdk_is_kept_not_refused(name: str) -> None:
+    """A response may carry a field the spec did not have yet (even where the spec says
+    `additionalProperties: false`): the model keeps it and parses the rest."""
+
+    @settings(max_examples=2, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(strategy(name))
+    def kept(instance: Any) -> None:
+        if not isinstance(instance, dict):
+            return
+        value = validate(model(name), {**instance, "field_from_the_future": [1, "two"]})
+        assert value.model_extra is not None and value.model_extra["field_from_the_future"] == [1, "two"]
+
+    kept()

@@ -268,9 +268,6 @@ class AssistantTargetVoiceMode(OpenEnum):
 
 
 class AssistantTestResponseRubricItem(TelnyxModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
     criteria: str
     """
     Specific guidance on how to assess the assistant’s performance for this rubric item.
@@ -630,9 +627,6 @@ class ConversationsListData(TelnyxModel):
 
 
 class CreateAssistantTestRequestRubricItem(TelnyxModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
     criteria: str
     """
     Specific guidance on how to assess the assistant’s performance for this rubric item.
@@ -2432,9 +2426,6 @@ class UpdateAssistantRequestWithPromotionPartB(TelnyxModel):
 
 
 class UpdateAssistantTestRequestRubricItem(TelnyxModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
     criteria: str
     """
     Specific guidance on how to assess the assistant’s performance for this rubric item.
@@ -2670,9 +2661,6 @@ class WebhookToolParamsQueryParameters(TelnyxModel):
 
 
 class WebhookToolParamsStoreFieldsAsVariablesItem(TelnyxModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
     name: Annotated[str, Field(min_length=1)]
     """
     The name of the dynamic variable to store the extracted value in.
@@ -2882,9 +2870,6 @@ class ChatCompletionResponseFormatParam(TelnyxModel):
 
 
 class ChatCompletionSystemMessageParamContentTextAndImageArrayItem(TelnyxModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
     image_url: str | None = None
     text: str | None = None
     type: ChatCompletionSystemMessageParamContentTextAndImageArrayItemType

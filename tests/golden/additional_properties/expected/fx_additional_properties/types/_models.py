@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from fx_additional_properties._models import TelnyxModel
-from pydantic import ConfigDict
 
 
 class Limit(TelnyxModel):
@@ -11,9 +10,6 @@ class Limit(TelnyxModel):
 
 
 class SettingsClosed(TelnyxModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
     a: int | None = None
 
 
