@@ -852,11 +852,13 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from . import _models
+if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name is an error
 
-    value = getattr(_models, name)
-    globals()[name] = value
-    return value
+    def __getattr__(name: str) -> Any:
+        if name not in __all__:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from . import _models
+
+        value = getattr(_models, name)
+        globals()[name] = value
+        return value
