@@ -18,7 +18,7 @@ from typing import Any
 
 from .parallel import ChildFailed, Forked, can_fork, cores
 from .problems import Problems, split_pointer
-from .validating import SCHEMA_REF, iter_nodes, iter_refs
+from .validating import SCHEMA_REF, iter_nodes
 
 _DEFINED = re.compile(r"^(?:class (\w+)\b|(\w+) = TypeAliasType\()", re.MULTILINE)
 
@@ -134,12 +134,15 @@ def _share_out(schemas: dict[str, Any], workers: int) -> list[list[str]]:
 def _schemas_named(schema: Any, schemas: dict[str, Any]) -> Iterator[str]:
     """The component schemas that `schema` refers to: by `$ref` (to the schema or into it)
     and by the names or references of its discriminators' mappings."""
-    mappings = [node["discriminator"].get("mapping") for node in iter_nodes(schema) if isinstance(node.get("discriminator"), dict)]
-    targets = [*iter_refs(schema), *(v for m in mappings if isinstance(m, dict) for v in m.values() if isinstance(v, str))]
-    for target in targets:
-        name = split_pointer(target[len(SCHEMA_REF) :])[0] if target.startswith(SCHEMA_REF) else target
-        if name in schemas:
-            yield name
+    for node in iter_nodes(schema):
+        discriminator = node.get("discriminator")
+        mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
+        for target in [node.get("$ref"), *(mapping.values() if isinstance(mapping, dict) else ())]:
+            if not isinstance(target, str):
+                continue
+            name = split_pointer(target[len(SCHEMA_REF) :])[0] if target.startswith(SCHEMA_REF) else target
+            if name in schemas:
+                yield name
 
 
 def _subdocument(document: dict[str, Any], names: list[str]) -> dict[str, Any]:
