@@ -142,6 +142,9 @@ class SdkConfig:
     log_env: str
     urls: tuple[tuple[str, str], ...] = ()
     examples: tuple[tuple[str, str], ...] = ()  # (title, code) for the README
+    # paths of the output the maintainer writes by hand (a folder ends in `/`): never
+    # written, removed or compared; `{package}/lib/` always among them
+    hand_written: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,17 @@ def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfi
     ):
         if not isinstance(value, str) or not pattern.match(value):
             problems.error(f"`{key.replace('/', '.')}` must be {what}, not {value!r}", file, "/" + key)
+    hand_written = [f"{package}/lib/"]
+    listed = data.get("hand_written") or []
+    if not isinstance(listed, list):
+        problems.error("`hand_written` must be a list of paths inside the output (a folder ends in `/`)", file, "/hand_written")
+        listed = []
+    for index, entry in enumerate(listed):
+        parts = str(entry).split("/")
+        if not isinstance(entry, str) or not entry or entry.startswith("/") or any(p in ("", ".", "..") for p in parts[:-1]) or parts[-1] in (".", ".."):
+            problems.error(f"`hand_written` entries must be relative paths inside the output, not {entry!r}", file, pointer("hand_written", index))
+        else:
+            hand_written.append(entry)
     if "methods" in data and not isinstance(data["methods"], dict):
         problems.error("`methods` must map dotted method names to operations (`GET /path`)", file, "/methods")
     config = SdkConfig(
@@ -81,6 +92,7 @@ def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfi
         log_env=str(environment.get("log", "LOG")),
         urls=tuple((str(k), str(v)) for k, v in (data.get("urls") or {}).items()),
         examples=tuple((str(e.get("title", "")), str(e.get("code", ""))) for e in data.get("examples") or [] if isinstance(e, dict)),
+        hand_written=tuple(hand_written),
     )
     return None if problems.errors else config
 

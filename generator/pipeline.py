@@ -26,6 +26,7 @@ from .rendering import (
     template_of,
 )
 from .validating import validate_spec
+from .writing import hand_written
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = Path("spec/ai-assistants.openapi.yaml")
@@ -37,7 +38,7 @@ TEMPLATES = ROOT / "templates"
 @dataclass
 class Result:
     api: Api
-    files: dict[str, str]
+    files: dict[str, str]  # every file the generator owns, by path inside the output
     problems: Problems = field(default_factory=Problems)
 
 
@@ -166,13 +167,17 @@ def _render(spec_doc: Document, config_doc: Document, problems: Problems, custom
     import jinja2
 
     try:
-        return api, render_files(api, models, env, label)
+        files = render_files(api, models, env, label)
     except jinja2.TemplateSyntaxError as exc:
         problems.error(f"template syntax error: {exc.message}", exc.filename or exc.name or "template", position=(exc.lineno, 1))
         raise GenerationFailed(problems) from None
     except jinja2.TemplateError as exc:
         problems.error(f"template error: {exc}", "templates")
         raise GenerationFailed(problems) from None
+    for path in sorted(p for p in files if hand_written(p, api.config.hand_written)):
+        problems.error(f"the generator renders {path}, which is declared hand-written (rename the resource or the path)", config_doc.path, "/hand_written")
+    problems.raise_if_errors()
+    return api, files
 
 
 def _label(spec: Path) -> str:

@@ -82,7 +82,7 @@ def read_notes(path: Path | None) -> list[str]:
     return items
 
 
-def release(upstream: Path, rules: Path, spec: Path, config: Path, out: Path, date: str, problems: Problems, notes: Path | None = None) -> Release | None:
+def release(upstream: str | None, rules: Path, spec: Path, config: Path, out: Path, date: str, problems: Problems, notes: Path | None = None) -> Release | None:
     """Run a release; None when curation failed (see problems)."""
     import yaml
 
@@ -111,7 +111,7 @@ def release(upstream: Path, rules: Path, spec: Path, config: Path, out: Path, da
     config_text, _ = drop_stale_methods(config_text, config_data, new_spec)
     config.write_text(set_version(config_text, new_version, str(config)), encoding="utf-8")
     result = build(spec, config, problems)
-    write_tree(out, result.files)
+    write_tree(out, result.files, result.api.config.hand_written)
     changelog = out / "CHANGELOG.md"
     previous = changelog.read_text(encoding="utf-8") if changelog.exists() else "# Changelog\n\n"
     head, _, rest = previous.partition("\n\n")

@@ -7,6 +7,9 @@ one `renameat2(RENAME_EXCHANGE)` where Linux offers it (two renames elsewhere, w
 recovery on the next run). A reader, or a kill at any moment, sees the old tree or the
 new one, never a mix. Unchanged files keep their bytes, mode and mtime. A lock file makes
 a second concurrent generation into the same directory stop with a clear message.
+
+Hand-written paths (`lib/` of the package, and whatever `sdk.yaml` lists under
+`hand_written`) belong to the maintainer: they are never written, removed or compared.
 """
 
 from __future__ import annotations
@@ -45,31 +48,35 @@ class Changes:
     def __bool__(self) -> bool:
         return bool(self.added or self.changed or self.removed)
 
-    def summary(self) -> str:
-        return f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed"
+
+def hand_written(relative: str, keep: tuple[str, ...]) -> bool:
+    """Whether `relative` is one of the `keep` paths (a path ending in `/` is a folder)."""
+    return any(relative == k.rstrip("/") or (k.endswith("/") and relative.startswith(k)) for k in keep)
 
 
-def _ours(relative: str) -> bool:
+def _ours(relative: str, keep: tuple[str, ...] = ()) -> bool:
     parts = relative.split("/")
-    return not any(p in NOT_OURS or p.endswith(NOT_OURS_SUFFIXES) for p in parts)
+    return not any(p in NOT_OURS or p.endswith(NOT_OURS_SUFFIXES) for p in parts) and not hand_written(relative, keep)
 
 
-def existing_files(out_dir: Path) -> dict[str, bytes]:
+def existing_files(out_dir: Path, keep: tuple[str, ...] = ()) -> dict[str, bytes]:
     found: dict[str, bytes] = {}
     if not out_dir.is_dir():
         return found
     for root, dirs, names in os.walk(out_dir):
-        dirs[:] = sorted(d for d in dirs if _ours(d))
+        base = Path(root).relative_to(out_dir).as_posix()
+        prefix = "" if base == "." else base + "/"
+        dirs[:] = sorted(d for d in dirs if _ours(prefix + d + "/", keep))
         for name in sorted(names):
             path = Path(root) / name
-            relative = path.relative_to(out_dir).as_posix()
-            if _ours(relative) and path.is_file():
+            relative = prefix + name
+            if _ours(relative, keep) and path.is_file():
                 found[relative] = path.read_bytes()
     return found
 
 
-def compare(out_dir: Path, files: dict[str, str]) -> Changes:
-    current = existing_files(out_dir)
+def compare(out_dir: Path, files: dict[str, str], keep: tuple[str, ...] = ()) -> Changes:
+    current = existing_files(out_dir, keep)
     wanted = {p: t.encode("utf-8") for p, t in files.items()}
     return Changes(
         added=sorted(p for p in wanted if p not in current),
@@ -78,8 +85,8 @@ def compare(out_dir: Path, files: dict[str, str]) -> Changes:
     )
 
 
-def unified_diff(out_dir: Path, files: dict[str, str]) -> str:
-    current = existing_files(out_dir)
+def unified_diff(out_dir: Path, files: dict[str, str], keep: tuple[str, ...] = ()) -> str:
+    current = existing_files(out_dir, keep)
     chunks: list[str] = []
     for path in sorted(set(current) | set(files)):
         old = current.get(path, b"").decode("utf-8", "replace")
@@ -142,8 +149,9 @@ def _recover(out_dir: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def write_tree(out_dir: Path, files: dict[str, str]) -> Changes:
-    """Make `out_dir` hold exactly `files` (plus what is not ours), all at once."""
+def write_tree(out_dir: Path, files: dict[str, str], keep: tuple[str, ...] = ()) -> Changes:
+    """Make `out_dir` hold exactly `files` (plus what is not ours and the `keep` paths),
+    all at once."""
     out_dir = out_dir.resolve()  # a symlinked output: write where it points
     if out_dir.exists() and not out_dir.is_dir():
         raise WriteError(out_dir, "output path exists and is not a directory")
@@ -151,7 +159,7 @@ def write_tree(out_dir: Path, files: dict[str, str]) -> Changes:
         raise WriteError(out_dir.parent, "parent of the output directory does not exist")
     with locked(out_dir):
         _recover(out_dir)
-        changes = compare(out_dir, files)
+        changes = compare(out_dir, files, keep)
         if not changes:
             return changes
         try:
@@ -170,7 +178,7 @@ def write_tree(out_dir: Path, files: dict[str, str]) -> Changes:
                 target = tree / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(files[path].encode("utf-8"))
-            _prune_empty_dirs(tree)
+            _prune_empty_dirs(tree, keep)
             if not out_dir.exists():
                 os.rename(tree, out_dir)
             elif not _exchange(tree, out_dir):
@@ -185,8 +193,8 @@ def write_tree(out_dir: Path, files: dict[str, str]) -> Changes:
         return changes
 
 
-def _prune_empty_dirs(root: Path) -> None:
+def _prune_empty_dirs(root: Path, keep: tuple[str, ...]) -> None:
     for current, _dirs, _names in os.walk(root, topdown=False):
         path = Path(current)
-        if path != root and not any(path.iterdir()):
+        if path != root and not any(path.iterdir()) and not hand_written(path.relative_to(root).as_posix() + "/", keep):
             path.rmdir()

@@ -5,6 +5,7 @@ output directory left exactly as it was."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -147,7 +148,9 @@ def test_regeneration_changes_nothing_and_keeps_mtimes(tmp_path: Path, capsys: p
     assert run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)[0] == 0
     before = snapshot(out)
     code, stdout, _ = run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)
-    assert code == 0 and "0 added, 0 changed, 0 removed" in stdout
+    files = len(before)
+    models = len(re.findall(r"^class \w+|^\w+ = TypeAliasType\(", (out / "mini" / "types" / "_models.py").read_text(), re.MULTILINE))
+    assert code == 0 and re.fullmatch(rf"\S+: 3 operations, {models} models; {files} files: 0 written, {files} unchanged, 0 removed \(\d+\.\d\d s\)\n", stdout), stdout
     assert snapshot(out) == before
 
 
@@ -163,7 +166,37 @@ def test_only_changed_files_are_rewritten_and_stale_ones_removed(tmp_path: Path,
     changed = {p for p in after if after[p] != before.get(p)}
     assert changed == {"mini/_version.py", "pyproject.toml"}
     assert "mini/stale.py" not in after
-    assert "1 removed" in stdout
+    assert f"2 written, {len(after) - 2} unchanged, 1 removed" in stdout
+
+
+def test_hand_written_files_survive_generation_and_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`lib/` of the package and the paths sdk.yaml lists under `hand_written` belong to
+    the maintainer: generate neither writes nor removes them, check does not see them."""
+    spec, config, out = write_inputs(tmp_path, config=CONFIG + "hand_written: [docs/notes.md, examples/]\n")
+    assert run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)[0] == 0
+    mine = {"mini/lib/__init__.py": "", "mini/lib/retry_policy.py": "LIMIT = 3\n", "docs/notes.md": "# notes\n", "examples/call.py": "print(1)\n"}
+    for path, text in mine.items():
+        (out / path).parent.mkdir(parents=True, exist_ok=True)
+        (out / path).write_text(text)
+    (out / "examples" / "empty").mkdir()
+    kept = {p: v for p, v in snapshot(out).items() if p in mine}
+    config.write_text(config.read_text().replace("version: 0.1.0", "version: 0.2.0"))
+    code, stdout, _ = run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)
+    assert code == 0 and "0 removed" in stdout, stdout
+    assert {p: v for p, v in snapshot(out).items() if p in mine} == kept
+    assert (out / "examples" / "empty").is_dir()
+    assert run(capsys, "check", "--spec", spec, "--config", config, "--out", out)[0] == 0
+
+
+def test_a_hand_written_path_the_generator_renders_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec, config, out = write_inputs(tmp_path, config=CONFIG + "hand_written: [mini/_version.py, ../outside]\n")
+    code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)
+    assert code == 2 and not out.exists()
+    assert "sdk.yaml:" in stderr and "entries must be relative paths inside the output, not '../outside' (/hand_written/1)" in stderr
+    config.write_text(CONFIG + "hand_written: [mini/_version.py]\n")
+    code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)
+    assert code == 2 and not out.exists()
+    assert "the generator renders mini/_version.py, which is declared hand-written" in stderr and "(/hand_written)" in stderr
 
 
 def test_output_is_identical_across_hash_seeds(tmp_path: Path) -> None:

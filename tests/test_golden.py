@@ -2,8 +2,10 @@
 
 A fixture is a small spec for one feature a generator must get right, with its SDK
 config and the expected output under `expected/`. The runtime modules, which do not
-depend on the spec, are left out of the fixture trees (generated/ covers them). Update
-the trees with `make golden` and review the change in `git diff`.
+depend on the spec, are left out of the fixture trees (generated/ covers them). A tree may
+hold hand-written files (`lib/`, paths the fixture's sdk.yaml lists under `hand_written`):
+the fixture is generated into a copy of its tree by the real writer, which must keep them.
+Update the trees with `make golden` and review the change in `git diff`.
 """
 
 from __future__ import annotations
@@ -25,23 +27,25 @@ FIXTURES = sorted(p.name for p in GOLDEN.iterdir() if (p / "spec.yaml").exists()
 RUNTIME = ("_base_client.py", "_exceptions.py", "_models.py", "_resource.py", "_types.py", "pagination.py", "py.typed")
 
 
-def render(fixture: str) -> tuple[str, dict[str, str], dict[str, str]]:
-    """(package, files compared with the golden tree, every file)."""
+def render(fixture: str) -> tuple[str, dict[str, str], dict[str, str], tuple[str, ...]]:
+    """(package, files compared with the golden tree, every file, hand-written paths)."""
     result = build(GOLDEN / fixture / "spec.yaml", GOLDEN / fixture / "sdk.yaml", Problems())
     package = result.api.config.package
     compared = {p: t for p, t in result.files.items() if p.removeprefix(package + "/") not in RUNTIME}
-    return package, compared, result.files
+    return package, compared, result.files, result.api.config.hand_written
 
 
-def expected_tree(fixture: str) -> dict[str, str]:
-    root = GOLDEN / fixture / "expected"
-    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+def tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
 
 
 @pytest.mark.parametrize("fixture", FIXTURES)
-def test_fixture_generates_its_golden_tree(fixture: str) -> None:
-    _, files, _ = render(fixture)
-    expected = expected_tree(fixture)
+def test_fixture_generates_its_golden_tree(fixture: str, tmp_path: Path) -> None:
+    _, compared, _, keep = render(fixture)
+    expected = tree(GOLDEN / fixture / "expected")
+    shutil.copytree(GOLDEN / fixture / "expected", tmp_path / "out")
+    write_tree(tmp_path / "out", compared, keep)
+    files = tree(tmp_path / "out")
     diff = []
     for path in sorted(set(files) | set(expected)):
         if files.get(path) != expected.get(path):
@@ -59,7 +63,7 @@ def test_fixture_generates_its_golden_tree(fixture: str) -> None:
 def test_fixtures_import_and_pass_mypy_strict(tmp_path: Path) -> None:
     packages = []
     for fixture in FIXTURES:
-        package, _, files = render(fixture)
+        package, _, files, _ = render(fixture)
         write_tree(tmp_path / fixture, files)
         packages.append((fixture, package))
     for fixture, package in packages:
@@ -81,13 +85,10 @@ def test_fixtures_import_and_pass_mypy_strict(tmp_path: Path) -> None:
 
 def update() -> None:
     for fixture in FIXTURES:
-        _, files, _ = render(fixture)
+        _, compared, _, keep = render(fixture)
         target = GOLDEN / fixture / "expected"
-        shutil.rmtree(target, ignore_errors=True)
-        for path, text in files.items():
-            (target / path).parent.mkdir(parents=True, exist_ok=True)
-            (target / path).write_text(text)
-        print(f"updated {target.relative_to(GOLDEN.parent.parent)}")
+        changes = write_tree(target, compared, keep)  # hand-written files stay
+        print(f"{target.relative_to(GOLDEN.parent.parent)}: {len(changes.added) + len(changes.changed)} written, {len(changes.removed)} removed")
 
 
 if __name__ == "__main__":
