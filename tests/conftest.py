@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated"
@@ -16,6 +19,35 @@ if str(GENERATED) not in sys.path:
     sys.path.insert(0, str(GENERATED))
 
 BASE_URL = "https://api.telnyx.com/v2"
+
+# Example budgets of the property tests: `make test` draws a few examples of each (fixed, so
+# its time is known); `make test-deep` sets TELNYX_CODEGEN_TIER=deep for many more. No example
+# database: every run starts from the same seed-free state, nothing is written to the tree.
+settings.register_profile("test", max_examples=4, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+settings.register_profile("deep", max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+settings.load_profile(os.environ.get("TELNYX_CODEGEN_TIER", "test"))
+
+
+def _prism(dynamic: bool) -> Iterator[str]:
+    import prism
+
+    try:
+        with prism.running(dynamic=dynamic) as url:
+            yield url
+    except prism.PrismUnavailable as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def prism_static() -> Iterator[str]:
+    """Prism answering with the spec's examples, one per test session (xdist worker)."""
+    yield from _prism(dynamic=False)
+
+
+@pytest.fixture(scope="session")
+def prism_dynamic() -> Iterator[str]:
+    """Prism answering with data it generates from the response schemas."""
+    yield from _prism(dynamic=True)
 
 
 @pytest.fixture

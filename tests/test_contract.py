@@ -9,66 +9,12 @@ the response schemas (dynamic mode); our models must parse every answer.
 from __future__ import annotations
 
 import asyncio
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import test_operations as ops
 
 import telnyx_ai
-
-ROOT = Path(__file__).resolve().parent.parent
-PRISM = ROOT / "node_modules" / ".bin" / "prism"
-SPEC = ROOT / "spec" / "ai-assistants.openapi.yaml"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start_prism(dynamic: bool) -> Iterator[str]:
-    if not PRISM.exists():
-        pytest.fail("Prism is not installed: `make test` installs it (npm ci)")
-    port = _free_port()
-    command = [str(PRISM), "mock", "--host", "127.0.0.1", "--port", str(port), "--errors", str(SPEC)]
-    if dynamic:
-        command.insert(2, "--dynamic")
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"Prism exited: {process.stdout.read() if process.stdout else ''}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("Prism did not start listening within 60 s")
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-@pytest.fixture(scope="module")
-def prism_static() -> Iterator[str]:
-    yield from _start_prism(dynamic=False)
-
-
-@pytest.fixture(scope="module")
-def prism_dynamic() -> Iterator[str]:
-    yield from _start_prism(dynamic=True)
 
 
 def raw_call(base_url: str, flavour: str, op: ops.Operation, call: ops.Call) -> Any:

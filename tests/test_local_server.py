@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+from servers import free_port, serving
 
 import telnyx_ai
 from telnyx_ai import AsyncTelnyx, Telnyx
@@ -72,20 +72,8 @@ class Handler(BaseHTTPRequestHandler):
 def server() -> Iterator[str]:
     Handler.hits = {}
     Handler.keys = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/v2"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    with serving(Handler) as base:
+        yield f"{base}/v2"
 
 
 def run(mode: str, base_url: str, fn_name: str, *args: Any, **options: Any) -> Any:

@@ -8,20 +8,13 @@ import re
 import subprocess
 import sys
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_contract import _start_prism
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "generated" / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), re.DOTALL)
-
-
-@pytest.fixture(scope="module")
-def prism() -> Iterator[str]:
-    yield from _start_prism(dynamic=False)
 
 
 def test_the_readme_has_the_core_tasks() -> None:
@@ -32,7 +25,7 @@ def test_the_readme_has_the_core_tasks() -> None:
 
 
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
-def test_example_runs(prism: str, code: str, tmp_path: Path) -> None:
+def test_example_runs(prism_static: str, code: str, tmp_path: Path) -> None:
     """Each example runs in a directory of its own that holds the files examples open: a
     tenth of a second of silence as `greeting.wav`."""
     with wave.open(str(tmp_path / "greeting.wav"), "wb") as audio:
@@ -40,6 +33,6 @@ def test_example_runs(prism: str, code: str, tmp_path: Path) -> None:
         audio.setsampwidth(2)
         audio.setframerate(8000)
         audio.writeframes(b"\x00\x00" * 800)
-    env = {**os.environ, "TELNYX_API_KEY": "readme-key", "TELNYX_BASE_URL": prism, "PYTHONPATH": str(ROOT / "generated")}
+    env = {**os.environ, "TELNYX_API_KEY": "readme-key", "TELNYX_BASE_URL": prism_static, "PYTHONPATH": str(ROOT / "generated")}
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
