@@ -3,9 +3,14 @@ generated/ is exactly what the generator produces from it (a golden tree)."""
 
 from __future__ import annotations
 
+import http.server
+import re
+import shutil
+from functools import partial
 from pathlib import Path
 
 import pytest
+from servers import serving
 
 from generator.curation import curate
 from generator.loading import dump_yaml
@@ -70,6 +75,37 @@ def test_curation_reproduces_the_committed_spec(tmp_path: Path) -> None:
     assert any(t["name"] == "MCP Servers" for t in document["tags"])
 
 
+class QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
+        pass
+
+
+@pytest.mark.skipif(not UPSTREAM.exists(), reason="the upstream spec lives in ../shared")
+def test_curation_fetches_the_upstream_spec_from_a_url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--upstream URL`, and the `upstream` URL of the rules when no --upstream is given,
+    give the same curated spec as the file; a URL that answers 404 is a located error."""
+    from generator.cli import main
+
+    served = tmp_path / "served" / "openapi"
+    served.mkdir(parents=True)
+    shutil.copy(UPSTREAM, served / "spec3.yml")
+    rules_text = (ROOT / "spec" / "curation.yaml").read_text()
+    assert re.search(r"^upstream: https://\S+/spec3.yml$", rules_text, re.MULTILINE), "the rules name the upstream location"
+    with serving(partial(QuietFiles, directory=str(tmp_path / "served"))) as base:
+        assert main(["curate", "--upstream", f"{base}/openapi/spec3.yml", "--out", str(tmp_path / "a.yaml")]) == 0
+        assert (tmp_path / "a.yaml").read_text() == SPEC.read_text()
+        rules = tmp_path / "curation.yaml"
+        rules.write_text(re.sub(r"^upstream: .*$", f"upstream: {base}/openapi/spec3.yml", rules_text, count=1, flags=re.MULTILINE))
+        assert main(["curate", "--rules", str(rules), "--out", str(tmp_path / "b.yaml")]) == 0
+        assert (tmp_path / "b.yaml").read_text() == SPEC.read_text()
+        rules.write_text(re.sub(r"^upstream: .*$", f"upstream: {base}/missing.yml", rules_text, count=1, flags=re.MULTILINE))
+        capsys.readouterr()
+        assert main(["curate", "--rules", str(rules), "--out", str(tmp_path / "c.yaml")]) == 2
+    line = next(i for i, text in enumerate(rules_text.splitlines(), 1) if text.startswith("upstream:"))
+    assert f"{rules}:{line}:1: error: cannot fetch the upstream spec {base}/missing.yml: HTTP 404 File not found (/upstream)" in capsys.readouterr().err
+    assert not (tmp_path / "c.yaml").exists()
+
+
 def test_stale_curation_rule_is_a_warning_naming_it(tmp_path: Path) -> None:
     upstream = tmp_path / "upstream.yml"
     upstream.write_text(SPEC.read_text())  # already curated: every fix is now stale
@@ -84,19 +120,14 @@ def test_stale_curation_rule_is_a_warning_naming_it(tmp_path: Path) -> None:
 
 
 def test_generated_project_builds_a_wheel_that_imports(tmp_path: Path) -> None:
-    import shutil
     import subprocess
     import sys
     import zipfile
 
-    project = tmp_path / "project"  # a copy: building in place leaves build/ and *.egg-info behind
-    shutil.copytree(ROOT / "generated", project, ignore=shutil.ignore_patterns("build", "*.egg-info", ".mypy_cache", "__pycache__"))
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--disable-pip-version-check", "-w", str(tmp_path), str(project)],
-        check=True,
-        capture_output=True,
-    )
-    wheel = next(tmp_path.glob("telnyx_ai-*.whl"))
+    from generator.publishing import build
+
+    build(ROOT / "generated", tmp_path / "dist")
+    wheel = next((tmp_path / "dist").glob("telnyx_ai-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "telnyx_ai/py.typed" in names and "telnyx_ai/types/_models.py" in names
     assert not any(n.startswith("generator") for n in names)
