@@ -1,31 +1,40 @@
-# The verbs a maintainer uses. Each target installs what it needs into .venv by itself.
+# The verbs a maintainer uses. Each target installs what it needs into .venv by itself:
+# Python 3.10+ and make are all a machine needs (Node.js for Prism comes from a wheel).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-UPSTREAM ?= ../shared/telnyx-openapi/spec3.yml
+# Telnyx's public spec: the copy beside the project where there is one, else (empty) the
+# `upstream` URL of spec/curation.yaml. `make release UPSTREAM=` always fetches that URL.
+UPSTREAM ?= $(wildcard ../shared/telnyx-openapi/spec3.yml)
+UPSTREAM_OPTION = $(if $(UPSTREAM),--upstream $(UPSTREAM))
+# pytest-xdist workers: one per core
+WORKERS ?= auto
 
-.PHONY: setup spec release generate generate-all test-all-areas check golden coverage test lint typecheck unit build clean bench-runtime bench-generate
+.PHONY: setup spec release generate generate-all test-all-areas check golden coverage test test-deep lint typecheck unit build publish clean bench-runtime bench-generate
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { echo "setup: $(PYTHON) is older than Python 3.10; run make PYTHON=python3.X"; exit 1; }
+	@test -x $(BIN)/python || { echo "setup: creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); }
+	@echo "setup: installing the generator, its test tools and Node.js (a wheel) into $(VENV); the first time takes about a minute"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -e '.[dev]'
 	@rm -f $(VENV)/.installed-*
 	@touch $@
+	@echo "setup: done"
 
 spec: $(STAMP)  ## re-derive spec/ai-assistants.openapi.yaml from Telnyx's public spec
-	$(BIN)/telnyx-codegen curate --upstream $(UPSTREAM)
+	$(BIN)/telnyx-codegen curate $(UPSTREAM_OPTION)
 
 release: $(STAMP)  ## curate upstream, diff, bump the version, regenerate, prepend the changelog
-	$(BIN)/telnyx-codegen release --upstream $(UPSTREAM)
+	$(BIN)/telnyx-codegen release $(UPSTREAM_OPTION)
 
 generate: $(STAMP)  ## regenerate generated/ from the curated spec
 	$(BIN)/telnyx-codegen generate
 
 generate-all: $(STAMP)  ## the whole upstream spec (1,156 operations) into build/all, not generated/
-	$(BIN)/telnyx-codegen generate --all-areas --upstream $(UPSTREAM)
+	$(BIN)/telnyx-codegen generate --all-areas $(UPSTREAM_OPTION)
 
 test-all-areas: generate-all  ## the whole-spec package imports and one operation of every area is called
 	$(BIN)/python tests/all_areas_smoke.py
@@ -37,36 +46,42 @@ check: $(STAMP)  ## fail with a diff when generated/ is stale
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests generated bench
 	$(BIN)/black --check --quiet --line-length 100 --target-version py310 generated tests/golden/*/expected
+	$(BIN)/actionlint -shellcheck $(BIN)/shellcheck .github/workflows/*.yml
 
 typecheck: $(STAMP)
 	$(BIN)/mypy generator
 	cd generated && ../$(BIN)/mypy --strict telnyx_ai
 
-# Prism, the mock server of the contract tests, pinned in package-lock.json.
-node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+# Prism, the mock server of the contract tests, pinned in package-lock.json, installed by
+# the npm of the Node.js wheel in .venv (its bin/ first on PATH, for npm's own scripts).
+node_modules/.installed: package.json package-lock.json | $(STAMP)
+	@echo "setup: installing Prism into node_modules (npm ci with the Node.js of $(VENV))"
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 unit: $(STAMP) node_modules/.installed
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(WORKERS)
+
+test-deep: $(STAMP) node_modules/.installed  ## the property tests with large example budgets (about 25 minutes)
+	TELNYX_CODEGEN_TIER=deep $(BIN)/pytest -q -n $(WORKERS) tests/test_models_property.py
 
 coverage: $(STAMP) node_modules/.installed  ## line coverage of generator/ and of the generated runtime
-	$(BIN)/pytest -q --cov=generator --cov=telnyx_ai --cov-report=term-missing:skip-covered
+	$(BIN)/pytest -q -n $(WORKERS) --cov=generator --cov=telnyx_ai --cov-report=term-missing:skip-covered
 
 golden: $(STAMP)  ## rewrite the expected trees of tests/golden/ (review them with git diff)
 	$(BIN)/python tests/test_golden.py
 
 test: check lint typecheck unit  ## the whole suite
 
-build: $(STAMP)  ## wheel and sdist of generated/, twine check, install in a fresh venv, smoke test
-	rm -rf build/dist build/smoke-venv build/src
-	cp -r generated build/src  # built from a copy: setuptools leaves an egg-info where it builds
-	rm -rf build/src/*.egg-info build/src/.mypy_cache build/src/build
-	$(BIN)/python -m build --outdir build/dist build/src
-	$(BIN)/twine check --strict build/dist/*
+build: $(STAMP)  ## reproducible wheel and sdist of generated/, twine check, install in a fresh venv, smoke test
+	$(BIN)/telnyx-codegen build --out generated --dist build/dist
+	rm -rf build/smoke-venv
 	$(PYTHON) -m venv build/smoke-venv
 	build/smoke-venv/bin/python -m pip install --quiet --disable-pip-version-check build/dist/*.whl
 	cd build && smoke-venv/bin/python ../tests/wheel_smoke.py
+
+publish: build  ## upload build/dist to $$TELNYX_CODEGEN_INDEX_URL (credentials: TWINE_USERNAME, TWINE_PASSWORD)
+	$(BIN)/telnyx-codegen publish --dist build/dist --changelog generated/CHANGELOG.md
 
 clean:
 	rm -rf $(VENV) build .mypy_cache .pytest_cache .ruff_cache

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .pipeline import DEFAULT_CONFIG, DEFAULT_OUT, DEFAULT_SPEC, ROOT, cached_build
+from .pipeline import DEFAULT_CONFIG, DEFAULT_OUT, DEFAULT_SPEC, Result, cached_build
 from .problems import GenerationFailed, Problems
-from .writing import WriteError, unified_diff, write_tree
+from .writing import Changes, WriteError, unified_diff, write_tree
 
-DEFAULT_UPSTREAM = Path(os.path.relpath(ROOT.parent / "shared" / "telnyx-openapi" / "spec3.yml"))
+UPSTREAM_HELP = "Telnyx's spec3.yml, a file or an http(s) URL (default: `upstream` of the rules)"
 ALL_AREAS_OUT = Path("build/all")
+DEFAULT_DIST = Path("build/dist")
 
 
 def _report(problems: Problems) -> None:
@@ -59,7 +59,7 @@ def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="telnyx-codegen", description=__doc__.splitlines()[0] if __doc__ else None)
     commands = parser.add_subparsers(dest="command", required=True)
     curate_cmd = commands.add_parser("curate", help="derive the curated spec from Telnyx's public spec")
-    curate_cmd.add_argument("--upstream", type=Path, required=True, help="Telnyx's spec3.yml")
+    curate_cmd.add_argument("--upstream", default=None, help=UPSTREAM_HELP)
     curate_cmd.add_argument("--rules", type=Path, default=Path("spec/curation.yaml"))
     curate_cmd.add_argument("--out", type=Path, default=None, help="curated spec to write (default: from the rules)")
     curate_cmd.add_argument("--name", default=None, help="which spec of the rules (default: the first)")
@@ -70,7 +70,7 @@ def _main(argv: list[str] | None) -> int:
         action="store_true",
         help="curate the whole upstream spec (spec `all` of the rules) and generate it into build/all",
     )
-    generate_cmd.add_argument("--upstream", type=Path, default=DEFAULT_UPSTREAM, help="with --all-areas (default: %(default)s)")
+    generate_cmd.add_argument("--upstream", default=None, help="with --all-areas: " + UPSTREAM_HELP)
     check_cmd = commands.add_parser("check", help="exit 1 with a diff if the output is stale")
     _add_generation_options(check_cmd)
     diff_cmd = commands.add_parser("diff", help="the SDK-level changes between two specs and the semver bump")
@@ -79,13 +79,19 @@ def _main(argv: list[str] | None) -> int:
     diff_cmd.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     diff_cmd.add_argument("--json", action="store_true", help="machine-readable output")
     release_cmd = commands.add_parser("release", help="curate, diff, bump the version, regenerate, write the changelog")
-    release_cmd.add_argument("--upstream", type=Path, required=True)
+    release_cmd.add_argument("--upstream", default=None, help=UPSTREAM_HELP)
     release_cmd.add_argument("--rules", type=Path, default=Path("spec/curation.yaml"))
     release_cmd.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
     release_cmd.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     release_cmd.add_argument("--out", type=Path, default=DEFAULT_OUT)
     release_cmd.add_argument("--date", default=None, help="the release date (default: today)")
     release_cmd.add_argument("--notes", type=Path, default=None, help="changes the API diff cannot see, taken into the entry (default: unreleased.md beside --spec)")
+    build_cmd = commands.add_parser("build", help="reproducible wheel and sdist of the generated project, checked by twine")
+    build_cmd.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the generated project (default: %(default)s)")
+    build_cmd.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="where the archives go, emptied first (default: %(default)s)")
+    publish_cmd = commands.add_parser("publish", help="upload the built release to the index named by TELNYX_CODEGEN_INDEX_URL")
+    publish_cmd.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="the built archives (default: %(default)s)")
+    publish_cmd.add_argument("--changelog", type=Path, default=DEFAULT_OUT / "CHANGELOG.md", help="must describe the version (default: %(default)s)")
     args = parser.parse_args(argv)
 
     problems = Problems()
@@ -99,6 +105,8 @@ def _main(argv: list[str] | None) -> int:
             return 2
         print(f"curated {len(document['paths'])} paths, {len(document['components']['schemas'])} schemas")
         return 0
+    if args.command in ("build", "publish"):
+        return _build_or_publish(args)
     if args.command in ("diff", "release"):
         return _diff_or_release(args, problems)
     if args.command == "generate" and args.all_areas:
@@ -119,7 +127,7 @@ def _main(argv: list[str] | None) -> int:
         return 2
     _report(problems)
     if args.command == "check":
-        diff = unified_diff(args.out, result.files)
+        diff = unified_diff(args.out, result.files, result.api.config.hand_written)
         if diff:
             sys.stdout.write(diff)
             print(f"{args.out} is stale: run `make generate`", file=sys.stderr)
@@ -127,12 +135,37 @@ def _main(argv: list[str] | None) -> int:
         print(f"{args.out} is up to date")
         return 0
     try:
-        changes = write_tree(args.out, result.files)
+        changes = write_tree(args.out, result.files, result.api.config.hand_written)
     except WriteError as exc:
         print(f"{exc}", file=sys.stderr)
         return 2
-    elapsed = time.perf_counter() - started
-    print(f"{args.out}: {len(result.api.operations)} operations, {changes.summary()} ({elapsed:.2f}s)")
+    print(f"{args.out}: {summary(result, changes, time.perf_counter() - started)}")
+    return 0
+
+
+def summary(result: Result, changes: Changes, seconds: float) -> str:
+    """The one line a generation ends with: what the package holds and what was written."""
+    written = len(changes.added) + len(changes.changed)
+    unchanged = len(result.files) - written
+    return (
+        f"{len(result.api.operations)} operations, {len(result.api.model_names)} models; "
+        f"{len(result.files)} files: {written} written, {unchanged} unchanged, {len(changes.removed)} removed ({seconds:.2f} s)"
+    )
+
+
+def _build_or_publish(args: argparse.Namespace) -> int:
+    from .publishing import PublishError, build, publish
+
+    try:
+        if args.command == "build":
+            for path in build(args.out, args.dist):
+                print(f"built {path} ({path.stat().st_size:,} bytes)")
+        else:
+            release = publish(args.dist, args.changelog)
+            print(f"uploaded {release.name} {release.version} ({', '.join(p.name for p in release.files)})")
+    except PublishError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 

@@ -21,20 +21,45 @@ from .loading import FastLoader, SourceMap, dump_yaml, load_yaml
 from .problems import Problems, pointer
 from .validating import HTTP_METHODS, iter_refs, rewrite_refs
 
+UPSTREAM_LIMIT = 256 * 1024 * 1024  # a spec larger than this is not a spec
 
-def load_upstream(path: Path, problems: Problems) -> dict[str, Any] | None:
+
+def read_upstream(source: str, problems: Problems, file: str, where: str) -> bytes | None:
+    """The bytes of the upstream spec: a file, or an http(s) URL fetched with a time limit.
+    `file` and `where` locate the setting that named it, for messages."""
+    if source.startswith(("http://", "https://")):
+        import urllib.error
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(source, timeout=120) as response:  # noqa: S310 - http(s) only
+                content = bytes(response.read(UPSTREAM_LIMIT + 1))
+        except urllib.error.HTTPError as exc:
+            problems.error(f"cannot fetch the upstream spec {source}: HTTP {exc.code} {exc.reason}", file, where)
+            return None
+        except (urllib.error.URLError, OSError) as exc:
+            problems.error(f"cannot fetch the upstream spec {source}: {getattr(exc, 'reason', exc)}", file, where)
+            return None
+        if len(content) > UPSTREAM_LIMIT:
+            problems.error(f"the upstream spec {source} is larger than {UPSTREAM_LIMIT // 2**20} MiB", file, where)
+            return None
+        return content
+    try:
+        return Path(source).read_bytes()
+    except OSError as exc:
+        problems.error(f"cannot read upstream spec: {exc.strerror}", source)
+        return None
+
+
+def load_upstream(content: bytes, source: str, problems: Problems) -> dict[str, Any] | None:
     """The upstream spec is large (4 MB) and only read, never pointed into: load it fast."""
     try:
-        with open(path, "rb") as stream:
-            data = pyyaml.load(stream, Loader=FastLoader)  # noqa: S506 - a safe loader
-    except OSError as exc:
-        problems.error(f"cannot read upstream spec: {exc}", str(path))
-        return None
+        data = pyyaml.load(content, Loader=FastLoader)  # noqa: S506 - a safe loader
     except pyyaml.YAMLError as exc:
-        problems.error(f"upstream spec is not valid YAML: {exc}", str(path))
+        problems.error(f"upstream spec is not valid YAML: {exc}", source)
         return None
     if not isinstance(data, dict) or "paths" not in data:
-        problems.error("upstream spec is not an OpenAPI document (no `paths`)", str(path))
+        problems.error("upstream spec is not an OpenAPI document (no `paths`)", source)
         return None
     return data
 
@@ -303,10 +328,11 @@ class Curator:
 
 
 def curate(
-    upstream_path: Path, rules_path: Path, out_path: Path | None, problems: Problems, name: str | None = None
+    upstream_source: str | Path | None, rules_path: Path, out_path: Path | None, problems: Problems, name: str | None = None
 ) -> dict[str, Any] | None:
     """Curate one spec of the rules file (the first, or the one called `name`) and write it
-    (to `out_path`, or to its `output`, relative to the rules file) unless errors were found."""
+    (to `out_path`, or to its `output`, relative to the rules file) unless errors were found.
+    The upstream spec is a file or an http(s) URL; None takes the `upstream` of the rules."""
     source_map = SourceMap()
     problems.locate = source_map.locate
     rules_doc = load_yaml(rules_path, problems, source_map)
@@ -320,12 +346,17 @@ def curate(
     if index is None:
         problems.error(f"no spec named {name!r} (have: {', '.join(str(s.get('name')) for s in specs)})", rules_doc.path, "/specs")
         return None
-    upstream = load_upstream(upstream_path, problems)
-    if upstream is None:
+    source = str(upstream_source) if upstream_source is not None else rules_doc.data.get("upstream")
+    if not isinstance(source, str) or not source:
+        problems.error("no upstream spec: pass --upstream FILE-OR-URL or set `upstream` in the rules", rules_doc.path, "/upstream")
+        return None
+    content = read_upstream(source, problems, rules_doc.path, "/upstream")
+    upstream = None if content is None else load_upstream(content, source, problems)
+    if content is None or upstream is None:
         return None
     curator = Curator(upstream, rules_doc.path, rules_doc.data, problems)
     document = curator.curate(specs[index], index)
-    digest = hashlib.sha256(upstream_path.read_bytes()).hexdigest()
+    digest = hashlib.sha256(content).hexdigest()
     document["info"]["x-curated-from"] = {"upstream-sha256": digest, "rules": rules_path.name}
     if problems.errors:
         return None
