@@ -62,8 +62,8 @@ node_modules/.installed: package.json package-lock.json | $(STAMP)
 unit: $(STAMP) node_modules/.installed
 	$(BIN)/pytest -q -n $(WORKERS)
 
-test-deep: $(STAMP) node_modules/.installed  ## the property tests with large example budgets (about 25 minutes)
-	TELNYX_CODEGEN_TIER=deep $(BIN)/pytest -q -n $(WORKERS) tests/test_models_property.py
+test-deep: $(STAMP) node_modules/.installed  ## the property tests and the fuzzer with large example budgets
+	TELNYX_CODEGEN_TIER=deep $(BIN)/pytest -q -n $(WORKERS) tests/test_models_property.py tests/test_fuzz_responses.py
 
 coverage: $(STAMP) node_modules/.installed  ## line coverage of generator/ and of the generated runtime
 	$(BIN)/pytest -q -n $(WORKERS) --cov=generator --cov=telnyx_ai --cov-report=term-missing:skip-covered
