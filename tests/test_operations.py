@@ -18,6 +18,7 @@ import inspect
 import json
 import keyword
 import math
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -791,7 +792,7 @@ async def test_retry_after_server_error(
 
 
 def test_every_operation_is_exercised(request: pytest.FixtureRequest) -> None:
-    """The tests above walk every operation of the spec, through both clients."""
+    """The tests above walk every operation of the spec, through both clients ."""
     assert len(OPERATIONS) == len(SPEC_OPERATIONS)
     assert {(op.method, op.path) for op in OPERATIONS} == SPEC_OPERATIONS
     everything = {(op.dotted, flavour) for op in OPERATIONS for flavour in FLAVOURS}
@@ -800,6 +801,8 @@ def test_every_operation_is_exercised(request: pytest.FixtureRequest) -> None:
         for item in request.session.items
         if getattr(item, "originalname", None) == "test_call"
     }
-    if selected == everything:  # the whole file runs, in file order: the calls are done
+    # In file order in one process the calls are done by now; pytest-xdist shares them out
+    # among its workers, so there only the selection is checked.
+    if selected == everything and "PYTEST_XDIST_WORKER" not in os.environ:
         assert EXERCISED == everything
         assert len({dotted for dotted, _ in EXERCISED}) == len(SPEC_OPERATIONS)
