@@ -71,8 +71,8 @@ def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfi
         problems.error("`hand_written` must be a list of paths inside the output (a folder ends in `/`)", file, "/hand_written")
         listed = []
     for index, entry in enumerate(listed):
-        parts = str(entry).split("/")
-        if not isinstance(entry, str) or not entry or entry.startswith("/") or any(p in ("", ".", "..") for p in parts[:-1]) or parts[-1] in (".", ".."):
+        # a path inside the output: relative, no empty, `.` or `..` part (a folder ends in /)
+        if not isinstance(entry, str) or any(p in ("", ".", "..") for p in entry.removesuffix("/").split("/")):
             problems.error(f"`hand_written` entries must be relative paths inside the output, not {entry!r}", file, pointer("hand_written", index))
         else:
             hand_written.append(entry)

@@ -132,11 +132,21 @@ def read_dist(dist: Path) -> Distribution:
     sdists = [p for p in files if p.name.endswith(".tar.gz")]
     if len(wheels) != 1 or len(sdists) != 1:
         raise PublishError(f"{dist}: error: expected one wheel and one sdist, found {[p.name for p in files] or 'none'}; run `make build`")
-    wheel_name, wheel_version = wheels[0].name.split("-")[:2]
-    sdist_name, _, sdist_version = sdists[0].name.removesuffix(".tar.gz").rpartition("-")
-    if (_normalise(wheel_name), wheel_version) != (_normalise(sdist_name), sdist_version):
-        raise PublishError(f"{dist}: error: the wheel ({wheels[0].name}) and the sdist ({sdists[0].name}) are of different releases")
-    return Distribution(_normalise(wheel_name), wheel_version, (wheels[0], sdists[0]))
+    wheel, sdist = release_of(wheels[0].name), release_of(sdists[0].name)
+    if wheel is None or wheel != sdist:
+        raise PublishError(f"{dist}: error: the wheel ({wheels[0].name}) and the sdist ({sdists[0].name}) are not of one release")
+    return Distribution(*wheel, (wheels[0], sdists[0]))
+
+
+def release_of(filename: str) -> tuple[str, str] | None:
+    """(normalised project name, version) of a wheel's or sdist's file name; None for
+    any other file."""
+    if filename.endswith(".whl"):
+        parts = filename.split("-")
+        return (_normalise(parts[0]), parts[1]) if len(parts) >= 5 else None
+    stem = filename.removesuffix(".tar.gz").removesuffix(".zip")
+    name, _, version = stem.rpartition("-")
+    return (_normalise(name), version) if name and stem != filename else None
 
 
 def simple_url(index_url: str) -> str:
@@ -191,18 +201,9 @@ def publish(dist: Path, changelog: Path) -> Distribution:
     if release.version not in described:
         raise PublishError(f"{changelog}: error: no entry for {release.version}, the version built; run `make release` (described: {', '.join(described[:5]) or 'none'})")
     simple = simple_url(index_url)
-    taken = [name for name in files_on_index(simple, release.name) if _version_of(name, release.name) == release.version]
+    taken = [name for name in files_on_index(simple, release.name) if release_of(name) == (release.name, release.version)]
     if taken:
         raise PublishError(f"{simple}{release.name}/: error: the index already has {release.name} {release.version} ({', '.join(sorted(taken))}); an index never takes a version back: release a new one")
     _twine("upload", "--non-interactive", "--disable-progress-bar", "--repository-url", index_url, *map(str, release.files))
     return release
 
-
-def _version_of(filename: str, project: str) -> str | None:
-    """The version in a wheel's or sdist's file name, if it is of `project`."""
-    stem = filename.removesuffix(".tar.gz").removesuffix(".zip")
-    if filename.endswith(".whl"):
-        name, version = filename.split("-")[:2]
-    else:
-        name, _, version = stem.rpartition("-")
-    return version if _normalise(name) == project else None

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 from servers import free_port, wait_listening
+from test_generator import run
 
 from generator.cli import main
 from generator.publishing import INDEX_URL_ENV, files_on_index, simple_url, source_date_epoch
@@ -29,12 +30,6 @@ from generator.publishing import INDEX_URL_ENV, files_on_index, simple_url, sour
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated"
 VERSION = str(yaml.safe_load((ROOT / "spec" / "sdk.yaml").read_text())["version"])
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +57,7 @@ def test_two_builds_are_byte_identical(tmp_path: Path, dist: Path) -> None:
         os.utime(path, (1_000_000_000, 1_000_000_000))
         if path.is_file():
             path.chmod(0o664)
-    assert run_build(project, tmp_path / "again") == 0
+    assert main(["build", "--out", str(project), "--dist", str(tmp_path / "again")]) == 0
     first = sorted(p.name for p in dist.iterdir())
     assert first == sorted(p.name for p in (tmp_path / "again").iterdir()) and len(first) == 2
     for name in first:
@@ -73,10 +68,6 @@ def test_two_builds_are_byte_identical(tmp_path: Path, dist: Path) -> None:
     assert {mode & 0o777 for _, mode, _ in _archive_entries(sdist)} <= {0o644, 0o755}
     wheel_times = {entry[2] for entry in _archive_entries(next(dist.glob("*.whl")))}
     assert wheel_times == {time.gmtime(epoch)[:6]}
-
-
-def run_build(project: Path, target: Path) -> int:
-    return main(["build", "--out", str(project), "--dist", str(target)])
 
 
 def test_the_build_date_is_the_newest_release_date(tmp_path: Path) -> None:
