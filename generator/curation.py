@@ -19,9 +19,11 @@ import yaml as pyyaml
 
 from .loading import FastLoader, SourceMap, dump_yaml, load_yaml
 from .problems import Problems, pointer
-from .validating import HTTP_METHODS, iter_refs, rewrite_refs
+from .validating import HTTP_METHODS, SCHEMA_REF, iter_refs, rewrite_refs
 
 UPSTREAM_LIMIT = 256 * 1024 * 1024  # a spec larger than this is not a spec
+STREAM_MEDIA_TYPE = "text/event-stream"
+ITEM_SCHEMA = "x-itemSchema"  # OpenAPI 3.2's `itemSchema`, as an extension of a 3.1 document
 
 
 def read_upstream(source: str, problems: Problems, file: str, where: str) -> bytes | None:
@@ -71,25 +73,26 @@ class Rule:
     index: int
     body: dict[str, Any]
     file: str
-    spec_index: int = 0
+    base: str = "/specs/0/fixes"  # the pointer of the list the rule stands in
 
     @property
     def where(self) -> str:
-        return pointer("specs", self.spec_index, "fixes", self.index)
+        return f"{self.base}/{self.index}"
 
     @property
     def label(self) -> str:
         kind = self.body.get("kind", "?")
-        detail = self.body.get("name") or self.body.get("into") or self.body.get("operation") or ""
+        detail = self.body.get("name") or self.body.get("into") or self.body.get("operation") or self.body.get("file") or ""
         return f"{kind} {detail}".strip()
 
 
 class Curator:
-    def __init__(self, upstream: dict[str, Any], rules_file: str, rules: dict[str, Any], problems: Problems):
+    def __init__(self, upstream: dict[str, Any], rules_file: str, rules: dict[str, Any], problems: Problems, source_map: SourceMap | None = None):
         self.upstream = upstream
         self.rules_file = rules_file
         self.rules = rules
         self.problems = problems
+        self.source_map = source_map
         self.schemas: dict[str, Any] = {}
 
     # -- selection -------------------------------------------------------------------
@@ -254,6 +257,88 @@ class Curator:
         node.update(copy.deepcopy(changes))
         return True
 
+    def _fix_add_schemas(self, rule: Rule, document: dict[str, Any]) -> bool:
+        """Add schemas upstream lacks: the `schemas` of a YAML `file` beside the rules. Each
+        description says that curation added it. A schema upstream declares under the same
+        name stays upstream's, with a warning: the curated one is stale."""
+        name = rule.body.get("file")
+        if not isinstance(name, str) or not name:
+            self.problems.error("fix `add_schemas` needs `file`, a YAML file beside the rules", rule.file, rule.where)
+            return True
+        path = Path(rule.file).parent / name
+        if not path.is_file():
+            self.problems.error(f"fix `{rule.label}`: no file {name} beside the rules", rule.file, rule.where + "/file")
+            return True
+        loaded = load_yaml(path, self.problems, self.source_map)
+        if loaded is None:
+            return True
+        schemas = loaded.data.get("schemas")
+        if not isinstance(schemas, dict) or not schemas:
+            self.problems.error("no `schemas` mapping of names to schemas", loaded.path, "/schemas")
+            return True
+        upstream = self.upstream.get("components", {}).get("schemas", {})
+        added = False
+        for schema_name, schema in schemas.items():
+            if schema_name in upstream or schema_name in self.schemas:
+                self.problems.warning(
+                    f"fix `{rule.label}`: upstream declares {schema_name} now; the curated one is stale, remove it",
+                    loaded.path,
+                    pointer("schemas", schema_name),
+                )
+                continue
+            if not isinstance(schema, dict):
+                self.problems.error("a schema is a mapping", loaded.path, pointer("schemas", schema_name))
+                continue
+            schema = copy.deepcopy(schema)
+            note = f"Added by curation (`{name}` of the curation rules): the upstream spec does not declare it."
+            schema["description"] = f"{schema.get('description', '').strip()}\n\n{note}".strip()
+            self.schemas[schema_name] = schema
+            added = True
+        return added
+
+    def _fix_event_stream(self, rule: Rule, document: dict[str, Any]) -> bool:
+        """Declare the events of an operation's `text/event-stream` answer with OpenAPI 3.2's
+        `itemSchema`, as the extension `x-itemSchema` while the document is 3.1: each event's
+        `data` is JSON of the schema `events`. The media type is added where upstream lacks
+        it. Stale once upstream declares an item schema of its own."""
+        events = rule.body.get("events")
+        if not isinstance(events, str) or events not in self.schemas:
+            self.problems.error(f"fix `{rule.label}`: `events` names no schema of the curated spec: {events!r}", rule.file, rule.where + "/events")
+            return True
+        method, _, path = str(rule.body.get("operation", "")).partition(" ")
+        operation = document["paths"].get(path, {}).get(method.lower())
+        status = str(rule.body.get("status", "200"))
+        response = ((operation or {}).get("responses") or {}).get(status)
+        if not isinstance(response, dict) or "$ref" in response:
+            return False
+        content = response.setdefault("content", {})
+        media = content.get(STREAM_MEDIA_TYPE)
+        if isinstance(media, dict) and ("itemSchema" in media or ITEM_SCHEMA in media):
+            return False  # upstream declares the events now: the fix is stale
+        media = content.setdefault(STREAM_MEDIA_TYPE, {"schema": {"type": "string", "description": "Server-sent events."}})
+        media[ITEM_SCHEMA] = {
+            "type": "object",
+            "description": "One server-sent event; its `data` is JSON.",
+            "required": ["data"],
+            "properties": {
+                "event": {"type": "string"},
+                "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": {"$ref": SCHEMA_REF + events}},
+                "id": {"type": "string"},
+            },
+        }
+        return True
+
+    def _fix_describe(self, rule: Rule, document: dict[str, Any]) -> bool:
+        """Append a paragraph to an operation's description (what the SDK does not do yet,
+        say); stale once the description says it."""
+        method, _, path = str(rule.body.get("operation", "")).partition(" ")
+        operation = document["paths"].get(path, {}).get(method.lower())
+        text = str(rule.body.get("append", "")).strip()
+        if not isinstance(operation, dict) or not text or text in str(operation.get("description", "")):
+            return False
+        operation["description"] = f"{str(operation.get('description', '')).strip()}\n\n{text}".strip()
+        return True
+
     def _resolve_target(self, rule: Rule, document: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
         """Walk `at` from an operation (`GET /path`) or a schema; parameters by name."""
         node: Any
@@ -282,6 +367,17 @@ class Curator:
         return node, steps[-1]
 
     # -- the whole run ---------------------------------------------------------------
+    def rules_of(self, spec: dict[str, Any], spec_index: int) -> list[Rule]:
+        """The spec's own fixes, then those of the shared `fix_sets` it names, in order."""
+        rules = [Rule(i, body, self.rules_file, pointer("specs", spec_index, "fixes")) for i, body in enumerate(spec.get("fixes") or [])]
+        sets = self.rules.get("fix_sets") or {}
+        for index, name in enumerate(spec.get("fix_sets") or []):
+            if not isinstance(sets.get(name), list):
+                self.problems.error(f"no fix set named {name!r} (have: {', '.join(sets) or 'none'})", self.rules_file, pointer("specs", spec_index, "fix_sets", index))
+                continue
+            rules += [Rule(i, body, self.rules_file, pointer("fix_sets", name)) for i, body in enumerate(sets[name])]
+        return rules
+
     def curate(self, spec: dict[str, Any], spec_index: int) -> dict[str, Any]:
         upstream = self.upstream
         prefixes = [p for area in spec.get("areas") or [] for p in area.get("path_prefixes") or []]
@@ -310,8 +406,7 @@ class Curator:
         }
         document["tags"] = [copy.deepcopy(t) for t in upstream.get("tags", []) if t.get("name") in used_tags]
         self.close_over(document)
-        for index, body in enumerate(spec.get("fixes") or []):
-            rule = Rule(index, body, self.rules_file, spec_index)
+        for rule in self.rules_of(spec, spec_index):
             if not self.apply(rule, document):
                 self.problems.warning(f"fix `{rule.label}` matched nothing upstream", rule.file, rule.where)
             self.close_over(document)
@@ -354,7 +449,7 @@ def curate(
     upstream = None if content is None else load_upstream(content, source, problems)
     if content is None or upstream is None:
         return None
-    curator = Curator(upstream, rules_doc.path, rules_doc.data, problems)
+    curator = Curator(upstream, rules_doc.path, rules_doc.data, problems, source_map)
     document = curator.curate(specs[index], index)
     digest = hashlib.sha256(content).hexdigest()
     document["info"]["x-curated-from"] = {"upstream-sha256": digest, "rules": rules_path.name}

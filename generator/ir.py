@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Location = Literal["path", "query", "header", "body"]
-ResponseKind = Literal["json", "text", "binary", "none"]
+ResponseKind = Literal["json", "text", "binary", "none", "stream"]
 BodyEncoding = Literal["json", "form", "multipart", "binary"]
 PageStyle = Literal["meta", "single", "array"]
 
@@ -37,11 +37,25 @@ class Body:
 
 
 @dataclass(frozen=True)
+class EventStream:
+    """A `text/event-stream` answer whose events the spec declares (OpenAPI 3.2's `itemSchema`)."""
+
+    event_annotation: str  # the type of each event's data, validated event by event
+    flag: str | None = None  # the boolean body argument that asks for the stream; None: it always streams
+
+    @property
+    def annotation(self) -> str:
+        """The return type of a streaming call; `{stream}` is Stream or AsyncStream."""
+        return f"{{stream}}[{self.event_annotation}]"
+
+
+@dataclass(frozen=True)
 class Response:
-    kind: ResponseKind
-    annotation: str  # return type expression
+    kind: ResponseKind  # `stream`: the operation answers with events only
+    annotation: str  # return type expression (of the answer without a stream)
     parse_type: str  # what the runtime validates the body into (`None` for no content)
     status: str
+    events: EventStream | None = None  # the event stream the operation can answer with
 
 
 @dataclass(frozen=True)
@@ -104,8 +118,14 @@ class Operation:
 
     @property
     def return_annotation(self) -> str:
+        """The return type of the method; `{page}` and `{stream}` are placed per client."""
         if self.pagination is not None:
             return f"{{page}}[{self.pagination.item_annotation}]"
+        events = self.response.events
+        if events is not None and self.response.kind == "stream":
+            return events.annotation
+        if events is not None:
+            return f"Union[{self.response.annotation}, {events.annotation}]"
         return self.response.annotation
 
 
@@ -167,3 +187,8 @@ class Api:
     @property
     def operations(self) -> list[tuple[Resource, Operation]]:
         return [(r, op) for r in self.walk() for op in r.operations]
+
+    @property
+    def streams(self) -> list[tuple[Resource, Operation]]:
+        """The operations that can answer with a stream of events."""
+        return [(r, op) for r, op in self.operations if op.response.events is not None]

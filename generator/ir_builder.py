@@ -13,7 +13,17 @@ from dataclasses import replace
 from typing import Any
 
 from . import naming
-from .ir import Api, Body, Operation, Pagination, Parameter, Resource, Response, SdkConfig
+from .ir import (
+    Api,
+    Body,
+    EventStream,
+    Operation,
+    Pagination,
+    Parameter,
+    Resource,
+    Response,
+    SdkConfig,
+)
 from .problems import Problems, pointer
 from .validating import HTTP_METHODS, SCHEMA_REF, deref
 
@@ -33,6 +43,7 @@ BODY_ENCODINGS: dict[str, Any] = {
     "*/*": "binary",
 }
 TEXT_TYPES = ("text/plain", "application/xml", "text/xml", "text/html", "text/csv")
+STREAM_TYPE = "text/event-stream"
 
 
 def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfig | None:
@@ -336,9 +347,19 @@ class Builder:
             return None
         status = success[0]
         raw = deref(self.doc, responses[status]) if status in responses else deref(self.doc, responses[int(status)])
-        content = (raw or {}).get("content") or {}
+        content = dict((raw or {}).get("content") or {})
         if not content or status == "204":
             return Response("none", "None", "None", status)
+        events = self.event_stream(operation, content.get(STREAM_TYPE), (*at, "responses", status, "content", STREAM_TYPE))
+        if events is not None:
+            del content[STREAM_TYPE]
+            if events.flag is None or not content:
+                return Response("stream", events.annotation, events.event_annotation, status, EventStream(events.event_annotation))
+            answer = self._answer(content, status)
+            return Response(answer.kind, answer.annotation, answer.parse_type, status, events)
+        return self._answer(content, status)
+
+    def _answer(self, content: dict[str, Any], status: str) -> Response:
         json_type = next((m for m in content if m in JSON_TYPES or m.endswith("+json")), None)
         if json_type is not None:
             schema = content[json_type].get("schema") or {}
@@ -349,6 +370,32 @@ class Builder:
             return Response("text", "str", "str", status)
         # Audio, PDF, octet-stream, images...: the bytes as sent.
         return Response("binary", "bytes", "bytes", status)
+
+    def event_stream(self, operation: dict[str, Any], media: Any, at: tuple[str, ...]) -> EventStream | None:
+        """The events of a `text/event-stream` answer, where its item schema (`itemSchema`,
+        or `x-itemSchema` in a 3.1 document) names them: each event's `data` holds JSON of
+        the `contentSchema` of its `data` property (or the item schema is that schema). A
+        boolean `stream` property of the body asks for the stream; without one it always
+        streams. An event stream without an item schema is text, as before."""
+        if not isinstance(media, dict):
+            return None
+        key = "itemSchema" if "itemSchema" in media else "x-itemSchema"
+        item = media.get(key)
+        if item is None:
+            return None
+        data = ((item.get("properties") or {}).get("data") or {}) if isinstance(item, dict) else {}
+        schema = data.get("contentSchema") if isinstance(data, dict) and "contentSchema" in data else item
+        if self.component(schema) is None:
+            where = (*at, key, "properties", "data", "contentSchema") if schema is not item else (*at, key)
+            self.problems.error("the events of a stream must be a schema of components/schemas (a `$ref`)", self.spec_file, pointer(*where))
+            return None
+        flag = None
+        body = deref(self.doc, operation.get("requestBody"))
+        for media_type in ((body or {}).get("content") or {}).values():
+            shape = self.object_shape((media_type or {}).get("schema"))
+            if shape is not None and (shape[0].get("stream") or {}).get("type") == "boolean":
+                flag = "stream"
+        return EventStream(self.annotation(schema, False), flag)
 
     def pagination(self, method: str, response: Response, operation: dict[str, Any], number: str | None, size: str | None) -> Pagination | None:
         if method != "get" or response.kind != "json":

@@ -24,7 +24,7 @@ EXCEPTION_NAMES = (
     "TelnyxError", "ArgumentError", "ClientClosedError", "APIError", "APIStatusError", "BadRequestError",
     "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
     "UnprocessableEntityError", "RateLimitError", "InternalServerError", "APIConnectionError",
-    "APITimeoutError", "APIResponseValidationError", "ErrorDetail",
+    "APITimeoutError", "APIResponseValidationError", "APIStreamError", "ErrorDetail",
 )  # fmt: skip
 
 
@@ -114,7 +114,11 @@ def _resource_context(resource: Resource) -> dict[str, Any]:
         + [op.body.model or "" for op in resource.operations if op.body]
         + [op.query_model or "" for op in resource.operations]
     )
+    streams = [op for op in resource.operations if op.response.events is not None]
+    if any(op.response.events and op.response.events.flag for op in streams):
+        text += " Literal overload"  # the overloads of a method that streams when asked
     typing_names = [n for n in _TYPING if re.search(rf"\b{n}\b", text)] + ["cast"] * bool(resource.operations)
+    typing_names += ["overload"] * ("overload" in text)
     if resource.children:
         typing_names.insert(0, "TYPE_CHECKING")
     return {
@@ -124,6 +128,7 @@ def _resource_context(resource: Resource) -> dict[str, Any]:
         "uses_models": "_models." in text,
         "file_names": [n for n in ("FileContent", "FileTypes") if re.search(rf"\b{n}\b", text)],
         "has_pages": any(op.pagination for op in resource.operations),
+        "has_streams": bool(streams),
     }
 
 

@@ -95,6 +95,7 @@ def test_curation_fetches_the_upstream_spec_from_a_url(tmp_path: Path, capsys: p
         assert main(["curate", "--upstream", f"{base}/openapi/spec3.yml", "--out", str(tmp_path / "a.yaml")]) == 0
         assert (tmp_path / "a.yaml").read_text() == SPEC.read_text()
         rules = tmp_path / "curation.yaml"
+        shutil.copy(ROOT / "spec" / "curated-schemas.yaml", tmp_path)
         rules.write_text(re.sub(r"^upstream: .*$", f"upstream: {base}/openapi/spec3.yml", rules_text, count=1, flags=re.MULTILINE))
         assert main(["curate", "--rules", str(rules), "--out", str(tmp_path / "b.yaml")]) == 0
         assert (tmp_path / "b.yaml").read_text() == SPEC.read_text()
@@ -111,6 +112,7 @@ def test_stale_curation_rule_is_a_warning_naming_it(tmp_path: Path) -> None:
     upstream.write_text(SPEC.read_text())  # already curated: every fix is now stale
     rules = tmp_path / "curation.yaml"
     rules.write_text((ROOT / "spec" / "curation.yaml").read_text())
+    shutil.copy(ROOT / "spec" / "curated-schemas.yaml", tmp_path)
     problems = Problems()
     document = curate(upstream, rules, tmp_path / "out.yaml", problems)
     assert document is not None
@@ -168,7 +170,7 @@ def test_the_whole_spec_rules_make_the_duplicate_operation_id_unique(tmp_path: P
     config.write_text(CONFIG.read_text())
     with pytest.raises(GenerationFailed, match="duplicate operationId"):
         build(upstream, config, Problems())
-    whole = {**whole, "output": "curated.yaml", "areas": [{"name": "everything", "path_prefixes": ["/"]}]}
+    whole = {**whole, "output": "curated.yaml", "areas": [{"name": "everything", "path_prefixes": ["/"]}], "fix_sets": []}
     whole["fixes"] = [rename]
     (tmp_path / "rules.yaml").write_text(yaml.safe_dump({"specs": [whole]}))
     problems = Problems()

@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+NODE = Path(sys.executable).parent / "node"
+PYRIGHT = ROOT / "node_modules" / "pyright" / "index.js"
 
 CORRECT = '''
 import telnyx_ai
@@ -26,6 +31,34 @@ except NotFoundError as error:
     print(error.status_code, telnyx_ai.__version__)
 '''
 
+# A streaming call's type follows `stream`: the model without it, a stream of chunks with it.
+STREAMING = '''
+from telnyx_ai import AsyncStream, AsyncTelnyx, Stream, Telnyx
+from telnyx_ai.types import AnthropicMessage, AnthropicStreamEvent, ChatCompletion, ChatCompletionChunk
+
+client = Telnyx(api_key="KEY")
+messages = [{"role": "user", "content": "Hello"}]
+completion: ChatCompletion = client.ai.chat.completions.create(messages=messages, model="m")
+same: ChatCompletion = client.ai.chat.completions.create(messages=messages, model="m", stream=False)
+stream: Stream[ChatCompletionChunk] = client.ai.chat.completions.create(messages=messages, model="m", stream=True)
+with stream:
+    for chunk in stream:
+        print(chunk.choices[0].delta.content)
+with client.ai.chat.completions.with_streaming_response.create(messages=messages, model="m") as response:
+    lines: list[str] = list(response.iter_lines())
+message: AnthropicMessage = client.ai.anthropic.v1.messages(max_tokens=64, messages=messages, model="m")
+events: Stream[AnthropicStreamEvent] = client.ai.anthropic.v1.messages(max_tokens=64, messages=messages, model="m", stream=True)
+either: ChatCompletion | Stream[ChatCompletionChunk] = client.ai.openai.chat.create_completion(messages=messages, model="m", stream=bool(lines))
+
+
+async def main() -> list[str]:
+    aclient = AsyncTelnyx(api_key="KEY")
+    achunks: AsyncStream[ChatCompletionChunk] = await aclient.ai.chat.completions.create(messages=messages, model="m", stream=True)
+    models: list[str] = [achunk.model async for achunk in achunks]
+    acompletion: ChatCompletion = await aclient.ai.chat.completions.create(messages=messages, model="m")
+    return [*models, acompletion.id]
+'''
+
 # each mistake, and the mypy error code that must point at its line
 MISTAKES = {
     "from telnyx_ai.types import Assistnt": "attr-defined",
@@ -36,11 +69,15 @@ MISTAKES = {
     "from telnyx_ai import Telnyx\nTelnyx(api_key='k').ai.assistants.tests.list(page_size='50')": "arg-type",
     "from telnyx_ai import Telnyx\nprint(Telnyx(api_key='k').ai.assistnts)": "attr-defined",
     "from telnyx_ai import Telnyx\nprint(Telnyx(api_key='k').ai.assistants.retrieve('a').nmae)": "attr-defined",
+    "from telnyx_ai import Telnyx, Stream\ns: Stream[object] = Telnyx(api_key='k').ai.chat.completions.create(messages=[], model='m')": "assignment",
+    "from telnyx_ai import Telnyx\nfrom telnyx_ai.types import ChatCompletion\nc: ChatCompletion = Telnyx(api_key='k').ai.chat.completions.create(messages=[], model='m', stream=True)": "assignment",
+    "from telnyx_ai import Telnyx\nfor c in Telnyx(api_key='k').ai.chat.completions.create(messages=[], model='m', stream=True):\n    print(c.choices[0].delta.txt)": "attr-defined",
 }
 
 
 def test_mypy_passes_correct_code_and_points_at_each_mistake(tmp_path: Path) -> None:
     (tmp_path / "correct.py").write_text(CORRECT)
+    (tmp_path / "correct_streaming.py").write_text(STREAMING)
     for index, code in enumerate(MISTAKES):
         (tmp_path / f"mistake_{index}.py").write_text(code + "\n")
     result = subprocess.run(
@@ -51,7 +88,31 @@ def test_mypy_passes_correct_code_and_points_at_each_mistake(tmp_path: Path) -> 
         text=True,
     )
     found = re.findall(r"^(\w+)\.py:(\d+): error: .*\[([\w-]+)\]$", result.stdout, re.MULTILINE)
-    assert [f for f in found if f[0] == "correct"] == [], result.stdout
+    assert [f for f in found if f[0].startswith("correct")] == [], result.stdout
     for index, (code, kind) in enumerate(MISTAKES.items()):
         line = str(code.count("\n") + 1)
         assert (f"mistake_{index}", line, kind) in found, f"{code!r}: expected [{kind}] on line {line}\n{result.stdout}"
+
+
+@pytest.mark.skipif(not PYRIGHT.exists(), reason="pyright comes with `make test` (npm ci)")
+def test_pyright_sees_the_same_types(tmp_path: Path) -> None:
+    """pyright, the checker of VS Code's Pylance, agrees: the correct code passes in strict
+    mode and each mistake is an error on its line."""
+    (tmp_path / "correct.py").write_text(CORRECT)
+    (tmp_path / "correct_streaming.py").write_text(STREAMING)
+    for index, code in enumerate(MISTAKES):
+        (tmp_path / f"mistake_{index}.py").write_text(code + "\n")
+    config = {"typeCheckingMode": "strict", "extraPaths": [str(ROOT / "generated")], "pythonVersion": f"{sys.version_info.major}.{sys.version_info.minor}"}
+    (tmp_path / "pyrightconfig.json").write_text(json.dumps(config))
+    result = subprocess.run(
+        [str(NODE), str(PYRIGHT), "--outputjson", "--pythonpath", sys.executable, "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    report = json.loads(result.stdout)
+    errors = [(Path(d["file"]).stem, d["range"]["start"]["line"] + 1, d["message"]) for d in report["generalDiagnostics"] if d["severity"] == "error"]
+    assert [e for e in errors if e[0].startswith("correct")] == [], errors
+    for index, code in enumerate(MISTAKES):
+        line = code.count("\n") + 1
+        assert any(e[:2] == (f"mistake_{index}", line) for e in errors), f"{code!r}: expected an error on line {line}\n{errors}"

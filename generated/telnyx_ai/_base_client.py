@@ -38,6 +38,14 @@ from ._exceptions import (
     TelnyxError,
     status_error,
 )
+from ._streaming import (
+    AsyncStream,
+    AsyncStreamedResponse,
+    ResponseView,
+    Stream,
+    StreamedResponse,
+    require_sse,
+)
 from ._types import NOT_GIVEN, NotGiven, Omit, TimeoutTypes
 from ._version import __version__
 
@@ -65,6 +73,9 @@ _async_sleep = asyncio.sleep
 
 # Set by `with_raw_response` wrappers: the next request returns a RawResponse.
 _RAW: ContextVar[bool] = ContextVar("_RAW", default=False)
+# Set by `with_streaming_response` wrappers: the next request returns a StreamedResponse,
+# its body not read.
+_STREAMED: ContextVar[bool] = ContextVar("_STREAMED", default=False)
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,8 @@ class RequestSpec:
     query_model: Any = None  # model class validating the query parameters before sending
     arg_names: Mapping[str, str] = field(default_factory=dict)  # wire name -> argument, for errors
     cast_to: Any = None  # type the response body is validated into
-    response_kind: str = "json"  # json | text | none
+    response_kind: str = "json"  # json | text | binary | none | stream
+    stream_type: Any = None  # the type of each event, when this call answers with a stream
     extra_headers: Mapping[str, str | Omit] | None = None
     extra_query: Mapping[str, object] | None = None
     extra_body: Mapping[str, object] | None = None
@@ -92,24 +104,12 @@ class RequestSpec:
 
 
 @dataclass
-class RawResponse(Generic[T]):
+class RawResponse(ResponseView, Generic[T]):
     """The HTTP response of a call, with ``parse()`` for the validated value."""
 
     http_response: httpx.Response
     retries_taken: int
     _parse: Callable[[], T]
-
-    @property
-    def status_code(self) -> int:
-        return self.http_response.status_code
-
-    @property
-    def headers(self) -> httpx.Headers:
-        return self.http_response.headers
-
-    @property
-    def http_request(self) -> httpx.Request:
-        return self.http_response.request
 
     @property
     def elapsed(self) -> float:
@@ -186,7 +186,7 @@ def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
     return pydantic.TypeAdapter(tp)
 
 
-def validate_json(tp: Any, content: bytes) -> Any:
+def validate_json(tp: Any, content: bytes | str) -> Any:
     """Validate a JSON body into ``tp``; models use their own (fastest) path."""
     model_validate_json = getattr(tp, "model_validate_json", None)
     if model_validate_json is not None:
@@ -325,7 +325,9 @@ class _Core:
             merged.update((k.lower(), v) for k, v in self._base_headers.items())
             self._merged_headers = merged
         headers = dict(self._merged_headers)
-        if spec.response_kind != "json":
+        if spec.stream_type is not None:
+            headers["accept"] = "text/event-stream"
+        elif spec.response_kind != "json":
             headers["accept"] = "*/*"
         for key, value in spec.headers.items():
             if not isinstance(value, NotGiven) and value is not None:
@@ -418,7 +420,17 @@ class _Core:
         return delay * (1 - 0.25 * random.random())
 
     # -- reading -------------------------------------------------------------------
+    _stream_class: Any = Stream  # AsyncStream on the async client
+    _streamed_class: Any = StreamedResponse
+
+    def reads_body(self, spec: RequestSpec, response: httpx.Response, streamed: bool) -> bool:
+        """Whether the attempt reads the whole body before returning: not for a stream of
+        events or a streamed response that succeeded (an error's body is always read)."""
+        return not (response.is_success and (streamed or spec.stream_type is not None))
+
     def parse(self, spec: RequestSpec, response: httpx.Response) -> Any:
+        if spec.stream_type is not None:
+            return self._stream_class(response, spec.stream_type)
         if spec.response_kind == "none":
             return None
         if spec.response_kind == "text":
@@ -429,6 +441,12 @@ class _Core:
         if not content.strip():
             raise APIResponseValidationError(
                 response, None, f"{response.status_code}: the response body is empty, expected JSON"
+            )
+        if response.headers.get("content-type", "").startswith("text/event-stream"):
+            raise APIResponseValidationError(
+                response,
+                response.text[:2000],
+                f"{response.status_code}: the server answered with an event stream, which this SDK does not read for this call",
             )
         import pydantic
 
@@ -453,6 +471,7 @@ class _Core:
         response: httpx.Response | None,
         error: httpx.TransportError | None,
         raw: bool,
+        streamed: bool = False,
     ) -> tuple[float | None, Any]:
         """After one attempt: (delay, None) to try again, or (None, result); or raise."""
         retryable = attempt < self.max_retries and self.may_retry(request)
@@ -470,6 +489,10 @@ class _Core:
                 return delay, None
         if response.is_error or response.is_redirect:
             raise status_error(response)
+        if streamed:
+            return None, self._streamed_class(
+                response, attempt, lambda: self.parse(spec, response), spec.stream_type is None
+            )
         if raw:
             return None, RawResponse(response, attempt, lambda: self.parse(spec, response))
         return None, self.parse(spec, response)
@@ -608,8 +631,10 @@ class SyncAPIClient(_Core):
             self._http_client.close()
 
     def request(self, spec: RequestSpec) -> Any:
-        raw = _RAW.get()
+        raw, streamed = _RAW.get(), _STREAMED.get()
         _raise_if_closed(self._http_client)
+        if spec.stream_type is not None:
+            require_sse()
         request = self.build_request(self._http, spec, self.idempotency_key_for(spec))
         attempt = 0
         while True:
@@ -617,7 +642,8 @@ class SyncAPIClient(_Core):
             response: httpx.Response | None = None
             try:
                 response = self._http.send(request, stream=True)
-                response.read()
+                if self.reads_body(spec, response, streamed):
+                    response.read()
                 error: httpx.TransportError | None = None
             except httpx.TransportError as exc:
                 if response is not None:
@@ -628,7 +654,9 @@ class SyncAPIClient(_Core):
                 response.close()
                 self.log_attempt(request, response, attempt, started)
                 raise undecodable(response, exc) from None
-            delay, result = self.settle(spec, request, attempt, started, response, error, raw)
+            delay, result = self.settle(
+                spec, request, attempt, started, response, error, raw, streamed
+            )
             if delay is None:
                 return result
             if response is not None:
@@ -638,6 +666,9 @@ class SyncAPIClient(_Core):
 
 
 class AsyncAPIClient(_Core):
+    _stream_class = AsyncStream
+    _streamed_class = AsyncStreamedResponse
+
     def __init__(self, *, http_client: httpx.AsyncClient | None = None, **options: Any) -> None:
         super().__init__(**options)
         self._owns_http = http_client is None
@@ -654,8 +685,10 @@ class AsyncAPIClient(_Core):
             await self._http_client.aclose()
 
     async def request(self, spec: RequestSpec) -> Any:
-        raw = _RAW.get()
+        raw, streamed = _RAW.get(), _STREAMED.get()
         _raise_if_closed(self._http_client)
+        if spec.stream_type is not None:
+            require_sse()
         request = self.build_request(self._http, spec, self.idempotency_key_for(spec))
         attempt = 0
         while True:
@@ -663,7 +696,8 @@ class AsyncAPIClient(_Core):
             response: httpx.Response | None = None
             try:
                 response = await self._http.send(request, stream=True)
-                await response.aread()
+                if self.reads_body(spec, response, streamed):
+                    await response.aread()
                 error: httpx.TransportError | None = None
             except httpx.TransportError as exc:
                 if response is not None:
@@ -674,7 +708,9 @@ class AsyncAPIClient(_Core):
                 await response.aclose()
                 self.log_attempt(request, response, attempt, started)
                 raise undecodable(response, exc) from None
-            delay, result = self.settle(spec, request, attempt, started, response, error, raw)
+            delay, result = self.settle(
+                spec, request, attempt, started, response, error, raw, streamed
+            )
             if delay is None:
                 return result
             if response is not None:

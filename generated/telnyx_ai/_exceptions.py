@@ -31,6 +31,7 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "APIStreamError",
     "ErrorDetail",
 ]
 
@@ -239,3 +240,19 @@ class APIResponseValidationError(APIError):
         super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
+
+
+class APIStreamError(APIError):
+    """An event of a stream carried an error (``{"error": {...}}``, or an ``error`` event):
+    the server failed after the stream had started. ``body`` is the event's data, ``event``
+    its name, ``error_type`` the error's own ``type`` where it gives one."""
+
+    def __init__(self, response: httpx.Response, event: str, body: object) -> None:
+        error = body.get("error") if isinstance(body, dict) else None
+        message = error.get("message") if isinstance(error, dict) else None
+        if not isinstance(message, str) or not message:
+            message = error if isinstance(error, str) and error else json.dumps(body)[:200]
+        super().__init__(f"the stream failed: {message}", response.request, body=body)
+        self.response = response
+        self.event = event
+        self.error_type = error.get("type") if isinstance(error, dict) else None

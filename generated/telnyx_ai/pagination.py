@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._base_client import RawResponse, RequestSpec
 from ._exceptions import TelnyxError
+from ._streaming import AsyncStreamedResponse, StreamedResponse
 
 if TYPE_CHECKING:
     from ._base_client import AsyncAPIClient, SyncAPIClient
@@ -137,6 +138,8 @@ def fetch_page(client: SyncAPIClient, spec: RequestSpec, paging: Paging) -> Any:
             result.retries_taken,
             lambda: SyncPage(client, spec, paging, parse()),
         )
+    if isinstance(result, StreamedResponse):
+        return result.then(lambda body: SyncPage(client, spec, paging, body))
     return SyncPage(client, spec, paging, result)
 
 
@@ -159,6 +162,8 @@ class AsyncPager(Generic[T]):
                 result.retries_taken,
                 lambda: AsyncPage(client, spec, paging, parse()),
             )
+        if isinstance(result, AsyncStreamedResponse):
+            return result.then(lambda body: AsyncPage(client, spec, paging, body))
         return AsyncPage(client, spec, paging, result)
 
     def __await__(self) -> Generator[Any, None, AsyncPage[T]]:

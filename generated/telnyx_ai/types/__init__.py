@@ -12,7 +12,28 @@ if TYPE_CHECKING:
     from ._models import AddPlanStepsRequest as AddPlanStepsRequest
     from ._models import AddTagRequest as AddTagRequest
     from ._models import AggregateConversationInsightsQuery as AggregateConversationInsightsQuery
+    from ._models import AnthropicContentBlock as AnthropicContentBlock
+    from ._models import AnthropicContentBlockDelta as AnthropicContentBlockDelta
+    from ._models import AnthropicContentBlockDeltaEvent as AnthropicContentBlockDeltaEvent
+    from ._models import AnthropicContentBlockStartEvent as AnthropicContentBlockStartEvent
+    from ._models import AnthropicContentBlockStopEvent as AnthropicContentBlockStopEvent
+    from ._models import AnthropicInputJsonDelta as AnthropicInputJsonDelta
+    from ._models import AnthropicMessage as AnthropicMessage
+    from ._models import AnthropicMessageDeltaEvent as AnthropicMessageDeltaEvent
+    from ._models import AnthropicMessageDeltaEventDelta as AnthropicMessageDeltaEventDelta
     from ._models import AnthropicMessageRequest as AnthropicMessageRequest
+    from ._models import AnthropicMessageStartEvent as AnthropicMessageStartEvent
+    from ._models import AnthropicMessageStopEvent as AnthropicMessageStopEvent
+    from ._models import AnthropicPingEvent as AnthropicPingEvent
+    from ._models import AnthropicSignatureDelta as AnthropicSignatureDelta
+    from ._models import AnthropicStopReason as AnthropicStopReason
+    from ._models import AnthropicStreamEvent as AnthropicStreamEvent
+    from ._models import AnthropicTextBlock as AnthropicTextBlock
+    from ._models import AnthropicTextDelta as AnthropicTextDelta
+    from ._models import AnthropicThinkingBlock as AnthropicThinkingBlock
+    from ._models import AnthropicThinkingDelta as AnthropicThinkingDelta
+    from ._models import AnthropicToolUseBlock as AnthropicToolUseBlock
+    from ._models import AnthropicUsage as AnthropicUsage
     from ._models import ArithmeticExpression as ArithmeticExpression
     from ._models import ArithmeticExpressionOp as ArithmeticExpressionOp
     from ._models import Assistant as Assistant
@@ -52,6 +73,17 @@ if TYPE_CHECKING:
     from ._models import BucketNotFoundError as BucketNotFoundError
     from ._models import CanaryDeployRequest as CanaryDeployRequest
     from ._models import CanaryDeployResponse as CanaryDeployResponse
+    from ._models import ChatCompletion as ChatCompletion
+    from ._models import ChatCompletionChoice as ChatCompletionChoice
+    from ._models import ChatCompletionChunk as ChatCompletionChunk
+    from ._models import ChatCompletionChunkChoice as ChatCompletionChunkChoice
+    from ._models import ChatCompletionChunkDelta as ChatCompletionChunkDelta
+    from ._models import ChatCompletionChunkToolCall as ChatCompletionChunkToolCall
+    from ._models import ChatCompletionChunkToolCallFunction as ChatCompletionChunkToolCallFunction
+    from ._models import ChatCompletionFinishReason as ChatCompletionFinishReason
+    from ._models import ChatCompletionFunctionCall as ChatCompletionFunctionCall
+    from ._models import ChatCompletionMessage as ChatCompletionMessage
+    from ._models import ChatCompletionMessageToolCall as ChatCompletionMessageToolCall
     from ._models import ChatCompletionRequest as ChatCompletionRequest
     from ._models import ChatCompletionRequestStopVariantB as ChatCompletionRequestStopVariantB
     from ._models import ChatCompletionRequestToolChoice as ChatCompletionRequestToolChoice
@@ -85,6 +117,7 @@ if TYPE_CHECKING:
     from ._models import ClusteringStatusResponseData as ClusteringStatusResponseData
     from ._models import ComparisonExpression as ComparisonExpression
     from ._models import ComparisonExpressionOp as ComparisonExpressionOp
+    from ._models import CompletionUsage as CompletionUsage
     from ._models import Conversation as Conversation
     from ._models import ConversationChannelType as ConversationChannelType
     from ._models import ConversationFlow as ConversationFlow
@@ -488,7 +521,28 @@ __all__ = [
     "AddPlanStepsRequest",
     "AddTagRequest",
     "AggregateConversationInsightsQuery",
+    "AnthropicContentBlock",
+    "AnthropicContentBlockDelta",
+    "AnthropicContentBlockDeltaEvent",
+    "AnthropicContentBlockStartEvent",
+    "AnthropicContentBlockStopEvent",
+    "AnthropicInputJsonDelta",
+    "AnthropicMessage",
+    "AnthropicMessageDeltaEvent",
+    "AnthropicMessageDeltaEventDelta",
     "AnthropicMessageRequest",
+    "AnthropicMessageStartEvent",
+    "AnthropicMessageStopEvent",
+    "AnthropicPingEvent",
+    "AnthropicSignatureDelta",
+    "AnthropicStopReason",
+    "AnthropicStreamEvent",
+    "AnthropicTextBlock",
+    "AnthropicTextDelta",
+    "AnthropicThinkingBlock",
+    "AnthropicThinkingDelta",
+    "AnthropicToolUseBlock",
+    "AnthropicUsage",
     "ArithmeticExpression",
     "ArithmeticExpressionOp",
     "Assistant",
@@ -526,6 +580,17 @@ __all__ = [
     "BucketNotFoundError",
     "CanaryDeployRequest",
     "CanaryDeployResponse",
+    "ChatCompletion",
+    "ChatCompletionChoice",
+    "ChatCompletionChunk",
+    "ChatCompletionChunkChoice",
+    "ChatCompletionChunkDelta",
+    "ChatCompletionChunkToolCall",
+    "ChatCompletionChunkToolCallFunction",
+    "ChatCompletionFinishReason",
+    "ChatCompletionFunctionCall",
+    "ChatCompletionMessage",
+    "ChatCompletionMessageToolCall",
     "ChatCompletionRequest",
     "ChatCompletionRequestStopVariantB",
     "ChatCompletionRequestToolChoice",
@@ -549,6 +614,7 @@ __all__ = [
     "ClusteringStatusResponseData",
     "ComparisonExpression",
     "ComparisonExpressionOp",
+    "CompletionUsage",
     "Conversation",
     "ConversationChannelType",
     "ConversationFlow",

@@ -43,6 +43,34 @@ class AggregateConversationInsightsQuery(TelnyxModel):
     """
 
 
+class AnthropicContentBlockStopEvent(TelnyxModel):
+    """
+    The end of a content block.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    type: Literal["content_block_stop"]
+    index: int
+    """
+    The position of the block.
+    """
+
+
+class AnthropicInputJsonDelta(TelnyxModel):
+    """
+    The next piece of a tool call's input, as JSON text.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    type: Literal["input_json_delta"]
+    partial_json: str
+    """
+    JSON text to append; the pieces together are the input object.
+    """
+
+
 class AnthropicMessageRequest(TelnyxModel):
     """
     Anthropic Messages-compatible request with Telnyx extensions.
@@ -130,6 +158,162 @@ class AnthropicMessageRequest(TelnyxModel):
     top_p: float | None = None
     """
     Nucleus sampling parameter. Use temperature or top_p, but not both.
+    """
+
+
+class AnthropicMessageStopEvent(TelnyxModel):
+    """
+    The end of the message and of the stream.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    type: Literal["message_stop"]
+
+
+class AnthropicPingEvent(TelnyxModel):
+    """
+    A keep-alive the server may send at any time.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    type: Literal["ping"]
+
+
+class AnthropicSignatureDelta(TelnyxModel):
+    """
+    The signature of a thinking block, just before it stops.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    type: Literal["signature_delta"]
+    signature: str
+    """
+    The signature.
+    """
+
+
+class AnthropicStopReason(OpenEnum):
+    """
+    Why the model stopped: `end_turn`, `max_tokens`, `stop_sequence`, `tool_use`, `pause_turn` or `refusal`; null in `message_start` while a stream goes on.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    END_TURN = "end_turn"
+    MAX_TOKENS = "max_tokens"
+    STOP_SEQUENCE = "stop_sequence"
+    TOOL_USE = "tool_use"
+    PAUSE_TURN = "pause_turn"
+    REFUSAL = "refusal"
+
+
+class AnthropicTextBlock(TelnyxModel):
+    """
+    Text the model wrote.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    type: Literal["text"]
+    text: str
+    """
+    The text; empty in `content_block_start`, which text deltas then fill.
+    """
+
+
+class AnthropicTextDelta(TelnyxModel):
+    """
+    The next piece of a text block.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    type: Literal["text_delta"]
+    text: str
+    """
+    The text to append.
+    """
+
+
+class AnthropicThinkingBlock(TelnyxModel):
+    """
+    The reasoning of a model with extended thinking.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    type: Literal["thinking"]
+    thinking: str
+    """
+    The reasoning text.
+    """
+    signature: str | None = None
+    """
+    The signature that vouches for the reasoning.
+    """
+
+
+class AnthropicThinkingDelta(TelnyxModel):
+    """
+    The next piece of a thinking block.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    type: Literal["thinking_delta"]
+    thinking: str
+    """
+    The reasoning text to append.
+    """
+
+
+class AnthropicToolUseBlock(TelnyxModel):
+    """
+    A tool the model calls.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    type: Literal["tool_use"]
+    id: str
+    """
+    The call's id, to answer it with a `tool_result` block.
+    """
+    name: str
+    """
+    The tool's name.
+    """
+    input: dict[str, Any] | None = None
+    """
+    The tool's arguments; empty in `content_block_start`, which JSON deltas then fill.
+    """
+
+
+class AnthropicUsage(TelnyxModel):
+    """
+    The tokens a message used; in `message_delta` events, the counts so far.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    input_tokens: int | None = None
+    """
+    Tokens of the input.
+    """
+    output_tokens: int | None = None
+    """
+    Tokens of the output.
+    """
+    cache_creation_input_tokens: int | None = None
+    """
+    Input tokens written to the prompt cache.
+    """
+    cache_read_input_tokens: int | None = None
+    """
+    Input tokens read from the prompt cache.
     """
 
 
@@ -424,6 +608,70 @@ class BucketIds(TelnyxModel):
     """
 
 
+class ChatCompletionChunkToolCallFunction(TelnyxModel):
+    """
+    The pieces of the function's name and arguments.
+    """
+
+    name: str | None = None
+    """
+    The function's name, in the first piece.
+    """
+    arguments: str | None = None
+    """
+    The next piece of the arguments' JSON text.
+    """
+
+
+class ChatCompletionFinishReason(OpenEnum):
+    """
+    Why the model stopped: `stop` (a natural end or a stop sequence), `length` (the token limit), `tool_calls`, `content_filter`; null while a stream goes on.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    STOP = "stop"
+    LENGTH = "length"
+    TOOL_CALLS = "tool_calls"
+    CONTENT_FILTER = "content_filter"
+    FUNCTION_CALL = "function_call"
+
+
+class ChatCompletionFunctionCall(TelnyxModel):
+    """
+    The function a tool call calls.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    name: str
+    """
+    The name of the function.
+    """
+    arguments: str
+    """
+    The arguments as a JSON object in text, as the model wrote them; check them before use.
+    """
+
+
+class ChatCompletionMessageToolCall(TelnyxModel):
+    """
+    A call of a function tool, with its arguments as JSON text.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    id: str
+    """
+    The call's id, to answer it with a `tool` message.
+    """
+    type: str | None = None
+    """
+    Always `function`.
+    """
+    function: ChatCompletionFunctionCall
+
+
 ChatCompletionRequestStopVariantB = TypeAliasType(
     "ChatCompletionRequestStopVariantB", Annotated[list[str], Field(max_length=4)]
 )
@@ -518,6 +766,27 @@ class ComparisonExpressionOp(OpenEnum):
     GE = ">="
     CONTAINS = "contains"
     NOT_CONTAINS = "not_contains"
+
+
+class CompletionUsage(TelnyxModel):
+    """
+    The tokens a completion used.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    prompt_tokens: int
+    """
+    Tokens of the prompt.
+    """
+    completion_tokens: int
+    """
+    Tokens of the completion.
+    """
+    total_tokens: int
+    """
+    Both together.
+    """
 
 
 class Conversation(TelnyxModel):
@@ -2702,6 +2971,137 @@ class AddPlanStepsRequest(TelnyxModel):
     steps: Annotated[list[CreatePlanStepRequest], Field(title="Steps")]
 
 
+AnthropicContentBlock = TypeAliasType(
+    "AnthropicContentBlock",
+    Annotated[
+        Union[
+            Annotated[
+                AnthropicTextBlock | AnthropicToolUseBlock | AnthropicThinkingBlock,
+                Field(discriminator="type"),
+            ],
+            UnknownVariant,
+        ],
+        Field(union_mode="left_to_right"),
+    ],
+)
+"""
+A block of a message, told apart by its `type`.
+
+Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+"""
+
+
+AnthropicContentBlockDelta = TypeAliasType(
+    "AnthropicContentBlockDelta",
+    Annotated[
+        Union[
+            Annotated[
+                AnthropicTextDelta
+                | AnthropicInputJsonDelta
+                | AnthropicThinkingDelta
+                | AnthropicSignatureDelta,
+                Field(discriminator="type"),
+            ],
+            UnknownVariant,
+        ],
+        Field(union_mode="left_to_right"),
+    ],
+)
+"""
+A piece of a block, told apart by its `type`.
+
+Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+"""
+
+
+class AnthropicContentBlockDeltaEvent(TelnyxModel):
+    """
+    The next piece of a content block.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    type: Literal["content_block_delta"]
+    index: int
+    """
+    The position of the block.
+    """
+    delta: AnthropicContentBlockDelta
+
+
+class AnthropicContentBlockStartEvent(TelnyxModel):
+    """
+    The start of a content block.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    type: Literal["content_block_start"]
+    index: int
+    """
+    The position of the block in the message's `content`.
+    """
+    content_block: AnthropicContentBlock
+
+
+class AnthropicMessage(TelnyxModel):
+    """
+    An Anthropic-format message, the answer of a messages request without `stream`.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    id: str
+    """
+    The message's id.
+    """
+    type: str | None = None
+    """
+    Always `message`.
+    """
+    role: str
+    """
+    Always `assistant`.
+    """
+    content: list[AnthropicContentBlock]
+    """
+    The blocks of the message, text and tool calls.
+    """
+    model: str
+    """
+    The model that wrote the message.
+    """
+    stop_reason: AnthropicStopReason | None = None
+    stop_sequence: str | None = None
+    """
+    The stop sequence that ended the message, if one did.
+    """
+    usage: AnthropicUsage | None = None
+
+
+class AnthropicMessageDeltaEventDelta(TelnyxModel):
+    """
+    The message's fields that change.
+    """
+
+    stop_reason: AnthropicStopReason | None = None
+    stop_sequence: str | None = None
+    """
+    The stop sequence that ended the message, if one did.
+    """
+
+
+class AnthropicMessageStartEvent(TelnyxModel):
+    """
+    The start of the message, with its id and model and empty `content`.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    type: Literal["message_start"]
+    message: AnthropicMessage
+
+
 class AssistantTarget(TelnyxModel):
     """
     Edge target referencing a different assistant.
@@ -2863,6 +3263,60 @@ class AudioVisualizerConfig(TelnyxModel):
 
 class BucketNotFoundError(TelnyxModel):
     detail: Annotated[list[NotFoundError] | None, Field(title="Detail")] = None
+
+
+class ChatCompletionChunkToolCall(TelnyxModel):
+    """
+    A piece of a tool call: the first piece of a call has its `id` and function `name`, later ones add to the function's `arguments`.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    index: int
+    """
+    Which tool call of the message this piece belongs to.
+    """
+    id: str | None = None
+    """
+    The call's id, in its first piece.
+    """
+    type: str | None = None
+    """
+    Always `function`, in its first piece.
+    """
+    function: ChatCompletionChunkToolCallFunction | None = None
+    """
+    The pieces of the function's name and arguments.
+    """
+
+
+class ChatCompletionMessage(TelnyxModel):
+    """
+    The message the model wrote.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    role: str
+    """
+    Always `assistant`.
+    """
+    content: str | None = None
+    """
+    The text of the message; null when the model only calls tools.
+    """
+    refusal: str | None = None
+    """
+    The model's refusal, when it refused.
+    """
+    reasoning_content: str | None = None
+    """
+    The reasoning of a reasoning model, when the model shares it.
+    """
+    tool_calls: list[ChatCompletionMessageToolCall] | None = None
+    """
+    The tools the model calls.
+    """
 
 
 class ChatCompletionResponseFormatParam(TelnyxModel):
@@ -4126,6 +4580,47 @@ class WidgetSettings(TelnyxModel):
     """
 
 
+class AnthropicMessageDeltaEvent(TelnyxModel):
+    """
+    Changes to the message as a whole at its end, with the output tokens so far.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    type: Literal["message_delta"]
+    delta: AnthropicMessageDeltaEventDelta
+    """
+    The message's fields that change.
+    """
+    usage: AnthropicUsage | None = None
+
+
+AnthropicStreamEvent = TypeAliasType(
+    "AnthropicStreamEvent",
+    Annotated[
+        Union[
+            Annotated[
+                AnthropicMessageStartEvent
+                | AnthropicContentBlockStartEvent
+                | AnthropicContentBlockDeltaEvent
+                | AnthropicContentBlockStopEvent
+                | AnthropicMessageDeltaEvent
+                | AnthropicMessageStopEvent
+                | AnthropicPingEvent,
+                Field(discriminator="type"),
+            ],
+            UnknownVariant,
+        ],
+        Field(union_mode="left_to_right"),
+    ],
+)
+"""
+One event of a streamed message (`stream=True`), told apart by its `type`: `message_start`, then for each block `content_block_start`, its deltas and `content_block_stop`, then `message_delta` and `message_stop`; `ping` at any time. An `error` event raises an error instead of being delivered.
+
+Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+"""
+
+
 class CanaryDeployRequest(TelnyxModel):
     """
     Create/update request body. Accepts:
@@ -4146,6 +4641,54 @@ class CanaryDeployResponse(TelnyxModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
     rules: Annotated[list[Rule], Field(title="Rules")]
     updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+
+
+class ChatCompletionChoice(TelnyxModel):
+    """
+    One choice of a chat completion.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    index: int
+    """
+    The position of the choice in `choices`.
+    """
+    message: ChatCompletionMessage
+    finish_reason: ChatCompletionFinishReason | None = None
+    logprobs: dict[str, Any] | None = None
+    """
+    Log probabilities of the message's tokens, when requested.
+    """
+
+
+class ChatCompletionChunkDelta(TelnyxModel):
+    """
+    What a chunk adds to the message; the message is the concatenation of its deltas.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    role: str | None = None
+    """
+    The role, in the first chunk only.
+    """
+    content: str | None = None
+    """
+    The next piece of the text.
+    """
+    refusal: str | None = None
+    """
+    The next piece of a refusal.
+    """
+    reasoning_content: str | None = None
+    """
+    The next piece of the reasoning of a reasoning model.
+    """
+    tool_calls: list[ChatCompletionChunkToolCall] | None = None
+    """
+    The next pieces of tool calls, each placed by its `index`.
+    """
 
 
 ChatCompletionRequestToolsItem = TypeAliasType(
@@ -4426,6 +4969,59 @@ class WebhookTool(TelnyxModel):
     webhook: WebhookToolParams
 
 
+class ChatCompletion(TelnyxModel):
+    """
+    A chat completion, the answer of a chat completion request without `stream`.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    id: str
+    """
+    The completion's id; every chunk of a streamed completion carries the same.
+    """
+    object: str | None = None
+    """
+    Always `chat.completion`.
+    """
+    created: int
+    """
+    When the completion was created, in seconds since the Unix epoch.
+    """
+    model: str
+    """
+    The model that produced the completion.
+    """
+    choices: list[ChatCompletionChoice]
+    """
+    The completions, one per requested choice (`n`).
+    """
+    usage: CompletionUsage | None = None
+    system_fingerprint: str | None = None
+    """
+    The backend configuration the model ran with.
+    """
+
+
+class ChatCompletionChunkChoice(TelnyxModel):
+    """
+    The next piece of one choice.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    index: int
+    """
+    The position of the choice.
+    """
+    delta: ChatCompletionChunkDelta
+    finish_reason: ChatCompletionFinishReason | None = None
+    logprobs: dict[str, Any] | None = None
+    """
+    Log probabilities of the piece's tokens, when requested.
+    """
+
+
 class ChatCompletionRequest(TelnyxModel):
     api_key_ref: str | None = None
     """
@@ -4641,6 +5237,40 @@ class VoiceSettings(TelnyxModel):
     voice_speed: float | None = 1
     """
     The speed of the voice in the range [0.25, 2.0]. 1.0 is deafult speed. Larger numbers make the voice faster, smaller numbers make it slower. This is only applicable for Telnyx Natural voices.
+    """
+
+
+class ChatCompletionChunk(TelnyxModel):
+    """
+    One event of a streamed chat completion (`stream=True`): the next piece of each choice. A last chunk with empty `choices` carries `usage` when it was asked for with `stream_options`.
+
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    """
+
+    id: str
+    """
+    The completion's id, the same in every chunk.
+    """
+    object: str | None = None
+    """
+    Always `chat.completion.chunk`.
+    """
+    created: int
+    """
+    When the completion was created, in seconds since the Unix epoch.
+    """
+    model: str
+    """
+    The model that produces the completion.
+    """
+    choices: list[ChatCompletionChunkChoice]
+    """
+    The pieces of the choices; empty in a last chunk that carries `usage`.
+    """
+    usage: CompletionUsage | None = None
+    system_fingerprint: str | None = None
+    """
+    The backend configuration the model runs with.
     """
 
 

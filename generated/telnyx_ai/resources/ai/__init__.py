@@ -10,7 +10,9 @@ from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -20,92 +22,122 @@ if TYPE_CHECKING:
     from .anthropic import (
         AsyncAnthropicResource,
         AsyncAnthropicResourceWithRawResponse,
+        AsyncAnthropicResourceWithStreamingResponse,
         AnthropicResource,
         AnthropicResourceWithRawResponse,
+        AnthropicResourceWithStreamingResponse,
     )
     from .assistants import (
         AsyncAssistantsResource,
         AsyncAssistantsResourceWithRawResponse,
+        AsyncAssistantsResourceWithStreamingResponse,
         AssistantsResource,
         AssistantsResourceWithRawResponse,
+        AssistantsResourceWithStreamingResponse,
     )
     from .audio import (
         AsyncAudioResource,
         AsyncAudioResourceWithRawResponse,
+        AsyncAudioResourceWithStreamingResponse,
         AudioResource,
         AudioResourceWithRawResponse,
+        AudioResourceWithStreamingResponse,
     )
     from .chat import (
         AsyncChatResource,
         AsyncChatResourceWithRawResponse,
+        AsyncChatResourceWithStreamingResponse,
         ChatResource,
         ChatResourceWithRawResponse,
+        ChatResourceWithStreamingResponse,
     )
     from .clusters import (
         AsyncClustersResource,
         AsyncClustersResourceWithRawResponse,
+        AsyncClustersResourceWithStreamingResponse,
         ClustersResource,
         ClustersResourceWithRawResponse,
+        ClustersResourceWithStreamingResponse,
     )
     from .conversations import (
         AsyncConversationsResource,
         AsyncConversationsResourceWithRawResponse,
+        AsyncConversationsResourceWithStreamingResponse,
         ConversationsResource,
         ConversationsResourceWithRawResponse,
+        ConversationsResourceWithStreamingResponse,
     )
     from .embeddings import (
         AsyncEmbeddingsResource,
         AsyncEmbeddingsResourceWithRawResponse,
+        AsyncEmbeddingsResourceWithStreamingResponse,
         EmbeddingsResource,
         EmbeddingsResourceWithRawResponse,
+        EmbeddingsResourceWithStreamingResponse,
     )
     from .fine_tuning import (
         AsyncFineTuningResource,
         AsyncFineTuningResourceWithRawResponse,
+        AsyncFineTuningResourceWithStreamingResponse,
         FineTuningResource,
         FineTuningResourceWithRawResponse,
+        FineTuningResourceWithStreamingResponse,
     )
     from .integrations import (
         AsyncIntegrationsResource,
         AsyncIntegrationsResourceWithRawResponse,
+        AsyncIntegrationsResourceWithStreamingResponse,
         IntegrationsResource,
         IntegrationsResourceWithRawResponse,
+        IntegrationsResourceWithStreamingResponse,
     )
     from .mcp_servers import (
         AsyncMcpServersResource,
         AsyncMcpServersResourceWithRawResponse,
+        AsyncMcpServersResourceWithStreamingResponse,
         McpServersResource,
         McpServersResourceWithRawResponse,
+        McpServersResourceWithStreamingResponse,
     )
     from .missions import (
         AsyncMissionsResource,
         AsyncMissionsResourceWithRawResponse,
+        AsyncMissionsResourceWithStreamingResponse,
         MissionsResource,
         MissionsResourceWithRawResponse,
+        MissionsResourceWithStreamingResponse,
     )
     from .models import (
         AsyncModelsResource,
         AsyncModelsResourceWithRawResponse,
+        AsyncModelsResourceWithStreamingResponse,
         ModelsResource,
         ModelsResourceWithRawResponse,
+        ModelsResourceWithStreamingResponse,
     )
     from .openai import (
         AsyncOpenaiResource,
         AsyncOpenaiResourceWithRawResponse,
+        AsyncOpenaiResourceWithStreamingResponse,
         OpenaiResource,
         OpenaiResourceWithRawResponse,
+        OpenaiResourceWithStreamingResponse,
     )
     from .responses import (
         AsyncResponsesResource,
         AsyncResponsesResourceWithRawResponse,
+        AsyncResponsesResourceWithStreamingResponse,
         ResponsesResource,
         ResponsesResourceWithRawResponse,
+        ResponsesResourceWithStreamingResponse,
     )
     from .tools import (
         AsyncToolsResource,
         AsyncToolsResourceWithRawResponse,
+        AsyncToolsResourceWithStreamingResponse,
         ToolsResource,
         ToolsResourceWithRawResponse,
+        ToolsResourceWithStreamingResponse,
     )
 
 __all__ = [
@@ -113,6 +145,8 @@ __all__ = [
     "AsyncAiResource",
     "AiResourceWithRawResponse",
     "AsyncAiResourceWithRawResponse",
+    "AiResourceWithStreamingResponse",
+    "AsyncAiResourceWithStreamingResponse",
 ]
 
 _RETRIEVE_CONVERSATION_HISTORIES_PAGING = Paging("meta", "page[number]", "page[size]", 20)
@@ -215,6 +249,12 @@ class AiResource(SyncAPIResource):
     def with_raw_response(self) -> AiResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AiResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AiResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AiResourceWithStreamingResponse(self)
 
     def retrieve_conversation_histories(
         self,
@@ -484,6 +524,105 @@ class AiResourceWithRawResponse:
         return ToolsResourceWithRawResponse(self._resource.tools)
 
 
+class AiResourceWithStreamingResponse:
+    def __init__(self, resource: AiResource) -> None:
+        self._resource = resource
+        self.retrieve_conversation_histories = to_streamed_response_wrapper(
+            resource.retrieve_conversation_histories
+        )
+        self.summarize = to_streamed_response_wrapper(resource.summarize)
+
+    @cached_property
+    def anthropic(self) -> AnthropicResourceWithStreamingResponse:
+        from .anthropic import AnthropicResourceWithStreamingResponse
+
+        return AnthropicResourceWithStreamingResponse(self._resource.anthropic)
+
+    @cached_property
+    def assistants(self) -> AssistantsResourceWithStreamingResponse:
+        from .assistants import AssistantsResourceWithStreamingResponse
+
+        return AssistantsResourceWithStreamingResponse(self._resource.assistants)
+
+    @cached_property
+    def audio(self) -> AudioResourceWithStreamingResponse:
+        from .audio import AudioResourceWithStreamingResponse
+
+        return AudioResourceWithStreamingResponse(self._resource.audio)
+
+    @cached_property
+    def chat(self) -> ChatResourceWithStreamingResponse:
+        from .chat import ChatResourceWithStreamingResponse
+
+        return ChatResourceWithStreamingResponse(self._resource.chat)
+
+    @cached_property
+    def clusters(self) -> ClustersResourceWithStreamingResponse:
+        from .clusters import ClustersResourceWithStreamingResponse
+
+        return ClustersResourceWithStreamingResponse(self._resource.clusters)
+
+    @cached_property
+    def conversations(self) -> ConversationsResourceWithStreamingResponse:
+        from .conversations import ConversationsResourceWithStreamingResponse
+
+        return ConversationsResourceWithStreamingResponse(self._resource.conversations)
+
+    @cached_property
+    def embeddings(self) -> EmbeddingsResourceWithStreamingResponse:
+        from .embeddings import EmbeddingsResourceWithStreamingResponse
+
+        return EmbeddingsResourceWithStreamingResponse(self._resource.embeddings)
+
+    @cached_property
+    def fine_tuning(self) -> FineTuningResourceWithStreamingResponse:
+        from .fine_tuning import FineTuningResourceWithStreamingResponse
+
+        return FineTuningResourceWithStreamingResponse(self._resource.fine_tuning)
+
+    @cached_property
+    def integrations(self) -> IntegrationsResourceWithStreamingResponse:
+        from .integrations import IntegrationsResourceWithStreamingResponse
+
+        return IntegrationsResourceWithStreamingResponse(self._resource.integrations)
+
+    @cached_property
+    def mcp_servers(self) -> McpServersResourceWithStreamingResponse:
+        from .mcp_servers import McpServersResourceWithStreamingResponse
+
+        return McpServersResourceWithStreamingResponse(self._resource.mcp_servers)
+
+    @cached_property
+    def missions(self) -> MissionsResourceWithStreamingResponse:
+        from .missions import MissionsResourceWithStreamingResponse
+
+        return MissionsResourceWithStreamingResponse(self._resource.missions)
+
+    @cached_property
+    def models(self) -> ModelsResourceWithStreamingResponse:
+        from .models import ModelsResourceWithStreamingResponse
+
+        return ModelsResourceWithStreamingResponse(self._resource.models)
+
+    @cached_property
+    def openai(self) -> OpenaiResourceWithStreamingResponse:
+        from .openai import OpenaiResourceWithStreamingResponse
+
+        return OpenaiResourceWithStreamingResponse(self._resource.openai)
+
+    @cached_property
+    def responses(self) -> ResponsesResourceWithStreamingResponse:
+        from .responses import ResponsesResourceWithStreamingResponse
+
+        return ResponsesResourceWithStreamingResponse(self._resource.responses)
+
+    @cached_property
+    def tools(self) -> ToolsResourceWithStreamingResponse:
+        from .tools import ToolsResourceWithStreamingResponse
+
+        return ToolsResourceWithStreamingResponse(self._resource.tools)
+
+
 class AsyncAiResource(AsyncAPIResource):
     """Operations on `ai`."""
 
@@ -581,6 +720,12 @@ class AsyncAiResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncAiResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncAiResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncAiResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncAiResourceWithStreamingResponse(self)
 
     def retrieve_conversation_histories(
         self,
@@ -845,3 +990,102 @@ class AsyncAiResourceWithRawResponse:
         from .tools import AsyncToolsResourceWithRawResponse
 
         return AsyncToolsResourceWithRawResponse(self._resource.tools)
+
+
+class AsyncAiResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncAiResource) -> None:
+        self._resource = resource
+        self.retrieve_conversation_histories = async_to_streamed_response_wrapper(
+            resource.retrieve_conversation_histories
+        )
+        self.summarize = async_to_streamed_response_wrapper(resource.summarize)
+
+    @cached_property
+    def anthropic(self) -> AsyncAnthropicResourceWithStreamingResponse:
+        from .anthropic import AsyncAnthropicResourceWithStreamingResponse
+
+        return AsyncAnthropicResourceWithStreamingResponse(self._resource.anthropic)
+
+    @cached_property
+    def assistants(self) -> AsyncAssistantsResourceWithStreamingResponse:
+        from .assistants import AsyncAssistantsResourceWithStreamingResponse
+
+        return AsyncAssistantsResourceWithStreamingResponse(self._resource.assistants)
+
+    @cached_property
+    def audio(self) -> AsyncAudioResourceWithStreamingResponse:
+        from .audio import AsyncAudioResourceWithStreamingResponse
+
+        return AsyncAudioResourceWithStreamingResponse(self._resource.audio)
+
+    @cached_property
+    def chat(self) -> AsyncChatResourceWithStreamingResponse:
+        from .chat import AsyncChatResourceWithStreamingResponse
+
+        return AsyncChatResourceWithStreamingResponse(self._resource.chat)
+
+    @cached_property
+    def clusters(self) -> AsyncClustersResourceWithStreamingResponse:
+        from .clusters import AsyncClustersResourceWithStreamingResponse
+
+        return AsyncClustersResourceWithStreamingResponse(self._resource.clusters)
+
+    @cached_property
+    def conversations(self) -> AsyncConversationsResourceWithStreamingResponse:
+        from .conversations import AsyncConversationsResourceWithStreamingResponse
+
+        return AsyncConversationsResourceWithStreamingResponse(self._resource.conversations)
+
+    @cached_property
+    def embeddings(self) -> AsyncEmbeddingsResourceWithStreamingResponse:
+        from .embeddings import AsyncEmbeddingsResourceWithStreamingResponse
+
+        return AsyncEmbeddingsResourceWithStreamingResponse(self._resource.embeddings)
+
+    @cached_property
+    def fine_tuning(self) -> AsyncFineTuningResourceWithStreamingResponse:
+        from .fine_tuning import AsyncFineTuningResourceWithStreamingResponse
+
+        return AsyncFineTuningResourceWithStreamingResponse(self._resource.fine_tuning)
+
+    @cached_property
+    def integrations(self) -> AsyncIntegrationsResourceWithStreamingResponse:
+        from .integrations import AsyncIntegrationsResourceWithStreamingResponse
+
+        return AsyncIntegrationsResourceWithStreamingResponse(self._resource.integrations)
+
+    @cached_property
+    def mcp_servers(self) -> AsyncMcpServersResourceWithStreamingResponse:
+        from .mcp_servers import AsyncMcpServersResourceWithStreamingResponse
+
+        return AsyncMcpServersResourceWithStreamingResponse(self._resource.mcp_servers)
+
+    @cached_property
+    def missions(self) -> AsyncMissionsResourceWithStreamingResponse:
+        from .missions import AsyncMissionsResourceWithStreamingResponse
+
+        return AsyncMissionsResourceWithStreamingResponse(self._resource.missions)
+
+    @cached_property
+    def models(self) -> AsyncModelsResourceWithStreamingResponse:
+        from .models import AsyncModelsResourceWithStreamingResponse
+
+        return AsyncModelsResourceWithStreamingResponse(self._resource.models)
+
+    @cached_property
+    def openai(self) -> AsyncOpenaiResourceWithStreamingResponse:
+        from .openai import AsyncOpenaiResourceWithStreamingResponse
+
+        return AsyncOpenaiResourceWithStreamingResponse(self._resource.openai)
+
+    @cached_property
+    def responses(self) -> AsyncResponsesResourceWithStreamingResponse:
+        from .responses import AsyncResponsesResourceWithStreamingResponse
+
+        return AsyncResponsesResourceWithStreamingResponse(self._resource.responses)
+
+    @cached_property
+    def tools(self) -> AsyncToolsResourceWithStreamingResponse:
+        from .tools import AsyncToolsResourceWithStreamingResponse
+
+        return AsyncToolsResourceWithStreamingResponse(self._resource.tools)

@@ -10,7 +10,9 @@ from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, FileTypes, Headers, NotGiven, Query, TimeoutTypes
 from ...types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncAudioResource",
     "AudioResourceWithRawResponse",
     "AsyncAudioResourceWithRawResponse",
+    "AudioResourceWithStreamingResponse",
+    "AsyncAudioResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class AudioResource(SyncAPIResource):
     def with_raw_response(self) -> AudioResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AudioResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AudioResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AudioResourceWithStreamingResponse(self)
 
     def transcribe(
         self,
@@ -97,6 +107,12 @@ class AudioResourceWithRawResponse:
         self.transcribe = to_raw_response_wrapper(resource.transcribe)
 
 
+class AudioResourceWithStreamingResponse:
+    def __init__(self, resource: AudioResource) -> None:
+        self._resource = resource
+        self.transcribe = to_streamed_response_wrapper(resource.transcribe)
+
+
 class AsyncAudioResource(AsyncAPIResource):
     """Operations on `ai.audio`."""
 
@@ -104,6 +120,12 @@ class AsyncAudioResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncAudioResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncAudioResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncAudioResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncAudioResourceWithStreamingResponse(self)
 
     async def transcribe(
         self,
@@ -169,3 +191,9 @@ class AsyncAudioResourceWithRawResponse:
     def __init__(self, resource: AsyncAudioResource) -> None:
         self._resource = resource
         self.transcribe = async_to_raw_response_wrapper(resource.transcribe)
+
+
+class AsyncAudioResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncAudioResource) -> None:
+        self._resource = resource
+        self.transcribe = async_to_streamed_response_wrapper(resource.transcribe)

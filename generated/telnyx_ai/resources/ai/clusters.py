@@ -10,7 +10,9 @@ from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncClustersResource",
     "ClustersResourceWithRawResponse",
     "AsyncClustersResourceWithRawResponse",
+    "ClustersResourceWithStreamingResponse",
+    "AsyncClustersResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
@@ -33,6 +37,12 @@ class ClustersResource(SyncAPIResource):
     def with_raw_response(self) -> ClustersResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return ClustersResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> ClustersResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return ClustersResourceWithStreamingResponse(self)
 
     def compute(
         self,
@@ -236,6 +246,16 @@ class ClustersResourceWithRawResponse:
         self.retrieve = to_raw_response_wrapper(resource.retrieve)
 
 
+class ClustersResourceWithStreamingResponse:
+    def __init__(self, resource: ClustersResource) -> None:
+        self._resource = resource
+        self.compute = to_streamed_response_wrapper(resource.compute)
+        self.fetch_graph = to_streamed_response_wrapper(resource.fetch_graph)
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+
+
 class AsyncClustersResource(AsyncAPIResource):
     """Operations on `ai.clusters`."""
 
@@ -243,6 +263,12 @@ class AsyncClustersResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncClustersResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncClustersResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncClustersResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncClustersResourceWithStreamingResponse(self)
 
     async def compute(
         self,
@@ -442,3 +468,13 @@ class AsyncClustersResourceWithRawResponse:
         self.list = async_to_raw_response_wrapper(resource.list)
         self.delete = async_to_raw_response_wrapper(resource.delete)
         self.retrieve = async_to_raw_response_wrapper(resource.retrieve)
+
+
+class AsyncClustersResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncClustersResource) -> None:
+        self._resource = resource
+        self.compute = async_to_streamed_response_wrapper(resource.compute)
+        self.fetch_graph = async_to_streamed_response_wrapper(resource.fetch_graph)
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)

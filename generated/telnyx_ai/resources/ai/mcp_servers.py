@@ -10,7 +10,9 @@ from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncMcpServersResource",
     "McpServersResourceWithRawResponse",
     "AsyncMcpServersResourceWithRawResponse",
+    "McpServersResourceWithStreamingResponse",
+    "AsyncMcpServersResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("array", "page[number]", "page[size]", 20)
@@ -33,6 +37,12 @@ class McpServersResource(SyncAPIResource):
     def with_raw_response(self) -> McpServersResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return McpServersResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> McpServersResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return McpServersResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -251,6 +261,16 @@ class McpServersResourceWithRawResponse:
         self.delete = to_raw_response_wrapper(resource.delete)
 
 
+class McpServersResourceWithStreamingResponse:
+    def __init__(self, resource: McpServersResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncMcpServersResource(AsyncAPIResource):
     """Operations on `ai.mcp_servers`."""
 
@@ -258,6 +278,12 @@ class AsyncMcpServersResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncMcpServersResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncMcpServersResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncMcpServersResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncMcpServersResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -474,3 +500,13 @@ class AsyncMcpServersResourceWithRawResponse:
         self.retrieve = async_to_raw_response_wrapper(resource.retrieve)
         self.update = async_to_raw_response_wrapper(resource.update)
         self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncMcpServersResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncMcpServersResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)

@@ -10,7 +10,9 @@ from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncModelsResource",
     "ModelsResourceWithRawResponse",
     "AsyncModelsResourceWithRawResponse",
+    "ModelsResourceWithStreamingResponse",
+    "AsyncModelsResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class ModelsResource(SyncAPIResource):
     def with_raw_response(self) -> ModelsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return ModelsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> ModelsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return ModelsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -70,6 +80,12 @@ class ModelsResourceWithRawResponse:
         self.list = to_raw_response_wrapper(resource.list)
 
 
+class ModelsResourceWithStreamingResponse:
+    def __init__(self, resource: ModelsResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+
+
 class AsyncModelsResource(AsyncAPIResource):
     """Operations on `ai.models`."""
 
@@ -77,6 +93,12 @@ class AsyncModelsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncModelsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncModelsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncModelsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncModelsResourceWithStreamingResponse(self)
 
     async def list(
         self,
@@ -115,3 +137,9 @@ class AsyncModelsResourceWithRawResponse:
     def __init__(self, resource: AsyncModelsResource) -> None:
         self._resource = resource
         self.list = async_to_raw_response_wrapper(resource.list)
+
+
+class AsyncModelsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncModelsResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)

@@ -10,7 +10,9 @@ from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
@@ -19,6 +21,8 @@ __all__ = [
     "AsyncResponsesResource",
     "ResponsesResourceWithRawResponse",
     "AsyncResponsesResourceWithRawResponse",
+    "ResponsesResourceWithStreamingResponse",
+    "AsyncResponsesResourceWithStreamingResponse",
 ]
 
 
@@ -29,6 +33,12 @@ class ResponsesResource(SyncAPIResource):
     def with_raw_response(self) -> ResponsesResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return ResponsesResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> ResponsesResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return ResponsesResourceWithStreamingResponse(self)
 
     def create(
         self,
@@ -44,6 +54,8 @@ class ResponsesResource(SyncAPIResource):
         Create a response
 
         **Deprecated**: Use `POST /v2/ai/openai/responses` instead. This endpoint is compatible with the [OpenAI Responses API](https://developers.openai.com/api/reference/responses/overview) and may be used with the OpenAI JS or Python SDK. Response id parameter is not supported at the moment. Use the `conversation` parameter with a Telnyx Conversation ID to leverage persistent conversations.
+
+        This SDK does not stream responses yet, as the spec does not declare the events of the stream; leave `stream` unset and the answer is the whole response.
 
         `POST /ai/responses`
         """
@@ -70,6 +82,12 @@ class ResponsesResourceWithRawResponse:
         self.create = to_raw_response_wrapper(resource.create)
 
 
+class ResponsesResourceWithStreamingResponse:
+    def __init__(self, resource: ResponsesResource) -> None:
+        self._resource = resource
+        self.create = to_streamed_response_wrapper(resource.create)
+
+
 class AsyncResponsesResource(AsyncAPIResource):
     """Operations on `ai.responses`."""
 
@@ -77,6 +95,12 @@ class AsyncResponsesResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncResponsesResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncResponsesResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncResponsesResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncResponsesResourceWithStreamingResponse(self)
 
     async def create(
         self,
@@ -92,6 +116,8 @@ class AsyncResponsesResource(AsyncAPIResource):
         Create a response
 
         **Deprecated**: Use `POST /v2/ai/openai/responses` instead. This endpoint is compatible with the [OpenAI Responses API](https://developers.openai.com/api/reference/responses/overview) and may be used with the OpenAI JS or Python SDK. Response id parameter is not supported at the moment. Use the `conversation` parameter with a Telnyx Conversation ID to leverage persistent conversations.
+
+        This SDK does not stream responses yet, as the spec does not declare the events of the stream; leave `stream` unset and the answer is the whole response.
 
         `POST /ai/responses`
         """
@@ -116,3 +142,9 @@ class AsyncResponsesResourceWithRawResponse:
     def __init__(self, resource: AsyncResponsesResource) -> None:
         self._resource = resource
         self.create = async_to_raw_response_wrapper(resource.create)
+
+
+class AsyncResponsesResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncResponsesResource) -> None:
+        self._resource = resource
+        self.create = async_to_streamed_response_wrapper(resource.create)

@@ -10,7 +10,9 @@ from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncToolsResource",
     "ToolsResourceWithRawResponse",
     "AsyncToolsResourceWithRawResponse",
+    "ToolsResourceWithStreamingResponse",
+    "AsyncToolsResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
@@ -33,6 +37,12 @@ class ToolsResource(SyncAPIResource):
     def with_raw_response(self) -> ToolsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return ToolsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> ToolsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return ToolsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -265,6 +275,16 @@ class ToolsResourceWithRawResponse:
         self.update = to_raw_response_wrapper(resource.update)
 
 
+class ToolsResourceWithStreamingResponse:
+    def __init__(self, resource: ToolsResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+        self.update = to_streamed_response_wrapper(resource.update)
+
+
 class AsyncToolsResource(AsyncAPIResource):
     """Operations on `ai.tools`."""
 
@@ -272,6 +292,12 @@ class AsyncToolsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncToolsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncToolsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncToolsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncToolsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -500,3 +526,13 @@ class AsyncToolsResourceWithRawResponse:
         self.delete = async_to_raw_response_wrapper(resource.delete)
         self.retrieve = async_to_raw_response_wrapper(resource.retrieve)
         self.update = async_to_raw_response_wrapper(resource.update)
+
+
+class AsyncToolsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncToolsResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+        self.update = async_to_streamed_response_wrapper(resource.update)

@@ -11,8 +11,10 @@ if TYPE_CHECKING:
     from .v1 import (
         AsyncV1Resource,
         AsyncV1ResourceWithRawResponse,
+        AsyncV1ResourceWithStreamingResponse,
         V1Resource,
         V1ResourceWithRawResponse,
+        V1ResourceWithStreamingResponse,
     )
 
 __all__ = [
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncAnthropicResource",
     "AnthropicResourceWithRawResponse",
     "AsyncAnthropicResourceWithRawResponse",
+    "AnthropicResourceWithStreamingResponse",
+    "AsyncAnthropicResourceWithStreamingResponse",
 ]
 
 
@@ -37,6 +41,12 @@ class AnthropicResource(SyncAPIResource):
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AnthropicResourceWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> AnthropicResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AnthropicResourceWithStreamingResponse(self)
+
 
 class AnthropicResourceWithRawResponse:
     def __init__(self, resource: AnthropicResource) -> None:
@@ -47,6 +57,17 @@ class AnthropicResourceWithRawResponse:
         from .v1 import V1ResourceWithRawResponse
 
         return V1ResourceWithRawResponse(self._resource.v1)
+
+
+class AnthropicResourceWithStreamingResponse:
+    def __init__(self, resource: AnthropicResource) -> None:
+        self._resource = resource
+
+    @cached_property
+    def v1(self) -> V1ResourceWithStreamingResponse:
+        from .v1 import V1ResourceWithStreamingResponse
+
+        return V1ResourceWithStreamingResponse(self._resource.v1)
 
 
 class AsyncAnthropicResource(AsyncAPIResource):
@@ -63,6 +84,12 @@ class AsyncAnthropicResource(AsyncAPIResource):
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncAnthropicResourceWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> AsyncAnthropicResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncAnthropicResourceWithStreamingResponse(self)
+
 
 class AsyncAnthropicResourceWithRawResponse:
     def __init__(self, resource: AsyncAnthropicResource) -> None:
@@ -73,3 +100,14 @@ class AsyncAnthropicResourceWithRawResponse:
         from .v1 import AsyncV1ResourceWithRawResponse
 
         return AsyncV1ResourceWithRawResponse(self._resource.v1)
+
+
+class AsyncAnthropicResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncAnthropicResource) -> None:
+        self._resource = resource
+
+    @cached_property
+    def v1(self) -> AsyncV1ResourceWithStreamingResponse:
+        from .v1 import AsyncV1ResourceWithStreamingResponse
+
+        return AsyncV1ResourceWithStreamingResponse(self._resource.v1)

@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Sequence, Union, cast
+from typing import Any, Dict, Literal, Sequence, Union, cast, overload
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
+from ...._streaming import AsyncStream, Stream
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....types import _models  # never shadowed: no resource name starts with `_`
 
@@ -20,6 +23,8 @@ __all__ = [
     "AsyncV1Resource",
     "V1ResourceWithRawResponse",
     "AsyncV1ResourceWithRawResponse",
+    "V1ResourceWithStreamingResponse",
+    "AsyncV1ResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +35,105 @@ class V1Resource(SyncAPIResource):
     def with_raw_response(self) -> V1ResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return V1ResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> V1ResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return V1ResourceWithStreamingResponse(self)
+
+    @overload
+    def messages(
+        self,
+        *,
+        max_tokens: int,
+        messages: Sequence[Dict[str, Any]],
+        model: str,
+        api_key_ref: str | NotGiven = NOT_GIVEN,
+        billing_group_id: str | NotGiven = NOT_GIVEN,
+        fallback_config: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        mcp_servers: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        service_tier: str | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
+        system: Union[str, Sequence[Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        thinking: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        timeout_: float | NotGiven = NOT_GIVEN,
+        tool_choice: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+    ) -> _models.AnthropicMessage: ...
+
+    @overload
+    def messages(
+        self,
+        *,
+        max_tokens: int,
+        messages: Sequence[Dict[str, Any]],
+        model: str,
+        api_key_ref: str | NotGiven = NOT_GIVEN,
+        billing_group_id: str | NotGiven = NOT_GIVEN,
+        fallback_config: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        mcp_servers: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        service_tier: str | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        system: Union[str, Sequence[Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        thinking: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        timeout_: float | NotGiven = NOT_GIVEN,
+        tool_choice: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+    ) -> Stream[_models.AnthropicStreamEvent]: ...
+
+    @overload
+    def messages(
+        self,
+        *,
+        max_tokens: int,
+        messages: Sequence[Dict[str, Any]],
+        model: str,
+        api_key_ref: str | NotGiven = NOT_GIVEN,
+        billing_group_id: str | NotGiven = NOT_GIVEN,
+        fallback_config: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        mcp_servers: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        service_tier: str | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: bool,
+        system: Union[str, Sequence[Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        thinking: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        timeout_: float | NotGiven = NOT_GIVEN,
+        tool_choice: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+    ) -> Union[_models.AnthropicMessage, Stream[_models.AnthropicStreamEvent]]: ...
 
     def messages(
         self,
@@ -59,7 +163,7 @@ class V1Resource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> Dict[str, Any]:
+    ) -> Union[_models.AnthropicMessage, Stream[_models.AnthropicStreamEvent]]:
         """Create a message (Anthropic-compatible)
 
         Send a message to a language model using the Anthropic Messages API format. This endpoint is compatible with the [Anthropic Messages API](https://docs.anthropic.com/en/api/messages) and may be used with the Anthropic JS or Python SDK by setting the base URL to `https://api.telnyx.com/v2/ai/anthropic`.
@@ -118,21 +222,31 @@ class V1Resource(SyncAPIResource):
             body_model=_models.AnthropicMessageRequest,
             body_required=True,
             arg_names={"timeout": "timeout_"},
-            cast_to=Dict[str, Any],
+            cast_to=_models.AnthropicMessage,
             response_kind="json",
+            stream_type=_models.AnthropicStreamEvent if stream is True else None,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Dict[str, Any]", self._client.request(spec))
+        return cast(
+            "Union[_models.AnthropicMessage, Stream[_models.AnthropicStreamEvent]]",
+            self._client.request(spec),
+        )
 
 
 class V1ResourceWithRawResponse:
     def __init__(self, resource: V1Resource) -> None:
         self._resource = resource
         self.messages = to_raw_response_wrapper(resource.messages)
+
+
+class V1ResourceWithStreamingResponse:
+    def __init__(self, resource: V1Resource) -> None:
+        self._resource = resource
+        self.messages = to_streamed_response_wrapper(resource.messages)
 
 
 class AsyncV1Resource(AsyncAPIResource):
@@ -142,6 +256,105 @@ class AsyncV1Resource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncV1ResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncV1ResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncV1ResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncV1ResourceWithStreamingResponse(self)
+
+    @overload
+    async def messages(
+        self,
+        *,
+        max_tokens: int,
+        messages: Sequence[Dict[str, Any]],
+        model: str,
+        api_key_ref: str | NotGiven = NOT_GIVEN,
+        billing_group_id: str | NotGiven = NOT_GIVEN,
+        fallback_config: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        mcp_servers: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        service_tier: str | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
+        system: Union[str, Sequence[Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        thinking: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        timeout_: float | NotGiven = NOT_GIVEN,
+        tool_choice: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+    ) -> _models.AnthropicMessage: ...
+
+    @overload
+    async def messages(
+        self,
+        *,
+        max_tokens: int,
+        messages: Sequence[Dict[str, Any]],
+        model: str,
+        api_key_ref: str | NotGiven = NOT_GIVEN,
+        billing_group_id: str | NotGiven = NOT_GIVEN,
+        fallback_config: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        mcp_servers: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        service_tier: str | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        system: Union[str, Sequence[Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        thinking: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        timeout_: float | NotGiven = NOT_GIVEN,
+        tool_choice: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[_models.AnthropicStreamEvent]: ...
+
+    @overload
+    async def messages(
+        self,
+        *,
+        max_tokens: int,
+        messages: Sequence[Dict[str, Any]],
+        model: str,
+        api_key_ref: str | NotGiven = NOT_GIVEN,
+        billing_group_id: str | NotGiven = NOT_GIVEN,
+        fallback_config: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        mcp_servers: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        service_tier: str | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: bool,
+        system: Union[str, Sequence[Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        thinking: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        timeout_: float | NotGiven = NOT_GIVEN,
+        tool_choice: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+    ) -> Union[_models.AnthropicMessage, AsyncStream[_models.AnthropicStreamEvent]]: ...
 
     async def messages(
         self,
@@ -171,7 +384,7 @@ class AsyncV1Resource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> Dict[str, Any]:
+    ) -> Union[_models.AnthropicMessage, AsyncStream[_models.AnthropicStreamEvent]]:
         """Create a message (Anthropic-compatible)
 
         Send a message to a language model using the Anthropic Messages API format. This endpoint is compatible with the [Anthropic Messages API](https://docs.anthropic.com/en/api/messages) and may be used with the Anthropic JS or Python SDK by setting the base URL to `https://api.telnyx.com/v2/ai/anthropic`.
@@ -230,18 +443,28 @@ class AsyncV1Resource(AsyncAPIResource):
             body_model=_models.AnthropicMessageRequest,
             body_required=True,
             arg_names={"timeout": "timeout_"},
-            cast_to=Dict[str, Any],
+            cast_to=_models.AnthropicMessage,
             response_kind="json",
+            stream_type=_models.AnthropicStreamEvent if stream is True else None,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Dict[str, Any]", await self._client.request(spec))
+        return cast(
+            "Union[_models.AnthropicMessage, AsyncStream[_models.AnthropicStreamEvent]]",
+            await self._client.request(spec),
+        )
 
 
 class AsyncV1ResourceWithRawResponse:
     def __init__(self, resource: AsyncV1Resource) -> None:
         self._resource = resource
         self.messages = async_to_raw_response_wrapper(resource.messages)
+
+
+class AsyncV1ResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncV1Resource) -> None:
+        self._resource = resource
+        self.messages = async_to_streamed_response_wrapper(resource.messages)

@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -20,44 +22,58 @@ if TYPE_CHECKING:
     from .canary_deploys import (
         AsyncCanaryDeploysResource,
         AsyncCanaryDeploysResourceWithRawResponse,
+        AsyncCanaryDeploysResourceWithStreamingResponse,
         CanaryDeploysResource,
         CanaryDeploysResourceWithRawResponse,
+        CanaryDeploysResourceWithStreamingResponse,
     )
     from .instructions import (
         AsyncInstructionsResource,
         AsyncInstructionsResourceWithRawResponse,
+        AsyncInstructionsResourceWithStreamingResponse,
         InstructionsResource,
         InstructionsResourceWithRawResponse,
+        InstructionsResourceWithStreamingResponse,
     )
     from .scheduled_events import (
         AsyncScheduledEventsResource,
         AsyncScheduledEventsResourceWithRawResponse,
+        AsyncScheduledEventsResourceWithStreamingResponse,
         ScheduledEventsResource,
         ScheduledEventsResourceWithRawResponse,
+        ScheduledEventsResourceWithStreamingResponse,
     )
     from .tags import (
         AsyncTagsResource,
         AsyncTagsResourceWithRawResponse,
+        AsyncTagsResourceWithStreamingResponse,
         TagsResource,
         TagsResourceWithRawResponse,
+        TagsResourceWithStreamingResponse,
     )
     from .tests import (
         AsyncTestsResource,
         AsyncTestsResourceWithRawResponse,
+        AsyncTestsResourceWithStreamingResponse,
         TestsResource,
         TestsResourceWithRawResponse,
+        TestsResourceWithStreamingResponse,
     )
     from .tools import (
         AsyncToolsResource,
         AsyncToolsResourceWithRawResponse,
+        AsyncToolsResourceWithStreamingResponse,
         ToolsResource,
         ToolsResourceWithRawResponse,
+        ToolsResourceWithStreamingResponse,
     )
     from .versions import (
         AsyncVersionsResource,
         AsyncVersionsResourceWithRawResponse,
+        AsyncVersionsResourceWithStreamingResponse,
         VersionsResource,
         VersionsResourceWithRawResponse,
+        VersionsResourceWithStreamingResponse,
     )
 
 __all__ = [
@@ -65,6 +81,8 @@ __all__ = [
     "AsyncAssistantsResource",
     "AssistantsResourceWithRawResponse",
     "AsyncAssistantsResourceWithRawResponse",
+    "AssistantsResourceWithStreamingResponse",
+    "AsyncAssistantsResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("single", None, None, None)
@@ -119,6 +137,12 @@ class AssistantsResource(SyncAPIResource):
     def with_raw_response(self) -> AssistantsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AssistantsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AssistantsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AssistantsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -750,6 +774,63 @@ class AssistantsResourceWithRawResponse:
         return VersionsResourceWithRawResponse(self._resource.versions)
 
 
+class AssistantsResourceWithStreamingResponse:
+    def __init__(self, resource: AssistantsResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+        self.imports = to_streamed_response_wrapper(resource.imports)
+        self.chat = to_streamed_response_wrapper(resource.chat)
+        self.send_sms = to_streamed_response_wrapper(resource.send_sms)
+        self.clone = to_streamed_response_wrapper(resource.clone)
+        self.get_texml = to_streamed_response_wrapper(resource.get_texml)
+
+    @cached_property
+    def canary_deploys(self) -> CanaryDeploysResourceWithStreamingResponse:
+        from .canary_deploys import CanaryDeploysResourceWithStreamingResponse
+
+        return CanaryDeploysResourceWithStreamingResponse(self._resource.canary_deploys)
+
+    @cached_property
+    def instructions(self) -> InstructionsResourceWithStreamingResponse:
+        from .instructions import InstructionsResourceWithStreamingResponse
+
+        return InstructionsResourceWithStreamingResponse(self._resource.instructions)
+
+    @cached_property
+    def scheduled_events(self) -> ScheduledEventsResourceWithStreamingResponse:
+        from .scheduled_events import ScheduledEventsResourceWithStreamingResponse
+
+        return ScheduledEventsResourceWithStreamingResponse(self._resource.scheduled_events)
+
+    @cached_property
+    def tags(self) -> TagsResourceWithStreamingResponse:
+        from .tags import TagsResourceWithStreamingResponse
+
+        return TagsResourceWithStreamingResponse(self._resource.tags)
+
+    @cached_property
+    def tests(self) -> TestsResourceWithStreamingResponse:
+        from .tests import TestsResourceWithStreamingResponse
+
+        return TestsResourceWithStreamingResponse(self._resource.tests)
+
+    @cached_property
+    def tools(self) -> ToolsResourceWithStreamingResponse:
+        from .tools import ToolsResourceWithStreamingResponse
+
+        return ToolsResourceWithStreamingResponse(self._resource.tools)
+
+    @cached_property
+    def versions(self) -> VersionsResourceWithStreamingResponse:
+        from .versions import VersionsResourceWithStreamingResponse
+
+        return VersionsResourceWithStreamingResponse(self._resource.versions)
+
+
 class AsyncAssistantsResource(AsyncAPIResource):
     """Operations on `ai.assistants`."""
 
@@ -799,6 +880,12 @@ class AsyncAssistantsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncAssistantsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncAssistantsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncAssistantsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncAssistantsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -1428,3 +1515,60 @@ class AsyncAssistantsResourceWithRawResponse:
         from .versions import AsyncVersionsResourceWithRawResponse
 
         return AsyncVersionsResourceWithRawResponse(self._resource.versions)
+
+
+class AsyncAssistantsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncAssistantsResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+        self.imports = async_to_streamed_response_wrapper(resource.imports)
+        self.chat = async_to_streamed_response_wrapper(resource.chat)
+        self.send_sms = async_to_streamed_response_wrapper(resource.send_sms)
+        self.clone = async_to_streamed_response_wrapper(resource.clone)
+        self.get_texml = async_to_streamed_response_wrapper(resource.get_texml)
+
+    @cached_property
+    def canary_deploys(self) -> AsyncCanaryDeploysResourceWithStreamingResponse:
+        from .canary_deploys import AsyncCanaryDeploysResourceWithStreamingResponse
+
+        return AsyncCanaryDeploysResourceWithStreamingResponse(self._resource.canary_deploys)
+
+    @cached_property
+    def instructions(self) -> AsyncInstructionsResourceWithStreamingResponse:
+        from .instructions import AsyncInstructionsResourceWithStreamingResponse
+
+        return AsyncInstructionsResourceWithStreamingResponse(self._resource.instructions)
+
+    @cached_property
+    def scheduled_events(self) -> AsyncScheduledEventsResourceWithStreamingResponse:
+        from .scheduled_events import AsyncScheduledEventsResourceWithStreamingResponse
+
+        return AsyncScheduledEventsResourceWithStreamingResponse(self._resource.scheduled_events)
+
+    @cached_property
+    def tags(self) -> AsyncTagsResourceWithStreamingResponse:
+        from .tags import AsyncTagsResourceWithStreamingResponse
+
+        return AsyncTagsResourceWithStreamingResponse(self._resource.tags)
+
+    @cached_property
+    def tests(self) -> AsyncTestsResourceWithStreamingResponse:
+        from .tests import AsyncTestsResourceWithStreamingResponse
+
+        return AsyncTestsResourceWithStreamingResponse(self._resource.tests)
+
+    @cached_property
+    def tools(self) -> AsyncToolsResourceWithStreamingResponse:
+        from .tools import AsyncToolsResourceWithStreamingResponse
+
+        return AsyncToolsResourceWithStreamingResponse(self._resource.tools)
+
+    @cached_property
+    def versions(self) -> AsyncVersionsResourceWithStreamingResponse:
+        from .versions import AsyncVersionsResourceWithStreamingResponse
+
+        return AsyncVersionsResourceWithStreamingResponse(self._resource.versions)

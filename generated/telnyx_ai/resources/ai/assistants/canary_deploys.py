@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncCanaryDeploysResource",
     "CanaryDeploysResourceWithRawResponse",
     "AsyncCanaryDeploysResourceWithRawResponse",
+    "CanaryDeploysResourceWithStreamingResponse",
+    "AsyncCanaryDeploysResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class CanaryDeploysResource(SyncAPIResource):
     def with_raw_response(self) -> CanaryDeploysResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return CanaryDeploysResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> CanaryDeploysResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return CanaryDeploysResourceWithStreamingResponse(self)
 
     def create(
         self,
@@ -201,6 +211,15 @@ class CanaryDeploysResourceWithRawResponse:
         self.delete = to_raw_response_wrapper(resource.delete)
 
 
+class CanaryDeploysResourceWithStreamingResponse:
+    def __init__(self, resource: CanaryDeploysResource) -> None:
+        self._resource = resource
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncCanaryDeploysResource(AsyncAPIResource):
     """Operations on `ai.assistants.canary_deploys`."""
 
@@ -208,6 +227,12 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncCanaryDeploysResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncCanaryDeploysResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncCanaryDeploysResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncCanaryDeploysResourceWithStreamingResponse(self)
 
     async def create(
         self,
@@ -377,3 +402,12 @@ class AsyncCanaryDeploysResourceWithRawResponse:
         self.retrieve = async_to_raw_response_wrapper(resource.retrieve)
         self.update = async_to_raw_response_wrapper(resource.update)
         self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncCanaryDeploysResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncCanaryDeploysResource) -> None:
+        self._resource = resource
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)

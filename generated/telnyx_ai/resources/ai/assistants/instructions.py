@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncInstructionsResource",
     "InstructionsResourceWithRawResponse",
     "AsyncInstructionsResourceWithRawResponse",
+    "InstructionsResourceWithStreamingResponse",
+    "AsyncInstructionsResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class InstructionsResource(SyncAPIResource):
     def with_raw_response(self) -> InstructionsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return InstructionsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> InstructionsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return InstructionsResourceWithStreamingResponse(self)
 
     def enhance(
         self,
@@ -88,6 +98,12 @@ class InstructionsResourceWithRawResponse:
         self.enhance = to_raw_response_wrapper(resource.enhance)
 
 
+class InstructionsResourceWithStreamingResponse:
+    def __init__(self, resource: InstructionsResource) -> None:
+        self._resource = resource
+        self.enhance = to_streamed_response_wrapper(resource.enhance)
+
+
 class AsyncInstructionsResource(AsyncAPIResource):
     """Operations on `ai.assistants.instructions`."""
 
@@ -95,6 +111,12 @@ class AsyncInstructionsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncInstructionsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncInstructionsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncInstructionsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncInstructionsResourceWithStreamingResponse(self)
 
     async def enhance(
         self,
@@ -151,3 +173,9 @@ class AsyncInstructionsResourceWithRawResponse:
     def __init__(self, resource: AsyncInstructionsResource) -> None:
         self._resource = resource
         self.enhance = async_to_raw_response_wrapper(resource.enhance)
+
+
+class AsyncInstructionsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncInstructionsResource) -> None:
+        self._resource = resource
+        self.enhance = async_to_streamed_response_wrapper(resource.enhance)

@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncScheduledEventsResource",
     "ScheduledEventsResourceWithRawResponse",
     "AsyncScheduledEventsResourceWithRawResponse",
+    "ScheduledEventsResourceWithStreamingResponse",
+    "AsyncScheduledEventsResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
@@ -33,6 +37,12 @@ class ScheduledEventsResource(SyncAPIResource):
     def with_raw_response(self) -> ScheduledEventsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return ScheduledEventsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> ScheduledEventsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return ScheduledEventsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -239,6 +249,15 @@ class ScheduledEventsResourceWithRawResponse:
         self.delete = to_raw_response_wrapper(resource.delete)
 
 
+class ScheduledEventsResourceWithStreamingResponse:
+    def __init__(self, resource: ScheduledEventsResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncScheduledEventsResource(AsyncAPIResource):
     """Operations on `ai.assistants.scheduled_events`."""
 
@@ -246,6 +265,12 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncScheduledEventsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncScheduledEventsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncScheduledEventsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncScheduledEventsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -447,3 +472,12 @@ class AsyncScheduledEventsResourceWithRawResponse:
         self.create = async_to_raw_response_wrapper(resource.create)
         self.retrieve = async_to_raw_response_wrapper(resource.retrieve)
         self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncScheduledEventsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncScheduledEventsResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)

@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncTagsResource",
     "TagsResourceWithRawResponse",
     "AsyncTagsResourceWithRawResponse",
+    "TagsResourceWithStreamingResponse",
+    "AsyncTagsResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class TagsResource(SyncAPIResource):
     def with_raw_response(self) -> TagsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return TagsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> TagsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return TagsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -139,6 +149,14 @@ class TagsResourceWithRawResponse:
         self.remove = to_raw_response_wrapper(resource.remove)
 
 
+class TagsResourceWithStreamingResponse:
+    def __init__(self, resource: TagsResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.add = to_streamed_response_wrapper(resource.add)
+        self.remove = to_streamed_response_wrapper(resource.remove)
+
+
 class AsyncTagsResource(AsyncAPIResource):
     """Operations on `ai.assistants.tags`."""
 
@@ -146,6 +164,12 @@ class AsyncTagsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncTagsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncTagsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncTagsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncTagsResourceWithStreamingResponse(self)
 
     async def list(
         self,
@@ -253,3 +277,11 @@ class AsyncTagsResourceWithRawResponse:
         self.list = async_to_raw_response_wrapper(resource.list)
         self.add = async_to_raw_response_wrapper(resource.add)
         self.remove = async_to_raw_response_wrapper(resource.remove)
+
+
+class AsyncTagsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncTagsResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.add = async_to_streamed_response_wrapper(resource.add)
+        self.remove = async_to_streamed_response_wrapper(resource.remove)

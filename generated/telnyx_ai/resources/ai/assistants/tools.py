@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncToolsResource",
     "ToolsResourceWithRawResponse",
     "AsyncToolsResourceWithRawResponse",
+    "ToolsResourceWithStreamingResponse",
+    "AsyncToolsResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class ToolsResource(SyncAPIResource):
     def with_raw_response(self) -> ToolsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return ToolsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> ToolsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return ToolsResourceWithStreamingResponse(self)
 
     def add(
         self,
@@ -160,6 +170,14 @@ class ToolsResourceWithRawResponse:
         self.test = to_raw_response_wrapper(resource.test)
 
 
+class ToolsResourceWithStreamingResponse:
+    def __init__(self, resource: ToolsResource) -> None:
+        self._resource = resource
+        self.add = to_streamed_response_wrapper(resource.add)
+        self.remove = to_streamed_response_wrapper(resource.remove)
+        self.test = to_streamed_response_wrapper(resource.test)
+
+
 class AsyncToolsResource(AsyncAPIResource):
     """Operations on `ai.assistants.tools`."""
 
@@ -167,6 +185,12 @@ class AsyncToolsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncToolsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncToolsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncToolsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncToolsResourceWithStreamingResponse(self)
 
     async def add(
         self,
@@ -295,3 +319,11 @@ class AsyncToolsResourceWithRawResponse:
         self.add = async_to_raw_response_wrapper(resource.add)
         self.remove = async_to_raw_response_wrapper(resource.remove)
         self.test = async_to_raw_response_wrapper(resource.test)
+
+
+class AsyncToolsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncToolsResource) -> None:
+        self._resource = resource
+        self.add = async_to_streamed_response_wrapper(resource.add)
+        self.remove = async_to_streamed_response_wrapper(resource.remove)
+        self.test = async_to_streamed_response_wrapper(resource.test)

@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncVersionsResource",
     "VersionsResourceWithRawResponse",
     "AsyncVersionsResourceWithRawResponse",
+    "VersionsResourceWithStreamingResponse",
+    "AsyncVersionsResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("single", None, None, None)
@@ -33,6 +37,12 @@ class VersionsResource(SyncAPIResource):
     def with_raw_response(self) -> VersionsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return VersionsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> VersionsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return VersionsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -324,6 +334,16 @@ class VersionsResourceWithRawResponse:
         self.promote = to_raw_response_wrapper(resource.promote)
 
 
+class VersionsResourceWithStreamingResponse:
+    def __init__(self, resource: VersionsResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+        self.promote = to_streamed_response_wrapper(resource.promote)
+
+
 class AsyncVersionsResource(AsyncAPIResource):
     """Operations on `ai.assistants.versions`."""
 
@@ -331,6 +351,12 @@ class AsyncVersionsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncVersionsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncVersionsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncVersionsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncVersionsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -620,3 +646,13 @@ class AsyncVersionsResourceWithRawResponse:
         self.update = async_to_raw_response_wrapper(resource.update)
         self.delete = async_to_raw_response_wrapper(resource.delete)
         self.promote = async_to_raw_response_wrapper(resource.promote)
+
+
+class AsyncVersionsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncVersionsResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+        self.promote = async_to_streamed_response_wrapper(resource.promote)

@@ -11,8 +11,10 @@ if TYPE_CHECKING:
     from .completions import (
         AsyncCompletionsResource,
         AsyncCompletionsResourceWithRawResponse,
+        AsyncCompletionsResourceWithStreamingResponse,
         CompletionsResource,
         CompletionsResourceWithRawResponse,
+        CompletionsResourceWithStreamingResponse,
     )
 
 __all__ = [
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncChatResource",
     "ChatResourceWithRawResponse",
     "AsyncChatResourceWithRawResponse",
+    "ChatResourceWithStreamingResponse",
+    "AsyncChatResourceWithStreamingResponse",
 ]
 
 
@@ -37,6 +41,12 @@ class ChatResource(SyncAPIResource):
         """The same methods, returning the raw HTTP response with `parse()`."""
         return ChatResourceWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> ChatResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return ChatResourceWithStreamingResponse(self)
+
 
 class ChatResourceWithRawResponse:
     def __init__(self, resource: ChatResource) -> None:
@@ -47,6 +57,17 @@ class ChatResourceWithRawResponse:
         from .completions import CompletionsResourceWithRawResponse
 
         return CompletionsResourceWithRawResponse(self._resource.completions)
+
+
+class ChatResourceWithStreamingResponse:
+    def __init__(self, resource: ChatResource) -> None:
+        self._resource = resource
+
+    @cached_property
+    def completions(self) -> CompletionsResourceWithStreamingResponse:
+        from .completions import CompletionsResourceWithStreamingResponse
+
+        return CompletionsResourceWithStreamingResponse(self._resource.completions)
 
 
 class AsyncChatResource(AsyncAPIResource):
@@ -63,6 +84,12 @@ class AsyncChatResource(AsyncAPIResource):
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncChatResourceWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> AsyncChatResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncChatResourceWithStreamingResponse(self)
+
 
 class AsyncChatResourceWithRawResponse:
     def __init__(self, resource: AsyncChatResource) -> None:
@@ -73,3 +100,14 @@ class AsyncChatResourceWithRawResponse:
         from .completions import AsyncCompletionsResourceWithRawResponse
 
         return AsyncCompletionsResourceWithRawResponse(self._resource.completions)
+
+
+class AsyncChatResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncChatResource) -> None:
+        self._resource = resource
+
+    @cached_property
+    def completions(self) -> AsyncCompletionsResourceWithStreamingResponse:
+        from .completions import AsyncCompletionsResourceWithStreamingResponse
+
+        return AsyncCompletionsResourceWithStreamingResponse(self._resource.completions)

@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -20,26 +22,34 @@ if TYPE_CHECKING:
     from .conversation_insights import (
         AsyncConversationInsightsResource,
         AsyncConversationInsightsResourceWithRawResponse,
+        AsyncConversationInsightsResourceWithStreamingResponse,
         ConversationInsightsResource,
         ConversationInsightsResourceWithRawResponse,
+        ConversationInsightsResourceWithStreamingResponse,
     )
     from .insight_groups import (
         AsyncInsightGroupsResource,
         AsyncInsightGroupsResourceWithRawResponse,
+        AsyncInsightGroupsResourceWithStreamingResponse,
         InsightGroupsResource,
         InsightGroupsResourceWithRawResponse,
+        InsightGroupsResourceWithStreamingResponse,
     )
     from .insights import (
         AsyncInsightsResource,
         AsyncInsightsResourceWithRawResponse,
+        AsyncInsightsResourceWithStreamingResponse,
         InsightsResource,
         InsightsResourceWithRawResponse,
+        InsightsResourceWithStreamingResponse,
     )
     from .messages import (
         AsyncMessagesResource,
         AsyncMessagesResourceWithRawResponse,
+        AsyncMessagesResourceWithStreamingResponse,
         MessagesResource,
         MessagesResourceWithRawResponse,
+        MessagesResourceWithStreamingResponse,
     )
 
 __all__ = [
@@ -47,6 +57,8 @@ __all__ = [
     "AsyncConversationsResource",
     "ConversationsResourceWithRawResponse",
     "AsyncConversationsResourceWithRawResponse",
+    "ConversationsResourceWithStreamingResponse",
+    "AsyncConversationsResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("single", None, None, None)
@@ -83,6 +95,12 @@ class ConversationsResource(SyncAPIResource):
     def with_raw_response(self) -> ConversationsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return ConversationsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> ConversationsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return ConversationsResourceWithStreamingResponse(self)
 
     def add_message(
         self,
@@ -440,6 +458,46 @@ class ConversationsResourceWithRawResponse:
         return MessagesResourceWithRawResponse(self._resource.messages)
 
 
+class ConversationsResourceWithStreamingResponse:
+    def __init__(self, resource: ConversationsResource) -> None:
+        self._resource = resource
+        self.add_message = to_streamed_response_wrapper(resource.add_message)
+        self.retrieve_conversations_insights = to_streamed_response_wrapper(
+            resource.retrieve_conversations_insights
+        )
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+        self.update = to_streamed_response_wrapper(resource.update)
+
+    @cached_property
+    def conversation_insights(self) -> ConversationInsightsResourceWithStreamingResponse:
+        from .conversation_insights import ConversationInsightsResourceWithStreamingResponse
+
+        return ConversationInsightsResourceWithStreamingResponse(
+            self._resource.conversation_insights
+        )
+
+    @cached_property
+    def insight_groups(self) -> InsightGroupsResourceWithStreamingResponse:
+        from .insight_groups import InsightGroupsResourceWithStreamingResponse
+
+        return InsightGroupsResourceWithStreamingResponse(self._resource.insight_groups)
+
+    @cached_property
+    def insights(self) -> InsightsResourceWithStreamingResponse:
+        from .insights import InsightsResourceWithStreamingResponse
+
+        return InsightsResourceWithStreamingResponse(self._resource.insights)
+
+    @cached_property
+    def messages(self) -> MessagesResourceWithStreamingResponse:
+        from .messages import MessagesResourceWithStreamingResponse
+
+        return MessagesResourceWithStreamingResponse(self._resource.messages)
+
+
 class AsyncConversationsResource(AsyncAPIResource):
     """Operations on `ai.conversations`."""
 
@@ -471,6 +529,12 @@ class AsyncConversationsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncConversationsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncConversationsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncConversationsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncConversationsResourceWithStreamingResponse(self)
 
     async def add_message(
         self,
@@ -829,3 +893,43 @@ class AsyncConversationsResourceWithRawResponse:
         from .messages import AsyncMessagesResourceWithRawResponse
 
         return AsyncMessagesResourceWithRawResponse(self._resource.messages)
+
+
+class AsyncConversationsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncConversationsResource) -> None:
+        self._resource = resource
+        self.add_message = async_to_streamed_response_wrapper(resource.add_message)
+        self.retrieve_conversations_insights = async_to_streamed_response_wrapper(
+            resource.retrieve_conversations_insights
+        )
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+
+    @cached_property
+    def conversation_insights(self) -> AsyncConversationInsightsResourceWithStreamingResponse:
+        from .conversation_insights import AsyncConversationInsightsResourceWithStreamingResponse
+
+        return AsyncConversationInsightsResourceWithStreamingResponse(
+            self._resource.conversation_insights
+        )
+
+    @cached_property
+    def insight_groups(self) -> AsyncInsightGroupsResourceWithStreamingResponse:
+        from .insight_groups import AsyncInsightGroupsResourceWithStreamingResponse
+
+        return AsyncInsightGroupsResourceWithStreamingResponse(self._resource.insight_groups)
+
+    @cached_property
+    def insights(self) -> AsyncInsightsResourceWithStreamingResponse:
+        from .insights import AsyncInsightsResourceWithStreamingResponse
+
+        return AsyncInsightsResourceWithStreamingResponse(self._resource.insights)
+
+    @cached_property
+    def messages(self) -> AsyncMessagesResourceWithStreamingResponse:
+        from .messages import AsyncMessagesResourceWithStreamingResponse
+
+        return AsyncMessagesResourceWithStreamingResponse(self._resource.messages)

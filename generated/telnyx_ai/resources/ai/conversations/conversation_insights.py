@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncConversationInsightsResource",
     "ConversationInsightsResourceWithRawResponse",
     "AsyncConversationInsightsResourceWithRawResponse",
+    "ConversationInsightsResourceWithStreamingResponse",
+    "AsyncConversationInsightsResourceWithStreamingResponse",
 ]
 
 _RETRIEVE_AGGREGATES_PAGING = Paging("single", None, None, None)
@@ -33,6 +37,12 @@ class ConversationInsightsResource(SyncAPIResource):
     def with_raw_response(self) -> ConversationInsightsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return ConversationInsightsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> ConversationInsightsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return ConversationInsightsResourceWithStreamingResponse(self)
 
     def retrieve_aggregates(
         self,
@@ -91,6 +101,12 @@ class ConversationInsightsResourceWithRawResponse:
         self.retrieve_aggregates = to_raw_response_wrapper(resource.retrieve_aggregates)
 
 
+class ConversationInsightsResourceWithStreamingResponse:
+    def __init__(self, resource: ConversationInsightsResource) -> None:
+        self._resource = resource
+        self.retrieve_aggregates = to_streamed_response_wrapper(resource.retrieve_aggregates)
+
+
 class AsyncConversationInsightsResource(AsyncAPIResource):
     """Operations on `ai.conversations.conversation_insights`."""
 
@@ -98,6 +114,12 @@ class AsyncConversationInsightsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncConversationInsightsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncConversationInsightsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncConversationInsightsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncConversationInsightsResourceWithStreamingResponse(self)
 
     def retrieve_aggregates(
         self,
@@ -151,3 +173,9 @@ class AsyncConversationInsightsResourceWithRawResponse:
     def __init__(self, resource: AsyncConversationInsightsResource) -> None:
         self._resource = resource
         self.retrieve_aggregates = async_to_raw_response_wrapper(resource.retrieve_aggregates)
+
+
+class AsyncConversationInsightsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncConversationInsightsResource) -> None:
+        self._resource = resource
+        self.retrieve_aggregates = async_to_streamed_response_wrapper(resource.retrieve_aggregates)

@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncInsightsResource",
     "InsightsResourceWithRawResponse",
     "AsyncInsightsResourceWithRawResponse",
+    "InsightsResourceWithStreamingResponse",
+    "AsyncInsightsResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
@@ -33,6 +37,12 @@ class InsightsResource(SyncAPIResource):
     def with_raw_response(self) -> InsightsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return InsightsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> InsightsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return InsightsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -242,6 +252,16 @@ class InsightsResourceWithRawResponse:
         self.update = to_raw_response_wrapper(resource.update)
 
 
+class InsightsResourceWithStreamingResponse:
+    def __init__(self, resource: InsightsResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+        self.update = to_streamed_response_wrapper(resource.update)
+
+
 class AsyncInsightsResource(AsyncAPIResource):
     """Operations on `ai.conversations.insights`."""
 
@@ -249,6 +269,12 @@ class AsyncInsightsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncInsightsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncInsightsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncInsightsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncInsightsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -454,3 +480,13 @@ class AsyncInsightsResourceWithRawResponse:
         self.delete = async_to_raw_response_wrapper(resource.delete)
         self.retrieve = async_to_raw_response_wrapper(resource.retrieve)
         self.update = async_to_raw_response_wrapper(resource.update)
+
+
+class AsyncInsightsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncInsightsResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+        self.update = async_to_streamed_response_wrapper(resource.update)

@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncMessagesResource",
     "MessagesResourceWithRawResponse",
     "AsyncMessagesResourceWithRawResponse",
+    "MessagesResourceWithStreamingResponse",
+    "AsyncMessagesResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
@@ -33,6 +37,12 @@ class MessagesResource(SyncAPIResource):
     def with_raw_response(self) -> MessagesResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return MessagesResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> MessagesResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return MessagesResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -86,6 +96,12 @@ class MessagesResourceWithRawResponse:
         self.list = to_raw_response_wrapper(resource.list)
 
 
+class MessagesResourceWithStreamingResponse:
+    def __init__(self, resource: MessagesResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+
+
 class AsyncMessagesResource(AsyncAPIResource):
     """Operations on `ai.conversations.messages`."""
 
@@ -93,6 +109,12 @@ class AsyncMessagesResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncMessagesResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncMessagesResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncMessagesResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncMessagesResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -142,3 +164,9 @@ class AsyncMessagesResourceWithRawResponse:
     def __init__(self, resource: AsyncMessagesResource) -> None:
         self._resource = resource
         self.list = async_to_raw_response_wrapper(resource.list)
+
+
+class AsyncMessagesResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncMessagesResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)

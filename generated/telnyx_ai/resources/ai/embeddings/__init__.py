@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -20,8 +22,10 @@ if TYPE_CHECKING:
     from .buckets import (
         AsyncBucketsResource,
         AsyncBucketsResourceWithRawResponse,
+        AsyncBucketsResourceWithStreamingResponse,
         BucketsResource,
         BucketsResourceWithRawResponse,
+        BucketsResourceWithStreamingResponse,
     )
 
 __all__ = [
@@ -29,6 +33,8 @@ __all__ = [
     "AsyncEmbeddingsResource",
     "EmbeddingsResourceWithRawResponse",
     "AsyncEmbeddingsResourceWithRawResponse",
+    "EmbeddingsResourceWithStreamingResponse",
+    "AsyncEmbeddingsResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("single", None, None, None)
@@ -47,6 +53,12 @@ class EmbeddingsResource(SyncAPIResource):
     def with_raw_response(self) -> EmbeddingsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return EmbeddingsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> EmbeddingsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return EmbeddingsResourceWithStreamingResponse(self)
 
     def similarity_search(
         self,
@@ -293,6 +305,22 @@ class EmbeddingsResourceWithRawResponse:
         return BucketsResourceWithRawResponse(self._resource.buckets)
 
 
+class EmbeddingsResourceWithStreamingResponse:
+    def __init__(self, resource: EmbeddingsResource) -> None:
+        self._resource = resource
+        self.similarity_search = to_streamed_response_wrapper(resource.similarity_search)
+        self.url = to_streamed_response_wrapper(resource.url)
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+
+    @cached_property
+    def buckets(self) -> BucketsResourceWithStreamingResponse:
+        from .buckets import BucketsResourceWithStreamingResponse
+
+        return BucketsResourceWithStreamingResponse(self._resource.buckets)
+
+
 class AsyncEmbeddingsResource(AsyncAPIResource):
     """Operations on `ai.embeddings`."""
 
@@ -306,6 +334,12 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncEmbeddingsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncEmbeddingsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncEmbeddingsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncEmbeddingsResourceWithStreamingResponse(self)
 
     async def similarity_search(
         self,
@@ -547,3 +581,19 @@ class AsyncEmbeddingsResourceWithRawResponse:
         from .buckets import AsyncBucketsResourceWithRawResponse
 
         return AsyncBucketsResourceWithRawResponse(self._resource.buckets)
+
+
+class AsyncEmbeddingsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncEmbeddingsResource) -> None:
+        self._resource = resource
+        self.similarity_search = async_to_streamed_response_wrapper(resource.similarity_search)
+        self.url = async_to_streamed_response_wrapper(resource.url)
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+
+    @cached_property
+    def buckets(self) -> AsyncBucketsResourceWithStreamingResponse:
+        from .buckets import AsyncBucketsResourceWithStreamingResponse
+
+        return AsyncBucketsResourceWithStreamingResponse(self._resource.buckets)

@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncBucketsResource",
     "BucketsResourceWithRawResponse",
     "AsyncBucketsResourceWithRawResponse",
+    "BucketsResourceWithStreamingResponse",
+    "AsyncBucketsResourceWithStreamingResponse",
 ]
 
 _RETRIEVE_PAGING = Paging("single", None, None, None)
@@ -33,6 +37,12 @@ class BucketsResource(SyncAPIResource):
     def with_raw_response(self) -> BucketsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return BucketsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> BucketsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return BucketsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -139,6 +149,14 @@ class BucketsResourceWithRawResponse:
         self.retrieve = to_raw_response_wrapper(resource.retrieve)
 
 
+class BucketsResourceWithStreamingResponse:
+    def __init__(self, resource: BucketsResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+
+
 class AsyncBucketsResource(AsyncAPIResource):
     """Operations on `ai.embeddings.buckets`."""
 
@@ -146,6 +164,12 @@ class AsyncBucketsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncBucketsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncBucketsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncBucketsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncBucketsResourceWithStreamingResponse(self)
 
     async def list(
         self,
@@ -247,3 +271,11 @@ class AsyncBucketsResourceWithRawResponse:
         self.list = async_to_raw_response_wrapper(resource.list)
         self.delete = async_to_raw_response_wrapper(resource.delete)
         self.retrieve = async_to_raw_response_wrapper(resource.retrieve)
+
+
+class AsyncBucketsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncBucketsResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)

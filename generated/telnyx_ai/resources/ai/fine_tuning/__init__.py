@@ -11,8 +11,10 @@ if TYPE_CHECKING:
     from .jobs import (
         AsyncJobsResource,
         AsyncJobsResourceWithRawResponse,
+        AsyncJobsResourceWithStreamingResponse,
         JobsResource,
         JobsResourceWithRawResponse,
+        JobsResourceWithStreamingResponse,
     )
 
 __all__ = [
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncFineTuningResource",
     "FineTuningResourceWithRawResponse",
     "AsyncFineTuningResourceWithRawResponse",
+    "FineTuningResourceWithStreamingResponse",
+    "AsyncFineTuningResourceWithStreamingResponse",
 ]
 
 
@@ -37,6 +41,12 @@ class FineTuningResource(SyncAPIResource):
         """The same methods, returning the raw HTTP response with `parse()`."""
         return FineTuningResourceWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> FineTuningResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return FineTuningResourceWithStreamingResponse(self)
+
 
 class FineTuningResourceWithRawResponse:
     def __init__(self, resource: FineTuningResource) -> None:
@@ -47,6 +57,17 @@ class FineTuningResourceWithRawResponse:
         from .jobs import JobsResourceWithRawResponse
 
         return JobsResourceWithRawResponse(self._resource.jobs)
+
+
+class FineTuningResourceWithStreamingResponse:
+    def __init__(self, resource: FineTuningResource) -> None:
+        self._resource = resource
+
+    @cached_property
+    def jobs(self) -> JobsResourceWithStreamingResponse:
+        from .jobs import JobsResourceWithStreamingResponse
+
+        return JobsResourceWithStreamingResponse(self._resource.jobs)
 
 
 class AsyncFineTuningResource(AsyncAPIResource):
@@ -63,6 +84,12 @@ class AsyncFineTuningResource(AsyncAPIResource):
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncFineTuningResourceWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> AsyncFineTuningResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncFineTuningResourceWithStreamingResponse(self)
+
 
 class AsyncFineTuningResourceWithRawResponse:
     def __init__(self, resource: AsyncFineTuningResource) -> None:
@@ -73,3 +100,14 @@ class AsyncFineTuningResourceWithRawResponse:
         from .jobs import AsyncJobsResourceWithRawResponse
 
         return AsyncJobsResourceWithRawResponse(self._resource.jobs)
+
+
+class AsyncFineTuningResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncFineTuningResource) -> None:
+        self._resource = resource
+
+    @cached_property
+    def jobs(self) -> AsyncJobsResourceWithStreamingResponse:
+        from .jobs import AsyncJobsResourceWithStreamingResponse
+
+        return AsyncJobsResourceWithStreamingResponse(self._resource.jobs)

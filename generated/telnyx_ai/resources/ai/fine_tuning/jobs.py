@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncJobsResource",
     "JobsResourceWithRawResponse",
     "AsyncJobsResourceWithRawResponse",
+    "JobsResourceWithStreamingResponse",
+    "AsyncJobsResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("single", None, None, None)
@@ -33,6 +37,12 @@ class JobsResource(SyncAPIResource):
     def with_raw_response(self) -> JobsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return JobsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> JobsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return JobsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -186,6 +196,15 @@ class JobsResourceWithRawResponse:
         self.cancel = to_raw_response_wrapper(resource.cancel)
 
 
+class JobsResourceWithStreamingResponse:
+    def __init__(self, resource: JobsResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+        self.cancel = to_streamed_response_wrapper(resource.cancel)
+
+
 class AsyncJobsResource(AsyncAPIResource):
     """Operations on `ai.fine_tuning.jobs`."""
 
@@ -193,6 +212,12 @@ class AsyncJobsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncJobsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncJobsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncJobsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncJobsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -344,3 +369,12 @@ class AsyncJobsResourceWithRawResponse:
         self.create = async_to_raw_response_wrapper(resource.create)
         self.retrieve = async_to_raw_response_wrapper(resource.retrieve)
         self.cancel = async_to_raw_response_wrapper(resource.cancel)
+
+
+class AsyncJobsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncJobsResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+        self.cancel = async_to_streamed_response_wrapper(resource.cancel)

@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -20,8 +22,10 @@ if TYPE_CHECKING:
     from .connections import (
         AsyncConnectionsResource,
         AsyncConnectionsResourceWithRawResponse,
+        AsyncConnectionsResourceWithStreamingResponse,
         ConnectionsResource,
         ConnectionsResourceWithRawResponse,
+        ConnectionsResourceWithStreamingResponse,
     )
 
 __all__ = [
@@ -29,6 +33,8 @@ __all__ = [
     "AsyncIntegrationsResource",
     "IntegrationsResourceWithRawResponse",
     "AsyncIntegrationsResourceWithRawResponse",
+    "IntegrationsResourceWithStreamingResponse",
+    "AsyncIntegrationsResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("single", None, None, None)
@@ -47,6 +53,12 @@ class IntegrationsResource(SyncAPIResource):
     def with_raw_response(self) -> IntegrationsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return IntegrationsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> IntegrationsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return IntegrationsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -121,6 +133,19 @@ class IntegrationsResourceWithRawResponse:
         return ConnectionsResourceWithRawResponse(self._resource.connections)
 
 
+class IntegrationsResourceWithStreamingResponse:
+    def __init__(self, resource: IntegrationsResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+
+    @cached_property
+    def connections(self) -> ConnectionsResourceWithStreamingResponse:
+        from .connections import ConnectionsResourceWithStreamingResponse
+
+        return ConnectionsResourceWithStreamingResponse(self._resource.connections)
+
+
 class AsyncIntegrationsResource(AsyncAPIResource):
     """Operations on `ai.integrations`."""
 
@@ -134,6 +159,12 @@ class AsyncIntegrationsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncIntegrationsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncIntegrationsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncIntegrationsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncIntegrationsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -206,3 +237,16 @@ class AsyncIntegrationsResourceWithRawResponse:
         from .connections import AsyncConnectionsResourceWithRawResponse
 
         return AsyncConnectionsResourceWithRawResponse(self._resource.connections)
+
+
+class AsyncIntegrationsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncIntegrationsResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+
+    @cached_property
+    def connections(self) -> AsyncConnectionsResourceWithStreamingResponse:
+        from .connections import AsyncConnectionsResourceWithStreamingResponse
+
+        return AsyncConnectionsResourceWithStreamingResponse(self._resource.connections)

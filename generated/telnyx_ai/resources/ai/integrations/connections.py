@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncConnectionsResource",
     "ConnectionsResourceWithRawResponse",
     "AsyncConnectionsResourceWithRawResponse",
+    "ConnectionsResourceWithStreamingResponse",
+    "AsyncConnectionsResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("single", None, None, None)
@@ -33,6 +37,12 @@ class ConnectionsResource(SyncAPIResource):
     def with_raw_response(self) -> ConnectionsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return ConnectionsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> ConnectionsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return ConnectionsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -138,6 +148,14 @@ class ConnectionsResourceWithRawResponse:
         self.retrieve = to_raw_response_wrapper(resource.retrieve)
 
 
+class ConnectionsResourceWithStreamingResponse:
+    def __init__(self, resource: ConnectionsResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+
+
 class AsyncConnectionsResource(AsyncAPIResource):
     """Operations on `ai.integrations.connections`."""
 
@@ -145,6 +163,12 @@ class AsyncConnectionsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncConnectionsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncConnectionsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncConnectionsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncConnectionsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -246,3 +270,11 @@ class AsyncConnectionsResourceWithRawResponse:
         self.list = async_to_raw_response_wrapper(resource.list)
         self.delete = async_to_raw_response_wrapper(resource.delete)
         self.retrieve = async_to_raw_response_wrapper(resource.retrieve)
+
+
+class AsyncConnectionsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncConnectionsResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)

@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -20,26 +22,34 @@ if TYPE_CHECKING:
     from .knowledge_bases import (
         AsyncKnowledgeBasesResource,
         AsyncKnowledgeBasesResourceWithRawResponse,
+        AsyncKnowledgeBasesResourceWithStreamingResponse,
         KnowledgeBasesResource,
         KnowledgeBasesResourceWithRawResponse,
+        KnowledgeBasesResourceWithStreamingResponse,
     )
     from .mcp_servers import (
         AsyncMcpServersResource,
         AsyncMcpServersResourceWithRawResponse,
+        AsyncMcpServersResourceWithStreamingResponse,
         McpServersResource,
         McpServersResourceWithRawResponse,
+        McpServersResourceWithStreamingResponse,
     )
     from .runs import (
         AsyncRunsResource,
         AsyncRunsResourceWithRawResponse,
+        AsyncRunsResourceWithStreamingResponse,
         RunsResource,
         RunsResourceWithRawResponse,
+        RunsResourceWithStreamingResponse,
     )
     from .tools import (
         AsyncToolsResource,
         AsyncToolsResourceWithRawResponse,
+        AsyncToolsResourceWithStreamingResponse,
         ToolsResource,
         ToolsResourceWithRawResponse,
+        ToolsResourceWithStreamingResponse,
     )
 
 __all__ = [
@@ -47,6 +57,8 @@ __all__ = [
     "AsyncMissionsResource",
     "MissionsResourceWithRawResponse",
     "AsyncMissionsResourceWithRawResponse",
+    "MissionsResourceWithStreamingResponse",
+    "AsyncMissionsResourceWithStreamingResponse",
 ]
 
 _LIST_EVENTS_PAGING = Paging("meta", "page[number]", "page[size]", 50)
@@ -85,6 +97,12 @@ class MissionsResource(SyncAPIResource):
     def with_raw_response(self) -> MissionsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return MissionsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> MissionsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return MissionsResourceWithStreamingResponse(self)
 
     def delete_mission(
         self,
@@ -401,6 +419,42 @@ class MissionsResourceWithRawResponse:
         return ToolsResourceWithRawResponse(self._resource.tools)
 
 
+class MissionsResourceWithStreamingResponse:
+    def __init__(self, resource: MissionsResource) -> None:
+        self._resource = resource
+        self.delete_mission = to_streamed_response_wrapper(resource.delete_mission)
+        self.update_mission = to_streamed_response_wrapper(resource.update_mission)
+        self.clone_mission = to_streamed_response_wrapper(resource.clone_mission)
+        self.list_events = to_streamed_response_wrapper(resource.list_events)
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+
+    @cached_property
+    def knowledge_bases(self) -> KnowledgeBasesResourceWithStreamingResponse:
+        from .knowledge_bases import KnowledgeBasesResourceWithStreamingResponse
+
+        return KnowledgeBasesResourceWithStreamingResponse(self._resource.knowledge_bases)
+
+    @cached_property
+    def mcp_servers(self) -> McpServersResourceWithStreamingResponse:
+        from .mcp_servers import McpServersResourceWithStreamingResponse
+
+        return McpServersResourceWithStreamingResponse(self._resource.mcp_servers)
+
+    @cached_property
+    def runs(self) -> RunsResourceWithStreamingResponse:
+        from .runs import RunsResourceWithStreamingResponse
+
+        return RunsResourceWithStreamingResponse(self._resource.runs)
+
+    @cached_property
+    def tools(self) -> ToolsResourceWithStreamingResponse:
+        from .tools import ToolsResourceWithStreamingResponse
+
+        return ToolsResourceWithStreamingResponse(self._resource.tools)
+
+
 class AsyncMissionsResource(AsyncAPIResource):
     """Operations on `ai.missions`."""
 
@@ -432,6 +486,12 @@ class AsyncMissionsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncMissionsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncMissionsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncMissionsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncMissionsResourceWithStreamingResponse(self)
 
     async def delete_mission(
         self,
@@ -744,3 +804,39 @@ class AsyncMissionsResourceWithRawResponse:
         from .tools import AsyncToolsResourceWithRawResponse
 
         return AsyncToolsResourceWithRawResponse(self._resource.tools)
+
+
+class AsyncMissionsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncMissionsResource) -> None:
+        self._resource = resource
+        self.delete_mission = async_to_streamed_response_wrapper(resource.delete_mission)
+        self.update_mission = async_to_streamed_response_wrapper(resource.update_mission)
+        self.clone_mission = async_to_streamed_response_wrapper(resource.clone_mission)
+        self.list_events = async_to_streamed_response_wrapper(resource.list_events)
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+
+    @cached_property
+    def knowledge_bases(self) -> AsyncKnowledgeBasesResourceWithStreamingResponse:
+        from .knowledge_bases import AsyncKnowledgeBasesResourceWithStreamingResponse
+
+        return AsyncKnowledgeBasesResourceWithStreamingResponse(self._resource.knowledge_bases)
+
+    @cached_property
+    def mcp_servers(self) -> AsyncMcpServersResourceWithStreamingResponse:
+        from .mcp_servers import AsyncMcpServersResourceWithStreamingResponse
+
+        return AsyncMcpServersResourceWithStreamingResponse(self._resource.mcp_servers)
+
+    @cached_property
+    def runs(self) -> AsyncRunsResourceWithStreamingResponse:
+        from .runs import AsyncRunsResourceWithStreamingResponse
+
+        return AsyncRunsResourceWithStreamingResponse(self._resource.runs)
+
+    @cached_property
+    def tools(self) -> AsyncToolsResourceWithStreamingResponse:
+        from .tools import AsyncToolsResourceWithStreamingResponse
+
+        return AsyncToolsResourceWithStreamingResponse(self._resource.tools)

@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
@@ -19,6 +21,8 @@ __all__ = [
     "AsyncKnowledgeBasesResource",
     "KnowledgeBasesResourceWithRawResponse",
     "AsyncKnowledgeBasesResourceWithRawResponse",
+    "KnowledgeBasesResourceWithStreamingResponse",
+    "AsyncKnowledgeBasesResourceWithStreamingResponse",
 ]
 
 
@@ -29,6 +33,12 @@ class KnowledgeBasesResource(SyncAPIResource):
     def with_raw_response(self) -> KnowledgeBasesResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return KnowledgeBasesResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> KnowledgeBasesResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return KnowledgeBasesResourceWithStreamingResponse(self)
 
     def list_knowledge_bases(
         self,
@@ -220,6 +230,16 @@ class KnowledgeBasesResourceWithRawResponse:
         self.update_knowledge_base = to_raw_response_wrapper(resource.update_knowledge_base)
 
 
+class KnowledgeBasesResourceWithStreamingResponse:
+    def __init__(self, resource: KnowledgeBasesResource) -> None:
+        self._resource = resource
+        self.list_knowledge_bases = to_streamed_response_wrapper(resource.list_knowledge_bases)
+        self.create_knowledge_base = to_streamed_response_wrapper(resource.create_knowledge_base)
+        self.delete_knowledge_base = to_streamed_response_wrapper(resource.delete_knowledge_base)
+        self.get_knowledge_base = to_streamed_response_wrapper(resource.get_knowledge_base)
+        self.update_knowledge_base = to_streamed_response_wrapper(resource.update_knowledge_base)
+
+
 class AsyncKnowledgeBasesResource(AsyncAPIResource):
     """Operations on `ai.missions.knowledge_bases`."""
 
@@ -227,6 +247,12 @@ class AsyncKnowledgeBasesResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncKnowledgeBasesResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncKnowledgeBasesResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncKnowledgeBasesResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncKnowledgeBasesResourceWithStreamingResponse(self)
 
     async def list_knowledge_bases(
         self,
@@ -416,3 +442,21 @@ class AsyncKnowledgeBasesResourceWithRawResponse:
         self.delete_knowledge_base = async_to_raw_response_wrapper(resource.delete_knowledge_base)
         self.get_knowledge_base = async_to_raw_response_wrapper(resource.get_knowledge_base)
         self.update_knowledge_base = async_to_raw_response_wrapper(resource.update_knowledge_base)
+
+
+class AsyncKnowledgeBasesResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncKnowledgeBasesResource) -> None:
+        self._resource = resource
+        self.list_knowledge_bases = async_to_streamed_response_wrapper(
+            resource.list_knowledge_bases
+        )
+        self.create_knowledge_base = async_to_streamed_response_wrapper(
+            resource.create_knowledge_base
+        )
+        self.delete_knowledge_base = async_to_streamed_response_wrapper(
+            resource.delete_knowledge_base
+        )
+        self.get_knowledge_base = async_to_streamed_response_wrapper(resource.get_knowledge_base)
+        self.update_knowledge_base = async_to_streamed_response_wrapper(
+            resource.update_knowledge_base
+        )

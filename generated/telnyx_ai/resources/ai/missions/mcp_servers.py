@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
@@ -19,6 +21,8 @@ __all__ = [
     "AsyncMcpServersResource",
     "McpServersResourceWithRawResponse",
     "AsyncMcpServersResourceWithRawResponse",
+    "McpServersResourceWithStreamingResponse",
+    "AsyncMcpServersResourceWithStreamingResponse",
 ]
 
 
@@ -29,6 +33,12 @@ class McpServersResource(SyncAPIResource):
     def with_raw_response(self) -> McpServersResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return McpServersResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> McpServersResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return McpServersResourceWithStreamingResponse(self)
 
     def list_mcp_servers(
         self,
@@ -220,6 +230,16 @@ class McpServersResourceWithRawResponse:
         self.update_mcp_server = to_raw_response_wrapper(resource.update_mcp_server)
 
 
+class McpServersResourceWithStreamingResponse:
+    def __init__(self, resource: McpServersResource) -> None:
+        self._resource = resource
+        self.list_mcp_servers = to_streamed_response_wrapper(resource.list_mcp_servers)
+        self.create_mcp_server = to_streamed_response_wrapper(resource.create_mcp_server)
+        self.delete_mcp_server = to_streamed_response_wrapper(resource.delete_mcp_server)
+        self.get_mcp_server = to_streamed_response_wrapper(resource.get_mcp_server)
+        self.update_mcp_server = to_streamed_response_wrapper(resource.update_mcp_server)
+
+
 class AsyncMcpServersResource(AsyncAPIResource):
     """Operations on `ai.missions.mcp_servers`."""
 
@@ -227,6 +247,12 @@ class AsyncMcpServersResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncMcpServersResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncMcpServersResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncMcpServersResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncMcpServersResourceWithStreamingResponse(self)
 
     async def list_mcp_servers(
         self,
@@ -416,3 +442,13 @@ class AsyncMcpServersResourceWithRawResponse:
         self.delete_mcp_server = async_to_raw_response_wrapper(resource.delete_mcp_server)
         self.get_mcp_server = async_to_raw_response_wrapper(resource.get_mcp_server)
         self.update_mcp_server = async_to_raw_response_wrapper(resource.update_mcp_server)
+
+
+class AsyncMcpServersResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncMcpServersResource) -> None:
+        self._resource = resource
+        self.list_mcp_servers = async_to_streamed_response_wrapper(resource.list_mcp_servers)
+        self.create_mcp_server = async_to_streamed_response_wrapper(resource.create_mcp_server)
+        self.delete_mcp_server = async_to_streamed_response_wrapper(resource.delete_mcp_server)
+        self.get_mcp_server = async_to_streamed_response_wrapper(resource.get_mcp_server)
+        self.update_mcp_server = async_to_streamed_response_wrapper(resource.update_mcp_server)

@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
@@ -19,6 +21,8 @@ __all__ = [
     "AsyncToolsResource",
     "ToolsResourceWithRawResponse",
     "AsyncToolsResourceWithRawResponse",
+    "ToolsResourceWithStreamingResponse",
+    "AsyncToolsResourceWithStreamingResponse",
 ]
 
 
@@ -29,6 +33,12 @@ class ToolsResource(SyncAPIResource):
     def with_raw_response(self) -> ToolsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return ToolsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> ToolsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return ToolsResourceWithStreamingResponse(self)
 
     def list_tools(
         self,
@@ -220,6 +230,16 @@ class ToolsResourceWithRawResponse:
         self.update_tool = to_raw_response_wrapper(resource.update_tool)
 
 
+class ToolsResourceWithStreamingResponse:
+    def __init__(self, resource: ToolsResource) -> None:
+        self._resource = resource
+        self.list_tools = to_streamed_response_wrapper(resource.list_tools)
+        self.create_tool = to_streamed_response_wrapper(resource.create_tool)
+        self.delete_tool = to_streamed_response_wrapper(resource.delete_tool)
+        self.get_tool = to_streamed_response_wrapper(resource.get_tool)
+        self.update_tool = to_streamed_response_wrapper(resource.update_tool)
+
+
 class AsyncToolsResource(AsyncAPIResource):
     """Operations on `ai.missions.tools`."""
 
@@ -227,6 +247,12 @@ class AsyncToolsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncToolsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncToolsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncToolsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncToolsResourceWithStreamingResponse(self)
 
     async def list_tools(
         self,
@@ -416,3 +442,13 @@ class AsyncToolsResourceWithRawResponse:
         self.delete_tool = async_to_raw_response_wrapper(resource.delete_tool)
         self.get_tool = async_to_raw_response_wrapper(resource.get_tool)
         self.update_tool = async_to_raw_response_wrapper(resource.update_tool)
+
+
+class AsyncToolsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncToolsResource) -> None:
+        self._resource = resource
+        self.list_tools = async_to_streamed_response_wrapper(resource.list_tools)
+        self.create_tool = async_to_streamed_response_wrapper(resource.create_tool)
+        self.delete_tool = async_to_streamed_response_wrapper(resource.delete_tool)
+        self.get_tool = async_to_streamed_response_wrapper(resource.get_tool)
+        self.update_tool = async_to_streamed_response_wrapper(resource.update_tool)

@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....types import _models  # never shadowed: no resource name starts with `_`
@@ -19,14 +21,18 @@ if TYPE_CHECKING:
     from .chat import (
         AsyncChatResource,
         AsyncChatResourceWithRawResponse,
+        AsyncChatResourceWithStreamingResponse,
         ChatResource,
         ChatResourceWithRawResponse,
+        ChatResourceWithStreamingResponse,
     )
     from .embeddings import (
         AsyncEmbeddingsResource,
         AsyncEmbeddingsResourceWithRawResponse,
+        AsyncEmbeddingsResourceWithStreamingResponse,
         EmbeddingsResource,
         EmbeddingsResourceWithRawResponse,
+        EmbeddingsResourceWithStreamingResponse,
     )
 
 __all__ = [
@@ -34,6 +40,8 @@ __all__ = [
     "AsyncOpenaiResource",
     "OpenaiResourceWithRawResponse",
     "AsyncOpenaiResourceWithRawResponse",
+    "OpenaiResourceWithStreamingResponse",
+    "AsyncOpenaiResourceWithStreamingResponse",
 ]
 
 
@@ -56,6 +64,12 @@ class OpenaiResource(SyncAPIResource):
     def with_raw_response(self) -> OpenaiResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return OpenaiResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> OpenaiResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return OpenaiResourceWithStreamingResponse(self)
 
     def list_models(
         self,
@@ -111,6 +125,8 @@ class OpenaiResource(SyncAPIResource):
 
         You can attach arbitrary metadata when creating a conversation (for example to tag the conversation's source, channel, or user) and later filter by it when listing conversations.
 
+        This SDK does not stream responses yet, as the spec does not declare the events of the stream; leave `stream` unset and the answer is the whole response.
+
         `POST /ai/openai/responses`
 
         Args:
@@ -162,6 +178,25 @@ class OpenaiResourceWithRawResponse:
         return EmbeddingsResourceWithRawResponse(self._resource.embeddings)
 
 
+class OpenaiResourceWithStreamingResponse:
+    def __init__(self, resource: OpenaiResource) -> None:
+        self._resource = resource
+        self.list_models = to_streamed_response_wrapper(resource.list_models)
+        self.create_response = to_streamed_response_wrapper(resource.create_response)
+
+    @cached_property
+    def chat(self) -> ChatResourceWithStreamingResponse:
+        from .chat import ChatResourceWithStreamingResponse
+
+        return ChatResourceWithStreamingResponse(self._resource.chat)
+
+    @cached_property
+    def embeddings(self) -> EmbeddingsResourceWithStreamingResponse:
+        from .embeddings import EmbeddingsResourceWithStreamingResponse
+
+        return EmbeddingsResourceWithStreamingResponse(self._resource.embeddings)
+
+
 class AsyncOpenaiResource(AsyncAPIResource):
     """Operations on `ai.openai`."""
 
@@ -181,6 +216,12 @@ class AsyncOpenaiResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncOpenaiResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncOpenaiResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncOpenaiResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncOpenaiResourceWithStreamingResponse(self)
 
     async def list_models(
         self,
@@ -236,6 +277,8 @@ class AsyncOpenaiResource(AsyncAPIResource):
 
         You can attach arbitrary metadata when creating a conversation (for example to tag the conversation's source, channel, or user) and later filter by it when listing conversations.
 
+        This SDK does not stream responses yet, as the spec does not declare the events of the stream; leave `stream` unset and the answer is the whole response.
+
         `POST /ai/openai/responses`
 
         Args:
@@ -285,3 +328,22 @@ class AsyncOpenaiResourceWithRawResponse:
         from .embeddings import AsyncEmbeddingsResourceWithRawResponse
 
         return AsyncEmbeddingsResourceWithRawResponse(self._resource.embeddings)
+
+
+class AsyncOpenaiResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncOpenaiResource) -> None:
+        self._resource = resource
+        self.list_models = async_to_streamed_response_wrapper(resource.list_models)
+        self.create_response = async_to_streamed_response_wrapper(resource.create_response)
+
+    @cached_property
+    def chat(self) -> AsyncChatResourceWithStreamingResponse:
+        from .chat import AsyncChatResourceWithStreamingResponse
+
+        return AsyncChatResourceWithStreamingResponse(self._resource.chat)
+
+    @cached_property
+    def embeddings(self) -> AsyncEmbeddingsResourceWithStreamingResponse:
+        from .embeddings import AsyncEmbeddingsResourceWithStreamingResponse
+
+        return AsyncEmbeddingsResourceWithStreamingResponse(self._resource.embeddings)

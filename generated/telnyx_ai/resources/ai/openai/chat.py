@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Literal, Sequence, Union, cast
+from typing import Any, Dict, Literal, Sequence, Union, cast, overload
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
+from ...._streaming import AsyncStream, Stream
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....types import _models  # never shadowed: no resource name starts with `_`
 
@@ -20,6 +23,8 @@ __all__ = [
     "AsyncChatResource",
     "ChatResourceWithRawResponse",
     "AsyncChatResourceWithRawResponse",
+    "ChatResourceWithStreamingResponse",
+    "AsyncChatResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +35,135 @@ class ChatResource(SyncAPIResource):
     def with_raw_response(self) -> ChatResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return ChatResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> ChatResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return ChatResourceWithStreamingResponse(self)
+
+    @overload
+    def create_completion(
+        self,
+        *,
+        messages: Sequence[Union[_models.ChatCompletionSystemMessageParam, Dict[str, Any]]],
+        api_key_ref: str | NotGiven = NOT_GIVEN,
+        best_of: int | NotGiven = NOT_GIVEN,
+        early_stopping: bool | NotGiven = NOT_GIVEN,
+        enable_thinking: bool | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        guided_choice: Sequence[str] | NotGiven = NOT_GIVEN,
+        guided_json: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        guided_regex: str | NotGiven = NOT_GIVEN,
+        length_penalty: float | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        min_p: float | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        n: float | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        response_format: (
+            Union[_models.ChatCompletionResponseFormatParam, Dict[str, Any]] | NotGiven
+        ) = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: Union[str, Sequence[str]] | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["none", "auto", "required"] | NotGiven = NOT_GIVEN,
+        tools: (
+            Sequence[Union[_models.ChatCompletionRequestToolsItem, Dict[str, Any]]] | NotGiven
+        ) = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        use_beam_search: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+    ) -> _models.ChatCompletion: ...
+
+    @overload
+    def create_completion(
+        self,
+        *,
+        messages: Sequence[Union[_models.ChatCompletionSystemMessageParam, Dict[str, Any]]],
+        api_key_ref: str | NotGiven = NOT_GIVEN,
+        best_of: int | NotGiven = NOT_GIVEN,
+        early_stopping: bool | NotGiven = NOT_GIVEN,
+        enable_thinking: bool | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        guided_choice: Sequence[str] | NotGiven = NOT_GIVEN,
+        guided_json: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        guided_regex: str | NotGiven = NOT_GIVEN,
+        length_penalty: float | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        min_p: float | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        n: float | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        response_format: (
+            Union[_models.ChatCompletionResponseFormatParam, Dict[str, Any]] | NotGiven
+        ) = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: Union[str, Sequence[str]] | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        temperature: float | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["none", "auto", "required"] | NotGiven = NOT_GIVEN,
+        tools: (
+            Sequence[Union[_models.ChatCompletionRequestToolsItem, Dict[str, Any]]] | NotGiven
+        ) = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        use_beam_search: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+    ) -> Stream[_models.ChatCompletionChunk]: ...
+
+    @overload
+    def create_completion(
+        self,
+        *,
+        messages: Sequence[Union[_models.ChatCompletionSystemMessageParam, Dict[str, Any]]],
+        api_key_ref: str | NotGiven = NOT_GIVEN,
+        best_of: int | NotGiven = NOT_GIVEN,
+        early_stopping: bool | NotGiven = NOT_GIVEN,
+        enable_thinking: bool | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        guided_choice: Sequence[str] | NotGiven = NOT_GIVEN,
+        guided_json: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        guided_regex: str | NotGiven = NOT_GIVEN,
+        length_penalty: float | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        min_p: float | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        n: float | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        response_format: (
+            Union[_models.ChatCompletionResponseFormatParam, Dict[str, Any]] | NotGiven
+        ) = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: Union[str, Sequence[str]] | NotGiven = NOT_GIVEN,
+        stream: bool,
+        temperature: float | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["none", "auto", "required"] | NotGiven = NOT_GIVEN,
+        tools: (
+            Sequence[Union[_models.ChatCompletionRequestToolsItem, Dict[str, Any]]] | NotGiven
+        ) = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        use_beam_search: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+    ) -> Union[_models.ChatCompletion, Stream[_models.ChatCompletionChunk]]: ...
 
     def create_completion(
         self,
@@ -69,7 +203,7 @@ class ChatResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> Dict[str, Any]:
+    ) -> Union[_models.ChatCompletion, Stream[_models.ChatCompletionChunk]]:
         """Create a chat completion (OpenAI-compatible)
 
         Chat with a language model. This endpoint is consistent with the [OpenAI Chat Completions API](https://platform.openai.com/docs/api-reference/chat) and may be used with the OpenAI JS or Python SDK by setting the base URL to `https://api.telnyx.com/v2/ai/openai`.
@@ -136,21 +270,31 @@ class ChatResource(SyncAPIResource):
             },
             body_model=_models.ChatCompletionRequest,
             body_required=True,
-            cast_to=Dict[str, Any],
+            cast_to=_models.ChatCompletion,
             response_kind="json",
+            stream_type=_models.ChatCompletionChunk if stream is True else None,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Dict[str, Any]", self._client.request(spec))
+        return cast(
+            "Union[_models.ChatCompletion, Stream[_models.ChatCompletionChunk]]",
+            self._client.request(spec),
+        )
 
 
 class ChatResourceWithRawResponse:
     def __init__(self, resource: ChatResource) -> None:
         self._resource = resource
         self.create_completion = to_raw_response_wrapper(resource.create_completion)
+
+
+class ChatResourceWithStreamingResponse:
+    def __init__(self, resource: ChatResource) -> None:
+        self._resource = resource
+        self.create_completion = to_streamed_response_wrapper(resource.create_completion)
 
 
 class AsyncChatResource(AsyncAPIResource):
@@ -160,6 +304,135 @@ class AsyncChatResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncChatResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncChatResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncChatResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncChatResourceWithStreamingResponse(self)
+
+    @overload
+    async def create_completion(
+        self,
+        *,
+        messages: Sequence[Union[_models.ChatCompletionSystemMessageParam, Dict[str, Any]]],
+        api_key_ref: str | NotGiven = NOT_GIVEN,
+        best_of: int | NotGiven = NOT_GIVEN,
+        early_stopping: bool | NotGiven = NOT_GIVEN,
+        enable_thinking: bool | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        guided_choice: Sequence[str] | NotGiven = NOT_GIVEN,
+        guided_json: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        guided_regex: str | NotGiven = NOT_GIVEN,
+        length_penalty: float | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        min_p: float | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        n: float | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        response_format: (
+            Union[_models.ChatCompletionResponseFormatParam, Dict[str, Any]] | NotGiven
+        ) = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: Union[str, Sequence[str]] | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["none", "auto", "required"] | NotGiven = NOT_GIVEN,
+        tools: (
+            Sequence[Union[_models.ChatCompletionRequestToolsItem, Dict[str, Any]]] | NotGiven
+        ) = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        use_beam_search: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+    ) -> _models.ChatCompletion: ...
+
+    @overload
+    async def create_completion(
+        self,
+        *,
+        messages: Sequence[Union[_models.ChatCompletionSystemMessageParam, Dict[str, Any]]],
+        api_key_ref: str | NotGiven = NOT_GIVEN,
+        best_of: int | NotGiven = NOT_GIVEN,
+        early_stopping: bool | NotGiven = NOT_GIVEN,
+        enable_thinking: bool | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        guided_choice: Sequence[str] | NotGiven = NOT_GIVEN,
+        guided_json: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        guided_regex: str | NotGiven = NOT_GIVEN,
+        length_penalty: float | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        min_p: float | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        n: float | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        response_format: (
+            Union[_models.ChatCompletionResponseFormatParam, Dict[str, Any]] | NotGiven
+        ) = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: Union[str, Sequence[str]] | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        temperature: float | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["none", "auto", "required"] | NotGiven = NOT_GIVEN,
+        tools: (
+            Sequence[Union[_models.ChatCompletionRequestToolsItem, Dict[str, Any]]] | NotGiven
+        ) = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        use_beam_search: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[_models.ChatCompletionChunk]: ...
+
+    @overload
+    async def create_completion(
+        self,
+        *,
+        messages: Sequence[Union[_models.ChatCompletionSystemMessageParam, Dict[str, Any]]],
+        api_key_ref: str | NotGiven = NOT_GIVEN,
+        best_of: int | NotGiven = NOT_GIVEN,
+        early_stopping: bool | NotGiven = NOT_GIVEN,
+        enable_thinking: bool | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        guided_choice: Sequence[str] | NotGiven = NOT_GIVEN,
+        guided_json: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        guided_regex: str | NotGiven = NOT_GIVEN,
+        length_penalty: float | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        min_p: float | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        n: float | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        response_format: (
+            Union[_models.ChatCompletionResponseFormatParam, Dict[str, Any]] | NotGiven
+        ) = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: Union[str, Sequence[str]] | NotGiven = NOT_GIVEN,
+        stream: bool,
+        temperature: float | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["none", "auto", "required"] | NotGiven = NOT_GIVEN,
+        tools: (
+            Sequence[Union[_models.ChatCompletionRequestToolsItem, Dict[str, Any]]] | NotGiven
+        ) = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        use_beam_search: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+    ) -> Union[_models.ChatCompletion, AsyncStream[_models.ChatCompletionChunk]]: ...
 
     async def create_completion(
         self,
@@ -199,7 +472,7 @@ class AsyncChatResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> Dict[str, Any]:
+    ) -> Union[_models.ChatCompletion, AsyncStream[_models.ChatCompletionChunk]]:
         """Create a chat completion (OpenAI-compatible)
 
         Chat with a language model. This endpoint is consistent with the [OpenAI Chat Completions API](https://platform.openai.com/docs/api-reference/chat) and may be used with the OpenAI JS or Python SDK by setting the base URL to `https://api.telnyx.com/v2/ai/openai`.
@@ -266,18 +539,28 @@ class AsyncChatResource(AsyncAPIResource):
             },
             body_model=_models.ChatCompletionRequest,
             body_required=True,
-            cast_to=Dict[str, Any],
+            cast_to=_models.ChatCompletion,
             response_kind="json",
+            stream_type=_models.ChatCompletionChunk if stream is True else None,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Dict[str, Any]", await self._client.request(spec))
+        return cast(
+            "Union[_models.ChatCompletion, AsyncStream[_models.ChatCompletionChunk]]",
+            await self._client.request(spec),
+        )
 
 
 class AsyncChatResourceWithRawResponse:
     def __init__(self, resource: AsyncChatResource) -> None:
         self._resource = resource
         self.create_completion = async_to_raw_response_wrapper(resource.create_completion)
+
+
+class AsyncChatResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncChatResource) -> None:
+        self._resource = resource
+        self.create_completion = async_to_streamed_response_wrapper(resource.create_completion)

@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncEmbeddingsResource",
     "EmbeddingsResourceWithRawResponse",
     "AsyncEmbeddingsResourceWithRawResponse",
+    "EmbeddingsResourceWithStreamingResponse",
+    "AsyncEmbeddingsResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class EmbeddingsResource(SyncAPIResource):
     def with_raw_response(self) -> EmbeddingsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return EmbeddingsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> EmbeddingsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return EmbeddingsResourceWithStreamingResponse(self)
 
     def create_embeddings(
         self,
@@ -114,6 +124,13 @@ class EmbeddingsResourceWithRawResponse:
         self.list_embedding_models = to_raw_response_wrapper(resource.list_embedding_models)
 
 
+class EmbeddingsResourceWithStreamingResponse:
+    def __init__(self, resource: EmbeddingsResource) -> None:
+        self._resource = resource
+        self.create_embeddings = to_streamed_response_wrapper(resource.create_embeddings)
+        self.list_embedding_models = to_streamed_response_wrapper(resource.list_embedding_models)
+
+
 class AsyncEmbeddingsResource(AsyncAPIResource):
     """Operations on `ai.openai.embeddings`."""
 
@@ -121,6 +138,12 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncEmbeddingsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncEmbeddingsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncEmbeddingsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncEmbeddingsResourceWithStreamingResponse(self)
 
     async def create_embeddings(
         self,
@@ -203,3 +226,12 @@ class AsyncEmbeddingsResourceWithRawResponse:
         self._resource = resource
         self.create_embeddings = async_to_raw_response_wrapper(resource.create_embeddings)
         self.list_embedding_models = async_to_raw_response_wrapper(resource.list_embedding_models)
+
+
+class AsyncEmbeddingsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncEmbeddingsResource) -> None:
+        self._resource = resource
+        self.create_embeddings = async_to_streamed_response_wrapper(resource.create_embeddings)
+        self.list_embedding_models = async_to_streamed_response_wrapper(
+            resource.list_embedding_models
+        )

@@ -33,7 +33,10 @@ if TYPE_CHECKING:
     from ._exceptions import APIConnectionError as APIConnectionError
     from ._exceptions import APITimeoutError as APITimeoutError
     from ._exceptions import APIResponseValidationError as APIResponseValidationError
+    from ._exceptions import APIStreamError as APIStreamError
     from ._exceptions import ErrorDetail as ErrorDetail
+    from ._streaming import AsyncStream as AsyncStream
+    from ._streaming import Stream as Stream
     from ._types import NOT_GIVEN as NOT_GIVEN
     from ._types import NotGiven as NotGiven
 
@@ -43,6 +46,8 @@ __all__ = [
     "AsyncClient",
     "NOT_GIVEN",
     "NotGiven",
+    "Stream",
+    "AsyncStream",
     "TelnyxError",
     "ArgumentError",
     "ClientClosedError",
@@ -59,6 +64,7 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "APIStreamError",
     "ErrorDetail",
 ]
 
@@ -67,6 +73,8 @@ _LAZY = {
     "AsyncClient": "._client",
     "NOT_GIVEN": "._types",
     "NotGiven": "._types",
+    "Stream": "._streaming",
+    "AsyncStream": "._streaming",
     "TelnyxError": "._exceptions",
     "ArgumentError": "._exceptions",
     "ClientClosedError": "._exceptions",
@@ -83,6 +91,7 @@ _LAZY = {
     "APIConnectionError": "._exceptions",
     "APITimeoutError": "._exceptions",
     "APIResponseValidationError": "._exceptions",
+    "APIStreamError": "._exceptions",
     "ErrorDetail": "._exceptions",
 }
 

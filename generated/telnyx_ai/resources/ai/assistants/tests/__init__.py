@@ -10,7 +10,9 @@ from ....._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -20,14 +22,18 @@ if TYPE_CHECKING:
     from .runs import (
         AsyncRunsResource,
         AsyncRunsResourceWithRawResponse,
+        AsyncRunsResourceWithStreamingResponse,
         RunsResource,
         RunsResourceWithRawResponse,
+        RunsResourceWithStreamingResponse,
     )
     from .test_suites import (
         AsyncTestSuitesResource,
         AsyncTestSuitesResourceWithRawResponse,
+        AsyncTestSuitesResourceWithStreamingResponse,
         TestSuitesResource,
         TestSuitesResourceWithRawResponse,
+        TestSuitesResourceWithStreamingResponse,
     )
 
 __all__ = [
@@ -35,6 +41,8 @@ __all__ = [
     "AsyncTestsResource",
     "TestsResourceWithRawResponse",
     "AsyncTestsResourceWithRawResponse",
+    "TestsResourceWithStreamingResponse",
+    "AsyncTestsResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
@@ -59,6 +67,12 @@ class TestsResource(SyncAPIResource):
     def with_raw_response(self) -> TestsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return TestsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> TestsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return TestsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -326,6 +340,28 @@ class TestsResourceWithRawResponse:
         return TestSuitesResourceWithRawResponse(self._resource.test_suites)
 
 
+class TestsResourceWithStreamingResponse:
+    def __init__(self, resource: TestsResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+    @cached_property
+    def runs(self) -> RunsResourceWithStreamingResponse:
+        from .runs import RunsResourceWithStreamingResponse
+
+        return RunsResourceWithStreamingResponse(self._resource.runs)
+
+    @cached_property
+    def test_suites(self) -> TestSuitesResourceWithStreamingResponse:
+        from .test_suites import TestSuitesResourceWithStreamingResponse
+
+        return TestSuitesResourceWithStreamingResponse(self._resource.test_suites)
+
+
 class AsyncTestsResource(AsyncAPIResource):
     """Operations on `ai.assistants.tests`."""
 
@@ -345,6 +381,12 @@ class AsyncTestsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncTestsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncTestsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncTestsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncTestsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -608,3 +650,25 @@ class AsyncTestsResourceWithRawResponse:
         from .test_suites import AsyncTestSuitesResourceWithRawResponse
 
         return AsyncTestSuitesResourceWithRawResponse(self._resource.test_suites)
+
+
+class AsyncTestsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncTestsResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+
+    @cached_property
+    def runs(self) -> AsyncRunsResourceWithStreamingResponse:
+        from .runs import AsyncRunsResourceWithStreamingResponse
+
+        return AsyncRunsResourceWithStreamingResponse(self._resource.runs)
+
+    @cached_property
+    def test_suites(self) -> AsyncTestSuitesResourceWithStreamingResponse:
+        from .test_suites import AsyncTestSuitesResourceWithStreamingResponse
+
+        return AsyncTestSuitesResourceWithStreamingResponse(self._resource.test_suites)

@@ -10,7 +10,9 @@ from ....._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -20,8 +22,10 @@ if TYPE_CHECKING:
     from .insights import (
         AsyncInsightsResource,
         AsyncInsightsResourceWithRawResponse,
+        AsyncInsightsResourceWithStreamingResponse,
         InsightsResource,
         InsightsResourceWithRawResponse,
+        InsightsResourceWithStreamingResponse,
     )
 
 __all__ = [
@@ -29,6 +33,8 @@ __all__ = [
     "AsyncInsightGroupsResource",
     "InsightGroupsResourceWithRawResponse",
     "AsyncInsightGroupsResourceWithRawResponse",
+    "InsightGroupsResourceWithStreamingResponse",
+    "AsyncInsightGroupsResourceWithStreamingResponse",
 ]
 
 _RETRIEVE_INSIGHT_GROUPS_PAGING = Paging("meta", "page[number]", "page[size]", 20)
@@ -47,6 +53,12 @@ class InsightGroupsResource(SyncAPIResource):
     def with_raw_response(self) -> InsightGroupsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return InsightGroupsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> InsightGroupsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return InsightGroupsResourceWithStreamingResponse(self)
 
     def retrieve_insight_groups(
         self,
@@ -256,6 +268,24 @@ class InsightGroupsResourceWithRawResponse:
         return InsightsResourceWithRawResponse(self._resource.insights)
 
 
+class InsightGroupsResourceWithStreamingResponse:
+    def __init__(self, resource: InsightGroupsResource) -> None:
+        self._resource = resource
+        self.retrieve_insight_groups = to_streamed_response_wrapper(
+            resource.retrieve_insight_groups
+        )
+        self.insight_groups = to_streamed_response_wrapper(resource.insight_groups)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+        self.update = to_streamed_response_wrapper(resource.update)
+
+    @cached_property
+    def insights(self) -> InsightsResourceWithStreamingResponse:
+        from .insights import InsightsResourceWithStreamingResponse
+
+        return InsightsResourceWithStreamingResponse(self._resource.insights)
+
+
 class AsyncInsightGroupsResource(AsyncAPIResource):
     """Operations on `ai.conversations.insight_groups`."""
 
@@ -269,6 +299,12 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncInsightGroupsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncInsightGroupsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncInsightGroupsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncInsightGroupsResourceWithStreamingResponse(self)
 
     def retrieve_insight_groups(
         self,
@@ -475,3 +511,21 @@ class AsyncInsightGroupsResourceWithRawResponse:
         from .insights import AsyncInsightsResourceWithRawResponse
 
         return AsyncInsightsResourceWithRawResponse(self._resource.insights)
+
+
+class AsyncInsightGroupsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncInsightGroupsResource) -> None:
+        self._resource = resource
+        self.retrieve_insight_groups = async_to_streamed_response_wrapper(
+            resource.retrieve_insight_groups
+        )
+        self.insight_groups = async_to_streamed_response_wrapper(resource.insight_groups)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+
+    @cached_property
+    def insights(self) -> AsyncInsightsResourceWithStreamingResponse:
+        from .insights import AsyncInsightsResourceWithStreamingResponse
+
+        return AsyncInsightsResourceWithStreamingResponse(self._resource.insights)

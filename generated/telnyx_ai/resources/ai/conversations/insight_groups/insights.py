@@ -10,7 +10,9 @@ from ....._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
@@ -19,6 +21,8 @@ __all__ = [
     "AsyncInsightsResource",
     "InsightsResourceWithRawResponse",
     "AsyncInsightsResourceWithRawResponse",
+    "InsightsResourceWithStreamingResponse",
+    "AsyncInsightsResourceWithStreamingResponse",
 ]
 
 
@@ -29,6 +33,12 @@ class InsightsResource(SyncAPIResource):
     def with_raw_response(self) -> InsightsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return InsightsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> InsightsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return InsightsResourceWithStreamingResponse(self)
 
     def delete_unassign(
         self,
@@ -112,6 +122,13 @@ class InsightsResourceWithRawResponse:
         self.assign = to_raw_response_wrapper(resource.assign)
 
 
+class InsightsResourceWithStreamingResponse:
+    def __init__(self, resource: InsightsResource) -> None:
+        self._resource = resource
+        self.delete_unassign = to_streamed_response_wrapper(resource.delete_unassign)
+        self.assign = to_streamed_response_wrapper(resource.assign)
+
+
 class AsyncInsightsResource(AsyncAPIResource):
     """Operations on `ai.conversations.insight_groups.insights`."""
 
@@ -119,6 +136,12 @@ class AsyncInsightsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncInsightsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncInsightsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncInsightsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncInsightsResourceWithStreamingResponse(self)
 
     async def delete_unassign(
         self,
@@ -200,3 +223,10 @@ class AsyncInsightsResourceWithRawResponse:
         self._resource = resource
         self.delete_unassign = async_to_raw_response_wrapper(resource.delete_unassign)
         self.assign = async_to_raw_response_wrapper(resource.assign)
+
+
+class AsyncInsightsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncInsightsResource) -> None:
+        self._resource = resource
+        self.delete_unassign = async_to_streamed_response_wrapper(resource.delete_unassign)
+        self.assign = async_to_streamed_response_wrapper(resource.assign)

@@ -10,7 +10,9 @@ from ....._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -20,20 +22,26 @@ if TYPE_CHECKING:
     from .events import (
         AsyncEventsResource,
         AsyncEventsResourceWithRawResponse,
+        AsyncEventsResourceWithStreamingResponse,
         EventsResource,
         EventsResourceWithRawResponse,
+        EventsResourceWithStreamingResponse,
     )
     from .plan import (
         AsyncPlanResource,
         AsyncPlanResourceWithRawResponse,
+        AsyncPlanResourceWithStreamingResponse,
         PlanResource,
         PlanResourceWithRawResponse,
+        PlanResourceWithStreamingResponse,
     )
     from .telnyx_agents import (
         AsyncTelnyxAgentsResource,
         AsyncTelnyxAgentsResourceWithRawResponse,
+        AsyncTelnyxAgentsResourceWithStreamingResponse,
         TelnyxAgentsResource,
         TelnyxAgentsResourceWithRawResponse,
+        TelnyxAgentsResourceWithStreamingResponse,
     )
 
 __all__ = [
@@ -41,6 +49,8 @@ __all__ = [
     "AsyncRunsResource",
     "RunsResourceWithRawResponse",
     "AsyncRunsResourceWithRawResponse",
+    "RunsResourceWithStreamingResponse",
+    "AsyncRunsResourceWithStreamingResponse",
 ]
 
 _LIST_RUNS_PAGING = Paging("meta", "page[number]", "page[size]", 20)
@@ -73,6 +83,12 @@ class RunsResource(SyncAPIResource):
     def with_raw_response(self) -> RunsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return RunsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> RunsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return RunsResourceWithStreamingResponse(self)
 
     def list_runs(
         self,
@@ -444,6 +460,37 @@ class RunsResourceWithRawResponse:
         return TelnyxAgentsResourceWithRawResponse(self._resource.telnyx_agents)
 
 
+class RunsResourceWithStreamingResponse:
+    def __init__(self, resource: RunsResource) -> None:
+        self._resource = resource
+        self.list_runs = to_streamed_response_wrapper(resource.list_runs)
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.cancel_run = to_streamed_response_wrapper(resource.cancel_run)
+        self.pause_run = to_streamed_response_wrapper(resource.pause_run)
+        self.resume_run = to_streamed_response_wrapper(resource.resume_run)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+        self.update = to_streamed_response_wrapper(resource.update)
+
+    @cached_property
+    def events(self) -> EventsResourceWithStreamingResponse:
+        from .events import EventsResourceWithStreamingResponse
+
+        return EventsResourceWithStreamingResponse(self._resource.events)
+
+    @cached_property
+    def plan(self) -> PlanResourceWithStreamingResponse:
+        from .plan import PlanResourceWithStreamingResponse
+
+        return PlanResourceWithStreamingResponse(self._resource.plan)
+
+    @cached_property
+    def telnyx_agents(self) -> TelnyxAgentsResourceWithStreamingResponse:
+        from .telnyx_agents import TelnyxAgentsResourceWithStreamingResponse
+
+        return TelnyxAgentsResourceWithStreamingResponse(self._resource.telnyx_agents)
+
+
 class AsyncRunsResource(AsyncAPIResource):
     """Operations on `ai.missions.runs`."""
 
@@ -469,6 +516,12 @@ class AsyncRunsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncRunsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncRunsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncRunsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncRunsResourceWithStreamingResponse(self)
 
     def list_runs(
         self,
@@ -834,3 +887,34 @@ class AsyncRunsResourceWithRawResponse:
         from .telnyx_agents import AsyncTelnyxAgentsResourceWithRawResponse
 
         return AsyncTelnyxAgentsResourceWithRawResponse(self._resource.telnyx_agents)
+
+
+class AsyncRunsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncRunsResource) -> None:
+        self._resource = resource
+        self.list_runs = async_to_streamed_response_wrapper(resource.list_runs)
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.cancel_run = async_to_streamed_response_wrapper(resource.cancel_run)
+        self.pause_run = async_to_streamed_response_wrapper(resource.pause_run)
+        self.resume_run = async_to_streamed_response_wrapper(resource.resume_run)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+
+    @cached_property
+    def events(self) -> AsyncEventsResourceWithStreamingResponse:
+        from .events import AsyncEventsResourceWithStreamingResponse
+
+        return AsyncEventsResourceWithStreamingResponse(self._resource.events)
+
+    @cached_property
+    def plan(self) -> AsyncPlanResourceWithStreamingResponse:
+        from .plan import AsyncPlanResourceWithStreamingResponse
+
+        return AsyncPlanResourceWithStreamingResponse(self._resource.plan)
+
+    @cached_property
+    def telnyx_agents(self) -> AsyncTelnyxAgentsResourceWithStreamingResponse:
+        from .telnyx_agents import AsyncTelnyxAgentsResourceWithStreamingResponse
+
+        return AsyncTelnyxAgentsResourceWithStreamingResponse(self._resource.telnyx_agents)

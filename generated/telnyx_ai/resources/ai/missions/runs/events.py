@@ -10,7 +10,9 @@ from ....._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncEventsResource",
     "EventsResourceWithRawResponse",
     "AsyncEventsResourceWithRawResponse",
+    "EventsResourceWithStreamingResponse",
+    "AsyncEventsResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("meta", "page[number]", "page[size]", 50)
@@ -33,6 +37,12 @@ class EventsResource(SyncAPIResource):
     def with_raw_response(self) -> EventsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return EventsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> EventsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return EventsResourceWithStreamingResponse(self)
 
     def log(
         self,
@@ -203,6 +213,14 @@ class EventsResourceWithRawResponse:
         self.list = to_raw_response_wrapper(resource.list)
 
 
+class EventsResourceWithStreamingResponse:
+    def __init__(self, resource: EventsResource) -> None:
+        self._resource = resource
+        self.log = to_streamed_response_wrapper(resource.log)
+        self.get_event_details = to_streamed_response_wrapper(resource.get_event_details)
+        self.list = to_streamed_response_wrapper(resource.list)
+
+
 class AsyncEventsResource(AsyncAPIResource):
     """Operations on `ai.missions.runs.events`."""
 
@@ -210,6 +228,12 @@ class AsyncEventsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncEventsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncEventsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncEventsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncEventsResourceWithStreamingResponse(self)
 
     async def log(
         self,
@@ -378,3 +402,11 @@ class AsyncEventsResourceWithRawResponse:
         self.log = async_to_raw_response_wrapper(resource.log)
         self.get_event_details = async_to_raw_response_wrapper(resource.get_event_details)
         self.list = async_to_raw_response_wrapper(resource.list)
+
+
+class AsyncEventsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncEventsResource) -> None:
+        self._resource = resource
+        self.log = async_to_streamed_response_wrapper(resource.log)
+        self.get_event_details = async_to_streamed_response_wrapper(resource.get_event_details)
+        self.list = async_to_streamed_response_wrapper(resource.list)

@@ -10,7 +10,9 @@ from ....._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncPlanResource",
     "PlanResourceWithRawResponse",
     "AsyncPlanResourceWithRawResponse",
+    "PlanResourceWithStreamingResponse",
+    "AsyncPlanResourceWithStreamingResponse",
 ]
 
 _RETRIEVE_PAGING = Paging("single", None, None, None)
@@ -33,6 +37,12 @@ class PlanResource(SyncAPIResource):
     def with_raw_response(self) -> PlanResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return PlanResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> PlanResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return PlanResourceWithStreamingResponse(self)
 
     def retrieve(
         self,
@@ -261,6 +271,16 @@ class PlanResourceWithRawResponse:
         self.create = to_raw_response_wrapper(resource.create)
 
 
+class PlanResourceWithStreamingResponse:
+    def __init__(self, resource: PlanResource) -> None:
+        self._resource = resource
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+        self.add_steps_to_plan = to_streamed_response_wrapper(resource.add_steps_to_plan)
+        self.get_step_details = to_streamed_response_wrapper(resource.get_step_details)
+        self.update_step = to_streamed_response_wrapper(resource.update_step)
+        self.create = to_streamed_response_wrapper(resource.create)
+
+
 class AsyncPlanResource(AsyncAPIResource):
     """Operations on `ai.missions.runs.plan`."""
 
@@ -268,6 +288,12 @@ class AsyncPlanResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncPlanResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncPlanResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncPlanResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncPlanResourceWithStreamingResponse(self)
 
     def retrieve(
         self,
@@ -492,3 +518,13 @@ class AsyncPlanResourceWithRawResponse:
         self.get_step_details = async_to_raw_response_wrapper(resource.get_step_details)
         self.update_step = async_to_raw_response_wrapper(resource.update_step)
         self.create = async_to_raw_response_wrapper(resource.create)
+
+
+class AsyncPlanResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncPlanResource) -> None:
+        self._resource = resource
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+        self.add_steps_to_plan = async_to_streamed_response_wrapper(resource.add_steps_to_plan)
+        self.get_step_details = async_to_streamed_response_wrapper(resource.get_step_details)
+        self.update_step = async_to_streamed_response_wrapper(resource.update_step)
+        self.create = async_to_streamed_response_wrapper(resource.create)

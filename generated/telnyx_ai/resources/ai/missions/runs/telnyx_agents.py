@@ -10,7 +10,9 @@ from ....._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncTelnyxAgentsResource",
     "TelnyxAgentsResourceWithRawResponse",
     "AsyncTelnyxAgentsResourceWithRawResponse",
+    "TelnyxAgentsResourceWithStreamingResponse",
+    "AsyncTelnyxAgentsResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("single", None, None, None)
@@ -33,6 +37,12 @@ class TelnyxAgentsResource(SyncAPIResource):
     def with_raw_response(self) -> TelnyxAgentsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return TelnyxAgentsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> TelnyxAgentsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return TelnyxAgentsResourceWithStreamingResponse(self)
 
     def link(
         self,
@@ -166,6 +176,14 @@ class TelnyxAgentsResourceWithRawResponse:
         self.list = to_raw_response_wrapper(resource.list)
 
 
+class TelnyxAgentsResourceWithStreamingResponse:
+    def __init__(self, resource: TelnyxAgentsResource) -> None:
+        self._resource = resource
+        self.link = to_streamed_response_wrapper(resource.link)
+        self.unlink = to_streamed_response_wrapper(resource.unlink)
+        self.list = to_streamed_response_wrapper(resource.list)
+
+
 class AsyncTelnyxAgentsResource(AsyncAPIResource):
     """Operations on `ai.missions.runs.telnyx_agents`."""
 
@@ -173,6 +191,12 @@ class AsyncTelnyxAgentsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncTelnyxAgentsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncTelnyxAgentsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncTelnyxAgentsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncTelnyxAgentsResourceWithStreamingResponse(self)
 
     async def link(
         self,
@@ -302,3 +326,11 @@ class AsyncTelnyxAgentsResourceWithRawResponse:
         self.link = async_to_raw_response_wrapper(resource.link)
         self.unlink = async_to_raw_response_wrapper(resource.unlink)
         self.list = async_to_raw_response_wrapper(resource.list)
+
+
+class AsyncTelnyxAgentsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncTelnyxAgentsResource) -> None:
+        self._resource = resource
+        self.link = async_to_streamed_response_wrapper(resource.link)
+        self.unlink = async_to_streamed_response_wrapper(resource.unlink)
+        self.list = async_to_streamed_response_wrapper(resource.list)

@@ -10,7 +10,9 @@ from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncSettingsResource",
     "SettingsResourceWithRawResponse",
     "AsyncSettingsResourceWithRawResponse",
+    "SettingsResourceWithStreamingResponse",
+    "AsyncSettingsResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class SettingsResource(SyncAPIResource):
     def with_raw_response(self) -> SettingsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return SettingsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> SettingsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return SettingsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -62,6 +72,12 @@ class SettingsResourceWithRawResponse:
         self.list = to_raw_response_wrapper(resource.list)
 
 
+class SettingsResourceWithStreamingResponse:
+    def __init__(self, resource: SettingsResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+
+
 class AsyncSettingsResource(AsyncAPIResource):
     """Operations on `settings`."""
 
@@ -69,6 +85,12 @@ class AsyncSettingsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncSettingsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncSettingsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncSettingsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncSettingsResourceWithStreamingResponse(self)
 
     async def list(
         self,
@@ -99,3 +121,9 @@ class AsyncSettingsResourceWithRawResponse:
     def __init__(self, resource: AsyncSettingsResource) -> None:
         self._resource = resource
         self.list = async_to_raw_response_wrapper(resource.list)
+
+
+class AsyncSettingsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncSettingsResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)

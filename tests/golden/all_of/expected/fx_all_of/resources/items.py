@@ -10,7 +10,9 @@ from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncItemsResource",
     "ItemsResourceWithRawResponse",
     "AsyncItemsResourceWithRawResponse",
+    "ItemsResourceWithStreamingResponse",
+    "AsyncItemsResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class ItemsResource(SyncAPIResource):
     def with_raw_response(self) -> ItemsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return ItemsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> ItemsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return ItemsResourceWithStreamingResponse(self)
 
     def update(
         self,
@@ -78,6 +88,12 @@ class ItemsResourceWithRawResponse:
         self.update = to_raw_response_wrapper(resource.update)
 
 
+class ItemsResourceWithStreamingResponse:
+    def __init__(self, resource: ItemsResource) -> None:
+        self._resource = resource
+        self.update = to_streamed_response_wrapper(resource.update)
+
+
 class AsyncItemsResource(AsyncAPIResource):
     """Operations on `items`."""
 
@@ -85,6 +101,12 @@ class AsyncItemsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncItemsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncItemsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncItemsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncItemsResourceWithStreamingResponse(self)
 
     async def update(
         self,
@@ -131,3 +153,9 @@ class AsyncItemsResourceWithRawResponse:
     def __init__(self, resource: AsyncItemsResource) -> None:
         self._resource = resource
         self.update = async_to_raw_response_wrapper(resource.update)
+
+
+class AsyncItemsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncItemsResource) -> None:
+        self._resource = resource
+        self.update = async_to_streamed_response_wrapper(resource.update)

@@ -10,7 +10,9 @@ from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncPetsResource",
     "PetsResourceWithRawResponse",
     "AsyncPetsResourceWithRawResponse",
+    "PetsResourceWithStreamingResponse",
+    "AsyncPetsResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class PetsResource(SyncAPIResource):
     def with_raw_response(self) -> PetsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return PetsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> PetsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return PetsResourceWithStreamingResponse(self)
 
     def create(
         self,
@@ -70,6 +80,12 @@ class PetsResourceWithRawResponse:
         self.create = to_raw_response_wrapper(resource.create)
 
 
+class PetsResourceWithStreamingResponse:
+    def __init__(self, resource: PetsResource) -> None:
+        self._resource = resource
+        self.create = to_streamed_response_wrapper(resource.create)
+
+
 class AsyncPetsResource(AsyncAPIResource):
     """Operations on `pets`."""
 
@@ -77,6 +93,12 @@ class AsyncPetsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncPetsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncPetsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncPetsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncPetsResourceWithStreamingResponse(self)
 
     async def create(
         self,
@@ -115,3 +137,9 @@ class AsyncPetsResourceWithRawResponse:
     def __init__(self, resource: AsyncPetsResource) -> None:
         self._resource = resource
         self.create = async_to_raw_response_wrapper(resource.create)
+
+
+class AsyncPetsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncPetsResource) -> None:
+        self._resource = resource
+        self.create = async_to_streamed_response_wrapper(resource.create)

@@ -10,7 +10,9 @@ from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, FileContent, Headers, NotGiven, Query, TimeoutTypes
 
@@ -19,6 +21,8 @@ __all__ = [
     "AsyncBlobsResource",
     "BlobsResourceWithRawResponse",
     "AsyncBlobsResourceWithRawResponse",
+    "BlobsResourceWithStreamingResponse",
+    "AsyncBlobsResourceWithStreamingResponse",
 ]
 
 
@@ -29,6 +33,12 @@ class BlobsResource(SyncAPIResource):
     def with_raw_response(self) -> BlobsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return BlobsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> BlobsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return BlobsResourceWithStreamingResponse(self)
 
     def update(
         self,
@@ -101,6 +111,13 @@ class BlobsResourceWithRawResponse:
         self.retrieve = to_raw_response_wrapper(resource.retrieve)
 
 
+class BlobsResourceWithStreamingResponse:
+    def __init__(self, resource: BlobsResource) -> None:
+        self._resource = resource
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+
+
 class AsyncBlobsResource(AsyncAPIResource):
     """Operations on `blobs`."""
 
@@ -108,6 +125,12 @@ class AsyncBlobsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncBlobsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncBlobsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncBlobsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncBlobsResourceWithStreamingResponse(self)
 
     async def update(
         self,
@@ -178,3 +201,10 @@ class AsyncBlobsResourceWithRawResponse:
         self._resource = resource
         self.update = async_to_raw_response_wrapper(resource.update)
         self.retrieve = async_to_raw_response_wrapper(resource.retrieve)
+
+
+class AsyncBlobsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncBlobsResource) -> None:
+        self._resource = resource
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)

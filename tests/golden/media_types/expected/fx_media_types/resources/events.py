@@ -10,7 +10,9 @@ from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
@@ -19,6 +21,8 @@ __all__ = [
     "AsyncEventsResource",
     "EventsResourceWithRawResponse",
     "AsyncEventsResourceWithRawResponse",
+    "EventsResourceWithStreamingResponse",
+    "AsyncEventsResourceWithStreamingResponse",
 ]
 
 
@@ -29,6 +33,12 @@ class EventsResource(SyncAPIResource):
     def with_raw_response(self) -> EventsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return EventsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> EventsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return EventsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -60,6 +70,12 @@ class EventsResourceWithRawResponse:
         self.list = to_raw_response_wrapper(resource.list)
 
 
+class EventsResourceWithStreamingResponse:
+    def __init__(self, resource: EventsResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+
+
 class AsyncEventsResource(AsyncAPIResource):
     """Operations on `events`."""
 
@@ -67,6 +83,12 @@ class AsyncEventsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncEventsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncEventsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncEventsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncEventsResourceWithStreamingResponse(self)
 
     async def list(
         self,
@@ -96,3 +118,9 @@ class AsyncEventsResourceWithRawResponse:
     def __init__(self, resource: AsyncEventsResource) -> None:
         self._resource = resource
         self.list = async_to_raw_response_wrapper(resource.list)
+
+
+class AsyncEventsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncEventsResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)

@@ -10,7 +10,9 @@ from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncFormsResource",
     "FormsResourceWithRawResponse",
     "AsyncFormsResourceWithRawResponse",
+    "FormsResourceWithStreamingResponse",
+    "AsyncFormsResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class FormsResource(SyncAPIResource):
     def with_raw_response(self) -> FormsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return FormsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> FormsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return FormsResourceWithStreamingResponse(self)
 
     def create(
         self,
@@ -73,6 +83,12 @@ class FormsResourceWithRawResponse:
         self.create = to_raw_response_wrapper(resource.create)
 
 
+class FormsResourceWithStreamingResponse:
+    def __init__(self, resource: FormsResource) -> None:
+        self._resource = resource
+        self.create = to_streamed_response_wrapper(resource.create)
+
+
 class AsyncFormsResource(AsyncAPIResource):
     """Operations on `forms`."""
 
@@ -80,6 +96,12 @@ class AsyncFormsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncFormsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncFormsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncFormsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncFormsResourceWithStreamingResponse(self)
 
     async def create(
         self,
@@ -121,3 +143,9 @@ class AsyncFormsResourceWithRawResponse:
     def __init__(self, resource: AsyncFormsResource) -> None:
         self._resource = resource
         self.create = async_to_raw_response_wrapper(resource.create)
+
+
+class AsyncFormsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncFormsResource) -> None:
+        self._resource = resource
+        self.create = async_to_streamed_response_wrapper(resource.create)

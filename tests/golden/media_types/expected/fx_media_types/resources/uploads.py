@@ -10,7 +10,9 @@ from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, FileTypes, Headers, NotGiven, Query, TimeoutTypes
 from ..types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncUploadsResource",
     "UploadsResourceWithRawResponse",
     "AsyncUploadsResourceWithRawResponse",
+    "UploadsResourceWithStreamingResponse",
+    "AsyncUploadsResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class UploadsResource(SyncAPIResource):
     def with_raw_response(self) -> UploadsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return UploadsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> UploadsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return UploadsResourceWithStreamingResponse(self)
 
     def create(
         self,
@@ -73,6 +83,12 @@ class UploadsResourceWithRawResponse:
         self.create = to_raw_response_wrapper(resource.create)
 
 
+class UploadsResourceWithStreamingResponse:
+    def __init__(self, resource: UploadsResource) -> None:
+        self._resource = resource
+        self.create = to_streamed_response_wrapper(resource.create)
+
+
 class AsyncUploadsResource(AsyncAPIResource):
     """Operations on `uploads`."""
 
@@ -80,6 +96,12 @@ class AsyncUploadsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncUploadsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncUploadsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncUploadsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncUploadsResourceWithStreamingResponse(self)
 
     async def create(
         self,
@@ -121,3 +143,9 @@ class AsyncUploadsResourceWithRawResponse:
     def __init__(self, resource: AsyncUploadsResource) -> None:
         self._resource = resource
         self.create = async_to_raw_response_wrapper(resource.create)
+
+
+class AsyncUploadsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncUploadsResource) -> None:
+        self._resource = resource
+        self.create = async_to_streamed_response_wrapper(resource.create)

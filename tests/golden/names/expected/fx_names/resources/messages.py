@@ -10,7 +10,9 @@ from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncMessagesResource",
     "MessagesResourceWithRawResponse",
     "AsyncMessagesResourceWithRawResponse",
+    "MessagesResourceWithStreamingResponse",
+    "AsyncMessagesResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class MessagesResource(SyncAPIResource):
     def with_raw_response(self) -> MessagesResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return MessagesResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> MessagesResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return MessagesResourceWithStreamingResponse(self)
 
     def create(
         self,
@@ -85,6 +95,12 @@ class MessagesResourceWithRawResponse:
         self.create = to_raw_response_wrapper(resource.create)
 
 
+class MessagesResourceWithStreamingResponse:
+    def __init__(self, resource: MessagesResource) -> None:
+        self._resource = resource
+        self.create = to_streamed_response_wrapper(resource.create)
+
+
 class AsyncMessagesResource(AsyncAPIResource):
     """Operations on `messages`."""
 
@@ -92,6 +108,12 @@ class AsyncMessagesResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncMessagesResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncMessagesResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncMessagesResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncMessagesResourceWithStreamingResponse(self)
 
     async def create(
         self,
@@ -145,3 +167,9 @@ class AsyncMessagesResourceWithRawResponse:
     def __init__(self, resource: AsyncMessagesResource) -> None:
         self._resource = resource
         self.create = async_to_raw_response_wrapper(resource.create)
+
+
+class AsyncMessagesResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncMessagesResource) -> None:
+        self._resource = resource
+        self.create = async_to_streamed_response_wrapper(resource.create)

@@ -10,7 +10,9 @@ from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncProfilesResource",
     "ProfilesResourceWithRawResponse",
     "AsyncProfilesResourceWithRawResponse",
+    "ProfilesResourceWithStreamingResponse",
+    "AsyncProfilesResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class ProfilesResource(SyncAPIResource):
     def with_raw_response(self) -> ProfilesResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return ProfilesResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> ProfilesResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return ProfilesResourceWithStreamingResponse(self)
 
     def update(
         self,
@@ -82,6 +92,12 @@ class ProfilesResourceWithRawResponse:
         self.update = to_raw_response_wrapper(resource.update)
 
 
+class ProfilesResourceWithStreamingResponse:
+    def __init__(self, resource: ProfilesResource) -> None:
+        self._resource = resource
+        self.update = to_streamed_response_wrapper(resource.update)
+
+
 class AsyncProfilesResource(AsyncAPIResource):
     """Operations on `profiles`."""
 
@@ -89,6 +105,12 @@ class AsyncProfilesResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncProfilesResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncProfilesResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncProfilesResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncProfilesResourceWithStreamingResponse(self)
 
     async def update(
         self,
@@ -139,3 +161,9 @@ class AsyncProfilesResourceWithRawResponse:
     def __init__(self, resource: AsyncProfilesResource) -> None:
         self._resource = resource
         self.update = async_to_raw_response_wrapper(resource.update)
+
+
+class AsyncProfilesResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncProfilesResource) -> None:
+        self._resource = resource
+        self.update = async_to_streamed_response_wrapper(resource.update)

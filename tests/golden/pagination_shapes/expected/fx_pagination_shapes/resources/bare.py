@@ -10,7 +10,9 @@ from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncBareResource",
     "BareResourceWithRawResponse",
     "AsyncBareResourceWithRawResponse",
+    "BareResourceWithStreamingResponse",
+    "AsyncBareResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("array", "page[number]", "page[size]", 20)
@@ -33,6 +37,12 @@ class BareResource(SyncAPIResource):
     def with_raw_response(self) -> BareResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return BareResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> BareResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return BareResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -73,6 +83,12 @@ class BareResourceWithRawResponse:
         self.list = to_raw_response_wrapper(resource.list)
 
 
+class BareResourceWithStreamingResponse:
+    def __init__(self, resource: BareResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+
+
 class AsyncBareResource(AsyncAPIResource):
     """Operations on `bare`."""
 
@@ -80,6 +96,12 @@ class AsyncBareResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncBareResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncBareResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncBareResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncBareResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -118,3 +140,9 @@ class AsyncBareResourceWithRawResponse:
     def __init__(self, resource: AsyncBareResource) -> None:
         self._resource = resource
         self.list = async_to_raw_response_wrapper(resource.list)
+
+
+class AsyncBareResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncBareResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)

@@ -10,7 +10,9 @@ from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncPagedResource",
     "PagedResourceWithRawResponse",
     "AsyncPagedResourceWithRawResponse",
+    "PagedResourceWithStreamingResponse",
+    "AsyncPagedResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
@@ -33,6 +37,12 @@ class PagedResource(SyncAPIResource):
     def with_raw_response(self) -> PagedResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return PagedResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> PagedResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return PagedResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -73,6 +83,12 @@ class PagedResourceWithRawResponse:
         self.list = to_raw_response_wrapper(resource.list)
 
 
+class PagedResourceWithStreamingResponse:
+    def __init__(self, resource: PagedResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+
+
 class AsyncPagedResource(AsyncAPIResource):
     """Operations on `paged`."""
 
@@ -80,6 +96,12 @@ class AsyncPagedResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncPagedResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncPagedResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncPagedResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncPagedResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -118,3 +140,9 @@ class AsyncPagedResourceWithRawResponse:
     def __init__(self, resource: AsyncPagedResource) -> None:
         self._resource = resource
         self.list = async_to_raw_response_wrapper(resource.list)
+
+
+class AsyncPagedResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncPagedResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)

@@ -10,7 +10,9 @@ from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncUnpagedResource",
     "UnpagedResourceWithRawResponse",
     "AsyncUnpagedResourceWithRawResponse",
+    "UnpagedResourceWithStreamingResponse",
+    "AsyncUnpagedResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("single", None, None, None)
@@ -33,6 +37,12 @@ class UnpagedResource(SyncAPIResource):
     def with_raw_response(self) -> UnpagedResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return UnpagedResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> UnpagedResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return UnpagedResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -65,6 +75,12 @@ class UnpagedResourceWithRawResponse:
         self.list = to_raw_response_wrapper(resource.list)
 
 
+class UnpagedResourceWithStreamingResponse:
+    def __init__(self, resource: UnpagedResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+
+
 class AsyncUnpagedResource(AsyncAPIResource):
     """Operations on `unpaged`."""
 
@@ -72,6 +88,12 @@ class AsyncUnpagedResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncUnpagedResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncUnpagedResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncUnpagedResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncUnpagedResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -102,3 +124,9 @@ class AsyncUnpagedResourceWithRawResponse:
     def __init__(self, resource: AsyncUnpagedResource) -> None:
         self._resource = resource
         self.list = async_to_raw_response_wrapper(resource.list)
+
+
+class AsyncUnpagedResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncUnpagedResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)

@@ -10,7 +10,9 @@ from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -21,6 +23,8 @@ __all__ = [
     "AsyncRunsResource",
     "RunsResourceWithRawResponse",
     "AsyncRunsResourceWithRawResponse",
+    "RunsResourceWithStreamingResponse",
+    "AsyncRunsResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
@@ -33,6 +37,12 @@ class RunsResource(SyncAPIResource):
     def with_raw_response(self) -> RunsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return RunsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> RunsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return RunsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -83,6 +93,12 @@ class RunsResourceWithRawResponse:
         self.list = to_raw_response_wrapper(resource.list)
 
 
+class RunsResourceWithStreamingResponse:
+    def __init__(self, resource: RunsResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+
+
 class AsyncRunsResource(AsyncAPIResource):
     """Operations on `runs`."""
 
@@ -90,6 +106,12 @@ class AsyncRunsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncRunsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncRunsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncRunsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncRunsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -138,3 +160,9 @@ class AsyncRunsResourceWithRawResponse:
     def __init__(self, resource: AsyncRunsResource) -> None:
         self._resource = resource
         self.list = async_to_raw_response_wrapper(resource.list)
+
+
+class AsyncRunsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncRunsResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)

@@ -10,7 +10,9 @@ from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncRulesResource",
     "RulesResourceWithRawResponse",
     "AsyncRulesResourceWithRawResponse",
+    "RulesResourceWithStreamingResponse",
+    "AsyncRulesResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class RulesResource(SyncAPIResource):
     def with_raw_response(self) -> RulesResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return RulesResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> RulesResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return RulesResourceWithStreamingResponse(self)
 
     def create(
         self,
@@ -70,6 +80,12 @@ class RulesResourceWithRawResponse:
         self.create = to_raw_response_wrapper(resource.create)
 
 
+class RulesResourceWithStreamingResponse:
+    def __init__(self, resource: RulesResource) -> None:
+        self._resource = resource
+        self.create = to_streamed_response_wrapper(resource.create)
+
+
 class AsyncRulesResource(AsyncAPIResource):
     """Operations on `rules`."""
 
@@ -77,6 +93,12 @@ class AsyncRulesResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncRulesResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncRulesResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncRulesResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncRulesResourceWithStreamingResponse(self)
 
     async def create(
         self,
@@ -115,3 +137,9 @@ class AsyncRulesResourceWithRawResponse:
     def __init__(self, resource: AsyncRulesResource) -> None:
         self._resource = resource
         self.create = async_to_raw_response_wrapper(resource.create)
+
+
+class AsyncRulesResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncRulesResource) -> None:
+        self._resource = resource
+        self.create = async_to_streamed_response_wrapper(resource.create)

@@ -10,7 +10,9 @@ from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncNumbersResource",
     "NumbersResourceWithRawResponse",
     "AsyncNumbersResourceWithRawResponse",
+    "NumbersResourceWithStreamingResponse",
+    "AsyncNumbersResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class NumbersResource(SyncAPIResource):
     def with_raw_response(self) -> NumbersResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return NumbersResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> NumbersResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return NumbersResourceWithStreamingResponse(self)
 
     def create(
         self,
@@ -119,6 +129,13 @@ class NumbersResourceWithRawResponse:
         self.retrieve = to_raw_response_wrapper(resource.retrieve)
 
 
+class NumbersResourceWithStreamingResponse:
+    def __init__(self, resource: NumbersResource) -> None:
+        self._resource = resource
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+
+
 class AsyncNumbersResource(AsyncAPIResource):
     """Operations on `numbers`."""
 
@@ -126,6 +143,12 @@ class AsyncNumbersResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncNumbersResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncNumbersResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncNumbersResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncNumbersResourceWithStreamingResponse(self)
 
     async def create(
         self,
@@ -213,3 +236,10 @@ class AsyncNumbersResourceWithRawResponse:
         self._resource = resource
         self.create = async_to_raw_response_wrapper(resource.create)
         self.retrieve = async_to_raw_response_wrapper(resource.retrieve)
+
+
+class AsyncNumbersResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncNumbersResource) -> None:
+        self._resource = resource
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)

@@ -10,7 +10,9 @@ from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
@@ -19,6 +21,8 @@ __all__ = [
     "AsyncDocsResource",
     "DocsResourceWithRawResponse",
     "AsyncDocsResourceWithRawResponse",
+    "DocsResourceWithStreamingResponse",
+    "AsyncDocsResourceWithStreamingResponse",
 ]
 
 
@@ -29,6 +33,12 @@ class DocsResource(SyncAPIResource):
     def with_raw_response(self) -> DocsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return DocsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> DocsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return DocsResourceWithStreamingResponse(self)
 
     def retrieve(
         self,
@@ -124,6 +134,14 @@ class DocsResourceWithRawResponse:
         self.archive = to_raw_response_wrapper(resource.archive)
 
 
+class DocsResourceWithStreamingResponse:
+    def __init__(self, resource: DocsResource) -> None:
+        self._resource = resource
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+        self.archive = to_streamed_response_wrapper(resource.archive)
+
+
 class AsyncDocsResource(AsyncAPIResource):
     """Operations on `docs`."""
 
@@ -131,6 +149,12 @@ class AsyncDocsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncDocsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncDocsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncDocsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncDocsResourceWithStreamingResponse(self)
 
     async def retrieve(
         self,
@@ -224,3 +248,11 @@ class AsyncDocsResourceWithRawResponse:
         self.retrieve = async_to_raw_response_wrapper(resource.retrieve)
         self.delete = async_to_raw_response_wrapper(resource.delete)
         self.archive = async_to_raw_response_wrapper(resource.archive)
+
+
+class AsyncDocsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncDocsResource) -> None:
+        self._resource = resource
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+        self.archive = async_to_streamed_response_wrapper(resource.archive)

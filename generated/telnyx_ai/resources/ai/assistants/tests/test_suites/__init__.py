@@ -10,7 +10,9 @@ from ......_resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ......_types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ......pagination import AsyncPager, Paging, SyncPage, fetch_page
@@ -20,8 +22,10 @@ if TYPE_CHECKING:
     from .runs import (
         AsyncRunsResource,
         AsyncRunsResourceWithRawResponse,
+        AsyncRunsResourceWithStreamingResponse,
         RunsResource,
         RunsResourceWithRawResponse,
+        RunsResourceWithStreamingResponse,
     )
 
 __all__ = [
@@ -29,6 +33,8 @@ __all__ = [
     "AsyncTestSuitesResource",
     "TestSuitesResourceWithRawResponse",
     "AsyncTestSuitesResourceWithRawResponse",
+    "TestSuitesResourceWithStreamingResponse",
+    "AsyncTestSuitesResourceWithStreamingResponse",
 ]
 
 _LIST_PAGING = Paging("single", None, None, None)
@@ -47,6 +53,12 @@ class TestSuitesResource(SyncAPIResource):
     def with_raw_response(self) -> TestSuitesResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return TestSuitesResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> TestSuitesResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return TestSuitesResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -87,6 +99,18 @@ class TestSuitesResourceWithRawResponse:
         return RunsResourceWithRawResponse(self._resource.runs)
 
 
+class TestSuitesResourceWithStreamingResponse:
+    def __init__(self, resource: TestSuitesResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+
+    @cached_property
+    def runs(self) -> RunsResourceWithStreamingResponse:
+        from .runs import RunsResourceWithStreamingResponse
+
+        return RunsResourceWithStreamingResponse(self._resource.runs)
+
+
 class AsyncTestSuitesResource(AsyncAPIResource):
     """Operations on `ai.assistants.tests.test_suites`."""
 
@@ -100,6 +124,12 @@ class AsyncTestSuitesResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncTestSuitesResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncTestSuitesResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncTestSuitesResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncTestSuitesResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -138,3 +168,15 @@ class AsyncTestSuitesResourceWithRawResponse:
         from .runs import AsyncRunsResourceWithRawResponse
 
         return AsyncRunsResourceWithRawResponse(self._resource.runs)
+
+
+class AsyncTestSuitesResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncTestSuitesResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+
+    @cached_property
+    def runs(self) -> AsyncRunsResourceWithStreamingResponse:
+        from .runs import AsyncRunsResourceWithStreamingResponse
+
+        return AsyncRunsResourceWithStreamingResponse(self._resource.runs)

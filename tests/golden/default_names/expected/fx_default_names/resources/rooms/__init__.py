@@ -10,7 +10,9 @@ from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...types import _models  # never shadowed: no resource name starts with `_`
@@ -19,20 +21,26 @@ if TYPE_CHECKING:
     from .actions import (
         AsyncActionsResource,
         AsyncActionsResourceWithRawResponse,
+        AsyncActionsResourceWithStreamingResponse,
         ActionsResource,
         ActionsResourceWithRawResponse,
+        ActionsResourceWithStreamingResponse,
     )
     from .chat import (
         AsyncChatResource,
         AsyncChatResourceWithRawResponse,
+        AsyncChatResourceWithStreamingResponse,
         ChatResource,
         ChatResourceWithRawResponse,
+        ChatResourceWithStreamingResponse,
     )
     from .recordings import (
         AsyncRecordingsResource,
         AsyncRecordingsResourceWithRawResponse,
+        AsyncRecordingsResourceWithStreamingResponse,
         RecordingsResource,
         RecordingsResourceWithRawResponse,
+        RecordingsResourceWithStreamingResponse,
     )
 
 __all__ = [
@@ -40,6 +48,8 @@ __all__ = [
     "AsyncRoomsResource",
     "RoomsResourceWithRawResponse",
     "AsyncRoomsResourceWithRawResponse",
+    "RoomsResourceWithStreamingResponse",
+    "AsyncRoomsResourceWithStreamingResponse",
 ]
 
 
@@ -68,6 +78,12 @@ class RoomsResource(SyncAPIResource):
     def with_raw_response(self) -> RoomsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return RoomsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> RoomsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return RoomsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -281,6 +297,35 @@ class RoomsResourceWithRawResponse:
         return RecordingsResourceWithRawResponse(self._resource.recordings)
 
 
+class RoomsResourceWithStreamingResponse:
+    def __init__(self, resource: RoomsResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.delete_all = to_streamed_response_wrapper(resource.delete_all)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.replace = to_streamed_response_wrapper(resource.replace)
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+    @cached_property
+    def actions(self) -> ActionsResourceWithStreamingResponse:
+        from .actions import ActionsResourceWithStreamingResponse
+
+        return ActionsResourceWithStreamingResponse(self._resource.actions)
+
+    @cached_property
+    def chat(self) -> ChatResourceWithStreamingResponse:
+        from .chat import ChatResourceWithStreamingResponse
+
+        return ChatResourceWithStreamingResponse(self._resource.chat)
+
+    @cached_property
+    def recordings(self) -> RecordingsResourceWithStreamingResponse:
+        from .recordings import RecordingsResourceWithStreamingResponse
+
+        return RecordingsResourceWithStreamingResponse(self._resource.recordings)
+
+
 class AsyncRoomsResource(AsyncAPIResource):
     """Operations on `rooms`."""
 
@@ -306,6 +351,12 @@ class AsyncRoomsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncRoomsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncRoomsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncRoomsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncRoomsResourceWithStreamingResponse(self)
 
     async def list(
         self,
@@ -517,3 +568,32 @@ class AsyncRoomsResourceWithRawResponse:
         from .recordings import AsyncRecordingsResourceWithRawResponse
 
         return AsyncRecordingsResourceWithRawResponse(self._resource.recordings)
+
+
+class AsyncRoomsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncRoomsResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.delete_all = async_to_streamed_response_wrapper(resource.delete_all)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.replace = async_to_streamed_response_wrapper(resource.replace)
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
+
+    @cached_property
+    def actions(self) -> AsyncActionsResourceWithStreamingResponse:
+        from .actions import AsyncActionsResourceWithStreamingResponse
+
+        return AsyncActionsResourceWithStreamingResponse(self._resource.actions)
+
+    @cached_property
+    def chat(self) -> AsyncChatResourceWithStreamingResponse:
+        from .chat import AsyncChatResourceWithStreamingResponse
+
+        return AsyncChatResourceWithStreamingResponse(self._resource.chat)
+
+    @cached_property
+    def recordings(self) -> AsyncRecordingsResourceWithStreamingResponse:
+        from .recordings import AsyncRecordingsResourceWithStreamingResponse
+
+        return AsyncRecordingsResourceWithStreamingResponse(self._resource.recordings)

@@ -10,7 +10,9 @@ from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncRecordingsResource",
     "RecordingsResourceWithRawResponse",
     "AsyncRecordingsResourceWithRawResponse",
+    "RecordingsResourceWithStreamingResponse",
+    "AsyncRecordingsResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class RecordingsResource(SyncAPIResource):
     def with_raw_response(self) -> RecordingsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return RecordingsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> RecordingsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return RecordingsResourceWithStreamingResponse(self)
 
     def list(
         self,
@@ -66,6 +76,12 @@ class RecordingsResourceWithRawResponse:
         self.list = to_raw_response_wrapper(resource.list)
 
 
+class RecordingsResourceWithStreamingResponse:
+    def __init__(self, resource: RecordingsResource) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+
+
 class AsyncRecordingsResource(AsyncAPIResource):
     """Operations on `rooms.recordings`."""
 
@@ -73,6 +89,12 @@ class AsyncRecordingsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncRecordingsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncRecordingsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncRecordingsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncRecordingsResourceWithStreamingResponse(self)
 
     async def list(
         self,
@@ -107,3 +129,9 @@ class AsyncRecordingsResourceWithRawResponse:
     def __init__(self, resource: AsyncRecordingsResource) -> None:
         self._resource = resource
         self.list = async_to_raw_response_wrapper(resource.list)
+
+
+class AsyncRecordingsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncRecordingsResource) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)

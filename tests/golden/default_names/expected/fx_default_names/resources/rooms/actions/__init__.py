@@ -11,8 +11,10 @@ if TYPE_CHECKING:
     from .bridge import (
         AsyncBridgeResource,
         AsyncBridgeResourceWithRawResponse,
+        AsyncBridgeResourceWithStreamingResponse,
         BridgeResource,
         BridgeResourceWithRawResponse,
+        BridgeResourceWithStreamingResponse,
     )
 
 __all__ = [
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncActionsResource",
     "ActionsResourceWithRawResponse",
     "AsyncActionsResourceWithRawResponse",
+    "ActionsResourceWithStreamingResponse",
+    "AsyncActionsResourceWithStreamingResponse",
 ]
 
 
@@ -37,6 +41,12 @@ class ActionsResource(SyncAPIResource):
         """The same methods, returning the raw HTTP response with `parse()`."""
         return ActionsResourceWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> ActionsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return ActionsResourceWithStreamingResponse(self)
+
 
 class ActionsResourceWithRawResponse:
     def __init__(self, resource: ActionsResource) -> None:
@@ -47,6 +57,17 @@ class ActionsResourceWithRawResponse:
         from .bridge import BridgeResourceWithRawResponse
 
         return BridgeResourceWithRawResponse(self._resource.bridge)
+
+
+class ActionsResourceWithStreamingResponse:
+    def __init__(self, resource: ActionsResource) -> None:
+        self._resource = resource
+
+    @cached_property
+    def bridge(self) -> BridgeResourceWithStreamingResponse:
+        from .bridge import BridgeResourceWithStreamingResponse
+
+        return BridgeResourceWithStreamingResponse(self._resource.bridge)
 
 
 class AsyncActionsResource(AsyncAPIResource):
@@ -63,6 +84,12 @@ class AsyncActionsResource(AsyncAPIResource):
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncActionsResourceWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> AsyncActionsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncActionsResourceWithStreamingResponse(self)
+
 
 class AsyncActionsResourceWithRawResponse:
     def __init__(self, resource: AsyncActionsResource) -> None:
@@ -73,3 +100,14 @@ class AsyncActionsResourceWithRawResponse:
         from .bridge import AsyncBridgeResourceWithRawResponse
 
         return AsyncBridgeResourceWithRawResponse(self._resource.bridge)
+
+
+class AsyncActionsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncActionsResource) -> None:
+        self._resource = resource
+
+    @cached_property
+    def bridge(self) -> AsyncBridgeResourceWithStreamingResponse:
+        from .bridge import AsyncBridgeResourceWithStreamingResponse
+
+        return AsyncBridgeResourceWithStreamingResponse(self._resource.bridge)

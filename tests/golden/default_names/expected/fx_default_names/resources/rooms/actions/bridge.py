@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....types import _models  # never shadowed: no resource name starts with `_`
@@ -20,6 +22,8 @@ __all__ = [
     "AsyncBridgeResource",
     "BridgeResourceWithRawResponse",
     "AsyncBridgeResourceWithRawResponse",
+    "BridgeResourceWithStreamingResponse",
+    "AsyncBridgeResourceWithStreamingResponse",
 ]
 
 
@@ -30,6 +34,12 @@ class BridgeResource(SyncAPIResource):
     def with_raw_response(self) -> BridgeResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return BridgeResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> BridgeResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return BridgeResourceWithStreamingResponse(self)
 
     def create(
         self,
@@ -78,6 +88,12 @@ class BridgeResourceWithRawResponse:
         self.create = to_raw_response_wrapper(resource.create)
 
 
+class BridgeResourceWithStreamingResponse:
+    def __init__(self, resource: BridgeResource) -> None:
+        self._resource = resource
+        self.create = to_streamed_response_wrapper(resource.create)
+
+
 class AsyncBridgeResource(AsyncAPIResource):
     """Operations on `rooms.actions.bridge`."""
 
@@ -85,6 +101,12 @@ class AsyncBridgeResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncBridgeResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncBridgeResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncBridgeResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncBridgeResourceWithStreamingResponse(self)
 
     async def create(
         self,
@@ -131,3 +153,9 @@ class AsyncBridgeResourceWithRawResponse:
     def __init__(self, resource: AsyncBridgeResource) -> None:
         self._resource = resource
         self.create = async_to_raw_response_wrapper(resource.create)
+
+
+class AsyncBridgeResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncBridgeResource) -> None:
+        self._resource = resource
+        self.create = async_to_streamed_response_wrapper(resource.create)

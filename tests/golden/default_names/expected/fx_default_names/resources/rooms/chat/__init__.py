@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
@@ -18,8 +20,10 @@ if TYPE_CHECKING:
     from .sms import (
         AsyncSmsResource,
         AsyncSmsResourceWithRawResponse,
+        AsyncSmsResourceWithStreamingResponse,
         SmsResource,
         SmsResourceWithRawResponse,
+        SmsResourceWithStreamingResponse,
     )
 
 __all__ = [
@@ -27,6 +31,8 @@ __all__ = [
     "AsyncChatResource",
     "ChatResourceWithRawResponse",
     "AsyncChatResourceWithRawResponse",
+    "ChatResourceWithStreamingResponse",
+    "AsyncChatResourceWithStreamingResponse",
 ]
 
 
@@ -43,6 +49,12 @@ class ChatResource(SyncAPIResource):
     def with_raw_response(self) -> ChatResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return ChatResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> ChatResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return ChatResourceWithStreamingResponse(self)
 
     def create(
         self,
@@ -86,6 +98,18 @@ class ChatResourceWithRawResponse:
         return SmsResourceWithRawResponse(self._resource.sms)
 
 
+class ChatResourceWithStreamingResponse:
+    def __init__(self, resource: ChatResource) -> None:
+        self._resource = resource
+        self.create = to_streamed_response_wrapper(resource.create)
+
+    @cached_property
+    def sms(self) -> SmsResourceWithStreamingResponse:
+        from .sms import SmsResourceWithStreamingResponse
+
+        return SmsResourceWithStreamingResponse(self._resource.sms)
+
+
 class AsyncChatResource(AsyncAPIResource):
     """Operations on `rooms.chat`."""
 
@@ -99,6 +123,12 @@ class AsyncChatResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncChatResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncChatResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncChatResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncChatResourceWithStreamingResponse(self)
 
     async def create(
         self,
@@ -140,3 +170,15 @@ class AsyncChatResourceWithRawResponse:
         from .sms import AsyncSmsResourceWithRawResponse
 
         return AsyncSmsResourceWithRawResponse(self._resource.sms)
+
+
+class AsyncChatResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncChatResource) -> None:
+        self._resource = resource
+        self.create = async_to_streamed_response_wrapper(resource.create)
+
+    @cached_property
+    def sms(self) -> AsyncSmsResourceWithStreamingResponse:
+        from .sms import AsyncSmsResourceWithStreamingResponse
+
+        return AsyncSmsResourceWithStreamingResponse(self._resource.sms)

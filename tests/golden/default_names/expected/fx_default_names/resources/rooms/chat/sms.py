@@ -10,7 +10,9 @@ from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
     to_raw_response_wrapper,
+    to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
@@ -19,6 +21,8 @@ __all__ = [
     "AsyncSmsResource",
     "SmsResourceWithRawResponse",
     "AsyncSmsResourceWithRawResponse",
+    "SmsResourceWithStreamingResponse",
+    "AsyncSmsResourceWithStreamingResponse",
 ]
 
 
@@ -29,6 +33,12 @@ class SmsResource(SyncAPIResource):
     def with_raw_response(self) -> SmsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return SmsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> SmsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return SmsResourceWithStreamingResponse(self)
 
     def create(
         self,
@@ -66,6 +76,12 @@ class SmsResourceWithRawResponse:
         self.create = to_raw_response_wrapper(resource.create)
 
 
+class SmsResourceWithStreamingResponse:
+    def __init__(self, resource: SmsResource) -> None:
+        self._resource = resource
+        self.create = to_streamed_response_wrapper(resource.create)
+
+
 class AsyncSmsResource(AsyncAPIResource):
     """Operations on `rooms.chat.sms`."""
 
@@ -73,6 +89,12 @@ class AsyncSmsResource(AsyncAPIResource):
     def with_raw_response(self) -> AsyncSmsResourceWithRawResponse:
         """The same methods, returning the raw HTTP response with `parse()`."""
         return AsyncSmsResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncSmsResourceWithStreamingResponse:
+        """The same methods, each returning a `with` block around the response, whose body
+        is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
+        return AsyncSmsResourceWithStreamingResponse(self)
 
     async def create(
         self,
@@ -108,3 +130,9 @@ class AsyncSmsResourceWithRawResponse:
     def __init__(self, resource: AsyncSmsResource) -> None:
         self._resource = resource
         self.create = async_to_raw_response_wrapper(resource.create)
+
+
+class AsyncSmsResourceWithStreamingResponse:
+    def __init__(self, resource: AsyncSmsResource) -> None:
+        self._resource = resource
+        self.create = async_to_streamed_response_wrapper(resource.create)

@@ -1,0 +1,392 @@
+"""Streams of server-sent events and streamed responses, against a real HTTP server on
+127.0.0.1 that sends its events one by one (respx cannot show that an event arrives before
+the body ends, nor that a connection goes back to the pool).
+
+The server plays a script chosen by the `X-Script` header. Scripts that must prove an
+event was delivered while the server still held the rest wait on a gate the test opens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+import httpx
+import pytest
+from servers import serving
+
+import telnyx_ai
+from telnyx_ai import AsyncStream, AsyncTelnyx, Stream, Telnyx
+from telnyx_ai.types import _models as models
+
+MESSAGES = [{"role": "user", "content": "Hello"}]
+MODEL = "meta-llama/Meta-Llama-3.1-8B-Instruct"
+GATE_SECONDS = 5.0
+
+
+def chunk(i: int, text: str = "", finish: str | None = None) -> dict[str, Any]:
+    delta: dict[str, Any] = {"content": text} if text else {}
+    if i == 0:
+        delta["role"] = "assistant"
+    return {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": MODEL, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+
+COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": MODEL, "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi there"}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}}
+
+ANTHROPIC = [
+    ("message_start", {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant", "content": [], "model": "m", "stop_reason": None, "usage": {"input_tokens": 3, "output_tokens": 1}}}),
+    ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+    ("ping", {"type": "ping"}),
+    ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi"}}),
+    ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": " there"}}),
+    ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+    ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 2}}),
+    ("message_stop", {"type": "message_stop"}),
+]
+
+
+class Script(BaseHTTPRequestHandler):
+    """HTTP/1.0: a response's body ends when the server closes the connection."""
+
+    gate = threading.Event()
+    hits: list[dict[str, Any]] = []
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def _start(self, content_type: str = "text/event-stream", status: int = 200, **headers: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
+        self.end_headers()
+
+    def _event(self, data: object, event: str | None = None) -> None:
+        text = data if isinstance(data, str) else json.dumps(data)
+        head = f"event: {event}\n" if event else ""
+        self.wfile.write(f"{head}data: {text}\n\n".encode())
+        self.wfile.flush()
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server protocol
+        Script.hits.append({"path": self.path, "accept": self.headers.get("Accept")})
+        self._start("application/octet-stream")
+        self.wfile.write(b"x" * 65536)
+        self.wfile.flush()
+        Script.gate.wait(GATE_SECONDS)
+        self.wfile.write(b"y" * 65536)
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
+        script = self.headers.get("X-Script", "chunks")
+        Script.hits.append({"path": self.path, "body": body, "accept": self.headers.get("Accept"), "key": self.headers.get("Idempotency-Key")})
+        try:
+            getattr(self, "script_" + script)(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client left, as some tests mean it to
+
+    def script_chunks(self, body: dict[str, Any]) -> None:
+        if not body.get("stream"):
+            payload = json.dumps(COMPLETION).encode()
+            self._start("application/json", Content_Length=str(len(payload)))
+            self.wfile.write(payload)
+            return
+        self._start()
+        self._event(chunk(0, "Hi"))
+        Script.gate.wait(GATE_SECONDS)  # the rest only once the test has the first event
+        self._event(chunk(1, " there"))
+        self.wfile.write(b": a comment line, ignored\n\n")
+        self._event(chunk(2, "", "stop"))
+        self._event("[DONE]")
+        Script.gate.wait(GATE_SECONDS)  # the connection stays open: [DONE] alone must end the stream
+        self._event(chunk(3, "after the end"))
+
+    def script_endless(self, body: dict[str, Any]) -> None:
+        self._start()
+        for i in range(100_000):
+            self._event(chunk(i, "x"))
+            time.sleep(0.001)
+
+    def script_stall(self, body: dict[str, Any]) -> None:
+        self._start()
+        self._event(chunk(0, "Hi"))
+        Script.gate.wait(GATE_SECONDS)
+
+    def script_error(self, body: dict[str, Any]) -> None:
+        self._start()
+        self._event(chunk(0, "Hi"))
+        self._event({"error": {"message": "the model is overloaded", "type": "overloaded_error", "code": 529}})
+        self._event(chunk(1, "never read"))
+
+    def script_dropped(self, body: dict[str, Any]) -> None:
+        self._start(Content_Length="100000")  # promises more than it sends before it hangs up
+        self._event(chunk(0, "Hi"))
+
+    def script_invalid(self, body: dict[str, Any]) -> None:
+        self._start()
+        self._event({"id": "chatcmpl-1", "choices": "not a list"})
+
+    def script_busy_then_stream(self, body: dict[str, Any]) -> None:
+        if sum(1 for hit in Script.hits if hit["path"] == self.path) == 1:
+            payload = b'{"errors": [{"title": "Service unavailable"}]}'
+            self._start("application/json", 503, Retry_After="0", Content_Length=str(len(payload)))
+            self.wfile.write(payload)
+            return
+        self.script_chunks(body)
+
+    def script_not_a_stream(self, body: dict[str, Any]) -> None:
+        payload = json.dumps(COMPLETION).encode()
+        self._start("application/json", Content_Length=str(len(payload)))
+        self.wfile.write(payload)
+
+    def script_anthropic(self, body: dict[str, Any]) -> None:
+        self._start()
+        for name, data in ANTHROPIC:
+            self._event(data, name)
+
+    def script_anthropic_error(self, body: dict[str, Any]) -> None:
+        self._start()
+        self._event(ANTHROPIC[0][1], "message_start")
+        self._event({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}, "error")
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    Script.gate = threading.Event()
+    Script.hits = []
+    with serving(Script) as base:
+        yield f"{base}/v2"
+    Script.gate.set()
+
+
+modes = pytest.mark.parametrize("mode", ["sync", "async"])
+
+
+def script(name: str) -> dict[str, Any]:
+    return {"extra_headers": {"X-Script": name}}
+
+
+def chat(mode: str, base_url: str, body: dict[str, Any], *, until: int | None = None, on_first: Any = None, **options: Any) -> list[Any]:
+    """Stream a chat completion with a new client and collect its events; `on_first` runs
+    when the first event is in, `until` leaves the loop early after that many events."""
+
+    def take(events: list[Any], event: Any) -> bool:
+        events.append(event)
+        if len(events) == 1 and on_first is not None:
+            on_first()
+        return until is not None and len(events) >= until
+
+    if mode == "sync":
+        with Telnyx(api_key="k", base_url=base_url, **options) as client:
+            stream = client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **body)
+            assert isinstance(stream, Stream)
+            events: list[Any] = []
+            for event in stream:
+                if take(events, event):
+                    break
+            return events
+
+    async def go() -> list[Any]:
+        async with AsyncTelnyx(api_key="k", base_url=base_url, **options) as client:
+            stream = await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **body)
+            assert isinstance(stream, AsyncStream)
+            events: list[Any] = []
+            async for event in stream:
+                if take(events, event):
+                    break
+            return events
+
+    return asyncio.run(go())
+
+
+@modes
+def test_events_arrive_one_by_one_as_validated_chunks(mode: str, server: str) -> None:
+    """The first chunk is delivered while the server still holds the rest (it waits for the
+    gate, which only the first chunk opens); `[DONE]` ends the stream although the server
+    keeps the connection open and would send more."""
+    seen_before_release: list[bool] = []
+    events = chat(mode, server, script("chunks"), on_first=lambda: (seen_before_release.append(not Script.gate.is_set()), Script.gate.set()))
+    assert seen_before_release == [True]
+    assert all(isinstance(e, models.ChatCompletionChunk) for e in events)
+    assert "".join(e.choices[0].delta.content or "" for e in events) == "Hi there"
+    assert events[-1].choices[0].finish_reason == "stop"
+    assert [hit["body"]["stream"] for hit in Script.hits] == [True]
+    assert Script.hits[0]["accept"] == "text/event-stream"
+
+
+@modes
+def test_without_stream_the_answer_is_a_chat_completion_model(mode: str, server: str) -> None:
+    if mode == "sync":
+        with Telnyx(api_key="k", base_url=server) as client:
+            completion = client.ai.chat.completions.create(messages=MESSAGES, model=MODEL)
+    else:
+
+        async def go() -> Any:
+            async with AsyncTelnyx(api_key="k", base_url=server) as client:
+                return await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=False)
+
+        completion = asyncio.run(go())
+    assert isinstance(completion, models.ChatCompletion)
+    assert completion.choices[0].message.content == "Hi there" and completion.usage is not None
+    assert completion.usage.total_tokens == 5
+    assert Script.hits[0]["accept"] == "application/json"
+
+
+@modes
+def test_leaving_the_loop_early_gives_the_connection_back(mode: str, server: str) -> None:
+    """With a pool of one connection, a stream left by `break` must not hold it: the next
+    call gets it (a held connection makes the next call wait for the pool and time out)."""
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    timeout = httpx.Timeout(5.0, pool=1.0)
+    if mode == "sync":
+        with Telnyx(api_key="k", base_url=server, http_client=httpx.Client(limits=limits, timeout=timeout), max_retries=0) as client:
+            for _round in range(3):
+                for i, _event in enumerate(client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless"))):
+                    if i == 2:
+                        break
+            assert client.ai.chat.completions.create(messages=MESSAGES, model=MODEL).id == "chatcmpl-1"
+            with client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless")) as stream:
+                assert next(stream).id == "chatcmpl-1"  # leaving the `with` closes it
+            with pytest.raises(RuntimeError):
+                for _event in client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless")):
+                    raise RuntimeError("the caller fails mid-stream")
+            assert client.ai.chat.completions.create(messages=MESSAGES, model=MODEL).id == "chatcmpl-1"
+        return
+
+    async def go() -> None:
+        http = httpx.AsyncClient(limits=limits, timeout=timeout)
+        async with AsyncTelnyx(api_key="k", base_url=server, http_client=http, max_retries=0) as client:
+            for _round in range(3):
+                stream = await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless"))
+                i = 0
+                async for _event in stream:
+                    i += 1
+                    if i == 3:
+                        break
+            assert (await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL)).id == "chatcmpl-1"
+            async with await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless")) as stream:
+                assert (await stream.__anext__()).id == "chatcmpl-1"
+            assert (await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL)).id == "chatcmpl-1"
+        await http.aclose()
+
+    asyncio.run(go())
+
+
+@modes
+def test_a_stalled_stream_raises_a_timeout(mode: str, server: str) -> None:
+    events: list[Any] = []
+    with pytest.raises(telnyx_ai.APITimeoutError):
+        events.extend(chat(mode, server, script("stall"), timeout=httpx.Timeout(5.0, read=0.3), on_first=lambda: None))
+    assert len([hit for hit in Script.hits]) == 1  # never retried once the stream has begun
+
+
+@modes
+def test_a_connection_lost_mid_stream_raises_a_connection_error(mode: str, server: str) -> None:
+    with pytest.raises(telnyx_ai.APIConnectionError) as info:
+        chat(mode, server, script("dropped"))
+    assert "while streaming" in str(info.value) and not isinstance(info.value, telnyx_ai.APITimeoutError)
+    assert len(Script.hits) == 1
+
+
+@modes
+def test_an_error_event_raises_a_typed_error_with_what_the_server_said(mode: str, server: str) -> None:
+    with pytest.raises(telnyx_ai.APIStreamError) as info:
+        chat(mode, server, script("error"))
+    assert "the model is overloaded" in str(info.value)
+    assert info.value.error_type == "overloaded_error"
+    assert isinstance(info.value.body, dict) and info.value.body["error"]["code"] == 529
+    assert len(Script.hits) == 1
+
+
+@modes
+def test_an_event_of_the_wrong_shape_raises_a_validation_error(mode: str, server: str) -> None:
+    with pytest.raises(telnyx_ai.APIResponseValidationError) as info:
+        chat(mode, server, script("invalid"))
+    assert "an event of the stream does not match the expected shape" in str(info.value)
+    assert "not a list" in str(info.value.body)
+
+
+@modes
+def test_a_json_answer_to_a_stream_request_is_a_validation_error(mode: str, server: str) -> None:
+    with pytest.raises(telnyx_ai.APIResponseValidationError) as info:
+        chat(mode, server, script("not_a_stream"))
+    assert "expected an event stream, the server answered with application/json" in str(info.value)
+    assert "chatcmpl-1" in str(info.value.body)
+
+
+@modes
+def test_an_error_status_before_the_stream_is_retried(mode: str, server: str, sleeps: list[float]) -> None:
+    events = chat(mode, server, script("busy_then_stream"), on_first=Script.gate.set)
+    assert len(events) == 3 and len(Script.hits) == 2
+    assert Script.hits[0]["key"] and Script.hits[0]["key"] == Script.hits[1]["key"]  # the same idempotency key
+
+
+@modes
+def test_anthropic_events_are_typed_by_their_type(mode: str, server: str) -> None:
+    def collect(name: str) -> list[Any]:
+        if mode == "sync":
+            with Telnyx(api_key="k", base_url=server) as client:
+                with client.ai.anthropic.v1.messages(max_tokens=64, messages=MESSAGES, model="m", stream=True, **script(name)) as stream:
+                    return list(stream)
+
+        async def go() -> list[Any]:
+            async with AsyncTelnyx(api_key="k", base_url=server) as client:
+                stream = await client.ai.anthropic.v1.messages(max_tokens=64, messages=MESSAGES, model="m", stream=True, **script(name))
+                return [event async for event in stream]
+
+        return asyncio.run(go())
+
+    events = collect("anthropic")
+    assert [type(e).__name__ for e in events] == [
+        "AnthropicMessageStartEvent", "AnthropicContentBlockStartEvent", "AnthropicPingEvent",
+        "AnthropicContentBlockDeltaEvent", "AnthropicContentBlockDeltaEvent", "AnthropicContentBlockStopEvent",
+        "AnthropicMessageDeltaEvent", "AnthropicMessageStopEvent",
+    ]  # fmt: skip
+    assert "".join(e.delta.text for e in events if isinstance(e, models.AnthropicContentBlockDeltaEvent)) == "Hi there"
+    with pytest.raises(telnyx_ai.APIStreamError) as info:
+        collect("anthropic_error")
+    assert info.value.event == "error" and info.value.error_type == "overloaded_error"
+    assert "Overloaded" in str(info.value)
+
+
+@modes
+def test_streamed_response_is_read_as_it_arrives(mode: str, server: str) -> None:
+    """`with_streaming_response`: the first bytes of a download arrive while the server
+    still holds the rest; `parse()` of a JSON call gives the model."""
+    if mode == "sync":
+        with Telnyx(api_key="k", base_url=server) as client:
+            with client.ai.clusters.with_streaming_response.fetch_graph("task-1") as response:
+                assert response.status_code == 200
+                pieces = response.iter_bytes()
+                first = next(pieces)
+                held = not Script.gate.is_set()
+                Script.gate.set()
+                size = len(first) + sum(len(piece) for piece in pieces)
+            with client.ai.chat.completions.with_streaming_response.create(messages=MESSAGES, model=MODEL) as response:
+                completion = response.parse()
+            with client.ai.chat.completions.with_streaming_response.create(messages=MESSAGES, model=MODEL, stream=True, **script("anthropic")) as response:
+                lines = [line for line in response.iter_lines() if line]
+    else:
+
+        async def go() -> tuple[bytes, bool, int, Any, list[str]]:
+            async with AsyncTelnyx(api_key="k", base_url=server) as client:
+                async with client.ai.clusters.with_streaming_response.fetch_graph("task-1") as response:
+                    pieces = response.iter_bytes()
+                    first = await pieces.__anext__()
+                    held = not Script.gate.is_set()
+                    Script.gate.set()
+                    size = len(first) + sum([len(piece) async for piece in pieces])
+                async with client.ai.chat.completions.with_streaming_response.create(messages=MESSAGES, model=MODEL) as response:
+                    completion = await response.parse()
+                async with client.ai.chat.completions.with_streaming_response.create(messages=MESSAGES, model=MODEL, stream=True, **script("anthropic")) as response:
+                    lines = [line async for line in response.iter_lines() if line]
+                return first, held, size, completion, lines
+
+        first, held, size, completion, lines = asyncio.run(go())
+    assert held and 0 < len(first) < 131072 and size == 131072
+    assert isinstance(completion, models.ChatCompletion)
+    assert lines[0] == "event: message_start" and len(lines) == 2 * len(ANTHROPIC)
