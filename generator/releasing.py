@@ -66,11 +66,14 @@ def drop_stale_methods(config_text: str, config_data: dict[str, Any], spec: dict
     return config_text, dropped
 
 
-NOTES_HEADER = "<!-- Changes for the next release that the API diff cannot see, one `- ` item each; `make release` takes them into the changelog and empties this file. -->\n"
+NOTES_HEADER = "<!-- Changes for the next release that the API diff cannot see, one `- ` item each, a fix unless it starts with [feature] or [breaking]; `make release` takes them into the changelog and empties this file. -->\n"
+_LEVEL = re.compile(r"^\[(fix|feature|breaking)\]\s*")
 
 
-def read_notes(path: Path | None) -> list[str]:
-    """The `- ` items of the notes file (an item may go on over indented lines)."""
+def read_notes(path: Path | None) -> list[tuple[str, str]]:
+    """The `- ` items of the notes file (an item may go on over indented lines), each with
+    its level: `fix`, or `feature` / `breaking` for an item that starts with `[feature]` /
+    `[breaking]`."""
     if path is None or not path.exists():
         return []
     items: list[str] = []
@@ -79,7 +82,11 @@ def read_notes(path: Path | None) -> list[str]:
             items.append(line[2:].strip())
         elif line.startswith("  ") and items and line.strip():
             items[-1] += " " + line.strip()
-    return items
+    levelled = []
+    for item in items:
+        found = _LEVEL.match(item)
+        levelled.append((found.group(1), item[found.end() :]) if found else ("fix", item))
+    return levelled
 
 
 def release(upstream: str | None, rules: Path, spec: Path, config: Path, out: Path, date: str, problems: Problems, notes: Path | None = None) -> Release | None:
@@ -101,8 +108,8 @@ def release(upstream: str | None, rules: Path, spec: Path, config: Path, out: Pa
     report = compare(surface(old_name, old_spec, config_data, str(config)), surface("curated upstream", new_spec, config_data, str(config)))
     if new_text != old_text and not report.changes:
         report.add("fix", "spec-text", "spec", "descriptions or examples changed")
-    for note in read_notes(notes):
-        report.add("fix", "note", note)
+    for level, note in read_notes(notes):
+        report.add(level, "note", note)
     bump, new_version = report.bump(version)
     outcome = Release(report, version, new_version, bump)
     if not report.changes:

@@ -1,5 +1,6 @@
 """Every Python example of the generated README runs, unmodified, against Prism started
-from the curated spec (the examples read TELNYX_API_KEY and TELNYX_BASE_URL)."""
+from the curated spec (the examples read TELNYX_API_KEY and TELNYX_BASE_URL); Prism cannot
+stream, so the examples that stream run against the event server of the streaming tests."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import wave
 from pathlib import Path
 
 import pytest
+from servers import serving
+from test_streaming import Script
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "generated" / "README.md"
@@ -34,5 +37,14 @@ def test_example_runs(prism_static: str, code: str, tmp_path: Path) -> None:
         audio.setframerate(8000)
         audio.writeframes(b"\x00\x00" * 800)
     env = {**os.environ, "TELNYX_API_KEY": "readme-key", "TELNYX_BASE_URL": prism_static, "PYTHONPATH": str(ROOT / "generated")}
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    if "stream=True" not in code:
+        done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return
+    Script.hits = []
+    with serving(Script) as events:
+        env["TELNYX_BASE_URL"] = events + "/v2"
+        done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+    assert Script.hits and all(hit["body"].get("stream") is True for hit in Script.hits)
+    assert "Why did the cat sit on the computer?" in done.stdout  # the events, joined

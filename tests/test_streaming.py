@@ -82,7 +82,7 @@ class Script(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
-        script = self.headers.get("X-Script", "chunks")
+        script = self.headers.get("X-Script", "anthropic" if "anthropic" in self.path else "plain")
         Script.hits.append({"path": self.path, "body": body, "accept": self.headers.get("Accept"), "key": self.headers.get("Idempotency-Key")})
         try:
             getattr(self, "script_" + script)(body)
@@ -104,6 +104,16 @@ class Script(BaseHTTPRequestHandler):
         self._event("[DONE]")
         Script.gate.wait(GATE_SECONDS)  # the connection stays open: [DONE] alone must end the stream
         self._event(chunk(3, "after the end"))
+
+    def script_plain(self, body: dict[str, Any]) -> None:
+        """A whole answer, or every event at once: what the README's examples get."""
+        if not body.get("stream"):
+            self.script_not_a_stream(body)
+            return
+        self._start()
+        for i, text in enumerate(["Why did the cat", " sit on the computer?", ""]):
+            self._event(chunk(i, text, "stop" if not text else None))
+        self._event("[DONE]")
 
     def script_endless(self, body: dict[str, Any]) -> None:
         self._start()

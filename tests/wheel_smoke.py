@@ -1,5 +1,9 @@
 """Smoke test of an installed wheel (run by `make build` in a fresh virtual environment):
-import, construct a client, one call against a mocked transport."""
+import, construct a client, one call against a mocked transport; and a streaming call,
+which without the `streaming` extra fails before anything is sent, and with it streams."""
+
+import importlib.util
+import json
 
 import httpx
 
@@ -8,7 +12,14 @@ import telnyx_ai
 ASSISTANT = {"id": "a1", "name": "Bot", "model": "m", "instructions": "i", "created_at": "2024-01-01T00:00:00Z"}
 
 
+CHUNK = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {"content": "Hi"}}]}
+
+
 def handler(request: httpx.Request) -> httpx.Response:
+    if request.url.path == "/v2/ai/chat/completions":
+        assert has_extra, "a streaming call without httpx-sse must fail before sending"
+        body = f"data: {json.dumps(CHUNK)}\n\ndata: [DONE]\n\n".encode()
+        return httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
     assert request.url.path == "/v2/ai/assistants/a1", request.url
     assert request.headers["authorization"] == "Bearer smoke"
     return httpx.Response(200, json=ASSISTANT)
@@ -18,4 +29,12 @@ client = telnyx_ai.Telnyx(api_key="smoke", http_client=httpx.Client(transport=ht
 assistant = client.ai.assistants.retrieve("a1")
 assert type(assistant).__name__ == "Assistant" and assistant.name == "Bot"
 assert telnyx_ai.__file__ and "site-packages" in telnyx_ai.__file__, telnyx_ai.__file__
+has_extra = importlib.util.find_spec("httpx_sse") is not None
+try:
+    chunks = list(client.ai.chat.completions.create(messages=[{"role": "user", "content": "Hi"}], model="m", stream=True))
+    assert has_extra and [c.choices[0].delta.content for c in chunks] == ["Hi"], chunks
+    print("streaming: one chunk through the `streaming` extra")
+except telnyx_ai.TelnyxError as error:
+    assert not has_extra and "pip install 'telnyx-ai[streaming]'" in str(error), error
+    print(f"streaming without the extra: {error}")
 print(f"smoke test passed: telnyx_ai {telnyx_ai.__version__} from {telnyx_ai.__file__}")
