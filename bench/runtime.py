@@ -5,7 +5,10 @@ Measured in one run, so only ratios matter:
   json.loads (the floor), our `telnyx_ai` client, and the official `telnyx` package;
   once against a respx-mocked transport and once against a real HTTP server on 127.0.0.1;
 - `import` + client construction, in fresh interpreters: `import httpx, pydantic`
-  (the floor), `import telnyx_ai`, `import telnyx`.
+  (the floor), `import telnyx_ai`, `import telnyx`;
+- a streamed chat completion of 200 chunk events from a real server on 127.0.0.1, per
+  event: bare httpx + httpx-sse + json.loads (the floor) against our `Stream`, which
+  validates every event into a `ChatCompletionChunk`.
 
 Run it with `make bench-runtime` (which installs the official SDK into the benchmark's own
 environment). Prints medians and ratios to the floor.
@@ -14,6 +17,7 @@ environment). Prints medians and ratios to the floor.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import statistics
 import subprocess
 import sys
@@ -64,6 +68,22 @@ def assistant(i: int) -> dict[str, Any]:
 
 ONE = json.dumps(assistant(1)).encode()
 LIST = json.dumps({"data": [assistant(i) for i in range(20)]}).encode()
+EVENTS = 200
+
+
+def chunk(i: int) -> dict[str, Any]:
+    """A chunk as an OpenAI-compatible server sends it: a few words of one choice."""
+    return {
+        "id": "chatcmpl-8f1d2c3b4a5e6f708192a3b4c5d6e7f8",
+        "object": "chat.completion.chunk",
+        "created": 1733000000,
+        "model": "meta-llama/Meta-Llama-3.1-8B-Instruct",
+        "system_fingerprint": "fp_44709d6fcb",
+        "choices": [{"index": 0, "delta": {"content": f" word{i} and more"}, "logprobs": None, "finish_reason": None}],
+    }
+
+
+STREAM = b"".join(b"data: " + json.dumps(chunk(i)).encode() + b"\n\n" for i in range(EVENTS)) + b"data: [DONE]\n\n"
 
 
 def median_us(fn: Callable[[], object], rounds: int = 7, number: int = 200) -> float:
@@ -107,6 +127,14 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         pass
 
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Content-Length", str(len(STREAM)))
+        self.end_headers()
+        self.wfile.write(STREAM)
+
     def do_GET(self) -> None:  # noqa: N802
         body = LIST if self.path.split("?")[0].endswith("/ai/assistants") else ONE
         self.send_response(200)
@@ -118,10 +146,10 @@ class Handler(BaseHTTPRequestHandler):
 
 def table(title: str, rows: dict[str, float], floor: str, unit: str) -> None:
     print(f"\n{title}")
-    print(f"| {'client':<26} | {'median ' + unit:>12} | {'x floor':>8} |")
-    print(f"|{'-' * 28}|{'-' * 14}|{'-' * 10}|")
+    print(f"| {'client':<36} | {'median ' + unit:>12} | {'x floor':>8} |")
+    print(f"|{'-' * 38}|{'-' * 14}|{'-' * 10}|")
     for name, value in rows.items():
-        print(f"| {name:<26} | {value:>12.1f} | {value / rows[floor]:>8.2f} |")
+        print(f"| {name:<36} | {value:>12.1f} | {value / rows[floor]:>8.2f} |")
 
 
 def bench_calls() -> None:
@@ -140,6 +168,52 @@ def bench_calls() -> None:
         table("list of 20, real server on 127.0.0.1", {n: median_us(f[1], number=50) for n, f in found.items()}, floor, "us")
     finally:
         server.shutdown()
+
+
+def bench_streaming() -> None:
+    """Per event of a 200-event stream; the target is at most 1.3x the floor."""
+    import httpx_sse
+
+    import telnyx_ai
+
+    messages = [{"role": "user", "content": "Tell me a story"}]
+    model = "meta-llama/Meta-Llama-3.1-8B-Instruct"
+    # The server runs in a process of its own, so that it does not share the clients' GIL.
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    process = multiprocessing.get_context("fork").Process(target=server.serve_forever, daemon=True)
+    process.start()
+    base_url = f"http://127.0.0.1:{server.server_address[1]}/v2"
+    floor_http = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {API_KEY}"})
+    ours = telnyx_ai.Telnyx(api_key=API_KEY, base_url=base_url)
+
+    def floor() -> int:
+        count = 0
+        with floor_http.stream("POST", "/ai/chat/completions", json={"messages": messages, "model": model, "stream": True}) as response:
+            for sse in httpx_sse.EventSource(response).iter_sse():
+                if sse.data == "[DONE]":
+                    break
+                json.loads(sse.data)
+                count += 1
+        return count
+
+    def ours_stream() -> int:
+        count = 0
+        for _chunk in ours.ai.chat.completions.create(messages=messages, model=model, stream=True):
+            count += 1
+        return count
+
+    try:
+        assert floor() == ours_stream() == EVENTS
+        samples: dict[str, list[float]] = {"bare httpx + httpx-sse + json.loads": [], "telnyx_ai Stream (ours)": []}
+        for _ in range(15):  # alternating, so that a slower moment of the machine hits both
+            for name, fn in zip(samples, (floor, ours_stream), strict=True):
+                samples[name].append(median_us(fn, rounds=1, number=10) / EVENTS)
+        rows = {name: statistics.median(values) for name, values in samples.items()}
+        table(f"stream of {EVENTS} chat completion chunks, real server on 127.0.0.1, per event", rows, "bare httpx + httpx-sse + json.loads", "us")
+    finally:
+        process.terminate()
+        process.join()
+        server.server_close()
 
 
 def bench_import(runs: int = 9) -> None:
@@ -165,4 +239,5 @@ def bench_import(runs: int = 9) -> None:
 if __name__ == "__main__":
     print(f"Python {sys.version.split()[0]}, httpx {httpx.__version__}; medians of repeated runs")
     bench_calls()
+    bench_streaming()
     bench_import()

@@ -54,31 +54,43 @@ def require_sse() -> None:
         ) from None
 
 
-def _event(event_type: Any, event: str, data: str, response: httpx.Response) -> Any:
-    """One event's data, validated; an error event raises APIStreamError."""
-    if event == "error" or '"error"' in data:
-        try:
-            parsed = json.loads(data)
-        except ValueError:
-            parsed = data
-        if event == "error" or (isinstance(parsed, dict) and parsed.get("error")):
-            raise APIStreamError(response, event or "message", parsed)
+def _decoder(event_type: Any, response: httpx.Response) -> Callable[[str, str], Any]:
+    """What turns one event's name and data into its validated value: once per stream, so
+    that each event costs a JSON validation and little more. An error event raises
+    APIStreamError."""
     import pydantic
 
-    from ._base_client import _first_error, validate_json
+    from ._base_client import _adapter, _first_error
 
-    try:
-        return validate_json(event_type, data)
-    except pydantic.ValidationError as exc:
-        invalid_json = any(e.get("type") == "json_invalid" for e in exc.errors())
-        problem = (
-            "is not valid JSON"
-            if invalid_json
-            else "does not match the expected shape: " + _first_error(exc)
-        )
-        raise APIResponseValidationError(
-            response, data[:2000], f"an event of the stream {problem}"
-        ) from None
+    validate: Callable[[str], Any]
+    if isinstance(event_type, type) and issubclass(event_type, pydantic.BaseModel):
+        # the model's own validator (built on this first use), without model_validate_json's wrapping
+        validate = event_type.__pydantic_validator__.validate_json
+    else:
+        validate = _adapter(event_type).validate_json
+
+    def decode(event: str, data: str) -> Any:
+        if event == "error" or '"error"' in data:
+            try:
+                parsed = json.loads(data)
+            except ValueError:
+                parsed = data
+            if event == "error" or (isinstance(parsed, dict) and parsed.get("error")):
+                raise APIStreamError(response, event or "message", parsed)
+        try:
+            return validate(data)
+        except pydantic.ValidationError as exc:
+            invalid_json = any(e.get("type") == "json_invalid" for e in exc.errors())
+            problem = (
+                "is not valid JSON"
+                if invalid_json
+                else "does not match the expected shape: " + _first_error(exc)
+            )
+            raise APIResponseValidationError(
+                response, data[:2000], f"an event of the stream {problem}"
+            ) from None
+
+    return decode
 
 
 @contextlib.contextmanager
@@ -124,13 +136,15 @@ class Stream(Generic[T]):
     def _events(self) -> Iterator[T]:
         from httpx_sse import EventSource, SSEError
 
+        decode = _decoder(self._event_type, self.response)
         with _failures(self.response):  # SSEError is an httpx.TransportError: caught first
             try:
                 for sse in EventSource(self.response).iter_sse():
-                    if sse.data == DONE:
+                    data = sse.data
+                    if data == DONE:
                         return
-                    if sse.data:
-                        yield _event(self._event_type, sse.event, sse.data, self.response)
+                    if data:
+                        yield decode(sse.event, data)
             except SSEError:
                 raise _not_a_stream(self.response, self.response.read()) from None
 
@@ -181,13 +195,15 @@ class AsyncStream(Generic[T]):
     async def _events(self) -> AsyncIterator[T]:
         from httpx_sse import EventSource, SSEError
 
+        decode = _decoder(self._event_type, self.response)
         with _failures(self.response):  # SSEError is an httpx.TransportError: caught first
             try:
                 async for sse in EventSource(self.response).aiter_sse():
-                    if sse.data == DONE:
+                    data = sse.data
+                    if data == DONE:
                         return
-                    if sse.data:
-                        yield _event(self._event_type, sse.event, sse.data, self.response)
+                    if data:
+                        yield decode(sse.event, data)
             except SSEError:
                 raise _not_a_stream(self.response, await self.response.aread()) from None
 
