@@ -9,6 +9,7 @@ Not part of `make test`: it needs the whole spec curated and generated (`make ge
 from __future__ import annotations
 
 import inspect
+import json
 import re
 import sys
 from pathlib import Path
@@ -71,7 +72,8 @@ def arguments(method: Any, text: str) -> tuple[list[Any], dict[str, Any]]:
 
 def every_schema_has_a_model() -> bool:
     """Every component schema of the upstream spec is in the curated spec (under its own
-    name, or the one a curation rule gave it) and has a model (under its Python name)."""
+    name, or the one a curation rule gave it), with those curation adds, and has a model
+    (under its Python name)."""
     import yaml
     from telnyx_all.types import _models
 
@@ -81,15 +83,30 @@ def every_schema_has_a_model() -> bool:
     upstream = yaml.load((ROOT.parent / "shared" / "telnyx-openapi" / "spec3.yml").read_text(), Loader=yaml.CSafeLoader)
     curated = yaml.load((ROOT / "build" / "all" / "telnyx.openapi.yaml").read_text(), Loader=yaml.CSafeLoader)
     names = curated["components"]["schemas"]
+    added = yaml.safe_load((ROOT / "spec" / "curated-schemas.yaml").read_text())["schemas"]
     normalised = normalise(curated, "curated", Problems())
     models = list(normalised.document["components"]["schemas"])
     missing = [name for name in models if not hasattr(_models, name)]
-    print(f"{len(upstream['components']['schemas'])} upstream schemas, {len(names)} curated, {len(models)} models; missing: {missing or 'none'}")
-    return len(names) == len(upstream["components"]["schemas"]) and not missing
+    print(f"{len(upstream['components']['schemas'])} upstream schemas and {len(added)} added, {len(names)} curated, {len(models)} models; missing: {missing or 'none'}")
+    return len(names) == len(upstream["components"]["schemas"]) + len(added) and set(added) <= set(names) and not missing
+
+
+def streams() -> bool:
+    """The whole-spec package streams as the AI package does: typed chunks, then [DONE]."""
+    chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {"content": "Hi"}}]}
+    body = f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n".encode()
+    client = telnyx_all.Telnyx(api_key="smoke", max_retries=0)
+    with respx.mock() as mock:
+        mock.post("https://api.telnyx.com/v2/ai/chat/completions").respond(200, content=body, headers={"content-type": "text/event-stream"})
+        with client.ai.chat.completions.create(messages=[{"role": "user", "content": "Hi"}], model="m", stream=True) as stream:
+            chunks = list(stream)
+    ok = [type(c).__name__ for c in chunks] == ["ChatCompletionChunk"] and chunks[0].choices[0].delta.content == "Hi"
+    print(f"streamed a chat completion: {[type(c).__name__ for c in chunks]}")
+    return ok
 
 
 def main() -> int:
-    if not every_schema_has_a_model():
+    if not every_schema_has_a_model() or not streams():
         return 1
     client = telnyx_all.Telnyx(api_key="smoke", max_retries=0)
     areas = [name for name, member in inspect.getmembers(type(client)) if hasattr(member, "func") and not name.startswith("_")]

@@ -148,6 +148,11 @@ class Script(BaseHTTPRequestHandler):
             return
         self.script_chunks(body)
 
+    def script_rejected(self, body: dict[str, Any]) -> None:
+        payload = b'{"detail": [{"loc": ["body", "model"], "msg": "unknown model", "type": "value_error"}]}'
+        self._start("application/json", 422, Content_Length=str(len(payload)))
+        self.wfile.write(payload)
+
     def script_not_a_stream(self, body: dict[str, Any]) -> None:
         payload = json.dumps(COMPLETION).encode()
         self._start("application/json", Content_Length=str(len(payload)))
@@ -333,6 +338,14 @@ def test_an_error_status_before_the_stream_is_retried(mode: str, server: str, sl
     events = chat(mode, server, script("busy_then_stream"), on_first=Script.gate.set)
     assert len(events) == 3 and len(Script.hits) == 2
     assert Script.hits[0]["key"] and Script.hits[0]["key"] == Script.hits[1]["key"]  # the same idempotency key
+
+
+@modes
+def test_a_rejected_stream_request_is_the_usual_typed_error(mode: str, server: str) -> None:
+    with pytest.raises(telnyx_ai.UnprocessableEntityError) as info:
+        chat(mode, server, script("rejected"))
+    assert info.value.status_code == 422 and [str(e) for e in info.value.errors] == ["model: unknown model"]
+    assert len(Script.hits) == 1  # a 422 is not retried
 
 
 @modes
