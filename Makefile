@@ -92,7 +92,7 @@ BENCH_VENV := build/bench-venv
 $(BENCH_VENV)/.installed: Makefile
 	@mkdir -p build
 	$(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "httpx>=0.27,<0.29" "pydantic>=2.7,<3" "httpx-sse>=0.4.1,<1" respx telnyx==4.189.0
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "httpx>=0.27,<0.29" "pydantic>=2.7,<3" "httpx-sse>=0.4.3,<1" respx telnyx==4.189.0
 	@touch $@
 
 build/bench-gen-venv/.installed:

@@ -350,7 +350,8 @@ class Builder:
         content = dict((raw or {}).get("content") or {})
         if not content or status == "204":
             return Response("none", "None", "None", status)
-        events = self.event_stream(operation, content.get(STREAM_TYPE), (*at, "responses", status, "content", STREAM_TYPE))
+        others = [m for m in content if m != STREAM_TYPE]
+        events = self.event_stream(operation, content.get(STREAM_TYPE), others, (*at, "responses", status, "content", STREAM_TYPE))
         if events is not None:
             del content[STREAM_TYPE]
             if events.flag is None or not content:
@@ -371,7 +372,7 @@ class Builder:
         # Audio, PDF, octet-stream, images...: the bytes as sent.
         return Response("binary", "bytes", "bytes", status)
 
-    def event_stream(self, operation: dict[str, Any], media: Any, at: tuple[str, ...]) -> EventStream | None:
+    def event_stream(self, operation: dict[str, Any], media: Any, others: list[str], at: tuple[str, ...]) -> EventStream | None:
         """The events of a `text/event-stream` answer, where its item schema (`itemSchema`,
         or `x-itemSchema` in a 3.1 document) names them: each event's `data` holds JSON of
         the `contentSchema` of its `data` property (or the item schema is that schema). A
@@ -393,8 +394,15 @@ class Builder:
         body = deref(self.doc, operation.get("requestBody"))
         for media_type in ((body or {}).get("content") or {}).values():
             shape = self.object_shape((media_type or {}).get("schema"))
-            if shape is not None and (shape[0].get("stream") or {}).get("type") == "boolean":
+            if shape is not None and _is_boolean(shape[0].get("stream")):
                 flag = "stream"
+        if flag is None and others:
+            self.problems.warning(
+                f"the operation answers with {', '.join(others)} or an event stream, but its body has no boolean "
+                "`stream` to choose: the method always streams",
+                self.spec_file,
+                pointer(*at),
+            )
         return EventStream(self.annotation(schema, False), flag)
 
     def pagination(self, method: str, response: Response, operation: dict[str, Any], number: str | None, size: str | None) -> Pagination | None:
@@ -628,6 +636,18 @@ def default_method_path(method: str, path: str, strip_prefix: str = "") -> list[
 def _clear_of_runtime(parts: list[str]) -> list[str]:
     """`/timeout/things` -> `timeout_.things`: never the name of a runtime attribute."""
     return [p + "_" if (i == 0 and p in CLIENT_ATTRIBUTES) or (i > 0 and p in RESOURCE_ATTRIBUTES) else p for i, p in enumerate(parts)]
+
+
+def _is_boolean(schema: Any) -> bool:
+    """A boolean, perhaps nullable (`type: [boolean, 'null']`, or an anyOf/oneOf with one)."""
+    if not isinstance(schema, dict):
+        return False
+    kinds = schema.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    if "boolean" in kinds and set(kinds) <= {"boolean", "null"}:
+        return True
+    variants = schema.get("anyOf") or schema.get("oneOf") or []
+    return any(_is_boolean(v) for v in variants) and all(_is_boolean(v) or (isinstance(v, dict) and v.get("type") == "null") for v in variants)
 
 
 def _is_plain(schema: dict[str, Any]) -> bool:

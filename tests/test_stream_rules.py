@@ -6,6 +6,7 @@ builder reads the events from either key, or reports a stream it cannot type."""
 from __future__ import annotations
 
 import copy
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +100,15 @@ def test_a_rule_naming_what_is_missing_is_a_located_error(tmp_path: Path) -> Non
     assert not (tmp_path / "out.yaml").exists()
 
 
+@functools.lru_cache(maxsize=None)
+def _curated() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.load(SPEC.read_text(), Loader=yaml.CSafeLoader)  # noqa: S506 - a safe loader
+    return loaded
+
+
 def curated() -> dict[str, Any]:
-    return yaml.safe_load(SPEC.read_text())
+    """The committed curated spec, a copy of its own for each test to change."""
+    return copy.deepcopy(_curated())
 
 
 def build(document: dict[str, Any]) -> tuple[Any, list[str]]:
@@ -155,3 +163,35 @@ def test_a_stream_of_untyped_events_is_a_located_error() -> None:
         and "/paths/~1ai~1chat~1completions/post/responses/200/content/text~1event-stream/x-itemSchema/properties/data/contentSchema" in e
         for e in errors
     ), errors
+
+
+def test_a_rule_whose_events_upstream_declares_now_still_applies(tmp_path: Path) -> None:
+    """Upstream declares the event schema before it declares the stream: the curated schema
+    is stale (a warning), the stream rule uses upstream's schema."""
+    upstream = copy.deepcopy(UPSTREAM)
+    upstream["components"]["schemas"]["Chunk"] = {**CHUNK, "description": "Upstream's own."}
+    document, messages = run_curation(tmp_path, upstream)
+    assert document is not None, messages
+    assert document["components"]["schemas"]["Chunk"]["description"] == "Upstream's own."
+    media = document["paths"]["/chat"]["post"]["responses"]["200"]["content"]["text/event-stream"]
+    assert media["x-itemSchema"]["properties"]["data"]["contentSchema"] == {"$ref": "#/components/schemas/Chunk"}
+    assert len(messages) == 2 and "upstream declares Chunk now" in messages[0]
+    assert "fix `add_schemas schemas.yaml` matched nothing upstream (/fix_sets/chat/0)" in messages[1]
+
+
+@pytest.mark.parametrize("flag", [{"type": ["boolean", "null"]}, {"anyOf": [{"type": "boolean"}, {"type": "null"}]}])
+def test_a_nullable_stream_flag_is_the_flag(flag: dict[str, Any]) -> None:
+    document = curated()
+    body = document["components"]["schemas"]["ChatCompletionRequest"]
+    body["properties"]["stream"] = flag
+    api, errors = build(document)
+    assert errors == [] and chat_of(api).response.events.flag == "stream" and chat_of(api).response.kind == "json"
+
+
+def test_a_stream_beside_json_without_a_flag_is_a_warning() -> None:
+    document = curated()
+    del document["components"]["schemas"]["ChatCompletionRequest"]["properties"]["stream"]
+    problems = Problems()
+    api = build_api(document, "spec.yaml", yaml.safe_load(CONFIG.read_text()), "sdk.yaml", problems)
+    assert chat_of(api).response.kind == "stream"
+    assert any("answers with application/json or an event stream, but its body has no boolean `stream`" in p.render() for p in problems.warnings)

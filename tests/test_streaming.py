@@ -132,6 +132,22 @@ class Script(BaseHTTPRequestHandler):
         self._event({"error": {"message": "the model is overloaded", "type": "overloaded_error", "code": 529}})
         self._event(chunk(1, "never read"))
 
+    def script_errors(self, body: dict[str, Any]) -> None:
+        self._start()
+        self._event(chunk(0, "Hi"))
+        self._event({"errors": [{"code": "10015", "title": "Bad request", "detail": "model is not available"}]})
+
+    def script_bare_error(self, body: dict[str, Any]) -> None:
+        self._start()
+        self._event(chunk(0, "Hi"))
+        self.wfile.write(b"event: error\ndata:\n\n")
+
+    def script_unasked(self, body: dict[str, Any]) -> None:
+        """Events for a call that did not ask for them, and a stream that goes on."""
+        self._start()
+        self._event(chunk(0, "Hi"))
+        Script.gate.wait(GATE_SECONDS)
+
     def script_dropped(self, body: dict[str, Any]) -> None:
         self._start(Content_Length="100000")  # promises more than it sends before it hangs up
         self._event(chunk(0, "Hi"))
@@ -185,9 +201,14 @@ def script(name: str) -> dict[str, Any]:
     return {"extra_headers": {"X-Script": name}}
 
 
-def chat(mode: str, base_url: str, body: dict[str, Any], *, until: int | None = None, on_first: Any = None, **options: Any) -> list[Any]:
-    """Stream a chat completion with a new client and collect its events; `on_first` runs
-    when the first event is in, `until` leaves the loop early after that many events."""
+def chat(
+    mode: str, base_url: str, body: dict[str, Any], *, until: int | None = None, on_first: Any = None, into: list[Any] | None = None, streams: list[Any] | None = None, **options: Any
+) -> list[Any]:
+    """Stream a chat completion with a new client and collect its events (into `into`, which
+    keeps those that came before an error; the stream into `streams`); `on_first` runs when
+    the first event is in, `until` leaves the loop early after that many events."""
+    events = into if into is not None else []
+    streams = streams if streams is not None else []
 
     def take(events: list[Any], event: Any) -> bool:
         events.append(event)
@@ -199,7 +220,7 @@ def chat(mode: str, base_url: str, body: dict[str, Any], *, until: int | None = 
         with Telnyx(api_key="k", base_url=base_url, **options) as client:
             stream = client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **body)
             assert isinstance(stream, Stream)
-            events: list[Any] = []
+            streams.append(stream)
             for event in stream:
                 if take(events, event):
                     break
@@ -209,7 +230,7 @@ def chat(mode: str, base_url: str, body: dict[str, Any], *, until: int | None = 
         async with AsyncTelnyx(api_key="k", base_url=base_url, **options) as client:
             stream = await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **body)
             assert isinstance(stream, AsyncStream)
-            events: list[Any] = []
+            streams.append(stream)
             async for event in stream:
                 if take(events, event):
                     break
@@ -260,15 +281,21 @@ def test_leaving_the_loop_early_gives_the_connection_back(mode: str, server: str
     if mode == "sync":
         with Telnyx(api_key="k", base_url=server, http_client=httpx.Client(limits=limits, timeout=timeout), max_retries=0) as client:
             for _round in range(3):
-                for i, _event in enumerate(client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless"))):
+                stream = client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless"))
+                for i, _event in enumerate(stream):
                     if i == 2:
                         break
+                assert stream.response.is_closed  # at once, on `break`
             assert client.ai.chat.completions.create(messages=MESSAGES, model=MODEL).id == "chatcmpl-1"
             with client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless")) as stream:
                 assert next(stream).id == "chatcmpl-1"  # leaving the `with` closes it
+            assert stream.response.is_closed
             with pytest.raises(RuntimeError):
                 for _event in client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless")):
                     raise RuntimeError("the caller fails mid-stream")
+            with client.ai.chat.completions.with_raw_response.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless")) as raw:
+                assert raw.status_code == 200 and raw.elapsed is None
+                assert next(iter(raw.parse())).id == "chatcmpl-1"
             assert client.ai.chat.completions.create(messages=MESSAGES, model=MODEL).id == "chatcmpl-1"
         return
 
@@ -285,6 +312,13 @@ def test_leaving_the_loop_early_gives_the_connection_back(mode: str, server: str
             assert (await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL)).id == "chatcmpl-1"
             async with await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless")) as stream:
                 assert (await stream.__anext__()).id == "chatcmpl-1"
+            assert stream.response.is_closed  # at once, on leaving `async with`
+            with pytest.raises(RuntimeError):
+                async for _event in await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless")):
+                    raise RuntimeError("the caller fails mid-stream")
+            raw = await client.ai.chat.completions.with_raw_response.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless"))
+            assert raw.status_code == 200 and raw.elapsed is None
+            await raw.aclose()
             assert (await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL)).id == "chatcmpl-1"
         await http.aclose()
 
@@ -294,9 +328,12 @@ def test_leaving_the_loop_early_gives_the_connection_back(mode: str, server: str
 @modes
 def test_a_stalled_stream_raises_a_timeout(mode: str, server: str) -> None:
     events: list[Any] = []
+    streams: list[Any] = []
     with pytest.raises(telnyx_ai.APITimeoutError):
-        events.extend(chat(mode, server, script("stall"), timeout=httpx.Timeout(5.0, read=0.3), on_first=lambda: None))
-    assert len([hit for hit in Script.hits]) == 1  # never retried once the stream has begun
+        chat(mode, server, script("stall"), timeout=httpx.Timeout(5.0, read=0.3), into=events, streams=streams)
+    assert [e.choices[0].delta.content for e in events] == ["Hi"]  # delivered before the stall
+    assert len(Script.hits) == 1  # never retried once the stream has begun
+    assert streams[0].response.is_closed
 
 
 @modes
@@ -308,13 +345,23 @@ def test_a_connection_lost_mid_stream_raises_a_connection_error(mode: str, serve
 
 
 @modes
-def test_an_error_event_raises_a_typed_error_with_what_the_server_said(mode: str, server: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [("error", "the model is overloaded"), ("errors", "model is not available"), ("bare_error", "an error event without data")],
+)
+def test_an_error_event_raises_a_typed_error_with_what_the_server_said(mode: str, server: str, name: str, said: str) -> None:
+    events: list[Any] = []
+    streams: list[Any] = []
     with pytest.raises(telnyx_ai.APIStreamError) as info:
-        chat(mode, server, script("error"))
-    assert "the model is overloaded" in str(info.value)
-    assert info.value.error_type == "overloaded_error"
-    assert isinstance(info.value.body, dict) and info.value.body["error"]["code"] == 529
-    assert len(Script.hits) == 1
+        chat(mode, server, script(name), into=events, streams=streams)
+    assert str(info.value) == f"the stream failed: {said}"
+    assert [e.choices[0].delta.content for e in events] == ["Hi"]
+    assert streams[0].response.is_closed and len(Script.hits) == 1
+    if name == "error":
+        assert info.value.error_type == "overloaded_error"
+        assert isinstance(info.value.body, dict) and info.value.body["error"]["code"] == 529
+    if name == "errors":
+        assert [e.code for e in info.value.errors] == ["10015"]
 
 
 @modes
@@ -323,6 +370,28 @@ def test_an_event_of_the_wrong_shape_raises_a_validation_error(mode: str, server
         chat(mode, server, script("invalid"))
     assert "an event of the stream does not match the expected shape" in str(info.value)
     assert "not a list" in str(info.value.body)
+
+
+@modes
+def test_events_the_call_did_not_ask_for_fail_without_waiting_for_the_end(mode: str, server: str) -> None:
+    """A call without `stream=True` answered with an event stream that goes on: the typed
+    error comes while the server still holds the stream (reading it whole would wait)."""
+    held: list[bool] = []
+
+    async def call_async() -> None:
+        async with AsyncTelnyx(api_key="k", base_url=server) as client:
+            await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, **script("unasked"))
+
+    with pytest.raises(telnyx_ai.APIResponseValidationError, match="the server answered with an event stream"):
+        try:
+            if mode == "sync":
+                with Telnyx(api_key="k", base_url=server) as client:
+                    client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, **script("unasked"))
+            else:
+                asyncio.run(call_async())
+        finally:
+            held.append(not Script.gate.is_set())
+    assert held == [True]
 
 
 @modes
@@ -374,6 +443,24 @@ def test_anthropic_events_are_typed_by_their_type(mode: str, server: str) -> Non
         collect("anthropic_error")
     assert info.value.event == "error" and info.value.error_type == "overloaded_error"
     assert "Overloaded" in str(info.value)
+
+
+@modes
+def test_a_stalled_streamed_response_raises_a_timeout(mode: str, server: str) -> None:
+    timeout = httpx.Timeout(5.0, read=0.3)
+    with pytest.raises(telnyx_ai.APITimeoutError):
+        if mode == "sync":
+            with Telnyx(api_key="k", base_url=server, timeout=timeout) as client:
+                with client.ai.chat.completions.with_streaming_response.create(messages=MESSAGES, model=MODEL, stream=True, **script("stall")) as response:
+                    list(response.iter_lines())
+        else:
+
+            async def go() -> None:
+                async with AsyncTelnyx(api_key="k", base_url=server, timeout=timeout) as client:
+                    async with client.ai.chat.completions.with_streaming_response.create(messages=MESSAGES, model=MODEL, stream=True, **script("stall")) as response:
+                        [line async for line in response.iter_lines()]
+
+            asyncio.run(go())
 
 
 @modes

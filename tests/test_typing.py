@@ -46,6 +46,10 @@ with stream:
         print(chunk.choices[0].delta.content)
 with client.ai.chat.completions.with_streaming_response.create(messages=messages, model="m") as response:
     lines: list[str] = list(response.iter_lines())
+    parsed: ChatCompletion = response.parse()
+with client.ai.chat.completions.with_streaming_response.create(messages=messages, model="m", stream=True) as streamed:
+    parsed_chunks: Stream[ChatCompletionChunk] = streamed.parse()
+raw_chunks: Stream[ChatCompletionChunk] = client.ai.chat.completions.with_raw_response.create(messages=messages, model="m", stream=True).parse()
 message: AnthropicMessage = client.ai.anthropic.v1.messages(max_tokens=64, messages=messages, model="m")
 events: Stream[AnthropicStreamEvent] = client.ai.anthropic.v1.messages(max_tokens=64, messages=messages, model="m", stream=True)
 either: ChatCompletion | Stream[ChatCompletionChunk] = client.ai.openai.chat.create_completion(messages=messages, model="m", stream=bool(lines))

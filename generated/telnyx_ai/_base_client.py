@@ -112,8 +112,11 @@ class RawResponse(ResponseView, Generic[T]):
     _parse: Callable[[], T]
 
     @property
-    def elapsed(self) -> float:
-        """Seconds from sending the request to reading the whole response."""
+    def elapsed(self) -> float | None:
+        """Seconds from sending the request to reading the whole response; None while the
+        body of a stream is still unread."""
+        if not self.http_response.is_closed:
+            return None
         return self.http_response.elapsed.total_seconds()
 
     @property
@@ -122,6 +125,27 @@ class RawResponse(ResponseView, Generic[T]):
 
     def parse(self) -> T:
         return self._parse()
+
+    def close(self) -> None:
+        """Close the response: needed only for a stream (`stream=True`) that is not walked
+        to its end; every other response is read whole and closed already."""
+        self.http_response.close()
+
+    def __enter__(self) -> RawResponse[T]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    async def aclose(self) -> None:
+        """``close()`` for a response of the async client."""
+        await self.http_response.aclose()
+
+    async def __aenter__(self) -> RawResponse[T]:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
 
 def path_segment(name: str, value: object) -> str:
@@ -425,8 +449,14 @@ class _Core:
 
     def reads_body(self, spec: RequestSpec, response: httpx.Response, streamed: bool) -> bool:
         """Whether the attempt reads the whole body before returning: not for a stream of
-        events or a streamed response that succeeded (an error's body is always read)."""
-        return not (response.is_success and (streamed or spec.stream_type is not None))
+        events or a streamed response that succeeded (an error's body is always read), nor
+        for events the call did not ask for (`parse` refuses them without waiting for all)."""
+        if not response.is_success:
+            return True
+        unasked = (
+            spec.response_kind == "json" and spec.stream_type is None and _is_event_stream(response)
+        )
+        return not (streamed or spec.stream_type is not None or unasked)
 
     def parse(self, spec: RequestSpec, response: httpx.Response) -> Any:
         if spec.stream_type is not None:
@@ -437,16 +467,16 @@ class _Core:
             return response.text
         if spec.response_kind == "binary":
             return response.content
+        if _is_event_stream(response):
+            raise APIResponseValidationError(
+                response,
+                None,
+                f"{response.status_code}: the server answered with an event stream, which this SDK does not read for this call",
+            )
         content = response.content
         if not content.strip():
             raise APIResponseValidationError(
                 response, None, f"{response.status_code}: the response body is empty, expected JSON"
-            )
-        if response.headers.get("content-type", "").startswith("text/event-stream"):
-            raise APIResponseValidationError(
-                response,
-                response.text[:2000],
-                f"{response.status_code}: the server answered with an event stream, which this SDK does not read for this call",
             )
         import pydantic
 
@@ -489,6 +519,16 @@ class _Core:
                 return delay, None
         if response.is_error or response.is_redirect:
             raise status_error(response)
+        if (
+            not raw
+            and not streamed
+            and spec.stream_type is None
+            and spec.response_kind == "json"
+            and _is_event_stream(response)
+        ):
+            self.parse(
+                spec, response
+            )  # raises: events the call did not ask for (unread: closed by the caller)
         if streamed:
             return None, self._streamed_class(
                 response, attempt, lambda: self.parse(spec, response), spec.stream_type is None
@@ -519,6 +559,10 @@ class _Core:
         )
         if log.isEnabledFor(logging.DEBUG):
             log.debug("request headers: %s", redact_headers(request.headers))
+
+
+def _is_event_stream(response: httpx.Response) -> bool:
+    return str(response.headers.get("content-type", "")).startswith("text/event-stream")
 
 
 def _first_error(exc: Any) -> str:
@@ -633,8 +677,8 @@ class SyncAPIClient(_Core):
     def request(self, spec: RequestSpec) -> Any:
         raw, streamed = _RAW.get(), _STREAMED.get()
         _raise_if_closed(self._http_client)
-        if spec.stream_type is not None:
-            require_sse()
+        if spec.stream_type is not None and not streamed:
+            require_sse()  # before anything is sent; a streamed response needs it only to parse()
         request = self.build_request(self._http, spec, self.idempotency_key_for(spec))
         attempt = 0
         while True:
@@ -654,9 +698,14 @@ class SyncAPIClient(_Core):
                 response.close()
                 self.log_attempt(request, response, attempt, started)
                 raise undecodable(response, exc) from None
-            delay, result = self.settle(
-                spec, request, attempt, started, response, error, raw, streamed
-            )
+            try:
+                delay, result = self.settle(
+                    spec, request, attempt, started, response, error, raw, streamed
+                )
+            except TelnyxError:
+                if response is not None:
+                    response.close()  # an unread body (events nobody asked for) is left behind
+                raise
             if delay is None:
                 return result
             if response is not None:
@@ -687,8 +736,8 @@ class AsyncAPIClient(_Core):
     async def request(self, spec: RequestSpec) -> Any:
         raw, streamed = _RAW.get(), _STREAMED.get()
         _raise_if_closed(self._http_client)
-        if spec.stream_type is not None:
-            require_sse()
+        if spec.stream_type is not None and not streamed:
+            require_sse()  # before anything is sent; a streamed response needs it only to parse()
         request = self.build_request(self._http, spec, self.idempotency_key_for(spec))
         attempt = 0
         while True:
@@ -708,9 +757,14 @@ class AsyncAPIClient(_Core):
                 await response.aclose()
                 self.log_attempt(request, response, attempt, started)
                 raise undecodable(response, exc) from None
-            delay, result = self.settle(
-                spec, request, attempt, started, response, error, raw, streamed
-            )
+            try:
+                delay, result = self.settle(
+                    spec, request, attempt, started, response, error, raw, streamed
+                )
+            except TelnyxError:
+                if response is not None:
+                    await response.aclose()
+                raise
             if delay is None:
                 return result
             if response is not None:

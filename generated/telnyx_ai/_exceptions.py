@@ -249,9 +249,14 @@ class APIStreamError(APIError):
 
     def __init__(self, response: httpx.Response, event: str, body: object) -> None:
         error = body.get("error") if isinstance(body, dict) else None
-        message = error.get("message") if isinstance(error, dict) else None
+        message = error.get("message") if isinstance(error, dict) else error
         if not isinstance(message, str) or not message:
-            message = error if isinstance(error, str) and error else json.dumps(body)[:200]
+            self.errors = parse_error_details(body)  # Telnyx's own `{"errors": [...]}`
+            message = "; ".join(str(d) for d in self.errors) or (
+                json.dumps(body)[:200] if body else "an error event without data"
+            )
+        else:
+            self.errors = ()
         super().__init__(f"the stream failed: {message}", response.request, body=body)
         self.response = response
         self.event = event

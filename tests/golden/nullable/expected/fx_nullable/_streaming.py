@@ -4,8 +4,9 @@
 A call made with ``stream=True`` returns a ``Stream`` (``AsyncStream`` on the async client):
 an iterator of validated events and a context manager. The events are parsed by httpx-sse,
 the ``streaming`` extra of this package. The connection goes back to the pool when the
-stream ends, when a loop over it is left early (``break``, an exception) and when its
-``with`` block ends.
+stream ends, when its ``with`` block ends and when a loop over it is left early
+(``break``, an exception): at once for a ``Stream``; for an ``AsyncStream`` when the event
+loop finalises the loop's generator, soon after, or at once in ``async with``.
 
 ``with_streaming_response.<method>(...)`` gives the response before its body is read, to
 walk with ``iter_bytes()`` or ``iter_lines()`` (a large download, say) or to ``parse()``.
@@ -70,12 +71,12 @@ def _decoder(event_type: Any, response: httpx.Response) -> Callable[[str, str], 
         validate = _adapter(event_type).validate_json
 
     def decode(event: str, data: str) -> Any:
-        if event == "error" or '"error"' in data:
+        if event == "error" or '"error' in data:  # `"error"`, or Telnyx's own `"errors"`
             try:
-                parsed = json.loads(data)
+                parsed = json.loads(data) if data else None
             except ValueError:
                 parsed = data
-            if event == "error" or (isinstance(parsed, dict) and parsed.get("error")):
+            if event == "error" or _carries_error(parsed):
                 raise APIStreamError(response, event or "message", parsed)
         try:
             return validate(data)
@@ -93,9 +94,17 @@ def _decoder(event_type: Any, response: httpx.Response) -> Callable[[str, str], 
     return decode
 
 
+def _carries_error(data: object) -> bool:
+    """An event's data that reports a failure: `{"error": {...}}` (OpenAI and Anthropic) or
+    a non-empty `{"errors": [...]}` (Telnyx)."""
+    if not isinstance(data, dict):
+        return False
+    return data.get("error") is not None or bool(data.get("errors"))
+
+
 @contextlib.contextmanager
 def _failures(response: httpx.Response) -> Iterator[None]:
-    """httpx's errors while the events are read, as this package's typed errors."""
+    """httpx's errors while a body is read as it arrives, as this package's typed errors."""
     try:
         yield
     except httpx.TimeoutException:
@@ -128,6 +137,7 @@ class Stream(Generic[T]):
     """
 
     def __init__(self, response: httpx.Response, event_type: Any) -> None:
+        require_sse()
         self.response = response
         self._event_type = event_type
         self._source: Iterator[T] | None = None
@@ -136,6 +146,8 @@ class Stream(Generic[T]):
     def _events(self) -> Iterator[T]:
         from httpx_sse import EventSource, SSEError
 
+        if self.response.is_closed:
+            return  # closed before it was walked: no more events
         decode = _decoder(self._event_type, self.response)
         with _failures(self.response):  # SSEError is an httpx.TransportError: caught first
             try:
@@ -143,7 +155,7 @@ class Stream(Generic[T]):
                     data = sse.data
                     if data == DONE:
                         return
-                    if data:
+                    if data or sse.event == "error":
                         yield decode(sse.event, data)
             except SSEError:
                 raise _not_a_stream(self.response, self.response.read()) from None
@@ -184,9 +196,11 @@ class Stream(Generic[T]):
 
 class AsyncStream(Generic[T]):
     """The events of a streaming call on the async client: ``async for event in stream``,
-    in ``async with`` or with ``await stream.close()``."""
+    in ``async with`` (which closes it at once when the block is left) or with
+    ``await stream.close()``."""
 
     def __init__(self, response: httpx.Response, event_type: Any) -> None:
+        require_sse()
         self.response = response
         self._event_type = event_type
         self._source: AsyncIterator[T] | None = None
@@ -195,6 +209,8 @@ class AsyncStream(Generic[T]):
     async def _events(self) -> AsyncIterator[T]:
         from httpx_sse import EventSource, SSEError
 
+        if self.response.is_closed:
+            return  # closed before it was walked: no more events
         decode = _decoder(self._event_type, self.response)
         with _failures(self.response):  # SSEError is an httpx.TransportError: caught first
             try:
@@ -202,7 +218,7 @@ class AsyncStream(Generic[T]):
                     data = sse.data
                     if data == DONE:
                         return
-                    if data:
+                    if data or sse.event == "error":
                         yield decode(sse.event, data)
             except SSEError:
                 raise _not_a_stream(self.response, await self.response.aread()) from None
@@ -210,10 +226,14 @@ class AsyncStream(Generic[T]):
     async def _walk(self) -> AsyncIterator[T]:
         if self._source is None:
             self._source = self._events()
+        source = self._source
         try:
-            async for event in self._source:
+            async for event in source:
                 yield event
         finally:
+            aclose = getattr(source, "aclose", None)
+            if aclose is not None:
+                await aclose()
             await self.close()
 
     def __aiter__(self) -> AsyncIterator[T]:
@@ -285,21 +305,25 @@ class StreamedResponse(_Unread[R]):
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """The body, decoded (gzip and the like), in pieces as they arrive."""
-        return self.http_response.iter_bytes(chunk_size)
+        with _failures(self.http_response):
+            yield from self.http_response.iter_bytes(chunk_size)
 
     def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
-        return self.http_response.iter_text(chunk_size)
+        with _failures(self.http_response):
+            yield from self.http_response.iter_text(chunk_size)
 
     def iter_lines(self) -> Iterator[str]:
-        return self.http_response.iter_lines()
+        with _failures(self.http_response):
+            yield from self.http_response.iter_lines()
 
     def read(self) -> bytes:
-        return self.http_response.read()
+        with _failures(self.http_response):
+            return self.http_response.read()
 
     def parse(self) -> R:
         """The validated value, as the method returns it (reading the rest of the body)."""
         if self._read_first:
-            self.http_response.read()
+            self.read()
         return self._parse()
 
     def close(self) -> None:
@@ -309,21 +333,28 @@ class StreamedResponse(_Unread[R]):
 class AsyncStreamedResponse(_Unread[R]):
     """A response of the async client whose body is read as the caller walks it."""
 
-    def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
-        return self.http_response.aiter_bytes(chunk_size)
+    async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        with _failures(self.http_response):
+            async for piece in self.http_response.aiter_bytes(chunk_size):
+                yield piece
 
-    def iter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
-        return self.http_response.aiter_text(chunk_size)
+    async def iter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
+        with _failures(self.http_response):
+            async for piece in self.http_response.aiter_text(chunk_size):
+                yield piece
 
-    def iter_lines(self) -> AsyncIterator[str]:
-        return self.http_response.aiter_lines()
+    async def iter_lines(self) -> AsyncIterator[str]:
+        with _failures(self.http_response):
+            async for line in self.http_response.aiter_lines():
+                yield line
 
     async def read(self) -> bytes:
-        return await self.http_response.aread()
+        with _failures(self.http_response):
+            return await self.http_response.aread()
 
     async def parse(self) -> R:
         if self._read_first:
-            await self.http_response.aread()
+            await self.read()
         return self._parse()
 
     async def close(self) -> None:
