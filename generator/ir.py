@@ -148,6 +148,28 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class WebhookSigning:
+    """How the API signs the webhooks it sends (the `webhooks` section of the SDK config)."""
+
+    signature_header: str  # the base64 Ed25519 signature
+    timestamp_header: str  # the Unix time of sending, part of the signed message
+    signed_message: str  # `{timestamp}` and `{payload}` (the raw body) placed: what was signed
+    tolerance: int  # seconds a timestamp may be from now
+    public_key_env: str  # the environment variable with the base64 public key
+    event_type_at: tuple[str, ...]  # where in the payload the event type is (`data.event_type`)
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """One webhook of the spec: its payload model and the event type that tells it apart."""
+
+    name: str  # the webhook's name in the spec
+    model: str  # the payload model, `_models.X`
+    event_type: str | None  # None: the spec gives it none; it parses as the generic event
+    summary: str = ""
+
+
+@dataclass(frozen=True)
 class SdkConfig:
     package: str
     distribution: str
@@ -165,6 +187,7 @@ class SdkConfig:
     # paths of the output the maintainer writes by hand (a folder ends in `/`): never
     # written, removed or compared; `{package}/lib/` always among them
     hand_written: tuple[str, ...] = ()
+    webhooks: WebhookSigning | None = None  # None: the SDK has no `client.webhooks`
 
 
 @dataclass(frozen=True)
@@ -174,6 +197,7 @@ class Api:
     spec_version: str
     root: Resource  # the client itself; its children are the top-level resources
     model_names: tuple[str, ...] = field(default=())
+    webhook_events: tuple[WebhookEvent, ...] = ()  # the events `client.webhooks.unwrap` parses
 
     def walk(self) -> list[Resource]:
         out: list[Resource] = []

@@ -23,6 +23,8 @@ from .ir import (
     Resource,
     Response,
     SdkConfig,
+    WebhookEvent,
+    WebhookSigning,
 )
 from .problems import Problems, pointer
 from .validating import HTTP_METHODS, SCHEMA_REF, deref
@@ -33,6 +35,7 @@ _CLASS = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
 _ENV = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _TOKEN = re.compile(r"^[A-Za-z0-9._-]+$")
 _URL = re.compile(r"^https?://[^\s\"'\\<>]+$")
+_HEADER = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")  # an HTTP token
 _VERSION = re.compile(r"^\d+\.\d+\.\d+([ab]|rc)?\d*$")
 JSON_TYPES = ("application/json",)
 BODY_ENCODINGS: dict[str, Any] = {
@@ -104,8 +107,44 @@ def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfi
         urls=tuple((str(k), str(v)) for k, v in (data.get("urls") or {}).items()),
         examples=tuple((str(e.get("title", "")), str(e.get("code", ""))) for e in data.get("examples") or [] if isinstance(e, dict)),
         hand_written=tuple(hand_written),
+        webhooks=_webhook_signing(data.get("webhooks"), file, problems),
     )
     return None if problems.errors else config
+
+
+def _webhook_signing(section: Any, file: str, problems: Problems) -> WebhookSigning | None:
+    """The `webhooks` section: how the API signs what it sends; None when there is none."""
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        problems.error("`webhooks` must be a mapping (signature_header, timestamp_header, signed_message, ...)", file, "/webhooks")
+        return None
+    values: dict[str, Any] = {}
+    for key, pattern, what in (
+        ("signature_header", _HEADER, "an HTTP header name"),
+        ("timestamp_header", _HEADER, "an HTTP header name"),
+        ("signed_message", None, "a text with `{timestamp}` and `{payload}` once each"),
+    ):
+        value = section.get(key)
+        if not isinstance(value, str) or (pattern is not None and not pattern.match(value)):
+            problems.error(f"`webhooks.{key}` must be {what}, not {value!r}", file, pointer("webhooks", key))
+        values[key] = value
+    message = values["signed_message"]
+    if isinstance(message, str) and (message.count("{timestamp}") != 1 or message.count("{payload}") != 1 or message.count("{") != 2):
+        problems.error(f"`webhooks.signed_message` must hold `{{timestamp}}` and `{{payload}}` once each and no other braces, not {message!r}", file, "/webhooks/signed_message")
+    tolerance = section.get("tolerance", 300)
+    if not isinstance(tolerance, int) or isinstance(tolerance, bool) or tolerance <= 0:
+        problems.error(f"`webhooks.tolerance` must be a positive number of seconds, not {tolerance!r}", file, "/webhooks/tolerance")
+    key_env = section.get("public_key_env")
+    if not isinstance(key_env, str) or not _ENV.match(key_env):
+        problems.error(f"`webhooks.public_key_env` must be an environment variable name, not {key_env!r}", file, "/webhooks/public_key_env")
+    at = section.get("event_type_at")
+    if not isinstance(at, list) or not at or not all(isinstance(part, str) and part for part in at):
+        problems.error(f"`webhooks.event_type_at` must be the path of property names to the event type, not {at!r}", file, "/webhooks/event_type_at")
+        at = []
+    if problems.errors:
+        return None
+    return WebhookSigning(values["signature_header"], values["timestamp_header"], message, tolerance, key_env, tuple(at))
 
 
 class Builder:
@@ -549,7 +588,59 @@ class Builder:
             spec_version=str(info.get("version", "")),
             root=root,
             model_names=tuple(self.schemas),
+            webhook_events=self.webhook_events(config.webhooks),
         )
+
+    def webhook_events(self, signing: WebhookSigning | None) -> tuple[WebhookEvent, ...]:
+        """The spec's webhooks, each with its payload model and the event type (the one value
+        of the property at `event_type_at`) that tells it apart. A webhook without one parses
+        as the generic event, with a warning; two with one event type are an error."""
+        webhooks = self.doc.get("webhooks") or {}
+        if signing is None:
+            if webhooks:
+                self.problems.warning("the spec has webhooks but the SDK config no `webhooks` section: no client.webhooks", self.config_file, "/")
+            return ()
+        events: list[WebhookEvent] = []
+        seen: dict[str, str] = {}
+        for name, item in sorted(webhooks.items()):
+            at = ("webhooks", name)
+            operation = (item or {}).get("post") if isinstance(item, dict) else None
+            content = (deref(self.doc, (operation or {}).get("requestBody")) or {}).get("content") or {}
+            found = self.component((content.get("application/json") or {}).get("schema"))
+            if found is None:
+                self.problems.warning(f"webhook {name!r} has no JSON payload schema of components/schemas: it is left out", self.spec_file, pointer(*at))
+                continue
+            event_type = self._event_type(found[1], signing.event_type_at)
+            if event_type is None:
+                self.problems.warning(
+                    f"webhook {name!r} has no one-value `{'.'.join(signing.event_type_at)}`: it parses as the generic event",
+                    self.spec_file,
+                    pointer(*at),
+                )
+            elif event_type in seen:
+                self.problems.error(f"webhooks {seen[event_type]!r} and {name!r} have one event type, {event_type!r}", self.spec_file, pointer(*at))
+                continue
+            else:
+                seen[event_type] = name
+            summary = str((operation or {}).get("summary") or "").strip()
+            events.append(WebhookEvent(str(name), f"_models.{found[0]}", event_type, summary))
+        return tuple(events)
+
+    def _event_type(self, schema: Any, path: tuple[str, ...]) -> str | None:
+        for part in path:
+            shape = self.object_shape(schema)
+            if shape is None or part not in shape[0]:
+                return None
+            schema = shape[0][part]
+        found = self.component(schema)
+        if found is not None:
+            schema = found[1]
+        if not isinstance(schema, dict):
+            return None
+        if isinstance(schema.get("const"), str):
+            return str(schema["const"])
+        values = [v for v in schema.get("enum") or [] if v is not None]
+        return str(values[0]) if len(values) == 1 and isinstance(values[0], str) else None
 
 
 def _separate_same_names(op: Operation) -> Operation:
@@ -598,10 +689,10 @@ CLIENT_ATTRIBUTES = frozenset(
         "api_key", "base_url", "timeout", "max_retries", "default_headers", "retry_statuses",
         "max_retry_after", "auto_idempotency_keys", "close", "request", "with_options",
         "build_request", "serialise_body", "idempotency_key_for", "may_retry", "retry_delay",
-        "settle", "parse", "log_attempt",
+        "settle", "parse", "log_attempt", "reads_body", "public_key", "webhooks",
     }
 )  # fmt: skip
-RESOURCE_ATTRIBUTES = frozenset({"with_raw_response"})
+RESOURCE_ATTRIBUTES = frozenset({"with_raw_response", "with_streaming_response"})
 
 
 def taken_by_runtime(parts: list[str]) -> str | None:

@@ -24,7 +24,8 @@ EXCEPTION_NAMES = (
     "TelnyxError", "ArgumentError", "ClientClosedError", "APIError", "APIStatusError", "BadRequestError",
     "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
     "UnprocessableEntityError", "RateLimitError", "InternalServerError", "APIConnectionError",
-    "APITimeoutError", "APIResponseValidationError", "APIStreamError", "ErrorDetail",
+    "APITimeoutError", "APIResponseValidationError", "APIStreamError", "WebhookVerificationError",
+    "ErrorDetail",
 )  # fmt: skip
 
 
@@ -141,7 +142,9 @@ def render_files(api: Api, models_source: str, env: jinja2.Environment, spec_nam
     for name in sorted(names):
         if name.startswith("package/") and name.endswith(".jinja"):
             target = package + "/" + name[len("package/") : -len(".jinja")]
-            files[target] = env.get_template(name).render(context)
+            text = env.get_template(name).render(context)
+            if text.strip():  # a template of a feature the SDK does not have renders nothing
+                files[target] = text
         elif name.startswith("project/") and name.endswith(".jinja"):
             files[name[len("project/") : -len(".jinja")]] = env.get_template(name).render(context)
     resource_template = env.get_template("resource.py.jinja")

@@ -1,9 +1,11 @@
 """Every Python example of the generated README runs, unmodified, against Prism started
 from the curated spec (the examples read TELNYX_API_KEY and TELNYX_BASE_URL); Prism cannot
-stream, so the examples that stream run against the event server of the streaming tests."""
+stream, so the examples that stream run against the event server of the streaming tests;
+the webhook example gets a webhook signed with a key the test makes."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 from servers import serving
 from test_streaming import Script
+from test_webhooks import BODY, CONFIG, PUBLIC, sign
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "generated" / "README.md"
@@ -37,6 +40,14 @@ def test_example_runs(prism_static: str, code: str, tmp_path: Path) -> None:
         audio.setframerate(8000)
         audio.writeframes(b"\x00\x00" * 800)
     env = {**os.environ, "TELNYX_API_KEY": "readme-key", "TELNYX_BASE_URL": prism_static, "PYTHONPATH": str(ROOT / "generated")}
+    if "webhooks.unwrap" in code:  # a webhook as the API sends it, signed with a key made here
+        (tmp_path / "webhook.json").write_bytes(BODY)
+        (tmp_path / "webhook-headers.json").write_text(json.dumps(sign(BODY)))
+        env[CONFIG["public_key_env"]] = PUBLIC
+        done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines() == ["conversation ended: c-1", "200"]
+        return
     if "stream=True" not in code:
         done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ._exceptions import APITimeoutError as APITimeoutError
     from ._exceptions import APIResponseValidationError as APIResponseValidationError
     from ._exceptions import APIStreamError as APIStreamError
+    from ._exceptions import WebhookVerificationError as WebhookVerificationError
     from ._exceptions import ErrorDetail as ErrorDetail
     from ._streaming import AsyncStream as AsyncStream
     from ._streaming import Stream as Stream
@@ -65,6 +66,7 @@ __all__ = [
     "APITimeoutError",
     "APIResponseValidationError",
     "APIStreamError",
+    "WebhookVerificationError",
     "ErrorDetail",
 ]
 
@@ -92,6 +94,7 @@ _LAZY = {
     "APITimeoutError": "._exceptions",
     "APIResponseValidationError": "._exceptions",
     "APIStreamError": "._exceptions",
+    "WebhookVerificationError": "._exceptions",
     "ErrorDetail": "._exceptions",
 }
 

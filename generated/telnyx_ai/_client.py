@@ -19,6 +19,7 @@ from ._base_client import (
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
+    from ._webhooks import Webhooks
     from .resources.ai import AiResource, AsyncAiResource
 
 __all__ = ["Telnyx", "AsyncTelnyx"]
@@ -29,6 +30,7 @@ class Telnyx(SyncAPIClient):
 
     The API key is read from ``api_key`` or the ``TELNYX_API_KEY`` environment variable;
     the base URL from ``base_url``, ``TELNYX_BASE_URL``, or ``https://api.telnyx.com/v2``.
+    ``public_key`` (else ``TELNYX_PUBLIC_KEY``) checks webhooks: ``client.webhooks.unwrap()``.
     """
 
     def __init__(
@@ -43,7 +45,9 @@ class Telnyx(SyncAPIClient):
         retry_statuses: frozenset[int] | None = None,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         auto_idempotency_keys: bool = True,
+        public_key: str | None = None,
     ) -> None:
+        self.public_key = public_key
         super().__init__(
             api_key=api_key,
             base_url=base_url,
@@ -68,6 +72,7 @@ class Telnyx(SyncAPIClient):
     ) -> Telnyx:
         """A copy of this client with some options changed, sharing its connection pool."""
         options: dict[str, Any] = self._options()
+        options["public_key"] = self.public_key
         changes = {
             "api_key": api_key,
             "base_url": base_url,
@@ -86,6 +91,14 @@ class Telnyx(SyncAPIClient):
         self.close()
 
     @cached_property
+    def webhooks(self) -> Webhooks:
+        """Check and parse the webhooks the API sends: ``unwrap(payload, headers=...)``.
+        Nothing is sent, so these methods work without a connection."""
+        from ._webhooks import Webhooks
+
+        return Webhooks(self.public_key)
+
+    @cached_property
     def ai(self) -> AiResource:
         from .resources.ai import AiResource
 
@@ -97,6 +110,7 @@ class AsyncTelnyx(AsyncAPIClient):
 
     The API key is read from ``api_key`` or the ``TELNYX_API_KEY`` environment variable;
     the base URL from ``base_url``, ``TELNYX_BASE_URL``, or ``https://api.telnyx.com/v2``.
+    ``public_key`` (else ``TELNYX_PUBLIC_KEY``) checks webhooks: ``client.webhooks.unwrap()``.
     """
 
     def __init__(
@@ -111,7 +125,9 @@ class AsyncTelnyx(AsyncAPIClient):
         retry_statuses: frozenset[int] | None = None,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         auto_idempotency_keys: bool = True,
+        public_key: str | None = None,
     ) -> None:
+        self.public_key = public_key
         super().__init__(
             api_key=api_key,
             base_url=base_url,
@@ -136,6 +152,7 @@ class AsyncTelnyx(AsyncAPIClient):
     ) -> AsyncTelnyx:
         """A copy of this client with some options changed, sharing its connection pool."""
         options: dict[str, Any] = self._options()
+        options["public_key"] = self.public_key
         changes = {
             "api_key": api_key,
             "base_url": base_url,
@@ -152,6 +169,14 @@ class AsyncTelnyx(AsyncAPIClient):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+    @cached_property
+    def webhooks(self) -> Webhooks:
+        """Check and parse the webhooks the API sends: ``unwrap(payload, headers=...)``.
+        Nothing is sent, so these are plain methods, not awaited, on this client too."""
+        from ._webhooks import Webhooks
+
+        return Webhooks(self.public_key)
 
     @cached_property
     def ai(self) -> AsyncAiResource:

@@ -32,6 +32,7 @@ __all__ = [
     "APITimeoutError",
     "APIResponseValidationError",
     "APIStreamError",
+    "WebhookVerificationError",
     "ErrorDetail",
 ]
 
@@ -44,6 +45,11 @@ class TelnyxError(Exception):
 
 class ArgumentError(TelnyxError, ValueError):
     """An argument was rejected before any request was sent."""
+
+
+class WebhookVerificationError(TelnyxError):
+    """A webhook failed its check (signature, timestamp, headers, key) or is not an event;
+    the message says which. Answer such a request with an error status and ignore it."""
 
 
 class ClientClosedError(TelnyxError):

@@ -71,6 +71,57 @@ if TYPE_CHECKING:
     from ._models import BooleanOpExpressionOp as BooleanOpExpressionOp
     from ._models import BucketIds as BucketIds
     from ._models import BucketNotFoundError as BucketNotFoundError
+    from ._models import CallAIGatherEnded as CallAIGatherEnded
+    from ._models import CallAIGatherEndedEvent as CallAIGatherEndedEvent
+    from ._models import CallAIGatherEndedPayload as CallAIGatherEndedPayload
+    from ._models import (
+        CallAIGatherEndedPayloadMessageHistoryItem as CallAIGatherEndedPayloadMessageHistoryItem,
+    )
+    from ._models import (
+        CallAIGatherEndedPayloadMessageHistoryItemRole as CallAIGatherEndedPayloadMessageHistoryItemRole,
+    )
+    from ._models import CallAIGatherEndedPayloadStatus as CallAIGatherEndedPayloadStatus
+    from ._models import CallAIGatherMessageHistoryUpdated as CallAIGatherMessageHistoryUpdated
+    from ._models import (
+        CallAIGatherMessageHistoryUpdatedEvent as CallAIGatherMessageHistoryUpdatedEvent,
+    )
+    from ._models import (
+        CallAIGatherMessageHistoryUpdatedPayload as CallAIGatherMessageHistoryUpdatedPayload,
+    )
+    from ._models import (
+        CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItem as CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItem,
+    )
+    from ._models import (
+        CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItemRole as CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItemRole,
+    )
+    from ._models import CallAIGatherPartialResults as CallAIGatherPartialResults
+    from ._models import CallAIGatherPartialResultsEvent as CallAIGatherPartialResultsEvent
+    from ._models import CallAIGatherPartialResultsPayload as CallAIGatherPartialResultsPayload
+    from ._models import (
+        CallAIGatherPartialResultsPayloadMessageHistoryItem as CallAIGatherPartialResultsPayloadMessageHistoryItem,
+    )
+    from ._models import (
+        CallAIGatherPartialResultsPayloadMessageHistoryItemRole as CallAIGatherPartialResultsPayloadMessageHistoryItemRole,
+    )
+    from ._models import CallConversationEnded as CallConversationEnded
+    from ._models import CallConversationEndedEvent as CallConversationEndedEvent
+    from ._models import CallConversationEndedPayload as CallConversationEndedPayload
+    from ._models import (
+        CallConversationEndedPayloadCallingPartyType as CallConversationEndedPayloadCallingPartyType,
+    )
+    from ._models import CallConversationInsightsGenerated as CallConversationInsightsGenerated
+    from ._models import (
+        CallConversationInsightsGeneratedEvent as CallConversationInsightsGeneratedEvent,
+    )
+    from ._models import (
+        CallConversationInsightsGeneratedPayload as CallConversationInsightsGeneratedPayload,
+    )
+    from ._models import (
+        CallConversationInsightsGeneratedPayloadCallingPartyType as CallConversationInsightsGeneratedPayloadCallingPartyType,
+    )
+    from ._models import (
+        CallConversationInsightsGeneratedPayloadResultsItem as CallConversationInsightsGeneratedPayloadResultsItem,
+    )
     from ._models import CanaryDeployRequest as CanaryDeployRequest
     from ._models import CanaryDeployResponse as CanaryDeployResponse
     from ._models import ChatCompletion as ChatCompletion
@@ -516,6 +567,8 @@ if TYPE_CHECKING:
     from ._models import WidgetSettingsDefaultState as WidgetSettingsDefaultState
     from ._models import WidgetSettingsPosition as WidgetSettingsPosition
     from ._models import WidgetSettingsTheme as WidgetSettingsTheme
+    from ._webhook_events import UnknownWebhookEvent as UnknownWebhookEvent
+    from ._webhook_events import WebhookEvent as WebhookEvent
 
 __all__ = [
     "AddPlanStepsRequest",
@@ -578,6 +631,31 @@ __all__ = [
     "BooleanOpExpressionOp",
     "BucketIds",
     "BucketNotFoundError",
+    "CallAIGatherEnded",
+    "CallAIGatherEndedEvent",
+    "CallAIGatherEndedPayload",
+    "CallAIGatherEndedPayloadMessageHistoryItem",
+    "CallAIGatherEndedPayloadMessageHistoryItemRole",
+    "CallAIGatherEndedPayloadStatus",
+    "CallAIGatherMessageHistoryUpdated",
+    "CallAIGatherMessageHistoryUpdatedEvent",
+    "CallAIGatherMessageHistoryUpdatedPayload",
+    "CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItem",
+    "CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItemRole",
+    "CallAIGatherPartialResults",
+    "CallAIGatherPartialResultsEvent",
+    "CallAIGatherPartialResultsPayload",
+    "CallAIGatherPartialResultsPayloadMessageHistoryItem",
+    "CallAIGatherPartialResultsPayloadMessageHistoryItemRole",
+    "CallConversationEnded",
+    "CallConversationEndedEvent",
+    "CallConversationEndedPayload",
+    "CallConversationEndedPayloadCallingPartyType",
+    "CallConversationInsightsGenerated",
+    "CallConversationInsightsGeneratedEvent",
+    "CallConversationInsightsGeneratedPayload",
+    "CallConversationInsightsGeneratedPayloadCallingPartyType",
+    "CallConversationInsightsGeneratedPayloadResultsItem",
     "CanaryDeployRequest",
     "CanaryDeployResponse",
     "ChatCompletion",
@@ -915,6 +993,8 @@ __all__ = [
     "WidgetSettingsDefaultState",
     "WidgetSettingsPosition",
     "WidgetSettingsTheme",
+    "WebhookEvent",
+    "UnknownWebhookEvent",
 ]
 
 
@@ -923,6 +1003,12 @@ if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name
     def __getattr__(name: str) -> Any:
         if name not in __all__:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        if name in ("WebhookEvent", "UnknownWebhookEvent"):
+            from . import _webhook_events
+
+            value = getattr(_webhook_events, name)
+            globals()[name] = value
+            return value
         from . import _models
 
         value = getattr(_models, name)

@@ -608,6 +608,70 @@ class BucketIds(TelnyxModel):
     """
 
 
+class CallAIGatherEndedPayloadMessageHistoryItemRole(OpenEnum):
+    """
+    The role of the message sender
+    """
+
+    ASSISTANT = "assistant"
+    USER = "user"
+
+
+class CallAIGatherEndedPayloadStatus(OpenEnum):
+    """
+    Reflects how command ended.
+    """
+
+    VALID = "valid"
+    INVALID = "invalid"
+
+
+class CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItemRole(OpenEnum):
+    """
+    The role of the message sender
+    """
+
+    ASSISTANT = "assistant"
+    USER = "user"
+
+
+class CallAIGatherPartialResultsPayloadMessageHistoryItemRole(OpenEnum):
+    """
+    The role of the message sender
+    """
+
+    ASSISTANT = "assistant"
+    USER = "user"
+
+
+class CallConversationEndedPayloadCallingPartyType(OpenEnum):
+    """
+    The type of calling party connection.
+    """
+
+    PSTN = "pstn"
+    SIP = "sip"
+
+
+class CallConversationInsightsGeneratedPayloadCallingPartyType(OpenEnum):
+    """
+    The type of calling party connection.
+    """
+
+    PSTN = "pstn"
+    SIP = "sip"
+
+
+class CallConversationInsightsGeneratedPayloadResultsItem(TelnyxModel):
+    insight_id: Annotated[str | None, Field(examples=["428c31b6-abf3-3bc1-b7f4-5013ef9657c1"])] = (
+        None
+    )
+    """
+    ID that is unique to the insight result being generated for the call.
+    """
+    result: dict[str, Any] | str | None = None
+
+
 class ChatCompletionChunkToolCallFunction(TelnyxModel):
     """
     The pieces of the function's name and arguments.
@@ -3265,6 +3329,171 @@ class BucketNotFoundError(TelnyxModel):
     detail: Annotated[list[NotFoundError] | None, Field(title="Detail")] = None
 
 
+class CallAIGatherEndedPayloadMessageHistoryItem(TelnyxModel):
+    content: Annotated[str | None, Field(examples=["Hello, I'm 29 and I live in Paris."])] = None
+    """
+    The content of the message
+    """
+    role: CallAIGatherEndedPayloadMessageHistoryItemRole | None = None
+    """
+    The role of the message sender
+    """
+
+
+class CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItem(TelnyxModel):
+    content: Annotated[str | None, Field(examples=["Hello, I'm 29 and I live in Paris."])] = None
+    """
+    The content of the message
+    """
+    role: CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItemRole | None = None
+    """
+    The role of the message sender
+    """
+
+
+class CallAIGatherPartialResultsPayloadMessageHistoryItem(TelnyxModel):
+    content: Annotated[str | None, Field(examples=["Hello, I'm 29 and I live in Paris."])] = None
+    """
+    The content of the message
+    """
+    role: CallAIGatherPartialResultsPayloadMessageHistoryItemRole | None = None
+    """
+    The role of the message sender
+    """
+
+
+class CallConversationEndedPayload(TelnyxModel):
+    assistant_id: Annotated[
+        str | None, Field(examples=["assistant-d9082b56-ba2d-4ad1-a50c-58661eb1463d"])
+    ] = None
+    """
+    Unique identifier of the assistant involved in the call.
+    """
+    call_control_id: Annotated[
+        str | None, Field(examples=["v3:MdI91X4lWFEs7IgbBEOT9M4AigoY08M0WWZFISt1Yw2axZ_IiE4pqg"])
+    ] = None
+    """
+    Call ID used to issue commands via Call Control API.
+    """
+    call_leg_id: Annotated[str | None, Field(examples=["cc29cce6-3c91-11f0-a8e5-02420aef3d20"])] = (
+        None
+    )
+    """
+    ID that is unique to the call leg.
+    """
+    call_session_id: Annotated[
+        str | None, Field(examples=["cc29c8d6-3c91-11f0-aa7c-02420aef3d20"])
+    ] = None
+    """
+    ID that is unique to the call session (group of related call legs).
+    """
+    calling_party_type: CallConversationEndedPayloadCallingPartyType | None = None
+    """
+    The type of calling party connection.
+    """
+    client_state: Annotated[
+        str | None,
+        Field(
+            examples=["g3QAAAACbQAAAAtkYXRhX2NlbnRlcm0AAAADY2gxbQAAAApkZXBsb3ltZW50bQAAAARiYXNl"]
+        ),
+    ] = None
+    """
+    Base64-encoded state received from a command.
+    """
+    connection_id: Annotated[str | None, Field(examples=["7267xxxxxxxxxxxxxx"])] = None
+    """
+    Call Control App ID (formerly Telnyx connection ID) used in the call.
+    """
+    conversation_id: Annotated[
+        str | None, Field(examples=["0424805b-adc1-4ff8-9f95-e1de6883ecbe"])
+    ] = None
+    """
+    ID unique to the conversation or insight group generated for the call.
+    """
+    duration_sec: Annotated[int | None, Field(examples=[3])] = None
+    """
+    Duration of the conversation in seconds.
+    """
+    from_: Annotated[str | None, Field(alias="from", examples=["+13124287921"])] = None
+    """
+    The caller's number or identifier.
+    """
+    llm_model: Annotated[str | None, Field(examples=["openai/gpt-4o"])] = None
+    """
+    The large language model used during the conversation.
+    """
+    reason: Annotated[str | None, Field(examples=["customer_disconnect"])] = None
+    """
+    Reason the conversation ended. For Conversation Relay, `customer_disconnect` indicates that the customer WebSocket disconnected.
+    """
+    stt_model: Annotated[str | None, Field(examples=["distil-whisper/distil-large-v2"])] = None
+    """
+    The speech-to-text model used in the conversation.
+    """
+    to: Annotated[
+        str | None,
+        Field(examples=["jamesw@assistant-d9082b56-ba2d-4ad1-a50c-58661eb1463d.sip.telnyx.com"]),
+    ] = None
+    """
+    The callee's number or SIP address.
+    """
+    tts_model_id: Annotated[str | None, Field(examples=["Natural"])] = None
+    """
+    The model ID used for text-to-speech synthesis.
+    """
+    tts_provider: Annotated[str | None, Field(examples=["telnyx"])] = None
+    """
+    The text-to-speech provider used in the call.
+    """
+    tts_voice_id: Annotated[str | None, Field(examples=["Marissa"])] = None
+    """
+    Voice ID used for TTS.
+    """
+
+
+class CallConversationInsightsGeneratedPayload(TelnyxModel):
+    call_control_id: Annotated[
+        str | None, Field(examples=["v3:MdI91X4lWFEs7IgbBEOT9M4AigoY08M0WWZFISt1Yw2axZ_IiE4pqg"])
+    ] = None
+    """
+    Call ID used to issue commands via Call Control API.
+    """
+    call_leg_id: Annotated[str | None, Field(examples=["428c31b6-7af4-4bcb-b7f5-5013ef9657c1"])] = (
+        None
+    )
+    """
+    ID that is unique to the call and can be used to correlate webhook events.
+    """
+    call_session_id: Annotated[
+        str | None, Field(examples=["428c31b6-abf3-3bc1-b7f4-5013ef9657c1"])
+    ] = None
+    """
+    ID that is unique to the call session and can be used to correlate webhook events. Call session is a group of related call legs that logically belong to the same phone call, e.g. an inbound and outbound leg of a transferred call.
+    """
+    calling_party_type: CallConversationInsightsGeneratedPayloadCallingPartyType | None = None
+    """
+    The type of calling party connection.
+    """
+    client_state: Annotated[str | None, Field(examples=["aGF2ZSBhIG5pY2UgZGF5ID1d"])] = None
+    """
+    State received from a command.
+    """
+    connection_id: Annotated[str | None, Field(examples=["7267xxxxxxxxxxxxxx"])] = None
+    """
+    Call Control App ID (formerly Telnyx connection ID) used in the call.
+    """
+    insight_group_id: Annotated[
+        str | None, Field(examples=["428c31b6-abf3-3bc1-b7f4-5013ef9657c1"])
+    ] = None
+    """
+    ID that is unique to the insight group being generated for the call.
+    """
+    results: list[CallConversationInsightsGeneratedPayloadResultsItem] | None = None
+    """
+    Array of insight results being generated for the call.
+    """
+
+
 class ChatCompletionChunkToolCall(TelnyxModel):
     """
     A piece of a tool call: the first piece of a call has its `id` and function `name`, later ones add to the function's `arguments`.
@@ -4621,6 +4850,206 @@ Added by curation (`curated-schemas.yaml` of the curation rules): the upstream s
 """
 
 
+class CallAIGatherEndedPayload(TelnyxModel):
+    call_control_id: Annotated[
+        str | None, Field(examples=["v2:T02llQxIyaRkhfRKxgAP8nY511EhFLizdvdUKJiSw8d6A9BborherQ"])
+    ] = None
+    """
+    Call ID used to issue commands via Call Control API.
+    """
+    call_leg_id: Annotated[str | None, Field(examples=["428c31b6-7af4-4bcb-b7f5-5013ef9657c1"])] = (
+        None
+    )
+    """
+    ID that is unique to the call and can be used to correlate webhook events.
+    """
+    call_session_id: Annotated[
+        str | None, Field(examples=["428c31b6-abf3-3bc1-b7f4-5013ef9657c1"])
+    ] = None
+    """
+    ID that is unique to the call session and can be used to correlate webhook events. Call session is a group of related call legs that logically belong to the same phone call, e.g. an inbound and outbound leg of a transferred call.
+    """
+    client_state: Annotated[str | None, Field(examples=["aGF2ZSBhIG5pY2UgZGF5ID1d"])] = None
+    """
+    State received from a command.
+    """
+    connection_id: Annotated[str | None, Field(examples=["7267xxxxxxxxxxxxxx"])] = None
+    """
+    Telnyx connection ID used in the call.
+    """
+    from_: Annotated[str | None, Field(alias="from", examples=["+35319605860"])] = None
+    """
+    Number or SIP URI placing the call.
+    """
+    message_history: list[CallAIGatherEndedPayloadMessageHistoryItem] | None = None
+    """
+    The history of the messages exchanged during the AI gather
+    """
+    result: Annotated[dict[str, Any] | None, Field(examples=[{"age": 29, "city": "Paris"}])] = None
+    """
+    The result of the AI gather, its type depends of the `parameters` provided in the command
+    """
+    status: CallAIGatherEndedPayloadStatus | None = None
+    """
+    Reflects how command ended.
+    """
+    to: Annotated[str | None, Field(examples=["+13129457420"])] = None
+    """
+    Destination number or SIP URI of the call.
+    """
+
+
+class CallAIGatherMessageHistoryUpdatedPayload(TelnyxModel):
+    call_control_id: Annotated[
+        str | None, Field(examples=["v2:T02llQxIyaRkhfRKxgAP8nY511EhFLizdvdUKJiSw8d6A9BborherQ"])
+    ] = None
+    """
+    Call ID used to issue commands via Call Control API.
+    """
+    call_leg_id: Annotated[str | None, Field(examples=["428c31b6-7af4-4bcb-b7f5-5013ef9657c1"])] = (
+        None
+    )
+    """
+    ID that is unique to the call and can be used to correlate webhook events.
+    """
+    call_session_id: Annotated[
+        str | None, Field(examples=["428c31b6-abf3-3bc1-b7f4-5013ef9657c1"])
+    ] = None
+    """
+    ID that is unique to the call session and can be used to correlate webhook events. Call session is a group of related call legs that logically belong to the same phone call, e.g. an inbound and outbound leg of a transferred call.
+    """
+    client_state: Annotated[str | None, Field(examples=["aGF2ZSBhIG5pY2UgZGF5ID1d"])] = None
+    """
+    State received from a command.
+    """
+    connection_id: Annotated[str | None, Field(examples=["7267xxxxxxxxxxxxxx"])] = None
+    """
+    Telnyx connection ID used in the call.
+    """
+    from_: Annotated[str | None, Field(alias="from", examples=["+35319605860"])] = None
+    """
+    Number or SIP URI placing the call.
+    """
+    message_history: list[CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItem] | None = None
+    """
+    The history of the messages exchanged during the AI gather
+    """
+    to: Annotated[str | None, Field(examples=["+13129457420"])] = None
+    """
+    Destination number or SIP URI of the call.
+    """
+
+
+class CallAIGatherPartialResultsPayload(TelnyxModel):
+    call_control_id: Annotated[
+        str | None, Field(examples=["v2:T02llQxIyaRkhfRKxgAP8nY511EhFLizdvdUKJiSw8d6A9BborherQ"])
+    ] = None
+    """
+    Call ID used to issue commands via Call Control API.
+    """
+    call_leg_id: Annotated[str | None, Field(examples=["428c31b6-7af4-4bcb-b7f5-5013ef9657c1"])] = (
+        None
+    )
+    """
+    ID that is unique to the call and can be used to correlate webhook events.
+    """
+    call_session_id: Annotated[
+        str | None, Field(examples=["428c31b6-abf3-3bc1-b7f4-5013ef9657c1"])
+    ] = None
+    """
+    ID that is unique to the call session and can be used to correlate webhook events. Call session is a group of related call legs that logically belong to the same phone call, e.g. an inbound and outbound leg of a transferred call.
+    """
+    client_state: Annotated[str | None, Field(examples=["aGF2ZSBhIG5pY2UgZGF5ID1d"])] = None
+    """
+    State received from a command.
+    """
+    connection_id: Annotated[str | None, Field(examples=["7267xxxxxxxxxxxxxx"])] = None
+    """
+    Telnyx connection ID used in the call.
+    """
+    from_: Annotated[str | None, Field(alias="from", examples=["+35319605860"])] = None
+    """
+    Number or SIP URI placing the call.
+    """
+    message_history: list[CallAIGatherPartialResultsPayloadMessageHistoryItem] | None = None
+    """
+    The history of the messages exchanged during the AI gather
+    """
+    partial_results: Annotated[
+        dict[str, Any] | None, Field(examples=[{"age": 29, "city": "Paris"}])
+    ] = None
+    """
+    The partial result of the AI gather, its type depends of the `parameters` provided in the command
+    """
+    to: Annotated[str | None, Field(examples=["+13129457420"])] = None
+    """
+    Destination number or SIP URI of the call.
+    """
+
+
+class CallConversationEnded(TelnyxModel):
+    created_at: Annotated[AwareDatetime | None, Field(examples=["2025-05-29T13:35:38.927621Z"])] = (
+        None
+    )
+    """
+    Timestamp when the event was created in the system.
+    """
+    event_type: Annotated[
+        Literal["call.conversation.ended"] | None, Field(examples=["call.conversation.ended"])
+    ] = None
+    """
+    The type of event being delivered.
+    """
+    id: Annotated[UUID | None, Field(examples=["0ccc7b54-4df3-4bca-a65a-3da1ecc777f0"])] = None
+    """
+    Unique identifier for the event.
+    """
+    occurred_at: Annotated[
+        AwareDatetime | None, Field(examples=["2018-02-02T22:25:27.521992Z"])
+    ] = None
+    """
+    ISO 8601 datetime of when the event occurred.
+    """
+    payload: CallConversationEndedPayload | None = None
+    record_type: Annotated[Literal["event"] | None, Field(examples=["event"])] = None
+    """
+    Identifies the type of the resource.
+    """
+
+
+class CallConversationEndedEvent(TelnyxModel):
+    data: CallConversationEnded | None = None
+
+
+class CallConversationInsightsGenerated(TelnyxModel):
+    event_type: Annotated[
+        Literal["call.conversation_insights.generated"] | None,
+        Field(examples=["call.conversation_insights.generated"]),
+    ] = None
+    """
+    The type of event being delivered.
+    """
+    id: Annotated[UUID | None, Field(examples=["0ccc7b54-4df3-4bca-a65a-3da1ecc777f0"])] = None
+    """
+    Identifies the type of resource.
+    """
+    occurred_at: Annotated[
+        AwareDatetime | None, Field(examples=["2018-02-02T22:25:27.521992Z"])
+    ] = None
+    """
+    ISO 8601 datetime of when the event occurred.
+    """
+    payload: CallConversationInsightsGeneratedPayload | None = None
+    record_type: Annotated[Literal["event"] | None, Field(examples=["event"])] = None
+    """
+    Identifies the type of the resource.
+    """
+
+
+class CallConversationInsightsGeneratedEvent(TelnyxModel):
+    data: CallConversationInsightsGenerated | None = None
+
+
 class CanaryDeployRequest(TelnyxModel):
     """
     Create/update request body. Accepts:
@@ -4967,6 +5396,92 @@ Optional background audio to play on the call. Use a predefined media bed, or su
 class WebhookTool(TelnyxModel):
     type: Literal["webhook"]
     webhook: WebhookToolParams
+
+
+class CallAIGatherEnded(TelnyxModel):
+    event_type: Annotated[
+        Literal["call.ai_gather.ended"] | None, Field(examples=["call.ai_gather.ended"])
+    ] = None
+    """
+    The type of event being delivered.
+    """
+    id: Annotated[UUID | None, Field(examples=["0ccc7b54-4df3-4bca-a65a-3da1ecc777f0"])] = None
+    """
+    Identifies the type of resource.
+    """
+    occurred_at: Annotated[
+        AwareDatetime | None, Field(examples=["2018-02-02T22:25:27.521992Z"])
+    ] = None
+    """
+    ISO 8601 datetime of when the event occurred.
+    """
+    payload: CallAIGatherEndedPayload | None = None
+    record_type: Annotated[Literal["event"] | None, Field(examples=["event"])] = None
+    """
+    Identifies the type of the resource.
+    """
+
+
+class CallAIGatherEndedEvent(TelnyxModel):
+    data: CallAIGatherEnded | None = None
+
+
+class CallAIGatherMessageHistoryUpdated(TelnyxModel):
+    event_type: Annotated[
+        Literal["call.ai_gather.message_history_updated"] | None,
+        Field(examples=["call.ai_gather.message_history_updated"]),
+    ] = None
+    """
+    The type of event being delivered.
+    """
+    id: Annotated[UUID | None, Field(examples=["0ccc7b54-4df3-4bca-a65a-3da1ecc777f0"])] = None
+    """
+    Identifies the type of resource.
+    """
+    occurred_at: Annotated[
+        AwareDatetime | None, Field(examples=["2018-02-02T22:25:27.521992Z"])
+    ] = None
+    """
+    ISO 8601 datetime of when the event occurred.
+    """
+    payload: CallAIGatherMessageHistoryUpdatedPayload | None = None
+    record_type: Annotated[Literal["event"] | None, Field(examples=["event"])] = None
+    """
+    Identifies the type of the resource.
+    """
+
+
+class CallAIGatherMessageHistoryUpdatedEvent(TelnyxModel):
+    data: CallAIGatherMessageHistoryUpdated | None = None
+
+
+class CallAIGatherPartialResults(TelnyxModel):
+    event_type: Annotated[
+        Literal["call.ai_gather.partial_results"] | None,
+        Field(examples=["call.ai_gather.partial_results"]),
+    ] = None
+    """
+    The type of event being delivered.
+    """
+    id: Annotated[UUID | None, Field(examples=["0ccc7b54-4df3-4bca-a65a-3da1ecc777f0"])] = None
+    """
+    Identifies the type of resource.
+    """
+    occurred_at: Annotated[
+        AwareDatetime | None, Field(examples=["2018-02-02T22:25:27.521992Z"])
+    ] = None
+    """
+    ISO 8601 datetime of when the event occurred.
+    """
+    payload: CallAIGatherPartialResultsPayload | None = None
+    record_type: Annotated[Literal["event"] | None, Field(examples=["event"])] = None
+    """
+    Identifies the type of the resource.
+    """
+
+
+class CallAIGatherPartialResultsEvent(TelnyxModel):
+    data: CallAIGatherPartialResults | None = None
 
 
 class ChatCompletion(TelnyxModel):
