@@ -53,8 +53,16 @@ def read_upstream(source: str, problems: Problems, file: str, where: str) -> byt
         return None
 
 
+_LOADED: dict[str, dict[str, Any]] = {}  # the last upstream parsed, by the sha256 of its bytes
+
+
 def load_upstream(content: bytes, source: str, problems: Problems) -> dict[str, Any] | None:
-    """The upstream spec is large (4 MB) and only read, never pointed into: load it fast."""
+    """The upstream spec is large (4 MB, 4 s to parse) and only read, never pointed into:
+    load it fast, and once per process for the same bytes (curation copies what it keeps
+    and never changes the upstream document)."""
+    digest = hashlib.sha256(content).hexdigest()
+    if digest in _LOADED:
+        return _LOADED[digest]
     try:
         data = pyyaml.load(content, Loader=FastLoader)  # noqa: S506 - a safe loader
     except pyyaml.YAMLError as exc:
@@ -63,6 +71,8 @@ def load_upstream(content: bytes, source: str, problems: Problems) -> dict[str, 
     if not isinstance(data, dict) or "paths" not in data:
         problems.error("upstream spec is not an OpenAPI document (no `paths`)", source)
         return None
+    _LOADED.clear()
+    _LOADED[digest] = data
     return data
 
 

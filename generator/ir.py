@@ -165,8 +165,13 @@ class WebhookEvent:
 
     name: str  # the webhook's name in the spec
     model: str  # the payload model, `_models.X`
-    event_type: str | None  # None: the spec gives it none; it parses as the generic event
+    event_types: tuple[str, ...]  # none: the spec gives it none; it parses as the generic event
     summary: str = ""
+
+    @property
+    def tag(self) -> str:
+        """The union's tag of the model: its class name."""
+        return self.model.rsplit(".", 1)[-1]
 
 
 @dataclass(frozen=True)

@@ -144,7 +144,7 @@ def _webhook_signing(section: Any, file: str, problems: Problems) -> WebhookSign
         at = []
     if problems.errors:
         return None
-    return WebhookSigning(values["signature_header"], values["timestamp_header"], message, tolerance, key_env, tuple(at))
+    return WebhookSigning(str(values["signature_header"]), str(values["timestamp_header"]), str(message), tolerance, str(key_env), tuple(at))
 
 
 class Builder:
@@ -610,37 +610,46 @@ class Builder:
             if found is None:
                 self.problems.warning(f"webhook {name!r} has no JSON payload schema of components/schemas: it is left out", self.spec_file, pointer(*at))
                 continue
-            event_type = self._event_type(found[1], signing.event_type_at)
-            if event_type is None:
+            event_types = self._event_types(found[1], signing.event_type_at)
+            if not event_types:
                 self.problems.warning(
-                    f"webhook {name!r} has no one-value `{'.'.join(signing.event_type_at)}`: it parses as the generic event",
+                    f"webhook {name!r} has no `{'.'.join(signing.event_type_at)}` of known values: it parses as the generic event",
                     self.spec_file,
                     pointer(*at),
                 )
-            elif event_type in seen:
-                self.problems.error(f"webhooks {seen[event_type]!r} and {name!r} have one event type, {event_type!r}", self.spec_file, pointer(*at))
-                continue
-            else:
-                seen[event_type] = name
+            for event_type in event_types:
+                if event_type in seen:
+                    self.problems.warning(
+                        f"webhooks {seen[event_type]!r} and {name!r} both send {event_type!r}: it parses as the first one's model",
+                        self.spec_file,
+                        pointer(*at),
+                    )
+            event_types = tuple(t for t in event_types if t not in seen)
+            seen.update((t, str(name)) for t in event_types)
             summary = str((operation or {}).get("summary") or "").strip()
-            events.append(WebhookEvent(str(name), f"_models.{found[0]}", event_type, summary))
+            events.append(WebhookEvent(str(name), f"_models.{found[0]}", event_types, summary))
         return tuple(events)
 
-    def _event_type(self, schema: Any, path: tuple[str, ...]) -> str | None:
+    def _event_types(self, schema: Any, path: tuple[str, ...]) -> tuple[str, ...]:
+        """The values the property at `path` may have: its `const` or `enum`, else the one
+        value of its `example` (a free string that the spec shows one value of)."""
         for part in path:
             shape = self.object_shape(schema)
             if shape is None or part not in shape[0]:
-                return None
+                return ()
             schema = shape[0][part]
         found = self.component(schema)
         if found is not None:
             schema = found[1]
         if not isinstance(schema, dict):
-            return None
+            return ()
         if isinstance(schema.get("const"), str):
-            return str(schema["const"])
-        values = [v for v in schema.get("enum") or [] if v is not None]
-        return str(values[0]) if len(values) == 1 and isinstance(values[0], str) else None
+            return (str(schema["const"]),)
+        values = [v for v in schema.get("enum") or [] if isinstance(v, str)]
+        if values:
+            return tuple(dict.fromkeys(values))
+        example = schema.get("example")
+        return (example,) if isinstance(example, str) and example else ()
 
 
 def _separate_same_names(op: Operation) -> Operation:

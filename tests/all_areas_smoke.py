@@ -124,20 +124,29 @@ def webhooks() -> bool:
         data = schemas[model].get("properties", {}).get("data", {})
         data = schemas[data["$ref"].rsplit("/", 1)[1]] if "$ref" in data else data
         example = data.get("example") or {k: v.get("example") for k, v in (data.get("properties") or {}).items() if "example" in v}
-        event = client.webhooks.unsafe_unwrap(json.dumps({"data": example}))
+        try:
+            event = client.webhooks.unsafe_unwrap(json.dumps({"data": example}))
+        except telnyx_all.WebhookVerificationError as error:
+            # an example that lacks a required field: parsed as the right model all the same
+            if not str(error).startswith(f"the event does not match its schema: {model}."):
+                wrong.append(f"{name}: {error}")
+            continue
         if isinstance(event, UnknownWebhookEvent):
             generic.append(name)
         elif type(event) is not getattr(_models, model):
             wrong.append(f"{name}: {type(event).__name__}")
     print(f"{len(document.get('webhooks', {}))} webhooks parsed from their examples; as the generic event: {generic or 'none'}; wrong: {wrong or 'none'}")
-    return not wrong and len(generic) <= 2
+    # upstream gives these no `data.event_type`: campaignStatusUpdate has no `data`,
+    # replacedLinkClick's lacks it, conferenceFloorChanged's payload has no `data` envelope
+    return not wrong and set(generic) <= {"campaignStatusUpdate", "replacedLinkClick", "conferenceFloorChanged"}
 
 
 def main() -> int:
     if not every_schema_has_a_model() or not streams() or not webhooks():
         return 1
     client = telnyx_all.Telnyx(api_key="smoke", max_retries=0)
-    areas = [name for name, member in inspect.getmembers(type(client)) if hasattr(member, "func") and not name.startswith("_")]
+    # every resource of the client; `webhooks` is no API area (it sends nothing)
+    areas = [name for name, member in inspect.getmembers(type(client)) if hasattr(member, "func") and not name.startswith("_") and name != "webhooks"]
     called, skipped = 0, []
     for area in areas:
         candidates = operations(getattr(client, area), f"client.{area}")

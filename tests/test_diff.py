@@ -159,8 +159,8 @@ def test_release_of_a_changed_upstream_bumps_regenerates_and_logs(tmp_path: Path
 @pytest.mark.skipif(not UPSTREAM.exists(), reason="the upstream spec lives in ../shared")
 def test_release_notes_set_the_level_and_are_emptied(tmp_path: Path) -> None:
     """Changes the API diff cannot see are list items in unreleased.md beside the spec: an
-    unchanged upstream with notes is a patch release whose entry lists them as fixes, or a
-    minor one when a note starts with [feature]."""
+    unchanged upstream with notes is a release whose entry lists them as fixes, or as
+    features where a note starts with [feature] (which makes it a minor release)."""
     from generator.cli import main
     from generator.releasing import NOTES_HEADER
 
@@ -168,15 +168,10 @@ def test_release_notes_set_the_level_and_are_emptied(tmp_path: Path) -> None:
     spec.write_text(SPEC.read_text())
     config.write_text(re.sub(r"^version: .*$", "version: 1.4.0", CONFIG.read_text(), count=1, flags=re.MULTILINE))
     notes = tmp_path / "unreleased.md"
-    notes.write_text(NOTES_HEADER + "- Retries wait less.\n- Files upload as\n  multipart parts.\n- [fix] Says its level.\n")
+    notes.write_text(NOTES_HEADER + "- Retries wait less.\n- Files upload as\n  multipart parts.\n- [fix] Says its level.\n- [feature] Streams.\n")
     assert main(["release", "--upstream", str(UPSTREAM), "--rules", str(ROOT / "spec" / "curation.yaml"), "--spec", str(spec), "--config", str(config), "--out", str(out), "--date", "2026-11-24"]) == 0
-    assert "version: 1.4.1" in config.read_text()
+    assert "version: 1.5.0" in config.read_text()  # a feature among the notes: a minor release
     changelog = (out / "CHANGELOG.md").read_text()
-    assert "## 1.4.1 (2026-11-24)" in changelog
-    assert "### Fixes\n\n- Files upload as multipart parts.\n- Retries wait less.\n- Says its level.\n" in changelog
+    assert "## 1.5.0 (2026-11-24)" in changelog
+    assert "### Features\n\n- Streams.\n\n### Fixes\n\n- Files upload as multipart parts.\n- Retries wait less.\n- Says its level.\n" in changelog
     assert notes.read_text() == NOTES_HEADER
-    notes.write_text(NOTES_HEADER + "- [feature] Streams.\n- A fix.\n")
-    assert main(["release", "--upstream", str(UPSTREAM), "--rules", str(ROOT / "spec" / "curation.yaml"), "--spec", str(spec), "--config", str(config), "--out", str(out), "--date", "2026-11-25"]) == 0
-    assert "version: 1.5.0" in config.read_text()
-    changelog = (out / "CHANGELOG.md").read_text()
-    assert "## 1.5.0 (2026-11-25)" in changelog and "### Features\n\n- Streams.\n\n### Fixes\n\n- A fix.\n" in changelog

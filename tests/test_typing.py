@@ -31,10 +31,11 @@ except NotFoundError as error:
     print(error.status_code, telnyx_ai.__version__)
 '''
 
-# A streaming call's type follows `stream`: the model without it, a stream of chunks with it.
+# A streaming call's type follows `stream`: the model without it, a stream of chunks with it;
+# a webhook is one of the event models.
 STREAMING = '''
 from telnyx_ai import AsyncStream, AsyncTelnyx, Stream, Telnyx
-from telnyx_ai.types import AnthropicMessage, AnthropicStreamEvent, ChatCompletion, ChatCompletionChunk
+from telnyx_ai.types import AnthropicMessage, AnthropicStreamEvent, CallConversationEndedEvent, ChatCompletion, ChatCompletionChunk, UnknownWebhookEvent
 
 client = Telnyx(api_key="KEY")
 messages = [{"role": "user", "content": "Hello"}]
@@ -50,6 +51,10 @@ with client.ai.chat.completions.with_streaming_response.create(messages=messages
 with client.ai.chat.completions.with_streaming_response.create(messages=messages, model="m", stream=True) as streamed:
     parsed_chunks: Stream[ChatCompletionChunk] = streamed.parse()
 raw_chunks: Stream[ChatCompletionChunk] = client.ai.chat.completions.with_raw_response.create(messages=messages, model="m", stream=True).parse()
+webhook = client.webhooks.unwrap(b"{}", headers={"telnyx-timestamp": "1"})
+if isinstance(webhook, CallConversationEndedEvent) and webhook.data is not None:
+    ended_at: str | None = webhook.data.event_type
+unknown: UnknownWebhookEvent | None = webhook if isinstance(webhook, UnknownWebhookEvent) else None
 message: AnthropicMessage = client.ai.anthropic.v1.messages(max_tokens=64, messages=messages, model="m")
 events: Stream[AnthropicStreamEvent] = client.ai.anthropic.v1.messages(max_tokens=64, messages=messages, model="m", stream=True)
 either: ChatCompletion | Stream[ChatCompletionChunk] = client.ai.openai.chat.create_completion(messages=messages, model="m", stream=bool(lines))

@@ -219,3 +219,52 @@ def test_a_real_receiver_verifies_a_signed_post() -> None:
         forged = httpx.post(base, content=BODY.replace(b"c-1", b"c-2"), headers=sign(BODY))
     assert (good.status_code, good.text) == (200, "CallConversationEndedEvent call.conversation.ended")
     assert forged.status_code == 400 and "signature does not match" in forged.text
+
+
+def build(document: dict[str, Any], config: dict[str, Any] | None = None) -> tuple[Any, Problems]:
+    from generator.ir_builder import build_api
+
+    problems = Problems()
+    data = config if config is not None else yaml.safe_load((ROOT / "spec" / "sdk.yaml").read_text())
+    return build_api(document, "spec.yaml", data, "sdk.yaml", problems), problems
+
+
+def curated() -> dict[str, Any]:
+    return normalise(yaml.load(SPEC.read_text(), Loader=yaml.CSafeLoader), "spec", Problems()).document
+
+
+def test_event_types_come_from_the_enum_const_or_example_of_the_spec() -> None:
+    document = curated()
+    schemas = document["components"]["schemas"]
+    ended = schemas["CallConversationEnded"]["properties"]["event_type"]
+    ended["enum"] = ["call.conversation.ended", "call.conversation.ended.v2"]  # two values: both
+    gather = schemas["CallAIGatherEnded"]["properties"]["event_type"]
+    del gather["enum"]  # a free string: the one value its example shows
+    schemas["CallAIGatherPartialResults"]["properties"]["event_type"] = {"type": "string"}  # none
+    schemas["CallConversationInsightsGenerated"]["properties"]["event_type"] = {"const": "call.ai_gather.message_history_updated"}
+    api, problems = build(document)
+    types = {event.name: event.event_types for event in api.webhook_events}
+    assert types["callConversationEnded"] == ("call.conversation.ended", "call.conversation.ended.v2")
+    assert types["CallAIGatherEnded"] == (gather["example"],)
+    assert types["CallAIGatherPartialResults"] == ()
+    warnings = [p.render() for p in problems.warnings]
+    assert any("webhook 'CallAIGatherPartialResults' has no `data.event_type` of known values: it parses as the generic event (/webhooks/CallAIGatherPartialResults)" in w for w in warnings), warnings
+    assert any("both send 'call.ai_gather.message_history_updated': it parses as the first one's model" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("signature_header", "bad header:", "`webhooks.signature_header` must be an HTTP header name"),
+        ("signed_message", "{timestamp}.{payload}.{extra}", "must hold `{timestamp}` and `{payload}` once each"),
+        ("tolerance", 0, "`webhooks.tolerance` must be a positive number of seconds"),
+        ("public_key_env", "lower-case", "`webhooks.public_key_env` must be an environment variable name"),
+        ("event_type_at", "data.event_type", "`webhooks.event_type_at` must be the path of property names"),
+    ],
+)
+def test_a_bad_webhooks_section_is_a_located_error(key: str, value: Any, message: str) -> None:
+    config = yaml.safe_load((ROOT / "spec" / "sdk.yaml").read_text())
+    config["webhooks"][key] = value
+    api, problems = build(curated(), config)
+    assert api is None
+    assert any(message in p.render() and f"(/webhooks/{key})" in p.render() for p in problems.errors), [p.render() for p in problems.errors]

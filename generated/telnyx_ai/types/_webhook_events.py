@@ -18,13 +18,13 @@ __all__ = ["WebhookEvent", "UnknownWebhookEvent", "EVENT_TYPES"]
 EVENT_TYPE_AT = ("data", "event_type")
 UNKNOWN = ""  # the tag of every event whose type the union does not list
 
-# event type -> the webhook of the spec that sends it
+# event type -> the model it parses as (the union's tag)
 EVENT_TYPES = {
-    "call.ai_gather.ended": "CallAIGatherEnded",
-    "call.ai_gather.message_history_updated": "CallAIGatherMessageHistoryUpdated",
-    "call.ai_gather.partial_results": "CallAIGatherPartialResults",
-    "call.conversation.ended": "callConversationEnded",
-    "call.conversation_insights.generated": "callConversationInsightsGenerated",
+    "call.ai_gather.ended": "CallAIGatherEndedEvent",
+    "call.ai_gather.message_history_updated": "CallAIGatherMessageHistoryUpdatedEvent",
+    "call.ai_gather.partial_results": "CallAIGatherPartialResultsEvent",
+    "call.conversation.ended": "CallConversationEndedEvent",
+    "call.conversation_insights.generated": "CallConversationInsightsGeneratedEvent",
 }
 
 
@@ -45,23 +45,23 @@ def _tag(value: Any) -> str:
         value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
     if not isinstance(value, str):
         value = getattr(value, "value", None)  # an enum member, when a model is validated again
-    return value if isinstance(value, str) and value in EVENT_TYPES else UNKNOWN
+    return EVENT_TYPES.get(value, UNKNOWN) if isinstance(value, str) else UNKNOWN
 
 
 WebhookEvent = Annotated[
     Union[
-        Annotated[_models.CallAIGatherEndedEvent, pydantic.Tag("call.ai_gather.ended")],
+        Annotated[_models.CallAIGatherEndedEvent, pydantic.Tag("CallAIGatherEndedEvent")],
         Annotated[
             _models.CallAIGatherMessageHistoryUpdatedEvent,
-            pydantic.Tag("call.ai_gather.message_history_updated"),
+            pydantic.Tag("CallAIGatherMessageHistoryUpdatedEvent"),
         ],
         Annotated[
-            _models.CallAIGatherPartialResultsEvent, pydantic.Tag("call.ai_gather.partial_results")
+            _models.CallAIGatherPartialResultsEvent, pydantic.Tag("CallAIGatherPartialResultsEvent")
         ],
-        Annotated[_models.CallConversationEndedEvent, pydantic.Tag("call.conversation.ended")],
+        Annotated[_models.CallConversationEndedEvent, pydantic.Tag("CallConversationEndedEvent")],
         Annotated[
             _models.CallConversationInsightsGeneratedEvent,
-            pydantic.Tag("call.conversation_insights.generated"),
+            pydantic.Tag("CallConversationInsightsGeneratedEvent"),
         ],
         Annotated[UnknownWebhookEvent, pydantic.Tag(UNKNOWN)],
     ],
