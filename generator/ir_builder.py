@@ -130,7 +130,7 @@ def _webhook_signing(section: Any, file: str, problems: Problems) -> WebhookSign
             problems.error(f"`webhooks.{key}` must be {what}, not {value!r}", file, pointer("webhooks", key))
         values[key] = value
     message = values["signed_message"]
-    if isinstance(message, str) and (message.count("{timestamp}") != 1 or message.count("{payload}") != 1 or message.count("{") != 2):
+    if isinstance(message, str) and (message.count("{timestamp}") != 1 or message.count("{payload}") != 1 or message.count("{") != 2 or message.count("}") != 2):
         problems.error(f"`webhooks.signed_message` must hold `{{timestamp}}` and `{{payload}}` once each and no other braces, not {message!r}", file, "/webhooks/signed_message")
     tolerance = section.get("tolerance", 300)
     if not isinstance(tolerance, int) or isinstance(tolerance, bool) or tolerance <= 0:

@@ -81,6 +81,7 @@ MISTAKES = {
     "from telnyx_ai import Telnyx, Stream\ns: Stream[object] = Telnyx(api_key='k').ai.chat.completions.create(messages=[], model='m')": "assignment",
     "from telnyx_ai import Telnyx\nfrom telnyx_ai.types import ChatCompletion\nc: ChatCompletion = Telnyx(api_key='k').ai.chat.completions.create(messages=[], model='m', stream=True)": "assignment",
     "from telnyx_ai import Telnyx\nfor c in Telnyx(api_key='k').ai.chat.completions.create(messages=[], model='m', stream=True):\n    print(c.choices[0].delta.txt)": "attr-defined",
+    "from telnyx_ai import Telnyx\nevent = Telnyx(api_key='k').webhooks.unwrap(b'', headers={})\nprint(event.data)": "union-attr",
 }
 
 

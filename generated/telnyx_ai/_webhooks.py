@@ -14,9 +14,10 @@ import base64
 import binascii
 import os
 import time
-from collections.abc import Mapping
+import math
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, Union
 
 from ._exceptions import TelnyxError, WebhookVerificationError
 
@@ -26,6 +27,15 @@ if TYPE_CHECKING:
     from .types._webhook_events import WebhookEvent
 
 __all__ = ["Webhooks"]
+
+
+class _HasItems(Protocol):
+    def items(self) -> Iterable[tuple[Any, Any]]: ...
+
+
+# A dict, httpx's or a framework's headers (anything with items()), or (name, value) pairs
+# as ASGI has them.
+HeadersLike = Union[_HasItems, Iterable[tuple[Any, Any]]]
 
 SIGNATURE_HEADER = "telnyx-signature-ed25519"
 TIMESTAMP_HEADER = "telnyx-timestamp"
@@ -46,9 +56,9 @@ class Webhooks:
         self,
         payload: str | bytes,
         *,
-        headers: Mapping[str, Any],
-        key: str | None = None,
-        tolerance: int | None = None,
+        headers: HeadersLike,
+        key: str | bytes | None = None,
+        tolerance: float | None = None,
     ) -> WebhookEvent:
         """Check the webhook's signature and timestamp, then parse its event.
 
@@ -57,7 +67,9 @@ class Webhooks:
         public key (base64, from the portal) is ``key``, else the client's ``public_key``,
         else ``TELNYX_PUBLIC_KEY``. A timestamp more than ``tolerance`` seconds
         (300 by default) from now is refused, so that a captured webhook cannot be
-        replayed. Every failure raises ``WebhookVerificationError``.
+        replayed. Every failure raises ``WebhookVerificationError``. A verified event that
+        its model cannot hold (a field the spec requires is missing) is returned as an
+        ``UnknownWebhookEvent`` with every field, rather than refused.
         """
         body = _body(payload)
         self.verify(body, headers=headers, key=key, tolerance=tolerance)
@@ -72,9 +84,9 @@ class Webhooks:
         self,
         payload: str | bytes,
         *,
-        headers: Mapping[str, Any],
-        key: str | None = None,
-        tolerance: int | None = None,
+        headers: HeadersLike,
+        key: str | bytes | None = None,
+        tolerance: float | None = None,
     ) -> None:
         """Raise ``WebhookVerificationError`` unless the API signed this payload lately."""
         body = _body(payload)
@@ -98,7 +110,16 @@ class Webhooks:
                 f"the `{TIMESTAMP_HEADER}` header is not a Unix time: {timestamp_text[:40]!r}"
             )
         allowed = TOLERANCE if tolerance is None else tolerance
-        age = time.time() - int(text)
+        if (
+            isinstance(allowed, bool)
+            or not isinstance(allowed, (int, float))
+            or not math.isfinite(allowed)
+            or allowed < 0
+        ):
+            raise WebhookVerificationError(
+                f"`tolerance` must be a number of seconds, 0 or more, not {allowed!r}"
+            )
+        age = int(time.time()) - int(text)
         if age > allowed:
             raise WebhookVerificationError(
                 f"the webhook was signed {age:.0f} s ago, more than {allowed} s: a replayed or delayed webhook"
@@ -111,7 +132,11 @@ class Webhooks:
             signature_text, f"the `{SIGNATURE_HEADER}` header", 64, "an Ed25519 signature"
         )
         head, _, tail = SIGNED_MESSAGE.partition("{payload}")
-        message = head.format(timestamp=text).encode() + body + tail.format(timestamp=text).encode()
+        message = (
+            head.replace("{timestamp}", text).encode()
+            + body
+            + tail.replace("{timestamp}", text).encode()
+        )
         try:
             public_key.verify(signature, message)
         except Exception:  # the library's InvalidSignature, whatever it is called
@@ -122,7 +147,12 @@ class Webhooks:
 
 def _body(payload: object) -> bytes:
     if isinstance(payload, str):
-        return payload.encode("utf-8")
+        try:
+            return payload.encode("utf-8")
+        except UnicodeEncodeError:
+            raise WebhookVerificationError(
+                "the payload is not text that UTF-8 can hold (a lone surrogate)"
+            ) from None
     if isinstance(payload, (bytes, bytearray, memoryview)):
         return bytes(payload)
     raise WebhookVerificationError(
@@ -132,12 +162,10 @@ def _body(payload: object) -> bytes:
 
 def _lower(headers: object) -> dict[str, str]:
     """The headers by lower-case name, each value as text (the first of several)."""
-    items = (
-        headers.items() if isinstance(headers, Mapping) or hasattr(headers, "items") else headers
-    )
     found: dict[str, str] = {}
     try:
-        for name, value in items:  # type: ignore[union-attr]
+        items: Any = headers.items() if hasattr(headers, "items") else headers
+        for name, value in items:
             if isinstance(value, (list, tuple)):
                 value = value[0] if value else ""
             if isinstance(value, (bytes, bytearray)):
@@ -146,7 +174,7 @@ def _lower(headers: object) -> dict[str, str]:
                 name.decode("latin-1") if isinstance(name, (bytes, bytearray)) else str(name)
             )
             found.setdefault(text_name.lower(), str(value))
-    except (TypeError, ValueError, AttributeError):
+    except Exception:  # whatever a foreign headers object raises
         raise WebhookVerificationError(
             "`headers` must map header names to values (a dict, or your framework's headers)"
         ) from None
@@ -163,7 +191,7 @@ def _base64(text: str, what: str, length: int, kind: str) -> bytes:
     return raw
 
 
-def _public_key(text: str | None) -> Any:
+def _public_key(text: object) -> Any:
     try:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     except ImportError:
@@ -179,6 +207,12 @@ def _public_key(text: str | None) -> Any:
     if not text:
         raise WebhookVerificationError(
             f"no public key to check webhooks with: pass key=..., or public_key=... to the client, or set {PUBLIC_KEY_ENV}"
+        )
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("ascii", "replace")
+    if not isinstance(text, str):
+        raise WebhookVerificationError(
+            f"the public key must be base64 text, not {type(text).__name__}"
         )
     raw = _base64(text, "the public key", 32, "an Ed25519 public key")
     try:
@@ -201,14 +235,20 @@ def _parse(body: bytes) -> WebhookEvent:
 
     from ._base_client import _first_error
 
+    from .types._webhook_events import UnknownWebhookEvent
+
     try:
         event: WebhookEvent = _events().validate_json(body)
     except pydantic.ValidationError as exc:
-        if any(e.get("type") == "json_invalid" for e in exc.errors()):
-            raise WebhookVerificationError("the body is not JSON") from None
-        raise WebhookVerificationError(
-            f"the event does not match its schema: {_first_error(exc)}"
-        ) from None
+        invalid = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
+        if invalid is not None:
+            raise WebhookVerificationError(f"the body is not JSON: {invalid.get('msg')}") from None
+        try:  # an event its model cannot hold: kept whole, not refused
+            return UnknownWebhookEvent.model_validate_json(body)
+        except pydantic.ValidationError:
+            raise WebhookVerificationError(
+                f"the body is not an event (a JSON object): {_first_error(exc)}"
+            ) from None
     except RecursionError:
         raise WebhookVerificationError("the body is nested too deeply to parse") from None
     return event

@@ -27,6 +27,8 @@ EVENT_TYPES = {
     "call.conversation_insights.generated": "CallConversationInsightsGeneratedEvent",
 }
 
+TAGS = frozenset(EVENT_TYPES.values())
+
 
 class UnknownWebhookEvent(TelnyxModel):
     """A webhook whose event type this SDK does not know: every field it sent is kept
@@ -41,6 +43,9 @@ class UnknownWebhookEvent(TelnyxModel):
 
 
 def _tag(value: Any) -> str:
+    if isinstance(value, TelnyxModel):  # validated again: it keeps its own class
+        name = type(value).__name__
+        return name if name in TAGS else UNKNOWN
     for part in EVENT_TYPE_AT:
         value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
     if not isinstance(value, str):
