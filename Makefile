@@ -79,7 +79,7 @@ build: $(STAMP)  ## reproducible wheel and sdist of generated/, twine check, ins
 	$(PYTHON) -m venv build/smoke-venv
 	build/smoke-venv/bin/python -m pip install --quiet --disable-pip-version-check build/dist/*.whl
 	cd build && smoke-venv/bin/python ../tests/wheel_smoke.py
-	build/smoke-venv/bin/python -m pip install --quiet --disable-pip-version-check "$$(ls build/dist/*.whl)[streaming]"
+	build/smoke-venv/bin/python -m pip install --quiet --disable-pip-version-check "$$(ls build/dist/*.whl)[streaming,webhooks]"
 	cd build && smoke-venv/bin/python ../tests/wheel_smoke.py
 
 publish: build  ## upload build/dist to $$TELNYX_CODEGEN_INDEX_URL (credentials: TWINE_USERNAME, TWINE_PASSWORD)

@@ -1,6 +1,7 @@
 """Smoke test of an installed wheel (run by `make build` in a fresh virtual environment):
-import, construct a client, one call against a mocked transport; and a streaming call,
-which without the `streaming` extra fails before anything is sent, and with it streams."""
+import, construct a client, one call against a mocked transport; a streaming call, which
+without the `streaming` extra fails before anything is sent, and with it streams; and a
+webhook, which without the `webhooks` extra cannot be checked, and with it is."""
 
 import importlib.util
 import json
@@ -38,3 +39,27 @@ except telnyx_ai.TelnyxError as error:
     assert not has_extra and "pip install 'telnyx-ai[streaming]'" in str(error), error
     print(f"streaming without the extra: {error}")
 print(f"smoke test passed: telnyx_ai {telnyx_ai.__version__} from {telnyx_ai.__file__}")
+
+has_crypto = importlib.util.find_spec("cryptography") is not None
+body = json.dumps({"data": {"event_type": "call.conversation.ended", "payload": {"conversation_id": "c-1"}}}).encode()
+if has_crypto:
+    import base64
+    import time
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    private = Ed25519PrivateKey.generate()
+    public = base64.b64encode(private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
+    stamp = str(int(time.time()))
+    headers = {"telnyx-timestamp": stamp, "telnyx-signature-ed25519": base64.b64encode(private.sign(stamp.encode() + b"|" + body)).decode()}
+    event = client.webhooks.unwrap(body, headers=headers, key=public)
+    assert type(event).__name__ == "CallConversationEndedEvent", event
+    print("webhooks: a signed event checked through the `webhooks` extra")
+else:
+    try:
+        client.webhooks.unwrap(body, headers={}, key="k")
+        raise AssertionError("a webhook was accepted without the extra")
+    except telnyx_ai.TelnyxError as error:
+        assert "pip install 'telnyx-ai[webhooks]'" in str(error), error
+        print(f"webhooks without the extra: {error}")
