@@ -500,3 +500,30 @@ def test_streamed_response_is_read_as_it_arrives(mode: str, server: str) -> None
     assert held and 0 < len(first) < 131072 and size == 131072
     assert isinstance(completion, models.ChatCompletion)
     assert lines[0] == "event: message_start" and len(lines) == 2 * len(ANTHROPIC)
+
+
+@modes
+def test_a_mocked_transport_streams_and_a_closed_stream_ends(mode: str) -> None:
+    """Users test with httpx's MockTransport (or respx), whose responses hold their whole
+    body: the events come all the same; walking a stream after close() gives nothing more."""
+    body = "".join(f"data: {json.dumps(chunk(i, 'x'))}\n\n" for i in range(3)) + "data: [DONE]\n\n"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body.encode(), headers={"content-type": "text/event-stream"})
+
+    if mode == "sync":
+        with Telnyx(api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(handler))) as client:
+            assert len(list(client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True))) == 3
+            stream = client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True)
+            stream.close()
+            assert list(stream) == []
+        return
+
+    async def go() -> tuple[int, list[Any]]:
+        async with AsyncTelnyx(api_key="k", http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))) as client:
+            count = len([c async for c in await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True)])
+            stream = await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True)
+            await stream.close()
+            return count, [c async for c in stream]
+
+    assert asyncio.run(go()) == (3, [])

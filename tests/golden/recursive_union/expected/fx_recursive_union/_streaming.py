@@ -142,12 +142,11 @@ class Stream(Generic[T]):
         self._event_type = event_type
         self._source: Iterator[T] | None = None
         self._iterator: Iterator[T] | None = None
+        self._closed = False
 
     def _events(self) -> Iterator[T]:
         from httpx_sse import EventSource, SSEError
 
-        if self.response.is_closed:
-            return  # closed before it was walked: no more events
         decode = _decoder(self._event_type, self.response)
         with _failures(self.response):  # SSEError is an httpx.TransportError: caught first
             try:
@@ -157,10 +156,14 @@ class Stream(Generic[T]):
                         return
                     if data or sse.event == "error":
                         yield decode(sse.event, data)
+            except httpx.StreamClosed:
+                return  # closed before or while it was walked: no more events
             except SSEError:
                 raise _not_a_stream(self.response, self.response.read()) from None
 
     def _walk(self) -> Iterator[T]:
+        if self._closed:
+            return  # closed: no more events, whatever the response still holds
         if self._source is None:
             self._source = self._events()
         try:
@@ -180,6 +183,7 @@ class Stream(Generic[T]):
 
     def close(self) -> None:
         """Close the response; its connection goes back to the pool."""
+        self._closed = True
         self.response.close()
 
     def __enter__(self) -> Stream[T]:
@@ -205,12 +209,11 @@ class AsyncStream(Generic[T]):
         self._event_type = event_type
         self._source: AsyncIterator[T] | None = None
         self._iterator: AsyncIterator[T] | None = None
+        self._closed = False
 
     async def _events(self) -> AsyncIterator[T]:
         from httpx_sse import EventSource, SSEError
 
-        if self.response.is_closed:
-            return  # closed before it was walked: no more events
         decode = _decoder(self._event_type, self.response)
         with _failures(self.response):  # SSEError is an httpx.TransportError: caught first
             try:
@@ -220,10 +223,14 @@ class AsyncStream(Generic[T]):
                         return
                     if data or sse.event == "error":
                         yield decode(sse.event, data)
+            except httpx.StreamClosed:
+                return
             except SSEError:
                 raise _not_a_stream(self.response, await self.response.aread()) from None
 
     async def _walk(self) -> AsyncIterator[T]:
+        if self._closed:
+            return
         if self._source is None:
             self._source = self._events()
         source = self._source
@@ -245,6 +252,7 @@ class AsyncStream(Generic[T]):
         return await self._iterator.__anext__()
 
     async def close(self) -> None:
+        self._closed = True
         await self.response.aclose()
 
     async def __aenter__(self) -> AsyncStream[T]:
