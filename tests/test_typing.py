@@ -86,8 +86,11 @@ MISTAKES = {
 
 
 def test_mypy_passes_correct_code_and_points_at_each_mistake(tmp_path: Path) -> None:
+    """The examples of the generated README are correct code too."""
     (tmp_path / "correct.py").write_text(CORRECT)
     (tmp_path / "correct_streaming.py").write_text(STREAMING)
+    for index, block in enumerate(re.findall(r"```python\n(.*?)```", (ROOT / "generated" / "README.md").read_text(), re.DOTALL)):
+        (tmp_path / f"correct_readme_{index}.py").write_text(block)
     for index, code in enumerate(MISTAKES):
         (tmp_path / f"mistake_{index}.py").write_text(code + "\n")
     result = subprocess.run(

@@ -90,13 +90,11 @@ class Webhooks:
     ) -> None:
         """Raise ``WebhookVerificationError`` unless the API signed this payload lately."""
         body = _body(payload)
-        public_key = _public_key(
-            key
-            if key is not None
-            else self._public_key
-            if self._public_key is not None
-            else os.environ.get(PUBLIC_KEY_ENV)
-        )
+        if key is None:
+            key = (
+                self._public_key if self._public_key is not None else os.environ.get(PUBLIC_KEY_ENV)
+            )
+        public_key = _public_key(key)
         given = _lower(headers)
         signature_text = given.get(SIGNATURE_HEADER)
         timestamp_text = given.get(TIMESTAMP_HEADER)
