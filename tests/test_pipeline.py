@@ -165,7 +165,7 @@ def test_the_whole_spec_rules_make_the_duplicate_operation_id_unique(tmp_path: P
     taken = next(op["operationId"] for op in first.values() if isinstance(op, dict) and "operationId" in op)
     document["paths"][path] = {method.lower(): {"operationId": taken, "responses": {"200": {"description": "ok"}}}}
     upstream = tmp_path / "upstream.yml"
-    upstream.write_text(yaml.safe_dump(document))
+    upstream.write_text(yaml.dump(document, Dumper=yaml.CSafeDumper))
     config = tmp_path / "sdk.yaml"
     config.write_text(CONFIG.read_text())
     with pytest.raises(GenerationFailed, match="duplicate operationId"):
@@ -190,7 +190,7 @@ def test_an_area_can_keep_the_webhooks_and_their_payload_schemas(tmp_path: Path)
     document["components"]["schemas"]["CallAnswered"] = {"type": "object", "properties": {"call_id": {"type": "string"}}}
     document["webhooks"] = {"callAnswered": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/CallAnswered"}}}}, "responses": {"200": {"description": "ok"}}}}}
     upstream = tmp_path / "upstream.yml"
-    upstream.write_text(yaml.safe_dump(document))
+    upstream.write_text(yaml.dump(document, Dumper=yaml.CSafeDumper))
     kept = {}
     for webhooks in ("all", None):
         area: dict[str, object] = {"name": "ai", "path_prefixes": ["/ai"]}
