@@ -365,11 +365,19 @@ def test_an_error_event_raises_a_typed_error_with_what_the_server_said(mode: str
 
 
 @modes
-def test_an_event_of_the_wrong_shape_raises_a_validation_error(mode: str, server: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "said", "body"),
+    [
+        ("invalid", "an event of the stream does not match the expected shape", "not a list"),
+        ("not_a_stream", "expected an event stream, the server answered with application/json", "chatcmpl-1"),
+    ],
+)
+def test_an_answer_that_is_no_stream_of_chunks_raises_a_validation_error(mode: str, server: str, name: str, said: str, body: str) -> None:
+    """An event of the wrong shape, or a JSON answer to a stream request: the typed error
+    with what the server sent."""
     with pytest.raises(telnyx_ai.APIResponseValidationError) as info:
-        chat(mode, server, script("invalid"))
-    assert "an event of the stream does not match the expected shape" in str(info.value)
-    assert "not a list" in str(info.value.body)
+        chat(mode, server, script(name))
+    assert said in str(info.value) and body in str(info.value.body)
 
 
 @modes
@@ -392,14 +400,6 @@ def test_events_the_call_did_not_ask_for_fail_without_waiting_for_the_end(mode: 
         finally:
             held.append(not Script.gate.is_set())
     assert held == [True]
-
-
-@modes
-def test_a_json_answer_to_a_stream_request_is_a_validation_error(mode: str, server: str) -> None:
-    with pytest.raises(telnyx_ai.APIResponseValidationError) as info:
-        chat(mode, server, script("not_a_stream"))
-    assert "expected an event stream, the server answered with application/json" in str(info.value)
-    assert "chatcmpl-1" in str(info.value.body)
 
 
 @modes
