@@ -58,13 +58,13 @@ def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfi
         return value
 
     package = text("package")
-    if package and (not _PACKAGE.match(package) or package in naming.RESERVED):
+    if package and (not _PACKAGE.fullmatch(package) or package in naming.RESERVED):
         problems.error(f"package name {package!r} is not a valid Python package name", file, "/package")
     distribution = text("distribution")
-    if distribution and not _DISTRIBUTION.match(distribution):
+    if distribution and not _DISTRIBUTION.fullmatch(distribution):
         problems.error(f"distribution name {distribution!r} is not a valid package name", file, "/distribution")
     version = text("version")
-    if version and not _VERSION.match(version):
+    if version and not _VERSION.fullmatch(version):
         problems.error(f"version {version!r} is not of the form MAJOR.MINOR.PATCH", file, "/version")
     clients = data.get("clients") or {}
     environment = data.get("environment") or {}
@@ -77,7 +77,7 @@ def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfi
         ("user_agent", data.get("user_agent", package), _TOKEN, "a product token (letters, digits, . _ -)"),
         ("base_url", data.get("base_url"), _URL, "an http(s) URL"),
     ):
-        if not isinstance(value, str) or not pattern.match(value):
+        if not isinstance(value, str) or not pattern.fullmatch(value):
             problems.error(f"`{key.replace('/', '.')}` must be {what}, not {value!r}", file, "/" + key)
     hand_written = [f"{package}/lib/"]
     listed = data.get("hand_written") or []
@@ -126,7 +126,7 @@ def _webhook_signing(section: Any, file: str, problems: Problems) -> WebhookSign
         ("signed_message", None, "a text with `{timestamp}` and `{payload}` once each"),
     ):
         value = section.get(key)
-        if not isinstance(value, str) or (pattern is not None and not pattern.match(value)):
+        if not isinstance(value, str) or (pattern is not None and not pattern.fullmatch(value)):
             problems.error(f"`webhooks.{key}` must be {what}, not {value!r}", file, pointer("webhooks", key))
         values[key] = value
     message = values["signed_message"]
@@ -136,7 +136,7 @@ def _webhook_signing(section: Any, file: str, problems: Problems) -> WebhookSign
     if not isinstance(tolerance, int) or isinstance(tolerance, bool) or tolerance <= 0:
         problems.error(f"`webhooks.tolerance` must be a positive number of seconds, not {tolerance!r}", file, "/webhooks/tolerance")
     key_env = section.get("public_key_env")
-    if not isinstance(key_env, str) or not _ENV.match(key_env):
+    if not isinstance(key_env, str) or not _ENV.fullmatch(key_env):
         problems.error(f"`webhooks.public_key_env` must be an environment variable name, not {key_env!r}", file, "/webhooks/public_key_env")
     at = section.get("event_type_at")
     if not isinstance(at, list) or not at or not all(isinstance(part, str) and part for part in at):

@@ -14,8 +14,10 @@ import re
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
 BUILTINS = frozenset(dir(builtins))
-# Names every generated method already binds locally; a parameter must not shadow them.
-METHOD_LOCALS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "idempotency_key"})
+# Names every generated method binds or uses in its body (its options, the request spec,
+# typing.cast, the pager); a parameter must not shadow them. Generated names in method
+# bodies are otherwise CamelCase, upper case or start with `_`, which snake_case never makes.
+METHOD_LOCALS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "idempotency_key", "cast", "spec", "fetch_page"})
 
 
 def words(text: str) -> list[str]:

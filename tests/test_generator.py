@@ -436,3 +436,75 @@ def test_an_enum_that_is_not_a_list_is_reported_not_a_crash(tmp_path: Path, caps
     assert code == 2 and "Traceback" not in stderr
     # openapi-spec-validator itself stops on it; that is reported, with its reason
     assert "error: not valid OpenAPI: openapi-spec-validator stopped: TypeError" in stderr
+
+
+def test_parameters_never_shadow_what_a_method_uses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Query parameters and body fields named like what a generated method's body uses
+    (`cast`, `spec`, `self`, `fetch_page`, its keyword options): each call sends every
+    value under its wire name and returns, instead of failing after the request went out."""
+    from generator.naming import METHOD_LOCALS
+
+    names = sorted(METHOD_LOCALS | {"cast", "spec", "fetch_page", "self"})
+    query = "\n".join(f"        - {{name: {n}, in: query, schema: {{type: string}}}}" for n in names)
+    body = "\n".join(f"                {n}: {{type: string}}" for n in names)
+    answer = "      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Thing'}\n"
+    spec_text = SPEC.replace(
+        """  /things/{thing_id}:""",
+        f"""  /shadows:
+    get:
+      operationId: shadow_query
+      parameters:
+{query}
+{answer}    post:
+      operationId: shadow_body
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+{body}
+{answer}  /things/{{thing_id}}:""",
+    )
+    config_text = CONFIG + "  shadows.list: GET /shadows\n  shadows.create: POST /shadows\n"
+    spec, config, out = write_inputs(tmp_path, spec_text, config_text)
+    code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)
+    assert code == 0, stderr
+    script = f"""
+import inspect, json, httpx, mini
+seen = []
+def answer(request):
+    seen.append(sorted(request.url.params) if request.method == "GET" else sorted(json.loads(request.content)))
+    return httpx.Response(200, json={{"name": "n"}})
+client = mini.Mini(api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(answer)))
+options = ("extra_headers", "extra_query", "extra_body", "timeout", "idempotency_key")
+for method in (client.shadows.list, client.shadows.create):
+    kwargs = {{p: "v-" + p for p in inspect.signature(method).parameters if p not in options}}
+    assert method(**kwargs).name == "n", method
+print(seen == [{names!r}, {names!r}])
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=out, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True"], done.stdout
+
+
+@pytest.mark.parametrize(
+    ("key", "line"),
+    [
+        ("version", 'version: "0.1.0\\n"'),
+        ("distribution", 'distribution: "mini-sdk\\n"'),
+        ("base_url", 'base_url: "https://api.example.com/v2\\n"'),
+        ("clients/sync", 'clients: {sync: "Mini\\n", async: AsyncMini}'),
+        ("package", 'package: "mini\\n"'),
+    ],
+)
+def test_a_config_value_with_a_trailing_newline_is_a_located_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str, line: str) -> None:
+    """`^...$` with re.match lets a trailing newline through (into pyproject.toml or a class
+    name); every config value is matched whole."""
+    field = key.split("/")[0]
+    config_text = "\n".join(line if text.startswith(field + ":") else text for text in CONFIG.splitlines()) + "\n"
+    assert line in config_text
+    spec, config, out = write_inputs(tmp_path, SPEC, config_text)
+    code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)
+    assert code == 2 and not out.exists(), stderr
+    assert f"{config}:" in stderr and f"(/{key})" in stderr, stderr
