@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import replace
 from typing import Any
 
@@ -35,6 +36,16 @@ _CLASS = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
 _ENV = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _TOKEN = re.compile(r"^[A-Za-z0-9._-]+$")
 _URL = re.compile(r"^https?://[^\s\"'\\<>]+$")
+# Modules the generated package imports, and names its modules define or import beside
+# the clients: a package or client named so would shadow them.
+_IMPORTED_MODULES = frozenset(sys.stdlib_module_names) | {"httpx", "pydantic", "pydantic_core", "typing_extensions", "httpx_sse", "cryptography", "anyio"}
+_TAKEN_CLASS_NAMES = frozenset(
+    {
+        "NotGiven", "NOT_GIVEN", "Omit", "Stream", "AsyncStream", "StreamedResponse", "AsyncStreamedResponse",
+        "RawResponse", "RequestSpec", "SyncAPIClient", "AsyncAPIClient", "Webhooks", "Any", "Mapping",
+        "TYPE_CHECKING", "TimeoutTypes", "TelnyxModel", "TelnyxError", "APIError", "APIStatusError",
+    }
+)  # fmt: skip
 _HEADER = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")  # an HTTP token
 _VERSION = re.compile(r"^\d+\.\d+\.\d+([ab]|rc)?\d*$")
 JSON_TYPES = ("application/json",)
@@ -66,8 +77,29 @@ def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfi
     version = text("version")
     if version and not _VERSION.fullmatch(version):
         problems.error(f"version {version!r} is not of the form MAJOR.MINOR.PATCH", file, "/version")
-    clients = data.get("clients") or {}
-    environment = data.get("environment") or {}
+    if package in _IMPORTED_MODULES:
+        problems.error(f"package name {package!r} is a module the package imports; it could not import itself", file, "/package")
+
+    def mapping(key: str) -> dict[str, Any]:
+        value = data.get(key) or {}
+        if not isinstance(value, dict):
+            problems.error(f"`{key}` must be a mapping, not {type(value).__name__}", file, pointer(key))
+            return {}
+        return value
+
+    clients = mapping("clients")
+    environment = mapping("environment")
+    urls = mapping("urls")
+    examples = data.get("examples") or []
+    if not isinstance(examples, list) or not all(isinstance(e, dict) for e in examples):
+        problems.error("`examples` must be a list of {title, code}", file, "/examples")
+        examples = []
+    for role in ("sync", "async"):
+        name = clients.get(role)
+        if isinstance(name, str) and (name in _TAKEN_CLASS_NAMES or name in naming.BUILTINS):
+            problems.error(f"client name {name!r} is a name the package already uses", file, pointer("clients", role))
+    if clients.get("sync", "Client") == clients.get("async", "AsyncClient"):
+        problems.error("the sync and async clients need two names", file, "/clients/async")
     for key, value, pattern, what in (
         ("clients/sync", clients.get("sync", "Client"), _CLASS, "a class name"),
         ("clients/async", clients.get("async", "AsyncClient"), _CLASS, "a class name"),
@@ -104,8 +136,8 @@ def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfi
         api_key_env=str(environment.get("api_key", "API_KEY")),
         base_url_env=str(environment.get("base_url", "BASE_URL")),
         log_env=str(environment.get("log", "LOG")),
-        urls=tuple((str(k), str(v)) for k, v in (data.get("urls") or {}).items()),
-        examples=tuple((str(e.get("title", "")), str(e.get("code", ""))) for e in data.get("examples") or [] if isinstance(e, dict)),
+        urls=tuple((str(k), str(v)) for k, v in urls.items()),
+        examples=tuple((str(e.get("title", "")), str(e.get("code", ""))) for e in examples),
         hand_written=tuple(hand_written),
         webhooks=_webhook_signing(data.get("webhooks"), file, problems),
     )

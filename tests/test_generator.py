@@ -508,3 +508,27 @@ def test_a_config_value_with_a_trailing_newline_is_a_located_error(tmp_path: Pat
     code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)
     assert code == 2 and not out.exists(), stderr
     assert f"{config}:" in stderr and f"(/{key})" in stderr, stderr
+
+
+BAD_CONFIGS = {
+    "one name for both clients": (CONFIG.replace("async: AsyncMini", "async: Mini"), "/clients/async", "need two names"),
+    "a client named NotGiven": (CONFIG.replace("sync: Mini,", "sync: NotGiven,"), "/clients/sync", "a name the package already uses"),
+    "a client named Any": (CONFIG.replace("sync: Mini,", "sync: Any,"), "/clients/sync", "a name the package already uses"),
+    "a package named json": (CONFIG.replace("package: mini", "package: json"), "/package", "a module the package imports"),
+    "a package named pydantic": (CONFIG.replace("package: mini", "package: pydantic"), "/package", "a module the package imports"),
+    "environment as a list": (CONFIG.replace("environment: {api_key: MINI_API_KEY, base_url: MINI_BASE_URL, log: MINI_LOG}", "environment: [1, 2]"), "/environment", "must be a mapping, not list"),
+    "clients as a list": (CONFIG.replace("clients: {sync: Mini, async: AsyncMini}", "clients: [a]"), "/clients", "must be a mapping, not list"),
+    "urls as a list": (CONFIG + "urls: [a, b]\n", "/urls", "must be a mapping, not list"),
+    "examples: 5": (CONFIG + "examples: 5\n", "/examples", "must be a list of {title, code}"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_CONFIGS)
+def test_a_config_that_would_make_a_broken_package_is_a_located_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str) -> None:
+    """Each generated a package that cannot import or work (or crashed the generator): now
+    exit 2 with the place in sdk.yaml, and nothing written."""
+    config_text, where, said = BAD_CONFIGS[case]
+    spec, config, out = write_inputs(tmp_path, SPEC, config_text)
+    code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)
+    assert code == 2 and not out.exists(), stderr
+    assert f"{config}:" in stderr and said in stderr and f"({where})" in stderr, stderr
