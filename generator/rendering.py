@@ -34,9 +34,18 @@ def python_literal(value: Any) -> str:
     return repr(value)
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # every control character but tab and newline
+
+
+def _escape_controls(text: str) -> str:
+    """Control characters as escapes: Python source cannot hold a NUL, and a lone `\\r`
+    would end the line; the string's value stays the spec's text."""
+    return _CONTROLS.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+
+
 def docstring_literal(text: str, indent: str = "        ") -> str:
     """A triple-quoted docstring that is safe for any text the spec holds."""
-    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
+    text = _escape_controls(text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip())
     if text.endswith('"'):
         text += " "
     lines = text.splitlines() or [""]
@@ -48,7 +57,7 @@ def docstring_literal(text: str, indent: str = "        ") -> str:
 
 def docstring_text(text: str) -> str:
     """Text to place inside a template's own triple-quoted docstring."""
-    text = str(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    text = _escape_controls(str(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"'))
     return text + " " if text.endswith('"') else text
 
 

@@ -532,3 +532,15 @@ def test_a_config_that_would_make_a_broken_package_is_a_located_error(tmp_path: 
     code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)
     assert code == 2 and not out.exists(), stderr
     assert f"{config}:" in stderr and said in stderr and f"({where})" in stderr, stderr
+
+
+def test_control_characters_in_the_spec_texts_stay_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A NUL (or another control character) in the title or a summary once made modules
+    that cannot be imported (Python source cannot hold a NUL); it is escaped like a quote."""
+    spec_text = SPEC.replace("title: Mini API", 'title: "Mini\\0API\\x1b[31m\\rred"').replace("summary: Get a thing", 'summary: "Get\\0a thing"')
+    spec, config, out = write_inputs(tmp_path, spec_text)
+    code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)
+    assert code == 0, stderr
+    done = subprocess.run([sys.executable, "-c", "import mini; c = mini.Mini(api_key='k'); print(repr(c.things.retrieve.__doc__.split(chr(10))[0]), repr(type(c).__doc__.split(chr(10))[0]), sep='|')"], cwd=out, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-1500:]
+    assert done.stdout.split("|") == ["'Get\\x00a thing'", "'Synchronous client of the Mini\\x00API\\x1b[31m\\rred.'\n"], done.stdout  # the text itself
