@@ -80,6 +80,10 @@ def test_bad_input(name: str, good_output: Path, tmp_path: Path, capsys: pytest.
 
 
 def test_every_case_ended_as_documented() -> None:
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        # the workers share the cases out: each sees only its own (it failed a run of a few
+        # files under -n 2); counted in a run without -n, such as `pytest tests/test_bad_inputs.py`
+        pytest.skip("pytest-xdist shares the corpus out among its workers: counted in a run without -n")
     assert sorted(OUTCOMES) == CASES, f"{len(OUTCOMES)} of {len(CASES)} cases ended as documented"
 
 
