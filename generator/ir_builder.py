@@ -39,13 +39,11 @@ _URL = re.compile(r"^https?://[^\s\"'\\<>]+$")
 # Modules the generated package imports, and names its modules define or import beside
 # the clients: a package or client named so would shadow them.
 _IMPORTED_MODULES = frozenset(sys.stdlib_module_names) | {"httpx", "pydantic", "pydantic_core", "typing_extensions", "httpx_sse", "cryptography", "anyio"}
-_TAKEN_CLASS_NAMES = frozenset(
-    {
-        "NotGiven", "NOT_GIVEN", "Omit", "Stream", "AsyncStream", "StreamedResponse", "AsyncStreamedResponse",
-        "RawResponse", "RequestSpec", "SyncAPIClient", "AsyncAPIClient", "Webhooks", "Any", "Mapping",
-        "TYPE_CHECKING", "TimeoutTypes", "TelnyxModel", "TelnyxError", "APIError", "APIStatusError",
-    }
-)  # fmt: skip
+_TAKEN_CLASS_NAMES = frozenset(naming.EXCEPTION_NAMES) | {
+    "NotGiven", "NOT_GIVEN", "Omit", "Stream", "AsyncStream", "StreamedResponse", "AsyncStreamedResponse",
+    "RawResponse", "RequestSpec", "SyncAPIClient", "AsyncAPIClient", "Webhooks", "Any", "Mapping",
+    "TYPE_CHECKING", "TimeoutTypes", "TelnyxModel",
+}  # fmt: skip
 _HEADER = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")  # an HTTP token
 _VERSION = re.compile(r"^\d+\.\d+\.\d+([ab]|rc)?\d*$")
 JSON_TYPES = ("application/json",)
@@ -426,7 +424,7 @@ class Builder:
         if events is not None:
             del content[STREAM_TYPE]
             if events.flag is None or not content:
-                return Response("stream", events.annotation, events.event_annotation, status, EventStream(events.event_annotation))
+                return Response("stream", events.annotation, events.event_annotation, status, replace(events, flag=None))
             answer = self._answer(content, status)
             return Response(answer.kind, answer.annotation, answer.parse_type, status, events)
         return self._answer(content, status)

@@ -19,6 +19,15 @@ BUILTINS = frozenset(dir(builtins))
 # bodies are otherwise CamelCase, upper case or start with `_`, which snake_case never makes.
 METHOD_LOCALS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "idempotency_key", "cast", "spec", "fetch_page"})
 
+# The errors the generated package defines and exports (its `_exceptions` module).
+EXCEPTION_NAMES = (
+    "TelnyxError", "ArgumentError", "ClientClosedError", "APIError", "APIStatusError", "BadRequestError",
+    "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
+    "UnprocessableEntityError", "RateLimitError", "InternalServerError", "APIConnectionError",
+    "APITimeoutError", "APIResponseValidationError", "APIStreamError", "WebhookVerificationError",
+    "ErrorDetail",
+)  # fmt: skip
+
 
 def words(text: str) -> list[str]:
     return _WORD.findall(text.replace("'", ""))

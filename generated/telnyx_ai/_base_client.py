@@ -126,6 +126,11 @@ class RawResponse(ResponseView, Generic[T]):
     def parse(self) -> T:
         return self._parse()
 
+    def then(self, make: Callable[[T], Any]) -> Any:
+        """The same response, parsed into ``make(value)`` (a page around the body, say)."""
+        parse = self._parse
+        return RawResponse(self.http_response, self.retries_taken, lambda: make(parse()))
+
     def close(self) -> None:
         """Close the response: needed only for a stream (`stream=True`) that is not walked
         to its end; every other response is read whole and closed already."""
@@ -519,16 +524,6 @@ class _Core:
                 return delay, None
         if response.is_error or response.is_redirect:
             raise status_error(response)
-        if (
-            not raw
-            and not streamed
-            and spec.stream_type is None
-            and spec.response_kind == "json"
-            and _is_event_stream(response)
-        ):
-            self.parse(
-                spec, response
-            )  # raises: events the call did not ask for (unread: closed by the caller)
         if streamed:
             return None, self._streamed_class(
                 response, attempt, lambda: self.parse(spec, response), spec.stream_type is None

@@ -47,6 +47,13 @@ class ArgumentError(TelnyxError, ValueError):
     """An argument was rejected before any request was sent."""
 
 
+def missing_extra(feature: str, requirement: str, extra: str) -> TelnyxError:
+    """The error of a feature whose optional dependency is not installed."""
+    return TelnyxError(
+        f"{feature} needs {requirement}, the `{extra}` extra of this package: pip install 'telnyx-ai[{extra}]'"
+    )
+
+
 class WebhookVerificationError(TelnyxError):
     """A webhook failed its check (signature, timestamp, headers, key) or is not an event;
     the message says which. Answer such a request with an error status and ignore it."""

@@ -7,15 +7,11 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Awaitable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ._base_client import _RAW, _STREAMED, RawResponse
-from ._streaming import (
-    AsyncStreamedResponse,
-    AsyncStreamedResponseManager,
-    StreamedResponse,
-    StreamedResponseManager,
-)
+from ._streaming import AsyncStreamedResponseManager, StreamedResponseManager
 
 if TYPE_CHECKING:
     from typing_extensions import ParamSpec
@@ -37,17 +33,34 @@ class AsyncAPIResource:
         self._client = client
 
 
+def _flagged(flag: ContextVar[bool], func: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    """Call ``func`` with ``flag`` set: the request it makes returns a raw or a streamed
+    response instead of the parsed value."""
+    token = flag.set(True)
+    try:
+        return func(*args, **kwargs)
+    finally:
+        flag.reset(token)
+
+
+async def _async_flagged(
+    flag: ContextVar[bool], func: Callable[..., Any], args: Any, kwargs: Any
+) -> Any:
+    token = flag.set(True)
+    try:
+        result = func(*args, **kwargs)
+        return await result if inspect.isawaitable(result) else result
+    finally:
+        flag.reset(token)
+
+
 def to_raw_response_wrapper(func: Callable[P, R]) -> Callable[P, RawResponse[R]]:
     """The same method, returning the HTTP response with ``parse()`` for the value."""
 
     @functools.wraps(func)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> RawResponse[R]:
-        token = _RAW.set(True)
-        try:
-            result: Any = func(*args, **kwargs)
-            return result  # type: ignore[no-any-return]
-        finally:
-            _RAW.reset(token)
+        result: RawResponse[R] = _flagged(_RAW, func, args, kwargs)
+        return result
 
     return wrapped
 
@@ -57,14 +70,8 @@ def async_to_raw_response_wrapper(
 ) -> Callable[P, Awaitable[RawResponse[R]]]:
     @functools.wraps(func)
     async def wrapped(*args: P.args, **kwargs: P.kwargs) -> RawResponse[R]:
-        token = _RAW.set(True)
-        try:
-            result: Any = func(*args, **kwargs)
-            if inspect.isawaitable(result):
-                result = await result
-            return result  # type: ignore[no-any-return]
-        finally:
-            _RAW.reset(token)
+        result: RawResponse[R] = await _async_flagged(_RAW, func, args, kwargs)
+        return result
 
     return wrapped
 
@@ -74,15 +81,7 @@ def to_streamed_response_wrapper(func: Callable[P, R]) -> Callable[P, StreamedRe
 
     @functools.wraps(func)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> StreamedResponseManager[R]:
-        def call() -> StreamedResponse[R]:
-            token = _STREAMED.set(True)
-            try:
-                result: Any = func(*args, **kwargs)
-                return result  # type: ignore[no-any-return]
-            finally:
-                _STREAMED.reset(token)
-
-        return StreamedResponseManager(call)
+        return StreamedResponseManager(lambda: _flagged(_STREAMED, func, args, kwargs))
 
     return wrapped
 
@@ -92,16 +91,6 @@ def async_to_streamed_response_wrapper(
 ) -> Callable[P, AsyncStreamedResponseManager[R]]:
     @functools.wraps(func)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> AsyncStreamedResponseManager[R]:
-        async def call() -> AsyncStreamedResponse[R]:
-            token = _STREAMED.set(True)
-            try:
-                result: Any = func(*args, **kwargs)
-                if inspect.isawaitable(result):
-                    result = await result
-                return result  # type: ignore[no-any-return]
-            finally:
-                _STREAMED.reset(token)
-
-        return AsyncStreamedResponseManager(call)
+        return AsyncStreamedResponseManager(lambda: _async_flagged(_STREAMED, func, args, kwargs))
 
     return wrapped

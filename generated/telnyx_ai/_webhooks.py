@@ -16,14 +16,11 @@ import os
 import time
 import math
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
-from ._exceptions import TelnyxError, WebhookVerificationError
+from ._exceptions import WebhookVerificationError, missing_extra
 
 if TYPE_CHECKING:
-    import pydantic
-
     from .types._webhook_events import WebhookEvent
 
 __all__ = ["Webhooks"]
@@ -193,15 +190,7 @@ def _public_key(text: object) -> Any:
     try:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     except ImportError:
-        from importlib.metadata import PackageNotFoundError, metadata
-
-        try:
-            name = metadata("telnyx_ai")["Name"]
-        except PackageNotFoundError:
-            name = "telnyx-ai"
-        raise TelnyxError(
-            f"checking webhooks needs cryptography, the `{EXTRA}` extra of this package: pip install '{name}[{EXTRA}]'"
-        ) from None
+        raise missing_extra("checking webhooks", "cryptography", EXTRA) from None
     if not text:
         raise WebhookVerificationError(
             f"no public key to check webhooks with: pass key=..., or public_key=... to the client, or set {PUBLIC_KEY_ENV}"
@@ -219,24 +208,14 @@ def _public_key(text: object) -> Any:
         raise WebhookVerificationError("the public key is not an Ed25519 public key") from None
 
 
-@lru_cache(maxsize=1)
-def _events() -> pydantic.TypeAdapter[Any]:
-    import pydantic
-
-    from .types._webhook_events import WebhookEvent
-
-    return pydantic.TypeAdapter(WebhookEvent)
-
-
 def _parse(body: bytes) -> WebhookEvent:
     import pydantic
 
-    from ._base_client import _first_error
-
-    from .types._webhook_events import UnknownWebhookEvent
+    from ._base_client import _adapter, _first_error
+    from .types._webhook_events import UnknownWebhookEvent, WebhookEvent
 
     try:
-        event: WebhookEvent = _events().validate_json(body)
+        event: WebhookEvent = _adapter(WebhookEvent).validate_json(body)
     except pydantic.ValidationError as exc:
         invalid = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
         if invalid is not None:

@@ -131,14 +131,7 @@ class AsyncPage(_PageBase[T]):
 
 def fetch_page(client: SyncAPIClient, spec: RequestSpec, paging: Paging) -> Any:
     result = client.request(spec)
-    if isinstance(result, RawResponse):
-        parse = result.parse
-        return RawResponse(
-            result.http_response,
-            result.retries_taken,
-            lambda: SyncPage(client, spec, paging, parse()),
-        )
-    if isinstance(result, StreamedResponse):
+    if isinstance(result, (RawResponse, StreamedResponse)):  # the page made when it is parsed
         return result.then(lambda body: SyncPage(client, spec, paging, body))
     return SyncPage(client, spec, paging, result)
 
@@ -155,14 +148,7 @@ class AsyncPager(Generic[T]):
     async def _first(self) -> Any:
         result = await self._client.request(self._spec)
         client, spec, paging = self._client, self._spec, self._paging
-        if isinstance(result, RawResponse):
-            parse = result.parse
-            return RawResponse(
-                result.http_response,
-                result.retries_taken,
-                lambda: AsyncPage(client, spec, paging, parse()),
-            )
-        if isinstance(result, AsyncStreamedResponse):
+        if isinstance(result, (RawResponse, AsyncStreamedResponse)):
             return result.then(lambda body: AsyncPage(client, spec, paging, body))
         return AsyncPage(client, spec, paging, result)
 

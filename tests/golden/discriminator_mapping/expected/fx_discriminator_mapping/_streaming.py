@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Iterator
 from types import TracebackType
 from typing import Any, Callable, Generic, TypeVar
 
@@ -27,7 +27,7 @@ from ._exceptions import (
     APIResponseValidationError,
     APIStreamError,
     APITimeoutError,
-    TelnyxError,
+    missing_extra,
 )
 
 __all__ = ["Stream", "AsyncStream", "StreamedResponse", "AsyncStreamedResponse"]
@@ -44,15 +44,7 @@ def require_sse() -> None:
     try:
         import httpx_sse  # noqa: F401
     except ImportError:
-        from importlib.metadata import PackageNotFoundError, metadata
-
-        try:
-            name = metadata("fx_discriminator_mapping")["Name"]
-        except PackageNotFoundError:
-            name = "fx-discriminator-mapping"
-        raise TelnyxError(
-            f"streaming needs httpx-sse, the `{EXTRA}` extra of this package: pip install '{name}[{EXTRA}]'"
-        ) from None
+        raise missing_extra("streaming", "httpx-sse", EXTRA) from None
 
 
 def _decoder(event_type: Any, response: httpx.Response) -> Callable[[str, str], Any]:
@@ -207,11 +199,11 @@ class AsyncStream(Generic[T]):
         require_sse()
         self.response = response
         self._event_type = event_type
-        self._source: AsyncIterator[T] | None = None
+        self._source: AsyncGenerator[T, None] | None = None
         self._iterator: AsyncIterator[T] | None = None
         self._closed = False
 
-    async def _events(self) -> AsyncIterator[T]:
+    async def _events(self) -> AsyncGenerator[T, None]:
         from httpx_sse import EventSource, SSEError
 
         decode = _decoder(self._event_type, self.response)
@@ -238,9 +230,7 @@ class AsyncStream(Generic[T]):
             async for event in source:
                 yield event
         finally:
-            aclose = getattr(source, "aclose", None)
-            if aclose is not None:
-                await aclose()
+            await source.aclose()
             await self.close()
 
     def __aiter__(self) -> AsyncIterator[T]:
