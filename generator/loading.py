@@ -119,24 +119,101 @@ def _plain(node: Any) -> Any:
     return copy.deepcopy(node)
 
 
-def load_yaml(path: Path | str, problems: Problems, source_map: SourceMap | None = None) -> Document | None:
-    """Load one YAML mapping; on failure record a problem and return None."""
-    name = str(path)
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of the character at `index` of `text`."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+def _read(path: Path, name: str, problems: Problems) -> str | None:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         problems.error("file not found", name)
         return None
     except IsADirectoryError:
         problems.error("is a directory, expected a YAML file", name)
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.error(f"cannot read file: {exc}", name)
+    except OSError as exc:
+        problems.error(f"cannot read file: {exc.strerror or exc}", name)
         return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start].decode("utf-8", "replace")
+        problems.error(f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded ({exc.reason}); save the file as UTF-8", name, position=_position(before, len(before)))
+        return None
+
+
+# A document whose aliases would make more nodes than this and than ten times its own is
+# refused: a few lines of nested aliases (a "billion laughs") would otherwise never finish.
+MAX_EXPANDED_NODES = 200_000
+
+
+def _may_have_anchors(text: str) -> bool:
+    """Whether an `&` of `text` could start an anchor (after a space, a line break, `[`, `{`
+    or `,`, and followed by a name): a scan of the few `&`s, not of the whole text."""
+    index = text.find("&")
+    while index != -1:
+        if (index == 0 or text[index - 1] in " \t\r\n[{,") and text[index + 1 : index + 2] not in ("", " ", "\t", "\r", "\n"):
+            return True
+        index = text.find("&", index + 1)
+    return False
+
+
+def _check_aliases(tree: Any, text: str, name: str, problems: Problems) -> bool:
+    """False (with a located error) when an alias refers to a node that holds it, or the
+    aliases expand the document beyond MAX_EXPANDED_NODES. Without an anchor (`&`) in the
+    text there is no alias, and nothing to walk."""
+    if tree is None or not _may_have_anchors(text):
+        return True
+    sizes: dict[int, int] = {}
+    own = 0
+    open_nodes: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(tree, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = [part for pair in node.value for part in pair] if isinstance(node, pyyaml.MappingNode) else node.value if isinstance(node, pyyaml.SequenceNode) else []
+        if done:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            if sizes[key] > max(MAX_EXPANDED_NODES, 10 * own):
+                mark = node.start_mark
+                problems.error(f"invalid YAML: its aliases expand to more than {max(MAX_EXPANDED_NODES, 10 * own):,} nodes (nested aliases, a \"billion laughs\"); write the repeated parts out or use $ref", name, position=(mark.line + 1, mark.column + 1))
+                return False
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:
+            mark = node.start_mark
+            problems.error("invalid YAML: an alias refers to the node that holds it (a recursive anchor); a spec is a tree, use $ref", name, position=(mark.line + 1, mark.column + 1))
+            return False
+        open_nodes.add(key)
+        own += 1
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(children) if id(child) not in sizes)
+    return True
+
+
+def load_yaml(path: Path | str, problems: Problems, source_map: SourceMap | None = None) -> Document | None:
+    """Load one YAML mapping; on failure record a problem and return None."""
+    text = _read(Path(path), str(path), problems)
+    return None if text is None else load_text(text, str(path), problems, source_map)
+
+
+def load_text(text: str, name: str, problems: Problems, source_map: SourceMap | None = None) -> Document | None:
+    """Load one YAML mapping from `text`, reported as the file `name`."""
     loader = FastLoader(text)
     try:
         tree = loader.get_single_node()
+        if not _check_aliases(tree, text, name, problems):
+            return None
         data = None if tree is None else loader.construct_document(tree)
+    except pyyaml.reader.ReaderError as exc:
+        character = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        problems.error(f"invalid YAML: character {character} is not allowed ({exc.reason}); write it as an escape in a quoted string", name, position=_position(text, exc.position))
+        return None
     except pyyaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         context = getattr(exc, "context", None)
