@@ -120,8 +120,9 @@ def _spec_errors(document: dict[str, Any]) -> _Errors:
                 message = error.message.split("\n", 1)[0][:300]
                 errors.append((message, _absolute_path(document, tuple(error.path), error.instance, taken)))
     except Exception as exc:  # noqa: BLE001 - the validator's own failure is a finding too
-        errors.append((f"openapi-spec-validator stopped: {type(exc).__name__}: {str(exc)[:200]}", ()))
-        found += 1
+        if not found:  # it stumbles over a shape it has already reported: that report says it
+            errors.append((f"openapi-spec-validator stopped: {type(exc).__name__}: {str(exc)[:200]}", ()))
+            found += 1
     return errors, found
 
 
@@ -226,9 +227,19 @@ def validate_spec(document: dict[str, Any], file: str, problems: Problems, cache
         # The slow check against the OpenAPI schema starts first and runs beside ours.
         ignored_defaults = Problems()  # located when they join the others
         check = start_schema_check(_without_null_defaults(document, (), file, ignored_defaults), file, cache_dir)
-        _check_refs(document, document, (), file, problems)
-        _check_schemas(document, file, problems)
-        _check_operations(document, file, problems)
+        try:
+            _check_refs(document, document, (), file, problems)
+            _check_schemas(document, file, problems)
+            _check_operations(document, file, problems)
+        except Exception:
+            # Our checks take the shapes of OpenAPI for granted (`parameters` a list, ...);
+            # a document that breaks them is reported by the OpenAPI schema's own errors,
+            # which say what is wrong and where. Only an error the schema does not explain
+            # is ours, and raised.
+            check(problems)
+            if problems.errors:
+                return SchemaCheck()
+            raise
         if not problems.errors:
             problems.extend(ignored_defaults)
             return check
@@ -303,26 +314,46 @@ def deref(document: dict[str, Any], node: Any) -> Any:
     return node
 
 
+def _direct_refs(schema: Any, at: tuple[str | int, ...]) -> Iterator[tuple[str, tuple[str | int, ...]]]:
+    """The component schemas that `schema` is made of without a container in between:
+    its own `$ref` and those of its anyOf / oneOf / allOf members, however nested; with
+    the pointer tokens of each `$ref`. A property or an array item is a container: a
+    type that refers to itself through one (a tree) is fine."""
+    if not isinstance(schema, dict):
+        return
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith(SCHEMA_REF):
+        yield ref[len(SCHEMA_REF) :], (*at, "$ref")
+    for combiner in ("anyOf", "oneOf", "allOf"):
+        members = schema.get(combiner)
+        if isinstance(members, list):
+            for index, member in enumerate(members):
+                yield from _direct_refs(member, (*at, combiner, index))
+
+
 def _check_schemas(document: dict[str, Any], file: str, problems: Problems) -> None:
-    """Reference cycles with no schema in them, and property names no Python name can
-    be made from."""
+    """Reference cycles that no container breaks (`A: {$ref: B}`, `B: {anyOf: [A]}`: a
+    type made of itself), and property names no Python name can be made from."""
     schemas = (document.get("components") or {}).get("schemas") or {}
-    for name, schema in schemas.items():
-        chain = [name]
-        node = schema
-        while isinstance(node, dict) and set(node) <= {"$ref", "description", "title"} and isinstance(node.get("$ref"), str):
-            target = node["$ref"].removeprefix(SCHEMA_REF)
-            if target in chain:
-                if target == name and name == min(chain):  # one report per cycle
-                    problems.error(
-                        "reference cycle with no schema in it: " + " -> ".join([*chain, target]),
-                        file,
-                        pointer("components", "schemas", name, "$ref"),
-                    )
-                break
-            chain.append(target)
-            node = schemas.get(target)
+    edges = {name: list(_direct_refs(schema, ("components", "schemas", name))) for name, schema in schemas.items()}
+    reported: set[frozenset[str]] = set()
+    for start in schemas:
+        # depth first from `start`, along direct references only, back to `start`
+        stack: list[tuple[str, list[str], tuple[str | int, ...]]] = [(start, [start], ())]
+        seen = {start}
+        while stack:
+            name, chain, first = stack.pop()
+            for target, at in edges.get(name, ()):
+                where = first or at
+                if target == start:
+                    if frozenset(chain) not in reported:
+                        reported.add(frozenset(chain))
+                        problems.error("reference cycle with no schema in it: " + " -> ".join([*chain, start]), file, pointer(*where))
+                elif target in edges and target not in seen:
+                    seen.add(target)
+                    stack.append((target, [*chain, target], where))
     _check_property_names(schemas, ("components", "schemas"), file, problems)
+    _check_property_names(document.get("paths"), ("paths",), file, problems, formats=False)  # the inline schemas
 
 
 KNOWN_FORMATS = frozenset(
@@ -335,10 +366,10 @@ KNOWN_FORMATS = frozenset(
 )  # fmt: skip
 
 
-def _check_property_names(node: Any, at: tuple[str | int, ...], file: str, problems: Problems) -> None:
+def _check_property_names(node: Any, at: tuple[str | int, ...], file: str, problems: Problems, formats: bool = True) -> None:
     if isinstance(node, dict):
         fmt = node.get("format")
-        if isinstance(fmt, str) and fmt not in KNOWN_FORMATS and isinstance(node.get("type"), (str, list)):
+        if formats and isinstance(fmt, str) and fmt not in KNOWN_FORMATS and isinstance(node.get("type"), (str, list)):
             problems.warning(f"unknown format {fmt!r} is ignored; the value is typed by its `type` only", file, pointer(*at, "format"))
         properties = node.get("properties")
         if isinstance(properties, dict):
@@ -351,10 +382,10 @@ def _check_property_names(node: Any, at: tuple[str | int, ...], file: str, probl
                     )
         for key, value in node.items():
             if key not in ("example", "examples", "default", "enum", "const"):
-                _check_property_names(value, (*at, key), file, problems)
+                _check_property_names(value, (*at, key), file, problems, formats)
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            _check_property_names(value, (*at, index), file, problems)
+            _check_property_names(value, (*at, index), file, problems, formats)
 
 
 def _check_operations(document: dict[str, Any], file: str, problems: Problems) -> None:
