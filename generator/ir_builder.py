@@ -528,6 +528,15 @@ class Builder:
 
     def _add(self, tree: dict[tuple[str, ...], list[Operation]], parts: list[str], key: tuple[str, str], file: str, where: str) -> None:
         dotted = ".".join(parts)
+        long_name = next((part for part in parts if len(part) > naming.MAX_NAME_LENGTH), None)
+        if long_name is not None:
+            self.problems.error(
+                f"the name {naming.shorten(long_name)} of {key[0].upper()} {naming.shorten(key[1], 60)} is {len(long_name)} characters long, more than "
+                f"{naming.MAX_NAME_LENGTH} (a module file cannot be named so); name the operation in the `methods` of the SDK config",
+                file,
+                where,
+            )
+            return
         operation = self.build_operation(parts[-1], key[0], key[1], self.doc["paths"][key[1]][key[0]], dotted)
         if operation is None:
             return
