@@ -172,15 +172,12 @@ def _build_or_publish(args: argparse.Namespace) -> int:
 def _diff_or_release(args: argparse.Namespace, problems: Problems) -> int:
     import datetime
 
-    import yaml
-
     from .diffing import diff
     from .releasing import release
 
     try:
         if args.command == "diff":
-            report = diff(args.old, args.new, args.config, Path.cwd())
-            version = str(yaml.safe_load(args.config.read_text())["version"])
+            report, version = diff(args.old, args.new, args.config, Path.cwd())
             sys.stdout.write(report.as_json(version) if args.json else report.text(version))
             return 0
         date = args.date or datetime.date.today().isoformat()

@@ -17,9 +17,9 @@ from typing import Any
 
 from .ir import Api, Operation, Parameter
 from .ir_builder import Builder, load_config
-from .loading import FastLoader
+from .loading import SourceMap, load_text, load_yaml
 from .normalising import normalise
-from .problems import GenerationFailed, Problems
+from .problems import GenerationFailed, Locator, Problems
 from .validating import validate_spec
 
 LEVELS = ("breaking", "feature", "fix")
@@ -84,23 +84,24 @@ class Report:
 
 
 # -- reading the two sides ----------------------------------------------------------------
-def read_spec(source: str, repo: Path) -> tuple[str, dict[str, Any]]:
-    """A spec file, `REV:path`, or a bare git revision of the curated spec."""
-    import yaml
-
+def read_spec(source: str, repo: Path, problems: Problems, source_map: SourceMap | None = None) -> tuple[str, dict[str, Any]]:
+    """A spec file, `REV:path`, or a bare git revision of the curated spec; what cannot be
+    read is a located error in `problems` (raised)."""
     path = Path(source)
-    if path.is_file():
-        text = path.read_text(encoding="utf-8")
+    if path.exists():
+        document = load_yaml(path, problems, source_map)
     else:
         revision = source if ":" in source else f"{source}:{DEFAULT_SPEC_PATH}"
-        done = subprocess.run(["git", "show", revision], cwd=repo, capture_output=True, text=True)
+        try:
+            done = subprocess.run(["git", "show", revision], cwd=repo, capture_output=True, text=True, encoding="utf-8", errors="surrogateescape")
+        except OSError as exc:
+            raise GenerationFailed(_one_error(source, f"not a file, and git cannot be run to read it as a revision: {exc.strerror}")) from None
         if done.returncode != 0:
             raise GenerationFailed(_one_error(source, f"not a file nor a git revision of the spec: {done.stderr.strip()}"))
-        text = done.stdout
-    data = yaml.load(text, Loader=FastLoader)  # noqa: S506 - a safe loader
-    if not isinstance(data, dict):
-        raise GenerationFailed(_one_error(source, "not a YAML mapping"))
-    return source, data
+        document = load_text(done.stdout, source, problems, source_map)
+    problems.raise_if_errors()
+    assert document is not None
+    return source, document.data
 
 
 def _one_error(file: str, message: str) -> Problems:
@@ -109,10 +110,11 @@ def _one_error(file: str, message: str) -> Problems:
     return problems
 
 
-def surface(name: str, spec: dict[str, Any], config: dict[str, Any], config_file: str) -> tuple[Api, dict[str, Any]]:
+def surface(name: str, spec: dict[str, Any], config: dict[str, Any], config_file: str, locate: Locator | None = None) -> tuple[Api, dict[str, Any]]:
     """The IR and the normalised document of one side; methods the config maps but this
-    spec lacks are simply absent (an older spec may not have them yet)."""
-    problems = Problems()
+    spec lacks are simply absent (an older spec may not have them yet). `locate` gives
+    the problems their lines."""
+    problems = Problems(locate=locate)
     validate_spec(spec, name, problems)(problems)
     problems.raise_if_errors()
     normalised = normalise(spec, name, problems)
@@ -290,10 +292,20 @@ def _compare_models(report: Report, old_doc: dict[str, Any], new_doc: dict[str, 
                     report.add("fix", "field-constraint", field_subject, f"{keyword} {x.get(keyword)!r} -> {y.get(keyword)!r}")
 
 
-def diff(old_source: str, new_source: str, config_path: Path, repo: Path) -> Report:
-    import yaml
-
-    config = yaml.load(config_path.read_text(encoding="utf-8"), Loader=FastLoader)  # noqa: S506
-    old_name, old_spec = read_spec(old_source, repo)
-    new_name, new_spec = read_spec(new_source, repo)
-    return compare(surface(old_name, old_spec, config, str(config_path)), surface(new_name, new_spec, config, str(config_path)))
+def diff(old_source: str, new_source: str, config_path: Path, repo: Path) -> tuple[Report, str]:
+    """The report of the changes from `old_source` to `new_source`, and the version the
+    config says; what is wrong with an input is raised as located problems."""
+    source_map = SourceMap()
+    problems = Problems(locate=source_map.locate)
+    config_doc = load_yaml(config_path, problems, source_map)
+    problems.raise_if_errors()
+    assert config_doc is not None
+    config = config_doc.data
+    sdk_config = load_config(config, str(config_path), problems)
+    problems.raise_if_errors()
+    assert sdk_config is not None
+    old_name, old_spec = read_spec(old_source, repo, problems, source_map)
+    new_name, new_spec = read_spec(new_source, repo, problems, source_map)
+    old = surface(old_name, old_spec, config, str(config_path), source_map.locate)
+    new = surface(new_name, new_spec, config, str(config_path), source_map.locate)
+    return compare(old, new), sdk_config.version

@@ -103,7 +103,7 @@ def release(upstream: str | None, rules: Path, spec: Path, config: Path, out: Pa
     config_text = config.read_text(encoding="utf-8")
     config_data = yaml.load(config_text, Loader=FastLoader)  # noqa: S506
     version = str(config_data["version"])
-    old_name, old_spec = read_spec(str(spec), spec.parent)
+    old_name, old_spec = read_spec(str(spec), spec.parent, problems)
     new_spec = document  # what was just curated, as plain data
     report = compare(surface(old_name, old_spec, config_data, str(config)), surface("curated upstream", new_spec, config_data, str(config)))
     if new_text != old_text and not report.changes:

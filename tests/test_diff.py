@@ -175,3 +175,21 @@ def test_release_notes_set_the_level_and_are_emptied(tmp_path: Path) -> None:
     assert "## 1.5.0 (2026-11-24)" in changelog
     assert "### Features\n\n- Streams.\n\n### Fixes\n\n- Files upload as multipart parts.\n- Retries wait less.\n- Says its level.\n" in changelog
     assert notes.read_text() == NOTES_HEADER
+
+
+BAD_INPUTS = ROOT / "tests" / "bad_inputs"
+# Broken inputs of the corpus that the diff reads too: it says what generate says of them.
+BROKEN_FOR_DIFF = ["03-not-yaml", "07-ref-to-missing-component", "27-duplicate-yaml-key", "28-config-file-missing", "33-parameters-not-a-list", "35-recursive-yaml-alias", "39-nul-character", "40-not-utf-8"]
+
+
+@pytest.mark.parametrize("name", BROKEN_FOR_DIFF)
+def test_diff_of_a_broken_input_is_the_located_error_generate_gives(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.cli import main
+
+    case = BAD_INPUTS / name
+    extra = (case / "args").read_text().replace("{case}", str(case)).split() if (case / "args").exists() else []
+    code = main(["diff", str(BAD_INPUTS / "_base" / "spec.yaml"), str(case / "spec.yaml"), "--config", str(case / "sdk.yaml"), *extra])
+    stderr = capsys.readouterr().err
+    assert code == 2, stderr
+    assert "Traceback" not in stderr
+    assert stderr.replace(str(case), "{case}") == (case / "expected.txt").read_text()
