@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from .naming import MODEL_METHODS
 from .parallel import ChildFailed, Forked, can_fork, cores
 from .problems import Problems, split_pointer
 from .validating import SCHEMA_REF, iter_nodes
@@ -86,6 +87,7 @@ def _generate(document: dict[str, Any], package: str, template_dir: Path) -> str
                 "typing.Union",
             ],
             custom_template_dir=template_dir,
+            aliases={name: name + "_" for name in MODEL_METHODS},
             use_annotated=True,
             field_constraints=True,
             use_union_operator=True,

@@ -19,6 +19,15 @@ BUILTINS = frozenset(dir(builtins))
 # bodies are otherwise CamelCase, upper case or start with `_`, which snake_case never makes.
 METHOD_LOCALS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "idempotency_key", "cast", "spec", "fetch_page"})
 
+# The longest name made of a spec's text (a path segment names a module file, which the
+# file system caps at 255 bytes; nobody types a name of even 100 characters).
+MAX_NAME_LENGTH = 100
+
+# The methods the generated models' base class (TelnyxModel, in `_models`) adds to pydantic's;
+# a property of that name gets a `_` (`to_dict_`, the wire name its alias), as pydantic's own
+# (`model_dump`) do.
+MODEL_METHODS = ("to_dict", "to_json")
+
 # The errors the generated package defines and exports (its `_exceptions` module).
 EXCEPTION_NAMES = (
     "TelnyxError", "ArgumentError", "ClientClosedError", "APIError", "APIStatusError", "BadRequestError",
@@ -27,6 +36,11 @@ EXCEPTION_NAMES = (
     "APITimeoutError", "APIResponseValidationError", "APIStreamError", "WebhookVerificationError",
     "ErrorDetail",
 )  # fmt: skip
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """`text` for a message: cut to `limit` characters, with `...` where it was cut."""
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def words(text: str) -> list[str]:

@@ -488,6 +488,35 @@ print(seen == [{names!r}, {names!r}])
     assert done.stdout.split() == ["True"], done.stdout
 
 
+def test_properties_never_shadow_the_model_helpers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Properties named like the models' own methods (`to_dict`, `to_json`, pydantic's
+    `model_dump`, ...) are fields under another Python name: the methods keep working and
+    the values round-trip under their wire names. The helpers are those the generated base
+    class really has beyond pydantic's, so a new helper is covered as soon as it is added."""
+    from generator.naming import MODEL_METHODS
+
+    names = sorted({*MODEL_METHODS, "model_dump", "model_dump_json", "copy", "dict", "json"})
+    properties = "".join(f"        {n}: {{type: string}}\n" for n in names)
+    spec, config, out = write_inputs(tmp_path, SPEC.replace("        name: {type: string}\n", "        name: {type: string}\n" + properties, 1))
+    code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)
+    assert code == 0, stderr
+    script = f"""
+import pydantic
+from mini._models import TelnyxModel
+from mini.types import Thing
+helpers = sorted(n for n in vars(TelnyxModel) if not n.startswith("_") and callable(getattr(TelnyxModel, n)) and not hasattr(pydantic.BaseModel, n))
+wire = {{n: "v-" + n for n in {names!r}}}
+thing = Thing.model_validate({{"name": "n", **wire}})
+assert thing.to_dict() == {{"name": "n", **wire}}, thing.to_dict()
+assert pydantic.TypeAdapter(dict).validate_json(thing.to_json()) == {{"name": "n", **wire}}
+assert thing.model_dump(by_alias=True, exclude_unset=True) == {{"name": "n", **wire}}
+print(helpers)
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=out, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == repr(sorted(MODEL_METHODS)), "naming.MODEL_METHODS must list the helpers of TelnyxModel"
+
+
 @pytest.mark.parametrize(
     ("key", "line"),
     [
