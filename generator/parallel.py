@@ -7,6 +7,8 @@ cannot fork, or the child dies, the work runs in the caller when its result is a
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import signal
@@ -37,7 +39,21 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _run_and_send(work: Callable[[], Any], connection: Any) -> None:
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux's PR_SET_PDEATHSIG), so
+    a parent killed with SIGKILL, which runs no clean-up, leaves no worker behind."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: a daemon child still goes at a normal exit
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+def _run_and_send(work: Callable[[], Any], connection: Any, parent: int) -> None:
+    _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         outcome: tuple[bool, Any] = (True, work())
@@ -57,7 +73,7 @@ class Forked(Generic[T]):
         if can_fork():
             context = multiprocessing.get_context("fork")
             self._reader, writer = context.Pipe(duplex=False)
-            self._child = context.Process(target=_run_and_send, args=(work, writer), daemon=True)
+            self._child = context.Process(target=_run_and_send, args=(work, writer, os.getpid()), daemon=True)
             self._child.start()
             writer.close()
 

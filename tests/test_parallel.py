@@ -252,3 +252,45 @@ def test_a_generated_module_the_merge_cannot_read_is_reported(monkeypatch: pytes
     problems = Problems()
     assert modelling.render_models(MINI, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, workers=1) == ""
     assert [p.message for p in problems.errors] == ["model generation failed: ValueError: unexpected statement among the imports of a generated module: x = 1"]
+
+
+def _gone(pid: int) -> bool:
+    """Whether `pid` has ended (a zombie waiting for its reaper has ended too)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+@needs_fork
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_parent_killed_with_sigkill_leaves_no_worker_behind() -> None:
+    """kill -9 runs no clean-up in the parent; its forked workers must still go."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = (
+        "import os, sys, time\n"
+        "from generator.parallel import Forked\n"
+        "work = Forked(lambda: time.sleep(60))\n"
+        "print(work._child.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code], cwd=SPEC.parent.parent, stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    try:
+        assert not _gone(child)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while not _gone(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _gone(child), "the forked worker outlived its killed parent"
+    finally:
+        parent.stdout.close()
+        if not _gone(child):
+            os.kill(child, signal.SIGKILL)
