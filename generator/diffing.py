@@ -19,6 +19,7 @@ from .ir import Api, Operation, Parameter
 from .ir_builder import Builder, load_config
 from .loading import SourceMap, load_text, load_yaml
 from .normalising import normalise
+from .pipeline import CACHE, caching
 from .problems import GenerationFailed, Locator, Problems
 from .validating import validate_spec
 
@@ -115,7 +116,7 @@ def surface(name: str, spec: dict[str, Any], config: dict[str, Any], config_file
     spec lacks are simply absent (an older spec may not have them yet). `locate` gives
     the problems their lines."""
     problems = Problems(locate=locate)
-    validate_spec(spec, name, problems)(problems)
+    validate_spec(spec, name, problems, cache_dir=CACHE if caching() else None)(problems)
     problems.raise_if_errors()
     normalised = normalise(spec, name, problems)
     problems.raise_if_errors()

@@ -45,7 +45,7 @@ class Result:
 CACHE = ROOT / "build" / "cache"
 
 
-def _caching() -> bool:
+def caching() -> bool:
     """Whether results are remembered in CACHE (`TELNYX_CODEGEN_NO_CACHE=1` turns it off)."""
     return not os.environ.get("TELNYX_CODEGEN_NO_CACHE")
 
@@ -72,14 +72,14 @@ def _input_digest(spec: Path, config: Path, custom_templates: Path | None, stric
         return None  # an unreadable input is reported by the real run
     libraries = " ".join(version(name) for name in ("datamodel-code-generator", "ruff", "jinja2", "ruamel.yaml", "pyyaml", "pydantic", "openapi-spec-validator", "jsonschema-rs"))
     # problems name the files as they were given, so the names are part of the key
-    digest.update(f"{libraries} {strict} {_label(spec)} {spec} {config} {custom_templates}".encode())
+    digest.update(f"{libraries} {strict} {spec_label(spec)} {spec} {config} {custom_templates}".encode())
     return digest.hexdigest()
 
 
 def cached_build(spec: Path, config: Path, problems: Problems, *, custom_templates: Path | None = None, strict: bool = False) -> Result:
     """`build`, remembered by the digest of its inputs: an unchanged regeneration costs a
     hash and a read. A corrupt or unreadable cache entry is ignored."""
-    digest = _input_digest(spec, config, custom_templates, strict) if _caching() else None
+    digest = _input_digest(spec, config, custom_templates, strict) if caching() else None
     entry = CACHE / f"generate-{digest}.pickle" if digest else None
     if entry is not None and entry.exists():
         try:
@@ -109,22 +109,24 @@ def build(
     *,
     custom_templates: Path | None = None,
     strict: bool = False,
+    label: str | None = None,
 ) -> Result:
-    """Render the complete project in memory; raise GenerationFailed on errors."""
+    """Render the complete project in memory; raise GenerationFailed on errors. `label` is
+    how the generated files name the spec (default: its path in the project)."""
     source_map = SourceMap()
     problems.locate = source_map.locate
     spec_doc = load_yaml(spec, problems, source_map)
     config_doc = load_yaml(config, problems, source_map)
     problems.raise_if_errors()
     assert spec_doc is not None and config_doc is not None
-    check = validate_spec(spec_doc.data, spec_doc.path, problems, cache_dir=CACHE if _caching() else None)
+    check = validate_spec(spec_doc.data, spec_doc.path, problems, cache_dir=CACHE if caching() else None)
     problems.raise_if_errors()
     # openapi-spec-validator runs in a child process meanwhile. What the later stages find
     # is kept apart until its verdict is in: a spec it rejects is reported by its errors,
     # not by what followed from them.
     later = Problems(locate=problems.locate)
     try:
-        api, files = _render(spec_doc, config_doc, later, custom_templates, _label(spec))
+        api, files = _render(spec_doc, config_doc, later, custom_templates, label or spec_label(spec))
     except Exception as exc:
         check(problems)
         problems.raise_if_errors()
@@ -180,7 +182,7 @@ def _render(spec_doc: Document, config_doc: Document, problems: Problems, custom
     return api, files
 
 
-def _label(spec: Path) -> str:
+def spec_label(spec: Path) -> str:
     """How generated headers name the spec: relative to the project, never a machine path."""
     try:
         return spec.resolve().relative_to(ROOT).as_posix()

@@ -2,22 +2,27 @@
 package with a changelog entry. Changes the API diff cannot see (a runtime fix in the
 templates, say) are written as list items in a notes file (`spec/unreleased.md`); a release
 takes them into its entry as fixes and empties the file. With an unchanged upstream and no
-notes nothing is touched."""
+notes nothing is touched. A release writes all of its files or none (see the journal below)."""
 
 from __future__ import annotations
 
+import glob
+import json
+import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from .curation import curate
 from .diffing import Report, compare, read_spec, surface
 from .loading import FastLoader
-from .pipeline import build
+from .pipeline import Result, build, spec_label
 from .problems import GenerationFailed, Problems
-from .writing import write_tree
+from .writing import WriteError, write_tree
 
 _VERSION_LINE = re.compile(r"^version: *['\"]?([0-9][^'\"\s]*)['\"]? *$", re.MULTILINE)
 TITLES = {"breaking": "Breaking changes", "feature": "Features", "fix": "Fixes"}
@@ -89,10 +94,93 @@ def read_notes(path: Path | None) -> list[tuple[str, str]]:
     return levelled
 
 
-def release(upstream: str | None, rules: Path, spec: Path, config: Path, out: Path, date: str, problems: Problems, notes: Path | None = None) -> Release | None:
-    """Run a release; None when curation failed (see problems)."""
-    import yaml
+# -- committing a release ------------------------------------------------------------------
+# A release changes four files outside generated/ (the curated spec, sdk.yaml, the notes, the
+# changelog) besides the tree. Everything is computed and generated first, from candidate
+# copies; then the new texts are written to a journal beside sdk.yaml, in one rename: that is
+# the moment the release is made. The files follow, each replaced in one rename, and the
+# journal goes last. A run killed before the journal changed nothing; one killed after it is
+# finished by the next `release` (or found undone, never skipped).
+JOURNAL = ".release-pending.json"
 
+
+def journal_of(config: Path) -> Path:
+    return config.parent / JOURNAL
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write `path` in one rename of a flushed sibling: it holds the old text or the new."""
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(scratch, "w", encoding="utf-8") as stream:
+        stream.write(text)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(scratch, path)
+
+
+def _remove_scratch(paths: list[Path]) -> None:
+    """The flushed siblings a killed run left."""
+    for path in paths:
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+            stale.unlink(missing_ok=True)
+
+
+def pending_release(config: Path) -> str | None:
+    """The version of a release that was made but not finished (its journal is there)."""
+    try:
+        return str(json.loads(journal_of(config).read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def finish_interrupted(config: Path, problems: Problems) -> str | None:
+    """Finish the release an interrupted run made, if there is one; its version."""
+    journal = journal_of(config)
+    _remove_scratch([journal])
+    if not journal.exists():
+        return None
+    base = journal.parent
+    try:
+        entry = json.loads(journal.read_text(encoding="utf-8"))
+        files = {base / name: text for name, text in entry["files"].items()}
+        spec, out, version = base / entry["spec"], base / entry["out"], str(entry["version"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        problems.error(f"the journal of an interrupted release cannot be read ({exc}); restore the files with git and delete it", str(journal))
+        raise GenerationFailed(problems) from None
+    _remove_scratch(list(files))
+    for path, text in files.items():
+        _replace(path, text)
+    result = build(spec, config, problems)  # from the files just written: the tree the release made
+    write_tree(out, result.files, result.api.config.hand_written)
+    journal.unlink()
+    return version
+
+
+def _relative(path: Path, base: Path) -> str:
+    return os.path.relpath(path.resolve(), base.resolve())
+
+
+def _generate_candidate(spec_text: str, config_text: str, spec: Path, config: Path, problems: Problems) -> Result:
+    """The package the release would make, generated from copies of its new spec and
+    config; problems name the real files."""
+    with tempfile.TemporaryDirectory() as scratch:
+        candidate_spec, candidate_config = Path(scratch) / spec.name, Path(scratch) / config.name
+        candidate_spec.write_text(spec_text, encoding="utf-8")
+        candidate_config.write_text(config_text, encoding="utf-8")
+        names = {str(candidate_spec): str(spec), str(candidate_config): str(config)}
+        try:
+            return build(candidate_spec, candidate_config, problems, label=spec_label(spec))
+        except GenerationFailed as failed:
+            failed.problems.items = [replace(p, file=names.get(p.file, p.file)) for p in failed.problems.items]
+            raise
+
+
+def release(upstream: str | None, rules: Path, spec: Path, config: Path, out: Path, date: str, problems: Problems, notes: Path | None = None) -> Release | None:
+    """Run a release; None when curation failed (see problems). A release an earlier run
+    made but did not finish is finished first."""
+    finished = finish_interrupted(config, problems)
+    if finished is not None:
+        print(f"finished the interrupted release {finished}")
     with tempfile.TemporaryDirectory() as scratch:
         candidate = Path(scratch) / spec.name
         document = curate(upstream, rules, candidate, problems)
@@ -114,16 +202,31 @@ def release(upstream: str | None, rules: Path, spec: Path, config: Path, out: Pa
     outcome = Release(report, version, new_version, bump)
     if not report.changes:
         return outcome  # nothing changed: nothing is written
-    spec.write_text(new_text, encoding="utf-8")
     config_text, _ = drop_stale_methods(config_text, config_data, new_spec)
-    config.write_text(set_version(config_text, new_version, str(config)), encoding="utf-8")
-    result = build(spec, config, problems)
-    write_tree(out, result.files, result.api.config.hand_written)
+    config_text = set_version(config_text, new_version, str(config))
     changelog = out / "CHANGELOG.md"
     previous = changelog.read_text(encoding="utf-8") if changelog.exists() else "# Changelog\n\n"
     head, _, rest = previous.partition("\n\n")
     digest = str(document["info"].get("x-curated-from", {}).get("upstream-sha256", ""))
-    changelog.write_text(f"{head}\n\n{changelog_entry(outcome, date, digest)}{rest}", encoding="utf-8")
+    files = {spec: new_text, config: config_text, changelog: f"{head}\n\n{changelog_entry(outcome, date, digest)}{rest}"}
     if notes is not None and notes.exists():
-        notes.write_text(NOTES_HEADER, encoding="utf-8")
+        files[notes] = NOTES_HEADER
+    result = _generate_candidate(new_text, config_text, spec, config, problems)
+    if not out.parent.is_dir():
+        raise WriteError(out.parent, "parent of the output directory does not exist")
+    base = journal_of(config).parent
+    entry = {
+        "version": new_version,
+        "spec": _relative(spec, base),
+        "out": _relative(out, base),
+        "files": {_relative(path, base): text for path, text in files.items()},
+    }
+    _replace(journal_of(config), json.dumps(entry, indent=1) + "\n")  # the release is made
+    try:
+        write_tree(out, result.files, result.api.config.hand_written)
+        for path, text in files.items():
+            _replace(path, text)
+    except (OSError, WriteError) as exc:
+        raise WriteError(journal_of(config), f"release {new_version} is made but not finished ({exc}); run the release again to finish it") from None
+    journal_of(config).unlink()
     return outcome
