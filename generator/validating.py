@@ -110,6 +110,7 @@ def _spec_errors(document: dict[str, Any]) -> _Errors:
 
     validator_class = _v31_spec_validator() if str(document.get("openapi", "")).startswith("3.1") else OpenAPIV30SpecValidator
     errors: list[tuple[str, tuple[Any, ...]]] = []
+    seen: set[tuple[tuple[Any, ...], frozenset[str]]] = set()
     found = 0
     try:
         for error in validator_class(document).iter_errors():
@@ -118,7 +119,13 @@ def _spec_errors(document: dict[str, Any]) -> _Errors:
                 taken = {path for _, path in errors}
                 # the jsonschema-rs backend appends the schema and instance: the first line says it
                 message = error.message.split("\n", 1)[0][:300]
-                errors.append((message, _absolute_path(document, tuple(error.path), error.instance, taken)))
+                where = _absolute_path(document, tuple(error.path), error.instance, taken)
+                said = (where, frozenset(re.findall(r"\w+", message.replace("types", "type"))))
+                if said in seen:
+                    found -= 1
+                    continue  # the same finding in other words (two checks of one node)
+                seen.add(said)
+                errors.append((message, where))
     except Exception as exc:  # noqa: BLE001 - the validator's own failure is a finding too
         if not found:  # it stumbles over a shape it has already reported: that report says it
             errors.append((f"openapi-spec-validator stopped: {type(exc).__name__}: {str(exc)[:200]}", ()))
@@ -148,6 +155,7 @@ def _v31_spec_validator() -> Any:
         from jsonschema.exceptions import SchemaError
         from openapi_schema_validator import OAS31_BASE_DIALECT_ID, OAS31Validator
         from openapi_schema_validator._specifications import REGISTRY
+        from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
         from openapi_spec_validator.validation.keywords import OpenAPIV31SchemaValidator
 
         vocabulary = "https://spec.openapis.org/oas/3.1/meta/base"
@@ -163,6 +171,17 @@ def _v31_spec_validator() -> Any:
             raise SchemaError(error.message, path=list(error.instance_path), instance=error.instance)
 
     class SchemaObjects(OpenAPIV31SchemaValidator):
+        def __call__(self, schema: Any, require_properties: bool = True, meta_checked: bool = False) -> Any:
+            value = schema.read_value()
+            if not isinstance(value, (dict, bool)):  # its own error says not where; this one does
+                where = _through_refs(getattr(schema.accessor, "node", None), schema.parts)
+                yield OpenAPIValidationError(f"{value!r} is not of type 'object', 'boolean'", path=list(where or ()), instance=value)
+                return
+            try:
+                yield from super().__call__(schema, require_properties, meta_checked)
+            except (KeyError, TypeError, AttributeError):
+                return  # it stumbled into a part of the wrong shape, which its check reported
+
         def _get_schema_checker(self, schema: Any, schema_value: Any) -> Any:
             if self._get_schema_dialect_id(schema, schema_value) == OAS31_BASE_DIALECT_ID:
                 return check
@@ -174,25 +193,47 @@ def _v31_spec_validator() -> Any:
     return SpecValidator
 
 
+def _through_refs(document: Any, parts: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """Where in `document` the path `parts` ends, following the `$ref`s it goes through
+    (`.../schema/items/id` with `items` a reference: `components/schemas/X/properties/id`)."""
+    at: tuple[Any, ...] = ()
+    node = document
+    for token in parts:
+        seen = 0
+        while isinstance(node, dict) and token not in node and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/") and seen < 50:
+            try:
+                node, at, seen = resolve_pointer(document, node["$ref"]), tuple(split_pointer(node["$ref"][1:])), seen + 1
+            except KeyError:
+                return None
+        if isinstance(node, dict) and token in node:
+            node, at = node[token], (*at, token)
+        elif isinstance(node, list) and isinstance(token, int) and 0 <= token < len(node):
+            node, at = node[token], (*at, token)
+        else:
+            return None
+    return at
+
+
 def _absolute_path(document: Any, path: tuple[Any, ...], instance: Any, taken: set[tuple[Any, ...]]) -> tuple[Any, ...]:
     """openapi-spec-validator checks each schema object on its own, so the path of an error
     inside a schema is relative to that schema; find the node it means in the document: the
     first one, in document order, that ends with this path, holds this value and no earlier
     error was placed at (one mistake made in three schemas is three errors)."""
 
-    def walk(node: Any, at: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
-        if at[len(at) - len(path) :] == path and node == instance and at not in taken:
+    def walk(node: Any, at: tuple[Any, ...], avoid: set[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        if at[len(at) - len(path) :] == path and node == instance and at not in avoid:
             yield at
         children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
         for key, child in children:
-            yield from walk(child, (*at, key))
+            yield from walk(child, (*at, key), avoid)
 
     try:
         if path not in taken and resolve_pointer(document, "#" + pointer(*path)) == instance:
             return path
     except KeyError:
         pass
-    return next(walk(document, ()), path)
+    # a second error about a node already placed (two checks disagreeing in words) goes there too
+    return next(walk(document, (), taken), None) or next(walk(document, (), set()), path)
 
 
 def start_schema_check(document: dict[str, Any], file: str, cache_dir: Path | None = None) -> SchemaCheck:
@@ -428,6 +469,9 @@ def _check_operations(document: dict[str, Any], file: str, problems: Problems) -
                 if not isinstance(parameter, dict):
                     continue
                 where = pointer(*at, "parameters", index) if index >= 0 else pointer("paths", path, "parameters")
+                if not _WORDS.search(str(parameter.get("name", ""))):
+                    problems.error(f"parameter name {parameter.get('name')!r} has no letter or digit to make a Python name from", file, where + "/name")
+                    continue
                 location = parameter.get("in")
                 if location not in PARAMETER_LOCATIONS:
                     problems.error(

@@ -434,8 +434,8 @@ def test_an_enum_that_is_not_a_list_is_reported_not_a_crash(tmp_path: Path, caps
     spec, config, out = write_inputs(tmp_path, spec=broken)
     code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)
     assert code == 2 and "Traceback" not in stderr
-    # openapi-spec-validator itself stops on it; that is reported, with its reason
-    assert "error: not valid OpenAPI: openapi-spec-validator stopped: TypeError" in stderr
+    # openapi-spec-validator stumbles over it after saying where it is: that is what is reported
+    assert stderr.splitlines() == [f"{spec}:65:11: error: not valid OpenAPI: 5 is not of type \"array\" (/components/schemas/Thing/properties/kind/enum)"]
 
 
 def test_parameters_never_shadow_what_a_method_uses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
