@@ -63,7 +63,7 @@ unit: $(STAMP) node_modules/.installed
 	$(BIN)/pytest -q -n $(WORKERS)
 
 test-deep: $(STAMP) node_modules/.installed  ## the property tests and the fuzzer with large example budgets
-	TELNYX_CODEGEN_TIER=deep $(BIN)/pytest -q -n $(WORKERS) tests/test_models_property.py tests/test_fuzz_responses.py
+	TELNYX_CODEGEN_TIER=deep $(BIN)/pytest -q -n $(WORKERS) tests/test_models_property.py tests/test_fuzz_responses.py tests/test_fuzz_generator.py
 
 coverage: $(STAMP) node_modules/.installed  ## line coverage of generator/ and of the generated runtime
 	$(BIN)/pytest -q -n $(WORKERS) --cov=generator --cov=telnyx_ai --cov-report=term-missing:skip-covered
