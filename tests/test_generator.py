@@ -573,3 +573,30 @@ def test_control_characters_in_the_spec_texts_stay_text(tmp_path: Path, capsys: 
     done = subprocess.run([sys.executable, "-c", "import mini; c = mini.Mini(api_key='k'); print(repr(c.things.retrieve.__doc__.split(chr(10))[0]), repr(type(c).__doc__.split(chr(10))[0]), sep='|')"], cwd=out, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-1500:]
     assert done.stdout.split("|") == ["'Get\\x00a thing'", "'Synchronous client of the Mini\\x00API\\x1b[31m\\rred.'\n"], done.stdout  # the text itself
+
+
+def test_generated_methods_read_their_parameters_only_as_values_to_send() -> None:
+    """Every method of every generated resource reads each of its parameters (but `self`)
+    only as a value to send: a dict value (`body={"x": x}`), the keyword argument of its
+    own name (`timeout=timeout`), or a flag compared with a constant (`stream is True`). Any other read of such a name (a call, an attribute, a
+    cast) means the body wanted something the parameter shadows, whatever its name."""
+    import ast
+
+    checked = 0
+    for path in sorted((ROOT / "generated" / "telnyx_ai" / "resources").rglob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for function in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            if not any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "RequestSpec" for n in ast.walk(function)):
+                continue  # not an API method: the wrappers' parameters are the templates' own
+            arguments = function.args
+            parameters = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg] if a is not None} - {"self"}
+            for node in (n for statement in function.body for n in ast.walk(statement)):
+                if isinstance(node, ast.Name) and node.id in parameters:
+                    parent = parents[node]
+                    sent = (isinstance(parent, ast.Dict) and node in parent.values) or (isinstance(parent, ast.keyword) and parent.arg == node.id)
+                    flag = isinstance(parent, ast.Compare) and parent.left is node and [type(o) for o in parent.ops] == [ast.Is] and isinstance(parent.comparators[0], ast.Constant)
+                    sent = sent or flag  # `stream is True`: which answer to expect
+                    assert sent, f"{path.relative_to(ROOT)}:{node.lineno}: {function.name}() reads {node.id} other than as a value to send"
+            checked += bool(parameters)
+    assert checked > 250  # every method of the package, sync and async (294)
