@@ -66,6 +66,17 @@ DEFAULT_MAX_RETRY_AFTER = 60.0
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+# Besides those: any header whose name says it carries a credential (x-api-key, x-auth-token).
+_SENSITIVE_WORDS = (
+    "auth",
+    "key",
+    "token",
+    "secret",
+    "password",
+    "session",
+    "signature",
+    "credential",
+)
 
 # Module-level so that tests can observe the waits without waiting.
 _sleep = time.sleep
@@ -160,10 +171,23 @@ def path_segment(name: str, value: object) -> str:
     text = str(value)
     if not text:
         raise ArgumentError(f"`{name}` must be a non-empty string, got {value!r}")
-    encoded = quote(text, safe="")
-    if encoded in (".", ".."):
-        encoded = encoded.replace(".", "%2E")
-    return encoded
+    if text in (".", ".."):
+        # even encoded (%2E), proxies that normalise paths take it for a dot segment and
+        # send the request elsewhere: `DELETE /things/A/tags/..` would delete A itself
+        raise ArgumentError(f"`{name}` cannot be {text!r}: in a URL path it means another resource")
+    return quote(text, safe="")
+
+
+def header_value(name: str, value: str, what: str | None = None) -> str:
+    """`value` if HTTP can carry it as the value of header `name` (printable ASCII and tabs);
+    else an ArgumentError that names the character and its position, never the value."""
+    for index, character in enumerate(value):
+        if not (" " <= character <= "~" or character == "\t"):
+            raise ArgumentError(
+                f"{what or f'the value of header {name!r}'} has the character U+{ord(character):04X} at position {index}, "
+                "which an HTTP header cannot carry (a pasted space or line break?)"
+            )
+    return value
 
 
 def _query_value(value: object) -> str:
@@ -223,8 +247,15 @@ def validate_json(tp: Any, content: bytes | str) -> Any:
     return _adapter(tp).validate_json(content)
 
 
+def is_sensitive(header: str) -> bool:
+    name = header.lower()
+    return name in SENSITIVE_HEADERS or (
+        name != IDEMPOTENCY_HEADER.lower() and any(word in name for word in _SENSITIVE_WORDS)
+    )
+
+
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k: ("<redacted>" if k.lower() in SENSITIVE_HEADERS else v) for k, v in headers.items()}
+    return {k: ("<redacted>" if is_sensitive(k) else v) for k, v in headers.items()}
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -280,6 +311,9 @@ class _Core:
             base_url = os.environ.get("TELNYX_BASE_URL") or "https://api.telnyx.com/v2"
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
+        header_value("Authorization", api_key, "the API key")
+        for name, value in (default_headers or {}).items():
+            header_value(name, value)
         self._api_key = api_key
         self.base_url = httpx.URL(str(base_url).rstrip("/") + "/")
         self.timeout = timeout
@@ -360,7 +394,7 @@ class _Core:
             headers["accept"] = "*/*"
         for key, value in spec.headers.items():
             if not isinstance(value, NotGiven) and value is not None:
-                headers[key.lower()] = _query_value(value)
+                headers[key.lower()] = header_value(key, _query_value(value))
         if idempotency_key is not None:
             headers[IDEMPOTENCY_HEADER.lower()] = idempotency_key
         if spec.extra_headers:
@@ -368,7 +402,7 @@ class _Core:
                 if isinstance(header, Omit):
                     headers.pop(key.lower(), None)
                 else:
-                    headers[key.lower()] = header
+                    headers[key.lower()] = header_value(key, header)
         url = self._base + path.lstrip("/")
         query_values: Mapping[str, object] = spec.query
         if spec.query_model is not None:
@@ -429,7 +463,12 @@ class _Core:
 
     def idempotency_key_for(self, spec: RequestSpec) -> str | None:
         if not isinstance(spec.idempotency_key, NotGiven):
-            return spec.idempotency_key
+            key = spec.idempotency_key
+            if not isinstance(key, str) or not key.strip():
+                raise ArgumentError(
+                    f"`idempotency_key` must be a non-empty string, got {key!r}: an empty key protects nothing"
+                )
+            return header_value(IDEMPOTENCY_HEADER, key, "`idempotency_key`")
         if spec.method.upper() in IDEMPOTENT_METHODS or not self.auto_idempotency_keys:
             return None
         return f"telnyx-ai-python-retry-{uuid.uuid4()}"
@@ -441,12 +480,15 @@ class _Core:
 
     def retry_delay(self, attempt: int, response: httpx.Response | None) -> float | None:
         """Seconds to wait before the next attempt, or None when the server asks too much."""
+        backoff = min(INITIAL_RETRY_DELAY * (2.0**attempt), MAX_RETRY_DELAY) * (
+            1 - 0.25 * random.random()
+        )
         if response is not None:
             asked = _retry_after(response.headers)
             if asked is not None:
-                return asked if asked <= self.max_retry_after else None
-        delay = min(INITIAL_RETRY_DELAY * (2.0**attempt), MAX_RETRY_DELAY)
-        return delay * (1 - 0.25 * random.random())
+                # never sooner than the usual backoff: `Retry-After: 0` would hammer the API
+                return max(asked, backoff) if asked <= self.max_retry_after else None
+        return backoff
 
     # -- reading -------------------------------------------------------------------
     _stream_class: Any = Stream  # AsyncStream on the async client

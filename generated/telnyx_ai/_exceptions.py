@@ -130,8 +130,11 @@ def parse_error_details(body: object) -> tuple[ErrorDetail, ...]:
                         type=_text(item.get("type")),
                     )
                 )
-    elif isinstance(detail, str):
-        details.append(ErrorDetail(detail=detail))
+    elif not details and (isinstance(detail, str) or isinstance(body.get("title"), str)):
+        # a problem+json body (RFC 9457): its title says what happened, its detail more
+        details.append(
+            ErrorDetail(title=_text(body.get("title")) or None, detail=_text(detail) or None)
+        )
     return tuple(details)
 
 
@@ -212,7 +215,7 @@ def status_error(response: httpx.Response) -> APIStatusError:
     """The typed error for an error response, with a one-line readable message."""
     try:
         body: object = json.loads(response.content) if response.content else None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python recurses
         body = response.text or None
     details = parse_error_details(body)
     reason = response.reason_phrase or ""
