@@ -975,3 +975,78 @@ def test_every_fault_case_ran_with_its_documented_outcome(request: pytest.Fixtur
     assert RESULTS == expected
     documented = sum(1 for v in RESULTS.values() if v == "documented")
     assert documented == len(MODES) * sum(1 for c in CASES if not c.bug)
+
+
+# -- the connection pool (issue 16) ----------------------------------------------------
+
+
+@pytest.fixture
+def counted_pools(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every httpx client made while the test runs, in order."""
+    import httpx
+
+    made: list[Any] = []
+    for name in ("Client", "AsyncClient"):
+        real = getattr(httpx, name)
+
+        class Counted(real):  # type: ignore[misc, valid-type]
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                made.append(self)
+
+        monkeypatch.setattr(httpx, name, Counted)
+    return made
+
+
+def test_threads_making_their_first_calls_together_share_one_pool(counted_pools: list[Any]) -> None:
+    threads = 16
+    barrier = threading.Barrier(threads)
+    values: list[Any] = []
+    with serving((ok(),)) as (base_url, seen):
+        client = Telnyx(api_key=PLAIN_KEY, base_url=base_url)
+
+        def call() -> None:
+            barrier.wait()
+            values.append(client.ai.assistants.retrieve("a1"))
+
+        workers = [threading.Thread(target=call) for _ in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(10)
+        client.close()
+    assert len(values) == threads and len(seen) == threads
+    assert len(counted_pools) == 1, f"{len(counted_pools)} pools for one client"
+    assert all(pool.is_closed for pool in counted_pools)
+    with pytest.raises(telnyx_ai.ClientClosedError):
+        client.ai.assistants.retrieve("a1")
+
+
+def test_an_async_client_works_on_every_event_loop_and_closes_all_its_pools(counted_pools: list[Any]) -> None:
+    """Two `asyncio.run()` calls one after the other, then three loops in threads at once:
+    each loop gets a pool of its own, and `close()` closes every one that is still open."""
+    with serving((ok(),)) as (base_url, seen):
+        client = AsyncTelnyx(api_key=PLAIN_KEY, base_url=base_url)
+        copy = client.with_options(max_retries=0)  # shares the pools
+
+        async def call(on: Any) -> Any:
+            return await on.ai.assistants.retrieve("a1")
+
+        first = asyncio.run(call(client))
+        second = asyncio.run(call(copy))
+        values: list[Any] = []
+        threads = [threading.Thread(target=lambda: values.append(asyncio.run(call(client)))) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        asyncio.run(copy.close())  # a copy's close leaves the pools open
+        asyncio.run(call(client))
+        asyncio.run(client.close())
+    is_assistant(first)
+    is_assistant(second)
+    assert len(values) == 3 and len(seen) == 6
+    assert len(counted_pools) == 6  # one per event loop
+    assert counted_pools[-1].is_closed
+    with pytest.raises(telnyx_ai.ClientClosedError):
+        asyncio.run(call(client))

@@ -16,6 +16,7 @@ import math
 import os
 import random
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -654,12 +655,6 @@ def _validate_request(model: Any, values: Any, names: Mapping[str, str], what: s
         raise ArgumentError(f"invalid {what}: {problems[0]}{more}") from None
 
 
-def _raise_if_closed(http: httpx.Client | httpx.AsyncClient | None) -> None:
-    """A closed client (or one sharing a closed pool) sends nothing: a typed error."""
-    if http is not None and http.is_closed:
-        raise ClientClosedError()
-
-
 def _is_file(value: object) -> bool:
     return isinstance(value, (bytes, tuple)) or hasattr(value, "read")
 
@@ -694,26 +689,85 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     return max(parsed.timestamp() - time.time(), 0.0)
 
 
-class SyncAPIClient(_Core):
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
+
+
+class _Pool(Generic[H]):
+    """The HTTP clients of one SDK client and of its `with_options` copies: one, made on
+    first use (building its TLS context is most of a client's cost), or for the async
+    client one per event loop, as a pool cannot outlive its loop. Each is made once under
+    a lock, so threads making their first calls together share it; `close()` closes all."""
+
+    def __init__(self, make: Callable[[], H]) -> None:
+        self._make: Callable[[], H] = make
+        self._lock = threading.Lock()
+        self._by_key: dict[Any, H] = {}
+        self.closed = False
+
+    def get(self, key: Any = None) -> H:
+        client = self._by_key.get(key)
+        if client is None:
+            with self._lock:
+                client = self._by_key.get(key)
+                if client is None:
+                    if self.closed:
+                        raise ClientClosedError()
+                    # pools of event loops that have ended go with them (they cannot be closed)
+                    for loop in [k for k in self._by_key if k is not None and k.is_closed()]:
+                        del self._by_key[loop]
+                    client = self._by_key[key] = self._make()
+        return client
+
+    def take_all(self) -> list[H]:
+        """Every client, for closing; the pool makes no more."""
+        with self._lock:
+            self.closed = True
+            clients, self._by_key = list(self._by_key.values()), {}
+        return clients
+
+
+class _PoolUser:
+    """What both clients do with their pool (or the caller's own HTTP client)."""
+
+    _http_client: Any
+    _pool: _Pool[Any]
+    _owns_http: bool
+
+    def _shared_by(self, copy: Any) -> Any:
+        """`copy` (made by `with_options`) uses this client's pool; closing it leaves the
+        pool open for this client."""
+        if self._http_client is None:
+            copy._pool, copy._owns_http = self._pool, False
+        return copy
+
+    def _raise_if_closed(self) -> None:
+        """A closed client (or one sharing a closed pool) sends nothing: a typed error."""
+        closed = self._http_client.is_closed if self._http_client is not None else self._pool.closed
+        if closed:
+            raise ClientClosedError()
+
+
+class SyncAPIClient(_Core, _PoolUser):
     def __init__(self, *, http_client: httpx.Client | None = None, **options: Any) -> None:
         super().__init__(**options)
         self._owns_http = http_client is None
         self._http_client = http_client
+        self._pool: _Pool[httpx.Client] = _Pool(
+            lambda: httpx.Client(timeout=self._timeout, follow_redirects=False)
+        )
 
     @property
     def _http(self) -> httpx.Client:
-        # Created on first use: building its TLS context is most of a client's cost.
-        if self._http_client is None:
-            self._http_client = httpx.Client(timeout=self._timeout, follow_redirects=False)
-        return self._http_client
+        return self._http_client if self._http_client is not None else self._pool.get()
 
     def close(self) -> None:
-        if self._owns_http and self._http_client is not None:
-            self._http_client.close()
+        if self._owns_http:
+            for client in self._pool.take_all():
+                client.close()
 
     def request(self, spec: RequestSpec) -> Any:
         raw, streamed = _RAW.get(), _STREAMED.get()
-        _raise_if_closed(self._http_client)
+        self._raise_if_closed()
         if spec.stream_type is not None and not streamed:
             require_sse()  # before anything is sent; a streamed response needs it only to parse()
         request = self.build_request(self._http, spec, self.idempotency_key_for(spec))
@@ -751,7 +805,7 @@ class SyncAPIClient(_Core):
             attempt += 1
 
 
-class AsyncAPIClient(_Core):
+class AsyncAPIClient(_Core, _PoolUser):
     _stream_class = AsyncStream
     _streamed_class = AsyncStreamedResponse
 
@@ -759,20 +813,30 @@ class AsyncAPIClient(_Core):
         super().__init__(**options)
         self._owns_http = http_client is None
         self._http_client = http_client
+        self._pool: _Pool[httpx.AsyncClient] = _Pool(
+            lambda: httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
+        )
 
     @property
     def _http(self) -> httpx.AsyncClient:
-        if self._http_client is None:
-            self._http_client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
-        return self._http_client
+        # one pool per event loop: a client used in two `asyncio.run()` calls works in both
+        return (
+            self._http_client
+            if self._http_client is not None
+            else self._pool.get(asyncio.get_running_loop())
+        )
 
     async def close(self) -> None:
-        if self._owns_http and self._http_client is not None:
-            await self._http_client.aclose()
+        if self._owns_http:
+            for client in self._pool.take_all():
+                try:
+                    await client.aclose()
+                except RuntimeError:  # its event loop has ended: its connections went with it
+                    pass
 
     async def request(self, spec: RequestSpec) -> Any:
         raw, streamed = _RAW.get(), _STREAMED.get()
-        _raise_if_closed(self._http_client)
+        self._raise_if_closed()
         if spec.stream_type is not None and not streamed:
             require_sse()  # before anything is sent; a streamed response needs it only to parse()
         request = self.build_request(self._http, spec, self.idempotency_key_for(spec))

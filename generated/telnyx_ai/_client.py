@@ -82,7 +82,7 @@ class Telnyx(SyncAPIClient):
             "max_retry_after": max_retry_after,
         }
         options.update({k: v for k, v in changes.items() if not isinstance(v, NotGiven)})
-        return type(self)(http_client=self._http, **options)
+        return self._shared_by(type(self)(http_client=self._http_client, **options))  # type: ignore[no-any-return]
 
     def __enter__(self) -> Telnyx:
         return self
@@ -162,7 +162,7 @@ class AsyncTelnyx(AsyncAPIClient):
             "max_retry_after": max_retry_after,
         }
         options.update({k: v for k, v in changes.items() if not isinstance(v, NotGiven)})
-        return type(self)(http_client=self._http, **options)
+        return self._shared_by(type(self)(http_client=self._http_client, **options))  # type: ignore[no-any-return]
 
     async def __aenter__(self) -> AsyncTelnyx:
         return self

@@ -77,7 +77,7 @@ class Client(SyncAPIClient):
             "max_retry_after": max_retry_after,
         }
         options.update({k: v for k, v in changes.items() if not isinstance(v, NotGiven)})
-        return type(self)(http_client=self._http, **options)
+        return self._shared_by(type(self)(http_client=self._http_client, **options))  # type: ignore[no-any-return]
 
     def __enter__(self) -> Client:
         return self
@@ -145,7 +145,7 @@ class AsyncClient(AsyncAPIClient):
             "max_retry_after": max_retry_after,
         }
         options.update({k: v for k, v in changes.items() if not isinstance(v, NotGiven)})
-        return type(self)(http_client=self._http, **options)
+        return self._shared_by(type(self)(http_client=self._http_client, **options))  # type: ignore[no-any-return]
 
     async def __aenter__(self) -> AsyncClient:
         return self
