@@ -30,8 +30,8 @@ MODEL_METHODS = ("to_dict", "to_json")
 
 # The errors the generated package defines and exports (its `_exceptions` module).
 EXCEPTION_NAMES = (
-    "TelnyxError", "ArgumentError", "ClientClosedError", "APIError", "APIStatusError", "BadRequestError",
-    "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
+    "TelnyxError", "ArgumentError", "ClientClosedError", "PaginationError", "APIError", "APIStatusError",
+    "BadRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
     "UnprocessableEntityError", "RateLimitError", "InternalServerError", "APIConnectionError",
     "APITimeoutError", "APIResponseValidationError", "APIStreamError", "WebhookVerificationError",
     "ErrorDetail",

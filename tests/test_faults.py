@@ -27,6 +27,7 @@ import email.utils
 import json
 import logging
 import os
+import re
 import socket
 import struct
 import sys
@@ -1050,3 +1051,57 @@ def test_an_async_client_works_on_every_event_loop_and_closes_all_its_pools(coun
     assert counted_pools[-1].is_closed
     with pytest.raises(telnyx_ai.ClientClosedError):
         asyncio.run(call(client))
+
+
+# -- pages (issue 16) --------------------------------------------------------------------
+
+MESSAGE = {"role": "user", "text": "hi"}
+
+
+def _meta_page(page_number: int, text: str = "hi") -> Reply:
+    meta = {"page_number": page_number, "page_size": 1, "total_pages": 3, "total_results": 3}
+    return Reply(200, {"data": [{**MESSAGE, "text": text}], "meta": meta})
+
+
+def _walk(mode: str, base_url: str, list_call: Callable[[Any], Any]) -> list[Any]:
+    """Every page that `list_call(client)`'s `iter_pages()` gives, or the error it raises."""
+    if mode == "sync":
+        with Telnyx(api_key=PLAIN_KEY, base_url=base_url) as client:
+            return list(list_call(client).iter_pages())
+
+    async def go() -> list[Any]:
+        async with AsyncTelnyx(api_key=PLAIN_KEY, base_url=base_url) as client:
+            return [page async for page in (await list_call(client)).iter_pages()]
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("name", "script", "message"),
+    [
+        ("meta_says_page_1_again", (_meta_page(1),), "page 2 of GET /ai/conversations/{conversation_id}/messages came back as page 1"),
+        ("array_repeats_its_items", (Reply(200, [{"id": "m1", "name": "n", "type": "t", "url": "u", "created_at": "2024-01-01T00:00:00Z"}]),), "holds the same items as the page before it"),
+    ],
+)
+def test_a_server_that_ignores_the_page_number_stops_the_walk_with_a_typed_error(mode: str, name: str, script: tuple[Action, ...], message: str) -> None:
+    if name.startswith("array"):
+        def list_call(client: Any) -> Any:
+            return client.ai.mcp_servers.list(page_size=1)
+    else:
+        def list_call(client: Any) -> Any:
+            return client.ai.conversations.messages.list("c1")
+    with serving(script) as (base_url, seen):
+        with pytest.raises(telnyx_ai.PaginationError, match=re.escape(message)):
+            _walk(mode, base_url, list_call)
+    assert len(seen) == 2  # the first page, and the one that repeated it
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_pages_are_asked_for_by_the_number_sent_whatever_page_number_the_server_says(mode: str) -> None:
+    """A server's `meta.page_number` of 0 or -1 asks nothing of the caller: the next
+    page is the one after the page asked for, never an ArgumentError."""
+    with serving((_meta_page(0, "one"), _meta_page(-1, "two"), _meta_page(0, "three"))) as (base_url, seen):
+        pages = _walk(mode, base_url, lambda client: client.ai.conversations.messages.list("c1"))
+    assert len(pages) == 3
+    assert [s.path.split("?", 1)[1] if "?" in s.path else "" for s in seen] == ["", "page%5Bnumber%5D=2", "page%5Bnumber%5D=3"]

@@ -493,7 +493,7 @@ def test_bare_array_short_page_ends_without_another_request(mode: str) -> None:
 
     def pages(request: httpx.Request) -> httpx.Response:
         number = int(request.url.params.get("page[number]", "1"))
-        return httpx.Response(200, json=[server] * (3 if number < 3 else 1))
+        return httpx.Response(200, json=[{**server, "id": f"m{number}-{i}"} for i in range(3 if number < 3 else 1)])
 
     async def collect_async(pager: Any) -> list[Any]:
         return [s async for s in pager]

@@ -18,6 +18,7 @@ __all__ = [
     "TelnyxError",
     "ArgumentError",
     "ClientClosedError",
+    "PaginationError",
     "APIError",
     "APIStatusError",
     "BadRequestError",
@@ -57,6 +58,11 @@ def missing_extra(feature: str, requirement: str, extra: str) -> TelnyxError:
 class WebhookVerificationError(TelnyxError):
     """A webhook failed its check (signature, timestamp, headers, key) or is not an event;
     the message says which. Answer such a request with an error status and ignore it."""
+
+
+class PaginationError(TelnyxError):
+    """The API's pages do not advance (the server ignores the page number): the walk
+    through them stops with this instead of fetching one page forever."""
 
 
 class ClientClosedError(TelnyxError):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._base_client import RawResponse, RequestSpec
-from ._exceptions import TelnyxError
+from ._exceptions import PaginationError, TelnyxError
 from ._streaming import AsyncStreamedResponse, StreamedResponse
 
 if TYPE_CHECKING:
@@ -47,12 +47,13 @@ class _PageBase(Generic[T]):
             return None
         query = self._query()
         sent = query.get(paging.number_param)
-        current = sent if isinstance(sent, int) else 1
+        current = sent if isinstance(sent, int) and not isinstance(sent, bool) and sent > 0 else 1
         if paging.style == "meta":
+            # the number asked for says where the next page is; the server's `page_number`
+            # (0, missing or repeated by a server that ignores the parameter) does not
             meta = getattr(self.body, "meta", None)
-            number = getattr(meta, "page_number", None) or current
             total = getattr(meta, "total_pages", None)
-            return number + 1 if isinstance(total, int) and number < total else None
+            return current + 1 if isinstance(total, int) and current < total else None
         size = query.get(paging.size_param or "")
         size = size if isinstance(size, int) else paging.default_size
         if not self.data or (size is not None and len(self.data) < size):
@@ -82,6 +83,25 @@ class _PageBase(Generic[T]):
             f"{type(self).__name__}(items={len(self.data)}, has_next_page={self.has_next_page()})"
         )
 
+    def _follows(self, previous: _PageBase[Any]) -> None:
+        """Raise when this page is the one before it again: a server that ignores the page
+        number would otherwise be asked for the same page forever."""
+        key = self._paging.number_param
+        meta = getattr(self.body, "meta", None)
+        told = getattr(meta, "page_number", None)
+        asked = self._query().get(key or "")
+        said_other = isinstance(told, int) and isinstance(asked, int) and told > 0 and told != asked
+        if (self.data and self.data == previous.data) or said_other:
+            raise PaginationError(
+                f"page {asked} of {self._spec.method.upper()} {self._spec.path} "
+                + (
+                    f"came back as page {told}"
+                    if said_other
+                    else "holds the same items as the page before it"
+                )
+                + f": the server does not page by `{key}`; stopped instead of fetching it forever"
+            )
+
 
 class SyncPage(_PageBase[T]):
     def __init__(self, client: SyncAPIClient, spec: RequestSpec, paging: Paging, body: Any) -> None:
@@ -90,6 +110,8 @@ class SyncPage(_PageBase[T]):
 
     def get_next_page(self) -> SyncPage[T]:
         page: SyncPage[T] = fetch_page(self._client, self._next_spec(), self._paging)
+        if isinstance(page, _PageBase):  # a raw or streamed response is checked by its reader
+            page._follows(self)
         return page
 
     def iter_pages(self) -> Iterator[SyncPage[T]]:
@@ -113,7 +135,10 @@ class AsyncPage(_PageBase[T]):
         self._client = client
 
     async def get_next_page(self) -> AsyncPage[T]:
-        return await AsyncPager[T](self._client, self._next_spec(), self._paging)
+        page = await AsyncPager[T](self._client, self._next_spec(), self._paging)
+        if isinstance(page, _PageBase):
+            page._follows(self)
+        return page
 
     async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:
         page: AsyncPage[T] = self

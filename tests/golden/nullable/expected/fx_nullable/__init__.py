@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ._exceptions import TelnyxError as TelnyxError
     from ._exceptions import ArgumentError as ArgumentError
     from ._exceptions import ClientClosedError as ClientClosedError
+    from ._exceptions import PaginationError as PaginationError
     from ._exceptions import APIError as APIError
     from ._exceptions import APIStatusError as APIStatusError
     from ._exceptions import BadRequestError as BadRequestError
@@ -52,6 +53,7 @@ __all__ = [
     "TelnyxError",
     "ArgumentError",
     "ClientClosedError",
+    "PaginationError",
     "APIError",
     "APIStatusError",
     "BadRequestError",
@@ -80,6 +82,7 @@ _LAZY = {
     "TelnyxError": "._exceptions",
     "ArgumentError": "._exceptions",
     "ClientClosedError": "._exceptions",
+    "PaginationError": "._exceptions",
     "APIError": "._exceptions",
     "APIStatusError": "._exceptions",
     "BadRequestError": "._exceptions",
