@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import gzip
 import json
 import logging
 import os
@@ -741,6 +742,13 @@ CASES: list[Case] = [
         raises=Raises(telnyx_ai.BadRequestError, status_code=400, check=_body_text_startswith("[[[[")),
     ),
     Case(
+        "gzip_bomb_is_cut_at_max_response_bytes_get",
+        (Reply(200, gzip.compress(b" " * 5_000_000), headers={"Content-Encoding": "gzip"}), ok()),
+        attempts=1,
+        options={"max_response_bytes": 1_000_000},
+        raises=Raises(telnyx_ai.APIResponseValidationError, status_code=200, message="larger than 1,000,000 bytes (the client's max_response_bytes)"),
+    ),
+    Case(
         "credential_in_default_headers_is_redacted_get",
         (ok(),),
         attempts=1,
@@ -972,7 +980,7 @@ def test_every_fault_case_ran_with_its_documented_outcome(request: pytest.Fixtur
         for mode in MODES:
             expected[(case.id, mode, "outcome")] = "deviated" if case.bug else "documented"
             expected[(case.id, mode, "security")] = "clean"
-    assert len(CASES) == 52  # the corpus as documented in the report; update when adding cases
+    assert len(CASES) == 53  # the corpus as documented in the report; update when adding cases
     assert RESULTS == expected
     documented = sum(1 for v in RESULTS.values() if v == "documented")
     assert documented == len(MODES) * sum(1 for c in CASES if not c.bug)

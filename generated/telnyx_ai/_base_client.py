@@ -64,6 +64,9 @@ DEFAULT_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 DEFAULT_MAX_RETRY_AFTER = 60.0
+# The largest body read whole, counted after decompression (a 200 KB gzip bomb inflates to
+# 200 MB); streams and streamed responses are read as they come and are not capped.
+DEFAULT_MAX_RESPONSE_BYTES = 100 * 1024 * 1024
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
@@ -300,6 +303,7 @@ class _Core:
         retry_statuses: frozenset[int] | None,
         max_retry_after: float,
         auto_idempotency_keys: bool,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if api_key is None:
             api_key = os.environ.get("TELNYX_API_KEY")
@@ -324,6 +328,9 @@ class _Core:
             retry_statuses if retry_statuses is not None else DEFAULT_RETRY_STATUSES
         )
         self.max_retry_after = max_retry_after
+        if max_response_bytes < 1:
+            raise ValueError("max_response_bytes must be 1 or more")
+        self.max_response_bytes = max_response_bytes
         self.auto_idempotency_keys = auto_idempotency_keys
         # Computed once per client, copied per request.
         self._merged_headers: dict[str, str] | None = None
@@ -353,6 +360,7 @@ class _Core:
             "default_headers": self.default_headers,
             "retry_statuses": self.retry_statuses,
             "max_retry_after": self.max_retry_after,
+            "max_response_bytes": self.max_response_bytes,
             "auto_idempotency_keys": self.auto_idempotency_keys,
         }
 
@@ -778,7 +786,7 @@ class SyncAPIClient(_Core, _PoolUser):
             try:
                 response = self._http.send(request, stream=True)
                 if self.reads_body(spec, response, streamed):
-                    response.read()
+                    read_capped(response, self.max_response_bytes)
                 error: httpx.TransportError | None = None
             except httpx.TransportError as exc:
                 if response is not None:
@@ -789,6 +797,10 @@ class SyncAPIClient(_Core, _PoolUser):
                 response.close()
                 self.log_attempt(request, response, attempt, started)
                 raise undecodable(response, exc) from None
+            except APIResponseValidationError:  # larger than max_response_bytes
+                assert response is not None
+                self.log_attempt(request, response, attempt, started)
+                raise
             try:
                 delay, result = self.settle(
                     spec, request, attempt, started, response, error, raw, streamed
@@ -847,7 +859,7 @@ class AsyncAPIClient(_Core, _PoolUser):
             try:
                 response = await self._http.send(request, stream=True)
                 if self.reads_body(spec, response, streamed):
-                    await response.aread()
+                    await aread_capped(response, self.max_response_bytes)
                 error: httpx.TransportError | None = None
             except httpx.TransportError as exc:
                 if response is not None:
@@ -858,6 +870,10 @@ class AsyncAPIClient(_Core, _PoolUser):
                 await response.aclose()
                 self.log_attempt(request, response, attempt, started)
                 raise undecodable(response, exc) from None
+            except APIResponseValidationError:  # larger than max_response_bytes
+                assert response is not None
+                self.log_attempt(request, response, attempt, started)
+                raise
             try:
                 delay, result = self.settle(
                     spec, request, attempt, started, response, error, raw, streamed
@@ -872,6 +888,37 @@ class AsyncAPIClient(_Core, _PoolUser):
                 await response.aclose()
             await _async_sleep(delay)
             attempt += 1
+
+
+def _too_large(response: httpx.Response, limit: int) -> APIResponseValidationError:
+    return APIResponseValidationError(
+        response,
+        None,
+        f"{response.status_code}: the response body is larger than {limit:,} bytes (the client's max_response_bytes); it was not read further",
+    )
+
+
+def read_capped(response: httpx.Response, limit: int) -> None:
+    """Read the whole (decoded) body of `response`, or raise once it passes `limit` bytes."""
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            response.close()
+            raise _too_large(response, limit)
+        chunks.append(chunk)
+    response._content = b"".join(chunks)  # what `read()` would have kept
+
+
+async def aread_capped(response: httpx.Response, limit: int) -> None:
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            await response.aclose()
+            raise _too_large(response, limit)
+        chunks.append(chunk)
+    response._content = b"".join(chunks)
 
 
 def undecodable(response: httpx.Response, error: httpx.DecodingError) -> APIResponseValidationError:

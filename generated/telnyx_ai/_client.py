@@ -11,6 +11,7 @@ import httpx
 
 from ._base_client import (
     DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_TIMEOUT,
     AsyncAPIClient,
@@ -44,6 +45,7 @@ class Telnyx(SyncAPIClient):
         http_client: httpx.Client | None = None,
         retry_statuses: frozenset[int] | None = None,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         auto_idempotency_keys: bool = True,
         public_key: str | None = None,
     ) -> None:
@@ -57,6 +59,7 @@ class Telnyx(SyncAPIClient):
             http_client=http_client,
             retry_statuses=retry_statuses,
             max_retry_after=max_retry_after,
+            max_response_bytes=max_response_bytes,
             auto_idempotency_keys=auto_idempotency_keys,
         )
 
@@ -69,6 +72,7 @@ class Telnyx(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
         max_retry_after: float | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
     ) -> Telnyx:
         """A copy of this client with some options changed, sharing its connection pool."""
         options: dict[str, Any] = self._options()
@@ -80,6 +84,7 @@ class Telnyx(SyncAPIClient):
             "max_retries": max_retries,
             "default_headers": default_headers,
             "max_retry_after": max_retry_after,
+            "max_response_bytes": max_response_bytes,
         }
         options.update({k: v for k, v in changes.items() if not isinstance(v, NotGiven)})
         return self._shared_by(type(self)(http_client=self._http_client, **options))  # type: ignore[no-any-return]
@@ -124,6 +129,7 @@ class AsyncTelnyx(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
         retry_statuses: frozenset[int] | None = None,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         auto_idempotency_keys: bool = True,
         public_key: str | None = None,
     ) -> None:
@@ -137,6 +143,7 @@ class AsyncTelnyx(AsyncAPIClient):
             http_client=http_client,
             retry_statuses=retry_statuses,
             max_retry_after=max_retry_after,
+            max_response_bytes=max_response_bytes,
             auto_idempotency_keys=auto_idempotency_keys,
         )
 
@@ -149,6 +156,7 @@ class AsyncTelnyx(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
         max_retry_after: float | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
     ) -> AsyncTelnyx:
         """A copy of this client with some options changed, sharing its connection pool."""
         options: dict[str, Any] = self._options()
@@ -160,6 +168,7 @@ class AsyncTelnyx(AsyncAPIClient):
             "max_retries": max_retries,
             "default_headers": default_headers,
             "max_retry_after": max_retry_after,
+            "max_response_bytes": max_response_bytes,
         }
         options.update({k: v for k, v in changes.items() if not isinstance(v, NotGiven)})
         return self._shared_by(type(self)(http_client=self._http_client, **options))  # type: ignore[no-any-return]

@@ -11,6 +11,7 @@ import httpx
 
 from ._base_client import (
     DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_TIMEOUT,
     AsyncAPIClient,
@@ -42,6 +43,7 @@ class Client(SyncAPIClient):
         http_client: httpx.Client | None = None,
         retry_statuses: frozenset[int] | None = None,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         auto_idempotency_keys: bool = True,
     ) -> None:
         super().__init__(
@@ -53,6 +55,7 @@ class Client(SyncAPIClient):
             http_client=http_client,
             retry_statuses=retry_statuses,
             max_retry_after=max_retry_after,
+            max_response_bytes=max_response_bytes,
             auto_idempotency_keys=auto_idempotency_keys,
         )
 
@@ -65,6 +68,7 @@ class Client(SyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
         max_retry_after: float | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
     ) -> Client:
         """A copy of this client with some options changed, sharing its connection pool."""
         options: dict[str, Any] = self._options()
@@ -75,6 +79,7 @@ class Client(SyncAPIClient):
             "max_retries": max_retries,
             "default_headers": default_headers,
             "max_retry_after": max_retry_after,
+            "max_response_bytes": max_response_bytes,
         }
         options.update({k: v for k, v in changes.items() if not isinstance(v, NotGiven)})
         return self._shared_by(type(self)(http_client=self._http_client, **options))  # type: ignore[no-any-return]
@@ -110,6 +115,7 @@ class AsyncClient(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
         retry_statuses: frozenset[int] | None = None,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         auto_idempotency_keys: bool = True,
     ) -> None:
         super().__init__(
@@ -121,6 +127,7 @@ class AsyncClient(AsyncAPIClient):
             http_client=http_client,
             retry_statuses=retry_statuses,
             max_retry_after=max_retry_after,
+            max_response_bytes=max_response_bytes,
             auto_idempotency_keys=auto_idempotency_keys,
         )
 
@@ -133,6 +140,7 @@ class AsyncClient(AsyncAPIClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
         max_retry_after: float | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
     ) -> AsyncClient:
         """A copy of this client with some options changed, sharing its connection pool."""
         options: dict[str, Any] = self._options()
@@ -143,6 +151,7 @@ class AsyncClient(AsyncAPIClient):
             "max_retries": max_retries,
             "default_headers": default_headers,
             "max_retry_after": max_retry_after,
+            "max_response_bytes": max_response_bytes,
         }
         options.update({k: v for k, v in changes.items() if not isinstance(v, NotGiven)})
         return self._shared_by(type(self)(http_client=self._http_client, **options))  # type: ignore[no-any-return]
