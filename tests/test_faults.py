@@ -1113,3 +1113,76 @@ def test_pages_are_asked_for_by_the_number_sent_whatever_page_number_the_server_
         pages = _walk(mode, base_url, lambda client: client.ai.conversations.messages.list("c1"))
     assert len(pages) == 3
     assert [s.path.split("?", 1)[1] if "?" in s.path else "" for s in seen] == ["", "page%5Bnumber%5D=2", "page%5Bnumber%5D=3"]
+
+
+# -- uploads and redirects (issue 16) ------------------------------------------------------
+
+TRANSCRIPT = {"text": "hello"}
+
+
+def _call(mode: str, base_url: str, method: Callable[[Any], Any], **options: Any) -> Any:
+    """`method(client)` on a fresh client of `mode`, its value (awaited for async)."""
+    if mode == "sync":
+        with Telnyx(api_key=PLAIN_KEY, base_url=base_url, **options) as client:
+            return method(client)
+
+    async def go() -> Any:
+        async with AsyncTelnyx(api_key=PLAIN_KEY, base_url=base_url, **options) as client:
+            return await method(client)
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_path_uploads_the_file_it_names(mode: str, tmp_path: Any) -> None:
+    audio = tmp_path / "hello.wav"
+    audio.write_bytes(b"RIFF-fake-audio-bytes")
+    with serving((Reply(200, TRANSCRIPT),)) as (base_url, seen):
+        value = _call(mode, base_url, lambda c: c.ai.audio.transcribe(model="openai/whisper-large-v3-turbo", file=audio))
+    assert value.text == "hello"
+    body = seen[0].body
+    assert b"RIFF-fake-audio-bytes" in body and b'filename="hello.wav"' in body
+    assert str(audio).encode() not in body  # never the path as the content
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_missing_file_is_an_argument_error_before_sending(mode: str, tmp_path: Any) -> None:
+    with serving((Reply(200, TRANSCRIPT),)) as (base_url, seen):
+        with pytest.raises(telnyx_ai.ArgumentError, match="`file`: cannot read the file"):
+            _call(mode, base_url, lambda c: c.ai.audio.transcribe(model="openai/whisper-large-v3-turbo", file=tmp_path / "nope.wav"))
+    assert seen == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("source", ["pipe", "bytes_io"])
+def test_an_upload_is_the_same_on_every_attempt(mode: str, source: str, sleeps: list[float]) -> None:
+    """A file read from a pipe (whose length httpx cannot tell: h11 refused the body) is
+    read first, so it is sent whole and sent again on a retry; so is a file that seeks."""
+    import io
+
+    if source == "pipe":
+        reader, writer = os.pipe()
+        os.write(writer, b"audio-from-a-pipe")
+        os.close(writer)
+        upload: Any = open(reader, "rb")  # noqa: SIM115 - closed below
+    else:
+        upload = io.BytesIO(b"audio-from-memory")
+    try:
+        with serving((status(503), Reply(200, TRANSCRIPT))) as (base_url, seen):
+            method = lambda c: c.ai.audio.transcribe(model="openai/whisper-large-v3-turbo", file=("a.wav", upload))  # noqa: E731
+            assert _call(mode, base_url, method).text == "hello"
+    finally:
+        upload.close()
+    assert len(seen) == 2 and len(sleeps) == 1
+    assert seen[0].body == seen[1].body and b"audio-from-" in seen[0].body
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_caller_client_that_follows_redirects_in_a_loop_gets_a_typed_error(mode: str) -> None:
+    import httpx
+
+    http = httpx.Client(follow_redirects=True) if mode == "sync" else httpx.AsyncClient(follow_redirects=True)
+    with serving((status(302, {}, location="/v2/ai/assistants/a1"),)) as (base_url, seen):
+        with pytest.raises(telnyx_ai.APIConnectionError, match="too many redirects"):
+            _call(mode, base_url, lambda c: c.ai.assistants.retrieve("a1"), http_client=http)
+    assert len(seen) == 21  # httpx's 20 redirects, then the error: not retried

@@ -450,7 +450,7 @@ class _Core:
             # Every field is a part (a plain one without a file name), so that a body
             # without a file is multipart all the same; httpx would send it URL-encoded.
             parts = [
-                (k, v if _is_file(v) else _multipart_field(v))
+                (k, _upload(spec.arg_names.get(k, k), v) if _is_file(v) else _multipart_field(v))
                 for k, v in body.items()
                 if v is not None
             ]
@@ -664,7 +664,34 @@ def _validate_request(model: Any, values: Any, names: Mapping[str, str], what: s
 
 
 def _is_file(value: object) -> bool:
-    return isinstance(value, (bytes, tuple)) or hasattr(value, "read")
+    return isinstance(value, (bytes, tuple, os.PathLike)) or hasattr(value, "read")
+
+
+def _upload(name: str, value: Any) -> Any:
+    """A file to upload as httpx sends it, the same on every attempt: a path is read (its
+    name is the file name), and so is a file that cannot seek back (a pipe), whose length
+    httpx could not tell and which a retry could not read again."""
+    if isinstance(value, os.PathLike):
+        path = os.fspath(value)
+        try:
+            with open(path, "rb") as stream:
+                return (os.path.basename(path), stream.read())
+        except OSError as exc:
+            raise ArgumentError(
+                f"`{name}`: cannot read the file {path!r}: {exc.strerror}"
+            ) from None
+    if isinstance(value, tuple) and len(value) > 1:
+        return (value[0], _upload(name, value[1]), *value[2:])
+    if hasattr(value, "read") and not _seekable(value):
+        return value.read()
+    return value
+
+
+def _seekable(stream: Any) -> bool:
+    try:
+        return bool(stream.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def _seconds(text: str, per_second: float = 1.0) -> float | None:
@@ -792,6 +819,12 @@ class SyncAPIClient(_Core, _PoolUser):
                 if response is not None:
                     response.close()
                 response, error = None, exc
+            except httpx.TooManyRedirects:  # a caller's HTTP client that follows redirects
+                self.log_attempt(request, None, attempt, started, "TooManyRedirects")
+                raise APIConnectionError(
+                    request,
+                    "Connection error: too many redirects (the HTTP client follows them; this SDK's own does not)",
+                ) from None
             except httpx.DecodingError as exc:
                 assert response is not None
                 response.close()
@@ -865,6 +898,12 @@ class AsyncAPIClient(_Core, _PoolUser):
                 if response is not None:
                     await response.aclose()
                 response, error = None, exc
+            except httpx.TooManyRedirects:  # a caller's HTTP client that follows redirects
+                self.log_attempt(request, None, attempt, started, "TooManyRedirects")
+                raise APIConnectionError(
+                    request,
+                    "Connection error: too many redirects (the HTTP client follows them; this SDK's own does not)",
+                ) from None
             except httpx.DecodingError as exc:
                 assert response is not None
                 await response.aclose()
