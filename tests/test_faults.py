@@ -1186,3 +1186,88 @@ def test_a_caller_client_that_follows_redirects_in_a_loop_gets_a_typed_error(mod
         with pytest.raises(telnyx_ai.APIConnectionError, match="too many redirects"):
             _call(mode, base_url, lambda c: c.ai.assistants.retrieve("a1"), http_client=http)
     assert len(seen) == 21  # httpx's 20 redirects, then the error: not retried
+
+
+# -- a shared connection kept in step (issue 16) -------------------------------------------
+
+
+def _smuggling_server(first: bytes) -> Any:
+    """A keep-alive HTTP/1.1 server on a raw socket: its first answer is `first` (with a
+    whole second response hidden after its end), every other an assistant."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    answered: list[bytes] = []  # the request lines, then one b"connection" per connection
+    real = json.dumps(ASSISTANT).encode()
+
+    def connection(conn: socket.socket) -> None:
+        buffer = b""
+        with conn:
+            while True:
+                try:
+                    data = conn.recv(65536)
+                except OSError:
+                    return
+                if not data:
+                    return
+                buffer += data
+                while b"\r\n\r\n" in buffer:
+                    head, buffer = buffer.split(b"\r\n\r\n", 1)
+                    answered.append(head.split(b"\r\n", 1)[0])
+                    if len(answered) == 1:
+                        conn.sendall(first)
+                    else:
+                        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(real), real))
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            connections.append(conn)
+            threading.Thread(target=connection, args=(conn,), daemon=True).start()
+
+    connections: list[socket.socket] = []
+    threading.Thread(target=accept, daemon=True).start()
+    return listener, f"http://127.0.0.1:{listener.getsockname()[1]}/v2", answered, connections
+
+
+SMUGGLED = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 42\r\n\r\n{"id": "SMUGGLED", "name": "not yours"}   '
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("name", "first"),
+    [
+        ("204_with_a_body", b"HTTP/1.1 204 No Content\r\n\r\n" + SMUGGLED),
+        ("in_step", b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{"tags": []}'),
+        ("more_than_content_length", b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{"tags": []}' + SMUGGLED),
+    ],
+)
+def test_bytes_after_the_end_of_an_answer_never_answer_the_next_call(mode: str, name: str, first: bytes) -> None:
+    """Bytes a server sends after the end of one response (a 204 that has a body, more
+    than its Content-Length) stay with the connection; the next call on the same client, to
+    another endpoint, gets its own answer, not those bytes read as a response."""
+    listener, base_url, answered, connections = _smuggling_server(first)
+    try:
+        def calls(client: Any) -> Any:
+            if name.startswith("204"):
+                client.ai.conversations.delete("c1")
+            else:
+                client.ai.assistants.tags.list()
+            return client.ai.assistants.retrieve("a1")
+
+        async def async_calls(client: Any) -> Any:
+            if name.startswith("204"):
+                await client.ai.conversations.delete("c1")
+            else:
+                await client.ai.assistants.tags.list()
+            return await client.ai.assistants.retrieve("a1")
+
+        value = _call(mode, base_url, calls if mode == "sync" else async_calls)
+    finally:
+        listener.close()
+    assert value.id == "a1", value
+    assert len(answered) == 2 and answered[1].startswith(b"GET /v2/ai/assistants/a1")
+    assert len(connections) == (1 if name == "in_step" else 2)  # only a connection out of step is dropped

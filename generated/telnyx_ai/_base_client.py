@@ -929,6 +929,31 @@ class AsyncAPIClient(_Core, _PoolUser):
             attempt += 1
 
 
+_NO_BODY_STATUSES = (204, 205, 304)
+
+
+def _after_the_end(response: httpx.Response) -> bool | None:
+    """Whether bytes came after the end of `response` on its connection (a 204 with a
+    body, more bytes than Content-Length): they would be read as the answer to the next
+    request. They wait in h11's buffer, which httpcore keeps with the connection; None
+    where that buffer cannot be seen (another transport, another httpcore)."""
+    try:
+        stream: Any = response.stream
+        connection = stream._stream._httpcore_stream._stream._connection
+        data, _ = connection._h11_state.trailing_data
+    except AttributeError:
+        return None
+    return bool(data)
+
+
+def _must_not_reuse(response: httpx.Response) -> Any:
+    """The connection of a read response that must not serve another request, if any."""
+    leftover = _after_the_end(response)
+    if leftover or (leftover is None and response.status_code in _NO_BODY_STATUSES):
+        return response.extensions.get("network_stream")
+    return None
+
+
 def _too_large(response: httpx.Response, limit: int) -> APIResponseValidationError:
     return APIResponseValidationError(
         response,
@@ -947,6 +972,9 @@ def read_capped(response: httpx.Response, limit: int) -> None:
             raise _too_large(response, limit)
         chunks.append(chunk)
     response._content = b"".join(chunks)  # what `read()` would have kept
+    stream = _must_not_reuse(response)
+    if stream is not None:
+        stream.close()  # the pool opens a new connection for the next request
 
 
 async def aread_capped(response: httpx.Response, limit: int) -> None:
@@ -958,6 +986,9 @@ async def aread_capped(response: httpx.Response, limit: int) -> None:
             raise _too_large(response, limit)
         chunks.append(chunk)
     response._content = b"".join(chunks)
+    stream = _must_not_reuse(response)
+    if stream is not None:
+        await stream.aclose()
 
 
 def undecodable(response: httpx.Response, error: httpx.DecodingError) -> APIResponseValidationError:
