@@ -133,7 +133,32 @@ class Cut:
         handler.close_connection = True
 
 
-Action = Reply | Cut
+@dataclass(frozen=True)
+class Drip:
+    """Answer a byte at a time, every `interval` seconds: the headers too (`headers`), or
+    only the body. No single read waits long; the whole answer would take minutes."""
+
+    interval: float = 0.1
+    headers: bool = False
+
+    def perform(self, handler: FaultHandler) -> None:
+        body = json.dumps(ASSISTANT).encode() + b" " * 2000
+        head = b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+        if not self.headers:
+            handler.wfile.write(head)
+            handler.wfile.flush()
+        for byte in (head if self.headers else b"") + body:
+            if handler.server.stop.wait(self.interval):
+                break
+            try:
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+            except OSError:
+                break  # the client gave up: the point
+        handler.close_connection = True
+
+
+Action = Reply | Cut | Drip
 
 
 class FaultHandler(BaseHTTPRequestHandler):
@@ -749,6 +774,20 @@ CASES: list[Case] = [
         raises=Raises(telnyx_ai.APIResponseValidationError, status_code=200, message="larger than 1,000,000 bytes (the client's max_response_bytes)"),
     ),
     Case(
+        "body_dripping_a_byte_at_a_time_meets_the_attempt_deadline_get",
+        (Drip(),),
+        attempts=1,
+        options={"timeout": 0.3, "max_retries": 0},
+        raises=Raises(telnyx_ai.APITimeoutError, message="Request timed out."),
+    ),
+    Case(
+        "headers_dripping_a_byte_at_a_time_meet_the_attempt_deadline_get",
+        (Drip(headers=True),),
+        attempts=1,
+        options={"timeout": 0.3, "max_retries": 0},
+        raises=Raises(telnyx_ai.APITimeoutError, message="Request timed out."),
+    ),
+    Case(
         "credential_in_default_headers_is_redacted_get",
         (ok(),),
         attempts=1,
@@ -980,7 +1019,7 @@ def test_every_fault_case_ran_with_its_documented_outcome(request: pytest.Fixtur
         for mode in MODES:
             expected[(case.id, mode, "outcome")] = "deviated" if case.bug else "documented"
             expected[(case.id, mode, "security")] = "clean"
-    assert len(CASES) == 53  # the corpus as documented in the report; update when adding cases
+    assert len(CASES) == 55  # the corpus as documented in the report; update when adding cases
     assert RESULTS == expected
     documented = sum(1 for v in RESULTS.values() if v == "documented")
     assert documented == len(MODES) * sum(1 for c in CASES if not c.bug)

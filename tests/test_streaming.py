@@ -121,6 +121,14 @@ class Script(BaseHTTPRequestHandler):
             self._event(chunk(i, "x"))
             time.sleep(0.001)
 
+    def script_slow(self, body: dict[str, Any]) -> None:
+        """Eight events a tenth of a second apart: longer in all than a 0.3 s timeout."""
+        self._start()
+        for i in range(8):
+            time.sleep(0.1)
+            self._event(chunk(i, "x"))
+        self._event("[DONE]")
+
     def script_stall(self, body: dict[str, Any]) -> None:
         self._start()
         self._event(chunk(0, "Hi"))
@@ -527,3 +535,11 @@ def test_a_mocked_transport_streams_and_a_closed_stream_ends(mode: str) -> None:
             return count, [c async for c in stream]
 
     assert asyncio.run(go()) == (3, [])
+
+
+@modes
+def test_the_attempt_deadline_ends_at_the_headers_of_a_stream(mode: str, server: str) -> None:
+    """A stream may last longer than the attempt's deadline (here 0.3 s, from `timeout`):
+    it ends with the headers; then each event only has to come within the read timeout."""
+    events = chat(mode, server, script("slow"), timeout=0.3, max_retries=0)
+    assert len(events) == 8

@@ -30,6 +30,7 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
+from ._deadlines import DEADLINE, held_to_deadlines, remaining
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -304,6 +305,7 @@ class _Core:
         max_retry_after: float,
         auto_idempotency_keys: bool,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        attempt_timeout: float | None = None,
     ) -> None:
         if api_key is None:
             api_key = os.environ.get("TELNYX_API_KEY")
@@ -331,6 +333,11 @@ class _Core:
         if max_response_bytes < 1:
             raise ValueError("max_response_bytes must be 1 or more")
         self.max_response_bytes = max_response_bytes
+        if attempt_timeout is not None and not attempt_timeout > 0:
+            raise ValueError(
+                "attempt_timeout must be more than 0 seconds (or None: as long as one wait)"
+            )
+        self.attempt_timeout = attempt_timeout
         self.auto_idempotency_keys = auto_idempotency_keys
         # Computed once per client, copied per request.
         self._merged_headers: dict[str, str] | None = None
@@ -361,6 +368,7 @@ class _Core:
             "retry_statuses": self.retry_statuses,
             "max_retry_after": self.max_retry_after,
             "max_response_bytes": self.max_response_bytes,
+            "attempt_timeout": self.attempt_timeout,
             "auto_idempotency_keys": self.auto_idempotency_keys,
         }
 
@@ -469,6 +477,18 @@ class _Core:
             data=form,
             extensions={"timeout": timeout.as_dict()},
         )
+
+    def deadline_for(self, spec: RequestSpec) -> float | None:
+        """When an attempt starting now must be over (`time.monotonic()`): after
+        `attempt_timeout`, or else as long as one read may wait (60 s by default)."""
+        budget = self.attempt_timeout
+        if budget is None:
+            budget = (
+                self._timeout
+                if isinstance(spec.timeout, NotGiven)
+                else _httpx_timeout(spec.timeout)
+            ).read
+        return None if budget is None or math.isinf(budget) else time.monotonic() + budget
 
     def idempotency_key_for(self, spec: RequestSpec) -> str | None:
         if not isinstance(spec.idempotency_key, NotGiven):
@@ -788,7 +808,9 @@ class SyncAPIClient(_Core, _PoolUser):
         self._owns_http = http_client is None
         self._http_client = http_client
         self._pool: _Pool[httpx.Client] = _Pool(
-            lambda: httpx.Client(timeout=self._timeout, follow_redirects=False)
+            lambda: held_to_deadlines(
+                httpx.Client(timeout=self._timeout, follow_redirects=False), "sync"
+            )
         )
 
     @property
@@ -810,6 +832,7 @@ class SyncAPIClient(_Core, _PoolUser):
         while True:
             started = time.monotonic()
             response: httpx.Response | None = None
+            deadline = DEADLINE.set(self.deadline_for(spec))  # until the headers, or the whole body
             try:
                 response = self._http.send(request, stream=True)
                 if self.reads_body(spec, response, streamed):
@@ -834,6 +857,8 @@ class SyncAPIClient(_Core, _PoolUser):
                 assert response is not None
                 self.log_attempt(request, response, attempt, started)
                 raise
+            finally:
+                DEADLINE.reset(deadline)
             try:
                 delay, result = self.settle(
                     spec, request, attempt, started, response, error, raw, streamed
@@ -859,7 +884,9 @@ class AsyncAPIClient(_Core, _PoolUser):
         self._owns_http = http_client is None
         self._http_client = http_client
         self._pool: _Pool[httpx.AsyncClient] = _Pool(
-            lambda: httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
+            lambda: held_to_deadlines(
+                httpx.AsyncClient(timeout=self._timeout, follow_redirects=False), "async"
+            )
         )
 
     @property
@@ -889,6 +916,7 @@ class AsyncAPIClient(_Core, _PoolUser):
         while True:
             started = time.monotonic()
             response: httpx.Response | None = None
+            deadline = DEADLINE.set(self.deadline_for(spec))
             try:
                 response = await self._http.send(request, stream=True)
                 if self.reads_body(spec, response, streamed):
@@ -913,6 +941,8 @@ class AsyncAPIClient(_Core, _PoolUser):
                 assert response is not None
                 self.log_attempt(request, response, attempt, started)
                 raise
+            finally:
+                DEADLINE.reset(deadline)
             try:
                 delay, result = self.settle(
                     spec, request, attempt, started, response, error, raw, streamed
@@ -966,6 +996,7 @@ def read_capped(response: httpx.Response, limit: int) -> None:
     """Read the whole (decoded) body of `response`, or raise once it passes `limit` bytes."""
     chunks, size = [], 0
     for chunk in response.iter_bytes():
+        remaining(None)  # a caller's own HTTP client too is held to the attempt's deadline
         size += len(chunk)
         if size > limit:
             response.close()
@@ -980,6 +1011,7 @@ def read_capped(response: httpx.Response, limit: int) -> None:
 async def aread_capped(response: httpx.Response, limit: int) -> None:
     chunks, size = [], 0
     async for chunk in response.aiter_bytes():
+        remaining(None)
         size += len(chunk)
         if size > limit:
             await response.aclose()

@@ -46,6 +46,7 @@ class Telnyx(SyncAPIClient):
         retry_statuses: frozenset[int] | None = None,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        attempt_timeout: float | None = None,
         auto_idempotency_keys: bool = True,
         public_key: str | None = None,
     ) -> None:
@@ -60,6 +61,7 @@ class Telnyx(SyncAPIClient):
             retry_statuses=retry_statuses,
             max_retry_after=max_retry_after,
             max_response_bytes=max_response_bytes,
+            attempt_timeout=attempt_timeout,
             auto_idempotency_keys=auto_idempotency_keys,
         )
 
@@ -73,6 +75,7 @@ class Telnyx(SyncAPIClient):
         default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
         max_retry_after: float | NotGiven = NOT_GIVEN,
         max_response_bytes: int | NotGiven = NOT_GIVEN,
+        attempt_timeout: float | None | NotGiven = NOT_GIVEN,
     ) -> Telnyx:
         """A copy of this client with some options changed, sharing its connection pool."""
         options: dict[str, Any] = self._options()
@@ -85,6 +88,7 @@ class Telnyx(SyncAPIClient):
             "default_headers": default_headers,
             "max_retry_after": max_retry_after,
             "max_response_bytes": max_response_bytes,
+            "attempt_timeout": attempt_timeout,
         }
         options.update({k: v for k, v in changes.items() if not isinstance(v, NotGiven)})
         return self._shared_by(type(self)(http_client=self._http_client, **options))  # type: ignore[no-any-return]
@@ -130,6 +134,7 @@ class AsyncTelnyx(AsyncAPIClient):
         retry_statuses: frozenset[int] | None = None,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        attempt_timeout: float | None = None,
         auto_idempotency_keys: bool = True,
         public_key: str | None = None,
     ) -> None:
@@ -144,6 +149,7 @@ class AsyncTelnyx(AsyncAPIClient):
             retry_statuses=retry_statuses,
             max_retry_after=max_retry_after,
             max_response_bytes=max_response_bytes,
+            attempt_timeout=attempt_timeout,
             auto_idempotency_keys=auto_idempotency_keys,
         )
 
@@ -157,6 +163,7 @@ class AsyncTelnyx(AsyncAPIClient):
         default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
         max_retry_after: float | NotGiven = NOT_GIVEN,
         max_response_bytes: int | NotGiven = NOT_GIVEN,
+        attempt_timeout: float | None | NotGiven = NOT_GIVEN,
     ) -> AsyncTelnyx:
         """A copy of this client with some options changed, sharing its connection pool."""
         options: dict[str, Any] = self._options()
@@ -169,6 +176,7 @@ class AsyncTelnyx(AsyncAPIClient):
             "default_headers": default_headers,
             "max_retry_after": max_retry_after,
             "max_response_bytes": max_response_bytes,
+            "attempt_timeout": attempt_timeout,
         }
         options.update({k: v for k, v in changes.items() if not isinstance(v, NotGiven)})
         return self._shared_by(type(self)(http_client=self._http_client, **options))  # type: ignore[no-any-return]

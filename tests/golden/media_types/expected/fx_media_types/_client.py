@@ -47,6 +47,7 @@ class Client(SyncAPIClient):
         retry_statuses: frozenset[int] | None = None,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        attempt_timeout: float | None = None,
         auto_idempotency_keys: bool = True,
     ) -> None:
         super().__init__(
@@ -59,6 +60,7 @@ class Client(SyncAPIClient):
             retry_statuses=retry_statuses,
             max_retry_after=max_retry_after,
             max_response_bytes=max_response_bytes,
+            attempt_timeout=attempt_timeout,
             auto_idempotency_keys=auto_idempotency_keys,
         )
 
@@ -72,6 +74,7 @@ class Client(SyncAPIClient):
         default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
         max_retry_after: float | NotGiven = NOT_GIVEN,
         max_response_bytes: int | NotGiven = NOT_GIVEN,
+        attempt_timeout: float | None | NotGiven = NOT_GIVEN,
     ) -> Client:
         """A copy of this client with some options changed, sharing its connection pool."""
         options: dict[str, Any] = self._options()
@@ -83,6 +86,7 @@ class Client(SyncAPIClient):
             "default_headers": default_headers,
             "max_retry_after": max_retry_after,
             "max_response_bytes": max_response_bytes,
+            "attempt_timeout": attempt_timeout,
         }
         options.update({k: v for k, v in changes.items() if not isinstance(v, NotGiven)})
         return self._shared_by(type(self)(http_client=self._http_client, **options))  # type: ignore[no-any-return]
@@ -137,6 +141,7 @@ class AsyncClient(AsyncAPIClient):
         retry_statuses: frozenset[int] | None = None,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        attempt_timeout: float | None = None,
         auto_idempotency_keys: bool = True,
     ) -> None:
         super().__init__(
@@ -149,6 +154,7 @@ class AsyncClient(AsyncAPIClient):
             retry_statuses=retry_statuses,
             max_retry_after=max_retry_after,
             max_response_bytes=max_response_bytes,
+            attempt_timeout=attempt_timeout,
             auto_idempotency_keys=auto_idempotency_keys,
         )
 
@@ -162,6 +168,7 @@ class AsyncClient(AsyncAPIClient):
         default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
         max_retry_after: float | NotGiven = NOT_GIVEN,
         max_response_bytes: int | NotGiven = NOT_GIVEN,
+        attempt_timeout: float | None | NotGiven = NOT_GIVEN,
     ) -> AsyncClient:
         """A copy of this client with some options changed, sharing its connection pool."""
         options: dict[str, Any] = self._options()
@@ -173,6 +180,7 @@ class AsyncClient(AsyncAPIClient):
             "default_headers": default_headers,
             "max_retry_after": max_retry_after,
             "max_response_bytes": max_response_bytes,
+            "attempt_timeout": attempt_timeout,
         }
         options.update({k: v for k, v in changes.items() if not isinstance(v, NotGiven)})
         return self._shared_by(type(self)(http_client=self._http_client, **options))  # type: ignore[no-any-return]

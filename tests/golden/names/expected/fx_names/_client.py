@@ -44,6 +44,7 @@ class Client(SyncAPIClient):
         retry_statuses: frozenset[int] | None = None,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        attempt_timeout: float | None = None,
         auto_idempotency_keys: bool = True,
     ) -> None:
         super().__init__(
@@ -56,6 +57,7 @@ class Client(SyncAPIClient):
             retry_statuses=retry_statuses,
             max_retry_after=max_retry_after,
             max_response_bytes=max_response_bytes,
+            attempt_timeout=attempt_timeout,
             auto_idempotency_keys=auto_idempotency_keys,
         )
 
@@ -69,6 +71,7 @@ class Client(SyncAPIClient):
         default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
         max_retry_after: float | NotGiven = NOT_GIVEN,
         max_response_bytes: int | NotGiven = NOT_GIVEN,
+        attempt_timeout: float | None | NotGiven = NOT_GIVEN,
     ) -> Client:
         """A copy of this client with some options changed, sharing its connection pool."""
         options: dict[str, Any] = self._options()
@@ -80,6 +83,7 @@ class Client(SyncAPIClient):
             "default_headers": default_headers,
             "max_retry_after": max_retry_after,
             "max_response_bytes": max_response_bytes,
+            "attempt_timeout": attempt_timeout,
         }
         options.update({k: v for k, v in changes.items() if not isinstance(v, NotGiven)})
         return self._shared_by(type(self)(http_client=self._http_client, **options))  # type: ignore[no-any-return]
@@ -116,6 +120,7 @@ class AsyncClient(AsyncAPIClient):
         retry_statuses: frozenset[int] | None = None,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        attempt_timeout: float | None = None,
         auto_idempotency_keys: bool = True,
     ) -> None:
         super().__init__(
@@ -128,6 +133,7 @@ class AsyncClient(AsyncAPIClient):
             retry_statuses=retry_statuses,
             max_retry_after=max_retry_after,
             max_response_bytes=max_response_bytes,
+            attempt_timeout=attempt_timeout,
             auto_idempotency_keys=auto_idempotency_keys,
         )
 
@@ -141,6 +147,7 @@ class AsyncClient(AsyncAPIClient):
         default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
         max_retry_after: float | NotGiven = NOT_GIVEN,
         max_response_bytes: int | NotGiven = NOT_GIVEN,
+        attempt_timeout: float | None | NotGiven = NOT_GIVEN,
     ) -> AsyncClient:
         """A copy of this client with some options changed, sharing its connection pool."""
         options: dict[str, Any] = self._options()
@@ -152,6 +159,7 @@ class AsyncClient(AsyncAPIClient):
             "default_headers": default_headers,
             "max_retry_after": max_retry_after,
             "max_response_bytes": max_response_bytes,
+            "attempt_timeout": attempt_timeout,
         }
         options.update({k: v for k, v in changes.items() if not isinstance(v, NotGiven)})
         return self._shared_by(type(self)(http_client=self._http_client, **options))  # type: ignore[no-any-return]
