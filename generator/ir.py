@@ -35,6 +35,11 @@ class Body:
     fields: tuple[Parameter, ...] = ()  # flattened properties, when the body is an object
     encoding: BodyEncoding = "json"
 
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The wire names of the fields that upload a file (multipart)."""
+        return tuple(p.wire_name for p in self.fields if p.annotation.startswith("FileTypes"))
+
 
 @dataclass(frozen=True)
 class EventStream:

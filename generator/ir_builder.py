@@ -386,8 +386,8 @@ class Builder:
         encoding = BODY_ENCODINGS[media_type]
         if encoding == "binary":  # raw bytes (or a file) sent as they are
             return Body(media_type, bool(raw.get("required")), None, (Parameter("body", "", "body", "FileContent", bool(raw.get("required")), str(raw.get("description") or "")),), encoding)
-        # Multipart bodies carry files, which the models (bytes) would not accept as such.
-        model = f"_models.{found[0]}" if found and encoding != "multipart" else None
+        # Multipart bodies carry files, which the model (bytes) sees as placeholders only.
+        model = f"_models.{found[0]}" if found else None
         shape = self.object_shape(schema)
         required = bool(raw.get("required"))
         if shape is None:

@@ -1310,3 +1310,19 @@ def test_bytes_after_the_end_of_an_answer_never_answer_the_next_call(mode: str, 
     assert value.id == "a1", value
     assert len(answered) == 2 and answered[1].startswith(b"GET /v2/ai/assistants/a1")
     assert len(connections) == (1 if name == "in_step" else 2)  # only a connection out of step is dropped
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"model": "whisper-1", "file": b"RIFF"}, "invalid request body: model: "),
+        ({"model": "openai/whisper-large-v3-turbo", "file": "hello.wav"}, "`file` must be bytes, a file opened in binary mode, a path"),
+        ({"model": "openai/whisper-large-v3-turbo", "file": b"RIFF", "response_format": "srt"}, "invalid request body: response_format: "),
+    ],
+)
+def test_a_multipart_body_is_checked_before_sending_like_a_json_one(mode: str, arguments: dict[str, Any], message: str) -> None:
+    with serving((Reply(200, TRANSCRIPT),)) as (base_url, seen):
+        with pytest.raises(telnyx_ai.ArgumentError, match=re.escape(message)):
+            _call(mode, base_url, lambda c: c.ai.audio.transcribe(**arguments))
+    assert seen == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import io
 import json
 import logging
 import math
@@ -107,6 +108,7 @@ class RequestSpec:
     body_model: Any = None  # model class validating the body before it is sent
     body_required: bool = True  # an optional body with nothing in it is not sent
     body_encoding: str = "json"  # json | form | multipart
+    file_fields: tuple[str, ...] = ()  # the multipart fields that upload a file
     query_model: Any = None  # model class validating the query parameters before sending
     arg_names: Mapping[str, str] = field(default_factory=dict)  # wire name -> argument, for errors
     cast_to: Any = None  # type the response body is validated into
@@ -382,7 +384,22 @@ class _Core:
         body: Any = (
             fields[""] if set(fields) == {""} else fields
         )  # "": a body that is not an object
-        if spec.body_model is not None and spec.body is not None:
+        if spec.body_encoding == "multipart":
+            files = {
+                k: _upload_value(spec.arg_names.get(k, k), v)
+                for k, v in fields.items()
+                if k in spec.file_fields and v is not None
+            }
+            if spec.body_model is not None:
+                # the model checks every other field; a file is there as empty bytes
+                body = _validate_request(
+                    spec.body_model,
+                    {**fields, **dict.fromkeys(files, b"")},
+                    spec.arg_names,
+                    "request body",
+                )
+            body = {**body, **files}
+        elif spec.body_model is not None and spec.body is not None:
             body = _validate_request(spec.body_model, body, spec.arg_names, "request body")
         if spec.extra_body:
             body = {**body, **spec.extra_body}
@@ -685,6 +702,20 @@ def _validate_request(model: Any, values: Any, names: Mapping[str, str], what: s
 
 def _is_file(value: object) -> bool:
     return isinstance(value, (bytes, tuple, os.PathLike)) or hasattr(value, "read")
+
+
+def _upload_value(name: str, value: Any) -> Any:
+    """`value` if it is something to upload: bytes, a binary file, a path, or a (file name,
+    content[, media type]) tuple; else an ArgumentError (text would go as a text field)."""
+    content = value[1] if isinstance(value, tuple) and len(value) in (2, 3) else value
+    if isinstance(content, (bytes, bytearray, os.PathLike)) or (
+        hasattr(content, "read") and not isinstance(content, io.TextIOBase)
+    ):
+        return value
+    raise ArgumentError(
+        f"`{name}` must be bytes, a file opened in binary mode, a path, or a (file name, content[, media type]) tuple; "
+        f"got {type(value).__name__}"
+    )
 
 
 def _upload(name: str, value: Any) -> Any:
