@@ -1326,3 +1326,15 @@ def test_a_multipart_body_is_checked_before_sending_like_a_json_one(mode: str, a
         with pytest.raises(telnyx_ai.ArgumentError, match=re.escape(message)):
             _call(mode, base_url, lambda c: c.ai.audio.transcribe(**arguments))
     assert seen == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_caller_http_client_is_held_to_the_attempt_deadline_between_body_chunks(mode: str) -> None:
+    import httpx
+
+    http = httpx.Client() if mode == "sync" else httpx.AsyncClient()
+    started = time.monotonic()
+    with serving((Drip(),)) as (base_url, seen):
+        with pytest.raises(telnyx_ai.APITimeoutError):
+            _call(mode, base_url, lambda c: c.ai.assistants.retrieve("a1"), http_client=http, timeout=0.3, max_retries=0)
+    assert len(seen) == 1 and time.monotonic() - started < 5

@@ -31,7 +31,8 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from ._deadlines import DEADLINE, held_to_deadlines, remaining
+from . import _deadlines as deadlines
+from ._deadlines import DEADLINE, held_to_deadlines
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -1027,7 +1028,7 @@ def read_capped(response: httpx.Response, limit: int) -> None:
     """Read the whole (decoded) body of `response`, or raise once it passes `limit` bytes."""
     chunks, size = [], 0
     for chunk in response.iter_bytes():
-        remaining(None)  # a caller's own HTTP client too is held to the attempt's deadline
+        deadlines.check(response.request)  # a caller's own HTTP client too is held to it
         size += len(chunk)
         if size > limit:
             response.close()
@@ -1042,7 +1043,7 @@ def read_capped(response: httpx.Response, limit: int) -> None:
 async def aread_capped(response: httpx.Response, limit: int) -> None:
     chunks, size = [], 0
     async for chunk in response.aiter_bytes():
-        remaining(None)
+        deadlines.check(response.request)
         size += len(chunk)
         if size > limit:
             await response.aclose()

@@ -17,22 +17,37 @@ from typing import Any
 
 import httpx
 
-__all__ = ["DEADLINE", "remaining", "held_to_deadlines"]
+__all__ = ["DEADLINE", "check", "remaining", "held_to_deadlines"]
 
 DEADLINE: ContextVar[float | None] = ContextVar("DEADLINE", default=None)
 
 
-def remaining(timeout: float | None) -> float | None:
-    """`timeout` shortened to what is left of the deadline; raises httpx.ReadTimeout once
-    it has passed (a timeout like any other: retried where the call may be)."""
+PASSED = "the attempt took longer than its deadline (the client's attempt_timeout)"
+
+
+def _left() -> float | None:
     deadline = DEADLINE.get()
-    if deadline is None:
+    return None if deadline is None else deadline - time.monotonic()
+
+
+def check(request: httpx.Request) -> None:
+    """Raise httpx.ReadTimeout once the deadline has passed: a timeout like any other,
+    retried where the call may be."""
+    left = _left()
+    if left is not None and left <= 0:
+        raise httpx.ReadTimeout(PASSED, request=request)
+
+
+def remaining(timeout: float | None) -> float | None:
+    """`timeout` shortened to what is left of the deadline, for a network stream of
+    httpcore; its own ReadTimeout once the deadline has passed (httpx maps it)."""
+    left = _left()
+    if left is None:
         return timeout
-    left = deadline - time.monotonic()
     if left <= 0:
-        raise httpx.ReadTimeout(
-            "the attempt took longer than its deadline (the client's attempt_timeout)"
-        )
+        import httpcore
+
+        raise httpcore.ReadTimeout(PASSED)
     return left if timeout is None else min(timeout, left)
 
 
