@@ -18,8 +18,8 @@ PYRIGHT = ROOT / "node_modules" / "pyright" / "index.js"
 
 CORRECT = '''
 import telnyx_ai
-from telnyx_ai import NotFoundError, Telnyx
-from telnyx_ai.types import Assistant
+from telnyx_ai import NOT_GIVEN, AsyncPage, AsyncPager, NotFoundError, Omit, RawResponse, SyncPage, Telnyx
+from telnyx_ai.types import Assistant, AssistantTestResponse
 
 client = Telnyx(api_key="KEY")
 assistant: Assistant = client.ai.assistants.create(name="Support", instructions="Help.", model="m")
@@ -29,6 +29,10 @@ try:
     client.ai.assistants.retrieve("nope")
 except NotFoundError as error:
     print(error.status_code, telnyx_ai.__version__)
+# the page, raw response and sentinel types are public names of the package
+tests: SyncPage[AssistantTestResponse] = client.ai.assistants.tests.list(page_size=50, extra_headers={"X-Trace": Omit()})
+raw: RawResponse[Assistant] = client.ai.assistants.with_raw_response.retrieve("a", timeout=NOT_GIVEN)
+pages: list[type[object]] = [AsyncPage, AsyncPager]
 '''
 
 # A streaming call's type follows `stream`: the model without it, a stream of chunks with it;

@@ -37,19 +37,22 @@ if TYPE_CHECKING:
     from ._exceptions import APIStreamError as APIStreamError
     from ._exceptions import WebhookVerificationError as WebhookVerificationError
     from ._exceptions import ErrorDetail as ErrorDetail
-    from ._streaming import AsyncStream as AsyncStream
     from ._streaming import Stream as Stream
+    from ._streaming import AsyncStream as AsyncStream
+    from ._streaming import StreamedResponse as StreamedResponse
+    from ._streaming import AsyncStreamedResponse as AsyncStreamedResponse
+    from ._base_client import RawResponse as RawResponse
+    from .pagination import SyncPage as SyncPage
+    from .pagination import AsyncPage as AsyncPage
+    from .pagination import AsyncPager as AsyncPager
     from ._types import NOT_GIVEN as NOT_GIVEN
     from ._types import NotGiven as NotGiven
+    from ._types import Omit as Omit
 
 __all__ = [
     "__version__",
-    "Client",
     "AsyncClient",
-    "NOT_GIVEN",
-    "NotGiven",
-    "Stream",
-    "AsyncStream",
+    "Client",
     "TelnyxError",
     "ArgumentError",
     "ClientClosedError",
@@ -70,15 +73,22 @@ __all__ = [
     "APIStreamError",
     "WebhookVerificationError",
     "ErrorDetail",
+    "Stream",
+    "AsyncStream",
+    "StreamedResponse",
+    "AsyncStreamedResponse",
+    "RawResponse",
+    "SyncPage",
+    "AsyncPage",
+    "AsyncPager",
+    "NOT_GIVEN",
+    "NotGiven",
+    "Omit",
 ]
 
 _LAZY = {
-    "Client": "._client",
     "AsyncClient": "._client",
-    "NOT_GIVEN": "._types",
-    "NotGiven": "._types",
-    "Stream": "._streaming",
-    "AsyncStream": "._streaming",
+    "Client": "._client",
     "TelnyxError": "._exceptions",
     "ArgumentError": "._exceptions",
     "ClientClosedError": "._exceptions",
@@ -99,6 +109,17 @@ _LAZY = {
     "APIStreamError": "._exceptions",
     "WebhookVerificationError": "._exceptions",
     "ErrorDetail": "._exceptions",
+    "Stream": "._streaming",
+    "AsyncStream": "._streaming",
+    "StreamedResponse": "._streaming",
+    "AsyncStreamedResponse": "._streaming",
+    "RawResponse": "._base_client",
+    "SyncPage": ".pagination",
+    "AsyncPage": ".pagination",
+    "AsyncPager": ".pagination",
+    "NOT_GIVEN": "._types",
+    "NotGiven": "._types",
+    "Omit": "._types",
 }
 
 
