@@ -1338,3 +1338,38 @@ def test_a_caller_http_client_is_held_to_the_attempt_deadline_between_body_chunk
         with pytest.raises(telnyx_ai.APITimeoutError):
             _call(mode, base_url, lambda c: c.ai.assistants.retrieve("a1"), http_client=http, timeout=0.3, max_retries=0)
     assert len(seen) == 1 and time.monotonic() - started < 5
+
+
+class _SlowReader(BaseHTTPRequestHandler):
+    """Takes its time before it reads a request's body (a slow uplink), then answers at once."""
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server protocol
+        time.sleep(0.8)
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        payload = json.dumps(TRANSCRIPT).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_attempt_deadline_counts_from_the_sent_request_not_the_upload(mode: str) -> None:
+    """An upload that takes longer than `attempt_timeout` to send is not cut: the deadline
+    bounds the wait for the answer, which starts once the request is sent."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowReader)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
+    thread.start()
+    try:
+        base_url = f"http://127.0.0.1:{server.server_address[1]}/v2"
+        audio = b"\0" * 32_000_000  # more than the socket buffers hold: sending waits for the reader
+        value = _call(mode, base_url, lambda c: c.ai.audio.transcribe(model="openai/whisper-large-v3-turbo", file=audio), attempt_timeout=0.4, timeout=5.0, max_retries=0)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+    assert value.text == "hello"

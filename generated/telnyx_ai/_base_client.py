@@ -496,8 +496,8 @@ class _Core:
             extensions={"timeout": timeout.as_dict()},
         )
 
-    def deadline_for(self, spec: RequestSpec) -> float | None:
-        """When an attempt starting now must be over (`time.monotonic()`): after
+    def deadline_for(self, spec: RequestSpec) -> deadlines.Budget | None:
+        """How long an attempt may wait for its answer once the request is sent:
         `attempt_timeout`, or else as long as one read may wait (60 s by default)."""
         budget = self.attempt_timeout
         if budget is None:
@@ -506,7 +506,7 @@ class _Core:
                 if isinstance(spec.timeout, NotGiven)
                 else _httpx_timeout(spec.timeout)
             ).read
-        return None if budget is None or math.isinf(budget) else time.monotonic() + budget
+        return None if budget is None or math.isinf(budget) else deadlines.Budget(budget)
 
     def idempotency_key_for(self, spec: RequestSpec) -> str | None:
         if not isinstance(spec.idempotency_key, NotGiven):
@@ -702,14 +702,16 @@ def _validate_request(model: Any, values: Any, names: Mapping[str, str], what: s
 
 
 def _is_file(value: object) -> bool:
-    return isinstance(value, (bytes, tuple, os.PathLike)) or hasattr(value, "read")
+    return isinstance(value, (bytes, bytearray, memoryview, tuple, os.PathLike)) or hasattr(
+        value, "read"
+    )
 
 
 def _upload_value(name: str, value: Any) -> Any:
     """`value` if it is something to upload: bytes, a binary file, a path, or a (file name,
     content[, media type]) tuple; else an ArgumentError (text would go as a text field)."""
     content = value[1] if isinstance(value, tuple) and len(value) in (2, 3) else value
-    if isinstance(content, (bytes, bytearray, os.PathLike)) or (
+    if isinstance(content, (bytes, bytearray, memoryview, os.PathLike)) or (
         hasattr(content, "read") and not isinstance(content, io.TextIOBase)
     ):
         return value
@@ -732,6 +734,8 @@ def _upload(name: str, value: Any) -> Any:
             raise ArgumentError(
                 f"`{name}`: cannot read the file {path!r}: {exc.strerror}"
             ) from None
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)  # httpx sends bytes; it would send these as their repr
     if isinstance(value, tuple) and len(value) > 1:
         return (value[0], _upload(name, value[1]), *value[2:])
     if hasattr(value, "read") and not _seekable(value):
@@ -995,10 +999,10 @@ _NO_BODY_STATUSES = (204, 205, 304)
 
 
 def _after_the_end(response: httpx.Response) -> bool | None:
-    """Whether bytes came after the end of `response` on its connection (a 204 with a
+    """Whether bytes wait after the end of `response` on its connection (a 204 with a
     body, more bytes than Content-Length): they would be read as the answer to the next
-    request. They wait in h11's buffer, which httpcore keeps with the connection; None
-    where that buffer cannot be seen (another transport, another httpcore)."""
+    request. They are in h11's buffer, which httpcore keeps with the connection; None where
+    that buffer cannot be seen (HTTP/2, another transport, another httpcore)."""
     try:
         stream: Any = response.stream
         connection = stream._stream._httpcore_stream._stream._connection
@@ -1008,12 +1012,44 @@ def _after_the_end(response: httpx.Response) -> bool | None:
     return bool(data)
 
 
-def _must_not_reuse(response: httpx.Response) -> Any:
-    """The connection of a read response that must not serve another request, if any."""
+def _out_of_step(response: httpx.Response, complete: bool) -> Any:
+    """The connection of `response` if it must serve no other request: asked once its body
+    is complete (`complete`) and before the response is closed, which hands the connection
+    back to the pool for another thread to take. None when it may be reused."""
+    if not complete or response.http_version != "HTTP/1.1":
+        return None  # HTTP/2 multiplexes one connection: it is never closed for this
     leftover = _after_the_end(response)
     if leftover or (leftover is None and response.status_code in _NO_BODY_STATUSES):
         return response.extensions.get("network_stream")
     return None
+
+
+def _drop_if_out_of_step(response: httpx.Response, complete: bool) -> bool:
+    stream = _out_of_step(response, complete)
+    if stream is not None:
+        stream.close()
+    return stream is not None
+
+
+async def _adrop_if_out_of_step(response: httpx.Response, complete: bool) -> bool:
+    stream = _out_of_step(response, complete)
+    if stream is not None:
+        await stream.aclose()
+    return stream is not None
+
+
+def _complete(response: httpx.Response, started: bool) -> bool:
+    """Whether all of the body has come: a status or request without one, or as many bytes
+    as its Content-Length."""
+    if response.status_code in _NO_BODY_STATUSES or response.request.method == "HEAD":
+        return True
+    length = response.headers.get("content-length")
+    return (
+        started
+        and length is not None
+        and length.isdigit()
+        and response.num_bytes_downloaded >= int(length)
+    )
 
 
 def _too_large(response: httpx.Response, limit: int) -> APIResponseValidationError:
@@ -1027,6 +1063,10 @@ def _too_large(response: httpx.Response, limit: int) -> APIResponseValidationErr
 def read_capped(response: httpx.Response, limit: int) -> None:
     """Read the whole (decoded) body of `response`, or raise once it passes `limit` bytes."""
     chunks, size = [], 0
+    # A connection out of step is closed as soon as the body is complete, before the loop
+    # goes on to close the response, which hands the connection back to the pool for
+    # another thread to take; the pool then opens a new one.
+    dropped = _drop_if_out_of_step(response, _complete(response, False))
     for chunk in response.iter_bytes():
         deadlines.check(response.request)  # a caller's own HTTP client too is held to it
         size += len(chunk)
@@ -1034,14 +1074,13 @@ def read_capped(response: httpx.Response, limit: int) -> None:
             response.close()
             raise _too_large(response, limit)
         chunks.append(chunk)
+        dropped = dropped or _drop_if_out_of_step(response, _complete(response, True))
     response._content = b"".join(chunks)  # what `read()` would have kept
-    stream = _must_not_reuse(response)
-    if stream is not None:
-        stream.close()  # the pool opens a new connection for the next request
 
 
 async def aread_capped(response: httpx.Response, limit: int) -> None:
     chunks, size = [], 0
+    dropped = await _adrop_if_out_of_step(response, _complete(response, False))
     async for chunk in response.aiter_bytes():
         deadlines.check(response.request)
         size += len(chunk)
@@ -1049,10 +1088,8 @@ async def aread_capped(response: httpx.Response, limit: int) -> None:
             await response.aclose()
             raise _too_large(response, limit)
         chunks.append(chunk)
+        dropped = dropped or await _adrop_if_out_of_step(response, _complete(response, True))
     response._content = b"".join(chunks)
-    stream = _must_not_reuse(response)
-    if stream is not None:
-        await stream.aclose()
 
 
 def undecodable(response: httpx.Response, error: httpx.DecodingError) -> APIResponseValidationError:
