@@ -1373,3 +1373,11 @@ def test_the_attempt_deadline_counts_from_the_sent_request_not_the_upload(mode: 
         server.server_close()
         thread.join(5)
     assert value.text == "hello"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("make", [bytearray, memoryview, lambda b: ("a.wav", bytearray(b))], ids=["bytearray", "memoryview", "tuple"])
+def test_bytes_like_uploads_send_their_bytes(mode: str, make: Callable[[bytes], Any]) -> None:
+    with serving((Reply(200, TRANSCRIPT),)) as (base_url, seen):
+        _call(mode, base_url, lambda c: c.ai.audio.transcribe(model="openai/whisper-large-v3-turbo", file=make(b"RIFF-bytes-like")))
+    assert b"\r\n\r\nRIFF-bytes-like\r\n" in seen[0].body
