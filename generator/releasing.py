@@ -7,6 +7,7 @@ notes nothing is touched. A release writes all of its files or none (see the jou
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
 import os
 import re
@@ -22,7 +23,7 @@ from .diffing import Report, compare, read_spec, surface
 from .loading import FastLoader
 from .pipeline import Result, build, spec_label
 from .problems import GenerationFailed, Problems
-from .writing import WriteError, write_tree
+from .writing import WriteError, locked, write_tree
 
 _VERSION_LINE = re.compile(r"^version: *['\"]?([0-9][^'\"\s]*)['\"]? *$", re.MULTILINE)
 TITLES = {"breaking": "Breaking changes", "feature": "Features", "fix": "Fixes"}
@@ -111,11 +112,27 @@ def journal_of(config: Path) -> Path:
 def _replace(path: Path, text: str) -> None:
     """Write `path` in one rename of a flushed sibling: it holds the old text or the new."""
     scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(scratch, "w", encoding="utf-8") as stream:
-        stream.write(text)
-        stream.flush()
-        os.fsync(stream.fileno())
-    os.replace(scratch, path)
+    try:
+        with open(scratch, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(scratch, path)
+    except OSError as exc:
+        scratch.unlink(missing_ok=True)
+        raise WriteError(path, f"cannot be written: {exc.strerror or exc}") from None
+
+
+def _digest(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes; None for a file that is not there."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _remove_scratch(paths: list[Path]) -> None:
@@ -143,17 +160,35 @@ def finish_interrupted(config: Path, problems: Problems) -> str | None:
     try:
         entry = json.loads(journal.read_text(encoding="utf-8"))
         files = {base / name: text for name, text in entry["files"].items()}
+        before = {base / name: digest for name, digest in entry["before"].items()}
         spec, out, version = base / entry["spec"], base / entry["out"], str(entry["version"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         problems.error(f"the journal of an interrupted release cannot be read ({exc}); restore the files with git and delete it", str(journal))
         raise GenerationFailed(problems) from None
     _remove_scratch(list(files))
     for path, text in files.items():
+        if _digest(path) not in (before.get(path), _text_digest(text)):
+            # edited since the release was made: finishing it would overwrite the edit
+            problems.error(
+                f"changed since release {version} was made (its journal is {journal.name}); "
+                "move the change aside and run the release again to finish it, or delete the journal to drop that release",
+                str(path),
+            )
+    if problems.errors:
+        raise GenerationFailed(problems)
+    for path, text in files.items():
         _replace(path, text)
     result = build(spec, config, problems)  # from the files just written: the tree the release made
     write_tree(out, result.files, result.api.config.hand_written)
-    journal.unlink()
+    _remove_journal(journal)
     return version
+
+
+def _remove_journal(journal: Path) -> None:
+    try:
+        journal.unlink()
+    except OSError as exc:
+        raise WriteError(journal, f"the release is finished, but its journal cannot be removed: {exc.strerror}; delete it") from None
 
 
 def _relative(path: Path, base: Path) -> str:
@@ -177,7 +212,13 @@ def _generate_candidate(spec_text: str, config_text: str, spec: Path, config: Pa
 
 def release(upstream: str | None, rules: Path, spec: Path, config: Path, out: Path, date: str, problems: Problems, notes: Path | None = None) -> Release | None:
     """Run a release; None when curation failed (see problems). A release an earlier run
-    made but did not finish is finished first."""
+    made but did not finish is finished first. One release at a time: a second one waits
+    for nothing and stops with a message."""
+    with locked(config, "another release of this project is under way; try again when it has finished"):
+        return _release(upstream, rules, spec, config, out, date, problems, notes)
+
+
+def _release(upstream: str | None, rules: Path, spec: Path, config: Path, out: Path, date: str, problems: Problems, notes: Path | None) -> Release | None:
     finished = finish_interrupted(config, problems)
     if finished is not None:
         print(f"finished the interrupted release {finished}")
@@ -220,13 +261,14 @@ def release(upstream: str | None, rules: Path, spec: Path, config: Path, out: Pa
         "spec": _relative(spec, base),
         "out": _relative(out, base),
         "files": {_relative(path, base): text for path, text in files.items()},
+        "before": {_relative(path, base): _digest(path) for path in files},
     }
     _replace(journal_of(config), json.dumps(entry, indent=1) + "\n")  # the release is made
     try:
         write_tree(out, result.files, result.api.config.hand_written)
         for path, text in files.items():
             _replace(path, text)
-    except (OSError, WriteError) as exc:
+    except WriteError as exc:
         raise WriteError(journal_of(config), f"release {new_version} is made but not finished ({exc}); run the release again to finish it") from None
-    journal_of(config).unlink()
+    _remove_journal(journal_of(config))
     return outcome

@@ -121,7 +121,9 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 @contextmanager
-def locked(out_dir: Path) -> Iterator[None]:
+def locked(out_dir: Path, busy: str = "another generation is writing to this directory; try again when it has finished") -> Iterator[None]:
+    """Hold the lock file beside `out_dir` for the block; WriteError(`busy`) if another
+    process holds it."""
     lock_path = out_dir.parent / f".{out_dir.name}.telnyx-codegen.lock"
     try:
         handle = open(lock_path, "a")  # noqa: SIM115 - held for the whole block
@@ -131,7 +133,7 @@ def locked(out_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise WriteError(out_dir, "another generation is writing to this directory; try again when it has finished") from None
+            raise WriteError(out_dir, busy) from None
         yield
     finally:
         handle.close()

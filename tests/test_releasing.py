@@ -125,7 +125,8 @@ def test_a_release_killed_at_any_step_is_finished_by_the_next(step: int, before:
         assert state == files(before)
     else:
         assert releasing.JOURNAL in state
-        assert main(["generate", "--spec", str(project / "spec.yaml"), "--config", str(project / "sdk.yaml"), "--out", str(tmp_path / "elsewhere")]) == 0
+        # generating meanwhile, into the real output, from the files as they are, loses nothing
+        assert main(["generate", "--spec", str(project / "spec.yaml"), "--config", str(project / "sdk.yaml"), "--out", str(project / "out")]) == 0
         assert "release 0.2.0 was made but not finished" in capsys.readouterr().err
     assert main(released(project)) == 0
     out = capsys.readouterr().out
@@ -160,10 +161,31 @@ def test_a_release_that_fails_to_generate_leaves_every_file_as_it_was(before: Pa
     upstream = project / "upstream.yaml"
     parts = "  /things/{thing_id}/parts:\n    get:\n      operationId: list_parts\n      parameters:\n        - {name: thing_id, in: path, required: true, schema: {type: string}}\n      responses:\n        '200': {description: ok}\n"
     upstream.write_text(upstream.read_text().replace("components:\n", parts + "components:\n", 1))
-    stamps = {p: p.stat().st_mtime_ns for p in project.rglob("*") if p.is_file()}
+    stamps = {p: p.stat().st_mtime_ns for p in project.rglob("*") if p.is_file() and not p.name.endswith(".lock")}
     state = files(project)
     assert main(released(project)) == 2
     stderr = capsys.readouterr().err
     assert f"{config}:" in stderr and "which is declared hand-written" in stderr and "Traceback" not in stderr, stderr
     assert files(project) == state
-    assert {p: p.stat().st_mtime_ns for p in project.rglob("*") if p.is_file()} == stamps
+    assert {p: p.stat().st_mtime_ns for p in project.rglob("*") if p.is_file() and not p.name.endswith(".lock")} == stamps
+
+
+def test_a_file_edited_after_the_release_was_made_is_not_overwritten(before: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Killed after its journal, then a note is added to unreleased.md: the next release
+    stops with a located error and keeps the note, rather than finishing over it."""
+    project = copy_of(before, tmp_path)
+
+    def killed(*args: Any, **kwargs: Any) -> None:
+        raise Killed
+
+    monkeypatch.setattr(releasing, "write_tree", killed)
+    with pytest.raises(Killed):
+        main(released(project))
+    monkeypatch.undo()
+    notes = project / "unreleased.md"
+    notes.write_text(notes.read_text() + "- Written after the crash.\n")
+    edited = files(project)
+    assert main(released(project)) == 2
+    stderr = capsys.readouterr().err
+    assert f"{notes}: error: changed since release 0.2.0 was made" in stderr, stderr
+    assert files(project) == edited
