@@ -1381,3 +1381,22 @@ def test_bytes_like_uploads_send_their_bytes(mode: str, make: Callable[[bytes], 
     with serving((Reply(200, TRANSCRIPT),)) as (base_url, seen):
         _call(mode, base_url, lambda c: c.ai.audio.transcribe(model="openai/whisper-large-v3-turbo", file=make(b"RIFF-bytes-like")))
     assert b"\r\n\r\nRIFF-bytes-like\r\n" in seen[0].body
+
+
+def test_a_client_closed_by_another_thread_as_a_call_starts_raises_client_closed_error() -> None:
+    """`close()` from another thread between the call's own check and the send (here
+    while the request is built): httpx's RuntimeError comes out as ClientClosedError."""
+    with serving((ok(),)) as (base_url, seen):
+        client = Telnyx(api_key=PLAIN_KEY, base_url=base_url, max_retries=0)
+        build = client.build_request
+
+        def build_then_close(*args: Any) -> Any:
+            request = build(*args)
+            threading.Thread(target=client.close).start()
+            time.sleep(0.2)
+            return request
+
+        client.build_request = build_then_close  # type: ignore[method-assign]
+        with pytest.raises(telnyx_ai.ClientClosedError):
+            client.ai.assistants.retrieve("a1")
+    assert seen == []

@@ -884,6 +884,9 @@ class SyncAPIClient(_Core, _PoolUser):
                     request,
                     "Connection error: too many redirects (the HTTP client follows them; this SDK's own does not)",
                 ) from None
+            except RuntimeError:
+                self._raise_if_closed()  # closed by another thread while this call was under way
+                raise
             except httpx.DecodingError as exc:
                 assert response is not None
                 response.close()
@@ -968,6 +971,9 @@ class AsyncAPIClient(_Core, _PoolUser):
                     request,
                     "Connection error: too many redirects (the HTTP client follows them; this SDK's own does not)",
                 ) from None
+            except RuntimeError:
+                self._raise_if_closed()  # closed by another thread while this call was under way
+                raise
             except httpx.DecodingError as exc:
                 assert response is not None
                 await response.aclose()

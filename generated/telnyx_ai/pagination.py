@@ -110,7 +110,7 @@ class SyncPage(_PageBase[T]):
 
     def get_next_page(self) -> SyncPage[T]:
         page: SyncPage[T] = fetch_page(self._client, self._next_spec(), self._paging)
-        if isinstance(page, _PageBase):  # a raw or streamed response is checked by its reader
+        if isinstance(page, _PageBase):  # a page, unless asked for inside `with_raw_response`
             page._follows(self)
         return page
 
