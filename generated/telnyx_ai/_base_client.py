@@ -803,18 +803,35 @@ class _Pool(Generic[H]):
                 if client is None:
                     if self.closed:
                         raise ClientClosedError()
-                    # pools of event loops that have ended go with them (they cannot be closed)
+                    # the pools of event loops that have ended cannot be closed the usual way
+                    # (that needs their loop): their sockets are closed here
                     for loop in [k for k in self._by_key if k is not None and k.is_closed()]:
-                        del self._by_key[loop]
+                        close_abandoned(self._by_key.pop(loop))
                     client = self._by_key[key] = self._make()
         return client
 
-    def take_all(self) -> list[H]:
-        """Every client, for closing; the pool makes no more."""
+    def take_all(self) -> list[tuple[Any, H]]:
+        """Every client with its key, for closing; the pool makes no more."""
         with self._lock:
             self.closed = True
-            clients, self._by_key = list(self._by_key.values()), {}
+            clients, self._by_key = list(self._by_key.items()), {}
         return clients
+
+
+def close_abandoned(client: Any) -> None:
+    """Close the sockets of an async pool whose event loop has ended, without that loop
+    (httpx's `aclose()` needs it); a pool of another shape is left to the garbage collector."""
+    try:
+        connections = list(client._transport._pool.connections)
+    except AttributeError:
+        return
+    for connection in connections:
+        try:
+            sock = connection._connection._network_stream.get_extra_info("socket")
+            # asyncio hands out a TransportSocket, which has no close(): the socket within it
+            getattr(sock, "_sock", sock).close()
+        except (AttributeError, OSError):
+            pass
 
 
 class _PoolUser:
@@ -855,7 +872,7 @@ class SyncAPIClient(_Core, _PoolUser):
 
     def close(self) -> None:
         if self._owns_http:
-            for client in self._pool.take_all():
+            for _, client in self._pool.take_all():
                 client.close()
 
     def request(self, spec: RequestSpec) -> Any:
@@ -939,11 +956,14 @@ class AsyncAPIClient(_Core, _PoolUser):
 
     async def close(self) -> None:
         if self._owns_http:
-            for client in self._pool.take_all():
+            for loop, client in self._pool.take_all():
+                if loop.is_closed():  # its sockets belong to an ended event loop
+                    close_abandoned(client)
+                    continue
                 try:
                     await client.aclose()
-                except RuntimeError:  # its event loop has ended: its connections went with it
-                    pass
+                except RuntimeError:  # a loop of another thread, still running
+                    close_abandoned(client)
 
     async def request(self, spec: RequestSpec) -> Any:
         raw, streamed = _RAW.get(), _STREAMED.get()
