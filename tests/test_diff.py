@@ -156,27 +156,6 @@ def test_release_of_a_changed_upstream_bumps_regenerates_and_logs(tmp_path: Path
     assert "### Features\n\n- types.EventStatus: new value 'cancelled'" in changelog
 
 
-@pytest.mark.skipif(not UPSTREAM.exists(), reason="the upstream spec lives in ../shared")
-def test_release_notes_set_the_level_and_are_emptied(tmp_path: Path) -> None:
-    """Changes the API diff cannot see are list items in unreleased.md beside the spec: an
-    unchanged upstream with notes is a release whose entry lists them as fixes, or as
-    features where a note starts with [feature] (which makes it a minor release)."""
-    from generator.cli import main
-    from generator.releasing import NOTES_HEADER
-
-    spec, config, out = tmp_path / "spec.yaml", tmp_path / "sdk.yaml", tmp_path / "out"
-    spec.write_text(SPEC.read_text())
-    config.write_text(re.sub(r"^version: .*$", "version: 1.4.0", CONFIG.read_text(), count=1, flags=re.MULTILINE))
-    notes = tmp_path / "unreleased.md"
-    notes.write_text(NOTES_HEADER + "- Retries wait less.\n- Files upload as\n  multipart parts.\n- [fix] Says its level.\n- [feature] Streams.\n")
-    assert main(["release", "--upstream", str(UPSTREAM), "--rules", str(ROOT / "spec" / "curation.yaml"), "--spec", str(spec), "--config", str(config), "--out", str(out), "--date", "2026-11-24"]) == 0
-    assert "version: 1.5.0" in config.read_text()  # a feature among the notes: a minor release
-    changelog = (out / "CHANGELOG.md").read_text()
-    assert "## 1.5.0 (2026-11-24)" in changelog
-    assert "### Features\n\n- Streams.\n\n### Fixes\n\n- Files upload as multipart parts.\n- Retries wait less.\n- Says its level.\n" in changelog
-    assert notes.read_text() == NOTES_HEADER
-
-
 BAD_INPUTS = ROOT / "tests" / "bad_inputs"
 # Broken inputs of the corpus that the diff reads too: it says what generate says of them.
 BROKEN_FOR_DIFF = ["03-not-yaml", "07-ref-to-missing-component", "27-duplicate-yaml-key", "28-config-file-missing", "33-parameters-not-a-list", "35-recursive-yaml-alias", "39-nul-character", "40-not-utf-8"]

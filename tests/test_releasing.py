@@ -189,3 +189,21 @@ def test_a_file_edited_after_the_release_was_made_is_not_overwritten(before: Pat
     stderr = capsys.readouterr().err
     assert f"{notes}: error: changed since release 0.2.0 was made" in stderr, stderr
     assert files(project) == edited
+
+
+def test_release_notes_set_the_level_and_are_emptied(before: Path, tmp_path: Path) -> None:
+    """Changes the API diff cannot see are list items in unreleased.md beside the spec: an
+    unchanged upstream with notes is a release whose entry lists them as fixes, or as
+    features where a note starts with [feature] (which makes it a minor release)."""
+    project = copy_of(before, tmp_path)
+    shutil.copy(BASE / "spec.yaml", project / "upstream.yaml")  # the upstream of spec.yaml: no API change
+    config = project / "sdk.yaml"
+    config.write_text(config.read_text().replace("version: 0.1.0", "version: 1.4.0"))
+    notes = project / "unreleased.md"
+    notes.write_text(releasing.NOTES_HEADER + "- Retries wait less.\n- Files upload as\n  multipart parts.\n- [fix] Says its level.\n- [feature] Streams.\n")
+    assert main(released(project)) == 0
+    assert "version: 1.5.0" in config.read_text()  # a feature among the notes: a minor release
+    changelog = (project / "out" / "CHANGELOG.md").read_text()
+    assert f"## 1.5.0 ({DATE})" in changelog
+    assert "### Features\n\n- Streams.\n\n### Fixes\n\n- Files upload as multipart parts.\n- Retries wait less.\n- Says its level.\n" in changelog
+    assert notes.read_text() == releasing.NOTES_HEADER
