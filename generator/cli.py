@@ -16,7 +16,6 @@ from pathlib import Path
 
 from .pipeline import DEFAULT_CONFIG, DEFAULT_OUT, DEFAULT_SPEC, Result, cached_build
 from .problems import GenerationFailed, Problems
-from .releasing import journal_of, pending_release
 from .writing import Changes, WriteError, unified_diff, write_tree
 
 UPSTREAM_HELP = "Telnyx's spec3.yml, a file or an http(s) URL (default: `upstream` of the rules)"
@@ -121,6 +120,8 @@ def _main(argv: list[str] | None) -> int:
         args.spec = spec
         args.config = args.config if args.config != DEFAULT_CONFIG else Path("spec/sdk-all.yaml")
         args.out = args.out if args.out != DEFAULT_OUT else ALL_AREAS_OUT / "sdk"
+    from .releasing import journal_of, pending_release
+
     pending = pending_release(args.config)
     if pending is not None:
         problems.warning(f"release {pending} was made but not finished (killed, or its files could not be written): run `make release` to finish it; until then this generates from the files as they are", str(journal_of(args.config)))

@@ -34,11 +34,7 @@ class Body:
     model: str | None  # models.X validating the whole body, if the body is one model
     fields: tuple[Parameter, ...] = ()  # flattened properties, when the body is an object
     encoding: BodyEncoding = "json"
-
-    @property
-    def files(self) -> tuple[str, ...]:
-        """The wire names of the fields that upload a file (multipart)."""
-        return tuple(p.wire_name for p in self.fields if p.annotation.startswith("FileTypes"))
+    files: tuple[str, ...] = ()  # wire names of the fields that upload a file (multipart)
 
 
 @dataclass(frozen=True)

@@ -406,7 +406,8 @@ class Builder:
             sub_target = self.component(sub)
             description = str((sub or {}).get("description") or (sub_target[1].get("description") if sub_target else "") or "")
             fields.append(Parameter(python_name, prop, "body", self.annotation(sub, True), prop in shape[1], description))
-        return Body(media_type, required, model, tuple(fields), encoding)
+        files = tuple(prop for prop, sub in shape[0].items() if encoding == "multipart" and _uploads_a_file(sub))
+        return Body(media_type, required, model, tuple(fields), encoding, files)
 
     def build_response(self, operation: dict[str, Any], at: tuple[str, ...]) -> Response | None:
         responses = operation.get("responses") or {}
@@ -775,6 +776,16 @@ def default_method_path(method: str, path: str, strip_prefix: str = "") -> list[
 def _clear_of_runtime(parts: list[str]) -> list[str]:
     """`/timeout/things` -> `timeout_.things`: never the name of a runtime attribute."""
     return [p + "_" if (i == 0 and p in CLIENT_ATTRIBUTES) or (i > 0 and p in RESOURCE_ATTRIBUTES) else p for i, p in enumerate(parts)]
+
+
+def _uploads_a_file(schema: Any) -> bool:
+    """A binary string (what signatures type as FileTypes), perhaps nullable."""
+    if not isinstance(schema, dict):
+        return False
+    if schema.get("format") == "binary":
+        return True
+    variants = schema.get("anyOf") or schema.get("oneOf") or []
+    return any(_uploads_a_file(v) for v in variants)
 
 
 def _is_boolean(schema: Any) -> bool:

@@ -16,6 +16,7 @@ import logging
 import math
 import os
 import random
+import re
 import sys
 import threading
 import time
@@ -186,15 +187,18 @@ def path_segment(name: str, value: object) -> str:
     return quote(text, safe="")
 
 
+_UNSENDABLE = re.compile(r"[^\t\x20-\x7e]")  # a header value is printable ASCII and tabs
+
+
 def header_value(name: str, value: str, what: str | None = None) -> str:
-    """`value` if HTTP can carry it as the value of header `name` (printable ASCII and tabs);
-    else an ArgumentError that names the character and its position, never the value."""
-    for index, character in enumerate(value):
-        if not (" " <= character <= "~" or character == "\t"):
-            raise ArgumentError(
-                f"{what or f'the value of header {name!r}'} has the character U+{ord(character):04X} at position {index}, "
-                "which an HTTP header cannot carry (a pasted space or line break?)"
-            )
+    """`value` if HTTP can carry it as the value of header `name`; else an ArgumentError
+    that names the character and its position, never the value."""
+    found = _UNSENDABLE.search(value)
+    if found is not None:
+        raise ArgumentError(
+            f"{what or f'the value of header {name!r}'} has the character U+{ord(found.group()):04X} at position {found.start()}, "
+            "which an HTTP header cannot carry (a pasted space or line break?)"
+        )
     return value
 
 
@@ -701,17 +705,19 @@ def _validate_request(model: Any, values: Any, names: Mapping[str, str], what: s
         raise ArgumentError(f"invalid {what}: {problems[0]}{more}") from None
 
 
+# What a file to upload can be besides a file object (and a (name, content[, type]) tuple).
+_FILE_CONTENT = (bytes, bytearray, memoryview, os.PathLike)
+
+
 def _is_file(value: object) -> bool:
-    return isinstance(value, (bytes, bytearray, memoryview, tuple, os.PathLike)) or hasattr(
-        value, "read"
-    )
+    return isinstance(value, (*_FILE_CONTENT, tuple)) or hasattr(value, "read")
 
 
 def _upload_value(name: str, value: Any) -> Any:
     """`value` if it is something to upload: bytes, a binary file, a path, or a (file name,
     content[, media type]) tuple; else an ArgumentError (text would go as a text field)."""
     content = value[1] if isinstance(value, tuple) and len(value) in (2, 3) else value
-    if isinstance(content, (bytes, bytearray, memoryview, os.PathLike)) or (
+    if isinstance(content, _FILE_CONTENT) or (
         hasattr(content, "read") and not isinstance(content, io.TextIOBase)
     ):
         return value
@@ -1064,18 +1070,13 @@ async def _adrop_if_out_of_step(response: httpx.Response, complete: bool) -> boo
     return stream is not None
 
 
-def _complete(response: httpx.Response, started: bool) -> bool:
-    """Whether all of the body has come: a status or request without one, or as many bytes
-    as its Content-Length."""
+def _expected_bytes(response: httpx.Response) -> int | None:
+    """How many body bytes `response` has in all: 0 for a status or request without a body,
+    its Content-Length, or None where it does not say (then it is never out of step)."""
     if response.status_code in _NO_BODY_STATUSES or response.request.method == "HEAD":
-        return True
+        return 0
     length = response.headers.get("content-length")
-    return (
-        started
-        and length is not None
-        and length.isdigit()
-        and response.num_bytes_downloaded >= int(length)
-    )
+    return int(length) if length is not None and length.isdigit() else None
 
 
 def _too_large(response: httpx.Response, limit: int) -> APIResponseValidationError:
@@ -1092,7 +1093,8 @@ def read_capped(response: httpx.Response, limit: int) -> None:
     # A connection out of step is closed as soon as the body is complete, before the loop
     # goes on to close the response, which hands the connection back to the pool for
     # another thread to take; the pool then opens a new one.
-    dropped = _drop_if_out_of_step(response, _complete(response, False))
+    expected = _expected_bytes(response)
+    dropped = _drop_if_out_of_step(response, expected == 0)
     for chunk in response.iter_bytes():
         deadlines.check(response.request)  # a caller's own HTTP client too is held to it
         size += len(chunk)
@@ -1100,13 +1102,16 @@ def read_capped(response: httpx.Response, limit: int) -> None:
             response.close()
             raise _too_large(response, limit)
         chunks.append(chunk)
-        dropped = dropped or _drop_if_out_of_step(response, _complete(response, True))
+        dropped = dropped or _drop_if_out_of_step(
+            response, expected is not None and response.num_bytes_downloaded >= expected
+        )
     response._content = b"".join(chunks)  # what `read()` would have kept
 
 
 async def aread_capped(response: httpx.Response, limit: int) -> None:
     chunks, size = [], 0
-    dropped = await _adrop_if_out_of_step(response, _complete(response, False))
+    expected = _expected_bytes(response)
+    dropped = await _adrop_if_out_of_step(response, expected == 0)
     async for chunk in response.aiter_bytes():
         deadlines.check(response.request)
         size += len(chunk)
@@ -1114,7 +1119,9 @@ async def aread_capped(response: httpx.Response, limit: int) -> None:
             await response.aclose()
             raise _too_large(response, limit)
         chunks.append(chunk)
-        dropped = dropped or await _adrop_if_out_of_step(response, _complete(response, True))
+        dropped = dropped or await _adrop_if_out_of_step(
+            response, expected is not None and response.num_bytes_downloaded >= expected
+        )
     response._content = b"".join(chunks)
 
 

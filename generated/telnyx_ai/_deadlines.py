@@ -11,6 +11,7 @@ caller's own HTTP client is held to it between the chunks of the body.
 
 from __future__ import annotations
 
+import functools
 import time
 from contextvars import ContextVar
 from typing import Any
@@ -66,7 +67,9 @@ def remaining(timeout: float | None) -> float | None:
     return left if timeout is None else min(timeout, left)
 
 
+@functools.cache
 def _streams() -> tuple[type, type, type, type]:
+    """The wrapping classes, made on first use (httpcore is imported then), once."""
     import httpcore
 
     class Stream(httpcore.NetworkStream):
