@@ -5,7 +5,8 @@ Measured in one run, so only ratios matter:
   json.loads (the floor), our `telnyx_ai` client, and the official `telnyx` package;
   once against a respx-mocked transport and once against a real HTTP server on 127.0.0.1;
 - `import` + client construction, in fresh interpreters: `import httpx, pydantic`
-  (the floor), `import telnyx_ai`, `import telnyx`;
+  (the floor), `import telnyx_ai`, `import telnyx`; and the same with the first touch of
+  `client.ai.assistants`;
 - a streamed chat completion of 200 chunk events from a real server on 127.0.0.1, per
   event: bare httpx + httpx-sse + json.loads (the floor) against our `Stream`, which
   validates every event into a `ChatCompletionChunk`.
@@ -221,6 +222,9 @@ def bench_import(runs: int = 9) -> None:
         "import httpx, pydantic": "import httpx, pydantic",
         "telnyx_ai (ours)": f"import sys; sys.path.insert(0, {str(ROOT / 'generated')!r}); import telnyx_ai; telnyx_ai.Telnyx(api_key='k')",
         "telnyx (official)": "import telnyx; telnyx.Telnyx(api_key='k')",
+        # the first touch of a resource loads the types its methods need
+        "telnyx_ai + client.ai.assistants": f"import sys; sys.path.insert(0, {str(ROOT / 'generated')!r}); import telnyx_ai; telnyx_ai.Telnyx(api_key='k').ai.assistants",
+        "telnyx + client.ai.assistants": "import telnyx; telnyx.Telnyx(api_key='k').ai.assistants",
     }
     rows: dict[str, float] = {}
     for name, code in programs.items():

@@ -209,7 +209,10 @@ def compare(old: tuple[Api, dict[str, Any]], new: tuple[Api, dict[str, Any]]) ->
                     level = "breaking" if b.required else "feature"
                     report.add(level, "argument-requiredness", subject, f"argument `{name}` is now {'required' if b.required else 'optional'}")
                 if a.annotation != b.annotation:
-                    report.add("breaking", "argument-type", subject, f"argument `{name}` changed from `{a.annotation}` to `{b.annotation}`")
+                    # an argument that accepts all it did and more breaks no caller
+                    widened = set(a.type.members("in")) <= set(b.type.members("in"))
+                    level = "feature" if widened else "breaking"
+                    report.add(level, "argument-type", subject, f"argument `{name}` changed from `{a.annotation}` to `{b.annotation}`")
         if old_op.return_annotation != new_op.return_annotation:
             report.add("breaking", "return-type", subject, f"returns `{new_op.return_annotation}`, was `{old_op.return_annotation}`")
     _compare_models(report, old_doc, new_doc)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .type_expressions import Events, Page, ParamDict, TypeExpr, union
+
 Location = Literal["path", "query", "header", "body"]
 ResponseKind = Literal["json", "text", "binary", "none", "stream"]
 BodyEncoding = Literal["json", "form", "multipart", "binary"]
@@ -21,17 +23,22 @@ class Parameter:
     name: str  # the Python keyword argument
     wire_name: str  # the name on the wire (`page[size]`, `from`)
     location: Location
-    annotation: str  # type expression in the signature
+    type: TypeExpr  # what the argument accepts: rendered on the `in` side
     required: bool
     description: str = ""
     positional: bool = False
+
+    @property
+    def annotation(self) -> str:
+        """The type in the signature."""
+        return self.type.render("in")
 
 
 @dataclass(frozen=True)
 class Body:
     media_type: str
     required: bool
-    model: str | None  # models.X validating the whole body, if the body is one model
+    model: str | None  # the model validating the whole body, if the body is one model
     fields: tuple[Parameter, ...] = ()  # flattened properties, when the body is an object
     encoding: BodyEncoding = "json"
     files: tuple[str, ...] = ()  # wire names of the fields that upload a file (multipart)
@@ -41,28 +48,34 @@ class Body:
 class EventStream:
     """A `text/event-stream` answer whose events the spec declares (OpenAPI 3.2's `itemSchema`)."""
 
-    event_annotation: str  # the type of each event's data, validated event by event
+    item: TypeExpr  # the type of each event's data, validated event by event
     flag: str | None = None  # the boolean body argument that asks for the stream; None: it always streams
 
     @property
-    def annotation(self) -> str:
-        """The return type of a streaming call; `{stream}` is Stream or AsyncStream."""
-        return f"{{stream}}[{self.event_annotation}]"
+    def type(self) -> TypeExpr:
+        """The return type of a streaming call: Stream or AsyncStream of the events."""
+        return Events(self.item)
 
 
 @dataclass(frozen=True)
 class Response:
     kind: ResponseKind  # `stream`: the operation answers with events only
-    annotation: str  # return type expression (of the answer without a stream)
-    parse_type: str  # what the runtime validates the body into (`None` for no content)
+    type: TypeExpr  # the answer without a stream (`None` for no content)
     status: str
     events: EventStream | None = None  # the event stream the operation can answer with
+
+    @property
+    def parse_type(self) -> str:
+        """What the runtime validates the body into (of a stream: each event)."""
+        if self.kind == "stream" and self.events is not None:
+            return self.events.item.render("out")
+        return self.type.render("out")
 
 
 @dataclass(frozen=True)
 class Pagination:
     style: PageStyle
-    item_annotation: str
+    item: TypeExpr
     number_param: str | None = None  # wire names of the paging query parameters
     size_param: str | None = None
     default_size: int | None = None  # the server's page size when none is sent
@@ -81,7 +94,7 @@ class Operation:
     body: Body | None
     response: Response
     pagination: Pagination | None = None
-    query_model: str | None = None  # models.X validating the query parameters
+    query_model: str | None = None  # the model validating the query parameters
     server_prefix: str = ""  # a leading `/v2` of the spec's path that the base URL already has
 
     @property
@@ -118,16 +131,21 @@ class Operation:
         return tuple(p for p in self.parameters if p.location == "header")
 
     @property
-    def return_annotation(self) -> str:
-        """The return type of the method; `{page}` and `{stream}` are placed per client."""
+    def return_type(self) -> TypeExpr:
+        """The return type of the method (rendered per client: a page or stream differs)."""
         if self.pagination is not None:
-            return f"{{page}}[{self.pagination.item_annotation}]"
+            return Page(self.pagination.item)
         events = self.response.events
         if events is not None and self.response.kind == "stream":
-            return events.annotation
+            return events.type
         if events is not None:
-            return f"Union[{self.response.annotation}, {events.annotation}]"
-        return self.response.annotation
+            return union([self.response.type, events.type])
+        return self.response.type
+
+    @property
+    def return_annotation(self) -> str:
+        """The return type of the sync client's method."""
+        return self.return_type.render("out")
 
 
 @dataclass(frozen=True)
@@ -203,6 +221,7 @@ class Api:
     spec_version: str
     root: Resource  # the client itself; its children are the top-level resources
     model_names: tuple[str, ...] = field(default=())
+    params: tuple[ParamDict, ...] = ()  # the TypedDicts that arguments may give for models
     webhook_events: tuple[WebhookEvent, ...] = ()  # the events `client.webhooks.unwrap` parses
 
     def walk(self) -> list[Resource]:

@@ -7,13 +7,13 @@ paging style. Name collisions are checked here, once.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from dataclasses import replace
 from typing import Any
 
 from . import naming
+from . import type_expressions as types
 from .ir import (
     Api,
     Body,
@@ -28,6 +28,7 @@ from .ir import (
     WebhookSigning,
 )
 from .problems import Problems, pointer
+from .type_expressions import TypeExpr
 from .validating import HTTP_METHODS, SCHEMA_REF, deref
 
 _PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -56,6 +57,7 @@ BODY_ENCODINGS: dict[str, Any] = {
 }
 TEXT_TYPES = ("text/plain", "application/xml", "text/xml", "text/html", "text/csv")
 STREAM_TYPE = "text/event-stream"
+_SCALARS = {"integer": "int", "number": "float", "boolean": "bool", "null": "None"}
 
 
 def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfig | None:
@@ -187,6 +189,7 @@ class Builder:
         self.schemas: dict[str, Any] = document.get("components", {}).get("schemas", {})
         self._default_size: int | None = None
         self.defaulted: set[tuple[str, str]] = set()  # operations named from their path
+        self._visiting: set[str] = set()  # the union components being mapped
 
     # -- types -------------------------------------------------------------------
     def component(self, schema: Any) -> tuple[str, Any] | None:
@@ -195,64 +198,101 @@ class Builder:
             return name, self.schemas.get(name, {})
         return None
 
-    def annotation(self, schema: Any, for_input: bool) -> str:
-        """The Python type expression for `schema`, as a signature or a return type."""
+    def type_of(self, schema: Any) -> TypeExpr:
+        """The one type expression of `schema`, for arguments and responses alike."""
         if not isinstance(schema, dict) or not schema:
-            return "object"
+            return types.OBJECT
         found = self.component(schema)
         if found is not None:
-            name, target = found
-            if isinstance(target.get("enum"), list) and for_input:
-                return self.annotation(target, for_input)
-            if _is_plain(target) or (for_input and target.get("type") == "array"):
-                return self.annotation(target, for_input)
-            if for_input and not target.get("enum"):
-                return f"Union[_models.{name}, Dict[str, Any]]"
-            return f"_models.{name}"
+            return self._component_type(*found)
         if "const" in schema:
-            return f"Literal[{json.dumps(schema['const'])}]"
-        options: list[str] = []
+            return types.NONE if schema["const"] is None else types.LiteralOf((schema["const"],))
         kinds = schema.get("type")
         kinds = kinds if isinstance(kinds, list) else [kinds] if kinds else []
+        options: list[TypeExpr] = []
         if isinstance(schema.get("enum"), list):
-            values = [v for v in schema["enum"] if v is not None]
-            options.append("Literal[" + ", ".join(json.dumps(v) for v in values) + "]")
-            if None in schema["enum"]:
-                options.append("None")
+            values = tuple(v for v in schema["enum"] if v is not None)
+            options += [types.LiteralOf(values)] if values else []
+            options += [types.NONE] if None in schema["enum"] else []
         elif schema.get("oneOf") or schema.get("anyOf"):
-            for variant in schema.get("oneOf") or schema.get("anyOf") or []:
-                options.append(self.annotation(variant, for_input))
+            options += [self.type_of(variant) for variant in schema.get("oneOf") or schema.get("anyOf") or []]
+        elif isinstance(schema.get("allOf"), list) and len(schema["allOf"]) == 1:
+            options.append(self.type_of(schema["allOf"][0]))
         elif schema.get("allOf"):
-            return "Dict[str, Any]" if for_input else "object"
+            options.append(types.OBJECT)  # merges are components (normalising.py); one left inline is loose
         else:
-            for kind in kinds or ["any"]:
-                options.append(self._primitive(kind, schema, for_input))
-        if "null" in kinds and "None" not in options:
-            options.append("None")
-        unique = list(dict.fromkeys(options))
-        if "object" in unique and len(unique) > 1:
-            unique = [o for o in unique if o != "object"]
-        return unique[0] if len(unique) == 1 else "Union[" + ", ".join(unique) + "]"
+            options += [self._primitive(kind, schema) for kind in kinds or ["any"]]
+        if "null" in kinds:
+            options.append(types.NONE)
+        return types.union(options or [types.OBJECT])
 
-    def _primitive(self, kind: str, schema: dict[str, Any], for_input: bool) -> str:
+    def _component_type(self, name: str, target: Any) -> TypeExpr:
+        if not isinstance(target, dict):
+            return types.OBJECT
+        if isinstance(target.get("enum"), list):
+            values = tuple(v for v in target["enum"] if v is not None)
+            enumeration = types.Enumeration(name, values) if len(values) > 1 else types.LiteralOf(values)
+            return types.union([enumeration, *([types.NONE] if None in target["enum"] else [])]) if values else types.NONE
+        if _is_plain(target) or target.get("type") == "array":
+            return self.type_of(target)  # a named string or list is the string or list itself
+        variants = target.get("oneOf") or target.get("anyOf")
+        if variants and not target.get("properties"):
+            if name in self._visiting:  # a union of itself: refused by validating.py
+                return types.OBJECT
+            self._visiting.add(name)
+            try:
+                return types.Alias(name, tuple(self.type_of(v) for v in variants), open=isinstance(target.get("discriminator"), dict))
+            finally:
+                self._visiting.discard(name)
+        shape = self.object_shape(target)
+        given = types.ParamRef(self.param_name(name)) if shape is not None and shape[0] else types.ANY_MAP
+        return types.Model(name, given)
+
+    def param_name(self, model: str) -> str:
+        """The TypedDict beside the model `model`: `{model}Param` (`{model}Dict` for a model
+        named a param already), never a schema's own name."""
+        name = model + ("Dict" if model.endswith(("Param", "Params")) else "Param")
+        while name in self.schemas:
+            name += "_"
+        return name
+
+    def _primitive(self, kind: str, schema: dict[str, Any]) -> TypeExpr:
         if kind == "string":
-            return "FileTypes" if for_input and schema.get("format") == "binary" else "str"
-        if kind == "integer":
-            return "int"
-        if kind == "number":
-            return "float"
-        if kind == "boolean":
-            return "bool"
-        if kind == "null":
-            return "None"
+            if schema.get("format") == "binary":
+                return types.File()
+            return types.Text(schema["format"]) if types.Text.knows(schema.get("format")) else types.Scalar("str")
+        if kind in _SCALARS:
+            return types.Scalar(_SCALARS[kind])
         if kind == "array":
-            item = self.annotation(schema.get("items", {}), for_input)
-            return f"Sequence[{item}]" if for_input else f"List[{item}]"
+            return types.ListOf(self.type_of(schema.get("items", {})))
         if kind == "object":
             extra = schema.get("additionalProperties")
-            value = self.annotation(extra, for_input) if isinstance(extra, dict) and extra else "Any"
-            return f"Dict[str, {value}]"
-        return "object"
+            return types.MapOf(self.type_of(extra) if isinstance(extra, dict) and extra else types.ANY)
+        return types.OBJECT
+
+    def param_dicts(self, api_types: list[TypeExpr]) -> tuple[types.ParamDict, ...]:
+        """The TypedDicts that the arguments `api_types` (and their keys, in turn) name."""
+        by_param = {self.param_name(name): name for name in self.schemas}
+        done: dict[str, types.ParamDict] = {}
+        pending = [t.name for expr in api_types for t in expr.walk() if isinstance(t, types.ParamRef)]
+        while pending:
+            param = pending.pop()
+            if param in done or param not in by_param:
+                continue
+            model = by_param[param]
+            shape = self.object_shape(self.schemas[model]) or ({}, set())
+            fields = []
+            for key, sub in shape[0].items():
+                if isinstance(sub, dict) and sub.get("readOnly"):
+                    continue
+                field_type = self.type_of(sub)
+                found = self.component(sub)
+                description = str((sub or {}).get("description") or (found[1].get("description") if found else "") or "")
+                fields.append(types.ParamField(str(key), field_type, key in shape[1], description))
+                pending += [t.name for t in field_type.walk() if isinstance(t, types.ParamRef)]
+            description = str(self.schemas[model].get("description") or "") if isinstance(self.schemas[model], dict) else ""
+            done[param] = types.ParamDict(param, model, tuple(fields), description)
+        return tuple(done[name] for name in sorted(done))
 
     def object_shape(self, schema: Any) -> tuple[dict[str, Any], set[str]] | None:
         """Properties and required names of an object schema, allOf merged; else None."""
@@ -305,7 +345,7 @@ class Builder:
                             naming.parameter_name(f"{wire}_{prop}"),
                             wire_name,
                             "query",
-                            self.annotation(sub, True),
+                            self.type_of(sub),
                             prop in shape[1] and bool(raw.get("required")),
                             str(sub.get("description") or ""),
                         )
@@ -323,7 +363,7 @@ class Builder:
                     python_name,
                     wire,
                     location,
-                    self.annotation(schema, True),
+                    self.type_of(schema),
                     bool(raw.get("required")) or location == "path",
                     description,
                     positional=location == "path" and wire == path_names[-1],
@@ -351,7 +391,7 @@ class Builder:
             body=body,
             response=response,
             pagination=pagination,
-            query_model=f"_models.{operation['x-query-model']}" if operation.get("x-query-model") else None,
+            query_model=str(operation["x-query-model"]) if operation.get("x-query-model") else None,
             server_prefix=self.strip_prefix,
         )
         operation_ir = _separate_same_names(operation_ir)
@@ -385,14 +425,14 @@ class Builder:
         found = self.component(schema)
         encoding = BODY_ENCODINGS[media_type]
         if encoding == "binary":  # raw bytes (or a file) sent as they are
-            return Body(media_type, bool(raw.get("required")), None, (Parameter("body", "", "body", "FileContent", bool(raw.get("required")), str(raw.get("description") or "")),), encoding)
+            return Body(media_type, bool(raw.get("required")), None, (Parameter("body", "", "body", types.Content(), bool(raw.get("required")), str(raw.get("description") or "")),), encoding)
         # Multipart bodies carry files, which the model (bytes) sees as placeholders only.
-        model = f"_models.{found[0]}" if found else None
+        model = found[0] if found else None
         shape = self.object_shape(schema)
         required = bool(raw.get("required"))
         if shape is None:
             return Body(media_type, required, model, (
-                Parameter("body", "", "body", self.annotation(schema, True), required, str(raw.get("description") or "")),
+                Parameter("body", "", "body", self.type_of(schema), required, str(raw.get("description") or "")),
             ), encoding)
         fields = []
         for prop, sub in shape[0].items():
@@ -405,8 +445,8 @@ class Builder:
                 continue
             sub_target = self.component(sub)
             description = str((sub or {}).get("description") or (sub_target[1].get("description") if sub_target else "") or "")
-            fields.append(Parameter(python_name, prop, "body", self.annotation(sub, True), prop in shape[1], description))
-        files = tuple(prop for prop, sub in shape[0].items() if encoding == "multipart" and _uploads_a_file(sub))
+            fields.append(Parameter(python_name, prop, "body", self.type_of(sub), prop in shape[1], description))
+        files = tuple(f.wire_name for f in fields if encoding == "multipart" and _uploads_a_file(f.type))
         return Body(media_type, required, model, tuple(fields), encoding, files)
 
     def build_response(self, operation: dict[str, Any], at: tuple[str, ...]) -> Response | None:
@@ -419,28 +459,27 @@ class Builder:
         raw = deref(self.doc, responses[status]) if status in responses else deref(self.doc, responses[int(status)])
         content = dict((raw or {}).get("content") or {})
         if not content or status == "204":
-            return Response("none", "None", "None", status)
+            return Response("none", types.NONE, status)
         others = [m for m in content if m != STREAM_TYPE]
         events = self.event_stream(operation, content.get(STREAM_TYPE), others, (*at, "responses", status, "content", STREAM_TYPE))
         if events is not None:
             del content[STREAM_TYPE]
             if events.flag is None or not content:
-                return Response("stream", events.annotation, events.event_annotation, status, replace(events, flag=None))
+                return Response("stream", events.type, status, replace(events, flag=None))
             answer = self._answer(content, status)
-            return Response(answer.kind, answer.annotation, answer.parse_type, status, events)
+            return Response(answer.kind, answer.type, status, events)
         return self._answer(content, status)
 
     def _answer(self, content: dict[str, Any], status: str) -> Response:
         json_type = next((m for m in content if m in JSON_TYPES or m.endswith("+json")), None)
         if json_type is not None:
             schema = content[json_type].get("schema") or {}
-            annotation = self.annotation(schema, False)
-            return Response("json", annotation, annotation, status)
+            return Response("json", self.type_of(schema), status)
         text_type = next((m for m in content if m in TEXT_TYPES or m.startswith("text/")), None)
         if text_type is not None:
-            return Response("text", "str", "str", status)
+            return Response("text", types.Scalar("str"), status)
         # Audio, PDF, octet-stream, images...: the bytes as sent.
-        return Response("binary", "bytes", "bytes", status)
+        return Response("binary", types.Scalar("bytes"), status)
 
     def event_stream(self, operation: dict[str, Any], media: Any, others: list[str], at: tuple[str, ...]) -> EventStream | None:
         """The events of a `text/event-stream` answer, where its item schema (`itemSchema`,
@@ -473,7 +512,7 @@ class Builder:
                 self.spec_file,
                 pointer(*at),
             )
-        return EventStream(self.annotation(schema, False), flag)
+        return EventStream(self.type_of(schema), flag)
 
     def pagination(self, method: str, response: Response, operation: dict[str, Any], number: str | None, size: str | None) -> Pagination | None:
         if method != "get" or response.kind != "json":
@@ -484,7 +523,7 @@ class Builder:
         found = self.component(schema)
         target = found[1] if found else schema
         if target.get("type") == "array" and number and size:
-            return Pagination("array", self.annotation(target.get("items", {}), False), number, size, self._default_size)
+            return Pagination("array", self.type_of(target.get("items", {})), number, size, self._default_size)
         shape = self.object_shape(schema)
         if shape is None or "data" not in shape[0]:
             return None
@@ -494,7 +533,7 @@ class Builder:
             data = data_component[1]
         if not isinstance(data, dict) or data.get("type") != "array":
             return None
-        item = self.annotation(data.get("items", {}), False)
+        item = self.type_of(data.get("items", {}))
         meta = shape[0].get("meta")
         meta_shape = self.object_shape(meta) if meta is not None else None
         if meta_shape and {"page_number", "total_pages"} <= set(meta_shape[0]) and number:
@@ -622,12 +661,14 @@ class Builder:
 
         root = node(())
         info = self.doc.get("info") or {}
+        arguments = [a.type for ops in tree.values() for op in ops for a in op.arguments]
         return Api(
             config=config,
             title=str(info.get("title", "")),
             spec_version=str(info.get("version", "")),
             root=root,
             model_names=tuple(self.schemas),
+            params=self.param_dicts(arguments),
             webhook_events=self.webhook_events(config.webhooks),
         )
 
@@ -778,14 +819,10 @@ def _clear_of_runtime(parts: list[str]) -> list[str]:
     return [p + "_" if (i == 0 and p in CLIENT_ATTRIBUTES) or (i > 0 and p in RESOURCE_ATTRIBUTES) else p for i, p in enumerate(parts)]
 
 
-def _uploads_a_file(schema: Any) -> bool:
-    """A binary string (what signatures type as FileTypes), perhaps nullable."""
-    if not isinstance(schema, dict):
-        return False
-    if schema.get("format") == "binary":
-        return True
-    variants = schema.get("anyOf") or schema.get("oneOf") or []
-    return any(_uploads_a_file(v) for v in variants)
+def _uploads_a_file(expr: TypeExpr) -> bool:
+    """A file (what signatures type as FileTypes), perhaps nullable."""
+    options = expr.options if isinstance(expr, types.UnionOf) else (expr,)
+    return any(isinstance(option, types.File) for option in options)
 
 
 def _is_boolean(schema: Any) -> bool:

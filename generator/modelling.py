@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .naming import MODEL_METHODS
+from .normalising import SCHEMA_MAPS
 from .parallel import ChildFailed, Forked, can_fork, cores
 from .problems import Problems, split_pointer
 from .validating import SCHEMA_REF, iter_nodes
@@ -88,6 +89,7 @@ def _generate(document: dict[str, Any], package: str, template_dir: Path) -> str
             ],
             custom_template_dir=template_dir,
             aliases={name: name + "_" for name in MODEL_METHODS},
+            type_mappings=["uuid=string"],  # an id is `str` in a response, as signatures have it (type_expressions.Text)
             use_annotated=True,
             field_constraints=True,
             use_union_operator=True,
@@ -149,7 +151,30 @@ def _schemas_named(schema: Any, schemas: dict[str, Any]) -> Iterator[str]:
 
 def _subdocument(document: dict[str, Any], names: list[str]) -> dict[str, Any]:
     schemas = document["components"]["schemas"]
-    return {**document, "components": {"schemas": {name: schemas[name] for name in names}}}
+    return {**document, "components": {"schemas": {name: _untitled(schemas[name]) for name in names}}}
+
+
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SUBSCHEMA = ("items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else", "unevaluatedItems", "unevaluatedProperties")
+
+
+def _untitled(schema: Any) -> Any:
+    """`schema` without the `title` of any schema in it: a model has its name and each field
+    its own (the model generator would write every title into `Field(title=...)`); a
+    property named `title` stays."""
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: v for k, v in schema.items() if not (k == "title" and isinstance(v, str))}
+    for key in SCHEMA_MAPS:
+        if isinstance(out.get(key), dict):
+            out[key] = {name: _untitled(sub) for name, sub in out[key].items()}
+    for key in _SUBSCHEMA_LISTS:
+        if isinstance(out.get(key), list):
+            out[key] = [_untitled(sub) for sub in out[key]]
+    for key in _SUBSCHEMA:
+        if key in out:
+            out[key] = _untitled(out[key])
+    return out
 
 
 def _merge(sources: list[str]) -> str:

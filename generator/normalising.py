@@ -32,7 +32,15 @@ MODELS_MODULE_NAMES = frozenset(
         "timedelta", "Model", "TelnyxModel", "Union", "UnknownVariant", "OpenIntEnum",
         "TypeAliasType", "Optional",
     }
+) | frozenset(
+    {  # and what the resource modules, which import the models by name, import beside them
+        "RequestSpec", "AsyncAPIResource", "SyncAPIResource", "Body", "Headers", "NotGiven",
+        "Query", "TimeoutTypes", "FileTypes", "FileContent", "AsyncPager", "Paging", "SyncPage",
+        "Stream", "AsyncStream", "Dict", "List", "Mapping", "Sequence", "TypedDict", "Required",
+    }
 )  # fmt: skip
+# A resource module's own classes end so (`AssistantsResource`): no model may.
+RESOURCE_CLASS_ENDINGS = ("Resource", "ResourceWithRawResponse", "ResourceWithStreamingResponse")
 
 
 # Keywords whose value maps names to schemas.
@@ -121,7 +129,7 @@ class Normaliser:
                     pointer("components", "schemas", name),
                 )
                 continue
-            if new in MODELS_MODULE_NAMES:
+            if new in MODELS_MODULE_NAMES or new.endswith(RESOURCE_CLASS_ENDINGS):
                 new += "Schema"
             if new in taken:
                 self.problems.error(
@@ -275,7 +283,7 @@ class Normaliser:
         self._each_operation_schema(None)
 
     def _unique(self, wanted: str) -> str:
-        if wanted not in self.schemas and wanted not in MODELS_MODULE_NAMES:
+        if wanted not in self.schemas and wanted not in MODELS_MODULE_NAMES and not wanted.endswith(RESOURCE_CLASS_ENDINGS):
             return wanted
         for suffix in ("Object", "Schema", "Type", "Model"):
             if wanted + suffix not in self.schemas:

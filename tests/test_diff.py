@@ -62,6 +62,14 @@ def change_constraint(spec: dict[str, Any]) -> None:
     schemas(spec)["CreateAssistantTestRequest"]["properties"]["description"]["maxLength"] = 2000
 
 
+def widen_argument_type(spec: dict[str, Any]) -> None:
+    spec["paths"]["/ai/assistants/tests/{test_id}"]["get"]["parameters"][0]["schema"]["format"] = "uuid"  # str -> str | UUID
+
+
+def narrow_argument_type(spec: dict[str, Any]) -> None:
+    spec["paths"]["/ai/assistants/tests"]["get"]["parameters"][0]["schema"]["type"] = "integer"  # str -> int
+
+
 CASES: list[tuple[Callable[[dict[str, Any]], None], str, str, str, str]] = [
     # change, level, expected change kind, bump at 0.x, bump at 1.x
     (remove_operation, "breaking", "method-removed", "minor", "major"),
@@ -71,6 +79,8 @@ CASES: list[tuple[Callable[[dict[str, Any]], None], str, str, str, str]] = [
     (remove_schema, "breaking", "model-removed", "minor", "major"),
     (change_field_type, "breaking", "field-type-changed", "minor", "major"),
     (change_constraint, "fix", "field-constraint", "patch", "patch"),
+    (widen_argument_type, "feature", "argument-type", "minor", "minor"),
+    (narrow_argument_type, "breaking", "argument-type", "minor", "major"),
 ]
 
 

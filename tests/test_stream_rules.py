@@ -137,8 +137,8 @@ def test_every_declared_stream_is_in_the_ir_with_its_event_type() -> None:
     streams = {op.path: op.response.events for _, op in api.streams}
     assert set(streams) == set(declared) and len(declared) == 3
     for path, events in streams.items():
-        assert events.event_annotation == f"_models.{declared[path]}" and events.flag == "stream"
-    assert chat_of(api).response.annotation == "_models.ChatCompletion"
+        assert events.item.render("out") == declared[path] and events.flag == "stream"
+    assert chat_of(api).response.type.render("out") == "ChatCompletion"
 
 
 def test_the_ir_reads_itemschema_and_streams_without_a_flag() -> None:
@@ -150,7 +150,7 @@ def test_the_ir_reads_itemschema_and_streams_without_a_flag() -> None:
     api, errors = build(document)
     assert errors == []
     op = chat_of(api)
-    assert op.response.kind == "stream" and op.return_annotation == "{stream}[_models.ChatCompletionChunk]"
+    assert op.response.kind == "stream" and op.return_annotation == "Stream[ChatCompletionChunk]"
 
 
 def test_a_stream_of_untyped_events_is_a_located_error() -> None:

@@ -35,14 +35,49 @@ raw: RawResponse[Assistant] = client.ai.assistants.with_raw_response.retrieve("a
 pages: list[type[object]] = [AsyncPage, AsyncPager]
 '''
 
+# The Go guide's flow, written as one would: nested objects as dict literals, what a response
+# gives (an id, a time, an enum member, nested models, a tagged union) passed back as it is.
+GUIDE_FLOW = '''
+from datetime import datetime, timezone
+
+from telnyx_ai import Telnyx
+from telnyx_ai.types import AssistantTestResponse, CreateAssistantTestRequestRubricItemParam
+
+client = Telnyx(api_key="KEY")
+assistant = client.ai.assistants.create(name="Support", instructions="Help.", model="m", enabled_features=["telephony"])
+rubric: list[CreateAssistantTestRequestRubricItemParam] = [{"criteria": "Greets the caller", "name": "greeting"}]
+test = client.ai.assistants.tests.create(destination="+13125550001", instructions="Ask about a bill.", name="billing", rubric=rubric)
+again: AssistantTestResponse = client.ai.assistants.tests.retrieve(test.test_id)
+same: bool = test.test_id == "8b3c2d1e-0000-4000-8000-000000000000"
+if assistant.tools is not None:
+    client.ai.assistants.update(assistant.id, tools=assistant.tools)
+if assistant.telephony_settings is not None:
+    client.ai.assistants.update(assistant.id, telephony_settings=assistant.telephony_settings, enabled_features=assistant.enabled_features or [])
+event = client.ai.assistants.scheduled_events.create(
+    assistant.id,
+    scheduled_at_fixed_datetime=datetime.now(timezone.utc),
+    telnyx_agent_target="+13125550002",
+    telnyx_conversation_channel="phone_call",
+    telnyx_end_user_target="+13125550003",
+)
+client.ai.assistants.scheduled_events.create(
+    assistant.id,
+    scheduled_at_fixed_datetime=event.scheduled_at_fixed_datetime,
+    telnyx_agent_target="+13125550002",
+    telnyx_conversation_channel=event.telnyx_conversation_channel,
+    telnyx_end_user_target="+13125550003",
+    call_settings={"sip_region": "Europe"},
+)
+'''
+
 # A streaming call's type follows `stream`: the model without it, a stream of chunks with it;
 # a webhook is one of the event models.
 STREAMING = '''
 from telnyx_ai import AsyncStream, AsyncTelnyx, Stream, Telnyx
-from telnyx_ai.types import AnthropicMessage, AnthropicStreamEvent, CallConversationEndedEvent, ChatCompletion, ChatCompletionChunk, UnknownWebhookEvent
+from telnyx_ai.types import AnthropicMessage, AnthropicStreamEvent, CallConversationEndedEvent, ChatCompletion, ChatCompletionChunk, ChatCompletionSystemMessageParamDict, UnknownWebhookEvent
 
 client = Telnyx(api_key="KEY")
-messages = [{"role": "user", "content": "Hello"}]
+messages: list[ChatCompletionSystemMessageParamDict] = [{"role": "user", "content": "Hello"}]
 completion: ChatCompletion = client.ai.chat.completions.create(messages=messages, model="m")
 same: ChatCompletion = client.ai.chat.completions.create(messages=messages, model="m", stream=False)
 stream: Stream[ChatCompletionChunk] = client.ai.chat.completions.create(messages=messages, model="m", stream=True)
@@ -86,6 +121,12 @@ MISTAKES = {
     "from telnyx_ai import Telnyx\nfrom telnyx_ai.types import ChatCompletion\nc: ChatCompletion = Telnyx(api_key='k').ai.chat.completions.create(messages=[], model='m', stream=True)": "assignment",
     "from telnyx_ai import Telnyx\nfor c in Telnyx(api_key='k').ai.chat.completions.create(messages=[], model='m', stream=True):\n    print(c.choices[0].delta.txt)": "attr-defined",
     "from telnyx_ai import Telnyx\nevent = Telnyx(api_key='k').webhooks.unwrap(b'', headers={})\nprint(event.data)": "union-attr",
+    # nested dict literals are checked key by key: a misspelt key, a wrong value, a missing required key
+    "from telnyx_ai import Telnyx\nTelnyx(api_key='k').ai.assistants.tests.create(destination='d', instructions='i', name='n', rubric=[{'criteria': 'c', 'nmae': 'n'}])": "list-item",
+    "from telnyx_ai import Telnyx\nTelnyx(api_key='k').ai.assistants.tests.create(destination='d', instructions='i', name='n', rubric=[{'criteria': 5, 'name': 'n'}])": "list-item",
+    "from telnyx_ai import Telnyx\nTelnyx(api_key='k').ai.assistants.tests.create(destination='d', instructions='i', name='n', rubric=[{'criteria': 'c'}])": "list-item",
+    "from telnyx_ai.types import CreateAssistantTestRequestRubricItemParam\nitem: CreateAssistantTestRequestRubricItemParam = {'criteria': 'c', 'name': 'n', 'weight': 1}": "typeddict-unknown-key",
+    "from telnyx_ai import Telnyx\nTelnyx(api_key='k').ai.assistants.scheduled_events.create('a', scheduled_at_fixed_datetime=1, telnyx_agent_target='t', telnyx_conversation_channel='phone_call', telnyx_end_user_target='u')": "arg-type",
 }
 
 
@@ -93,6 +134,7 @@ def test_mypy_passes_correct_code_and_points_at_each_mistake(tmp_path: Path) -> 
     """The examples of the generated README are correct code too."""
     (tmp_path / "correct.py").write_text(CORRECT)
     (tmp_path / "correct_streaming.py").write_text(STREAMING)
+    (tmp_path / "correct_guide.py").write_text(GUIDE_FLOW)
     for index, block in enumerate(re.findall(r"```python\n(.*?)```", (ROOT / "generated" / "README.md").read_text(), re.DOTALL)):
         (tmp_path / f"correct_readme_{index}.py").write_text(block)
     for index, code in enumerate(MISTAKES):
@@ -117,6 +159,7 @@ def test_pyright_sees_the_same_types(tmp_path: Path) -> None:
     mode and each mistake is an error on its line."""
     (tmp_path / "correct.py").write_text(CORRECT)
     (tmp_path / "correct_streaming.py").write_text(STREAMING)
+    (tmp_path / "correct_guide.py").write_text(GUIDE_FLOW)
     for index, code in enumerate(MISTAKES):
         (tmp_path / f"mistake_{index}.py").write_text(code + "\n")
     config = {"typeCheckingMode": "strict", "extraPaths": [str(ROOT / "generated")], "pythonVersion": f"{sys.version_info.major}.{sys.version_info.minor}"}

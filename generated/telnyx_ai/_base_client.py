@@ -212,6 +212,31 @@ def _query_value(value: object) -> str:
     return str(value)
 
 
+def plain(value: Any) -> Any:
+    """An argument as the data a request model validates: a model (one a response gave, say)
+    as its fields by wire name, a UUID and a date or time as their text (RFC 3339)."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(plain(item) for item in value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if hasattr(type(value), "model_dump"):  # a model: pydantic is loaded by now
+        from ._models import TelnyxModel, UnknownVariant
+
+        if isinstance(value, UnknownVariant):
+            return value  # a variant newer than the SDK, from a response: sent back as it came
+        if isinstance(value, TelnyxModel):
+            return value.to_dict()
+    return value
+
+
 def _form_value(value: object) -> str | bytes:
     """A form field: strings and bytes as they are, objects and arrays as JSON."""
     if isinstance(value, (str, bytes)):
@@ -383,7 +408,11 @@ class _Core:
     def serialise_body(self, spec: RequestSpec) -> Any:
         if spec.body is None and not spec.extra_body:
             return None
-        fields = {k: v for k, v in (spec.body or {}).items() if not isinstance(v, NotGiven)}
+        fields = {
+            k: v if k in spec.file_fields else plain(v)
+            for k, v in (spec.body or {}).items()
+            if not isinstance(v, NotGiven)
+        }
         if not fields and not spec.body_required and not spec.extra_body:
             return None
         body: Any = (
@@ -445,7 +474,7 @@ class _Core:
         url = self._base + path.lstrip("/")
         query_values: Mapping[str, object] = spec.query
         if spec.query_model is not None:
-            given = {k: v for k, v in spec.query.items() if not isinstance(v, NotGiven)}
+            given = {k: plain(v) for k, v in spec.query.items() if not isinstance(v, NotGiven)}
             query_values = (
                 _validate_request(spec.query_model, given, spec.arg_names, "query") if given else {}
             )

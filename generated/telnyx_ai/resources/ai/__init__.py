@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal, Union, cast
+from datetime import datetime
 from ..._base_client import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
@@ -16,7 +17,13 @@ from ..._resource import (
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ...types import _models  # never shadowed: no resource name starts with `_`
+from ...types._models import (
+    ConversationHistoryRecord,
+    ConversationHistoryResponse,
+    SearchConversationHistoriesQuery,
+    SummaryRequest,
+    SummaryResponseData,
+)
 
 if TYPE_CHECKING:
     from .anthropic import (
@@ -267,16 +274,16 @@ class AiResource(SyncAPIResource):
         filter_user_id: str | NotGiven = NOT_GIVEN,
         filter_record_id: str | NotGiven = NOT_GIVEN,
         filter_region_in: str | NotGiven = NOT_GIVEN,
-        filter_record_created_at_gte: str | NotGiven = NOT_GIVEN,
-        filter_record_created_at_lte: str | NotGiven = NOT_GIVEN,
-        filter_ingested_at_gte: str | NotGiven = NOT_GIVEN,
-        filter_ingested_at_lte: str | NotGiven = NOT_GIVEN,
+        filter_record_created_at_gte: Union[str, datetime] | NotGiven = NOT_GIVEN,
+        filter_record_created_at_lte: Union[str, datetime] | NotGiven = NOT_GIVEN,
+        filter_ingested_at_gte: Union[str, datetime] | NotGiven = NOT_GIVEN,
+        filter_ingested_at_lte: Union[str, datetime] | NotGiven = NOT_GIVEN,
         filter_retention: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.ConversationHistoryRecord]:
+    ) -> SyncPage[ConversationHistoryRecord]:
         """Search conversation histories
 
         Performs semantic vector search across conversation history records.
@@ -349,7 +356,7 @@ class AiResource(SyncAPIResource):
                 "filter[ingested_at][lte]": filter_ingested_at_lte,
                 "filter[retention]": filter_retention,
             },
-            query_model=_models.SearchConversationHistoriesQuery,
+            query_model=SearchConversationHistoriesQuery,
             arg_names={
                 "page[number]": "page_number",
                 "page[size]": "page_size",
@@ -362,7 +369,7 @@ class AiResource(SyncAPIResource):
                 "filter[ingested_at][lte]": "filter_ingested_at_lte",
                 "filter[retention]": "filter_retention",
             },
-            cast_to=_models.ConversationHistoryResponse,
+            cast_to=ConversationHistoryResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -370,7 +377,7 @@ class AiResource(SyncAPIResource):
             timeout=timeout,
         )
         return cast(
-            "SyncPage[_models.ConversationHistoryRecord]",
+            "SyncPage[ConversationHistoryRecord]",
             fetch_page(self._client, spec, _RETRIEVE_CONVERSATION_HISTORIES_PAGING),
         )
 
@@ -385,7 +392,7 @@ class AiResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.SummaryResponseData:
+    ) -> SummaryResponseData:
         """Summarize file content
 
         Generate a summary of a file's contents.
@@ -412,9 +419,9 @@ class AiResource(SyncAPIResource):
                 "filename": filename,
                 "system_prompt": system_prompt,
             },
-            body_model=_models.SummaryRequest,
+            body_model=SummaryRequest,
             body_required=True,
-            cast_to=_models.SummaryResponseData,
+            cast_to=SummaryResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -422,7 +429,7 @@ class AiResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.SummaryResponseData", self._client.request(spec))
+        return cast("SummaryResponseData", self._client.request(spec))
 
 
 class AiResourceWithRawResponse:
@@ -738,16 +745,16 @@ class AsyncAiResource(AsyncAPIResource):
         filter_user_id: str | NotGiven = NOT_GIVEN,
         filter_record_id: str | NotGiven = NOT_GIVEN,
         filter_region_in: str | NotGiven = NOT_GIVEN,
-        filter_record_created_at_gte: str | NotGiven = NOT_GIVEN,
-        filter_record_created_at_lte: str | NotGiven = NOT_GIVEN,
-        filter_ingested_at_gte: str | NotGiven = NOT_GIVEN,
-        filter_ingested_at_lte: str | NotGiven = NOT_GIVEN,
+        filter_record_created_at_gte: Union[str, datetime] | NotGiven = NOT_GIVEN,
+        filter_record_created_at_lte: Union[str, datetime] | NotGiven = NOT_GIVEN,
+        filter_ingested_at_gte: Union[str, datetime] | NotGiven = NOT_GIVEN,
+        filter_ingested_at_lte: Union[str, datetime] | NotGiven = NOT_GIVEN,
         filter_retention: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.ConversationHistoryRecord]:
+    ) -> AsyncPager[ConversationHistoryRecord]:
         """Search conversation histories
 
         Performs semantic vector search across conversation history records.
@@ -820,7 +827,7 @@ class AsyncAiResource(AsyncAPIResource):
                 "filter[ingested_at][lte]": filter_ingested_at_lte,
                 "filter[retention]": filter_retention,
             },
-            query_model=_models.SearchConversationHistoriesQuery,
+            query_model=SearchConversationHistoriesQuery,
             arg_names={
                 "page[number]": "page_number",
                 "page[size]": "page_size",
@@ -833,7 +840,7 @@ class AsyncAiResource(AsyncAPIResource):
                 "filter[ingested_at][lte]": "filter_ingested_at_lte",
                 "filter[retention]": "filter_retention",
             },
-            cast_to=_models.ConversationHistoryResponse,
+            cast_to=ConversationHistoryResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -853,7 +860,7 @@ class AsyncAiResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.SummaryResponseData:
+    ) -> SummaryResponseData:
         """Summarize file content
 
         Generate a summary of a file's contents.
@@ -880,9 +887,9 @@ class AsyncAiResource(AsyncAPIResource):
                 "filename": filename,
                 "system_prompt": system_prompt,
             },
-            body_model=_models.SummaryRequest,
+            body_model=SummaryRequest,
             body_required=True,
-            cast_to=_models.SummaryResponseData,
+            cast_to=SummaryResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -890,7 +897,7 @@ class AsyncAiResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.SummaryResponseData", await self._client.request(spec))
+        return cast("SummaryResponseData", await self._client.request(spec))
 
 
 class AsyncAiResourceWithRawResponse:

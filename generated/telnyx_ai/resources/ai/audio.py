@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Literal, cast
+from typing import Any, Literal, Mapping, Union, cast
 from ..._base_client import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
@@ -15,7 +15,12 @@ from ..._resource import (
     to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, FileTypes, Headers, NotGiven, Query, TimeoutTypes
-from ...types import _models  # never shadowed: no resource name starts with `_`
+from ...types._models import (
+    AudioTranscriptionRequest,
+    AudioTranscriptionRequestModel,
+    AudioTranscriptionRequestResponseFormat,
+    AudioTranscriptionResponse,
+)
 
 __all__ = [
     "AudioResource",
@@ -44,21 +49,27 @@ class AudioResource(SyncAPIResource):
     def transcribe(
         self,
         *,
-        model: Literal[
-            "distil-whisper/distil-large-v2", "openai/whisper-large-v3-turbo", "deepgram/nova-3"
+        model: Union[
+            Literal[
+                "distil-whisper/distil-large-v2", "openai/whisper-large-v3-turbo", "deepgram/nova-3"
+            ],
+            AudioTranscriptionRequestModel,
         ],
         file: FileTypes | NotGiven = NOT_GIVEN,
         file_url: str | NotGiven = NOT_GIVEN,
         language: str | NotGiven = NOT_GIVEN,
-        model_config: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: Literal["json", "verbose_json"] | NotGiven = NOT_GIVEN,
+        model_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: (
+            Union[Literal["json", "verbose_json"], AudioTranscriptionRequestResponseFormat]
+            | NotGiven
+        ) = NOT_GIVEN,
         timestamp_granularities: Literal["segment"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.AudioTranscriptionResponse:
+    ) -> AudioTranscriptionResponse:
         """Transcribe speech to text
 
         Transcribe speech to text. This endpoint is consistent with the [OpenAI Transcription API](https://platform.openai.com/docs/api-reference/audio/createTranscription) and may be used with the OpenAI JS or Python SDK.
@@ -86,12 +97,12 @@ class AudioResource(SyncAPIResource):
                 "response_format": response_format,
                 "timestamp_granularities[]": timestamp_granularities,
             },
-            body_model=_models.AudioTranscriptionRequest,
+            body_model=AudioTranscriptionRequest,
             body_required=True,
             body_encoding="multipart",
             file_fields=("file",),
             arg_names={"timestamp_granularities[]": "timestamp_granularities"},
-            cast_to=_models.AudioTranscriptionResponse,
+            cast_to=AudioTranscriptionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -99,7 +110,7 @@ class AudioResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.AudioTranscriptionResponse", self._client.request(spec))
+        return cast("AudioTranscriptionResponse", self._client.request(spec))
 
 
 class AudioResourceWithRawResponse:
@@ -131,21 +142,27 @@ class AsyncAudioResource(AsyncAPIResource):
     async def transcribe(
         self,
         *,
-        model: Literal[
-            "distil-whisper/distil-large-v2", "openai/whisper-large-v3-turbo", "deepgram/nova-3"
+        model: Union[
+            Literal[
+                "distil-whisper/distil-large-v2", "openai/whisper-large-v3-turbo", "deepgram/nova-3"
+            ],
+            AudioTranscriptionRequestModel,
         ],
         file: FileTypes | NotGiven = NOT_GIVEN,
         file_url: str | NotGiven = NOT_GIVEN,
         language: str | NotGiven = NOT_GIVEN,
-        model_config: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: Literal["json", "verbose_json"] | NotGiven = NOT_GIVEN,
+        model_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: (
+            Union[Literal["json", "verbose_json"], AudioTranscriptionRequestResponseFormat]
+            | NotGiven
+        ) = NOT_GIVEN,
         timestamp_granularities: Literal["segment"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.AudioTranscriptionResponse:
+    ) -> AudioTranscriptionResponse:
         """Transcribe speech to text
 
         Transcribe speech to text. This endpoint is consistent with the [OpenAI Transcription API](https://platform.openai.com/docs/api-reference/audio/createTranscription) and may be used with the OpenAI JS or Python SDK.
@@ -173,12 +190,12 @@ class AsyncAudioResource(AsyncAPIResource):
                 "response_format": response_format,
                 "timestamp_granularities[]": timestamp_granularities,
             },
-            body_model=_models.AudioTranscriptionRequest,
+            body_model=AudioTranscriptionRequest,
             body_required=True,
             body_encoding="multipart",
             file_fields=("file",),
             arg_names={"timestamp_granularities[]": "timestamp_granularities"},
-            cast_to=_models.AudioTranscriptionResponse,
+            cast_to=AudioTranscriptionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -186,7 +203,7 @@ class AsyncAudioResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.AudioTranscriptionResponse", await self._client.request(spec))
+        return cast("AudioTranscriptionResponse", await self._client.request(spec))
 
 
 class AsyncAudioResourceWithRawResponse:

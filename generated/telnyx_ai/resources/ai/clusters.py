@@ -16,7 +16,16 @@ from ..._resource import (
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ...types import _models  # never shadowed: no resource name starts with `_`
+from ...types._models import (
+    ClusteringRequestInfo,
+    ClusteringRequestInfoData,
+    ClusteringStatusResponseData,
+    FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery,
+    FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery,
+    ListAllRequestedClustersPublicTextClustersGetQuery,
+    PublicTextClusteringRequest,
+    TextClusteringResponseData,
+)
 
 __all__ = [
     "ClustersResource",
@@ -57,7 +66,7 @@ class ClustersResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.TextClusteringResponseData:
+    ) -> TextClusteringResponseData:
         """Compute new clusters
 
         Starts a background task to compute how the data in an [embedded storage bucket](https://developers.telnyx.com/api-reference/embeddings/embed-documents) is clustered. This helps identify common themes and patterns in the data.
@@ -81,9 +90,9 @@ class ClustersResource(SyncAPIResource):
                 "min_subcluster_size": min_subcluster_size,
                 "prefix": prefix,
             },
-            body_model=_models.PublicTextClusteringRequest,
+            body_model=PublicTextClusteringRequest,
             body_required=True,
-            cast_to=_models.TextClusteringResponseData,
+            cast_to=TextClusteringResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -91,7 +100,7 @@ class ClustersResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.TextClusteringResponseData", self._client.request(spec))
+        return cast("TextClusteringResponseData", self._client.request(spec))
 
     def fetch_graph(
         self,
@@ -120,7 +129,7 @@ class ClustersResource(SyncAPIResource):
             query={
                 "cluster_id": cluster_id,
             },
-            query_model=_models.FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery,
+            query_model=FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery,
             response_kind="binary",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -138,7 +147,7 @@ class ClustersResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.ClusteringRequestInfo]:
+    ) -> SyncPage[ClusteringRequestInfo]:
         """List all clusters
 
         `GET /ai/clusters`
@@ -150,18 +159,16 @@ class ClustersResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.ListAllRequestedClustersPublicTextClustersGetQuery,
+            query_model=ListAllRequestedClustersPublicTextClustersGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.ClusteringRequestInfoData,
+            cast_to=ClusteringRequestInfoData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[_models.ClusteringRequestInfo]", fetch_page(self._client, spec, _LIST_PAGING)
-        )
+        return cast("SyncPage[ClusteringRequestInfo]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def delete(
         self,
@@ -205,7 +212,7 @@ class ClustersResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.ClusteringStatusResponseData:
+    ) -> ClusteringStatusResponseData:
         """Fetch a cluster
 
         `GET /ai/clusters/{task_id}`
@@ -225,15 +232,15 @@ class ClustersResource(SyncAPIResource):
                 "top_n_nodes": top_n_nodes,
                 "show_subclusters": show_subclusters,
             },
-            query_model=_models.FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery,
-            cast_to=_models.ClusteringStatusResponseData,
+            query_model=FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery,
+            cast_to=ClusteringStatusResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.ClusteringStatusResponseData", self._client.request(spec))
+        return cast("ClusteringStatusResponseData", self._client.request(spec))
 
 
 class ClustersResourceWithRawResponse:
@@ -283,7 +290,7 @@ class AsyncClustersResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.TextClusteringResponseData:
+    ) -> TextClusteringResponseData:
         """Compute new clusters
 
         Starts a background task to compute how the data in an [embedded storage bucket](https://developers.telnyx.com/api-reference/embeddings/embed-documents) is clustered. This helps identify common themes and patterns in the data.
@@ -307,9 +314,9 @@ class AsyncClustersResource(AsyncAPIResource):
                 "min_subcluster_size": min_subcluster_size,
                 "prefix": prefix,
             },
-            body_model=_models.PublicTextClusteringRequest,
+            body_model=PublicTextClusteringRequest,
             body_required=True,
-            cast_to=_models.TextClusteringResponseData,
+            cast_to=TextClusteringResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -317,7 +324,7 @@ class AsyncClustersResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.TextClusteringResponseData", await self._client.request(spec))
+        return cast("TextClusteringResponseData", await self._client.request(spec))
 
     async def fetch_graph(
         self,
@@ -346,7 +353,7 @@ class AsyncClustersResource(AsyncAPIResource):
             query={
                 "cluster_id": cluster_id,
             },
-            query_model=_models.FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery,
+            query_model=FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery,
             response_kind="binary",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -364,7 +371,7 @@ class AsyncClustersResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.ClusteringRequestInfo]:
+    ) -> AsyncPager[ClusteringRequestInfo]:
         """List all clusters
 
         `GET /ai/clusters`
@@ -376,9 +383,9 @@ class AsyncClustersResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.ListAllRequestedClustersPublicTextClustersGetQuery,
+            query_model=ListAllRequestedClustersPublicTextClustersGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.ClusteringRequestInfoData,
+            cast_to=ClusteringRequestInfoData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -429,7 +436,7 @@ class AsyncClustersResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.ClusteringStatusResponseData:
+    ) -> ClusteringStatusResponseData:
         """Fetch a cluster
 
         `GET /ai/clusters/{task_id}`
@@ -449,15 +456,15 @@ class AsyncClustersResource(AsyncAPIResource):
                 "top_n_nodes": top_n_nodes,
                 "show_subclusters": show_subclusters,
             },
-            query_model=_models.FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery,
-            cast_to=_models.ClusteringStatusResponseData,
+            query_model=FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery,
+            cast_to=ClusteringStatusResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.ClusteringStatusResponseData", await self._client.request(spec))
+        return cast("ClusteringStatusResponseData", await self._client.request(spec))
 
 
 class AsyncClustersResourceWithRawResponse:

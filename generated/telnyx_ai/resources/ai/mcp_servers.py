@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Sequence, Union, cast
+from typing import List, Sequence, Union, cast
+from datetime import datetime
 from ..._base_client import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
@@ -16,7 +17,12 @@ from ..._resource import (
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ...types import _models  # never shadowed: no resource name starts with `_`
+from ...types._models import (
+    CreateMCPServerRequest,
+    ListMcpServersQuery,
+    MCPServer,
+    UpdateMCPServerRequest,
+)
 
 __all__ = [
     "McpServersResource",
@@ -55,7 +61,7 @@ class McpServersResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.MCPServer]:
+    ) -> SyncPage[MCPServer]:
         """List MCP Servers
 
         Retrieve a list of MCP servers.
@@ -77,16 +83,16 @@ class McpServersResource(SyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=_models.ListMcpServersQuery,
+            query_model=ListMcpServersQuery,
             arg_names={"page[size]": "page_size", "page[number]": "page_number"},
-            cast_to=_models.MCPServersListResponse,
+            cast_to=List[MCPServer],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[_models.MCPServer]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[MCPServer]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def create(
         self,
@@ -101,7 +107,7 @@ class McpServersResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MCPServer:
+    ) -> MCPServer:
         """Create MCP Server
 
         Create a new MCP server.
@@ -118,9 +124,9 @@ class McpServersResource(SyncAPIResource):
                 "type": type,
                 "url": url,
             },
-            body_model=_models.CreateMCPServerRequest,
+            body_model=CreateMCPServerRequest,
             body_required=True,
-            cast_to=_models.MCPServer,
+            cast_to=MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -128,7 +134,7 @@ class McpServersResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MCPServer", self._client.request(spec))
+        return cast("MCPServer", self._client.request(spec))
 
     def retrieve(
         self,
@@ -138,7 +144,7 @@ class McpServersResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.MCPServer:
+    ) -> MCPServer:
         """Get MCP Server
 
         Retrieve details for a specific MCP server.
@@ -154,14 +160,14 @@ class McpServersResource(SyncAPIResource):
             path_params={
                 "mcp_server_id": mcp_server_id,
             },
-            cast_to=_models.MCPServer,
+            cast_to=MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.MCPServer", self._client.request(spec))
+        return cast("MCPServer", self._client.request(spec))
 
     def update(
         self,
@@ -169,7 +175,7 @@ class McpServersResource(SyncAPIResource):
         *,
         allowed_tools: Union[Sequence[str], None] | NotGiven = NOT_GIVEN,
         api_key_ref: Union[str, None] | NotGiven = NOT_GIVEN,
-        created_at: str | NotGiven = NOT_GIVEN,
+        created_at: Union[str, datetime] | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         type: str | NotGiven = NOT_GIVEN,
@@ -179,7 +185,7 @@ class McpServersResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MCPServer:
+    ) -> MCPServer:
         """Update MCP Server
 
         Update an existing MCP server.
@@ -204,9 +210,9 @@ class McpServersResource(SyncAPIResource):
                 "type": type,
                 "url": url,
             },
-            body_model=_models.UpdateMCPServerRequest,
+            body_model=UpdateMCPServerRequest,
             body_required=True,
-            cast_to=_models.MCPServer,
+            cast_to=MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -214,7 +220,7 @@ class McpServersResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MCPServer", self._client.request(spec))
+        return cast("MCPServer", self._client.request(spec))
 
     def delete(
         self,
@@ -296,7 +302,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.MCPServer]:
+    ) -> AsyncPager[MCPServer]:
         """List MCP Servers
 
         Retrieve a list of MCP servers.
@@ -318,9 +324,9 @@ class AsyncMcpServersResource(AsyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=_models.ListMcpServersQuery,
+            query_model=ListMcpServersQuery,
             arg_names={"page[size]": "page_size", "page[number]": "page_number"},
-            cast_to=_models.MCPServersListResponse,
+            cast_to=List[MCPServer],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -342,7 +348,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MCPServer:
+    ) -> MCPServer:
         """Create MCP Server
 
         Create a new MCP server.
@@ -359,9 +365,9 @@ class AsyncMcpServersResource(AsyncAPIResource):
                 "type": type,
                 "url": url,
             },
-            body_model=_models.CreateMCPServerRequest,
+            body_model=CreateMCPServerRequest,
             body_required=True,
-            cast_to=_models.MCPServer,
+            cast_to=MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -369,7 +375,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MCPServer", await self._client.request(spec))
+        return cast("MCPServer", await self._client.request(spec))
 
     async def retrieve(
         self,
@@ -379,7 +385,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.MCPServer:
+    ) -> MCPServer:
         """Get MCP Server
 
         Retrieve details for a specific MCP server.
@@ -395,14 +401,14 @@ class AsyncMcpServersResource(AsyncAPIResource):
             path_params={
                 "mcp_server_id": mcp_server_id,
             },
-            cast_to=_models.MCPServer,
+            cast_to=MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.MCPServer", await self._client.request(spec))
+        return cast("MCPServer", await self._client.request(spec))
 
     async def update(
         self,
@@ -410,7 +416,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
         *,
         allowed_tools: Union[Sequence[str], None] | NotGiven = NOT_GIVEN,
         api_key_ref: Union[str, None] | NotGiven = NOT_GIVEN,
-        created_at: str | NotGiven = NOT_GIVEN,
+        created_at: Union[str, datetime] | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         type: str | NotGiven = NOT_GIVEN,
@@ -420,7 +426,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MCPServer:
+    ) -> MCPServer:
         """Update MCP Server
 
         Update an existing MCP server.
@@ -445,9 +451,9 @@ class AsyncMcpServersResource(AsyncAPIResource):
                 "type": type,
                 "url": url,
             },
-            body_model=_models.UpdateMCPServerRequest,
+            body_model=UpdateMCPServerRequest,
             body_required=True,
-            cast_to=_models.MCPServer,
+            cast_to=MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -455,7 +461,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MCPServer", await self._client.request(spec))
+        return cast("MCPServer", await self._client.request(spec))
 
     async def delete(
         self,

@@ -15,7 +15,7 @@ from ..._resource import (
     to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ...types import _models  # never shadowed: no resource name starts with `_`
+from ...types._models import ModelsResponse
 
 __all__ = [
     "ModelsResource",
@@ -48,7 +48,7 @@ class ModelsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.ModelsResponse:
+    ) -> ModelsResponse:
         """Deprecated.
 
         Get available models
@@ -64,14 +64,14 @@ class ModelsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/models",
-            cast_to=_models.ModelsResponse,
+            cast_to=ModelsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.ModelsResponse", self._client.request(spec))
+        return cast("ModelsResponse", self._client.request(spec))
 
 
 class ModelsResourceWithRawResponse:
@@ -107,7 +107,7 @@ class AsyncModelsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.ModelsResponse:
+    ) -> ModelsResponse:
         """Deprecated.
 
         Get available models
@@ -123,14 +123,14 @@ class AsyncModelsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/models",
-            cast_to=_models.ModelsResponse,
+            cast_to=ModelsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.ModelsResponse", await self._client.request(spec))
+        return cast("ModelsResponse", await self._client.request(spec))
 
 
 class AsyncModelsResourceWithRawResponse:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Union, cast
+from typing import TYPE_CHECKING, Any, Mapping, Union, cast
 from ..._base_client import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
@@ -16,7 +16,17 @@ from ..._resource import (
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ...types import _models  # never shadowed: no resource name starts with `_`
+from ...types._models import (
+    CreateSharedToolRequest,
+    ListToolsQuery,
+    PayToolParams,
+    SharedToolListResponse,
+    SharedToolResponse,
+    UpdateSharedToolRequest,
+)
+
+if TYPE_CHECKING:
+    from ...types._params import PayToolParamsDict
 
 __all__ = [
     "ToolsResource",
@@ -55,7 +65,7 @@ class ToolsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.SharedToolResponse]:
+    ) -> SyncPage[SharedToolResponse]:
         """List Tools
 
         `GET /ai/tools`
@@ -75,43 +85,41 @@ class ToolsResource(SyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=_models.ListToolsQuery,
+            query_model=ListToolsQuery,
             arg_names={
                 "filter[type]": "filter_type",
                 "filter[name]": "filter_name",
                 "page[size]": "page_size",
                 "page[number]": "page_number",
             },
-            cast_to=_models.SharedToolListResponse,
+            cast_to=SharedToolListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[_models.SharedToolResponse]", fetch_page(self._client, spec, _LIST_PAGING)
-        )
+        return cast("SyncPage[SharedToolResponse]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def create(
         self,
         *,
         display_name: str,
         type: str,
-        client_side_tool: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        function: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        handoff: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        invite: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        pay: Union[_models.PayToolParams, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        retrieval: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        client_side_tool: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        function: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        handoff: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        invite: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        pay: Union[PayToolParams, PayToolParamsDict] | NotGiven = NOT_GIVEN,
+        retrieval: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         timeout_ms: int | NotGiven = NOT_GIVEN,
-        webhook: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        webhook: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.SharedToolResponse:
+    ) -> SharedToolResponse:
         """Create Tool
 
         `POST /ai/tools`
@@ -131,9 +139,9 @@ class ToolsResource(SyncAPIResource):
                 "type": type,
                 "webhook": webhook,
             },
-            body_model=_models.CreateSharedToolRequest,
+            body_model=CreateSharedToolRequest,
             body_required=True,
-            cast_to=_models.SharedToolResponse,
+            cast_to=SharedToolResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -141,7 +149,7 @@ class ToolsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.SharedToolResponse", self._client.request(spec))
+        return cast("SharedToolResponse", self._client.request(spec))
 
     def delete(
         self,
@@ -184,7 +192,7 @@ class ToolsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.SharedToolResponse:
+    ) -> SharedToolResponse:
         """Get Tool
 
         `GET /ai/tools/{tool_id}`
@@ -198,35 +206,35 @@ class ToolsResource(SyncAPIResource):
             path_params={
                 "tool_id": tool_id,
             },
-            cast_to=_models.SharedToolResponse,
+            cast_to=SharedToolResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.SharedToolResponse", self._client.request(spec))
+        return cast("SharedToolResponse", self._client.request(spec))
 
     def update(
         self,
         tool_id: str,
         *,
-        client_side_tool: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        client_side_tool: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         display_name: str | NotGiven = NOT_GIVEN,
-        function: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        handoff: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        invite: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        pay: Union[_models.PayToolParams, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        retrieval: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        function: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        handoff: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        invite: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        pay: Union[PayToolParams, PayToolParamsDict] | NotGiven = NOT_GIVEN,
+        retrieval: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         timeout_ms: int | NotGiven = NOT_GIVEN,
         type: str | NotGiven = NOT_GIVEN,
-        webhook: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        webhook: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.SharedToolResponse:
+    ) -> SharedToolResponse:
         """Update Tool
 
         `PATCH /ai/tools/{tool_id}`
@@ -252,9 +260,9 @@ class ToolsResource(SyncAPIResource):
                 "type": type,
                 "webhook": webhook,
             },
-            body_model=_models.UpdateSharedToolRequest,
+            body_model=UpdateSharedToolRequest,
             body_required=True,
-            cast_to=_models.SharedToolResponse,
+            cast_to=SharedToolResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -262,7 +270,7 @@ class ToolsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.SharedToolResponse", self._client.request(spec))
+        return cast("SharedToolResponse", self._client.request(spec))
 
 
 class ToolsResourceWithRawResponse:
@@ -310,7 +318,7 @@ class AsyncToolsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.SharedToolResponse]:
+    ) -> AsyncPager[SharedToolResponse]:
         """List Tools
 
         `GET /ai/tools`
@@ -330,14 +338,14 @@ class AsyncToolsResource(AsyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=_models.ListToolsQuery,
+            query_model=ListToolsQuery,
             arg_names={
                 "filter[type]": "filter_type",
                 "filter[name]": "filter_name",
                 "page[size]": "page_size",
                 "page[number]": "page_number",
             },
-            cast_to=_models.SharedToolListResponse,
+            cast_to=SharedToolListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -351,20 +359,20 @@ class AsyncToolsResource(AsyncAPIResource):
         *,
         display_name: str,
         type: str,
-        client_side_tool: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        function: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        handoff: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        invite: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        pay: Union[_models.PayToolParams, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        retrieval: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        client_side_tool: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        function: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        handoff: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        invite: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        pay: Union[PayToolParams, PayToolParamsDict] | NotGiven = NOT_GIVEN,
+        retrieval: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         timeout_ms: int | NotGiven = NOT_GIVEN,
-        webhook: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        webhook: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.SharedToolResponse:
+    ) -> SharedToolResponse:
         """Create Tool
 
         `POST /ai/tools`
@@ -384,9 +392,9 @@ class AsyncToolsResource(AsyncAPIResource):
                 "type": type,
                 "webhook": webhook,
             },
-            body_model=_models.CreateSharedToolRequest,
+            body_model=CreateSharedToolRequest,
             body_required=True,
-            cast_to=_models.SharedToolResponse,
+            cast_to=SharedToolResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -394,7 +402,7 @@ class AsyncToolsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.SharedToolResponse", await self._client.request(spec))
+        return cast("SharedToolResponse", await self._client.request(spec))
 
     async def delete(
         self,
@@ -437,7 +445,7 @@ class AsyncToolsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.SharedToolResponse:
+    ) -> SharedToolResponse:
         """Get Tool
 
         `GET /ai/tools/{tool_id}`
@@ -451,35 +459,35 @@ class AsyncToolsResource(AsyncAPIResource):
             path_params={
                 "tool_id": tool_id,
             },
-            cast_to=_models.SharedToolResponse,
+            cast_to=SharedToolResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.SharedToolResponse", await self._client.request(spec))
+        return cast("SharedToolResponse", await self._client.request(spec))
 
     async def update(
         self,
         tool_id: str,
         *,
-        client_side_tool: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        client_side_tool: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         display_name: str | NotGiven = NOT_GIVEN,
-        function: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        handoff: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        invite: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        pay: Union[_models.PayToolParams, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        retrieval: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        function: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        handoff: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        invite: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        pay: Union[PayToolParams, PayToolParamsDict] | NotGiven = NOT_GIVEN,
+        retrieval: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         timeout_ms: int | NotGiven = NOT_GIVEN,
         type: str | NotGiven = NOT_GIVEN,
-        webhook: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        webhook: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.SharedToolResponse:
+    ) -> SharedToolResponse:
         """Update Tool
 
         `PATCH /ai/tools/{tool_id}`
@@ -505,9 +513,9 @@ class AsyncToolsResource(AsyncAPIResource):
                 "type": type,
                 "webhook": webhook,
             },
-            body_model=_models.UpdateSharedToolRequest,
+            body_model=UpdateSharedToolRequest,
             body_required=True,
-            cast_to=_models.SharedToolResponse,
+            cast_to=SharedToolResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -515,7 +523,7 @@ class AsyncToolsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.SharedToolResponse", await self._client.request(spec))
+        return cast("SharedToolResponse", await self._client.request(spec))
 
 
 class AsyncToolsResourceWithRawResponse:

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Literal, Sequence, Union, cast, overload
+from typing import Any, Literal, Mapping, Sequence, Union, cast, overload
+from uuid import UUID
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -16,7 +17,7 @@ from ...._resource import (
 )
 from ...._streaming import AsyncStream, Stream
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import AnthropicMessage, AnthropicMessageRequest, AnthropicStreamEvent
 
 __all__ = [
     "V1Resource",
@@ -47,23 +48,23 @@ class V1Resource(SyncAPIResource):
         self,
         *,
         max_tokens: int,
-        messages: Sequence[Dict[str, Any]],
+        messages: Sequence[Mapping[str, Any]],
         model: str,
         api_key_ref: str | NotGiven = NOT_GIVEN,
-        billing_group_id: str | NotGiven = NOT_GIVEN,
-        fallback_config: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        billing_group_id: Union[str, UUID] | NotGiven = NOT_GIVEN,
+        fallback_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-        mcp_servers: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        mcp_servers: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         service_tier: str | NotGiven = NOT_GIVEN,
         stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
-        system: Union[str, Sequence[Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        system: Union[str, Sequence[Mapping[str, Any]]] | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
-        thinking: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         timeout_: float | NotGiven = NOT_GIVEN,
-        tool_choice: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         top_k: int | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -71,30 +72,30 @@ class V1Resource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.AnthropicMessage: ...
+    ) -> AnthropicMessage: ...
 
     @overload
     def messages(
         self,
         *,
         max_tokens: int,
-        messages: Sequence[Dict[str, Any]],
+        messages: Sequence[Mapping[str, Any]],
         model: str,
         api_key_ref: str | NotGiven = NOT_GIVEN,
-        billing_group_id: str | NotGiven = NOT_GIVEN,
-        fallback_config: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        billing_group_id: Union[str, UUID] | NotGiven = NOT_GIVEN,
+        fallback_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-        mcp_servers: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        mcp_servers: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         service_tier: str | NotGiven = NOT_GIVEN,
         stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
         stream: Literal[True],
-        system: Union[str, Sequence[Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        system: Union[str, Sequence[Mapping[str, Any]]] | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
-        thinking: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         timeout_: float | NotGiven = NOT_GIVEN,
-        tool_choice: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         top_k: int | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -102,30 +103,30 @@ class V1Resource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> Stream[_models.AnthropicStreamEvent]: ...
+    ) -> Stream[AnthropicStreamEvent]: ...
 
     @overload
     def messages(
         self,
         *,
         max_tokens: int,
-        messages: Sequence[Dict[str, Any]],
+        messages: Sequence[Mapping[str, Any]],
         model: str,
         api_key_ref: str | NotGiven = NOT_GIVEN,
-        billing_group_id: str | NotGiven = NOT_GIVEN,
-        fallback_config: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        billing_group_id: Union[str, UUID] | NotGiven = NOT_GIVEN,
+        fallback_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-        mcp_servers: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        mcp_servers: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         service_tier: str | NotGiven = NOT_GIVEN,
         stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
         stream: bool,
-        system: Union[str, Sequence[Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        system: Union[str, Sequence[Mapping[str, Any]]] | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
-        thinking: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         timeout_: float | NotGiven = NOT_GIVEN,
-        tool_choice: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         top_k: int | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -133,29 +134,29 @@ class V1Resource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> Union[_models.AnthropicMessage, Stream[_models.AnthropicStreamEvent]]: ...
+    ) -> Union[AnthropicMessage, Stream[AnthropicStreamEvent]]: ...
 
     def messages(
         self,
         *,
         max_tokens: int,
-        messages: Sequence[Dict[str, Any]],
+        messages: Sequence[Mapping[str, Any]],
         model: str,
         api_key_ref: str | NotGiven = NOT_GIVEN,
-        billing_group_id: str | NotGiven = NOT_GIVEN,
-        fallback_config: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        billing_group_id: Union[str, UUID] | NotGiven = NOT_GIVEN,
+        fallback_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-        mcp_servers: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        mcp_servers: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         service_tier: str | NotGiven = NOT_GIVEN,
         stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
-        system: Union[str, Sequence[Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        system: Union[str, Sequence[Mapping[str, Any]]] | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
-        thinking: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         timeout_: float | NotGiven = NOT_GIVEN,
-        tool_choice: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         top_k: int | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -163,7 +164,7 @@ class V1Resource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> Union[_models.AnthropicMessage, Stream[_models.AnthropicStreamEvent]]:
+    ) -> Union[AnthropicMessage, Stream[AnthropicStreamEvent]]:
         """Create a message (Anthropic-compatible)
 
         Send a message to a language model using the Anthropic Messages API format. This endpoint is compatible with the [Anthropic Messages API](https://docs.anthropic.com/en/api/messages) and may be used with the Anthropic JS or Python SDK by setting the base URL to `https://api.telnyx.com/v2/ai/anthropic`.
@@ -219,12 +220,12 @@ class V1Resource(SyncAPIResource):
                 "top_k": top_k,
                 "top_p": top_p,
             },
-            body_model=_models.AnthropicMessageRequest,
+            body_model=AnthropicMessageRequest,
             body_required=True,
             arg_names={"timeout": "timeout_"},
-            cast_to=_models.AnthropicMessage,
+            cast_to=AnthropicMessage,
             response_kind="json",
-            stream_type=_models.AnthropicStreamEvent if stream is True else None,
+            stream_type=AnthropicStreamEvent if stream is True else None,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -232,8 +233,7 @@ class V1Resource(SyncAPIResource):
             idempotency_key=idempotency_key,
         )
         return cast(
-            "Union[_models.AnthropicMessage, Stream[_models.AnthropicStreamEvent]]",
-            self._client.request(spec),
+            "Union[AnthropicMessage, Stream[AnthropicStreamEvent]]", self._client.request(spec)
         )
 
 
@@ -268,23 +268,23 @@ class AsyncV1Resource(AsyncAPIResource):
         self,
         *,
         max_tokens: int,
-        messages: Sequence[Dict[str, Any]],
+        messages: Sequence[Mapping[str, Any]],
         model: str,
         api_key_ref: str | NotGiven = NOT_GIVEN,
-        billing_group_id: str | NotGiven = NOT_GIVEN,
-        fallback_config: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        billing_group_id: Union[str, UUID] | NotGiven = NOT_GIVEN,
+        fallback_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-        mcp_servers: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        mcp_servers: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         service_tier: str | NotGiven = NOT_GIVEN,
         stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
-        system: Union[str, Sequence[Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        system: Union[str, Sequence[Mapping[str, Any]]] | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
-        thinking: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         timeout_: float | NotGiven = NOT_GIVEN,
-        tool_choice: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         top_k: int | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -292,30 +292,30 @@ class AsyncV1Resource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.AnthropicMessage: ...
+    ) -> AnthropicMessage: ...
 
     @overload
     async def messages(
         self,
         *,
         max_tokens: int,
-        messages: Sequence[Dict[str, Any]],
+        messages: Sequence[Mapping[str, Any]],
         model: str,
         api_key_ref: str | NotGiven = NOT_GIVEN,
-        billing_group_id: str | NotGiven = NOT_GIVEN,
-        fallback_config: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        billing_group_id: Union[str, UUID] | NotGiven = NOT_GIVEN,
+        fallback_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-        mcp_servers: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        mcp_servers: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         service_tier: str | NotGiven = NOT_GIVEN,
         stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
         stream: Literal[True],
-        system: Union[str, Sequence[Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        system: Union[str, Sequence[Mapping[str, Any]]] | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
-        thinking: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         timeout_: float | NotGiven = NOT_GIVEN,
-        tool_choice: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         top_k: int | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -323,30 +323,30 @@ class AsyncV1Resource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> AsyncStream[_models.AnthropicStreamEvent]: ...
+    ) -> AsyncStream[AnthropicStreamEvent]: ...
 
     @overload
     async def messages(
         self,
         *,
         max_tokens: int,
-        messages: Sequence[Dict[str, Any]],
+        messages: Sequence[Mapping[str, Any]],
         model: str,
         api_key_ref: str | NotGiven = NOT_GIVEN,
-        billing_group_id: str | NotGiven = NOT_GIVEN,
-        fallback_config: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        billing_group_id: Union[str, UUID] | NotGiven = NOT_GIVEN,
+        fallback_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-        mcp_servers: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        mcp_servers: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         service_tier: str | NotGiven = NOT_GIVEN,
         stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
         stream: bool,
-        system: Union[str, Sequence[Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        system: Union[str, Sequence[Mapping[str, Any]]] | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
-        thinking: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         timeout_: float | NotGiven = NOT_GIVEN,
-        tool_choice: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         top_k: int | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -354,29 +354,29 @@ class AsyncV1Resource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> Union[_models.AnthropicMessage, AsyncStream[_models.AnthropicStreamEvent]]: ...
+    ) -> Union[AnthropicMessage, AsyncStream[AnthropicStreamEvent]]: ...
 
     async def messages(
         self,
         *,
         max_tokens: int,
-        messages: Sequence[Dict[str, Any]],
+        messages: Sequence[Mapping[str, Any]],
         model: str,
         api_key_ref: str | NotGiven = NOT_GIVEN,
-        billing_group_id: str | NotGiven = NOT_GIVEN,
-        fallback_config: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        billing_group_id: Union[str, UUID] | NotGiven = NOT_GIVEN,
+        fallback_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-        mcp_servers: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        mcp_servers: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         service_tier: str | NotGiven = NOT_GIVEN,
         stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
-        system: Union[str, Sequence[Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        system: Union[str, Sequence[Mapping[str, Any]]] | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
-        thinking: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         timeout_: float | NotGiven = NOT_GIVEN,
-        tool_choice: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         top_k: int | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -384,7 +384,7 @@ class AsyncV1Resource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> Union[_models.AnthropicMessage, AsyncStream[_models.AnthropicStreamEvent]]:
+    ) -> Union[AnthropicMessage, AsyncStream[AnthropicStreamEvent]]:
         """Create a message (Anthropic-compatible)
 
         Send a message to a language model using the Anthropic Messages API format. This endpoint is compatible with the [Anthropic Messages API](https://docs.anthropic.com/en/api/messages) and may be used with the Anthropic JS or Python SDK by setting the base URL to `https://api.telnyx.com/v2/ai/anthropic`.
@@ -440,12 +440,12 @@ class AsyncV1Resource(AsyncAPIResource):
                 "top_k": top_k,
                 "top_p": top_p,
             },
-            body_model=_models.AnthropicMessageRequest,
+            body_model=AnthropicMessageRequest,
             body_required=True,
             arg_names={"timeout": "timeout_"},
-            cast_to=_models.AnthropicMessage,
+            cast_to=AnthropicMessage,
             response_kind="json",
-            stream_type=_models.AnthropicStreamEvent if stream is True else None,
+            stream_type=AnthropicStreamEvent if stream is True else None,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -453,7 +453,7 @@ class AsyncV1Resource(AsyncAPIResource):
             idempotency_key=idempotency_key,
         )
         return cast(
-            "Union[_models.AnthropicMessage, AsyncStream[_models.AnthropicStreamEvent]]",
+            "Union[AnthropicMessage, AsyncStream[AnthropicStreamEvent]]",
             await self._client.request(spec),
         )
 

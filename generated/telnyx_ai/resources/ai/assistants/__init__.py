@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Dict, Literal, Sequence, Union, cast
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union, cast
 from ...._base_client import RequestSpec
+from ...._models import UnknownVariant
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -16,7 +17,79 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import (
+    Assistant,
+    AssistantChatReq,
+    AssistantChatResponse,
+    AssistantDeletedResponse,
+    AssistantIntegration,
+    AssistantMCPServer,
+    AssistantSmsChatReq,
+    AssistantSmsChatResponse,
+    AssistantsListData,
+    ClientSideTool,
+    ConversationFlowReq,
+    CreateAssistantRequest,
+    DTMFTool,
+    EnabledFeatures,
+    ExternalLLMReq,
+    FallbackConfigReq,
+    GetAssistantPublicAssistantsAssistantIdGetQuery,
+    HandoffTool,
+    HangupTool,
+    ImportAssistantsRequest,
+    ImportAssistantsRequestProvider,
+    InsightSettings,
+    InterruptionSettings,
+    InviteTool,
+    MessagingSettings,
+    ObservabilityReq,
+    PayTool,
+    PostConversationSettingsReq,
+    PrivacySettings,
+    RetrievalTool,
+    SIPReferTool,
+    SendMessageTool,
+    SkipTurnTool,
+    TelephonySettings,
+    TranscriptionSettings,
+    TransferTool,
+    UpdateAssistantRequestWithPromotion,
+    VoiceSettings,
+    WebhookTool,
+    WidgetSettings,
+)
+
+if TYPE_CHECKING:
+    from ....types._params import (
+        AssistantIntegrationParam,
+        AssistantMCPServerParam,
+        ClientSideToolParam,
+        ConversationFlowReqParam,
+        DTMFToolParam,
+        ExternalLLMReqParam,
+        FallbackConfigReqParam,
+        HandoffToolParam,
+        HangupToolParam,
+        InsightSettingsParam,
+        InterruptionSettingsParam,
+        InviteToolParam,
+        MessagingSettingsParam,
+        ObservabilityReqParam,
+        PayToolParam,
+        PostConversationSettingsReqParam,
+        PrivacySettingsParam,
+        RetrievalToolParam,
+        SIPReferToolParam,
+        SendMessageToolParam,
+        SkipTurnToolParam,
+        TelephonySettingsParam,
+        TranscriptionSettingsParam,
+        TransferToolParam,
+        VoiceSettingsParam,
+        WebhookToolParam,
+        WidgetSettingsParam,
+    )
 
 if TYPE_CHECKING:
     from .canary_deploys import (
@@ -151,7 +224,7 @@ class AssistantsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.Assistant]:
+    ) -> SyncPage[Assistant]:
         """List assistants
 
         Retrieve a list of all AI Assistants configured by the user.
@@ -161,14 +234,14 @@ class AssistantsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/assistants",
-            cast_to=_models.AssistantsListData,
+            cast_to=AssistantsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[_models.Assistant]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[Assistant]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def create(
         self,
@@ -176,49 +249,84 @@ class AssistantsResource(SyncAPIResource):
         instructions: str,
         name: str,
         conversation_flow: (
-            Union[_models.ConversationFlowReq, Dict[str, Any]] | NotGiven
+            Union[ConversationFlowReq, ConversationFlowReqParam] | NotGiven
         ) = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
-        dynamic_variables: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        dynamic_variables: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_timeout_ms: int | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_url: str | NotGiven = NOT_GIVEN,
-        enabled_features: Sequence[Literal["telephony", "messaging"]] | NotGiven = NOT_GIVEN,
-        external_llm: Union[_models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        fallback_config: Union[_models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        enabled_features: (
+            Sequence[Union[Literal["telephony", "messaging"], EnabledFeatures]] | NotGiven
+        ) = NOT_GIVEN,
+        external_llm: Union[ExternalLLMReq, ExternalLLMReqParam] | NotGiven = NOT_GIVEN,
+        fallback_config: Union[FallbackConfigReq, FallbackConfigReqParam] | NotGiven = NOT_GIVEN,
         greeting: str | NotGiven = NOT_GIVEN,
-        insight_settings: Union[_models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        insight_settings: Union[InsightSettings, InsightSettingsParam] | NotGiven = NOT_GIVEN,
         integrations: (
-            Sequence[Union[_models.AssistantIntegration, Dict[str, Any]]] | NotGiven
+            Sequence[Union[AssistantIntegration, AssistantIntegrationParam]] | NotGiven
         ) = NOT_GIVEN,
         interruption_settings: (
-            Union[_models.InterruptionSettings, Dict[str, Any]] | NotGiven
+            Union[InterruptionSettings, InterruptionSettingsParam] | NotGiven
         ) = NOT_GIVEN,
         llm_api_key_ref: str | NotGiven = NOT_GIVEN,
         mcp_servers: (
-            Sequence[Union[_models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
+            Sequence[Union[AssistantMCPServer, AssistantMCPServerParam]] | NotGiven
         ) = NOT_GIVEN,
-        messaging_settings: Union[_models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        messaging_settings: Union[MessagingSettings, MessagingSettingsParam] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         observability_settings: (
-            Union[_models.ObservabilityReq, Dict[str, Any]] | NotGiven
+            Union[ObservabilityReq, ObservabilityReqParam] | NotGiven
         ) = NOT_GIVEN,
         post_conversation_settings: (
-            Union[_models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
+            Union[PostConversationSettingsReq, PostConversationSettingsReqParam] | NotGiven
         ) = NOT_GIVEN,
-        privacy_settings: Union[_models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        privacy_settings: Union[PrivacySettings, PrivacySettingsParam] | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
-        telephony_settings: Union[_models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        telephony_settings: Union[TelephonySettings, TelephonySettingsParam] | NotGiven = NOT_GIVEN,
         tool_ids: Sequence[str] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Union[_models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
-        transcription: Union[_models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        voice_settings: Union[_models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        widget_settings: Union[_models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: (
+            Sequence[
+                Union[
+                    WebhookTool,
+                    WebhookToolParam,
+                    ClientSideTool,
+                    ClientSideToolParam,
+                    RetrievalTool,
+                    RetrievalToolParam,
+                    HandoffTool,
+                    HandoffToolParam,
+                    HangupTool,
+                    HangupToolParam,
+                    TransferTool,
+                    TransferToolParam,
+                    InviteTool,
+                    InviteToolParam,
+                    SIPReferTool,
+                    SIPReferToolParam,
+                    DTMFTool,
+                    DTMFToolParam,
+                    SendMessageTool,
+                    SendMessageToolParam,
+                    SkipTurnTool,
+                    SkipTurnToolParam,
+                    PayTool,
+                    PayToolParam,
+                    UnknownVariant,
+                ]
+            ]
+            | NotGiven
+        ) = NOT_GIVEN,
+        transcription: (
+            Union[TranscriptionSettings, TranscriptionSettingsParam] | NotGiven
+        ) = NOT_GIVEN,
+        voice_settings: Union[VoiceSettings, VoiceSettingsParam] | NotGiven = NOT_GIVEN,
+        widget_settings: Union[WidgetSettings, WidgetSettingsParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Assistant:
+    ) -> Assistant:
         """Create an assistant
 
         Create a new AI Assistant.
@@ -276,9 +384,9 @@ class AssistantsResource(SyncAPIResource):
                 "voice_settings": voice_settings,
                 "widget_settings": widget_settings,
             },
-            body_model=_models.CreateAssistantRequest,
+            body_model=CreateAssistantRequest,
             body_required=True,
-            cast_to=_models.Assistant,
+            cast_to=Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -286,7 +394,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Assistant", self._client.request(spec))
+        return cast("Assistant", self._client.request(spec))
 
     def retrieve(
         self,
@@ -300,7 +408,7 @@ class AssistantsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.Assistant:
+    ) -> Assistant:
         """Get an assistant
 
         Retrieve an AI Assistant configuration by `assistant_id`.
@@ -326,69 +434,104 @@ class AssistantsResource(SyncAPIResource):
                 "to": to,
                 "call_control_id": call_control_id,
             },
-            query_model=_models.GetAssistantPublicAssistantsAssistantIdGetQuery,
+            query_model=GetAssistantPublicAssistantsAssistantIdGetQuery,
             arg_names={"from": "from_"},
-            cast_to=_models.Assistant,
+            cast_to=Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.Assistant", self._client.request(spec))
+        return cast("Assistant", self._client.request(spec))
 
     def update(
         self,
         assistant_id: str,
         *,
         conversation_flow: (
-            Union[_models.ConversationFlowReq, Dict[str, Any]] | NotGiven
+            Union[ConversationFlowReq, ConversationFlowReqParam] | NotGiven
         ) = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
-        dynamic_variables: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        dynamic_variables: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_timeout_ms: int | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_url: str | NotGiven = NOT_GIVEN,
-        enabled_features: Sequence[Literal["telephony", "messaging"]] | NotGiven = NOT_GIVEN,
-        external_llm: Union[_models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        fallback_config: Union[_models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        enabled_features: (
+            Sequence[Union[Literal["telephony", "messaging"], EnabledFeatures]] | NotGiven
+        ) = NOT_GIVEN,
+        external_llm: Union[ExternalLLMReq, ExternalLLMReqParam] | NotGiven = NOT_GIVEN,
+        fallback_config: Union[FallbackConfigReq, FallbackConfigReqParam] | NotGiven = NOT_GIVEN,
         greeting: str | NotGiven = NOT_GIVEN,
-        insight_settings: Union[_models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        insight_settings: Union[InsightSettings, InsightSettingsParam] | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
         integrations: (
-            Sequence[Union[_models.AssistantIntegration, Dict[str, Any]]] | NotGiven
+            Sequence[Union[AssistantIntegration, AssistantIntegrationParam]] | NotGiven
         ) = NOT_GIVEN,
         interruption_settings: (
-            Union[_models.InterruptionSettings, Dict[str, Any]] | NotGiven
+            Union[InterruptionSettings, InterruptionSettingsParam] | NotGiven
         ) = NOT_GIVEN,
         llm_api_key_ref: str | NotGiven = NOT_GIVEN,
         mcp_servers: (
-            Sequence[Union[_models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
+            Sequence[Union[AssistantMCPServer, AssistantMCPServerParam]] | NotGiven
         ) = NOT_GIVEN,
-        messaging_settings: Union[_models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        messaging_settings: Union[MessagingSettings, MessagingSettingsParam] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         observability_settings: (
-            Union[_models.ObservabilityReq, Dict[str, Any]] | NotGiven
+            Union[ObservabilityReq, ObservabilityReqParam] | NotGiven
         ) = NOT_GIVEN,
         post_conversation_settings: (
-            Union[_models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
+            Union[PostConversationSettingsReq, PostConversationSettingsReqParam] | NotGiven
         ) = NOT_GIVEN,
-        privacy_settings: Union[_models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        privacy_settings: Union[PrivacySettings, PrivacySettingsParam] | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
-        telephony_settings: Union[_models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        telephony_settings: Union[TelephonySettings, TelephonySettingsParam] | NotGiven = NOT_GIVEN,
         tool_ids: Sequence[str] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Union[_models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
-        transcription: Union[_models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: (
+            Sequence[
+                Union[
+                    WebhookTool,
+                    WebhookToolParam,
+                    ClientSideTool,
+                    ClientSideToolParam,
+                    RetrievalTool,
+                    RetrievalToolParam,
+                    HandoffTool,
+                    HandoffToolParam,
+                    HangupTool,
+                    HangupToolParam,
+                    TransferTool,
+                    TransferToolParam,
+                    InviteTool,
+                    InviteToolParam,
+                    SIPReferTool,
+                    SIPReferToolParam,
+                    DTMFTool,
+                    DTMFToolParam,
+                    SendMessageTool,
+                    SendMessageToolParam,
+                    SkipTurnTool,
+                    SkipTurnToolParam,
+                    PayTool,
+                    PayToolParam,
+                    UnknownVariant,
+                ]
+            ]
+            | NotGiven
+        ) = NOT_GIVEN,
+        transcription: (
+            Union[TranscriptionSettings, TranscriptionSettingsParam] | NotGiven
+        ) = NOT_GIVEN,
         version_name: str | NotGiven = NOT_GIVEN,
-        voice_settings: Union[_models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        widget_settings: Union[_models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        voice_settings: Union[VoiceSettings, VoiceSettingsParam] | NotGiven = NOT_GIVEN,
+        widget_settings: Union[WidgetSettings, WidgetSettingsParam] | NotGiven = NOT_GIVEN,
         promote_to_main: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Assistant:
+    ) -> Assistant:
         """Update an assistant
 
         Update an AI Assistant's attributes.
@@ -454,9 +597,9 @@ class AssistantsResource(SyncAPIResource):
                 "widget_settings": widget_settings,
                 "promote_to_main": promote_to_main,
             },
-            body_model=_models.UpdateAssistantRequestWithPromotion,
+            body_model=UpdateAssistantRequestWithPromotion,
             body_required=True,
-            cast_to=_models.Assistant,
+            cast_to=Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -464,7 +607,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Assistant", self._client.request(spec))
+        return cast("Assistant", self._client.request(spec))
 
     def delete(
         self,
@@ -475,7 +618,7 @@ class AssistantsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.AssistantDeletedResponse:
+    ) -> AssistantDeletedResponse:
         """Delete an assistant
 
         Delete an AI Assistant by `assistant_id`.
@@ -491,7 +634,7 @@ class AssistantsResource(SyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=_models.AssistantDeletedResponse,
+            cast_to=AssistantDeletedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -499,20 +642,20 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.AssistantDeletedResponse", self._client.request(spec))
+        return cast("AssistantDeletedResponse", self._client.request(spec))
 
     def imports(
         self,
         *,
         api_key_ref: str,
-        provider: Literal["elevenlabs", "vapi", "retell"],
+        provider: Union[Literal["elevenlabs", "vapi", "retell"], ImportAssistantsRequestProvider],
         import_ids: Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.AssistantsListData:
+    ) -> AssistantsListData:
         """Import assistants from external provider
 
         Import assistants from external providers. Any assistant that has already been imported will be overwritten with its latest version from the importing provider.
@@ -532,9 +675,9 @@ class AssistantsResource(SyncAPIResource):
                 "import_ids": import_ids,
                 "provider": provider,
             },
-            body_model=_models.ImportAssistantsRequest,
+            body_model=ImportAssistantsRequest,
             body_required=True,
-            cast_to=_models.AssistantsListData,
+            cast_to=AssistantsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -542,7 +685,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.AssistantsListData", self._client.request(spec))
+        return cast("AssistantsListData", self._client.request(spec))
 
     def chat(
         self,
@@ -556,7 +699,7 @@ class AssistantsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.AssistantChatResponse:
+    ) -> AssistantChatResponse:
         """Assistant Chat (BETA)
 
         This endpoint allows a client to send a chat message to a specific AI Assistant. The assistant processes the message and returns a relevant reply based on the current conversation context. Refer to the Conversation API to [create a conversation](https://developers.telnyx.com/api-reference/conversations/create-a-conversation), [filter existing conversations](https://developers.telnyx.com/api-reference/conversations/list-conversations), [fetch messages for a conversation](https://developers.telnyx.com/api-reference/conversations/get-conversation-messages), and [manually add messages to a conversation](https://developers.telnyx.com/api-reference/conversations/create-message).
@@ -580,9 +723,9 @@ class AssistantsResource(SyncAPIResource):
                 "conversation_id": conversation_id,
                 "name": name,
             },
-            body_model=_models.AssistantChatReq,
+            body_model=AssistantChatReq,
             body_required=True,
-            cast_to=_models.AssistantChatResponse,
+            cast_to=AssistantChatResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -590,7 +733,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.AssistantChatResponse", self._client.request(spec))
+        return cast("AssistantChatResponse", self._client.request(spec))
 
     def send_sms(
         self,
@@ -598,7 +741,7 @@ class AssistantsResource(SyncAPIResource):
         *,
         from_: str,
         to: str,
-        conversation_metadata: Dict[str, Union[str, int, bool]] | NotGiven = NOT_GIVEN,
+        conversation_metadata: Mapping[str, Union[str, int, bool]] | NotGiven = NOT_GIVEN,
         should_create_conversation: bool | NotGiven = NOT_GIVEN,
         text: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -606,7 +749,7 @@ class AssistantsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.AssistantSmsChatResponse:
+    ) -> AssistantSmsChatResponse:
         """Assistant Sms Chat
 
         Send an SMS message for an assistant. This endpoint:
@@ -636,10 +779,10 @@ class AssistantsResource(SyncAPIResource):
                 "text": text,
                 "to": to,
             },
-            body_model=_models.AssistantSmsChatReq,
+            body_model=AssistantSmsChatReq,
             body_required=True,
             arg_names={"from": "from_"},
-            cast_to=_models.AssistantSmsChatResponse,
+            cast_to=AssistantSmsChatResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -647,7 +790,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.AssistantSmsChatResponse", self._client.request(spec))
+        return cast("AssistantSmsChatResponse", self._client.request(spec))
 
     def clone(
         self,
@@ -658,7 +801,7 @@ class AssistantsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Assistant:
+    ) -> Assistant:
         """Clone Assistant
 
         Clone an existing assistant, excluding telephony and messaging settings.
@@ -674,7 +817,7 @@ class AssistantsResource(SyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=_models.Assistant,
+            cast_to=Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -682,7 +825,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Assistant", self._client.request(spec))
+        return cast("Assistant", self._client.request(spec))
 
     def get_texml(
         self,
@@ -894,7 +1037,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.Assistant]:
+    ) -> AsyncPager[Assistant]:
         """List assistants
 
         Retrieve a list of all AI Assistants configured by the user.
@@ -904,7 +1047,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/assistants",
-            cast_to=_models.AssistantsListData,
+            cast_to=AssistantsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -919,49 +1062,84 @@ class AsyncAssistantsResource(AsyncAPIResource):
         instructions: str,
         name: str,
         conversation_flow: (
-            Union[_models.ConversationFlowReq, Dict[str, Any]] | NotGiven
+            Union[ConversationFlowReq, ConversationFlowReqParam] | NotGiven
         ) = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
-        dynamic_variables: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        dynamic_variables: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_timeout_ms: int | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_url: str | NotGiven = NOT_GIVEN,
-        enabled_features: Sequence[Literal["telephony", "messaging"]] | NotGiven = NOT_GIVEN,
-        external_llm: Union[_models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        fallback_config: Union[_models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        enabled_features: (
+            Sequence[Union[Literal["telephony", "messaging"], EnabledFeatures]] | NotGiven
+        ) = NOT_GIVEN,
+        external_llm: Union[ExternalLLMReq, ExternalLLMReqParam] | NotGiven = NOT_GIVEN,
+        fallback_config: Union[FallbackConfigReq, FallbackConfigReqParam] | NotGiven = NOT_GIVEN,
         greeting: str | NotGiven = NOT_GIVEN,
-        insight_settings: Union[_models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        insight_settings: Union[InsightSettings, InsightSettingsParam] | NotGiven = NOT_GIVEN,
         integrations: (
-            Sequence[Union[_models.AssistantIntegration, Dict[str, Any]]] | NotGiven
+            Sequence[Union[AssistantIntegration, AssistantIntegrationParam]] | NotGiven
         ) = NOT_GIVEN,
         interruption_settings: (
-            Union[_models.InterruptionSettings, Dict[str, Any]] | NotGiven
+            Union[InterruptionSettings, InterruptionSettingsParam] | NotGiven
         ) = NOT_GIVEN,
         llm_api_key_ref: str | NotGiven = NOT_GIVEN,
         mcp_servers: (
-            Sequence[Union[_models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
+            Sequence[Union[AssistantMCPServer, AssistantMCPServerParam]] | NotGiven
         ) = NOT_GIVEN,
-        messaging_settings: Union[_models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        messaging_settings: Union[MessagingSettings, MessagingSettingsParam] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         observability_settings: (
-            Union[_models.ObservabilityReq, Dict[str, Any]] | NotGiven
+            Union[ObservabilityReq, ObservabilityReqParam] | NotGiven
         ) = NOT_GIVEN,
         post_conversation_settings: (
-            Union[_models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
+            Union[PostConversationSettingsReq, PostConversationSettingsReqParam] | NotGiven
         ) = NOT_GIVEN,
-        privacy_settings: Union[_models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        privacy_settings: Union[PrivacySettings, PrivacySettingsParam] | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
-        telephony_settings: Union[_models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        telephony_settings: Union[TelephonySettings, TelephonySettingsParam] | NotGiven = NOT_GIVEN,
         tool_ids: Sequence[str] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Union[_models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
-        transcription: Union[_models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        voice_settings: Union[_models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        widget_settings: Union[_models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: (
+            Sequence[
+                Union[
+                    WebhookTool,
+                    WebhookToolParam,
+                    ClientSideTool,
+                    ClientSideToolParam,
+                    RetrievalTool,
+                    RetrievalToolParam,
+                    HandoffTool,
+                    HandoffToolParam,
+                    HangupTool,
+                    HangupToolParam,
+                    TransferTool,
+                    TransferToolParam,
+                    InviteTool,
+                    InviteToolParam,
+                    SIPReferTool,
+                    SIPReferToolParam,
+                    DTMFTool,
+                    DTMFToolParam,
+                    SendMessageTool,
+                    SendMessageToolParam,
+                    SkipTurnTool,
+                    SkipTurnToolParam,
+                    PayTool,
+                    PayToolParam,
+                    UnknownVariant,
+                ]
+            ]
+            | NotGiven
+        ) = NOT_GIVEN,
+        transcription: (
+            Union[TranscriptionSettings, TranscriptionSettingsParam] | NotGiven
+        ) = NOT_GIVEN,
+        voice_settings: Union[VoiceSettings, VoiceSettingsParam] | NotGiven = NOT_GIVEN,
+        widget_settings: Union[WidgetSettings, WidgetSettingsParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Assistant:
+    ) -> Assistant:
         """Create an assistant
 
         Create a new AI Assistant.
@@ -1019,9 +1197,9 @@ class AsyncAssistantsResource(AsyncAPIResource):
                 "voice_settings": voice_settings,
                 "widget_settings": widget_settings,
             },
-            body_model=_models.CreateAssistantRequest,
+            body_model=CreateAssistantRequest,
             body_required=True,
-            cast_to=_models.Assistant,
+            cast_to=Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1029,7 +1207,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Assistant", await self._client.request(spec))
+        return cast("Assistant", await self._client.request(spec))
 
     async def retrieve(
         self,
@@ -1043,7 +1221,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.Assistant:
+    ) -> Assistant:
         """Get an assistant
 
         Retrieve an AI Assistant configuration by `assistant_id`.
@@ -1069,69 +1247,104 @@ class AsyncAssistantsResource(AsyncAPIResource):
                 "to": to,
                 "call_control_id": call_control_id,
             },
-            query_model=_models.GetAssistantPublicAssistantsAssistantIdGetQuery,
+            query_model=GetAssistantPublicAssistantsAssistantIdGetQuery,
             arg_names={"from": "from_"},
-            cast_to=_models.Assistant,
+            cast_to=Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.Assistant", await self._client.request(spec))
+        return cast("Assistant", await self._client.request(spec))
 
     async def update(
         self,
         assistant_id: str,
         *,
         conversation_flow: (
-            Union[_models.ConversationFlowReq, Dict[str, Any]] | NotGiven
+            Union[ConversationFlowReq, ConversationFlowReqParam] | NotGiven
         ) = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
-        dynamic_variables: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        dynamic_variables: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_timeout_ms: int | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_url: str | NotGiven = NOT_GIVEN,
-        enabled_features: Sequence[Literal["telephony", "messaging"]] | NotGiven = NOT_GIVEN,
-        external_llm: Union[_models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        fallback_config: Union[_models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        enabled_features: (
+            Sequence[Union[Literal["telephony", "messaging"], EnabledFeatures]] | NotGiven
+        ) = NOT_GIVEN,
+        external_llm: Union[ExternalLLMReq, ExternalLLMReqParam] | NotGiven = NOT_GIVEN,
+        fallback_config: Union[FallbackConfigReq, FallbackConfigReqParam] | NotGiven = NOT_GIVEN,
         greeting: str | NotGiven = NOT_GIVEN,
-        insight_settings: Union[_models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        insight_settings: Union[InsightSettings, InsightSettingsParam] | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
         integrations: (
-            Sequence[Union[_models.AssistantIntegration, Dict[str, Any]]] | NotGiven
+            Sequence[Union[AssistantIntegration, AssistantIntegrationParam]] | NotGiven
         ) = NOT_GIVEN,
         interruption_settings: (
-            Union[_models.InterruptionSettings, Dict[str, Any]] | NotGiven
+            Union[InterruptionSettings, InterruptionSettingsParam] | NotGiven
         ) = NOT_GIVEN,
         llm_api_key_ref: str | NotGiven = NOT_GIVEN,
         mcp_servers: (
-            Sequence[Union[_models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
+            Sequence[Union[AssistantMCPServer, AssistantMCPServerParam]] | NotGiven
         ) = NOT_GIVEN,
-        messaging_settings: Union[_models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        messaging_settings: Union[MessagingSettings, MessagingSettingsParam] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         observability_settings: (
-            Union[_models.ObservabilityReq, Dict[str, Any]] | NotGiven
+            Union[ObservabilityReq, ObservabilityReqParam] | NotGiven
         ) = NOT_GIVEN,
         post_conversation_settings: (
-            Union[_models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
+            Union[PostConversationSettingsReq, PostConversationSettingsReqParam] | NotGiven
         ) = NOT_GIVEN,
-        privacy_settings: Union[_models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        privacy_settings: Union[PrivacySettings, PrivacySettingsParam] | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
-        telephony_settings: Union[_models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        telephony_settings: Union[TelephonySettings, TelephonySettingsParam] | NotGiven = NOT_GIVEN,
         tool_ids: Sequence[str] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Union[_models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
-        transcription: Union[_models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: (
+            Sequence[
+                Union[
+                    WebhookTool,
+                    WebhookToolParam,
+                    ClientSideTool,
+                    ClientSideToolParam,
+                    RetrievalTool,
+                    RetrievalToolParam,
+                    HandoffTool,
+                    HandoffToolParam,
+                    HangupTool,
+                    HangupToolParam,
+                    TransferTool,
+                    TransferToolParam,
+                    InviteTool,
+                    InviteToolParam,
+                    SIPReferTool,
+                    SIPReferToolParam,
+                    DTMFTool,
+                    DTMFToolParam,
+                    SendMessageTool,
+                    SendMessageToolParam,
+                    SkipTurnTool,
+                    SkipTurnToolParam,
+                    PayTool,
+                    PayToolParam,
+                    UnknownVariant,
+                ]
+            ]
+            | NotGiven
+        ) = NOT_GIVEN,
+        transcription: (
+            Union[TranscriptionSettings, TranscriptionSettingsParam] | NotGiven
+        ) = NOT_GIVEN,
         version_name: str | NotGiven = NOT_GIVEN,
-        voice_settings: Union[_models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        widget_settings: Union[_models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        voice_settings: Union[VoiceSettings, VoiceSettingsParam] | NotGiven = NOT_GIVEN,
+        widget_settings: Union[WidgetSettings, WidgetSettingsParam] | NotGiven = NOT_GIVEN,
         promote_to_main: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Assistant:
+    ) -> Assistant:
         """Update an assistant
 
         Update an AI Assistant's attributes.
@@ -1197,9 +1410,9 @@ class AsyncAssistantsResource(AsyncAPIResource):
                 "widget_settings": widget_settings,
                 "promote_to_main": promote_to_main,
             },
-            body_model=_models.UpdateAssistantRequestWithPromotion,
+            body_model=UpdateAssistantRequestWithPromotion,
             body_required=True,
-            cast_to=_models.Assistant,
+            cast_to=Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1207,7 +1420,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Assistant", await self._client.request(spec))
+        return cast("Assistant", await self._client.request(spec))
 
     async def delete(
         self,
@@ -1218,7 +1431,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.AssistantDeletedResponse:
+    ) -> AssistantDeletedResponse:
         """Delete an assistant
 
         Delete an AI Assistant by `assistant_id`.
@@ -1234,7 +1447,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=_models.AssistantDeletedResponse,
+            cast_to=AssistantDeletedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1242,20 +1455,20 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.AssistantDeletedResponse", await self._client.request(spec))
+        return cast("AssistantDeletedResponse", await self._client.request(spec))
 
     async def imports(
         self,
         *,
         api_key_ref: str,
-        provider: Literal["elevenlabs", "vapi", "retell"],
+        provider: Union[Literal["elevenlabs", "vapi", "retell"], ImportAssistantsRequestProvider],
         import_ids: Sequence[str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.AssistantsListData:
+    ) -> AssistantsListData:
         """Import assistants from external provider
 
         Import assistants from external providers. Any assistant that has already been imported will be overwritten with its latest version from the importing provider.
@@ -1275,9 +1488,9 @@ class AsyncAssistantsResource(AsyncAPIResource):
                 "import_ids": import_ids,
                 "provider": provider,
             },
-            body_model=_models.ImportAssistantsRequest,
+            body_model=ImportAssistantsRequest,
             body_required=True,
-            cast_to=_models.AssistantsListData,
+            cast_to=AssistantsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1285,7 +1498,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.AssistantsListData", await self._client.request(spec))
+        return cast("AssistantsListData", await self._client.request(spec))
 
     async def chat(
         self,
@@ -1299,7 +1512,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.AssistantChatResponse:
+    ) -> AssistantChatResponse:
         """Assistant Chat (BETA)
 
         This endpoint allows a client to send a chat message to a specific AI Assistant. The assistant processes the message and returns a relevant reply based on the current conversation context. Refer to the Conversation API to [create a conversation](https://developers.telnyx.com/api-reference/conversations/create-a-conversation), [filter existing conversations](https://developers.telnyx.com/api-reference/conversations/list-conversations), [fetch messages for a conversation](https://developers.telnyx.com/api-reference/conversations/get-conversation-messages), and [manually add messages to a conversation](https://developers.telnyx.com/api-reference/conversations/create-message).
@@ -1323,9 +1536,9 @@ class AsyncAssistantsResource(AsyncAPIResource):
                 "conversation_id": conversation_id,
                 "name": name,
             },
-            body_model=_models.AssistantChatReq,
+            body_model=AssistantChatReq,
             body_required=True,
-            cast_to=_models.AssistantChatResponse,
+            cast_to=AssistantChatResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1333,7 +1546,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.AssistantChatResponse", await self._client.request(spec))
+        return cast("AssistantChatResponse", await self._client.request(spec))
 
     async def send_sms(
         self,
@@ -1341,7 +1554,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         *,
         from_: str,
         to: str,
-        conversation_metadata: Dict[str, Union[str, int, bool]] | NotGiven = NOT_GIVEN,
+        conversation_metadata: Mapping[str, Union[str, int, bool]] | NotGiven = NOT_GIVEN,
         should_create_conversation: bool | NotGiven = NOT_GIVEN,
         text: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -1349,7 +1562,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.AssistantSmsChatResponse:
+    ) -> AssistantSmsChatResponse:
         """Assistant Sms Chat
 
         Send an SMS message for an assistant. This endpoint:
@@ -1379,10 +1592,10 @@ class AsyncAssistantsResource(AsyncAPIResource):
                 "text": text,
                 "to": to,
             },
-            body_model=_models.AssistantSmsChatReq,
+            body_model=AssistantSmsChatReq,
             body_required=True,
             arg_names={"from": "from_"},
-            cast_to=_models.AssistantSmsChatResponse,
+            cast_to=AssistantSmsChatResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1390,7 +1603,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.AssistantSmsChatResponse", await self._client.request(spec))
+        return cast("AssistantSmsChatResponse", await self._client.request(spec))
 
     async def clone(
         self,
@@ -1401,7 +1614,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Assistant:
+    ) -> Assistant:
         """Clone Assistant
 
         Clone an existing assistant, excluding telephony and messaging settings.
@@ -1417,7 +1630,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=_models.Assistant,
+            cast_to=Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1425,7 +1638,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Assistant", await self._client.request(spec))
+        return cast("Assistant", await self._client.request(spec))
 
     async def get_texml(
         self,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Sequence, Union, cast
+from typing import TYPE_CHECKING, Sequence, Union, cast
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -15,7 +15,10 @@ from ...._resource import (
     to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import CanaryDeployRequest, CanaryDeployResponse, Rule
+
+if TYPE_CHECKING:
+    from ....types._params import RuleParam
 
 __all__ = [
     "CanaryDeploysResource",
@@ -45,13 +48,13 @@ class CanaryDeploysResource(SyncAPIResource):
         self,
         assistant_id: str,
         *,
-        rules: Sequence[Union[_models.Rule, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        rules: Sequence[Union[Rule, RuleParam]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.CanaryDeployResponse:
+    ) -> CanaryDeployResponse:
         """Create Canary Deploy
 
         Endpoint to create a canary deploy configuration for an assistant.
@@ -73,9 +76,9 @@ class CanaryDeploysResource(SyncAPIResource):
             body={
                 "rules": rules,
             },
-            body_model=_models.CanaryDeployRequest,
+            body_model=CanaryDeployRequest,
             body_required=True,
-            cast_to=_models.CanaryDeployResponse,
+            cast_to=CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -83,7 +86,7 @@ class CanaryDeploysResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.CanaryDeployResponse", self._client.request(spec))
+        return cast("CanaryDeployResponse", self._client.request(spec))
 
     def retrieve(
         self,
@@ -93,7 +96,7 @@ class CanaryDeploysResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.CanaryDeployResponse:
+    ) -> CanaryDeployResponse:
         """Get Canary Deploy
 
         Endpoint to get a canary deploy configuration for an assistant.
@@ -112,26 +115,26 @@ class CanaryDeploysResource(SyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=_models.CanaryDeployResponse,
+            cast_to=CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.CanaryDeployResponse", self._client.request(spec))
+        return cast("CanaryDeployResponse", self._client.request(spec))
 
     def update(
         self,
         assistant_id: str,
         *,
-        rules: Sequence[Union[_models.Rule, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        rules: Sequence[Union[Rule, RuleParam]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.CanaryDeployResponse:
+    ) -> CanaryDeployResponse:
         """Update Canary Deploy
 
         Endpoint to update a canary deploy configuration for an assistant.
@@ -153,9 +156,9 @@ class CanaryDeploysResource(SyncAPIResource):
             body={
                 "rules": rules,
             },
-            body_model=_models.CanaryDeployRequest,
+            body_model=CanaryDeployRequest,
             body_required=True,
-            cast_to=_models.CanaryDeployResponse,
+            cast_to=CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -163,7 +166,7 @@ class CanaryDeploysResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.CanaryDeployResponse", self._client.request(spec))
+        return cast("CanaryDeployResponse", self._client.request(spec))
 
     def delete(
         self,
@@ -238,13 +241,13 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
         self,
         assistant_id: str,
         *,
-        rules: Sequence[Union[_models.Rule, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        rules: Sequence[Union[Rule, RuleParam]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.CanaryDeployResponse:
+    ) -> CanaryDeployResponse:
         """Create Canary Deploy
 
         Endpoint to create a canary deploy configuration for an assistant.
@@ -266,9 +269,9 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
             body={
                 "rules": rules,
             },
-            body_model=_models.CanaryDeployRequest,
+            body_model=CanaryDeployRequest,
             body_required=True,
-            cast_to=_models.CanaryDeployResponse,
+            cast_to=CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -276,7 +279,7 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.CanaryDeployResponse", await self._client.request(spec))
+        return cast("CanaryDeployResponse", await self._client.request(spec))
 
     async def retrieve(
         self,
@@ -286,7 +289,7 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.CanaryDeployResponse:
+    ) -> CanaryDeployResponse:
         """Get Canary Deploy
 
         Endpoint to get a canary deploy configuration for an assistant.
@@ -305,26 +308,26 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=_models.CanaryDeployResponse,
+            cast_to=CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.CanaryDeployResponse", await self._client.request(spec))
+        return cast("CanaryDeployResponse", await self._client.request(spec))
 
     async def update(
         self,
         assistant_id: str,
         *,
-        rules: Sequence[Union[_models.Rule, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
+        rules: Sequence[Union[Rule, RuleParam]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.CanaryDeployResponse:
+    ) -> CanaryDeployResponse:
         """Update Canary Deploy
 
         Endpoint to update a canary deploy configuration for an assistant.
@@ -346,9 +349,9 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
             body={
                 "rules": rules,
             },
-            body_model=_models.CanaryDeployRequest,
+            body_model=CanaryDeployRequest,
             body_required=True,
-            cast_to=_models.CanaryDeployResponse,
+            cast_to=CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -356,7 +359,7 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.CanaryDeployResponse", await self._client.request(spec))
+        return cast("CanaryDeployResponse", await self._client.request(spec))
 
     async def delete(
         self,

@@ -15,7 +15,7 @@ from ...._resource import (
     to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import EnhanceInstructionsRequest
 
 __all__ = [
     "InstructionsResource",
@@ -80,7 +80,7 @@ class InstructionsResource(SyncAPIResource):
                 "enhancement_prompt": enhancement_prompt,
                 "instructions": instructions,
             },
-            body_model=_models.EnhanceInstructionsRequest,
+            body_model=EnhanceInstructionsRequest,
             body_required=False,
             response_kind="text",
             extra_headers=extra_headers,
@@ -157,7 +157,7 @@ class AsyncInstructionsResource(AsyncAPIResource):
                 "enhancement_prompt": enhancement_prompt,
                 "instructions": instructions,
             },
-            body_model=_models.EnhanceInstructionsRequest,
+            body_model=EnhanceInstructionsRequest,
             body_required=False,
             response_kind="text",
             extra_headers=extra_headers,

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Literal, Union, cast
+from typing import TYPE_CHECKING, Literal, Mapping, Union, cast
+from datetime import datetime
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -16,7 +17,19 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import (
+    ConversationChannelType,
+    CreateScheduledEventRequest,
+    GetScheduledEventsQuery,
+    PaginatedScheduledEventList,
+    ScheduledCallSettings,
+    ScheduledEventResponse,
+    ScheduledPhoneCallEventResponse,
+    ScheduledSmsEventResponse,
+)
+
+if TYPE_CHECKING:
+    from ....types._params import ScheduledCallSettingsParam
 
 __all__ = [
     "ScheduledEventsResource",
@@ -48,18 +61,18 @@ class ScheduledEventsResource(SyncAPIResource):
         self,
         assistant_id: str,
         *,
-        from_date: str | NotGiven = NOT_GIVEN,
-        to_date: str | NotGiven = NOT_GIVEN,
-        conversation_channel: Literal["phone_call", "sms_chat"] | NotGiven = NOT_GIVEN,
+        from_date: Union[str, datetime] | NotGiven = NOT_GIVEN,
+        to_date: Union[str, datetime] | NotGiven = NOT_GIVEN,
+        conversation_channel: (
+            Union[Literal["phone_call", "sms_chat"], ConversationChannelType] | NotGiven
+        ) = NOT_GIVEN,
         page_number: int | NotGiven = NOT_GIVEN,
         page_size: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[
-        Union[_models.ScheduledPhoneCallEventResponse, _models.ScheduledSmsEventResponse]
-    ]:
+    ) -> SyncPage[Union[ScheduledPhoneCallEventResponse, ScheduledSmsEventResponse]]:
         """List scheduled events
 
         Get scheduled events for an assistant with pagination and filtering
@@ -85,9 +98,9 @@ class ScheduledEventsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetScheduledEventsQuery,
+            query_model=GetScheduledEventsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.PaginatedScheduledEventList,
+            cast_to=PaginatedScheduledEventList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -95,7 +108,7 @@ class ScheduledEventsResource(SyncAPIResource):
             timeout=timeout,
         )
         return cast(
-            "SyncPage[Union[_models.ScheduledPhoneCallEventResponse, _models.ScheduledSmsEventResponse]]",
+            "SyncPage[Union[ScheduledPhoneCallEventResponse, ScheduledSmsEventResponse]]",
             fetch_page(self._client, spec, _LIST_PAGING),
         )
 
@@ -103,13 +116,17 @@ class ScheduledEventsResource(SyncAPIResource):
         self,
         assistant_id: str,
         *,
-        scheduled_at_fixed_datetime: str,
+        scheduled_at_fixed_datetime: Union[str, datetime],
         telnyx_agent_target: str,
-        telnyx_conversation_channel: Literal["phone_call", "sms_chat"],
+        telnyx_conversation_channel: Union[
+            Literal["phone_call", "sms_chat"], ConversationChannelType
+        ],
         telnyx_end_user_target: str,
-        call_settings: Union[_models.ScheduledCallSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        conversation_metadata: Dict[str, Union[str, int, bool]] | NotGiven = NOT_GIVEN,
-        dynamic_variables: Dict[str, str] | NotGiven = NOT_GIVEN,
+        call_settings: (
+            Union[ScheduledCallSettings, ScheduledCallSettingsParam] | NotGiven
+        ) = NOT_GIVEN,
+        conversation_metadata: Mapping[str, Union[str, int, bool]] | NotGiven = NOT_GIVEN,
+        dynamic_variables: Mapping[str, str] | NotGiven = NOT_GIVEN,
         max_retries_client_errors: int | NotGiven = NOT_GIVEN,
         retry_interval_secs: int | NotGiven = NOT_GIVEN,
         text: str | NotGiven = NOT_GIVEN,
@@ -118,7 +135,7 @@ class ScheduledEventsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.ScheduledEventResponse:
+    ) -> ScheduledEventResponse:
         """Create a scheduled event
 
         Create a scheduled event for an assistant
@@ -154,9 +171,9 @@ class ScheduledEventsResource(SyncAPIResource):
                 "telnyx_end_user_target": telnyx_end_user_target,
                 "text": text,
             },
-            body_model=_models.CreateScheduledEventRequest,
+            body_model=CreateScheduledEventRequest,
             body_required=True,
-            cast_to=_models.ScheduledEventResponse,
+            cast_to=ScheduledEventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -164,7 +181,7 @@ class ScheduledEventsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.ScheduledEventResponse", self._client.request(spec))
+        return cast("ScheduledEventResponse", self._client.request(spec))
 
     def retrieve(
         self,
@@ -175,7 +192,7 @@ class ScheduledEventsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.ScheduledEventResponse:
+    ) -> ScheduledEventResponse:
         """Get a scheduled event
 
         Retrieve a scheduled event by event ID
@@ -193,14 +210,14 @@ class ScheduledEventsResource(SyncAPIResource):
                 "assistant_id": assistant_id,
                 "event_id": event_id,
             },
-            cast_to=_models.ScheduledEventResponse,
+            cast_to=ScheduledEventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.ScheduledEventResponse", self._client.request(spec))
+        return cast("ScheduledEventResponse", self._client.request(spec))
 
     def delete(
         self,
@@ -276,18 +293,18 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
         self,
         assistant_id: str,
         *,
-        from_date: str | NotGiven = NOT_GIVEN,
-        to_date: str | NotGiven = NOT_GIVEN,
-        conversation_channel: Literal["phone_call", "sms_chat"] | NotGiven = NOT_GIVEN,
+        from_date: Union[str, datetime] | NotGiven = NOT_GIVEN,
+        to_date: Union[str, datetime] | NotGiven = NOT_GIVEN,
+        conversation_channel: (
+            Union[Literal["phone_call", "sms_chat"], ConversationChannelType] | NotGiven
+        ) = NOT_GIVEN,
         page_number: int | NotGiven = NOT_GIVEN,
         page_size: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[
-        Union[_models.ScheduledPhoneCallEventResponse, _models.ScheduledSmsEventResponse]
-    ]:
+    ) -> AsyncPager[Union[ScheduledPhoneCallEventResponse, ScheduledSmsEventResponse]]:
         """List scheduled events
 
         Get scheduled events for an assistant with pagination and filtering
@@ -313,9 +330,9 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetScheduledEventsQuery,
+            query_model=GetScheduledEventsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.PaginatedScheduledEventList,
+            cast_to=PaginatedScheduledEventList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -328,13 +345,17 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
         self,
         assistant_id: str,
         *,
-        scheduled_at_fixed_datetime: str,
+        scheduled_at_fixed_datetime: Union[str, datetime],
         telnyx_agent_target: str,
-        telnyx_conversation_channel: Literal["phone_call", "sms_chat"],
+        telnyx_conversation_channel: Union[
+            Literal["phone_call", "sms_chat"], ConversationChannelType
+        ],
         telnyx_end_user_target: str,
-        call_settings: Union[_models.ScheduledCallSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        conversation_metadata: Dict[str, Union[str, int, bool]] | NotGiven = NOT_GIVEN,
-        dynamic_variables: Dict[str, str] | NotGiven = NOT_GIVEN,
+        call_settings: (
+            Union[ScheduledCallSettings, ScheduledCallSettingsParam] | NotGiven
+        ) = NOT_GIVEN,
+        conversation_metadata: Mapping[str, Union[str, int, bool]] | NotGiven = NOT_GIVEN,
+        dynamic_variables: Mapping[str, str] | NotGiven = NOT_GIVEN,
         max_retries_client_errors: int | NotGiven = NOT_GIVEN,
         retry_interval_secs: int | NotGiven = NOT_GIVEN,
         text: str | NotGiven = NOT_GIVEN,
@@ -343,7 +364,7 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.ScheduledEventResponse:
+    ) -> ScheduledEventResponse:
         """Create a scheduled event
 
         Create a scheduled event for an assistant
@@ -379,9 +400,9 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
                 "telnyx_end_user_target": telnyx_end_user_target,
                 "text": text,
             },
-            body_model=_models.CreateScheduledEventRequest,
+            body_model=CreateScheduledEventRequest,
             body_required=True,
-            cast_to=_models.ScheduledEventResponse,
+            cast_to=ScheduledEventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -389,7 +410,7 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.ScheduledEventResponse", await self._client.request(spec))
+        return cast("ScheduledEventResponse", await self._client.request(spec))
 
     async def retrieve(
         self,
@@ -400,7 +421,7 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.ScheduledEventResponse:
+    ) -> ScheduledEventResponse:
         """Get a scheduled event
 
         Retrieve a scheduled event by event ID
@@ -418,14 +439,14 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
                 "assistant_id": assistant_id,
                 "event_id": event_id,
             },
-            cast_to=_models.ScheduledEventResponse,
+            cast_to=ScheduledEventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.ScheduledEventResponse", await self._client.request(spec))
+        return cast("ScheduledEventResponse", await self._client.request(spec))
 
     async def delete(
         self,

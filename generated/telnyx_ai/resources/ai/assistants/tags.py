@@ -15,7 +15,7 @@ from ...._resource import (
     to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import AddTagRequest, TagsResponse
 
 __all__ = [
     "TagsResource",
@@ -48,7 +48,7 @@ class TagsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.TagsResponse:
+    ) -> TagsResponse:
         """Get All Tags
 
         `GET /ai/assistants/tags`
@@ -56,14 +56,14 @@ class TagsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/assistants/tags",
-            cast_to=_models.TagsResponse,
+            cast_to=TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.TagsResponse", self._client.request(spec))
+        return cast("TagsResponse", self._client.request(spec))
 
     def add(
         self,
@@ -75,7 +75,7 @@ class TagsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.TagsResponse:
+    ) -> TagsResponse:
         """Add Assistant Tag
 
         `POST /ai/assistants/{assistant_id}/tags`
@@ -92,9 +92,9 @@ class TagsResource(SyncAPIResource):
             body={
                 "tag": tag,
             },
-            body_model=_models.AddTagRequest,
+            body_model=AddTagRequest,
             body_required=True,
-            cast_to=_models.TagsResponse,
+            cast_to=TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -102,7 +102,7 @@ class TagsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.TagsResponse", self._client.request(spec))
+        return cast("TagsResponse", self._client.request(spec))
 
     def remove(
         self,
@@ -114,7 +114,7 @@ class TagsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.TagsResponse:
+    ) -> TagsResponse:
         """Remove Assistant Tag
 
         `DELETE /ai/assistants/{assistant_id}/tags/{tag}`
@@ -130,7 +130,7 @@ class TagsResource(SyncAPIResource):
                 "assistant_id": assistant_id,
                 "tag": tag,
             },
-            cast_to=_models.TagsResponse,
+            cast_to=TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -138,7 +138,7 @@ class TagsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.TagsResponse", self._client.request(spec))
+        return cast("TagsResponse", self._client.request(spec))
 
 
 class TagsResourceWithRawResponse:
@@ -178,7 +178,7 @@ class AsyncTagsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.TagsResponse:
+    ) -> TagsResponse:
         """Get All Tags
 
         `GET /ai/assistants/tags`
@@ -186,14 +186,14 @@ class AsyncTagsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/assistants/tags",
-            cast_to=_models.TagsResponse,
+            cast_to=TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.TagsResponse", await self._client.request(spec))
+        return cast("TagsResponse", await self._client.request(spec))
 
     async def add(
         self,
@@ -205,7 +205,7 @@ class AsyncTagsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.TagsResponse:
+    ) -> TagsResponse:
         """Add Assistant Tag
 
         `POST /ai/assistants/{assistant_id}/tags`
@@ -222,9 +222,9 @@ class AsyncTagsResource(AsyncAPIResource):
             body={
                 "tag": tag,
             },
-            body_model=_models.AddTagRequest,
+            body_model=AddTagRequest,
             body_required=True,
-            cast_to=_models.TagsResponse,
+            cast_to=TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -232,7 +232,7 @@ class AsyncTagsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.TagsResponse", await self._client.request(spec))
+        return cast("TagsResponse", await self._client.request(spec))
 
     async def remove(
         self,
@@ -244,7 +244,7 @@ class AsyncTagsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.TagsResponse:
+    ) -> TagsResponse:
         """Remove Assistant Tag
 
         `DELETE /ai/assistants/{assistant_id}/tags/{tag}`
@@ -260,7 +260,7 @@ class AsyncTagsResource(AsyncAPIResource):
                 "assistant_id": assistant_id,
                 "tag": tag,
             },
-            cast_to=_models.TagsResponse,
+            cast_to=TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -268,7 +268,7 @@ class AsyncTagsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.TagsResponse", await self._client.request(spec))
+        return cast("TagsResponse", await self._client.request(spec))
 
 
 class AsyncTagsResourceWithRawResponse:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, cast
+from typing import Any, Mapping, cast
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -15,7 +15,7 @@ from ...._resource import (
     to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import TestWebhookToolRequest, TestWebhookToolResponseData
 
 __all__ = [
     "ToolsResource",
@@ -118,14 +118,14 @@ class ToolsResource(SyncAPIResource):
         tool_id: str,
         *,
         assistant_id: str,
-        arguments: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        dynamic_variables: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        arguments: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        dynamic_variables: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.TestWebhookToolResponseData:
+    ) -> TestWebhookToolResponseData:
         """Test Assistant Tool
 
         Test a webhook tool for an assistant
@@ -149,9 +149,9 @@ class ToolsResource(SyncAPIResource):
                 "arguments": arguments,
                 "dynamic_variables": dynamic_variables,
             },
-            body_model=_models.TestWebhookToolRequest,
+            body_model=TestWebhookToolRequest,
             body_required=False,
-            cast_to=_models.TestWebhookToolResponseData,
+            cast_to=TestWebhookToolResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -159,7 +159,7 @@ class ToolsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.TestWebhookToolResponseData", self._client.request(spec))
+        return cast("TestWebhookToolResponseData", self._client.request(spec))
 
 
 class ToolsResourceWithRawResponse:
@@ -269,14 +269,14 @@ class AsyncToolsResource(AsyncAPIResource):
         tool_id: str,
         *,
         assistant_id: str,
-        arguments: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        dynamic_variables: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        arguments: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        dynamic_variables: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.TestWebhookToolResponseData:
+    ) -> TestWebhookToolResponseData:
         """Test Assistant Tool
 
         Test a webhook tool for an assistant
@@ -300,9 +300,9 @@ class AsyncToolsResource(AsyncAPIResource):
                 "arguments": arguments,
                 "dynamic_variables": dynamic_variables,
             },
-            body_model=_models.TestWebhookToolRequest,
+            body_model=TestWebhookToolRequest,
             body_required=False,
-            cast_to=_models.TestWebhookToolResponseData,
+            cast_to=TestWebhookToolResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -310,7 +310,7 @@ class AsyncToolsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.TestWebhookToolResponseData", await self._client.request(spec))
+        return cast("TestWebhookToolResponseData", await self._client.request(spec))
 
 
 class AsyncToolsResourceWithRawResponse:

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Literal, Sequence, Union, cast
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union, cast
 from ...._base_client import RequestSpec
+from ...._models import UnknownVariant
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -16,7 +17,71 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import (
+    Assistant,
+    AssistantIntegration,
+    AssistantMCPServer,
+    AssistantsListData,
+    ClientSideTool,
+    ConversationFlowReq,
+    DTMFTool,
+    EnabledFeatures,
+    ExternalLLMReq,
+    FallbackConfigReq,
+    GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
+    HandoffTool,
+    HangupTool,
+    InsightSettings,
+    InterruptionSettings,
+    InviteTool,
+    MessagingSettings,
+    ObservabilityReq,
+    PayTool,
+    PostConversationSettingsReq,
+    PrivacySettings,
+    RetrievalTool,
+    SIPReferTool,
+    SendMessageTool,
+    SkipTurnTool,
+    TelephonySettings,
+    TranscriptionSettings,
+    TransferTool,
+    UpdateAssistantRequest,
+    VoiceSettings,
+    WebhookTool,
+    WidgetSettings,
+)
+
+if TYPE_CHECKING:
+    from ....types._params import (
+        AssistantIntegrationParam,
+        AssistantMCPServerParam,
+        ClientSideToolParam,
+        ConversationFlowReqParam,
+        DTMFToolParam,
+        ExternalLLMReqParam,
+        FallbackConfigReqParam,
+        HandoffToolParam,
+        HangupToolParam,
+        InsightSettingsParam,
+        InterruptionSettingsParam,
+        InviteToolParam,
+        MessagingSettingsParam,
+        ObservabilityReqParam,
+        PayToolParam,
+        PostConversationSettingsReqParam,
+        PrivacySettingsParam,
+        RetrievalToolParam,
+        SIPReferToolParam,
+        SendMessageToolParam,
+        SkipTurnToolParam,
+        TelephonySettingsParam,
+        TranscriptionSettingsParam,
+        TransferToolParam,
+        VoiceSettingsParam,
+        WebhookToolParam,
+        WidgetSettingsParam,
+    )
 
 __all__ = [
     "VersionsResource",
@@ -52,7 +117,7 @@ class VersionsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.Assistant]:
+    ) -> SyncPage[Assistant]:
         """Get all versions of an assistant
 
         Retrieves all versions of a specific assistant with complete configuration and metadata
@@ -68,14 +133,14 @@ class VersionsResource(SyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=_models.AssistantsListData,
+            cast_to=AssistantsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[_models.Assistant]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[Assistant]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def retrieve(
         self,
@@ -87,7 +152,7 @@ class VersionsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.Assistant:
+    ) -> Assistant:
         """Get a specific assistant version
 
         Retrieves a specific version of an assistant by assistant_id and version_id
@@ -109,15 +174,15 @@ class VersionsResource(SyncAPIResource):
             query={
                 "include_mcp_servers": include_mcp_servers,
             },
-            query_model=_models.GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
-            cast_to=_models.Assistant,
+            query_model=GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
+            cast_to=Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.Assistant", self._client.request(spec))
+        return cast("Assistant", self._client.request(spec))
 
     def update(
         self,
@@ -125,52 +190,87 @@ class VersionsResource(SyncAPIResource):
         *,
         assistant_id: str,
         conversation_flow: (
-            Union[_models.ConversationFlowReq, Dict[str, Any]] | NotGiven
+            Union[ConversationFlowReq, ConversationFlowReqParam] | NotGiven
         ) = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
-        dynamic_variables: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        dynamic_variables: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_timeout_ms: int | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_url: str | NotGiven = NOT_GIVEN,
-        enabled_features: Sequence[Literal["telephony", "messaging"]] | NotGiven = NOT_GIVEN,
-        external_llm: Union[_models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        fallback_config: Union[_models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        enabled_features: (
+            Sequence[Union[Literal["telephony", "messaging"], EnabledFeatures]] | NotGiven
+        ) = NOT_GIVEN,
+        external_llm: Union[ExternalLLMReq, ExternalLLMReqParam] | NotGiven = NOT_GIVEN,
+        fallback_config: Union[FallbackConfigReq, FallbackConfigReqParam] | NotGiven = NOT_GIVEN,
         greeting: str | NotGiven = NOT_GIVEN,
-        insight_settings: Union[_models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        insight_settings: Union[InsightSettings, InsightSettingsParam] | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
         integrations: (
-            Sequence[Union[_models.AssistantIntegration, Dict[str, Any]]] | NotGiven
+            Sequence[Union[AssistantIntegration, AssistantIntegrationParam]] | NotGiven
         ) = NOT_GIVEN,
         interruption_settings: (
-            Union[_models.InterruptionSettings, Dict[str, Any]] | NotGiven
+            Union[InterruptionSettings, InterruptionSettingsParam] | NotGiven
         ) = NOT_GIVEN,
         llm_api_key_ref: str | NotGiven = NOT_GIVEN,
         mcp_servers: (
-            Sequence[Union[_models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
+            Sequence[Union[AssistantMCPServer, AssistantMCPServerParam]] | NotGiven
         ) = NOT_GIVEN,
-        messaging_settings: Union[_models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        messaging_settings: Union[MessagingSettings, MessagingSettingsParam] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         observability_settings: (
-            Union[_models.ObservabilityReq, Dict[str, Any]] | NotGiven
+            Union[ObservabilityReq, ObservabilityReqParam] | NotGiven
         ) = NOT_GIVEN,
         post_conversation_settings: (
-            Union[_models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
+            Union[PostConversationSettingsReq, PostConversationSettingsReqParam] | NotGiven
         ) = NOT_GIVEN,
-        privacy_settings: Union[_models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        privacy_settings: Union[PrivacySettings, PrivacySettingsParam] | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
-        telephony_settings: Union[_models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        telephony_settings: Union[TelephonySettings, TelephonySettingsParam] | NotGiven = NOT_GIVEN,
         tool_ids: Sequence[str] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Union[_models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
-        transcription: Union[_models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: (
+            Sequence[
+                Union[
+                    WebhookTool,
+                    WebhookToolParam,
+                    ClientSideTool,
+                    ClientSideToolParam,
+                    RetrievalTool,
+                    RetrievalToolParam,
+                    HandoffTool,
+                    HandoffToolParam,
+                    HangupTool,
+                    HangupToolParam,
+                    TransferTool,
+                    TransferToolParam,
+                    InviteTool,
+                    InviteToolParam,
+                    SIPReferTool,
+                    SIPReferToolParam,
+                    DTMFTool,
+                    DTMFToolParam,
+                    SendMessageTool,
+                    SendMessageToolParam,
+                    SkipTurnTool,
+                    SkipTurnToolParam,
+                    PayTool,
+                    PayToolParam,
+                    UnknownVariant,
+                ]
+            ]
+            | NotGiven
+        ) = NOT_GIVEN,
+        transcription: (
+            Union[TranscriptionSettings, TranscriptionSettingsParam] | NotGiven
+        ) = NOT_GIVEN,
         version_name: str | NotGiven = NOT_GIVEN,
-        voice_settings: Union[_models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        widget_settings: Union[_models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        voice_settings: Union[VoiceSettings, VoiceSettingsParam] | NotGiven = NOT_GIVEN,
+        widget_settings: Union[WidgetSettings, WidgetSettingsParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Assistant:
+    ) -> Assistant:
         """Update a specific assistant version
 
         Updates the configuration of a specific assistant version. Can not update main version
@@ -236,9 +336,9 @@ class VersionsResource(SyncAPIResource):
                 "voice_settings": voice_settings,
                 "widget_settings": widget_settings,
             },
-            body_model=_models.UpdateAssistantRequest,
+            body_model=UpdateAssistantRequest,
             body_required=True,
-            cast_to=_models.Assistant,
+            cast_to=Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -246,7 +346,7 @@ class VersionsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Assistant", self._client.request(spec))
+        return cast("Assistant", self._client.request(spec))
 
     def delete(
         self,
@@ -295,7 +395,7 @@ class VersionsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Assistant:
+    ) -> Assistant:
         """Promote an assistant version to main
 
         Promotes a specific version to be the main/current version of the assistant. This will delete any existing canary deploy configuration and send all live production traffic to this version.
@@ -313,7 +413,7 @@ class VersionsResource(SyncAPIResource):
                 "assistant_id": assistant_id,
                 "version_id": version_id,
             },
-            cast_to=_models.Assistant,
+            cast_to=Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -321,7 +421,7 @@ class VersionsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Assistant", self._client.request(spec))
+        return cast("Assistant", self._client.request(spec))
 
 
 class VersionsResourceWithRawResponse:
@@ -366,7 +466,7 @@ class AsyncVersionsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.Assistant]:
+    ) -> AsyncPager[Assistant]:
         """Get all versions of an assistant
 
         Retrieves all versions of a specific assistant with complete configuration and metadata
@@ -382,7 +482,7 @@ class AsyncVersionsResource(AsyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=_models.AssistantsListData,
+            cast_to=AssistantsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -401,7 +501,7 @@ class AsyncVersionsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.Assistant:
+    ) -> Assistant:
         """Get a specific assistant version
 
         Retrieves a specific version of an assistant by assistant_id and version_id
@@ -423,15 +523,15 @@ class AsyncVersionsResource(AsyncAPIResource):
             query={
                 "include_mcp_servers": include_mcp_servers,
             },
-            query_model=_models.GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
-            cast_to=_models.Assistant,
+            query_model=GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
+            cast_to=Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.Assistant", await self._client.request(spec))
+        return cast("Assistant", await self._client.request(spec))
 
     async def update(
         self,
@@ -439,52 +539,87 @@ class AsyncVersionsResource(AsyncAPIResource):
         *,
         assistant_id: str,
         conversation_flow: (
-            Union[_models.ConversationFlowReq, Dict[str, Any]] | NotGiven
+            Union[ConversationFlowReq, ConversationFlowReqParam] | NotGiven
         ) = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
-        dynamic_variables: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        dynamic_variables: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_timeout_ms: int | NotGiven = NOT_GIVEN,
         dynamic_variables_webhook_url: str | NotGiven = NOT_GIVEN,
-        enabled_features: Sequence[Literal["telephony", "messaging"]] | NotGiven = NOT_GIVEN,
-        external_llm: Union[_models.ExternalLLMReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        fallback_config: Union[_models.FallbackConfigReq, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        enabled_features: (
+            Sequence[Union[Literal["telephony", "messaging"], EnabledFeatures]] | NotGiven
+        ) = NOT_GIVEN,
+        external_llm: Union[ExternalLLMReq, ExternalLLMReqParam] | NotGiven = NOT_GIVEN,
+        fallback_config: Union[FallbackConfigReq, FallbackConfigReqParam] | NotGiven = NOT_GIVEN,
         greeting: str | NotGiven = NOT_GIVEN,
-        insight_settings: Union[_models.InsightSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        insight_settings: Union[InsightSettings, InsightSettingsParam] | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
         integrations: (
-            Sequence[Union[_models.AssistantIntegration, Dict[str, Any]]] | NotGiven
+            Sequence[Union[AssistantIntegration, AssistantIntegrationParam]] | NotGiven
         ) = NOT_GIVEN,
         interruption_settings: (
-            Union[_models.InterruptionSettings, Dict[str, Any]] | NotGiven
+            Union[InterruptionSettings, InterruptionSettingsParam] | NotGiven
         ) = NOT_GIVEN,
         llm_api_key_ref: str | NotGiven = NOT_GIVEN,
         mcp_servers: (
-            Sequence[Union[_models.AssistantMCPServer, Dict[str, Any]]] | NotGiven
+            Sequence[Union[AssistantMCPServer, AssistantMCPServerParam]] | NotGiven
         ) = NOT_GIVEN,
-        messaging_settings: Union[_models.MessagingSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        messaging_settings: Union[MessagingSettings, MessagingSettingsParam] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         observability_settings: (
-            Union[_models.ObservabilityReq, Dict[str, Any]] | NotGiven
+            Union[ObservabilityReq, ObservabilityReqParam] | NotGiven
         ) = NOT_GIVEN,
         post_conversation_settings: (
-            Union[_models.PostConversationSettingsReq, Dict[str, Any]] | NotGiven
+            Union[PostConversationSettingsReq, PostConversationSettingsReqParam] | NotGiven
         ) = NOT_GIVEN,
-        privacy_settings: Union[_models.PrivacySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        privacy_settings: Union[PrivacySettings, PrivacySettingsParam] | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
-        telephony_settings: Union[_models.TelephonySettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        telephony_settings: Union[TelephonySettings, TelephonySettingsParam] | NotGiven = NOT_GIVEN,
         tool_ids: Sequence[str] | NotGiven = NOT_GIVEN,
-        tools: Sequence[Union[_models.AssistantToolsItem, Dict[str, Any]]] | NotGiven = NOT_GIVEN,
-        transcription: Union[_models.TranscriptionSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: (
+            Sequence[
+                Union[
+                    WebhookTool,
+                    WebhookToolParam,
+                    ClientSideTool,
+                    ClientSideToolParam,
+                    RetrievalTool,
+                    RetrievalToolParam,
+                    HandoffTool,
+                    HandoffToolParam,
+                    HangupTool,
+                    HangupToolParam,
+                    TransferTool,
+                    TransferToolParam,
+                    InviteTool,
+                    InviteToolParam,
+                    SIPReferTool,
+                    SIPReferToolParam,
+                    DTMFTool,
+                    DTMFToolParam,
+                    SendMessageTool,
+                    SendMessageToolParam,
+                    SkipTurnTool,
+                    SkipTurnToolParam,
+                    PayTool,
+                    PayToolParam,
+                    UnknownVariant,
+                ]
+            ]
+            | NotGiven
+        ) = NOT_GIVEN,
+        transcription: (
+            Union[TranscriptionSettings, TranscriptionSettingsParam] | NotGiven
+        ) = NOT_GIVEN,
         version_name: str | NotGiven = NOT_GIVEN,
-        voice_settings: Union[_models.VoiceSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        widget_settings: Union[_models.WidgetSettings, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        voice_settings: Union[VoiceSettings, VoiceSettingsParam] | NotGiven = NOT_GIVEN,
+        widget_settings: Union[WidgetSettings, WidgetSettingsParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Assistant:
+    ) -> Assistant:
         """Update a specific assistant version
 
         Updates the configuration of a specific assistant version. Can not update main version
@@ -550,9 +685,9 @@ class AsyncVersionsResource(AsyncAPIResource):
                 "voice_settings": voice_settings,
                 "widget_settings": widget_settings,
             },
-            body_model=_models.UpdateAssistantRequest,
+            body_model=UpdateAssistantRequest,
             body_required=True,
-            cast_to=_models.Assistant,
+            cast_to=Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -560,7 +695,7 @@ class AsyncVersionsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Assistant", await self._client.request(spec))
+        return cast("Assistant", await self._client.request(spec))
 
     async def delete(
         self,
@@ -609,7 +744,7 @@ class AsyncVersionsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Assistant:
+    ) -> Assistant:
         """Promote an assistant version to main
 
         Promotes a specific version to be the main/current version of the assistant. This will delete any existing canary deploy configuration and send all live production traffic to this version.
@@ -627,7 +762,7 @@ class AsyncVersionsResource(AsyncAPIResource):
                 "assistant_id": assistant_id,
                 "version_id": version_id,
             },
-            cast_to=_models.Assistant,
+            cast_to=Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -635,7 +770,7 @@ class AsyncVersionsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Assistant", await self._client.request(spec))
+        return cast("Assistant", await self._client.request(spec))
 
 
 class AsyncVersionsResourceWithRawResponse:

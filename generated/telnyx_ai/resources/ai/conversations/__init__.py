@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Dict, Sequence, Union, cast
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union, cast
+from datetime import datetime
+from uuid import UUID
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -16,7 +18,17 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import (
+    Conversation,
+    ConversationInsightListData,
+    ConversationsListData,
+    CreateConversationRequest,
+    CreateMsgReq,
+    GetConversationByIdPublicConversationsGetResponse,
+    GetConversationsPublicConversationsGetQuery,
+    UpdateConversationByIdPublicConversationsPutResponse,
+    UpdateConversationRequest,
+)
 
 if TYPE_CHECKING:
     from .conversation_insights import (
@@ -104,18 +116,18 @@ class ConversationsResource(SyncAPIResource):
 
     def add_message(
         self,
-        conversation_id: str,
+        conversation_id: Union[str, UUID],
         *,
         role: str,
         content: str | NotGiven = NOT_GIVEN,
         metadata: (
-            Dict[str, Union[str, int, bool, Sequence[Union[str, int, bool]]]] | NotGiven
+            Mapping[str, Union[str, int, bool, Sequence[Union[str, int, bool]]]] | NotGiven
         ) = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        sent_at: str | NotGiven = NOT_GIVEN,
+        sent_at: Union[str, datetime] | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
-        tool_calls: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_choice: Union[str, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_calls: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: Union[str, Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -147,7 +159,7 @@ class ConversationsResource(SyncAPIResource):
                 "tool_calls": tool_calls,
                 "tool_choice": tool_choice,
             },
-            body_model=_models.CreateMsgReq,
+            body_model=CreateMsgReq,
             body_required=True,
             response_kind="none",
             extra_headers=extra_headers,
@@ -166,7 +178,7 @@ class ConversationsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.ConversationInsightListData:
+    ) -> ConversationInsightListData:
         """Get insights for a conversation
 
         Retrieve insights for a specific conversation
@@ -182,14 +194,14 @@ class ConversationsResource(SyncAPIResource):
             path_params={
                 "conversation_id": conversation_id,
             },
-            cast_to=_models.ConversationInsightListData,
+            cast_to=ConversationInsightListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.ConversationInsightListData", self._client.request(spec))
+        return cast("ConversationInsightListData", self._client.request(spec))
 
     def list(
         self,
@@ -210,7 +222,7 @@ class ConversationsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.Conversation]:
+    ) -> SyncPage[Conversation]:
         """List conversations
 
         Retrieve a list of all AI conversations configured by the user. Supports [PostgREST-style query parameters](https://postgrest.org/en/stable/api.html#horizontal-filtering-rows) for filtering. Examples are included for the standard metadata fields, but you can filter on any field in the metadata JSON object. For example, to filter by a custom field `metadata->custom_field`, use `metadata->custom_field=eq.value`.
@@ -248,7 +260,7 @@ class ConversationsResource(SyncAPIResource):
                 "order": order,
                 "or": or_,
             },
-            query_model=_models.GetConversationsPublicConversationsGetQuery,
+            query_model=GetConversationsPublicConversationsGetQuery,
             arg_names={
                 "metadata->assistant_id": "metadata_assistant_id",
                 "metadata->call_control_id": "metadata_call_control_id",
@@ -257,26 +269,26 @@ class ConversationsResource(SyncAPIResource):
                 "metadata->telnyx_conversation_channel": "metadata_telnyx_conversation_channel",
                 "or": "or_",
             },
-            cast_to=_models.ConversationsListData,
+            cast_to=ConversationsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[_models.Conversation]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[Conversation]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def create(
         self,
         *,
-        metadata: Dict[str, str] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, str] | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Conversation:
+    ) -> Conversation:
         """Create a conversation
 
         Create a new AI Conversation.
@@ -293,9 +305,9 @@ class ConversationsResource(SyncAPIResource):
                 "metadata": metadata,
                 "name": name,
             },
-            body_model=_models.CreateConversationRequest,
+            body_model=CreateConversationRequest,
             body_required=True,
-            cast_to=_models.Conversation,
+            cast_to=Conversation,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -303,7 +315,7 @@ class ConversationsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Conversation", self._client.request(spec))
+        return cast("Conversation", self._client.request(spec))
 
     def delete(
         self,
@@ -347,7 +359,7 @@ class ConversationsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.GetConversationByIdPublicConversationsGetResponse:
+    ) -> GetConversationByIdPublicConversationsGetResponse:
         """Get a conversation
 
         Retrieve a specific AI conversation by its ID.
@@ -363,28 +375,26 @@ class ConversationsResource(SyncAPIResource):
             path_params={
                 "conversation_id": conversation_id,
             },
-            cast_to=_models.GetConversationByIdPublicConversationsGetResponse,
+            cast_to=GetConversationByIdPublicConversationsGetResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "_models.GetConversationByIdPublicConversationsGetResponse", self._client.request(spec)
-        )
+        return cast("GetConversationByIdPublicConversationsGetResponse", self._client.request(spec))
 
     def update(
         self,
         conversation_id: str,
         *,
-        metadata: Dict[str, str] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.UpdateConversationByIdPublicConversationsPutResponse:
+    ) -> UpdateConversationByIdPublicConversationsPutResponse:
         """Update conversation metadata
 
         Update metadata for a specific conversation.
@@ -404,9 +414,9 @@ class ConversationsResource(SyncAPIResource):
             body={
                 "metadata": metadata,
             },
-            body_model=_models.UpdateConversationRequest,
+            body_model=UpdateConversationRequest,
             body_required=True,
-            cast_to=_models.UpdateConversationByIdPublicConversationsPutResponse,
+            cast_to=UpdateConversationByIdPublicConversationsPutResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -415,8 +425,7 @@ class ConversationsResource(SyncAPIResource):
             idempotency_key=idempotency_key,
         )
         return cast(
-            "_models.UpdateConversationByIdPublicConversationsPutResponse",
-            self._client.request(spec),
+            "UpdateConversationByIdPublicConversationsPutResponse", self._client.request(spec)
         )
 
 
@@ -538,18 +547,18 @@ class AsyncConversationsResource(AsyncAPIResource):
 
     async def add_message(
         self,
-        conversation_id: str,
+        conversation_id: Union[str, UUID],
         *,
         role: str,
         content: str | NotGiven = NOT_GIVEN,
         metadata: (
-            Dict[str, Union[str, int, bool, Sequence[Union[str, int, bool]]]] | NotGiven
+            Mapping[str, Union[str, int, bool, Sequence[Union[str, int, bool]]]] | NotGiven
         ) = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        sent_at: str | NotGiven = NOT_GIVEN,
+        sent_at: Union[str, datetime] | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
-        tool_calls: Sequence[Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_choice: Union[str, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_calls: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: Union[str, Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -581,7 +590,7 @@ class AsyncConversationsResource(AsyncAPIResource):
                 "tool_calls": tool_calls,
                 "tool_choice": tool_choice,
             },
-            body_model=_models.CreateMsgReq,
+            body_model=CreateMsgReq,
             body_required=True,
             response_kind="none",
             extra_headers=extra_headers,
@@ -600,7 +609,7 @@ class AsyncConversationsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.ConversationInsightListData:
+    ) -> ConversationInsightListData:
         """Get insights for a conversation
 
         Retrieve insights for a specific conversation
@@ -616,14 +625,14 @@ class AsyncConversationsResource(AsyncAPIResource):
             path_params={
                 "conversation_id": conversation_id,
             },
-            cast_to=_models.ConversationInsightListData,
+            cast_to=ConversationInsightListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.ConversationInsightListData", await self._client.request(spec))
+        return cast("ConversationInsightListData", await self._client.request(spec))
 
     def list(
         self,
@@ -644,7 +653,7 @@ class AsyncConversationsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.Conversation]:
+    ) -> AsyncPager[Conversation]:
         """List conversations
 
         Retrieve a list of all AI conversations configured by the user. Supports [PostgREST-style query parameters](https://postgrest.org/en/stable/api.html#horizontal-filtering-rows) for filtering. Examples are included for the standard metadata fields, but you can filter on any field in the metadata JSON object. For example, to filter by a custom field `metadata->custom_field`, use `metadata->custom_field=eq.value`.
@@ -682,7 +691,7 @@ class AsyncConversationsResource(AsyncAPIResource):
                 "order": order,
                 "or": or_,
             },
-            query_model=_models.GetConversationsPublicConversationsGetQuery,
+            query_model=GetConversationsPublicConversationsGetQuery,
             arg_names={
                 "metadata->assistant_id": "metadata_assistant_id",
                 "metadata->call_control_id": "metadata_call_control_id",
@@ -691,7 +700,7 @@ class AsyncConversationsResource(AsyncAPIResource):
                 "metadata->telnyx_conversation_channel": "metadata_telnyx_conversation_channel",
                 "or": "or_",
             },
-            cast_to=_models.ConversationsListData,
+            cast_to=ConversationsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -703,14 +712,14 @@ class AsyncConversationsResource(AsyncAPIResource):
     async def create(
         self,
         *,
-        metadata: Dict[str, str] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, str] | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Conversation:
+    ) -> Conversation:
         """Create a conversation
 
         Create a new AI Conversation.
@@ -727,9 +736,9 @@ class AsyncConversationsResource(AsyncAPIResource):
                 "metadata": metadata,
                 "name": name,
             },
-            body_model=_models.CreateConversationRequest,
+            body_model=CreateConversationRequest,
             body_required=True,
-            cast_to=_models.Conversation,
+            cast_to=Conversation,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -737,7 +746,7 @@ class AsyncConversationsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Conversation", await self._client.request(spec))
+        return cast("Conversation", await self._client.request(spec))
 
     async def delete(
         self,
@@ -781,7 +790,7 @@ class AsyncConversationsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.GetConversationByIdPublicConversationsGetResponse:
+    ) -> GetConversationByIdPublicConversationsGetResponse:
         """Get a conversation
 
         Retrieve a specific AI conversation by its ID.
@@ -797,7 +806,7 @@ class AsyncConversationsResource(AsyncAPIResource):
             path_params={
                 "conversation_id": conversation_id,
             },
-            cast_to=_models.GetConversationByIdPublicConversationsGetResponse,
+            cast_to=GetConversationByIdPublicConversationsGetResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -805,21 +814,20 @@ class AsyncConversationsResource(AsyncAPIResource):
             timeout=timeout,
         )
         return cast(
-            "_models.GetConversationByIdPublicConversationsGetResponse",
-            await self._client.request(spec),
+            "GetConversationByIdPublicConversationsGetResponse", await self._client.request(spec)
         )
 
     async def update(
         self,
         conversation_id: str,
         *,
-        metadata: Dict[str, str] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, str] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.UpdateConversationByIdPublicConversationsPutResponse:
+    ) -> UpdateConversationByIdPublicConversationsPutResponse:
         """Update conversation metadata
 
         Update metadata for a specific conversation.
@@ -839,9 +847,9 @@ class AsyncConversationsResource(AsyncAPIResource):
             body={
                 "metadata": metadata,
             },
-            body_model=_models.UpdateConversationRequest,
+            body_model=UpdateConversationRequest,
             body_required=True,
-            cast_to=_models.UpdateConversationByIdPublicConversationsPutResponse,
+            cast_to=UpdateConversationByIdPublicConversationsPutResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -850,8 +858,7 @@ class AsyncConversationsResource(AsyncAPIResource):
             idempotency_key=idempotency_key,
         )
         return cast(
-            "_models.UpdateConversationByIdPublicConversationsPutResponse",
-            await self._client.request(spec),
+            "UpdateConversationByIdPublicConversationsPutResponse", await self._client.request(spec)
         )
 
 

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Sequence, cast
+from typing import Sequence, Union, cast
+from uuid import UUID
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -16,7 +17,11 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import (
+    AggregateConversationInsightsQuery,
+    ConversationInsightAggregateResp,
+    ConversationInsightAggregateRespDataItem,
+)
 
 __all__ = [
     "ConversationInsightsResource",
@@ -49,14 +54,14 @@ class ConversationInsightsResource(SyncAPIResource):
         *,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
         show: Sequence[str] | NotGiven = NOT_GIVEN,
-        insight_id: str | NotGiven = NOT_GIVEN,
+        insight_id: Union[str, UUID] | NotGiven = NOT_GIVEN,
         created_at: str | NotGiven = NOT_GIVEN,
         metadata_assistant_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.ConversationInsightAggregateRespDataItem]:
+    ) -> SyncPage[ConversationInsightAggregateRespDataItem]:
         """Aggregate Conversation Insights
 
         Aggregate conversation insights by specified fields
@@ -80,9 +85,9 @@ class ConversationInsightsResource(SyncAPIResource):
                 "created_at": created_at,
                 "metadata.assistant_id": metadata_assistant_id,
             },
-            query_model=_models.AggregateConversationInsightsQuery,
+            query_model=AggregateConversationInsightsQuery,
             arg_names={"metadata.assistant_id": "metadata_assistant_id"},
-            cast_to=_models.ConversationInsightAggregateResp,
+            cast_to=ConversationInsightAggregateResp,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -90,7 +95,7 @@ class ConversationInsightsResource(SyncAPIResource):
             timeout=timeout,
         )
         return cast(
-            "SyncPage[_models.ConversationInsightAggregateRespDataItem]",
+            "SyncPage[ConversationInsightAggregateRespDataItem]",
             fetch_page(self._client, spec, _RETRIEVE_AGGREGATES_PAGING),
         )
 
@@ -126,14 +131,14 @@ class AsyncConversationInsightsResource(AsyncAPIResource):
         *,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
         show: Sequence[str] | NotGiven = NOT_GIVEN,
-        insight_id: str | NotGiven = NOT_GIVEN,
+        insight_id: Union[str, UUID] | NotGiven = NOT_GIVEN,
         created_at: str | NotGiven = NOT_GIVEN,
         metadata_assistant_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.ConversationInsightAggregateRespDataItem]:
+    ) -> AsyncPager[ConversationInsightAggregateRespDataItem]:
         """Aggregate Conversation Insights
 
         Aggregate conversation insights by specified fields
@@ -157,9 +162,9 @@ class AsyncConversationInsightsResource(AsyncAPIResource):
                 "created_at": created_at,
                 "metadata.assistant_id": metadata_assistant_id,
             },
-            query_model=_models.AggregateConversationInsightsQuery,
+            query_model=AggregateConversationInsightsQuery,
             arg_names={"metadata.assistant_id": "metadata_assistant_id"},
-            cast_to=_models.ConversationInsightAggregateResp,
+            cast_to=ConversationInsightAggregateResp,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

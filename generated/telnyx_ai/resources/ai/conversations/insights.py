@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Union, cast
+from typing import Any, Mapping, Union, cast
+from uuid import UUID
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -16,7 +17,14 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import (
+    GetAllInsightsQuery,
+    GetInsightTemplatesRespData,
+    InsightTemplateCreateReq,
+    InsightTemplateDetailRespData,
+    InsightTemplateResp,
+    InsightTemplateUpdateReq,
+)
 
 __all__ = [
     "InsightsResource",
@@ -53,7 +61,7 @@ class InsightsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.InsightTemplateResp]:
+    ) -> SyncPage[InsightTemplateResp]:
         """Get Insight Templates
 
         Get all insights
@@ -71,32 +79,30 @@ class InsightsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetAllInsightsQuery,
+            query_model=GetAllInsightsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.GetInsightTemplatesRespData,
+            cast_to=GetInsightTemplatesRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[_models.InsightTemplateResp]", fetch_page(self._client, spec, _LIST_PAGING)
-        )
+        return cast("SyncPage[InsightTemplateResp]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def create(
         self,
         *,
         instructions: str,
         name: str,
-        json_schema: Union[str, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        json_schema: Union[str, Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         webhook: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.InsightTemplateDetailRespData:
+    ) -> InsightTemplateDetailRespData:
         """Create Insight Template
 
         Create a new insight
@@ -115,9 +121,9 @@ class InsightsResource(SyncAPIResource):
                 "name": name,
                 "webhook": webhook,
             },
-            body_model=_models.InsightTemplateCreateReq,
+            body_model=InsightTemplateCreateReq,
             body_required=True,
-            cast_to=_models.InsightTemplateDetailRespData,
+            cast_to=InsightTemplateDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -125,11 +131,11 @@ class InsightsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.InsightTemplateDetailRespData", self._client.request(spec))
+        return cast("InsightTemplateDetailRespData", self._client.request(spec))
 
     def delete(
         self,
-        insight_id: str,
+        insight_id: Union[str, UUID],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -163,13 +169,13 @@ class InsightsResource(SyncAPIResource):
 
     def retrieve(
         self,
-        insight_id: str,
+        insight_id: Union[str, UUID],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.InsightTemplateDetailRespData:
+    ) -> InsightTemplateDetailRespData:
         """Get Insight Template
 
         Get insight by ID
@@ -185,21 +191,21 @@ class InsightsResource(SyncAPIResource):
             path_params={
                 "insight_id": insight_id,
             },
-            cast_to=_models.InsightTemplateDetailRespData,
+            cast_to=InsightTemplateDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.InsightTemplateDetailRespData", self._client.request(spec))
+        return cast("InsightTemplateDetailRespData", self._client.request(spec))
 
     def update(
         self,
-        insight_id: str,
+        insight_id: Union[str, UUID],
         *,
         instructions: str | NotGiven = NOT_GIVEN,
-        json_schema: Union[str, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        json_schema: Union[str, Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         webhook: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -207,7 +213,7 @@ class InsightsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.InsightTemplateDetailRespData:
+    ) -> InsightTemplateDetailRespData:
         """Update Insight Template
 
         Update an insight template
@@ -229,9 +235,9 @@ class InsightsResource(SyncAPIResource):
                 "name": name,
                 "webhook": webhook,
             },
-            body_model=_models.InsightTemplateUpdateReq,
+            body_model=InsightTemplateUpdateReq,
             body_required=True,
-            cast_to=_models.InsightTemplateDetailRespData,
+            cast_to=InsightTemplateDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -239,7 +245,7 @@ class InsightsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.InsightTemplateDetailRespData", self._client.request(spec))
+        return cast("InsightTemplateDetailRespData", self._client.request(spec))
 
 
 class InsightsResourceWithRawResponse:
@@ -285,7 +291,7 @@ class AsyncInsightsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.InsightTemplateResp]:
+    ) -> AsyncPager[InsightTemplateResp]:
         """Get Insight Templates
 
         Get all insights
@@ -303,9 +309,9 @@ class AsyncInsightsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetAllInsightsQuery,
+            query_model=GetAllInsightsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.GetInsightTemplatesRespData,
+            cast_to=GetInsightTemplatesRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -319,14 +325,14 @@ class AsyncInsightsResource(AsyncAPIResource):
         *,
         instructions: str,
         name: str,
-        json_schema: Union[str, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        json_schema: Union[str, Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         webhook: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.InsightTemplateDetailRespData:
+    ) -> InsightTemplateDetailRespData:
         """Create Insight Template
 
         Create a new insight
@@ -345,9 +351,9 @@ class AsyncInsightsResource(AsyncAPIResource):
                 "name": name,
                 "webhook": webhook,
             },
-            body_model=_models.InsightTemplateCreateReq,
+            body_model=InsightTemplateCreateReq,
             body_required=True,
-            cast_to=_models.InsightTemplateDetailRespData,
+            cast_to=InsightTemplateDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -355,11 +361,11 @@ class AsyncInsightsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.InsightTemplateDetailRespData", await self._client.request(spec))
+        return cast("InsightTemplateDetailRespData", await self._client.request(spec))
 
     async def delete(
         self,
-        insight_id: str,
+        insight_id: Union[str, UUID],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -393,13 +399,13 @@ class AsyncInsightsResource(AsyncAPIResource):
 
     async def retrieve(
         self,
-        insight_id: str,
+        insight_id: Union[str, UUID],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.InsightTemplateDetailRespData:
+    ) -> InsightTemplateDetailRespData:
         """Get Insight Template
 
         Get insight by ID
@@ -415,21 +421,21 @@ class AsyncInsightsResource(AsyncAPIResource):
             path_params={
                 "insight_id": insight_id,
             },
-            cast_to=_models.InsightTemplateDetailRespData,
+            cast_to=InsightTemplateDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.InsightTemplateDetailRespData", await self._client.request(spec))
+        return cast("InsightTemplateDetailRespData", await self._client.request(spec))
 
     async def update(
         self,
-        insight_id: str,
+        insight_id: Union[str, UUID],
         *,
         instructions: str | NotGiven = NOT_GIVEN,
-        json_schema: Union[str, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        json_schema: Union[str, Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         webhook: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -437,7 +443,7 @@ class AsyncInsightsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.InsightTemplateDetailRespData:
+    ) -> InsightTemplateDetailRespData:
         """Update Insight Template
 
         Update an insight template
@@ -459,9 +465,9 @@ class AsyncInsightsResource(AsyncAPIResource):
                 "name": name,
                 "webhook": webhook,
             },
-            body_model=_models.InsightTemplateUpdateReq,
+            body_model=InsightTemplateUpdateReq,
             body_required=True,
-            cast_to=_models.InsightTemplateDetailRespData,
+            cast_to=InsightTemplateDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -469,7 +475,7 @@ class AsyncInsightsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.InsightTemplateDetailRespData", await self._client.request(spec))
+        return cast("InsightTemplateDetailRespData", await self._client.request(spec))
 
 
 class AsyncInsightsResourceWithRawResponse:

@@ -16,7 +16,11 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import (
+    ConversationMessage,
+    ConversationMessageListData,
+    GetConversationsPublicConversationIdMessagesGetQuery,
+)
 
 __all__ = [
     "MessagesResource",
@@ -54,7 +58,7 @@ class MessagesResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.ConversationMessage]:
+    ) -> SyncPage[ConversationMessage]:
         """Get conversation messages
 
         Retrieve messages for a specific conversation, including tool calls made by the assistant.
@@ -76,18 +80,16 @@ class MessagesResource(SyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=_models.GetConversationsPublicConversationIdMessagesGetQuery,
+            query_model=GetConversationsPublicConversationIdMessagesGetQuery,
             arg_names={"page[size]": "page_size", "page[number]": "page_number"},
-            cast_to=_models.ConversationMessageListData,
+            cast_to=ConversationMessageListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[_models.ConversationMessage]", fetch_page(self._client, spec, _LIST_PAGING)
-        )
+        return cast("SyncPage[ConversationMessage]", fetch_page(self._client, spec, _LIST_PAGING))
 
 
 class MessagesResourceWithRawResponse:
@@ -126,7 +128,7 @@ class AsyncMessagesResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.ConversationMessage]:
+    ) -> AsyncPager[ConversationMessage]:
         """Get conversation messages
 
         Retrieve messages for a specific conversation, including tool calls made by the assistant.
@@ -148,9 +150,9 @@ class AsyncMessagesResource(AsyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=_models.GetConversationsPublicConversationIdMessagesGetQuery,
+            query_model=GetConversationsPublicConversationIdMessagesGetQuery,
             arg_names={"page[size]": "page_size", "page[number]": "page_number"},
-            cast_to=_models.ConversationMessageListData,
+            cast_to=ConversationMessageListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, Sequence, cast
+from typing import TYPE_CHECKING, Literal, Sequence, Union, cast
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -16,7 +16,19 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import (
+    BackgroundTasksQueryResponse,
+    BackgroundTasksQueryResponseData,
+    EmbeddingBucketRequest,
+    EmbeddingResponse,
+    EmbeddingSimilaritySearchRequest,
+    EmbeddingSimilaritySearchResponse,
+    EmbeddingUrlRequest,
+    GetTasksByStatusQuery,
+    SupportedEmbeddingLoaders,
+    SupportedEmbeddingModels,
+    TaskStatusResponse,
+)
 
 if TYPE_CHECKING:
     from .buckets import (
@@ -71,7 +83,7 @@ class EmbeddingsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.EmbeddingSimilaritySearchResponse:
+    ) -> EmbeddingSimilaritySearchResponse:
         """Search for documents
 
         Perform a similarity search on a Telnyx Storage Bucket, returning the most similar `num_docs` document chunks to the query.
@@ -94,9 +106,9 @@ class EmbeddingsResource(SyncAPIResource):
                 "num_of_docs": num_of_docs,
                 "query": query,
             },
-            body_model=_models.EmbeddingSimilaritySearchRequest,
+            body_model=EmbeddingSimilaritySearchRequest,
             body_required=True,
-            cast_to=_models.EmbeddingSimilaritySearchResponse,
+            cast_to=EmbeddingSimilaritySearchResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -104,7 +116,7 @@ class EmbeddingsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.EmbeddingSimilaritySearchResponse", self._client.request(spec))
+        return cast("EmbeddingSimilaritySearchResponse", self._client.request(spec))
 
     def url(
         self,
@@ -116,7 +128,7 @@ class EmbeddingsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.EmbeddingResponse:
+    ) -> EmbeddingResponse:
         """Embed URL content
 
         Embed website content from a specified URL, including child pages up to 5 levels deep within the same domain. The process crawls and loads content from the main URL and its linked pages into a Telnyx Cloud Storage bucket. As soon as each webpage is added to the bucket, its content is immediately processed for embeddings, that can be used for [similarity search](https://developers.telnyx.com/api-reference/embeddings/search-for-documents) and [clustering](https://developers.telnyx.com/docs/inference/clusters).
@@ -134,9 +146,9 @@ class EmbeddingsResource(SyncAPIResource):
                 "bucket_name": bucket_name,
                 "url": url,
             },
-            body_model=_models.EmbeddingUrlRequest,
+            body_model=EmbeddingUrlRequest,
             body_required=True,
-            cast_to=_models.EmbeddingResponse,
+            cast_to=EmbeddingResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -144,7 +156,7 @@ class EmbeddingsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.EmbeddingResponse", self._client.request(spec))
+        return cast("EmbeddingResponse", self._client.request(spec))
 
     def list(
         self,
@@ -154,7 +166,7 @@ class EmbeddingsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.BackgroundTasksQueryResponse]:
+    ) -> SyncPage[BackgroundTasksQueryResponse]:
         """Get Tasks by Status
 
         Retrieve tasks for the user that are either `queued`, `processing`, `failed`, `success` or `partial_success` based on the query string. Defaults to `queued` and `processing`.
@@ -170,8 +182,8 @@ class EmbeddingsResource(SyncAPIResource):
             query={
                 "status": status,
             },
-            query_model=_models.GetTasksByStatusQuery,
-            cast_to=_models.BackgroundTasksQueryResponseData,
+            query_model=GetTasksByStatusQuery,
+            cast_to=BackgroundTasksQueryResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -179,8 +191,7 @@ class EmbeddingsResource(SyncAPIResource):
             timeout=timeout,
         )
         return cast(
-            "SyncPage[_models.BackgroundTasksQueryResponse]",
-            fetch_page(self._client, spec, _LIST_PAGING),
+            "SyncPage[BackgroundTasksQueryResponse]", fetch_page(self._client, spec, _LIST_PAGING)
         )
 
     def create(
@@ -190,15 +201,21 @@ class EmbeddingsResource(SyncAPIResource):
         document_chunk_overlap_size: int | NotGiven = NOT_GIVEN,
         document_chunk_size: int | NotGiven = NOT_GIVEN,
         embedding_model: (
-            Literal["thenlper/gte-large", "intfloat/multilingual-e5-large"] | NotGiven
+            Union[
+                Literal["thenlper/gte-large", "intfloat/multilingual-e5-large"],
+                SupportedEmbeddingModels,
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
-        loader: Literal["default", "intercom"] | NotGiven = NOT_GIVEN,
+        loader: (
+            Union[Literal["default", "intercom"], SupportedEmbeddingLoaders] | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.EmbeddingResponse:
+    ) -> EmbeddingResponse:
         """Embed documents
 
         Perform embedding on a Telnyx Storage Bucket using the a embedding model.
@@ -238,9 +255,9 @@ class EmbeddingsResource(SyncAPIResource):
                 "embedding_model": embedding_model,
                 "loader": loader,
             },
-            body_model=_models.EmbeddingBucketRequest,
+            body_model=EmbeddingBucketRequest,
             body_required=True,
-            cast_to=_models.EmbeddingResponse,
+            cast_to=EmbeddingResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -248,7 +265,7 @@ class EmbeddingsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.EmbeddingResponse", self._client.request(spec))
+        return cast("EmbeddingResponse", self._client.request(spec))
 
     def retrieve(
         self,
@@ -258,7 +275,7 @@ class EmbeddingsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.TaskStatusResponse:
+    ) -> TaskStatusResponse:
         """Get an embedding task's status
 
         Check the status of a current embedding task. Will be one of the following:
@@ -279,14 +296,14 @@ class EmbeddingsResource(SyncAPIResource):
             path_params={
                 "task_id": task_id,
             },
-            cast_to=_models.TaskStatusResponse,
+            cast_to=TaskStatusResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.TaskStatusResponse", self._client.request(spec))
+        return cast("TaskStatusResponse", self._client.request(spec))
 
 
 class EmbeddingsResourceWithRawResponse:
@@ -352,7 +369,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.EmbeddingSimilaritySearchResponse:
+    ) -> EmbeddingSimilaritySearchResponse:
         """Search for documents
 
         Perform a similarity search on a Telnyx Storage Bucket, returning the most similar `num_docs` document chunks to the query.
@@ -375,9 +392,9 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
                 "num_of_docs": num_of_docs,
                 "query": query,
             },
-            body_model=_models.EmbeddingSimilaritySearchRequest,
+            body_model=EmbeddingSimilaritySearchRequest,
             body_required=True,
-            cast_to=_models.EmbeddingSimilaritySearchResponse,
+            cast_to=EmbeddingSimilaritySearchResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -385,7 +402,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.EmbeddingSimilaritySearchResponse", await self._client.request(spec))
+        return cast("EmbeddingSimilaritySearchResponse", await self._client.request(spec))
 
     async def url(
         self,
@@ -397,7 +414,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.EmbeddingResponse:
+    ) -> EmbeddingResponse:
         """Embed URL content
 
         Embed website content from a specified URL, including child pages up to 5 levels deep within the same domain. The process crawls and loads content from the main URL and its linked pages into a Telnyx Cloud Storage bucket. As soon as each webpage is added to the bucket, its content is immediately processed for embeddings, that can be used for [similarity search](https://developers.telnyx.com/api-reference/embeddings/search-for-documents) and [clustering](https://developers.telnyx.com/docs/inference/clusters).
@@ -415,9 +432,9 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
                 "bucket_name": bucket_name,
                 "url": url,
             },
-            body_model=_models.EmbeddingUrlRequest,
+            body_model=EmbeddingUrlRequest,
             body_required=True,
-            cast_to=_models.EmbeddingResponse,
+            cast_to=EmbeddingResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -425,7 +442,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.EmbeddingResponse", await self._client.request(spec))
+        return cast("EmbeddingResponse", await self._client.request(spec))
 
     def list(
         self,
@@ -435,7 +452,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.BackgroundTasksQueryResponse]:
+    ) -> AsyncPager[BackgroundTasksQueryResponse]:
         """Get Tasks by Status
 
         Retrieve tasks for the user that are either `queued`, `processing`, `failed`, `success` or `partial_success` based on the query string. Defaults to `queued` and `processing`.
@@ -451,8 +468,8 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
             query={
                 "status": status,
             },
-            query_model=_models.GetTasksByStatusQuery,
-            cast_to=_models.BackgroundTasksQueryResponseData,
+            query_model=GetTasksByStatusQuery,
+            cast_to=BackgroundTasksQueryResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -468,15 +485,21 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
         document_chunk_overlap_size: int | NotGiven = NOT_GIVEN,
         document_chunk_size: int | NotGiven = NOT_GIVEN,
         embedding_model: (
-            Literal["thenlper/gte-large", "intfloat/multilingual-e5-large"] | NotGiven
+            Union[
+                Literal["thenlper/gte-large", "intfloat/multilingual-e5-large"],
+                SupportedEmbeddingModels,
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
-        loader: Literal["default", "intercom"] | NotGiven = NOT_GIVEN,
+        loader: (
+            Union[Literal["default", "intercom"], SupportedEmbeddingLoaders] | NotGiven
+        ) = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.EmbeddingResponse:
+    ) -> EmbeddingResponse:
         """Embed documents
 
         Perform embedding on a Telnyx Storage Bucket using the a embedding model.
@@ -516,9 +539,9 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
                 "embedding_model": embedding_model,
                 "loader": loader,
             },
-            body_model=_models.EmbeddingBucketRequest,
+            body_model=EmbeddingBucketRequest,
             body_required=True,
-            cast_to=_models.EmbeddingResponse,
+            cast_to=EmbeddingResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -526,7 +549,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.EmbeddingResponse", await self._client.request(spec))
+        return cast("EmbeddingResponse", await self._client.request(spec))
 
     async def retrieve(
         self,
@@ -536,7 +559,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.TaskStatusResponse:
+    ) -> TaskStatusResponse:
         """Get an embedding task's status
 
         Check the status of a current embedding task. Will be one of the following:
@@ -557,14 +580,14 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
             path_params={
                 "task_id": task_id,
             },
-            cast_to=_models.TaskStatusResponse,
+            cast_to=TaskStatusResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.TaskStatusResponse", await self._client.request(spec))
+        return cast("TaskStatusResponse", await self._client.request(spec))
 
 
 class AsyncEmbeddingsResourceWithRawResponse:

@@ -16,7 +16,11 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import (
+    EmbeddingsBucketFiles,
+    EmbeddingsBucketFilesData,
+    UserEmbeddedBucketsData,
+)
 
 __all__ = [
     "BucketsResource",
@@ -51,7 +55,7 @@ class BucketsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.UserEmbeddedBucketsData:
+    ) -> UserEmbeddedBucketsData:
         """List embedded buckets
 
         Get all embedding buckets for a user.
@@ -61,14 +65,14 @@ class BucketsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/embeddings/buckets",
-            cast_to=_models.UserEmbeddedBucketsData,
+            cast_to=UserEmbeddedBucketsData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.UserEmbeddedBucketsData", self._client.request(spec))
+        return cast("UserEmbeddedBucketsData", self._client.request(spec))
 
     def delete(
         self,
@@ -112,7 +116,7 @@ class BucketsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.EmbeddingsBucketFiles]:
+    ) -> SyncPage[EmbeddingsBucketFiles]:
         """Get file-level embedding statuses for a bucket
 
         Get all embedded files for a given user bucket, including their processing status.
@@ -128,7 +132,7 @@ class BucketsResource(SyncAPIResource):
             path_params={
                 "bucket_name": bucket_name,
             },
-            cast_to=_models.EmbeddingsBucketFilesData,
+            cast_to=EmbeddingsBucketFilesData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -136,8 +140,7 @@ class BucketsResource(SyncAPIResource):
             timeout=timeout,
         )
         return cast(
-            "SyncPage[_models.EmbeddingsBucketFiles]",
-            fetch_page(self._client, spec, _RETRIEVE_PAGING),
+            "SyncPage[EmbeddingsBucketFiles]", fetch_page(self._client, spec, _RETRIEVE_PAGING)
         )
 
 
@@ -178,7 +181,7 @@ class AsyncBucketsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.UserEmbeddedBucketsData:
+    ) -> UserEmbeddedBucketsData:
         """List embedded buckets
 
         Get all embedding buckets for a user.
@@ -188,14 +191,14 @@ class AsyncBucketsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/embeddings/buckets",
-            cast_to=_models.UserEmbeddedBucketsData,
+            cast_to=UserEmbeddedBucketsData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.UserEmbeddedBucketsData", await self._client.request(spec))
+        return cast("UserEmbeddedBucketsData", await self._client.request(spec))
 
     async def delete(
         self,
@@ -239,7 +242,7 @@ class AsyncBucketsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.EmbeddingsBucketFiles]:
+    ) -> AsyncPager[EmbeddingsBucketFiles]:
         """Get file-level embedding statuses for a bucket
 
         Get all embedded files for a given user bucket, including their processing status.
@@ -255,7 +258,7 @@ class AsyncBucketsResource(AsyncAPIResource):
             path_params={
                 "bucket_name": bucket_name,
             },
-            cast_to=_models.EmbeddingsBucketFilesData,
+            cast_to=EmbeddingsBucketFilesData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

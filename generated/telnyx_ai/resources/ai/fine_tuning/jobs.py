@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Union, cast
+from typing import TYPE_CHECKING, Union, cast
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -16,7 +16,15 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import (
+    CreateFineTuningJobRequest,
+    CreateFineTuningJobRequestHyperparameters,
+    FineTuningJob,
+    FineTuningJobsListData,
+)
+
+if TYPE_CHECKING:
+    from ....types._params import CreateFineTuningJobRequestHyperparametersParam
 
 __all__ = [
     "JobsResource",
@@ -51,7 +59,7 @@ class JobsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.FineTuningJob]:
+    ) -> SyncPage[FineTuningJob]:
         """List fine tuning jobs
 
         Retrieve a list of all fine tuning jobs created by the user.
@@ -61,14 +69,14 @@ class JobsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/fine_tuning/jobs",
-            cast_to=_models.FineTuningJobsListData,
+            cast_to=FineTuningJobsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[_models.FineTuningJob]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[FineTuningJob]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def create(
         self,
@@ -76,7 +84,11 @@ class JobsResource(SyncAPIResource):
         model: str,
         training_file: str,
         hyperparameters: (
-            Union[_models.CreateFineTuningJobRequestHyperparameters, Dict[str, Any]] | NotGiven
+            Union[
+                CreateFineTuningJobRequestHyperparameters,
+                CreateFineTuningJobRequestHyperparametersParam,
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         suffix: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -84,7 +96,7 @@ class JobsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.FineTuningJob:
+    ) -> FineTuningJob:
         """Create a fine tuning job
 
         Create a new fine tuning job.
@@ -106,9 +118,9 @@ class JobsResource(SyncAPIResource):
                 "suffix": suffix,
                 "training_file": training_file,
             },
-            body_model=_models.CreateFineTuningJobRequest,
+            body_model=CreateFineTuningJobRequest,
             body_required=True,
-            cast_to=_models.FineTuningJob,
+            cast_to=FineTuningJob,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -116,7 +128,7 @@ class JobsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.FineTuningJob", self._client.request(spec))
+        return cast("FineTuningJob", self._client.request(spec))
 
     def retrieve(
         self,
@@ -126,7 +138,7 @@ class JobsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.FineTuningJob:
+    ) -> FineTuningJob:
         """Get a fine tuning job
 
         Retrieve a fine tuning job by `job_id`.
@@ -142,14 +154,14 @@ class JobsResource(SyncAPIResource):
             path_params={
                 "job_id": job_id,
             },
-            cast_to=_models.FineTuningJob,
+            cast_to=FineTuningJob,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.FineTuningJob", self._client.request(spec))
+        return cast("FineTuningJob", self._client.request(spec))
 
     def cancel(
         self,
@@ -160,7 +172,7 @@ class JobsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.FineTuningJob:
+    ) -> FineTuningJob:
         """Cancel a fine tuning job
 
         Cancel a fine tuning job.
@@ -176,7 +188,7 @@ class JobsResource(SyncAPIResource):
             path_params={
                 "job_id": job_id,
             },
-            cast_to=_models.FineTuningJob,
+            cast_to=FineTuningJob,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -184,7 +196,7 @@ class JobsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.FineTuningJob", self._client.request(spec))
+        return cast("FineTuningJob", self._client.request(spec))
 
 
 class JobsResourceWithRawResponse:
@@ -226,7 +238,7 @@ class AsyncJobsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.FineTuningJob]:
+    ) -> AsyncPager[FineTuningJob]:
         """List fine tuning jobs
 
         Retrieve a list of all fine tuning jobs created by the user.
@@ -236,7 +248,7 @@ class AsyncJobsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/fine_tuning/jobs",
-            cast_to=_models.FineTuningJobsListData,
+            cast_to=FineTuningJobsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -251,7 +263,11 @@ class AsyncJobsResource(AsyncAPIResource):
         model: str,
         training_file: str,
         hyperparameters: (
-            Union[_models.CreateFineTuningJobRequestHyperparameters, Dict[str, Any]] | NotGiven
+            Union[
+                CreateFineTuningJobRequestHyperparameters,
+                CreateFineTuningJobRequestHyperparametersParam,
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         suffix: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -259,7 +275,7 @@ class AsyncJobsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.FineTuningJob:
+    ) -> FineTuningJob:
         """Create a fine tuning job
 
         Create a new fine tuning job.
@@ -281,9 +297,9 @@ class AsyncJobsResource(AsyncAPIResource):
                 "suffix": suffix,
                 "training_file": training_file,
             },
-            body_model=_models.CreateFineTuningJobRequest,
+            body_model=CreateFineTuningJobRequest,
             body_required=True,
-            cast_to=_models.FineTuningJob,
+            cast_to=FineTuningJob,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -291,7 +307,7 @@ class AsyncJobsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.FineTuningJob", await self._client.request(spec))
+        return cast("FineTuningJob", await self._client.request(spec))
 
     async def retrieve(
         self,
@@ -301,7 +317,7 @@ class AsyncJobsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.FineTuningJob:
+    ) -> FineTuningJob:
         """Get a fine tuning job
 
         Retrieve a fine tuning job by `job_id`.
@@ -317,14 +333,14 @@ class AsyncJobsResource(AsyncAPIResource):
             path_params={
                 "job_id": job_id,
             },
-            cast_to=_models.FineTuningJob,
+            cast_to=FineTuningJob,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.FineTuningJob", await self._client.request(spec))
+        return cast("FineTuningJob", await self._client.request(spec))
 
     async def cancel(
         self,
@@ -335,7 +351,7 @@ class AsyncJobsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.FineTuningJob:
+    ) -> FineTuningJob:
         """Cancel a fine tuning job
 
         Cancel a fine tuning job.
@@ -351,7 +367,7 @@ class AsyncJobsResource(AsyncAPIResource):
             path_params={
                 "job_id": job_id,
             },
-            cast_to=_models.FineTuningJob,
+            cast_to=FineTuningJob,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -359,7 +375,7 @@ class AsyncJobsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.FineTuningJob", await self._client.request(spec))
+        return cast("FineTuningJob", await self._client.request(spec))
 
 
 class AsyncJobsResourceWithRawResponse:

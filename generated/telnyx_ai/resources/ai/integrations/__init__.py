@@ -16,7 +16,7 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import Integration, IntegrationsListResponse
 
 if TYPE_CHECKING:
     from .connections import (
@@ -67,7 +67,7 @@ class IntegrationsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.Integration]:
+    ) -> SyncPage[Integration]:
         """List Integrations
 
         List all available integrations.
@@ -77,14 +77,14 @@ class IntegrationsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/integrations",
-            cast_to=_models.IntegrationsListResponse,
+            cast_to=IntegrationsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[_models.Integration]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[Integration]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def retrieve(
         self,
@@ -94,7 +94,7 @@ class IntegrationsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.Integration:
+    ) -> Integration:
         """List Integration By Id
 
         Retrieve integration details
@@ -110,14 +110,14 @@ class IntegrationsResource(SyncAPIResource):
             path_params={
                 "integration_id": integration_id,
             },
-            cast_to=_models.Integration,
+            cast_to=Integration,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.Integration", self._client.request(spec))
+        return cast("Integration", self._client.request(spec))
 
 
 class IntegrationsResourceWithRawResponse:
@@ -173,7 +173,7 @@ class AsyncIntegrationsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.Integration]:
+    ) -> AsyncPager[Integration]:
         """List Integrations
 
         List all available integrations.
@@ -183,7 +183,7 @@ class AsyncIntegrationsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/integrations",
-            cast_to=_models.IntegrationsListResponse,
+            cast_to=IntegrationsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -200,7 +200,7 @@ class AsyncIntegrationsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.Integration:
+    ) -> Integration:
         """List Integration By Id
 
         Retrieve integration details
@@ -216,14 +216,14 @@ class AsyncIntegrationsResource(AsyncAPIResource):
             path_params={
                 "integration_id": integration_id,
             },
-            cast_to=_models.Integration,
+            cast_to=Integration,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.Integration", await self._client.request(spec))
+        return cast("Integration", await self._client.request(spec))
 
 
 class AsyncIntegrationsResourceWithRawResponse:

@@ -16,7 +16,11 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import (
+    IntegrationConnection,
+    IntegrationConnectionResponse,
+    IntegrationConnectionsListResponse,
+)
 
 __all__ = [
     "ConnectionsResource",
@@ -51,7 +55,7 @@ class ConnectionsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.IntegrationConnection]:
+    ) -> SyncPage[IntegrationConnection]:
         """List User Integrations
 
         List user setup integrations
@@ -61,16 +65,14 @@ class ConnectionsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/integrations/connections",
-            cast_to=_models.IntegrationConnectionsListResponse,
+            cast_to=IntegrationConnectionsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[_models.IntegrationConnection]", fetch_page(self._client, spec, _LIST_PAGING)
-        )
+        return cast("SyncPage[IntegrationConnection]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def delete(
         self,
@@ -114,7 +116,7 @@ class ConnectionsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.IntegrationConnectionResponse:
+    ) -> IntegrationConnectionResponse:
         """Get User Integration connection By Id
 
         Get user setup integrations
@@ -130,14 +132,14 @@ class ConnectionsResource(SyncAPIResource):
             path_params={
                 "user_connection_id": user_connection_id,
             },
-            cast_to=_models.IntegrationConnectionResponse,
+            cast_to=IntegrationConnectionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.IntegrationConnectionResponse", self._client.request(spec))
+        return cast("IntegrationConnectionResponse", self._client.request(spec))
 
 
 class ConnectionsResourceWithRawResponse:
@@ -177,7 +179,7 @@ class AsyncConnectionsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.IntegrationConnection]:
+    ) -> AsyncPager[IntegrationConnection]:
         """List User Integrations
 
         List user setup integrations
@@ -187,7 +189,7 @@ class AsyncConnectionsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/integrations/connections",
-            cast_to=_models.IntegrationConnectionsListResponse,
+            cast_to=IntegrationConnectionsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -238,7 +240,7 @@ class AsyncConnectionsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.IntegrationConnectionResponse:
+    ) -> IntegrationConnectionResponse:
         """Get User Integration connection By Id
 
         Get user setup integrations
@@ -254,14 +256,14 @@ class AsyncConnectionsResource(AsyncAPIResource):
             path_params={
                 "user_connection_id": user_connection_id,
             },
-            cast_to=_models.IntegrationConnectionResponse,
+            cast_to=IntegrationConnectionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.IntegrationConnectionResponse", await self._client.request(spec))
+        return cast("IntegrationConnectionResponse", await self._client.request(spec))
 
 
 class AsyncConnectionsResourceWithRawResponse:

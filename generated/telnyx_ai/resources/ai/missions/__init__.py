@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Dict, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Union, cast
+from uuid import UUID
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -16,7 +17,18 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import (
+    CreateMissionRequest,
+    EventData,
+    EventsListResponse,
+    ExecutionMode,
+    GetPublicMissionsMissionsEventsQuery,
+    GetPublicMissionsMissionsQuery,
+    MissionData,
+    MissionResponse,
+    MissionsListResponse,
+    UpdateMissionRequest,
+)
 
 if TYPE_CHECKING:
     from .knowledge_bases import (
@@ -106,7 +118,7 @@ class MissionsResource(SyncAPIResource):
 
     def delete_mission(
         self,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -140,12 +152,12 @@ class MissionsResource(SyncAPIResource):
 
     def update_mission(
         self,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         *,
         description: str | NotGiven = NOT_GIVEN,
-        execution_mode: Literal["external", "managed"] | NotGiven = NOT_GIVEN,
+        execution_mode: Union[Literal["external", "managed"], ExecutionMode] | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -153,7 +165,7 @@ class MissionsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionResponse:
+    ) -> MissionResponse:
         """Update mission
 
         Update a mission definition
@@ -177,9 +189,9 @@ class MissionsResource(SyncAPIResource):
                 "model": model,
                 "name": name,
             },
-            body_model=_models.UpdateMissionRequest,
+            body_model=UpdateMissionRequest,
             body_required=True,
-            cast_to=_models.MissionResponse,
+            cast_to=MissionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -187,7 +199,7 @@ class MissionsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MissionResponse", self._client.request(spec))
+        return cast("MissionResponse", self._client.request(spec))
 
     def clone_mission(
         self,
@@ -234,7 +246,7 @@ class MissionsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.EventData]:
+    ) -> SyncPage[EventData]:
         """List recent events
 
         List recent events across all missions
@@ -254,18 +266,16 @@ class MissionsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetPublicMissionsMissionsEventsQuery,
+            query_model=GetPublicMissionsMissionsEventsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.EventsListResponse,
+            cast_to=EventsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[_models.EventData]", fetch_page(self._client, spec, _LIST_EVENTS_PAGING)
-        )
+        return cast("SyncPage[EventData]", fetch_page(self._client, spec, _LIST_EVENTS_PAGING))
 
     def list(
         self,
@@ -276,7 +286,7 @@ class MissionsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.MissionData]:
+    ) -> SyncPage[MissionData]:
         """List missions
 
         List all missions for the organization
@@ -294,32 +304,32 @@ class MissionsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetPublicMissionsMissionsQuery,
+            query_model=GetPublicMissionsMissionsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.MissionsListResponse,
+            cast_to=MissionsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[_models.MissionData]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[MissionData]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def create(
         self,
         *,
         name: str,
         description: str | NotGiven = NOT_GIVEN,
-        execution_mode: Literal["external", "managed"] | NotGiven = NOT_GIVEN,
+        execution_mode: Union[Literal["external", "managed"], ExecutionMode] | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionResponse:
+    ) -> MissionResponse:
         """Create mission
 
         Create a new mission definition
@@ -337,9 +347,9 @@ class MissionsResource(SyncAPIResource):
                 "model": model,
                 "name": name,
             },
-            body_model=_models.CreateMissionRequest,
+            body_model=CreateMissionRequest,
             body_required=True,
-            cast_to=_models.MissionResponse,
+            cast_to=MissionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -347,17 +357,17 @@ class MissionsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MissionResponse", self._client.request(spec))
+        return cast("MissionResponse", self._client.request(spec))
 
     def retrieve(
         self,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionResponse:
+    ) -> MissionResponse:
         """Get mission
 
         Get a mission by ID (includes tools, knowledge_bases, mcp_servers)
@@ -373,14 +383,14 @@ class MissionsResource(SyncAPIResource):
             path_params={
                 "mission_id": mission_id,
             },
-            cast_to=_models.MissionResponse,
+            cast_to=MissionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.MissionResponse", self._client.request(spec))
+        return cast("MissionResponse", self._client.request(spec))
 
 
 class MissionsResourceWithRawResponse:
@@ -495,7 +505,7 @@ class AsyncMissionsResource(AsyncAPIResource):
 
     async def delete_mission(
         self,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -529,12 +539,12 @@ class AsyncMissionsResource(AsyncAPIResource):
 
     async def update_mission(
         self,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         *,
         description: str | NotGiven = NOT_GIVEN,
-        execution_mode: Literal["external", "managed"] | NotGiven = NOT_GIVEN,
+        execution_mode: Union[Literal["external", "managed"], ExecutionMode] | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -542,7 +552,7 @@ class AsyncMissionsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionResponse:
+    ) -> MissionResponse:
         """Update mission
 
         Update a mission definition
@@ -566,9 +576,9 @@ class AsyncMissionsResource(AsyncAPIResource):
                 "model": model,
                 "name": name,
             },
-            body_model=_models.UpdateMissionRequest,
+            body_model=UpdateMissionRequest,
             body_required=True,
-            cast_to=_models.MissionResponse,
+            cast_to=MissionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -576,7 +586,7 @@ class AsyncMissionsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MissionResponse", await self._client.request(spec))
+        return cast("MissionResponse", await self._client.request(spec))
 
     async def clone_mission(
         self,
@@ -623,7 +633,7 @@ class AsyncMissionsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.EventData]:
+    ) -> AsyncPager[EventData]:
         """List recent events
 
         List recent events across all missions
@@ -643,9 +653,9 @@ class AsyncMissionsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetPublicMissionsMissionsEventsQuery,
+            query_model=GetPublicMissionsMissionsEventsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.EventsListResponse,
+            cast_to=EventsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -663,7 +673,7 @@ class AsyncMissionsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.MissionData]:
+    ) -> AsyncPager[MissionData]:
         """List missions
 
         List all missions for the organization
@@ -681,9 +691,9 @@ class AsyncMissionsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetPublicMissionsMissionsQuery,
+            query_model=GetPublicMissionsMissionsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.MissionsListResponse,
+            cast_to=MissionsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -697,16 +707,16 @@ class AsyncMissionsResource(AsyncAPIResource):
         *,
         name: str,
         description: str | NotGiven = NOT_GIVEN,
-        execution_mode: Literal["external", "managed"] | NotGiven = NOT_GIVEN,
+        execution_mode: Union[Literal["external", "managed"], ExecutionMode] | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionResponse:
+    ) -> MissionResponse:
         """Create mission
 
         Create a new mission definition
@@ -724,9 +734,9 @@ class AsyncMissionsResource(AsyncAPIResource):
                 "model": model,
                 "name": name,
             },
-            body_model=_models.CreateMissionRequest,
+            body_model=CreateMissionRequest,
             body_required=True,
-            cast_to=_models.MissionResponse,
+            cast_to=MissionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -734,17 +744,17 @@ class AsyncMissionsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MissionResponse", await self._client.request(spec))
+        return cast("MissionResponse", await self._client.request(spec))
 
     async def retrieve(
         self,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionResponse:
+    ) -> MissionResponse:
         """Get mission
 
         Get a mission by ID (includes tools, knowledge_bases, mcp_servers)
@@ -760,14 +770,14 @@ class AsyncMissionsResource(AsyncAPIResource):
             path_params={
                 "mission_id": mission_id,
             },
-            cast_to=_models.MissionResponse,
+            cast_to=MissionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.MissionResponse", await self._client.request(spec))
+        return cast("MissionResponse", await self._client.request(spec))
 
 
 class AsyncMissionsResourceWithRawResponse:

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Dict, cast
+from typing import TYPE_CHECKING, Any, Dict, Union, cast
+from uuid import UUID
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -15,7 +16,7 @@ from ...._resource import (
     to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import ChatPublicOpenaiResponsesCompletionsPostBody, ModelsResponse
 
 if TYPE_CHECKING:
     from .chat import (
@@ -78,7 +79,7 @@ class OpenaiResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.ModelsResponse:
+    ) -> ModelsResponse:
         """Get available models (OpenAI-compatible)
 
         Lists every model currently available to your account on Telnyx Inference, including SOTA open-source LLMs hosted on Telnyx GPUs (for example `moonshotai/Kimi-K2.6`, `zai-org/GLM-5.1-FP8`, and `MiniMaxAI/MiniMax-M2.7`), embedding models, and any fine-tuned models you have created.
@@ -92,19 +93,19 @@ class OpenaiResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/openai/models",
-            cast_to=_models.ModelsResponse,
+            cast_to=ModelsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.ModelsResponse", self._client.request(spec))
+        return cast("ModelsResponse", self._client.request(spec))
 
     def create_response(
         self,
         *,
-        conversation: str | NotGiven = NOT_GIVEN,
+        conversation: Union[str, UUID] | NotGiven = NOT_GIVEN,
         input: object | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
@@ -146,7 +147,7 @@ class OpenaiResource(SyncAPIResource):
                 "model": model,
                 "stream": stream,
             },
-            body_model=_models.ChatPublicOpenaiResponsesCompletionsPostBody,
+            body_model=ChatPublicOpenaiResponsesCompletionsPostBody,
             body_required=True,
             cast_to=Dict[str, Any],
             response_kind="json",
@@ -230,7 +231,7 @@ class AsyncOpenaiResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.ModelsResponse:
+    ) -> ModelsResponse:
         """Get available models (OpenAI-compatible)
 
         Lists every model currently available to your account on Telnyx Inference, including SOTA open-source LLMs hosted on Telnyx GPUs (for example `moonshotai/Kimi-K2.6`, `zai-org/GLM-5.1-FP8`, and `MiniMaxAI/MiniMax-M2.7`), embedding models, and any fine-tuned models you have created.
@@ -244,19 +245,19 @@ class AsyncOpenaiResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/openai/models",
-            cast_to=_models.ModelsResponse,
+            cast_to=ModelsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.ModelsResponse", await self._client.request(spec))
+        return cast("ModelsResponse", await self._client.request(spec))
 
     async def create_response(
         self,
         *,
-        conversation: str | NotGiven = NOT_GIVEN,
+        conversation: Union[str, UUID] | NotGiven = NOT_GIVEN,
         input: object | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
@@ -298,7 +299,7 @@ class AsyncOpenaiResource(AsyncAPIResource):
                 "model": model,
                 "stream": stream,
             },
-            body_model=_models.ChatPublicOpenaiResponsesCompletionsPostBody,
+            body_model=ChatPublicOpenaiResponsesCompletionsPostBody,
             body_required=True,
             cast_to=Dict[str, Any],
             response_kind="json",

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Literal, Sequence, Union, cast, overload
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union, cast, overload
 from ...._base_client import RequestSpec
+from ...._models import UnknownVariant
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -16,7 +17,24 @@ from ...._resource import (
 )
 from ...._streaming import AsyncStream, Stream
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionRequest,
+    ChatCompletionRequestToolChoice,
+    ChatCompletionResponseFormatParam,
+    ChatCompletionSystemMessageParam,
+    ChatCompletionToolParam,
+    Retrieval,
+)
+
+if TYPE_CHECKING:
+    from ....types._params import (
+        ChatCompletionResponseFormatParamDict,
+        ChatCompletionSystemMessageParamDict,
+        ChatCompletionToolParamDict,
+        RetrievalParam,
+    )
 
 __all__ = [
     "ChatResource",
@@ -46,14 +64,16 @@ class ChatResource(SyncAPIResource):
     def create_completion(
         self,
         *,
-        messages: Sequence[Union[_models.ChatCompletionSystemMessageParam, Dict[str, Any]]],
+        messages: Sequence[
+            Union[ChatCompletionSystemMessageParam, ChatCompletionSystemMessageParamDict]
+        ],
         api_key_ref: str | NotGiven = NOT_GIVEN,
         best_of: int | NotGiven = NOT_GIVEN,
         early_stopping: bool | NotGiven = NOT_GIVEN,
         enable_thinking: bool | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
         guided_choice: Sequence[str] | NotGiven = NOT_GIVEN,
-        guided_json: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        guided_json: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         guided_regex: str | NotGiven = NOT_GIVEN,
         length_penalty: float | NotGiven = NOT_GIVEN,
         logprobs: bool | NotGiven = NOT_GIVEN,
@@ -63,15 +83,27 @@ class ChatResource(SyncAPIResource):
         n: float | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         response_format: (
-            Union[_models.ChatCompletionResponseFormatParam, Dict[str, Any]] | NotGiven
+            Union[ChatCompletionResponseFormatParam, ChatCompletionResponseFormatParamDict]
+            | NotGiven
         ) = NOT_GIVEN,
         seed: int | NotGiven = NOT_GIVEN,
         stop: Union[str, Sequence[str]] | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
-        tool_choice: Literal["none", "auto", "required"] | NotGiven = NOT_GIVEN,
+        tool_choice: (
+            Union[Literal["none", "auto", "required"], ChatCompletionRequestToolChoice] | NotGiven
+        ) = NOT_GIVEN,
         tools: (
-            Sequence[Union[_models.ChatCompletionRequestToolsItem, Dict[str, Any]]] | NotGiven
+            Sequence[
+                Union[
+                    ChatCompletionToolParam,
+                    ChatCompletionToolParamDict,
+                    Retrieval,
+                    RetrievalParam,
+                    UnknownVariant,
+                ]
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         top_logprobs: int | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
@@ -81,20 +113,22 @@ class ChatResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.ChatCompletion: ...
+    ) -> ChatCompletion: ...
 
     @overload
     def create_completion(
         self,
         *,
-        messages: Sequence[Union[_models.ChatCompletionSystemMessageParam, Dict[str, Any]]],
+        messages: Sequence[
+            Union[ChatCompletionSystemMessageParam, ChatCompletionSystemMessageParamDict]
+        ],
         api_key_ref: str | NotGiven = NOT_GIVEN,
         best_of: int | NotGiven = NOT_GIVEN,
         early_stopping: bool | NotGiven = NOT_GIVEN,
         enable_thinking: bool | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
         guided_choice: Sequence[str] | NotGiven = NOT_GIVEN,
-        guided_json: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        guided_json: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         guided_regex: str | NotGiven = NOT_GIVEN,
         length_penalty: float | NotGiven = NOT_GIVEN,
         logprobs: bool | NotGiven = NOT_GIVEN,
@@ -104,15 +138,27 @@ class ChatResource(SyncAPIResource):
         n: float | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         response_format: (
-            Union[_models.ChatCompletionResponseFormatParam, Dict[str, Any]] | NotGiven
+            Union[ChatCompletionResponseFormatParam, ChatCompletionResponseFormatParamDict]
+            | NotGiven
         ) = NOT_GIVEN,
         seed: int | NotGiven = NOT_GIVEN,
         stop: Union[str, Sequence[str]] | NotGiven = NOT_GIVEN,
         stream: Literal[True],
         temperature: float | NotGiven = NOT_GIVEN,
-        tool_choice: Literal["none", "auto", "required"] | NotGiven = NOT_GIVEN,
+        tool_choice: (
+            Union[Literal["none", "auto", "required"], ChatCompletionRequestToolChoice] | NotGiven
+        ) = NOT_GIVEN,
         tools: (
-            Sequence[Union[_models.ChatCompletionRequestToolsItem, Dict[str, Any]]] | NotGiven
+            Sequence[
+                Union[
+                    ChatCompletionToolParam,
+                    ChatCompletionToolParamDict,
+                    Retrieval,
+                    RetrievalParam,
+                    UnknownVariant,
+                ]
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         top_logprobs: int | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
@@ -122,20 +168,22 @@ class ChatResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> Stream[_models.ChatCompletionChunk]: ...
+    ) -> Stream[ChatCompletionChunk]: ...
 
     @overload
     def create_completion(
         self,
         *,
-        messages: Sequence[Union[_models.ChatCompletionSystemMessageParam, Dict[str, Any]]],
+        messages: Sequence[
+            Union[ChatCompletionSystemMessageParam, ChatCompletionSystemMessageParamDict]
+        ],
         api_key_ref: str | NotGiven = NOT_GIVEN,
         best_of: int | NotGiven = NOT_GIVEN,
         early_stopping: bool | NotGiven = NOT_GIVEN,
         enable_thinking: bool | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
         guided_choice: Sequence[str] | NotGiven = NOT_GIVEN,
-        guided_json: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        guided_json: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         guided_regex: str | NotGiven = NOT_GIVEN,
         length_penalty: float | NotGiven = NOT_GIVEN,
         logprobs: bool | NotGiven = NOT_GIVEN,
@@ -145,15 +193,27 @@ class ChatResource(SyncAPIResource):
         n: float | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         response_format: (
-            Union[_models.ChatCompletionResponseFormatParam, Dict[str, Any]] | NotGiven
+            Union[ChatCompletionResponseFormatParam, ChatCompletionResponseFormatParamDict]
+            | NotGiven
         ) = NOT_GIVEN,
         seed: int | NotGiven = NOT_GIVEN,
         stop: Union[str, Sequence[str]] | NotGiven = NOT_GIVEN,
         stream: bool,
         temperature: float | NotGiven = NOT_GIVEN,
-        tool_choice: Literal["none", "auto", "required"] | NotGiven = NOT_GIVEN,
+        tool_choice: (
+            Union[Literal["none", "auto", "required"], ChatCompletionRequestToolChoice] | NotGiven
+        ) = NOT_GIVEN,
         tools: (
-            Sequence[Union[_models.ChatCompletionRequestToolsItem, Dict[str, Any]]] | NotGiven
+            Sequence[
+                Union[
+                    ChatCompletionToolParam,
+                    ChatCompletionToolParamDict,
+                    Retrieval,
+                    RetrievalParam,
+                    UnknownVariant,
+                ]
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         top_logprobs: int | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
@@ -163,19 +223,21 @@ class ChatResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> Union[_models.ChatCompletion, Stream[_models.ChatCompletionChunk]]: ...
+    ) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]: ...
 
     def create_completion(
         self,
         *,
-        messages: Sequence[Union[_models.ChatCompletionSystemMessageParam, Dict[str, Any]]],
+        messages: Sequence[
+            Union[ChatCompletionSystemMessageParam, ChatCompletionSystemMessageParamDict]
+        ],
         api_key_ref: str | NotGiven = NOT_GIVEN,
         best_of: int | NotGiven = NOT_GIVEN,
         early_stopping: bool | NotGiven = NOT_GIVEN,
         enable_thinking: bool | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
         guided_choice: Sequence[str] | NotGiven = NOT_GIVEN,
-        guided_json: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        guided_json: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         guided_regex: str | NotGiven = NOT_GIVEN,
         length_penalty: float | NotGiven = NOT_GIVEN,
         logprobs: bool | NotGiven = NOT_GIVEN,
@@ -185,15 +247,27 @@ class ChatResource(SyncAPIResource):
         n: float | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         response_format: (
-            Union[_models.ChatCompletionResponseFormatParam, Dict[str, Any]] | NotGiven
+            Union[ChatCompletionResponseFormatParam, ChatCompletionResponseFormatParamDict]
+            | NotGiven
         ) = NOT_GIVEN,
         seed: int | NotGiven = NOT_GIVEN,
         stop: Union[str, Sequence[str]] | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
-        tool_choice: Literal["none", "auto", "required"] | NotGiven = NOT_GIVEN,
+        tool_choice: (
+            Union[Literal["none", "auto", "required"], ChatCompletionRequestToolChoice] | NotGiven
+        ) = NOT_GIVEN,
         tools: (
-            Sequence[Union[_models.ChatCompletionRequestToolsItem, Dict[str, Any]]] | NotGiven
+            Sequence[
+                Union[
+                    ChatCompletionToolParam,
+                    ChatCompletionToolParamDict,
+                    Retrieval,
+                    RetrievalParam,
+                    UnknownVariant,
+                ]
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         top_logprobs: int | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
@@ -203,7 +277,7 @@ class ChatResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> Union[_models.ChatCompletion, Stream[_models.ChatCompletionChunk]]:
+    ) -> Union[ChatCompletion, Stream[ChatCompletionChunk]]:
         """Create a chat completion (OpenAI-compatible)
 
         Chat with a language model. This endpoint is consistent with the [OpenAI Chat Completions API](https://platform.openai.com/docs/api-reference/chat) and may be used with the OpenAI JS or Python SDK by setting the base URL to `https://api.telnyx.com/v2/ai/openai`.
@@ -268,11 +342,11 @@ class ChatResource(SyncAPIResource):
                 "top_p": top_p,
                 "use_beam_search": use_beam_search,
             },
-            body_model=_models.ChatCompletionRequest,
+            body_model=ChatCompletionRequest,
             body_required=True,
-            cast_to=_models.ChatCompletion,
+            cast_to=ChatCompletion,
             response_kind="json",
-            stream_type=_models.ChatCompletionChunk if stream is True else None,
+            stream_type=ChatCompletionChunk if stream is True else None,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -280,8 +354,7 @@ class ChatResource(SyncAPIResource):
             idempotency_key=idempotency_key,
         )
         return cast(
-            "Union[_models.ChatCompletion, Stream[_models.ChatCompletionChunk]]",
-            self._client.request(spec),
+            "Union[ChatCompletion, Stream[ChatCompletionChunk]]", self._client.request(spec)
         )
 
 
@@ -315,14 +388,16 @@ class AsyncChatResource(AsyncAPIResource):
     async def create_completion(
         self,
         *,
-        messages: Sequence[Union[_models.ChatCompletionSystemMessageParam, Dict[str, Any]]],
+        messages: Sequence[
+            Union[ChatCompletionSystemMessageParam, ChatCompletionSystemMessageParamDict]
+        ],
         api_key_ref: str | NotGiven = NOT_GIVEN,
         best_of: int | NotGiven = NOT_GIVEN,
         early_stopping: bool | NotGiven = NOT_GIVEN,
         enable_thinking: bool | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
         guided_choice: Sequence[str] | NotGiven = NOT_GIVEN,
-        guided_json: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        guided_json: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         guided_regex: str | NotGiven = NOT_GIVEN,
         length_penalty: float | NotGiven = NOT_GIVEN,
         logprobs: bool | NotGiven = NOT_GIVEN,
@@ -332,15 +407,27 @@ class AsyncChatResource(AsyncAPIResource):
         n: float | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         response_format: (
-            Union[_models.ChatCompletionResponseFormatParam, Dict[str, Any]] | NotGiven
+            Union[ChatCompletionResponseFormatParam, ChatCompletionResponseFormatParamDict]
+            | NotGiven
         ) = NOT_GIVEN,
         seed: int | NotGiven = NOT_GIVEN,
         stop: Union[str, Sequence[str]] | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
-        tool_choice: Literal["none", "auto", "required"] | NotGiven = NOT_GIVEN,
+        tool_choice: (
+            Union[Literal["none", "auto", "required"], ChatCompletionRequestToolChoice] | NotGiven
+        ) = NOT_GIVEN,
         tools: (
-            Sequence[Union[_models.ChatCompletionRequestToolsItem, Dict[str, Any]]] | NotGiven
+            Sequence[
+                Union[
+                    ChatCompletionToolParam,
+                    ChatCompletionToolParamDict,
+                    Retrieval,
+                    RetrievalParam,
+                    UnknownVariant,
+                ]
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         top_logprobs: int | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
@@ -350,20 +437,22 @@ class AsyncChatResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.ChatCompletion: ...
+    ) -> ChatCompletion: ...
 
     @overload
     async def create_completion(
         self,
         *,
-        messages: Sequence[Union[_models.ChatCompletionSystemMessageParam, Dict[str, Any]]],
+        messages: Sequence[
+            Union[ChatCompletionSystemMessageParam, ChatCompletionSystemMessageParamDict]
+        ],
         api_key_ref: str | NotGiven = NOT_GIVEN,
         best_of: int | NotGiven = NOT_GIVEN,
         early_stopping: bool | NotGiven = NOT_GIVEN,
         enable_thinking: bool | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
         guided_choice: Sequence[str] | NotGiven = NOT_GIVEN,
-        guided_json: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        guided_json: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         guided_regex: str | NotGiven = NOT_GIVEN,
         length_penalty: float | NotGiven = NOT_GIVEN,
         logprobs: bool | NotGiven = NOT_GIVEN,
@@ -373,15 +462,27 @@ class AsyncChatResource(AsyncAPIResource):
         n: float | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         response_format: (
-            Union[_models.ChatCompletionResponseFormatParam, Dict[str, Any]] | NotGiven
+            Union[ChatCompletionResponseFormatParam, ChatCompletionResponseFormatParamDict]
+            | NotGiven
         ) = NOT_GIVEN,
         seed: int | NotGiven = NOT_GIVEN,
         stop: Union[str, Sequence[str]] | NotGiven = NOT_GIVEN,
         stream: Literal[True],
         temperature: float | NotGiven = NOT_GIVEN,
-        tool_choice: Literal["none", "auto", "required"] | NotGiven = NOT_GIVEN,
+        tool_choice: (
+            Union[Literal["none", "auto", "required"], ChatCompletionRequestToolChoice] | NotGiven
+        ) = NOT_GIVEN,
         tools: (
-            Sequence[Union[_models.ChatCompletionRequestToolsItem, Dict[str, Any]]] | NotGiven
+            Sequence[
+                Union[
+                    ChatCompletionToolParam,
+                    ChatCompletionToolParamDict,
+                    Retrieval,
+                    RetrievalParam,
+                    UnknownVariant,
+                ]
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         top_logprobs: int | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
@@ -391,20 +492,22 @@ class AsyncChatResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> AsyncStream[_models.ChatCompletionChunk]: ...
+    ) -> AsyncStream[ChatCompletionChunk]: ...
 
     @overload
     async def create_completion(
         self,
         *,
-        messages: Sequence[Union[_models.ChatCompletionSystemMessageParam, Dict[str, Any]]],
+        messages: Sequence[
+            Union[ChatCompletionSystemMessageParam, ChatCompletionSystemMessageParamDict]
+        ],
         api_key_ref: str | NotGiven = NOT_GIVEN,
         best_of: int | NotGiven = NOT_GIVEN,
         early_stopping: bool | NotGiven = NOT_GIVEN,
         enable_thinking: bool | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
         guided_choice: Sequence[str] | NotGiven = NOT_GIVEN,
-        guided_json: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        guided_json: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         guided_regex: str | NotGiven = NOT_GIVEN,
         length_penalty: float | NotGiven = NOT_GIVEN,
         logprobs: bool | NotGiven = NOT_GIVEN,
@@ -414,15 +517,27 @@ class AsyncChatResource(AsyncAPIResource):
         n: float | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         response_format: (
-            Union[_models.ChatCompletionResponseFormatParam, Dict[str, Any]] | NotGiven
+            Union[ChatCompletionResponseFormatParam, ChatCompletionResponseFormatParamDict]
+            | NotGiven
         ) = NOT_GIVEN,
         seed: int | NotGiven = NOT_GIVEN,
         stop: Union[str, Sequence[str]] | NotGiven = NOT_GIVEN,
         stream: bool,
         temperature: float | NotGiven = NOT_GIVEN,
-        tool_choice: Literal["none", "auto", "required"] | NotGiven = NOT_GIVEN,
+        tool_choice: (
+            Union[Literal["none", "auto", "required"], ChatCompletionRequestToolChoice] | NotGiven
+        ) = NOT_GIVEN,
         tools: (
-            Sequence[Union[_models.ChatCompletionRequestToolsItem, Dict[str, Any]]] | NotGiven
+            Sequence[
+                Union[
+                    ChatCompletionToolParam,
+                    ChatCompletionToolParamDict,
+                    Retrieval,
+                    RetrievalParam,
+                    UnknownVariant,
+                ]
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         top_logprobs: int | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
@@ -432,19 +547,21 @@ class AsyncChatResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> Union[_models.ChatCompletion, AsyncStream[_models.ChatCompletionChunk]]: ...
+    ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]: ...
 
     async def create_completion(
         self,
         *,
-        messages: Sequence[Union[_models.ChatCompletionSystemMessageParam, Dict[str, Any]]],
+        messages: Sequence[
+            Union[ChatCompletionSystemMessageParam, ChatCompletionSystemMessageParamDict]
+        ],
         api_key_ref: str | NotGiven = NOT_GIVEN,
         best_of: int | NotGiven = NOT_GIVEN,
         early_stopping: bool | NotGiven = NOT_GIVEN,
         enable_thinking: bool | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
         guided_choice: Sequence[str] | NotGiven = NOT_GIVEN,
-        guided_json: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        guided_json: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         guided_regex: str | NotGiven = NOT_GIVEN,
         length_penalty: float | NotGiven = NOT_GIVEN,
         logprobs: bool | NotGiven = NOT_GIVEN,
@@ -454,15 +571,27 @@ class AsyncChatResource(AsyncAPIResource):
         n: float | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         response_format: (
-            Union[_models.ChatCompletionResponseFormatParam, Dict[str, Any]] | NotGiven
+            Union[ChatCompletionResponseFormatParam, ChatCompletionResponseFormatParamDict]
+            | NotGiven
         ) = NOT_GIVEN,
         seed: int | NotGiven = NOT_GIVEN,
         stop: Union[str, Sequence[str]] | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
-        tool_choice: Literal["none", "auto", "required"] | NotGiven = NOT_GIVEN,
+        tool_choice: (
+            Union[Literal["none", "auto", "required"], ChatCompletionRequestToolChoice] | NotGiven
+        ) = NOT_GIVEN,
         tools: (
-            Sequence[Union[_models.ChatCompletionRequestToolsItem, Dict[str, Any]]] | NotGiven
+            Sequence[
+                Union[
+                    ChatCompletionToolParam,
+                    ChatCompletionToolParamDict,
+                    Retrieval,
+                    RetrievalParam,
+                    UnknownVariant,
+                ]
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         top_logprobs: int | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
@@ -472,7 +601,7 @@ class AsyncChatResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> Union[_models.ChatCompletion, AsyncStream[_models.ChatCompletionChunk]]:
+    ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]:
         """Create a chat completion (OpenAI-compatible)
 
         Chat with a language model. This endpoint is consistent with the [OpenAI Chat Completions API](https://platform.openai.com/docs/api-reference/chat) and may be used with the OpenAI JS or Python SDK by setting the base URL to `https://api.telnyx.com/v2/ai/openai`.
@@ -537,11 +666,11 @@ class AsyncChatResource(AsyncAPIResource):
                 "top_p": top_p,
                 "use_beam_search": use_beam_search,
             },
-            body_model=_models.ChatCompletionRequest,
+            body_model=ChatCompletionRequest,
             body_required=True,
-            cast_to=_models.ChatCompletion,
+            cast_to=ChatCompletion,
             response_kind="json",
-            stream_type=_models.ChatCompletionChunk if stream is True else None,
+            stream_type=ChatCompletionChunk if stream is True else None,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -549,7 +678,7 @@ class AsyncChatResource(AsyncAPIResource):
             idempotency_key=idempotency_key,
         )
         return cast(
-            "Union[_models.ChatCompletion, AsyncStream[_models.ChatCompletionChunk]]",
+            "Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]",
             await self._client.request(spec),
         )
 

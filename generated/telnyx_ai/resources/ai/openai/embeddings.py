@@ -15,7 +15,12 @@ from ...._resource import (
     to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import (
+    OpenAIEmbeddingModelsResponse,
+    OpenAIEmbeddingRequest,
+    OpenAIEmbeddingRequestEncodingFormat,
+    OpenAIEmbeddingResponse,
+)
 
 __all__ = [
     "EmbeddingsResource",
@@ -47,14 +52,16 @@ class EmbeddingsResource(SyncAPIResource):
         input: Union[str, Sequence[str]],
         model: str,
         dimensions: int | NotGiven = NOT_GIVEN,
-        encoding_format: Literal["float", "base64"] | NotGiven = NOT_GIVEN,
+        encoding_format: (
+            Union[Literal["float", "base64"], OpenAIEmbeddingRequestEncodingFormat] | NotGiven
+        ) = NOT_GIVEN,
         user: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.OpenAIEmbeddingResponse:
+    ) -> OpenAIEmbeddingResponse:
         """Create embeddings
 
         Creates an embedding vector representing the input text. This endpoint is compatible with the [OpenAI Embeddings API](https://platform.openai.com/docs/api-reference/embeddings) and may be used with the OpenAI JS or Python SDK by setting the base URL to `https://api.telnyx.com/v2/ai/openai`.
@@ -78,9 +85,9 @@ class EmbeddingsResource(SyncAPIResource):
                 "model": model,
                 "user": user,
             },
-            body_model=_models.OpenAIEmbeddingRequest,
+            body_model=OpenAIEmbeddingRequest,
             body_required=True,
-            cast_to=_models.OpenAIEmbeddingResponse,
+            cast_to=OpenAIEmbeddingResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -88,7 +95,7 @@ class EmbeddingsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.OpenAIEmbeddingResponse", self._client.request(spec))
+        return cast("OpenAIEmbeddingResponse", self._client.request(spec))
 
     def list_embedding_models(
         self,
@@ -97,7 +104,7 @@ class EmbeddingsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.OpenAIEmbeddingModelsResponse:
+    ) -> OpenAIEmbeddingModelsResponse:
         """List embedding models
 
         Returns a list of available embedding models. This endpoint is compatible with the OpenAI Models API format.
@@ -107,14 +114,14 @@ class EmbeddingsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/openai/embeddings/models",
-            cast_to=_models.OpenAIEmbeddingModelsResponse,
+            cast_to=OpenAIEmbeddingModelsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.OpenAIEmbeddingModelsResponse", self._client.request(spec))
+        return cast("OpenAIEmbeddingModelsResponse", self._client.request(spec))
 
 
 class EmbeddingsResourceWithRawResponse:
@@ -151,14 +158,16 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
         input: Union[str, Sequence[str]],
         model: str,
         dimensions: int | NotGiven = NOT_GIVEN,
-        encoding_format: Literal["float", "base64"] | NotGiven = NOT_GIVEN,
+        encoding_format: (
+            Union[Literal["float", "base64"], OpenAIEmbeddingRequestEncodingFormat] | NotGiven
+        ) = NOT_GIVEN,
         user: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.OpenAIEmbeddingResponse:
+    ) -> OpenAIEmbeddingResponse:
         """Create embeddings
 
         Creates an embedding vector representing the input text. This endpoint is compatible with the [OpenAI Embeddings API](https://platform.openai.com/docs/api-reference/embeddings) and may be used with the OpenAI JS or Python SDK by setting the base URL to `https://api.telnyx.com/v2/ai/openai`.
@@ -182,9 +191,9 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
                 "model": model,
                 "user": user,
             },
-            body_model=_models.OpenAIEmbeddingRequest,
+            body_model=OpenAIEmbeddingRequest,
             body_required=True,
-            cast_to=_models.OpenAIEmbeddingResponse,
+            cast_to=OpenAIEmbeddingResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -192,7 +201,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.OpenAIEmbeddingResponse", await self._client.request(spec))
+        return cast("OpenAIEmbeddingResponse", await self._client.request(spec))
 
     async def list_embedding_models(
         self,
@@ -201,7 +210,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.OpenAIEmbeddingModelsResponse:
+    ) -> OpenAIEmbeddingModelsResponse:
         """List embedding models
 
         Returns a list of available embedding models. This endpoint is compatible with the OpenAI Models API format.
@@ -211,14 +220,14 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/openai/embeddings/models",
-            cast_to=_models.OpenAIEmbeddingModelsResponse,
+            cast_to=OpenAIEmbeddingModelsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.OpenAIEmbeddingModelsResponse", await self._client.request(spec))
+        return cast("OpenAIEmbeddingModelsResponse", await self._client.request(spec))
 
 
 class AsyncEmbeddingsResourceWithRawResponse:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Dict, Literal, Sequence, Union, cast
+from typing import TYPE_CHECKING, Literal, Sequence, Union, cast
 from ....._base_client import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
@@ -16,7 +16,22 @@ from ....._resource import (
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from .....types import _models  # never shadowed: no resource name starts with `_`
+from .....types._models import (
+    AssistantTestResponse,
+    CreateAssistantTestRequest,
+    CreateAssistantTestRequestRubricItem,
+    GetAssistantTestsPublicAssistantsTestsGetQuery,
+    PaginatedAssistantTestList,
+    TelnyxConversationChannel,
+    UpdateAssistantTestRequest,
+    UpdateAssistantTestRequestRubricItem,
+)
+
+if TYPE_CHECKING:
+    from .....types._params import (
+        CreateAssistantTestRequestRubricItemParam,
+        UpdateAssistantTestRequestRubricItemParam,
+    )
 
 if TYPE_CHECKING:
     from .runs import (
@@ -86,7 +101,7 @@ class TestsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.AssistantTestResponse]:
+    ) -> SyncPage[AssistantTestResponse]:
         """List assistant tests with pagination
 
         Retrieves a paginated list of assistant tests with optional filtering capabilities
@@ -110,18 +125,16 @@ class TestsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetAssistantTestsPublicAssistantsTestsGetQuery,
+            query_model=GetAssistantTestsPublicAssistantsTestsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.PaginatedAssistantTestList,
+            cast_to=PaginatedAssistantTestList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[_models.AssistantTestResponse]", fetch_page(self._client, spec, _LIST_PAGING)
-        )
+        return cast("SyncPage[AssistantTestResponse]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def create(
         self,
@@ -129,11 +142,16 @@ class TestsResource(SyncAPIResource):
         destination: str,
         instructions: str,
         name: str,
-        rubric: Sequence[Union[_models.CreateAssistantTestRequestRubricItem, Dict[str, Any]]],
+        rubric: Sequence[
+            Union[CreateAssistantTestRequestRubricItem, CreateAssistantTestRequestRubricItemParam]
+        ],
         description: str | NotGiven = NOT_GIVEN,
         max_duration_seconds: int | NotGiven = NOT_GIVEN,
         telnyx_conversation_channel: (
-            Literal["phone_call", "web_call", "sms_chat", "web_chat"] | NotGiven
+            Union[
+                Literal["phone_call", "web_call", "sms_chat", "web_chat"], TelnyxConversationChannel
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         test_suite: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -141,7 +159,7 @@ class TestsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.AssistantTestResponse:
+    ) -> AssistantTestResponse:
         """Create a new assistant test
 
         Creates a comprehensive test configuration for evaluating AI assistant performance
@@ -171,9 +189,9 @@ class TestsResource(SyncAPIResource):
                 "telnyx_conversation_channel": telnyx_conversation_channel,
                 "test_suite": test_suite,
             },
-            body_model=_models.CreateAssistantTestRequest,
+            body_model=CreateAssistantTestRequest,
             body_required=True,
-            cast_to=_models.AssistantTestResponse,
+            cast_to=AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -181,7 +199,7 @@ class TestsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.AssistantTestResponse", self._client.request(spec))
+        return cast("AssistantTestResponse", self._client.request(spec))
 
     def retrieve(
         self,
@@ -191,7 +209,7 @@ class TestsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.AssistantTestResponse:
+    ) -> AssistantTestResponse:
         """Get assistant test by ID
 
         Retrieves detailed information about a specific assistant test
@@ -207,14 +225,14 @@ class TestsResource(SyncAPIResource):
             path_params={
                 "test_id": test_id,
             },
-            cast_to=_models.AssistantTestResponse,
+            cast_to=AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.AssistantTestResponse", self._client.request(spec))
+        return cast("AssistantTestResponse", self._client.request(spec))
 
     def update(
         self,
@@ -226,10 +244,18 @@ class TestsResource(SyncAPIResource):
         max_duration_seconds: int | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         rubric: (
-            Sequence[Union[_models.UpdateAssistantTestRequestRubricItem, Dict[str, Any]]] | NotGiven
+            Sequence[
+                Union[
+                    UpdateAssistantTestRequestRubricItem, UpdateAssistantTestRequestRubricItemParam
+                ]
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         telnyx_conversation_channel: (
-            Literal["phone_call", "web_call", "sms_chat", "web_chat"] | NotGiven
+            Union[
+                Literal["phone_call", "web_call", "sms_chat", "web_chat"], TelnyxConversationChannel
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         test_suite: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -237,7 +263,7 @@ class TestsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.AssistantTestResponse:
+    ) -> AssistantTestResponse:
         """Update an assistant test
 
         Updates an existing assistant test configuration with new settings
@@ -271,9 +297,9 @@ class TestsResource(SyncAPIResource):
                 "telnyx_conversation_channel": telnyx_conversation_channel,
                 "test_suite": test_suite,
             },
-            body_model=_models.UpdateAssistantTestRequest,
+            body_model=UpdateAssistantTestRequest,
             body_required=True,
-            cast_to=_models.AssistantTestResponse,
+            cast_to=AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -281,7 +307,7 @@ class TestsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.AssistantTestResponse", self._client.request(spec))
+        return cast("AssistantTestResponse", self._client.request(spec))
 
     def delete(
         self,
@@ -400,7 +426,7 @@ class AsyncTestsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.AssistantTestResponse]:
+    ) -> AsyncPager[AssistantTestResponse]:
         """List assistant tests with pagination
 
         Retrieves a paginated list of assistant tests with optional filtering capabilities
@@ -424,9 +450,9 @@ class AsyncTestsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetAssistantTestsPublicAssistantsTestsGetQuery,
+            query_model=GetAssistantTestsPublicAssistantsTestsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.PaginatedAssistantTestList,
+            cast_to=PaginatedAssistantTestList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -441,11 +467,16 @@ class AsyncTestsResource(AsyncAPIResource):
         destination: str,
         instructions: str,
         name: str,
-        rubric: Sequence[Union[_models.CreateAssistantTestRequestRubricItem, Dict[str, Any]]],
+        rubric: Sequence[
+            Union[CreateAssistantTestRequestRubricItem, CreateAssistantTestRequestRubricItemParam]
+        ],
         description: str | NotGiven = NOT_GIVEN,
         max_duration_seconds: int | NotGiven = NOT_GIVEN,
         telnyx_conversation_channel: (
-            Literal["phone_call", "web_call", "sms_chat", "web_chat"] | NotGiven
+            Union[
+                Literal["phone_call", "web_call", "sms_chat", "web_chat"], TelnyxConversationChannel
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         test_suite: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -453,7 +484,7 @@ class AsyncTestsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.AssistantTestResponse:
+    ) -> AssistantTestResponse:
         """Create a new assistant test
 
         Creates a comprehensive test configuration for evaluating AI assistant performance
@@ -483,9 +514,9 @@ class AsyncTestsResource(AsyncAPIResource):
                 "telnyx_conversation_channel": telnyx_conversation_channel,
                 "test_suite": test_suite,
             },
-            body_model=_models.CreateAssistantTestRequest,
+            body_model=CreateAssistantTestRequest,
             body_required=True,
-            cast_to=_models.AssistantTestResponse,
+            cast_to=AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -493,7 +524,7 @@ class AsyncTestsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.AssistantTestResponse", await self._client.request(spec))
+        return cast("AssistantTestResponse", await self._client.request(spec))
 
     async def retrieve(
         self,
@@ -503,7 +534,7 @@ class AsyncTestsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.AssistantTestResponse:
+    ) -> AssistantTestResponse:
         """Get assistant test by ID
 
         Retrieves detailed information about a specific assistant test
@@ -519,14 +550,14 @@ class AsyncTestsResource(AsyncAPIResource):
             path_params={
                 "test_id": test_id,
             },
-            cast_to=_models.AssistantTestResponse,
+            cast_to=AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.AssistantTestResponse", await self._client.request(spec))
+        return cast("AssistantTestResponse", await self._client.request(spec))
 
     async def update(
         self,
@@ -538,10 +569,18 @@ class AsyncTestsResource(AsyncAPIResource):
         max_duration_seconds: int | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         rubric: (
-            Sequence[Union[_models.UpdateAssistantTestRequestRubricItem, Dict[str, Any]]] | NotGiven
+            Sequence[
+                Union[
+                    UpdateAssistantTestRequestRubricItem, UpdateAssistantTestRequestRubricItemParam
+                ]
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         telnyx_conversation_channel: (
-            Literal["phone_call", "web_call", "sms_chat", "web_chat"] | NotGiven
+            Union[
+                Literal["phone_call", "web_call", "sms_chat", "web_chat"], TelnyxConversationChannel
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         test_suite: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -549,7 +588,7 @@ class AsyncTestsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.AssistantTestResponse:
+    ) -> AssistantTestResponse:
         """Update an assistant test
 
         Updates an existing assistant test configuration with new settings
@@ -583,9 +622,9 @@ class AsyncTestsResource(AsyncAPIResource):
                 "telnyx_conversation_channel": telnyx_conversation_channel,
                 "test_suite": test_suite,
             },
-            body_model=_models.UpdateAssistantTestRequest,
+            body_model=UpdateAssistantTestRequest,
             body_required=True,
-            cast_to=_models.AssistantTestResponse,
+            cast_to=AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -593,7 +632,7 @@ class AsyncTestsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.AssistantTestResponse", await self._client.request(spec))
+        return cast("AssistantTestResponse", await self._client.request(spec))
 
     async def delete(
         self,

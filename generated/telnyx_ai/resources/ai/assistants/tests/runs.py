@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Literal, cast
+from typing import Literal, Union, cast
 from ....._base_client import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
@@ -16,7 +16,13 @@ from ....._resource import (
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from .....types import _models  # never shadowed: no resource name starts with `_`
+from .....types._models import (
+    GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery,
+    PaginatedTestRunList,
+    TestRunResponse,
+    TestStatus,
+    TriggerTestRunRequest,
+)
 
 __all__ = [
     "RunsResource",
@@ -49,7 +55,10 @@ class RunsResource(SyncAPIResource):
         test_id: str,
         *,
         status: (
-            Literal["pending", "starting", "running", "passed", "failed", "error"] | NotGiven
+            Union[
+                Literal["pending", "starting", "running", "passed", "failed", "error"], TestStatus
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         page_number: int | NotGiven = NOT_GIVEN,
         page_size: int | NotGiven = NOT_GIVEN,
@@ -57,7 +66,7 @@ class RunsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.TestRunResponse]:
+    ) -> SyncPage[TestRunResponse]:
         """Get test run history for a specific test
 
         Retrieves paginated execution history for a specific assistant test with filtering options
@@ -81,18 +90,16 @@ class RunsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery,
+            query_model=GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.PaginatedTestRunList,
+            cast_to=PaginatedTestRunList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[_models.TestRunResponse]", fetch_page(self._client, spec, _LIST_PAGING)
-        )
+        return cast("SyncPage[TestRunResponse]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def trigger(
         self,
@@ -104,7 +111,7 @@ class RunsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.TestRunResponse:
+    ) -> TestRunResponse:
         """Trigger a manual test run
 
         Initiates immediate execution of a specific assistant test
@@ -124,9 +131,9 @@ class RunsResource(SyncAPIResource):
             body={
                 "destination_version_id": destination_version_id,
             },
-            body_model=_models.TriggerTestRunRequest,
+            body_model=TriggerTestRunRequest,
             body_required=False,
-            cast_to=_models.TestRunResponse,
+            cast_to=TestRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -134,7 +141,7 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.TestRunResponse", self._client.request(spec))
+        return cast("TestRunResponse", self._client.request(spec))
 
     def retrieve(
         self,
@@ -145,7 +152,7 @@ class RunsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.TestRunResponse:
+    ) -> TestRunResponse:
         """Get specific test run details
 
         Retrieves detailed information about a specific test run execution
@@ -163,14 +170,14 @@ class RunsResource(SyncAPIResource):
                 "test_id": test_id,
                 "run_id": run_id,
             },
-            cast_to=_models.TestRunResponse,
+            cast_to=TestRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.TestRunResponse", self._client.request(spec))
+        return cast("TestRunResponse", self._client.request(spec))
 
 
 class RunsResourceWithRawResponse:
@@ -208,7 +215,10 @@ class AsyncRunsResource(AsyncAPIResource):
         test_id: str,
         *,
         status: (
-            Literal["pending", "starting", "running", "passed", "failed", "error"] | NotGiven
+            Union[
+                Literal["pending", "starting", "running", "passed", "failed", "error"], TestStatus
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         page_number: int | NotGiven = NOT_GIVEN,
         page_size: int | NotGiven = NOT_GIVEN,
@@ -216,7 +226,7 @@ class AsyncRunsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.TestRunResponse]:
+    ) -> AsyncPager[TestRunResponse]:
         """Get test run history for a specific test
 
         Retrieves paginated execution history for a specific assistant test with filtering options
@@ -240,9 +250,9 @@ class AsyncRunsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery,
+            query_model=GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.PaginatedTestRunList,
+            cast_to=PaginatedTestRunList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -261,7 +271,7 @@ class AsyncRunsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.TestRunResponse:
+    ) -> TestRunResponse:
         """Trigger a manual test run
 
         Initiates immediate execution of a specific assistant test
@@ -281,9 +291,9 @@ class AsyncRunsResource(AsyncAPIResource):
             body={
                 "destination_version_id": destination_version_id,
             },
-            body_model=_models.TriggerTestRunRequest,
+            body_model=TriggerTestRunRequest,
             body_required=False,
-            cast_to=_models.TestRunResponse,
+            cast_to=TestRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -291,7 +301,7 @@ class AsyncRunsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.TestRunResponse", await self._client.request(spec))
+        return cast("TestRunResponse", await self._client.request(spec))
 
     async def retrieve(
         self,
@@ -302,7 +312,7 @@ class AsyncRunsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.TestRunResponse:
+    ) -> TestRunResponse:
         """Get specific test run details
 
         Retrieves detailed information about a specific test run execution
@@ -320,14 +330,14 @@ class AsyncRunsResource(AsyncAPIResource):
                 "test_id": test_id,
                 "run_id": run_id,
             },
-            cast_to=_models.TestRunResponse,
+            cast_to=TestRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.TestRunResponse", await self._client.request(spec))
+        return cast("TestRunResponse", await self._client.request(spec))
 
 
 class AsyncRunsResourceWithRawResponse:

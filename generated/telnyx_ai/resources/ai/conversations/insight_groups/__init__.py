@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Union, cast
+from uuid import UUID
 from ....._base_client import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
@@ -16,7 +17,14 @@ from ....._resource import (
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from .....types import _models  # never shadowed: no resource name starts with `_`
+from .....types._models import (
+    GetAllInsightGroupsQuery,
+    GetInsightTemplateGroupsRespData,
+    InsightTemplateGroupCreateReq,
+    InsightTemplateGroupDetailRespData,
+    InsightTemplateGroupResp,
+    InsightTemplateGroupUpdateReq,
+)
 
 if TYPE_CHECKING:
     from .insights import (
@@ -69,7 +77,7 @@ class InsightGroupsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.InsightTemplateGroupResp]:
+    ) -> SyncPage[InsightTemplateGroupResp]:
         """Get Insight Template Groups
 
         Get all insight groups
@@ -87,9 +95,9 @@ class InsightGroupsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetAllInsightGroupsQuery,
+            query_model=GetAllInsightGroupsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.GetInsightTemplateGroupsRespData,
+            cast_to=GetInsightTemplateGroupsRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -97,7 +105,7 @@ class InsightGroupsResource(SyncAPIResource):
             timeout=timeout,
         )
         return cast(
-            "SyncPage[_models.InsightTemplateGroupResp]",
+            "SyncPage[InsightTemplateGroupResp]",
             fetch_page(self._client, spec, _RETRIEVE_INSIGHT_GROUPS_PAGING),
         )
 
@@ -112,7 +120,7 @@ class InsightGroupsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.InsightTemplateGroupDetailRespData:
+    ) -> InsightTemplateGroupDetailRespData:
         """Create Insight Template Group
 
         Create a new insight group
@@ -127,9 +135,9 @@ class InsightGroupsResource(SyncAPIResource):
                 "name": name,
                 "webhook": webhook,
             },
-            body_model=_models.InsightTemplateGroupCreateReq,
+            body_model=InsightTemplateGroupCreateReq,
             body_required=True,
-            cast_to=_models.InsightTemplateGroupDetailRespData,
+            cast_to=InsightTemplateGroupDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -137,11 +145,11 @@ class InsightGroupsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.InsightTemplateGroupDetailRespData", self._client.request(spec))
+        return cast("InsightTemplateGroupDetailRespData", self._client.request(spec))
 
     def delete(
         self,
-        group_id: str,
+        group_id: Union[str, UUID],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -175,13 +183,13 @@ class InsightGroupsResource(SyncAPIResource):
 
     def retrieve(
         self,
-        group_id: str,
+        group_id: Union[str, UUID],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.InsightTemplateGroupDetailRespData:
+    ) -> InsightTemplateGroupDetailRespData:
         """Get Insight Template Group
 
         Get insight group by ID
@@ -197,18 +205,18 @@ class InsightGroupsResource(SyncAPIResource):
             path_params={
                 "group_id": group_id,
             },
-            cast_to=_models.InsightTemplateGroupDetailRespData,
+            cast_to=InsightTemplateGroupDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.InsightTemplateGroupDetailRespData", self._client.request(spec))
+        return cast("InsightTemplateGroupDetailRespData", self._client.request(spec))
 
     def update(
         self,
-        group_id: str,
+        group_id: Union[str, UUID],
         *,
         description: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
@@ -218,7 +226,7 @@ class InsightGroupsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.InsightTemplateGroupDetailRespData:
+    ) -> InsightTemplateGroupDetailRespData:
         """Update Insight Template Group
 
         Update an insight template group
@@ -239,9 +247,9 @@ class InsightGroupsResource(SyncAPIResource):
                 "name": name,
                 "webhook": webhook,
             },
-            body_model=_models.InsightTemplateGroupUpdateReq,
+            body_model=InsightTemplateGroupUpdateReq,
             body_required=True,
-            cast_to=_models.InsightTemplateGroupDetailRespData,
+            cast_to=InsightTemplateGroupDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -249,7 +257,7 @@ class InsightGroupsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.InsightTemplateGroupDetailRespData", self._client.request(spec))
+        return cast("InsightTemplateGroupDetailRespData", self._client.request(spec))
 
 
 class InsightGroupsResourceWithRawResponse:
@@ -315,7 +323,7 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.InsightTemplateGroupResp]:
+    ) -> AsyncPager[InsightTemplateGroupResp]:
         """Get Insight Template Groups
 
         Get all insight groups
@@ -333,9 +341,9 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetAllInsightGroupsQuery,
+            query_model=GetAllInsightGroupsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.GetInsightTemplateGroupsRespData,
+            cast_to=GetInsightTemplateGroupsRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -355,7 +363,7 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.InsightTemplateGroupDetailRespData:
+    ) -> InsightTemplateGroupDetailRespData:
         """Create Insight Template Group
 
         Create a new insight group
@@ -370,9 +378,9 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
                 "name": name,
                 "webhook": webhook,
             },
-            body_model=_models.InsightTemplateGroupCreateReq,
+            body_model=InsightTemplateGroupCreateReq,
             body_required=True,
-            cast_to=_models.InsightTemplateGroupDetailRespData,
+            cast_to=InsightTemplateGroupDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -380,11 +388,11 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.InsightTemplateGroupDetailRespData", await self._client.request(spec))
+        return cast("InsightTemplateGroupDetailRespData", await self._client.request(spec))
 
     async def delete(
         self,
-        group_id: str,
+        group_id: Union[str, UUID],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -418,13 +426,13 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
 
     async def retrieve(
         self,
-        group_id: str,
+        group_id: Union[str, UUID],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.InsightTemplateGroupDetailRespData:
+    ) -> InsightTemplateGroupDetailRespData:
         """Get Insight Template Group
 
         Get insight group by ID
@@ -440,18 +448,18 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
             path_params={
                 "group_id": group_id,
             },
-            cast_to=_models.InsightTemplateGroupDetailRespData,
+            cast_to=InsightTemplateGroupDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.InsightTemplateGroupDetailRespData", await self._client.request(spec))
+        return cast("InsightTemplateGroupDetailRespData", await self._client.request(spec))
 
     async def update(
         self,
-        group_id: str,
+        group_id: Union[str, UUID],
         *,
         description: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
@@ -461,7 +469,7 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.InsightTemplateGroupDetailRespData:
+    ) -> InsightTemplateGroupDetailRespData:
         """Update Insight Template Group
 
         Update an insight template group
@@ -482,9 +490,9 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
                 "name": name,
                 "webhook": webhook,
             },
-            body_model=_models.InsightTemplateGroupUpdateReq,
+            body_model=InsightTemplateGroupUpdateReq,
             body_required=True,
-            cast_to=_models.InsightTemplateGroupDetailRespData,
+            cast_to=InsightTemplateGroupDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -492,7 +500,7 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.InsightTemplateGroupDetailRespData", await self._client.request(spec))
+        return cast("InsightTemplateGroupDetailRespData", await self._client.request(spec))
 
 
 class AsyncInsightGroupsResourceWithRawResponse:

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
+from typing import Union, cast
+from uuid import UUID
 from ....._base_client import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
@@ -42,9 +43,9 @@ class InsightsResource(SyncAPIResource):
 
     def delete_unassign(
         self,
-        insight_id: str,
+        insight_id: Union[str, UUID],
         *,
-        group_id: str,
+        group_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -79,9 +80,9 @@ class InsightsResource(SyncAPIResource):
 
     def assign(
         self,
-        insight_id: str,
+        insight_id: Union[str, UUID],
         *,
-        group_id: str,
+        group_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -145,9 +146,9 @@ class AsyncInsightsResource(AsyncAPIResource):
 
     async def delete_unassign(
         self,
-        insight_id: str,
+        insight_id: Union[str, UUID],
         *,
-        group_id: str,
+        group_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -182,9 +183,9 @@ class AsyncInsightsResource(AsyncAPIResource):
 
     async def assign(
         self,
-        insight_id: str,
+        insight_id: Union[str, UUID],
         *,
-        group_id: str,
+        group_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,

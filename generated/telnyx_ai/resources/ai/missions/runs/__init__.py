@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Dict, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Union, cast
+from uuid import UUID
 from ....._base_client import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
@@ -16,7 +17,16 @@ from ....._resource import (
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from .....types import _models  # never shadowed: no resource name starts with `_`
+from .....types._models import (
+    CreateMissionRunRequest,
+    GetPublicMissionsMissionsMissionIdRunsQuery,
+    GetPublicMissionsMissionsRunsQuery,
+    MissionRunData,
+    MissionRunResponse,
+    MissionRunsListResponse,
+    RunStatus,
+    UpdateMissionRunRequest,
+)
 
 if TYPE_CHECKING:
     from .events import (
@@ -100,7 +110,7 @@ class RunsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.MissionRunData]:
+    ) -> SyncPage[MissionRunData]:
         """List recent runs
 
         List recent runs across all missions
@@ -120,22 +130,20 @@ class RunsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetPublicMissionsMissionsRunsQuery,
+            query_model=GetPublicMissionsMissionsRunsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.MissionRunsListResponse,
+            cast_to=MissionRunsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[_models.MissionRunData]", fetch_page(self._client, spec, _LIST_RUNS_PAGING)
-        )
+        return cast("SyncPage[MissionRunData]", fetch_page(self._client, spec, _LIST_RUNS_PAGING))
 
     def list(
         self,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         *,
         status: str | NotGiven = NOT_GIVEN,
         page_number: int | NotGiven = NOT_GIVEN,
@@ -144,7 +152,7 @@ class RunsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.MissionRunData]:
+    ) -> SyncPage[MissionRunData]:
         """List runs for mission
 
         List all runs for a specific mission
@@ -168,30 +176,28 @@ class RunsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetPublicMissionsMissionsMissionIdRunsQuery,
+            query_model=GetPublicMissionsMissionsMissionIdRunsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.MissionRunsListResponse,
+            cast_to=MissionRunsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[_models.MissionRunData]", fetch_page(self._client, spec, _LIST_PAGING)
-        )
+        return cast("SyncPage[MissionRunData]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def cancel_run(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionRunResponse:
+    ) -> MissionRunResponse:
         """Cancel run
 
         Cancel a running or paused run
@@ -209,7 +215,7 @@ class RunsResource(SyncAPIResource):
                 "mission_id": mission_id,
                 "run_id": run_id,
             },
-            cast_to=_models.MissionRunResponse,
+            cast_to=MissionRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -217,19 +223,19 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MissionRunResponse", self._client.request(spec))
+        return cast("MissionRunResponse", self._client.request(spec))
 
     def pause_run(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionRunResponse:
+    ) -> MissionRunResponse:
         """Pause run
 
         Pause a running run
@@ -247,7 +253,7 @@ class RunsResource(SyncAPIResource):
                 "mission_id": mission_id,
                 "run_id": run_id,
             },
-            cast_to=_models.MissionRunResponse,
+            cast_to=MissionRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -255,19 +261,19 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MissionRunResponse", self._client.request(spec))
+        return cast("MissionRunResponse", self._client.request(spec))
 
     def resume_run(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionRunResponse:
+    ) -> MissionRunResponse:
         """Resume run
 
         Resume a paused run
@@ -285,7 +291,7 @@ class RunsResource(SyncAPIResource):
                 "mission_id": mission_id,
                 "run_id": run_id,
             },
-            cast_to=_models.MissionRunResponse,
+            cast_to=MissionRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -293,20 +299,20 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MissionRunResponse", self._client.request(spec))
+        return cast("MissionRunResponse", self._client.request(spec))
 
     def create(
         self,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         *,
-        input: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        input: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionRunResponse:
+    ) -> MissionRunResponse:
         """Start a run
 
         Start a new run for a mission
@@ -326,9 +332,9 @@ class RunsResource(SyncAPIResource):
                 "input": input,
                 "metadata": metadata,
             },
-            body_model=_models.CreateMissionRunRequest,
+            body_model=CreateMissionRunRequest,
             body_required=False,
-            cast_to=_models.MissionRunResponse,
+            cast_to=MissionRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -336,18 +342,18 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MissionRunResponse", self._client.request(spec))
+        return cast("MissionRunResponse", self._client.request(spec))
 
     def retrieve(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionRunResponse:
+    ) -> MissionRunResponse:
         """Get run details
 
         Get details of a specific run
@@ -365,33 +371,37 @@ class RunsResource(SyncAPIResource):
                 "mission_id": mission_id,
                 "run_id": run_id,
             },
-            cast_to=_models.MissionRunResponse,
+            cast_to=MissionRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.MissionRunResponse", self._client.request(spec))
+        return cast("MissionRunResponse", self._client.request(spec))
 
     def update(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         error: str | NotGiven = NOT_GIVEN,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        result_payload: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        result_payload: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         result_summary: str | NotGiven = NOT_GIVEN,
         status: (
-            Literal["pending", "running", "paused", "succeeded", "failed", "cancelled"] | NotGiven
+            Union[
+                Literal["pending", "running", "paused", "succeeded", "failed", "cancelled"],
+                RunStatus,
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionRunResponse:
+    ) -> MissionRunResponse:
         """Update run
 
         Update run status and/or result
@@ -416,9 +426,9 @@ class RunsResource(SyncAPIResource):
                 "result_summary": result_summary,
                 "status": status,
             },
-            body_model=_models.UpdateMissionRunRequest,
+            body_model=UpdateMissionRunRequest,
             body_required=True,
-            cast_to=_models.MissionRunResponse,
+            cast_to=MissionRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -426,7 +436,7 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MissionRunResponse", self._client.request(spec))
+        return cast("MissionRunResponse", self._client.request(spec))
 
 
 class RunsResourceWithRawResponse:
@@ -533,7 +543,7 @@ class AsyncRunsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.MissionRunData]:
+    ) -> AsyncPager[MissionRunData]:
         """List recent runs
 
         List recent runs across all missions
@@ -553,9 +563,9 @@ class AsyncRunsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetPublicMissionsMissionsRunsQuery,
+            query_model=GetPublicMissionsMissionsRunsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.MissionRunsListResponse,
+            cast_to=MissionRunsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -566,7 +576,7 @@ class AsyncRunsResource(AsyncAPIResource):
 
     def list(
         self,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         *,
         status: str | NotGiven = NOT_GIVEN,
         page_number: int | NotGiven = NOT_GIVEN,
@@ -575,7 +585,7 @@ class AsyncRunsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.MissionRunData]:
+    ) -> AsyncPager[MissionRunData]:
         """List runs for mission
 
         List all runs for a specific mission
@@ -599,9 +609,9 @@ class AsyncRunsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetPublicMissionsMissionsMissionIdRunsQuery,
+            query_model=GetPublicMissionsMissionsMissionIdRunsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.MissionRunsListResponse,
+            cast_to=MissionRunsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -612,15 +622,15 @@ class AsyncRunsResource(AsyncAPIResource):
 
     async def cancel_run(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionRunResponse:
+    ) -> MissionRunResponse:
         """Cancel run
 
         Cancel a running or paused run
@@ -638,7 +648,7 @@ class AsyncRunsResource(AsyncAPIResource):
                 "mission_id": mission_id,
                 "run_id": run_id,
             },
-            cast_to=_models.MissionRunResponse,
+            cast_to=MissionRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -646,19 +656,19 @@ class AsyncRunsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MissionRunResponse", await self._client.request(spec))
+        return cast("MissionRunResponse", await self._client.request(spec))
 
     async def pause_run(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionRunResponse:
+    ) -> MissionRunResponse:
         """Pause run
 
         Pause a running run
@@ -676,7 +686,7 @@ class AsyncRunsResource(AsyncAPIResource):
                 "mission_id": mission_id,
                 "run_id": run_id,
             },
-            cast_to=_models.MissionRunResponse,
+            cast_to=MissionRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -684,19 +694,19 @@ class AsyncRunsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MissionRunResponse", await self._client.request(spec))
+        return cast("MissionRunResponse", await self._client.request(spec))
 
     async def resume_run(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionRunResponse:
+    ) -> MissionRunResponse:
         """Resume run
 
         Resume a paused run
@@ -714,7 +724,7 @@ class AsyncRunsResource(AsyncAPIResource):
                 "mission_id": mission_id,
                 "run_id": run_id,
             },
-            cast_to=_models.MissionRunResponse,
+            cast_to=MissionRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -722,20 +732,20 @@ class AsyncRunsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MissionRunResponse", await self._client.request(spec))
+        return cast("MissionRunResponse", await self._client.request(spec))
 
     async def create(
         self,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         *,
-        input: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        input: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionRunResponse:
+    ) -> MissionRunResponse:
         """Start a run
 
         Start a new run for a mission
@@ -755,9 +765,9 @@ class AsyncRunsResource(AsyncAPIResource):
                 "input": input,
                 "metadata": metadata,
             },
-            body_model=_models.CreateMissionRunRequest,
+            body_model=CreateMissionRunRequest,
             body_required=False,
-            cast_to=_models.MissionRunResponse,
+            cast_to=MissionRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -765,18 +775,18 @@ class AsyncRunsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MissionRunResponse", await self._client.request(spec))
+        return cast("MissionRunResponse", await self._client.request(spec))
 
     async def retrieve(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionRunResponse:
+    ) -> MissionRunResponse:
         """Get run details
 
         Get details of a specific run
@@ -794,33 +804,37 @@ class AsyncRunsResource(AsyncAPIResource):
                 "mission_id": mission_id,
                 "run_id": run_id,
             },
-            cast_to=_models.MissionRunResponse,
+            cast_to=MissionRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.MissionRunResponse", await self._client.request(spec))
+        return cast("MissionRunResponse", await self._client.request(spec))
 
     async def update(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         error: str | NotGiven = NOT_GIVEN,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
-        result_payload: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        result_payload: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         result_summary: str | NotGiven = NOT_GIVEN,
         status: (
-            Literal["pending", "running", "paused", "succeeded", "failed", "cancelled"] | NotGiven
+            Union[
+                Literal["pending", "running", "paused", "succeeded", "failed", "cancelled"],
+                RunStatus,
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.MissionRunResponse:
+    ) -> MissionRunResponse:
         """Update run
 
         Update run status and/or result
@@ -845,9 +859,9 @@ class AsyncRunsResource(AsyncAPIResource):
                 "result_summary": result_summary,
                 "status": status,
             },
-            body_model=_models.UpdateMissionRunRequest,
+            body_model=UpdateMissionRunRequest,
             body_required=True,
-            cast_to=_models.MissionRunResponse,
+            cast_to=MissionRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -855,7 +869,7 @@ class AsyncRunsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.MissionRunResponse", await self._client.request(spec))
+        return cast("MissionRunResponse", await self._client.request(spec))
 
 
 class AsyncRunsResourceWithRawResponse:

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Literal, cast
+from typing import Any, Literal, Mapping, Union, cast
+from uuid import UUID
 from ....._base_client import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
@@ -16,7 +17,14 @@ from ....._resource import (
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from .....types import _models  # never shadowed: no resource name starts with `_`
+from .....types._models import (
+    CreateEventRequest,
+    EventData,
+    EventResponse,
+    EventType,
+    EventsListResponse,
+    GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery,
+)
 
 __all__ = [
     "EventsResource",
@@ -46,31 +54,34 @@ class EventsResource(SyncAPIResource):
 
     def log(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         summary: str,
-        type: Literal[
-            "status_change",
-            "step_started",
-            "step_completed",
-            "step_failed",
-            "tool_call",
-            "tool_result",
-            "message",
-            "error",
-            "custom",
+        type: Union[
+            Literal[
+                "status_change",
+                "step_started",
+                "step_completed",
+                "step_failed",
+                "tool_call",
+                "tool_result",
+                "message",
+                "error",
+                "custom",
+            ],
+            EventType,
         ],
         agent_id: str | NotGiven = NOT_GIVEN,
         idempotency_key_: str | NotGiven = NOT_GIVEN,
-        payload: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        payload: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         step_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.EventResponse:
+    ) -> EventResponse:
         """Log event
 
         Log an event for a run
@@ -97,10 +108,10 @@ class EventsResource(SyncAPIResource):
                 "summary": summary,
                 "type": type,
             },
-            body_model=_models.CreateEventRequest,
+            body_model=CreateEventRequest,
             body_required=True,
             arg_names={"idempotency_key": "idempotency_key_"},
-            cast_to=_models.EventResponse,
+            cast_to=EventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -108,19 +119,19 @@ class EventsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.EventResponse", self._client.request(spec))
+        return cast("EventResponse", self._client.request(spec))
 
     def get_event_details(
         self,
         event_id: str,
         *,
-        mission_id: str,
-        run_id: str,
+        mission_id: Union[str, UUID],
+        run_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.EventResponse:
+    ) -> EventResponse:
         """Get event details
 
         Get details of a specific event
@@ -140,20 +151,20 @@ class EventsResource(SyncAPIResource):
                 "run_id": run_id,
                 "event_id": event_id,
             },
-            cast_to=_models.EventResponse,
+            cast_to=EventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.EventResponse", self._client.request(spec))
+        return cast("EventResponse", self._client.request(spec))
 
     def list(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         type: str | NotGiven = NOT_GIVEN,
         step_id: str | NotGiven = NOT_GIVEN,
         agent_id: str | NotGiven = NOT_GIVEN,
@@ -163,7 +174,7 @@ class EventsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.EventData]:
+    ) -> SyncPage[EventData]:
         """List events
 
         List events for a run (paginated)
@@ -193,16 +204,16 @@ class EventsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery,
+            query_model=GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.EventsListResponse,
+            cast_to=EventsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[_models.EventData]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[EventData]", fetch_page(self._client, spec, _LIST_PAGING))
 
 
 class EventsResourceWithRawResponse:
@@ -237,31 +248,34 @@ class AsyncEventsResource(AsyncAPIResource):
 
     async def log(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         summary: str,
-        type: Literal[
-            "status_change",
-            "step_started",
-            "step_completed",
-            "step_failed",
-            "tool_call",
-            "tool_result",
-            "message",
-            "error",
-            "custom",
+        type: Union[
+            Literal[
+                "status_change",
+                "step_started",
+                "step_completed",
+                "step_failed",
+                "tool_call",
+                "tool_result",
+                "message",
+                "error",
+                "custom",
+            ],
+            EventType,
         ],
         agent_id: str | NotGiven = NOT_GIVEN,
         idempotency_key_: str | NotGiven = NOT_GIVEN,
-        payload: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        payload: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         step_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.EventResponse:
+    ) -> EventResponse:
         """Log event
 
         Log an event for a run
@@ -288,10 +302,10 @@ class AsyncEventsResource(AsyncAPIResource):
                 "summary": summary,
                 "type": type,
             },
-            body_model=_models.CreateEventRequest,
+            body_model=CreateEventRequest,
             body_required=True,
             arg_names={"idempotency_key": "idempotency_key_"},
-            cast_to=_models.EventResponse,
+            cast_to=EventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -299,19 +313,19 @@ class AsyncEventsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.EventResponse", await self._client.request(spec))
+        return cast("EventResponse", await self._client.request(spec))
 
     async def get_event_details(
         self,
         event_id: str,
         *,
-        mission_id: str,
-        run_id: str,
+        mission_id: Union[str, UUID],
+        run_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.EventResponse:
+    ) -> EventResponse:
         """Get event details
 
         Get details of a specific event
@@ -331,20 +345,20 @@ class AsyncEventsResource(AsyncAPIResource):
                 "run_id": run_id,
                 "event_id": event_id,
             },
-            cast_to=_models.EventResponse,
+            cast_to=EventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.EventResponse", await self._client.request(spec))
+        return cast("EventResponse", await self._client.request(spec))
 
     def list(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         type: str | NotGiven = NOT_GIVEN,
         step_id: str | NotGiven = NOT_GIVEN,
         agent_id: str | NotGiven = NOT_GIVEN,
@@ -354,7 +368,7 @@ class AsyncEventsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.EventData]:
+    ) -> AsyncPager[EventData]:
         """List events
 
         List events for a run (paginated)
@@ -384,9 +398,9 @@ class AsyncEventsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery,
+            query_model=GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.EventsListResponse,
+            cast_to=EventsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Literal, Sequence, Union, cast
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union, cast
+from uuid import UUID
 from ....._base_client import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
@@ -16,7 +17,20 @@ from ....._resource import (
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from .....types import _models  # never shadowed: no resource name starts with `_`
+from .....types._models import (
+    AddPlanStepsRequest,
+    CreatePlanRequest,
+    CreatePlanStepRequest,
+    PlanResponse,
+    PlanStepData,
+    PlanStepResponse,
+    PlanStepsCreatedResponse,
+    StepStatus,
+    UpdatePlanStepRequest,
+)
+
+if TYPE_CHECKING:
+    from .....types._params import CreatePlanStepRequestParam
 
 __all__ = [
     "PlanResource",
@@ -46,14 +60,14 @@ class PlanResource(SyncAPIResource):
 
     def retrieve(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.PlanStepData]:
+    ) -> SyncPage[PlanStepData]:
         """Get plan
 
         Get the plan (all steps) for a run
@@ -71,29 +85,27 @@ class PlanResource(SyncAPIResource):
                 "mission_id": mission_id,
                 "run_id": run_id,
             },
-            cast_to=_models.PlanResponse,
+            cast_to=PlanResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[_models.PlanStepData]", fetch_page(self._client, spec, _RETRIEVE_PAGING)
-        )
+        return cast("SyncPage[PlanStepData]", fetch_page(self._client, spec, _RETRIEVE_PAGING))
 
     def add_steps_to_plan(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
-        steps: Sequence[Union[_models.CreatePlanStepRequest, Dict[str, Any]]],
+        mission_id: Union[str, UUID],
+        steps: Sequence[Union[CreatePlanStepRequest, CreatePlanStepRequestParam]],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.PlanStepsCreatedResponse:
+    ) -> PlanStepsCreatedResponse:
         """Add step(s) to plan
 
         Add one or more steps to an existing plan
@@ -114,9 +126,9 @@ class PlanResource(SyncAPIResource):
             body={
                 "steps": steps,
             },
-            body_model=_models.AddPlanStepsRequest,
+            body_model=AddPlanStepsRequest,
             body_required=True,
-            cast_to=_models.PlanStepsCreatedResponse,
+            cast_to=PlanStepsCreatedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -124,19 +136,19 @@ class PlanResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.PlanStepsCreatedResponse", self._client.request(spec))
+        return cast("PlanStepsCreatedResponse", self._client.request(spec))
 
     def get_step_details(
         self,
         step_id: str,
         *,
-        mission_id: str,
-        run_id: str,
+        mission_id: Union[str, UUID],
+        run_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.PlanStepResponse:
+    ) -> PlanStepResponse:
         """Get step details
 
         Get details of a specific plan step
@@ -156,31 +168,32 @@ class PlanResource(SyncAPIResource):
                 "run_id": run_id,
                 "step_id": step_id,
             },
-            cast_to=_models.PlanStepResponse,
+            cast_to=PlanStepResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.PlanStepResponse", self._client.request(spec))
+        return cast("PlanStepResponse", self._client.request(spec))
 
     def update_step(
         self,
         step_id: str,
         *,
-        mission_id: str,
-        run_id: str,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        mission_id: Union[str, UUID],
+        run_id: Union[str, UUID],
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         status: (
-            Literal["pending", "in_progress", "completed", "skipped", "failed"] | NotGiven
+            Union[Literal["pending", "in_progress", "completed", "skipped", "failed"], StepStatus]
+            | NotGiven
         ) = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.PlanStepResponse:
+    ) -> PlanStepResponse:
         """Update step status
 
         Update the status of a plan step
@@ -204,9 +217,9 @@ class PlanResource(SyncAPIResource):
                 "metadata": metadata,
                 "status": status,
             },
-            body_model=_models.UpdatePlanStepRequest,
+            body_model=UpdatePlanStepRequest,
             body_required=True,
-            cast_to=_models.PlanStepResponse,
+            cast_to=PlanStepResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -214,20 +227,20 @@ class PlanResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.PlanStepResponse", self._client.request(spec))
+        return cast("PlanStepResponse", self._client.request(spec))
 
     def create(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
-        steps: Sequence[Union[_models.CreatePlanStepRequest, Dict[str, Any]]],
+        mission_id: Union[str, UUID],
+        steps: Sequence[Union[CreatePlanStepRequest, CreatePlanStepRequestParam]],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.PlanStepsCreatedResponse:
+    ) -> PlanStepsCreatedResponse:
         """Create initial plan
 
         Create the initial plan for a run
@@ -248,9 +261,9 @@ class PlanResource(SyncAPIResource):
             body={
                 "steps": steps,
             },
-            body_model=_models.CreatePlanRequest,
+            body_model=CreatePlanRequest,
             body_required=True,
-            cast_to=_models.PlanStepsCreatedResponse,
+            cast_to=PlanStepsCreatedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -258,7 +271,7 @@ class PlanResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.PlanStepsCreatedResponse", self._client.request(spec))
+        return cast("PlanStepsCreatedResponse", self._client.request(spec))
 
 
 class PlanResourceWithRawResponse:
@@ -297,14 +310,14 @@ class AsyncPlanResource(AsyncAPIResource):
 
     def retrieve(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.PlanStepData]:
+    ) -> AsyncPager[PlanStepData]:
         """Get plan
 
         Get the plan (all steps) for a run
@@ -322,7 +335,7 @@ class AsyncPlanResource(AsyncAPIResource):
                 "mission_id": mission_id,
                 "run_id": run_id,
             },
-            cast_to=_models.PlanResponse,
+            cast_to=PlanResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -333,16 +346,16 @@ class AsyncPlanResource(AsyncAPIResource):
 
     async def add_steps_to_plan(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
-        steps: Sequence[Union[_models.CreatePlanStepRequest, Dict[str, Any]]],
+        mission_id: Union[str, UUID],
+        steps: Sequence[Union[CreatePlanStepRequest, CreatePlanStepRequestParam]],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.PlanStepsCreatedResponse:
+    ) -> PlanStepsCreatedResponse:
         """Add step(s) to plan
 
         Add one or more steps to an existing plan
@@ -363,9 +376,9 @@ class AsyncPlanResource(AsyncAPIResource):
             body={
                 "steps": steps,
             },
-            body_model=_models.AddPlanStepsRequest,
+            body_model=AddPlanStepsRequest,
             body_required=True,
-            cast_to=_models.PlanStepsCreatedResponse,
+            cast_to=PlanStepsCreatedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -373,19 +386,19 @@ class AsyncPlanResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.PlanStepsCreatedResponse", await self._client.request(spec))
+        return cast("PlanStepsCreatedResponse", await self._client.request(spec))
 
     async def get_step_details(
         self,
         step_id: str,
         *,
-        mission_id: str,
-        run_id: str,
+        mission_id: Union[str, UUID],
+        run_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.PlanStepResponse:
+    ) -> PlanStepResponse:
         """Get step details
 
         Get details of a specific plan step
@@ -405,31 +418,32 @@ class AsyncPlanResource(AsyncAPIResource):
                 "run_id": run_id,
                 "step_id": step_id,
             },
-            cast_to=_models.PlanStepResponse,
+            cast_to=PlanStepResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.PlanStepResponse", await self._client.request(spec))
+        return cast("PlanStepResponse", await self._client.request(spec))
 
     async def update_step(
         self,
         step_id: str,
         *,
-        mission_id: str,
-        run_id: str,
-        metadata: Dict[str, Any] | NotGiven = NOT_GIVEN,
+        mission_id: Union[str, UUID],
+        run_id: Union[str, UUID],
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         status: (
-            Literal["pending", "in_progress", "completed", "skipped", "failed"] | NotGiven
+            Union[Literal["pending", "in_progress", "completed", "skipped", "failed"], StepStatus]
+            | NotGiven
         ) = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.PlanStepResponse:
+    ) -> PlanStepResponse:
         """Update step status
 
         Update the status of a plan step
@@ -453,9 +467,9 @@ class AsyncPlanResource(AsyncAPIResource):
                 "metadata": metadata,
                 "status": status,
             },
-            body_model=_models.UpdatePlanStepRequest,
+            body_model=UpdatePlanStepRequest,
             body_required=True,
-            cast_to=_models.PlanStepResponse,
+            cast_to=PlanStepResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -463,20 +477,20 @@ class AsyncPlanResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.PlanStepResponse", await self._client.request(spec))
+        return cast("PlanStepResponse", await self._client.request(spec))
 
     async def create(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
-        steps: Sequence[Union[_models.CreatePlanStepRequest, Dict[str, Any]]],
+        mission_id: Union[str, UUID],
+        steps: Sequence[Union[CreatePlanStepRequest, CreatePlanStepRequestParam]],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.PlanStepsCreatedResponse:
+    ) -> PlanStepsCreatedResponse:
         """Create initial plan
 
         Create the initial plan for a run
@@ -497,9 +511,9 @@ class AsyncPlanResource(AsyncAPIResource):
             body={
                 "steps": steps,
             },
-            body_model=_models.CreatePlanRequest,
+            body_model=CreatePlanRequest,
             body_required=True,
-            cast_to=_models.PlanStepsCreatedResponse,
+            cast_to=PlanStepsCreatedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -507,7 +521,7 @@ class AsyncPlanResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.PlanStepsCreatedResponse", await self._client.request(spec))
+        return cast("PlanStepsCreatedResponse", await self._client.request(spec))
 
 
 class AsyncPlanResourceWithRawResponse:

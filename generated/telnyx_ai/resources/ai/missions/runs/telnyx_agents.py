@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
+from typing import Union, cast
+from uuid import UUID
 from ....._base_client import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
@@ -16,7 +17,12 @@ from ....._resource import (
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from .....types import _models  # never shadowed: no resource name starts with `_`
+from .....types._models import (
+    LinkTelnyxAgentRequest,
+    TelnyxAgentData,
+    TelnyxAgentResponse,
+    TelnyxAgentsListResponse,
+)
 
 __all__ = [
     "TelnyxAgentsResource",
@@ -46,16 +52,16 @@ class TelnyxAgentsResource(SyncAPIResource):
 
     def link(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         telnyx_agent_id: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.TelnyxAgentResponse:
+    ) -> TelnyxAgentResponse:
         """Link Telnyx agent to run
 
         Link a Telnyx AI agent (voice/messaging) to a run
@@ -77,9 +83,9 @@ class TelnyxAgentsResource(SyncAPIResource):
             body={
                 "telnyx_agent_id": telnyx_agent_id,
             },
-            body_model=_models.LinkTelnyxAgentRequest,
+            body_model=LinkTelnyxAgentRequest,
             body_required=True,
-            cast_to=_models.TelnyxAgentResponse,
+            cast_to=TelnyxAgentResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -87,14 +93,14 @@ class TelnyxAgentsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.TelnyxAgentResponse", self._client.request(spec))
+        return cast("TelnyxAgentResponse", self._client.request(spec))
 
     def unlink(
         self,
         telnyx_agent_id: str,
         *,
-        mission_id: str,
-        run_id: str,
+        mission_id: Union[str, UUID],
+        run_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -131,14 +137,14 @@ class TelnyxAgentsResource(SyncAPIResource):
 
     def list(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.TelnyxAgentData]:
+    ) -> SyncPage[TelnyxAgentData]:
         """List linked Telnyx agents
 
         List all Telnyx agents linked to a run
@@ -156,16 +162,14 @@ class TelnyxAgentsResource(SyncAPIResource):
                 "mission_id": mission_id,
                 "run_id": run_id,
             },
-            cast_to=_models.TelnyxAgentsListResponse,
+            cast_to=TelnyxAgentsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[_models.TelnyxAgentData]", fetch_page(self._client, spec, _LIST_PAGING)
-        )
+        return cast("SyncPage[TelnyxAgentData]", fetch_page(self._client, spec, _LIST_PAGING))
 
 
 class TelnyxAgentsResourceWithRawResponse:
@@ -200,16 +204,16 @@ class AsyncTelnyxAgentsResource(AsyncAPIResource):
 
     async def link(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         telnyx_agent_id: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.TelnyxAgentResponse:
+    ) -> TelnyxAgentResponse:
         """Link Telnyx agent to run
 
         Link a Telnyx AI agent (voice/messaging) to a run
@@ -231,9 +235,9 @@ class AsyncTelnyxAgentsResource(AsyncAPIResource):
             body={
                 "telnyx_agent_id": telnyx_agent_id,
             },
-            body_model=_models.LinkTelnyxAgentRequest,
+            body_model=LinkTelnyxAgentRequest,
             body_required=True,
-            cast_to=_models.TelnyxAgentResponse,
+            cast_to=TelnyxAgentResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -241,14 +245,14 @@ class AsyncTelnyxAgentsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.TelnyxAgentResponse", await self._client.request(spec))
+        return cast("TelnyxAgentResponse", await self._client.request(spec))
 
     async def unlink(
         self,
         telnyx_agent_id: str,
         *,
-        mission_id: str,
-        run_id: str,
+        mission_id: Union[str, UUID],
+        run_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -285,14 +289,14 @@ class AsyncTelnyxAgentsResource(AsyncAPIResource):
 
     def list(
         self,
-        run_id: str,
+        run_id: Union[str, UUID],
         *,
-        mission_id: str,
+        mission_id: Union[str, UUID],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.TelnyxAgentData]:
+    ) -> AsyncPager[TelnyxAgentData]:
         """List linked Telnyx agents
 
         List all Telnyx agents linked to a run
@@ -310,7 +314,7 @@ class AsyncTelnyxAgentsResource(AsyncAPIResource):
                 "mission_id": mission_id,
                 "run_id": run_id,
             },
-            cast_to=_models.TelnyxAgentsListResponse,
+            cast_to=TelnyxAgentsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

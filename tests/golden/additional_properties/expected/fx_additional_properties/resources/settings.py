@@ -15,7 +15,7 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models  # never shadowed: no resource name starts with `_`
+from ..types._models import Settings
 
 __all__ = [
     "SettingsResource",
@@ -48,7 +48,7 @@ class SettingsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.Settings:
+    ) -> Settings:
         """List
 
         `GET /settings`
@@ -56,14 +56,14 @@ class SettingsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/settings",
-            cast_to=_models.Settings,
+            cast_to=Settings,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.Settings", self._client.request(spec))
+        return cast("Settings", self._client.request(spec))
 
 
 class SettingsResourceWithRawResponse:
@@ -99,7 +99,7 @@ class AsyncSettingsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.Settings:
+    ) -> Settings:
         """List
 
         `GET /settings`
@@ -107,14 +107,14 @@ class AsyncSettingsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/settings",
-            cast_to=_models.Settings,
+            cast_to=Settings,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.Settings", await self._client.request(spec))
+        return cast("Settings", await self._client.request(spec))
 
 
 class AsyncSettingsResourceWithRawResponse:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Literal, cast
+from typing import Literal, Union, cast
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -15,7 +15,7 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models  # never shadowed: no resource name starts with `_`
+from ..types._models import Item, Size, UpdateWithFlag
 
 __all__ = [
     "ItemsResource",
@@ -46,14 +46,14 @@ class ItemsResource(SyncAPIResource):
         item_id: str,
         *,
         name: str | NotGiven = NOT_GIVEN,
-        size: Literal["small", "large"] | NotGiven = NOT_GIVEN,
+        size: Union[Literal["small", "large"], Size] | NotGiven = NOT_GIVEN,
         publish: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Item:
+    ) -> Item:
         """Update
 
         `POST /items/{item_id}`
@@ -69,9 +69,9 @@ class ItemsResource(SyncAPIResource):
                 "size": size,
                 "publish": publish,
             },
-            body_model=_models.UpdateWithFlag,
+            body_model=UpdateWithFlag,
             body_required=True,
-            cast_to=_models.Item,
+            cast_to=Item,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -79,7 +79,7 @@ class ItemsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Item", self._client.request(spec))
+        return cast("Item", self._client.request(spec))
 
 
 class ItemsResourceWithRawResponse:
@@ -113,14 +113,14 @@ class AsyncItemsResource(AsyncAPIResource):
         item_id: str,
         *,
         name: str | NotGiven = NOT_GIVEN,
-        size: Literal["small", "large"] | NotGiven = NOT_GIVEN,
+        size: Union[Literal["small", "large"], Size] | NotGiven = NOT_GIVEN,
         publish: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Item:
+    ) -> Item:
         """Update
 
         `POST /items/{item_id}`
@@ -136,9 +136,9 @@ class AsyncItemsResource(AsyncAPIResource):
                 "size": size,
                 "publish": publish,
             },
-            body_model=_models.UpdateWithFlag,
+            body_model=UpdateWithFlag,
             body_required=True,
-            cast_to=_models.Item,
+            cast_to=Item,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -146,7 +146,7 @@ class AsyncItemsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Item", await self._client.request(spec))
+        return cast("Item", await self._client.request(spec))
 
 
 class AsyncItemsResourceWithRawResponse:

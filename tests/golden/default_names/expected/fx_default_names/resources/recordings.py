@@ -15,7 +15,7 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models  # never shadowed: no resource name starts with `_`
+from ..types._models import Room
 
 __all__ = [
     "RecordingsResource",
@@ -48,7 +48,7 @@ class RecordingsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> List[_models.Room]:
+    ) -> List[Room]:
         """List
 
         `GET /recordings`
@@ -56,14 +56,14 @@ class RecordingsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/recordings",
-            cast_to=List[_models.Room],
+            cast_to=List[Room],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("List[_models.Room]", self._client.request(spec))
+        return cast("List[Room]", self._client.request(spec))
 
 
 class RecordingsResourceWithRawResponse:
@@ -99,7 +99,7 @@ class AsyncRecordingsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> List[_models.Room]:
+    ) -> List[Room]:
         """List
 
         `GET /recordings`
@@ -107,14 +107,14 @@ class AsyncRecordingsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/recordings",
-            cast_to=List[_models.Room],
+            cast_to=List[Room],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("List[_models.Room]", await self._client.request(spec))
+        return cast("List[Room]", await self._client.request(spec))
 
 
 class AsyncRecordingsResourceWithRawResponse:

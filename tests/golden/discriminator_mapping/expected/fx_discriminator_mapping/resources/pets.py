@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Union, cast
+from typing import TYPE_CHECKING, Union, cast
 from .._base_client import RequestSpec
+from .._models import UnknownVariant
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -15,7 +16,10 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models  # never shadowed: no resource name starts with `_`
+from ..types._models import Cat, Dog, Pet
+
+if TYPE_CHECKING:
+    from ..types._params import CatParam, DogParam
 
 __all__ = [
     "PetsResource",
@@ -44,13 +48,13 @@ class PetsResource(SyncAPIResource):
     def create(
         self,
         *,
-        body: Union[_models.Pet, Dict[str, Any]],
+        body: Union[Cat, CatParam, Dog, DogParam, UnknownVariant],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Pet:
+    ) -> Pet:
         """Create
 
         `POST /pets`
@@ -61,9 +65,9 @@ class PetsResource(SyncAPIResource):
             body={
                 "": body,
             },
-            body_model=_models.Pet,
+            body_model=Pet,
             body_required=True,
-            cast_to=_models.Pet,
+            cast_to=Pet,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -71,7 +75,7 @@ class PetsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Pet", self._client.request(spec))
+        return cast("Pet", self._client.request(spec))
 
 
 class PetsResourceWithRawResponse:
@@ -103,13 +107,13 @@ class AsyncPetsResource(AsyncAPIResource):
     async def create(
         self,
         *,
-        body: Union[_models.Pet, Dict[str, Any]],
+        body: Union[Cat, CatParam, Dog, DogParam, UnknownVariant],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Pet:
+    ) -> Pet:
         """Create
 
         `POST /pets`
@@ -120,9 +124,9 @@ class AsyncPetsResource(AsyncAPIResource):
             body={
                 "": body,
             },
-            body_model=_models.Pet,
+            body_model=Pet,
             body_required=True,
-            cast_to=_models.Pet,
+            cast_to=Pet,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -130,7 +134,7 @@ class AsyncPetsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Pet", await self._client.request(spec))
+        return cast("Pet", await self._client.request(spec))
 
 
 class AsyncPetsResourceWithRawResponse:

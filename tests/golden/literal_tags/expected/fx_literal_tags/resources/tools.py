@@ -16,7 +16,7 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ..types import _models  # never shadowed: no resource name starts with `_`
+from ..types._models import ToolList, ToolListDataItem
 
 __all__ = [
     "ToolsResource",
@@ -51,7 +51,7 @@ class ToolsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.ToolListDataItem]:
+    ) -> SyncPage[ToolListDataItem]:
         """List
 
         `GET /tools`
@@ -59,16 +59,14 @@ class ToolsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/tools",
-            cast_to=_models.ToolList,
+            cast_to=ToolList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[_models.ToolListDataItem]", fetch_page(self._client, spec, _LIST_PAGING)
-        )
+        return cast("SyncPage[ToolListDataItem]", fetch_page(self._client, spec, _LIST_PAGING))
 
 
 class ToolsResourceWithRawResponse:
@@ -104,7 +102,7 @@ class AsyncToolsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.ToolListDataItem]:
+    ) -> AsyncPager[ToolListDataItem]:
         """List
 
         `GET /tools`
@@ -112,7 +110,7 @@ class AsyncToolsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/tools",
-            cast_to=_models.ToolList,
+            cast_to=ToolList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -15,7 +15,7 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models  # never shadowed: no resource name starts with `_`
+from ..types._models import SubmitFormBody
 
 __all__ = [
     "FormsResource",
@@ -63,7 +63,7 @@ class FormsResource(SyncAPIResource):
                 "To": to,
                 "Timeout": timeout_,
             },
-            body_model=_models.SubmitFormBody,
+            body_model=SubmitFormBody,
             body_required=True,
             body_encoding="form",
             arg_names={"To": "to", "Timeout": "timeout_"},
@@ -125,7 +125,7 @@ class AsyncFormsResource(AsyncAPIResource):
                 "To": to,
                 "Timeout": timeout_,
             },
-            body_model=_models.SubmitFormBody,
+            body_model=SubmitFormBody,
             body_required=True,
             body_encoding="form",
             arg_names={"To": "to", "Timeout": "timeout_"},

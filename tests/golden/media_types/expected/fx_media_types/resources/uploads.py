@@ -15,7 +15,7 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, FileTypes, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models  # never shadowed: no resource name starts with `_`
+from ..types._models import Upload, UploadFileBody
 
 __all__ = [
     "UploadsResource",
@@ -51,7 +51,7 @@ class UploadsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Upload:
+    ) -> Upload:
         """Upload a file with its name (multipart)
 
         `POST /v2/uploads`
@@ -63,11 +63,11 @@ class UploadsResource(SyncAPIResource):
                 "file": file,
                 "name": name,
             },
-            body_model=_models.UploadFileBody,
+            body_model=UploadFileBody,
             body_required=True,
             body_encoding="multipart",
             file_fields=("file",),
-            cast_to=_models.Upload,
+            cast_to=Upload,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -75,7 +75,7 @@ class UploadsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Upload", self._client.request(spec))
+        return cast("Upload", self._client.request(spec))
 
 
 class UploadsResourceWithRawResponse:
@@ -114,7 +114,7 @@ class AsyncUploadsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Upload:
+    ) -> Upload:
         """Upload a file with its name (multipart)
 
         `POST /v2/uploads`
@@ -126,11 +126,11 @@ class AsyncUploadsResource(AsyncAPIResource):
                 "file": file,
                 "name": name,
             },
-            body_model=_models.UploadFileBody,
+            body_model=UploadFileBody,
             body_required=True,
             body_encoding="multipart",
             file_fields=("file",),
-            cast_to=_models.Upload,
+            cast_to=Upload,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -138,7 +138,7 @@ class AsyncUploadsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Upload", await self._client.request(spec))
+        return cast("Upload", await self._client.request(spec))
 
 
 class AsyncUploadsResourceWithRawResponse:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Sequence, Union, cast
+from typing import TYPE_CHECKING, Sequence, Union, cast
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -15,7 +15,10 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models  # never shadowed: no resource name starts with `_`
+from ..types._models import Message, MessageMetaObject, Response
+
+if TYPE_CHECKING:
+    from ..types._params import MessageMetaObjectParam
 
 __all__ = [
     "MessagesResource",
@@ -51,13 +54,13 @@ class MessagesResource(SyncAPIResource):
         id: str | NotGiven = NOT_GIVEN,
         class_: str | NotGiven = NOT_GIVEN,
         timeout_: float | NotGiven = NOT_GIVEN,
-        meta: Union[_models.MessageMetaObject, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        meta: Union[MessageMetaObject, MessageMetaObjectParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Response:
+    ) -> Response:
         """Create
 
         `POST /messages`
@@ -75,10 +78,10 @@ class MessagesResource(SyncAPIResource):
                 "timeout": timeout_,
                 "meta": meta,
             },
-            body_model=_models.Message,
+            body_model=Message,
             body_required=True,
             arg_names={"from": "from_", "class": "class_", "timeout": "timeout_"},
-            cast_to=_models.Response,
+            cast_to=Response,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -86,7 +89,7 @@ class MessagesResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Response", self._client.request(spec))
+        return cast("Response", self._client.request(spec))
 
 
 class MessagesResourceWithRawResponse:
@@ -125,13 +128,13 @@ class AsyncMessagesResource(AsyncAPIResource):
         id: str | NotGiven = NOT_GIVEN,
         class_: str | NotGiven = NOT_GIVEN,
         timeout_: float | NotGiven = NOT_GIVEN,
-        meta: Union[_models.MessageMetaObject, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        meta: Union[MessageMetaObject, MessageMetaObjectParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Response:
+    ) -> Response:
         """Create
 
         `POST /messages`
@@ -149,10 +152,10 @@ class AsyncMessagesResource(AsyncAPIResource):
                 "timeout": timeout_,
                 "meta": meta,
             },
-            body_model=_models.Message,
+            body_model=Message,
             body_required=True,
             arg_names={"from": "from_", "class": "class_", "timeout": "timeout_"},
-            cast_to=_models.Response,
+            cast_to=Response,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -160,7 +163,7 @@ class AsyncMessagesResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Response", await self._client.request(spec))
+        return cast("Response", await self._client.request(spec))
 
 
 class AsyncMessagesResourceWithRawResponse:

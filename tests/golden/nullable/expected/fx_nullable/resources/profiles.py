@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Literal, Union, cast
+from typing import TYPE_CHECKING, Literal, Union, cast
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -15,7 +15,10 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models  # never shadowed: no resource name starts with `_`
+from ..types._models import Image, Profile, ProfileLanguage
+
+if TYPE_CHECKING:
+    from ..types._params import ImageParam
 
 __all__ = [
     "ProfilesResource",
@@ -47,15 +50,15 @@ class ProfilesResource(SyncAPIResource):
         *,
         nickname: Union[str, None] | NotGiven = NOT_GIVEN,
         age: Union[int, None] | NotGiven = NOT_GIVEN,
-        avatar: Union[Union[_models.Image, Dict[str, Any]], None] | NotGiven = NOT_GIVEN,
+        avatar: Union[Image, ImageParam, None] | NotGiven = NOT_GIVEN,
         legacy: Union[str, None] | NotGiven = NOT_GIVEN,
-        language: Union[Literal["en", "fr"], None] | NotGiven = NOT_GIVEN,
+        language: Union[Literal["en", "fr"], ProfileLanguage] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Profile:
+    ) -> Profile:
         """Update
 
         `PUT /profiles/{profile_id}`
@@ -73,9 +76,9 @@ class ProfilesResource(SyncAPIResource):
                 "legacy": legacy,
                 "language": language,
             },
-            body_model=_models.Profile,
+            body_model=Profile,
             body_required=True,
-            cast_to=_models.Profile,
+            cast_to=Profile,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -83,7 +86,7 @@ class ProfilesResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Profile", self._client.request(spec))
+        return cast("Profile", self._client.request(spec))
 
 
 class ProfilesResourceWithRawResponse:
@@ -118,15 +121,15 @@ class AsyncProfilesResource(AsyncAPIResource):
         *,
         nickname: Union[str, None] | NotGiven = NOT_GIVEN,
         age: Union[int, None] | NotGiven = NOT_GIVEN,
-        avatar: Union[Union[_models.Image, Dict[str, Any]], None] | NotGiven = NOT_GIVEN,
+        avatar: Union[Image, ImageParam, None] | NotGiven = NOT_GIVEN,
         legacy: Union[str, None] | NotGiven = NOT_GIVEN,
-        language: Union[Literal["en", "fr"], None] | NotGiven = NOT_GIVEN,
+        language: Union[Literal["en", "fr"], ProfileLanguage] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Profile:
+    ) -> Profile:
         """Update
 
         `PUT /profiles/{profile_id}`
@@ -144,9 +147,9 @@ class AsyncProfilesResource(AsyncAPIResource):
                 "legacy": legacy,
                 "language": language,
             },
-            body_model=_models.Profile,
+            body_model=Profile,
             body_required=True,
-            cast_to=_models.Profile,
+            cast_to=Profile,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -154,7 +157,7 @@ class AsyncProfilesResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Profile", await self._client.request(spec))
+        return cast("Profile", await self._client.request(spec))
 
 
 class AsyncProfilesResourceWithRawResponse:

@@ -15,7 +15,7 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models  # never shadowed: no resource name starts with `_`
+from ..types._models import Event
 
 __all__ = [
     "EventsResource",
@@ -49,7 +49,7 @@ class EventsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.Event:
+    ) -> Event:
         """Retrieve
 
         `GET /events/{event_id}`
@@ -60,14 +60,14 @@ class EventsResource(SyncAPIResource):
             path_params={
                 "event_id": event_id,
             },
-            cast_to=_models.Event,
+            cast_to=Event,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.Event", self._client.request(spec))
+        return cast("Event", self._client.request(spec))
 
 
 class EventsResourceWithRawResponse:
@@ -104,7 +104,7 @@ class AsyncEventsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.Event:
+    ) -> Event:
         """Retrieve
 
         `GET /events/{event_id}`
@@ -115,14 +115,14 @@ class AsyncEventsResource(AsyncAPIResource):
             path_params={
                 "event_id": event_id,
             },
-            cast_to=_models.Event,
+            cast_to=Event,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.Event", await self._client.request(spec))
+        return cast("Event", await self._client.request(spec))
 
 
 class AsyncEventsResourceWithRawResponse:

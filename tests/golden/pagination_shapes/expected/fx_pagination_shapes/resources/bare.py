@@ -16,7 +16,7 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ..types import _models  # never shadowed: no resource name starts with `_`
+from ..types._models import ListBareQuery, Thing
 
 __all__ = [
     "BareResource",
@@ -53,7 +53,7 @@ class BareResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.Thing]:
+    ) -> SyncPage[Thing]:
         """List
 
         `GET /bare`
@@ -65,16 +65,16 @@ class BareResource(SyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=_models.ListBareQuery,
+            query_model=ListBareQuery,
             arg_names={"page[size]": "page_size", "page[number]": "page_number"},
-            cast_to=List[_models.Thing],
+            cast_to=List[Thing],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[_models.Thing]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[Thing]", fetch_page(self._client, spec, _LIST_PAGING))
 
 
 class BareResourceWithRawResponse:
@@ -112,7 +112,7 @@ class AsyncBareResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.Thing]:
+    ) -> AsyncPager[Thing]:
         """List
 
         `GET /bare`
@@ -124,9 +124,9 @@ class AsyncBareResource(AsyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=_models.ListBareQuery,
+            query_model=ListBareQuery,
             arg_names={"page[size]": "page_size", "page[number]": "page_number"},
-            cast_to=List[_models.Thing],
+            cast_to=List[Thing],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -16,7 +16,7 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ..types import _models  # never shadowed: no resource name starts with `_`
+from ..types._models import ListPagedQuery, Paged, Thing
 
 __all__ = [
     "PagedResource",
@@ -53,7 +53,7 @@ class PagedResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.Thing]:
+    ) -> SyncPage[Thing]:
         """List
 
         `GET /paged`
@@ -65,16 +65,16 @@ class PagedResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.ListPagedQuery,
+            query_model=ListPagedQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.Paged,
+            cast_to=Paged,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[_models.Thing]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[Thing]", fetch_page(self._client, spec, _LIST_PAGING))
 
 
 class PagedResourceWithRawResponse:
@@ -112,7 +112,7 @@ class AsyncPagedResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.Thing]:
+    ) -> AsyncPager[Thing]:
         """List
 
         `GET /paged`
@@ -124,9 +124,9 @@ class AsyncPagedResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.ListPagedQuery,
+            query_model=ListPagedQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.Paged,
+            cast_to=Paged,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

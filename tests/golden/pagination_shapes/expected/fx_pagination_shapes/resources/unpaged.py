@@ -16,7 +16,7 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ..types import _models  # never shadowed: no resource name starts with `_`
+from ..types._models import ListUnpagedResponse, Thing
 
 __all__ = [
     "UnpagedResource",
@@ -51,7 +51,7 @@ class UnpagedResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.Thing]:
+    ) -> SyncPage[Thing]:
         """List
 
         `GET /unpaged`
@@ -59,14 +59,14 @@ class UnpagedResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/unpaged",
-            cast_to=_models.ListUnpagedResponse,
+            cast_to=ListUnpagedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[_models.Thing]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[Thing]", fetch_page(self._client, spec, _LIST_PAGING))
 
 
 class UnpagedResourceWithRawResponse:
@@ -102,7 +102,7 @@ class AsyncUnpagedResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.Thing]:
+    ) -> AsyncPager[Thing]:
         """List
 
         `GET /unpaged`
@@ -110,7 +110,7 @@ class AsyncUnpagedResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/unpaged",
-            cast_to=_models.ListUnpagedResponse,
+            cast_to=ListUnpagedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

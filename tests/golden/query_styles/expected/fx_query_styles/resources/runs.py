@@ -16,7 +16,7 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ..types import _models  # never shadowed: no resource name starts with `_`
+from ..types._models import ListRunsQuery, Run, RunPage
 
 __all__ = [
     "RunsResource",
@@ -56,7 +56,7 @@ class RunsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.Run]:
+    ) -> SyncPage[Run]:
         """List
 
         `GET /runs`
@@ -71,20 +71,20 @@ class RunsResource(SyncAPIResource):
                 "tags": tags,
                 "verbose": verbose,
             },
-            query_model=_models.ListRunsQuery,
+            query_model=ListRunsQuery,
             arg_names={
                 "page[number]": "page_number",
                 "page[size]": "page_size",
                 "filter[status]": "filter_status",
             },
-            cast_to=_models.RunPage,
+            cast_to=RunPage,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[_models.Run]", fetch_page(self._client, spec, _LIST_PAGING))
+        return cast("SyncPage[Run]", fetch_page(self._client, spec, _LIST_PAGING))
 
 
 class RunsResourceWithRawResponse:
@@ -125,7 +125,7 @@ class AsyncRunsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.Run]:
+    ) -> AsyncPager[Run]:
         """List
 
         `GET /runs`
@@ -140,13 +140,13 @@ class AsyncRunsResource(AsyncAPIResource):
                 "tags": tags,
                 "verbose": verbose,
             },
-            query_model=_models.ListRunsQuery,
+            query_model=ListRunsQuery,
             arg_names={
                 "page[number]": "page_number",
                 "page[size]": "page_size",
                 "filter[status]": "filter_status",
             },
-            cast_to=_models.RunPage,
+            cast_to=RunPage,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Union, cast
+from typing import TYPE_CHECKING, Union, cast
 from .._base_client import RequestSpec
+from .._models import UnknownVariant
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -15,7 +16,10 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models  # never shadowed: no resource name starts with `_`
+from ..types._models import And, LiteralSchema, Not, Rule
+
+if TYPE_CHECKING:
+    from ..types._params import AndParam, LiteralSchemaParam, NotParam
 
 __all__ = [
     "RulesResource",
@@ -44,13 +48,15 @@ class RulesResource(SyncAPIResource):
     def create(
         self,
         *,
-        when: Union[_models.Expression, Dict[str, Any]],
+        when: Union[
+            LiteralSchema, LiteralSchemaParam, Not, NotParam, And, AndParam, UnknownVariant
+        ],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Rule:
+    ) -> Rule:
         """Create
 
         `POST /rules`
@@ -61,9 +67,9 @@ class RulesResource(SyncAPIResource):
             body={
                 "when": when,
             },
-            body_model=_models.Rule,
+            body_model=Rule,
             body_required=True,
-            cast_to=_models.Rule,
+            cast_to=Rule,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -71,7 +77,7 @@ class RulesResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Rule", self._client.request(spec))
+        return cast("Rule", self._client.request(spec))
 
 
 class RulesResourceWithRawResponse:
@@ -103,13 +109,15 @@ class AsyncRulesResource(AsyncAPIResource):
     async def create(
         self,
         *,
-        when: Union[_models.Expression, Dict[str, Any]],
+        when: Union[
+            LiteralSchema, LiteralSchemaParam, Not, NotParam, And, AndParam, UnknownVariant
+        ],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Rule:
+    ) -> Rule:
         """Create
 
         `POST /rules`
@@ -120,9 +128,9 @@ class AsyncRulesResource(AsyncAPIResource):
             body={
                 "when": when,
             },
-            body_model=_models.Rule,
+            body_model=Rule,
             body_required=True,
-            cast_to=_models.Rule,
+            cast_to=Rule,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -130,7 +138,7 @@ class AsyncRulesResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Rule", await self._client.request(spec))
+        return cast("Rule", await self._client.request(spec))
 
 
 class AsyncRulesResourceWithRawResponse:

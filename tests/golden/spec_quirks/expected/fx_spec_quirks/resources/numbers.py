@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Union, cast
+from typing import TYPE_CHECKING, Union, cast
+from uuid import UUID
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -15,7 +16,10 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types import _models  # never shadowed: no resource name starts with `_`
+from ..types._models import Call, Number, Owner
+
+if TYPE_CHECKING:
+    from ..types._params import CallParam, OwnerParam
 
 __all__ = [
     "NumbersResource",
@@ -49,14 +53,14 @@ class NumbersResource(SyncAPIResource):
         count: int | NotGiven = NOT_GIVEN,
         region: str | NotGiven = NOT_GIVEN,
         secret: str | NotGiven = NOT_GIVEN,
-        owner: Union[_models.Owner, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        call: Union[_models.Call, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        owner: Union[Owner, OwnerParam] | NotGiven = NOT_GIVEN,
+        call: Union[Call, CallParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Number:
+    ) -> Number:
         """Create
 
         `POST /v2/numbers`
@@ -81,9 +85,9 @@ class NumbersResource(SyncAPIResource):
                 "owner": owner,
                 "call": call,
             },
-            body_model=_models.Number,
+            body_model=Number,
             body_required=True,
-            cast_to=_models.Number,
+            cast_to=Number,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -91,17 +95,17 @@ class NumbersResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Number", self._client.request(spec))
+        return cast("Number", self._client.request(spec))
 
     def retrieve(
         self,
-        id: str,
+        id: Union[str, UUID],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.Number:
+    ) -> Number:
         """Retrieve
 
         `GET /v2/numbers/{id}`
@@ -112,14 +116,14 @@ class NumbersResource(SyncAPIResource):
             path_params={
                 "id": id,
             },
-            cast_to=_models.Number,
+            cast_to=Number,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.Number", self._client.request(spec))
+        return cast("Number", self._client.request(spec))
 
 
 class NumbersResourceWithRawResponse:
@@ -158,14 +162,14 @@ class AsyncNumbersResource(AsyncAPIResource):
         count: int | NotGiven = NOT_GIVEN,
         region: str | NotGiven = NOT_GIVEN,
         secret: str | NotGiven = NOT_GIVEN,
-        owner: Union[_models.Owner, Dict[str, Any]] | NotGiven = NOT_GIVEN,
-        call: Union[_models.Call, Dict[str, Any]] | NotGiven = NOT_GIVEN,
+        owner: Union[Owner, OwnerParam] | NotGiven = NOT_GIVEN,
+        call: Union[Call, CallParam] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Number:
+    ) -> Number:
         """Create
 
         `POST /v2/numbers`
@@ -190,9 +194,9 @@ class AsyncNumbersResource(AsyncAPIResource):
                 "owner": owner,
                 "call": call,
             },
-            body_model=_models.Number,
+            body_model=Number,
             body_required=True,
-            cast_to=_models.Number,
+            cast_to=Number,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -200,17 +204,17 @@ class AsyncNumbersResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Number", await self._client.request(spec))
+        return cast("Number", await self._client.request(spec))
 
     async def retrieve(
         self,
-        id: str,
+        id: Union[str, UUID],
         *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.Number:
+    ) -> Number:
         """Retrieve
 
         `GET /v2/numbers/{id}`
@@ -221,14 +225,14 @@ class AsyncNumbersResource(AsyncAPIResource):
             path_params={
                 "id": id,
             },
-            cast_to=_models.Number,
+            cast_to=Number,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.Number", await self._client.request(spec))
+        return cast("Number", await self._client.request(spec))
 
 
 class AsyncNumbersResourceWithRawResponse:

@@ -16,7 +16,7 @@ from ......_resource import (
 )
 from ......_types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ......pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ......types import _models  # never shadowed: no resource name starts with `_`
+from ......types._models import TestSuitesResponse
 
 if TYPE_CHECKING:
     from .runs import (
@@ -77,7 +77,7 @@ class TestSuitesResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/assistants/tests/test-suites",
-            cast_to=_models.TestSuitesResponse,
+            cast_to=TestSuitesResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -148,7 +148,7 @@ class AsyncTestSuitesResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/assistants/tests/test-suites",
-            cast_to=_models.TestSuitesResponse,
+            cast_to=TestSuitesResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

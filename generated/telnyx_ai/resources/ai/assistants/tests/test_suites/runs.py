@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import List, Literal, cast
+from typing import List, Literal, Union, cast
 from ......_base_client import RequestSpec
 from ......_resource import (
     AsyncAPIResource,
@@ -16,7 +16,13 @@ from ......_resource import (
 )
 from ......_types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ......pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ......types import _models  # never shadowed: no resource name starts with `_`
+from ......types._models import (
+    GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
+    PaginatedTestRunList,
+    TestRunResponse,
+    TestStatus,
+    TriggerTestSuiteRunsRequest,
+)
 
 __all__ = [
     "RunsResource",
@@ -49,7 +55,10 @@ class RunsResource(SyncAPIResource):
         suite_name: str,
         *,
         status: (
-            Literal["pending", "starting", "running", "passed", "failed", "error"] | NotGiven
+            Union[
+                Literal["pending", "starting", "running", "passed", "failed", "error"], TestStatus
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         test_suite_run_id: str | NotGiven = NOT_GIVEN,
         page_number: int | NotGiven = NOT_GIVEN,
@@ -58,7 +67,7 @@ class RunsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[_models.TestRunResponse]:
+    ) -> SyncPage[TestRunResponse]:
         """Get test suite run history
 
         Retrieves paginated history of test runs for a specific test suite with filtering options
@@ -84,18 +93,16 @@ class RunsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
+            query_model=GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.PaginatedTestRunList,
+            cast_to=PaginatedTestRunList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[_models.TestRunResponse]", fetch_page(self._client, spec, _LIST_PAGING)
-        )
+        return cast("SyncPage[TestRunResponse]", fetch_page(self._client, spec, _LIST_PAGING))
 
     def trigger(
         self,
@@ -107,7 +114,7 @@ class RunsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> List[_models.TestRunResponse]:
+    ) -> List[TestRunResponse]:
         """Trigger test suite execution
 
         Executes all tests within a specific test suite as a batch operation
@@ -127,9 +134,9 @@ class RunsResource(SyncAPIResource):
             body={
                 "destination_version_id": destination_version_id,
             },
-            body_model=_models.TriggerTestSuiteRunsRequest,
+            body_model=TriggerTestSuiteRunsRequest,
             body_required=False,
-            cast_to=List[_models.TestRunResponse],
+            cast_to=List[TestRunResponse],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -137,7 +144,7 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("List[_models.TestRunResponse]", self._client.request(spec))
+        return cast("List[TestRunResponse]", self._client.request(spec))
 
 
 class RunsResourceWithRawResponse:
@@ -173,7 +180,10 @@ class AsyncRunsResource(AsyncAPIResource):
         suite_name: str,
         *,
         status: (
-            Literal["pending", "starting", "running", "passed", "failed", "error"] | NotGiven
+            Union[
+                Literal["pending", "starting", "running", "passed", "failed", "error"], TestStatus
+            ]
+            | NotGiven
         ) = NOT_GIVEN,
         test_suite_run_id: str | NotGiven = NOT_GIVEN,
         page_number: int | NotGiven = NOT_GIVEN,
@@ -182,7 +192,7 @@ class AsyncRunsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPager[_models.TestRunResponse]:
+    ) -> AsyncPager[TestRunResponse]:
         """Get test suite run history
 
         Retrieves paginated history of test runs for a specific test suite with filtering options
@@ -208,9 +218,9 @@ class AsyncRunsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=_models.GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
+            query_model=GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=_models.PaginatedTestRunList,
+            cast_to=PaginatedTestRunList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -229,7 +239,7 @@ class AsyncRunsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> List[_models.TestRunResponse]:
+    ) -> List[TestRunResponse]:
         """Trigger test suite execution
 
         Executes all tests within a specific test suite as a batch operation
@@ -249,9 +259,9 @@ class AsyncRunsResource(AsyncAPIResource):
             body={
                 "destination_version_id": destination_version_id,
             },
-            body_model=_models.TriggerTestSuiteRunsRequest,
+            body_model=TriggerTestSuiteRunsRequest,
             body_required=False,
-            cast_to=List[_models.TestRunResponse],
+            cast_to=List[TestRunResponse],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -259,7 +269,7 @@ class AsyncRunsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("List[_models.TestRunResponse]", await self._client.request(spec))
+        return cast("List[TestRunResponse]", await self._client.request(spec))
 
 
 class AsyncRunsResourceWithRawResponse:

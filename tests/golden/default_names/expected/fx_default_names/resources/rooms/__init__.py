@@ -15,7 +15,7 @@ from ..._resource import (
     to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ...types import _models  # never shadowed: no resource name starts with `_`
+from ...types._models import Room
 
 if TYPE_CHECKING:
     from .actions import (
@@ -92,7 +92,7 @@ class RoomsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> List[_models.Room]:
+    ) -> List[Room]:
         """List
 
         `GET /rooms`
@@ -100,14 +100,14 @@ class RoomsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/rooms",
-            cast_to=List[_models.Room],
+            cast_to=List[Room],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("List[_models.Room]", self._client.request(spec))
+        return cast("List[Room]", self._client.request(spec))
 
     def delete_all(
         self,
@@ -142,7 +142,7 @@ class RoomsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.Room:
+    ) -> Room:
         """Retrieve
 
         `GET /rooms/{room_id}`
@@ -153,14 +153,14 @@ class RoomsResource(SyncAPIResource):
             path_params={
                 "room_id": room_id,
             },
-            cast_to=_models.Room,
+            cast_to=Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.Room", self._client.request(spec))
+        return cast("Room", self._client.request(spec))
 
     def update(
         self,
@@ -173,7 +173,7 @@ class RoomsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Room:
+    ) -> Room:
         """Update
 
         `PATCH /rooms/{room_id}`
@@ -188,9 +188,9 @@ class RoomsResource(SyncAPIResource):
                 "id": id,
                 "name": name,
             },
-            body_model=_models.Room,
+            body_model=Room,
             body_required=True,
-            cast_to=_models.Room,
+            cast_to=Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -198,7 +198,7 @@ class RoomsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Room", self._client.request(spec))
+        return cast("Room", self._client.request(spec))
 
     def replace(
         self,
@@ -211,7 +211,7 @@ class RoomsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Room:
+    ) -> Room:
         """Replace
 
         `PUT /rooms/{room_id}`
@@ -226,9 +226,9 @@ class RoomsResource(SyncAPIResource):
                 "id": id,
                 "name": name,
             },
-            body_model=_models.Room,
+            body_model=Room,
             body_required=True,
-            cast_to=_models.Room,
+            cast_to=Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -236,7 +236,7 @@ class RoomsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Room", self._client.request(spec))
+        return cast("Room", self._client.request(spec))
 
     def delete(
         self,
@@ -365,7 +365,7 @@ class AsyncRoomsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> List[_models.Room]:
+    ) -> List[Room]:
         """List
 
         `GET /rooms`
@@ -373,14 +373,14 @@ class AsyncRoomsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/rooms",
-            cast_to=List[_models.Room],
+            cast_to=List[Room],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("List[_models.Room]", await self._client.request(spec))
+        return cast("List[Room]", await self._client.request(spec))
 
     async def delete_all(
         self,
@@ -415,7 +415,7 @@ class AsyncRoomsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> _models.Room:
+    ) -> Room:
         """Retrieve
 
         `GET /rooms/{room_id}`
@@ -426,14 +426,14 @@ class AsyncRoomsResource(AsyncAPIResource):
             path_params={
                 "room_id": room_id,
             },
-            cast_to=_models.Room,
+            cast_to=Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("_models.Room", await self._client.request(spec))
+        return cast("Room", await self._client.request(spec))
 
     async def update(
         self,
@@ -446,7 +446,7 @@ class AsyncRoomsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Room:
+    ) -> Room:
         """Update
 
         `PATCH /rooms/{room_id}`
@@ -461,9 +461,9 @@ class AsyncRoomsResource(AsyncAPIResource):
                 "id": id,
                 "name": name,
             },
-            body_model=_models.Room,
+            body_model=Room,
             body_required=True,
-            cast_to=_models.Room,
+            cast_to=Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -471,7 +471,7 @@ class AsyncRoomsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Room", await self._client.request(spec))
+        return cast("Room", await self._client.request(spec))
 
     async def replace(
         self,
@@ -484,7 +484,7 @@ class AsyncRoomsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> _models.Room:
+    ) -> Room:
         """Replace
 
         `PUT /rooms/{room_id}`
@@ -499,9 +499,9 @@ class AsyncRoomsResource(AsyncAPIResource):
                 "id": id,
                 "name": name,
             },
-            body_model=_models.Room,
+            body_model=Room,
             body_required=True,
-            cast_to=_models.Room,
+            cast_to=Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -509,7 +509,7 @@ class AsyncRoomsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("_models.Room", await self._client.request(spec))
+        return cast("Room", await self._client.request(spec))
 
     async def delete(
         self,

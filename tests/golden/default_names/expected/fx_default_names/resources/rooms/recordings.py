@@ -15,7 +15,7 @@ from ..._resource import (
     to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ...types import _models  # never shadowed: no resource name starts with `_`
+from ...types._models import Room
 
 __all__ = [
     "RecordingsResource",
@@ -49,7 +49,7 @@ class RecordingsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> List[_models.Room]:
+    ) -> List[Room]:
         """List
 
         `GET /rooms/{room_id}/recordings`
@@ -60,14 +60,14 @@ class RecordingsResource(SyncAPIResource):
             path_params={
                 "room_id": room_id,
             },
-            cast_to=List[_models.Room],
+            cast_to=List[Room],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("List[_models.Room]", self._client.request(spec))
+        return cast("List[Room]", self._client.request(spec))
 
 
 class RecordingsResourceWithRawResponse:
@@ -104,7 +104,7 @@ class AsyncRecordingsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> List[_models.Room]:
+    ) -> List[Room]:
         """List
 
         `GET /rooms/{room_id}/recordings`
@@ -115,14 +115,14 @@ class AsyncRecordingsResource(AsyncAPIResource):
             path_params={
                 "room_id": room_id,
             },
-            cast_to=List[_models.Room],
+            cast_to=List[Room],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("List[_models.Room]", await self._client.request(spec))
+        return cast("List[Room]", await self._client.request(spec))
 
 
 class AsyncRecordingsResourceWithRawResponse:

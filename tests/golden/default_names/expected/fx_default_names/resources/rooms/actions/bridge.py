@@ -15,7 +15,7 @@ from ...._resource import (
     to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types import _models  # never shadowed: no resource name starts with `_`
+from ....types._models import PostRoomsRoomIdActionsBridgeBody
 
 __all__ = [
     "BridgeResource",
@@ -69,7 +69,7 @@ class BridgeResource(SyncAPIResource):
             body={
                 "room_id": room_id_body,
             },
-            body_model=_models.PostRoomsRoomIdActionsBridgeBody,
+            body_model=PostRoomsRoomIdActionsBridgeBody,
             body_required=True,
             arg_names={"Room-Id": "room_id_header", "room_id": "room_id_body"},
             response_kind="none",
@@ -136,7 +136,7 @@ class AsyncBridgeResource(AsyncAPIResource):
             body={
                 "room_id": room_id_body,
             },
-            body_model=_models.PostRoomsRoomIdActionsBridgeBody,
+            body_model=PostRoomsRoomIdActionsBridgeBody,
             body_required=True,
             arg_names={"Room-Id": "room_id_header", "room_id": "room_id_body"},
             response_kind="none",
