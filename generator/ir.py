@@ -7,6 +7,7 @@ only place them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -183,14 +184,14 @@ class WebhookEvent:
     """One webhook of the spec: its payload model and the event type that tells it apart."""
 
     name: str  # the webhook's name in the spec
-    model: str  # the payload model, `_models.X`
+    model: str  # the payload model
     event_types: tuple[str, ...]  # none: the spec gives it none; it parses as the generic event
     summary: str = ""
 
     @property
     def tag(self) -> str:
         """The union's tag of the model: its class name."""
-        return self.model.rsplit(".", 1)[-1]
+        return self.model
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,11 @@ class Api:
     root: Resource  # the client itself; its children are the top-level resources
     model_names: tuple[str, ...] = field(default=())
     params: tuple[ParamDict, ...] = ()  # the TypedDicts that arguments may give for models
+    model_homes: tuple[tuple[str, str], ...] = ()  # model -> its module below `types` (`ai.assistants`)
+
+    @functools.cached_property
+    def homes(self) -> dict[str, str]:
+        return dict(self.model_homes)
     webhook_events: tuple[WebhookEvent, ...] = ()  # the events `client.webhooks.unwrap` parses
 
     def walk(self) -> list[Resource]:

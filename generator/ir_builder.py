@@ -29,7 +29,7 @@ from .ir import (
 )
 from .problems import Problems, pointer
 from .type_expressions import TypeExpr
-from .validating import HTTP_METHODS, SCHEMA_REF, deref
+from .validating import HTTP_METHODS, SCHEMA_REF, deref, schemas_named
 
 _PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*$")
 _DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
@@ -662,6 +662,7 @@ class Builder:
         root = node(())
         info = self.doc.get("info") or {}
         arguments = [a.type for ops in tree.values() for op in ops for a in op.arguments]
+        homes = self.model_homes(tree)
         return Api(
             config=config,
             title=str(info.get("title", "")),
@@ -669,8 +670,40 @@ class Builder:
             root=root,
             model_names=tuple(self.schemas),
             params=self.param_dicts(arguments),
+            model_homes=tuple(sorted(homes.items())),
             webhook_events=self.webhook_events(config.webhooks),
         )
+
+    def model_homes(self, tree: dict[tuple[str, ...], list[Operation]]) -> dict[str, str]:
+        """Each model's module below `types`, from the resources whose methods reach it: the
+        deepest resource they all share (`ai.assistants`); `shared` for one that resources of
+        different top-level names share; `other` for one no method reaches (a webhook's
+        payload). What reaches a model reaches what it references, so a model's references
+        are in its module or one above it: modules import only upwards, and none imports
+        `other`."""
+        references = {name: set(schemas_named(schema, self.schemas)) for name, schema in self.schemas.items()}
+        users: dict[str, set[tuple[str, ...]]] = {}
+        for path, ops in tree.items():
+            stack = [name for op in ops for name in _models_named(op) if name in self.schemas]
+            while stack:
+                name = stack.pop()
+                if path not in users.setdefault(name, set()):
+                    users[name].add(path)
+                    stack.extend(references[name])
+        tops = {path[0] for path in tree if path}
+        shared, other = (naming.unused("shared", tops), naming.unused("other", tops))
+        homes = {}
+        for name in self.schemas:
+            paths = users.get(name)
+            if not paths:
+                homes[name] = other
+                continue
+            prefix = min(paths)
+            for path in paths:
+                while path[: len(prefix)] != prefix:
+                    prefix = prefix[:-1]
+            homes[name] = ".".join(prefix) or shared
+        return homes
 
     def webhook_events(self, signing: WebhookSigning | None) -> tuple[WebhookEvent, ...]:
         """The spec's webhooks, each with its payload model and the event type (the one value
@@ -708,7 +741,7 @@ class Builder:
             event_types = tuple(t for t in event_types if t not in seen)
             seen.update((t, str(name)) for t in event_types)
             summary = str((operation or {}).get("summary") or "").strip()
-            events.append(WebhookEvent(str(name), f"_models.{found[0]}", event_types, summary))
+            events.append(WebhookEvent(str(name), found[0], event_types, summary))
         return tuple(events)
 
     def _event_types(self, schema: Any, path: tuple[str, ...]) -> tuple[str, ...]:
@@ -731,6 +764,15 @@ class Builder:
             return tuple(dict.fromkeys(values))
         example = schema.get("example")
         return (example,) if isinstance(example, str) and example else ()
+
+
+def _models_named(op: Operation) -> set[str]:
+    """The models an operation's method takes, returns, validates or streams."""
+    found = {op.body.model if op.body else None, op.query_model}
+    expressions = [a.type for a in op.arguments] + [op.return_type, op.response.type]
+    for expr in expressions:
+        found.update(t.name for t in expr.walk() if isinstance(t, (types.Model, types.Enumeration, types.Alias)))
+    return {name for name in found if name}
 
 
 def _separate_same_names(op: Operation) -> Operation:

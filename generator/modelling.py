@@ -8,10 +8,9 @@ colliding names, `Status1`, which a good SDK must not ship) and report any as er
 from __future__ import annotations
 
 import ast
-import heapq
+import copy
 import re
 import warnings
-from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -19,14 +18,16 @@ from typing import Any
 from .naming import MODEL_METHODS
 from .normalising import SCHEMA_MAPS
 from .parallel import ChildFailed, Forked, can_fork, cores
-from .problems import Problems, split_pointer
-from .validating import SCHEMA_REF, iter_nodes
+from .problems import Problems
+from .validating import SCHEMA_REF, iter_nodes, rewrite_refs, schemas_named
 
 _DEFINED = re.compile(r"^(?:class (\w+)\b|(\w+) = TypeAliasType\()", re.MULTILINE)
 
 
-def render_models(document: dict[str, Any], package: str, template_dir: Path, file: str, problems: Problems, *, workers: int | None = None) -> str:
-    """Source of the models module for `document`'s component schemas.
+def render_models(document: dict[str, Any], package: str, template_dir: Path, file: str, problems: Problems, homes: dict[str, str], *, workers: int | None = None) -> dict[str, str]:
+    """The models modules for `document`'s component schemas, by path below `types/`: each
+    model in the module the IR gave it (`homes`: `Assistant` -> `ai.assistants`), which the
+    model generator is told through dotted schema names (`ai.assistants.Assistant`).
 
     Schemas that reference each other are generated together; groups that share nothing
     are shared out among `workers` processes (one per core by default) and their modules
@@ -34,39 +35,48 @@ def render_models(document: dict[str, Any], package: str, template_dir: Path, fi
     """
     schemas = document.get("components", {}).get("schemas")
     if not schemas:
-        return "from __future__ import annotations\n"  # no schemas: an empty models module
+        return {}
     groups = _share_out(schemas, workers or cores())
-    beside = [Forked(partial(_generate, _subdocument(document, group), package, template_dir)) for group in groups[1:]]
+    beside = [Forked(partial(_generate, _subdocument(document, group, homes), package, template_dir)) for group in groups[1:]]
     try:
-        sources = [_generate(_subdocument(document, groups[0]), package, template_dir)]
-        sources += [forked.result() for forked in beside]
-        source = sources[0] if len(sources) == 1 else _merge(sources)
-        module = "from __future__ import annotations\n" + _drop_unused_imports(source)
+        outputs = [_generate(_subdocument(document, groups[0], homes), package, template_dir)]
+        outputs += [forked.result() for forked in beside]
+        packages = {".".join(home.split(".")[:i]) for home in homes.values() for i in range(1, home.count(".") + 1)}
+        placed: dict[str, list[str]] = {}
+        for output in outputs:
+            for path, source in output.items():
+                path, source = _placed(path, source, packages)
+                placed.setdefault(path, []).append(source)
+        merged = {path: _merge(placed[path]) for path in sorted(placed)}
+        modules = {path: "from __future__ import annotations\n" + _drop_unused_imports(source) for path, source in merged.items() if _DEFINED.search(source)}  # not an empty package
     except Exception as exc:  # the model generator's own errors carry no positions
         kind = exc.kind if isinstance(exc, ChildFailed) else type(exc).__name__
         problems.error(f"model generation failed: {kind}: {exc}", file, "/components/schemas")
-        return ""
+        return {}
     finally:
         for forked in beside:
             forked.cancel()
-    expected, defined = set(schemas), set()
-    for match in _DEFINED.finditer(source):
-        name = match.group(1) or match.group(2)
-        if name not in expected:
-            problems.error(
-                f"the model generator invented the class name {name!r}; name the schema it came from "
-                "in the curation rules",
-                file,
-                "/components/schemas",
-            )
-        elif name in defined:
-            problems.error(f"the model generator defined {name!r} twice", file, "/components/schemas")
-        defined.add(name)
-    return module
+    defined: set[str] = set()
+    for path, source in modules.items():
+        module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        for match in _DEFINED.finditer(source):
+            name = match.group(1) or match.group(2)
+            if name not in schemas:
+                problems.error(
+                    f"the model generator invented the class name {name!r}; name the schema it came from in the curation rules",
+                    file,
+                    "/components/schemas",
+                )
+            elif name in defined:
+                problems.error(f"the model generator defined {name!r} twice", file, "/components/schemas")
+            elif homes.get(name) != module:
+                problems.error(f"the model generator put {name!r} in types.{module}, not types.{homes.get(name)}", file, "/components/schemas")
+            defined.add(name)
+    return modules
 
 
-def _generate(document: dict[str, Any], package: str, template_dir: Path) -> str:
-    """datamodel-code-generator's module for `document`, as it wrote it."""
+def _generate(document: dict[str, Any], package: str, template_dir: Path) -> dict[str, str]:
+    """datamodel-code-generator's modules for `document`, as it wrote them, by path."""
     from datamodel_code_generator import InputFileType, PythonVersion, generate
     from datamodel_code_generator._shared_types import LiteralType
     from datamodel_code_generator.enums import DataModelType
@@ -103,10 +113,38 @@ def _generate(document: dict[str, Any], package: str, template_dir: Path) -> str
             use_field_description=True,
             use_double_quotes=True,
             disable_timestamp=True,
+            treat_dot_as_module=True,
             formatters=[Formatter.ISORT],
         )
-    assert isinstance(source, str)
-    return source
+    assert isinstance(source, dict)
+    return {"/".join(path): _without_banner(text) for path, text in source.items()}
+
+
+def _placed(path: str, source: str, packages: set[str]) -> tuple[str, str]:
+    """A module's path as the whole output has it: a package (`a/b/__init__.py`) when some
+    module is below it, else `a/b.py`. One run sees only its own schemas' modules and may
+    have written it the other way; its relative imports then move by one level."""
+    module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    is_package = path.endswith("__init__.py")
+    should_be = module in packages
+    target = module.replace(".", "/") + ("/__init__.py" if should_be else ".py")
+    if is_package == should_be:
+        return target, source
+    shift = 1 if should_be else -1
+    imports, code = _split_module(source)
+    lines = []
+    for statement in imports:
+        if isinstance(statement, ast.ImportFrom) and statement.level:
+            statement.level += shift
+        lines.append(ast.unparse(statement))
+    return target, "\n".join(lines) + "\n\n\n" + code
+
+
+def _without_banner(source: str) -> str:
+    """A module without the generator's comment lines at its top (our header replaces them)."""
+    lines = source.split("\n")
+    start = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    return "\n".join(lines[start:]).lstrip("\n")
 
 
 def _share_out(schemas: dict[str, Any], workers: int) -> list[list[str]]:
@@ -123,7 +161,7 @@ def _share_out(schemas: dict[str, Any], workers: int) -> list[list[str]]:
         return name
 
     for name, schema in schemas.items():
-        for target in _schemas_named(schema, root):
+        for target in schemas_named(schema, root):
             root[find(target)] = find(name)
     linked: dict[str, list[str]] = {}
     for name in schemas:
@@ -135,23 +173,22 @@ def _share_out(schemas: dict[str, Any], workers: int) -> list[list[str]]:
     return [sorted(group, key=order.__getitem__) for group in groups]
 
 
-def _schemas_named(schema: Any, schemas: dict[str, Any]) -> Iterator[str]:
-    """The component schemas that `schema` refers to: by `$ref` (to the schema or into it)
-    and by the names or references of its discriminators' mappings."""
-    for node in iter_nodes(schema):
-        discriminator = node.get("discriminator")
-        mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
-        for target in [node.get("$ref"), *(mapping.values() if isinstance(mapping, dict) else ())]:
-            if not isinstance(target, str):
-                continue
-            name = split_pointer(target[len(SCHEMA_REF) :])[0] if target.startswith(SCHEMA_REF) else target
-            if name in schemas:
-                yield name
-
-
-def _subdocument(document: dict[str, Any], names: list[str]) -> dict[str, Any]:
+def _subdocument(document: dict[str, Any], names: list[str], homes: dict[str, str]) -> dict[str, Any]:
+    """The schemas `names` of `document`, each named by its module (`ai.assistants.Assistant`),
+    references and discriminator mappings renamed alike, without titles."""
     schemas = document["components"]["schemas"]
-    return {**document, "components": {"schemas": {name: _untitled(schemas[name]) for name in names}}}
+    dotted = {name: f"{homes[name]}.{name}" for name in schemas}
+    chosen = {dotted[name]: _untitled(copy.deepcopy(schemas[name])) for name in names}
+    rewrite_refs(chosen, dotted)
+    for node in iter_nodes(chosen):
+        mapping = node.get("discriminator", {}).get("mapping") if isinstance(node.get("discriminator"), dict) else None
+        if isinstance(mapping, dict):
+            for tag, target in mapping.items():
+                if isinstance(target, str) and target.startswith(SCHEMA_REF) and target[len(SCHEMA_REF) :] in dotted:
+                    mapping[tag] = SCHEMA_REF + dotted[target[len(SCHEMA_REF) :]]
+                elif isinstance(target, str) and target in dotted:
+                    mapping[tag] = dotted[target]
+    return {**document, "components": {"schemas": chosen}}
 
 
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
@@ -178,16 +215,15 @@ def _untitled(schema: Any) -> Any:
 
 
 def _merge(sources: list[str]) -> str:
-    """One module of several generated from unrelated schemas: their imports united, their
-    definitions interleaved as one run orders them (each keeps its own order, which puts
-    what a definition needs before it), the `model_rebuild()` calls last, in the order of
-    the definitions they rebuild."""
+    """One module of the modules that runs on unrelated schemas wrote for it: their imports
+    united, their definitions in one canonical order (see `_ordered`), whatever runs they
+    came from, the `model_rebuild()` calls last, in the order of the definitions they rebuild."""
     import isort
 
     imports: dict[tuple[int, str], set[str]] = {}
     plain: set[str] = set()
-    blocks: list[list[tuple[str, str]]] = []
-    rebuilds: list[list[tuple[str, str]]] = []
+    definitions: list[tuple[str, str]] = []
+    rebuilds: list[tuple[str, str]] = []
     for source in sources:
         statements, code = _split_module(source)
         for statement in statements:
@@ -196,30 +232,53 @@ def _merge(sources: list[str]) -> str:
                 names.update(a.name + (f" as {a.asname}" if a.asname else "") for a in statement.names)
             else:
                 plain.add(ast.unparse(statement))
-        definitions, rebuild_calls = _definitions(code)
-        blocks.append(definitions)
-        rebuilds.append(rebuild_calls)
+        found, rebuild_calls = _definitions(code)
+        definitions += found
+        rebuilds += rebuild_calls
     lines = sorted(plain) + [f"from {'.' * level}{module} import {', '.join(sorted(names))}" for (level, module), names in sorted(imports.items())]
     head = isort.code("\n".join(lines) + "\n")
-    merged = list(heapq.merge(*(_runs(group) for group in blocks)))
-    place = {name: index for index, (_, name, _) in enumerate(merged)}
-    calls = [text for _, text in sorted((call for group in rebuilds for call in group), key=lambda call: place.get(call[0], len(place)))]
-    code = "\n\n\n".join([*(text for _, _, text in merged), *(["\n".join(calls)] if calls else [])])
-    ending = sources[0][len(sources[0].rstrip("\n")) :]  # as the generator ends its modules
-    return "from __future__ import annotations\n" + head + "\n\n" + code + ending
+    ordered = _ordered(definitions)
+    place = {name: index for index, (name, _) in enumerate(ordered)}
+    calls = [text for _, text in sorted(rebuilds, key=lambda call: (place.get(call[0], len(place)), call[1]))]
+    code = "\n\n\n".join([*(text for _, text in ordered), *(["\n".join(calls)] if calls else [])])
+    return "from __future__ import annotations\n" + head + "\n\n" + code + "\n"
 
 
-def _runs(definitions: list[tuple[str, str]]) -> list[tuple[int, str, str]]:
-    """(run, name, text): the generator writes what needs nothing first, sorted by name,
-    then what needs only those, sorted, and so on; a name that sorts before the one before
-    it starts the next run. Ordered by (run, name), each group keeps its own order."""
-    run, previous, numbered = 0, "", []
-    for name, text in definitions:
-        if name < previous:
-            run += 1
-        previous = name
-        numbered.append((run, name, text))
-    return numbered
+def _ordered(definitions: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Definitions in layers: first those that need no other definition of the module when
+    the module runs, by name; then those that need only those, by name; and so on. What a
+    definition needs when it runs: its bases, the values of its fields and of an alias;
+    annotations wait (`from __future__ import annotations`) and do not count."""
+    names = {name for name, _ in definitions}
+    needs = [_needed_at_run_time(text) & names - {name} for name, text in definitions]
+    done: set[str] = set()
+    ordered: list[tuple[str, str]] = []
+    remaining = sorted(range(len(definitions)), key=lambda i: definitions[i])
+    while remaining:
+        layer = [i for i in remaining if needs[i] <= done] or remaining[:1]  # a cycle: by name
+        ordered += [definitions[i] for i in layer]
+        done.update(definitions[i][0] for i in layer)
+        taken = set(layer)
+        remaining = [i for i in remaining if i not in taken]
+    return ordered
+
+
+def _needed_at_run_time(text: str) -> set[str]:
+    """The names a definition reads when the module runs (not those of its annotations)."""
+    statement = ast.parse(text).body[0]
+    nodes: list[ast.AST] = []
+    if isinstance(statement, ast.ClassDef):
+        nodes += [*statement.bases, *statement.keywords, *statement.decorator_list]
+        for item in statement.body:
+            if isinstance(item, ast.AnnAssign):
+                nodes += [item.value] if item.value is not None else []
+            elif not isinstance(item, ast.Expr):
+                nodes.append(item)
+    elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+        nodes.append(statement.value)
+    else:
+        nodes.append(statement)
+    return {node.id for root in nodes for node in ast.walk(root) if isinstance(node, ast.Name)}
 
 
 def _definitions(code: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -264,6 +323,7 @@ def _split_module(source: str) -> tuple[list[ast.stmt], str]:
 def _drop_unused_imports(source: str) -> str:
     """Remove the names our extra imports (and our Enum template) may leave unused."""
     imports, code = _split_module(source)
+    read = {node.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Name)}
     lines: list[str] = []
     previous_end = 0
     for statement in imports:
@@ -271,7 +331,7 @@ def _drop_unused_imports(source: str) -> str:
             lines.append("")  # keep isort's blank lines between groups
         previous_end = statement.end_lineno or statement.lineno
         if isinstance(statement, ast.ImportFrom):
-            used = [a for a in statement.names if re.search(rf"\b{re.escape(a.asname or a.name)}\b", code)]
+            used = [a for a in statement.names if (a.asname or a.name) in read]
             if used:
                 names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in used)
                 lines.append(f"from {'.' * statement.level}{statement.module or ''} import {names}")

@@ -112,3 +112,10 @@ def enum_member_name(value: object) -> str:
     if name[0].isdigit():
         name = "VALUE_" + name
     return name
+
+
+def unused(name: str, taken: set[str]) -> str:
+    """`name`, or `name_` (`name__`, ...) when it is taken."""
+    while name in taken:
+        name += "_"
+    return name

@@ -164,7 +164,7 @@ def _render(spec_doc: Document, config_doc: Document, problems: Problems, custom
         problems.error("custom template directory does not exist", str(custom_templates))
         problems.raise_if_errors()
     env = make_environment(TEMPLATES, custom_templates)
-    models = render_models(normalised.document, api.config.package, TEMPLATES / "models", spec_doc.path, problems)
+    models = render_models(normalised.document, api.config.package, TEMPLATES / "models", spec_doc.path, problems, api.homes)
     problems.raise_if_errors()
     import jinja2
 

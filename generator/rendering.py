@@ -178,10 +178,11 @@ def resource_imports(resource: Resource) -> set[Import]:
     return found
 
 
-def import_block(imports: set[Import], up: str) -> str:
+def import_block(imports: set[Import], up: str, homes: dict[str, str]) -> str:
     """The import statements of `imports`: the standard library's first, then the package's
     (relative, `up` being the dots to its root); what only annotations need goes under
     TYPE_CHECKING, unless the module imports it anyway."""
+    imports = {replace(i, module=".types." + homes[i.name]) if i.module == MODELS else i for i in imports}
     at_run_time = {(i.module, i.name) for i in imports if not i.typing_only}
     lines: dict[bool, list[str]] = {False: [], True: []}
     modules = sorted({(i.module, i.typing_only) for i in imports}, key=lambda m: (m[0].startswith("."), _STANDARD_FIRST.index(m[0]) if m[0] in _STANDARD_FIRST else 99, m[0]))
@@ -196,7 +197,7 @@ def import_block(imports: set[Import], up: str) -> str:
     return block
 
 
-def _resource_context(resource: Resource) -> dict[str, Any]:
+def _resource_context(resource: Resource, homes: dict[str, str]) -> dict[str, Any]:
     imports = resource_imports(resource)
     if any(i.typing_only for i in imports):
         imports.add(Import("typing", "TYPE_CHECKING"))
@@ -204,7 +205,7 @@ def _resource_context(resource: Resource) -> dict[str, Any]:
     return {
         "resource": resource,
         "up": _relative_root(resource),
-        "imports": import_block(imports, _relative_root(resource)),
+        "imports": import_block(imports, _relative_root(resource), homes),
         "has_streams": bool(streams),
     }
 
@@ -231,10 +232,10 @@ def params_context(api: Api) -> dict[str, Any]:
         imports |= {replace(i, typing_only=True) for i in needed}
     if any(i.typing_only for i in imports):
         imports.add(Import("typing", "TYPE_CHECKING"))
-    return {"params": params, "params_imports": import_block(imports, "..")}
+    return {"params": params, "params_imports": import_block(imports, "..", api.homes)}
 
 
-def render_files(api: Api, models_source: str, env: jinja2.Environment, spec_name: str) -> dict[str, str]:
+def render_files(api: Api, models: dict[str, str], env: jinja2.Environment, spec_name: str) -> dict[str, str]:
     """Every file of the generated project, by path relative to its root, unformatted."""
     package = api.config.package
     context: dict[str, Any] = {"api": api, "config": api.config, "exception_names": EXCEPTION_NAMES, **params_context(api)}
@@ -250,11 +251,15 @@ def render_files(api: Api, models_source: str, env: jinja2.Environment, spec_nam
             files[name[len("project/") : -len(".jinja")]] = env.get_template(name).render(context)
     resource_template = env.get_template("resource.py.jinja")
     for resource in api.walk():
-        files[_module_path(package, resource)] = resource_template.render({**context, **_resource_context(resource)})
+        files[_module_path(package, resource)] = resource_template.render({**context, **_resource_context(resource, api.homes)})
         for i in range(1, len(resource.path)):
             init = "/".join([package, "resources", *resource.path[:i], "__init__.py"])
             files.setdefault(init, '"""Resources."""\n')
-    files[f"{package}/types/_models.py"] = models_source
+    for path, source in models.items():
+        files[f"{package}/types/{path}"] = source
+        parts = path.split("/")[:-1]
+        for i in range(1, len(parts) + 1):  # every folder of models is a package
+            files.setdefault("/".join([package, "types", *parts[:i], "__init__.py"]), '"""Models."""\n')
     files[f"{package}/py.typed"] = ""
     header = HEADER.format(spec=spec_name)
     return {path: (header + text if path.endswith(".py") else text) for path, text in sorted(files.items())}
@@ -270,7 +275,7 @@ class RenderedCodeInvalid(Exception):
 
 def template_of(path: str, package: str) -> str:
     """The template that renders a file of the generated project."""
-    if path == f"{package}/types/_models.py":
+    if path.startswith(f"{package}/types/") and path.rsplit("/", 1)[-1] not in ("_params.py", "_webhook_events.py") and path != f"{package}/types/__init__.py":
         return "models/ (through datamodel-code-generator)"
     if path.startswith(f"{package}/resources/") and path != f"{package}/resources/__init__.py":
         return "resource.py.jinja"

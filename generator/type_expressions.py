@@ -19,7 +19,9 @@ from typing import Literal as TypingLiteral
 Side = TypingLiteral["in", "out"]
 Flavour = TypingLiteral["sync", "async"]
 
-MODELS = ".types._models"  # the package's modules (relative to the package) that types live in
+# Where types live: a model's module is the IR's choice (`Api.homes`), which the renderer
+# puts in place of MODELS; the TypedDicts are in one module, for type checkers only.
+MODELS = "<the model's module>"
 PARAMS = ".types._params"
 
 

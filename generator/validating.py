@@ -510,3 +510,17 @@ def _check_operations(document: dict[str, Any], file: str, problems: Problems) -
                                 file,
                                 pointer(*at, "requestBody", "content", media_type),
                             )
+
+
+def schemas_named(schema: Any, schemas: dict[str, Any]) -> Iterator[str]:
+    """The component schemas that `schema` refers to: by `$ref` (to the schema or into it)
+    and by the names or references of its discriminators' mappings."""
+    for node in iter_nodes(schema):
+        discriminator = node.get("discriminator")
+        mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
+        for target in [node.get("$ref"), *(mapping.values() if isinstance(mapping, dict) else ())]:
+            if not isinstance(target, str):
+                continue
+            name = split_pointer(target[len(SCHEMA_REF) :])[0] if target.startswith(SCHEMA_REF) else target
+            if name in schemas:
+                yield name

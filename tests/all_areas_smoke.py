@@ -75,7 +75,7 @@ def every_schema_has_a_model() -> bool:
     name, or the one a curation rule gave it), with those curation adds, and has a model
     (under its Python name)."""
     import yaml
-    from telnyx_all.types import _models
+    from telnyx_all import types as _models
 
     from generator.normalising import normalise
     from generator.problems import Problems
@@ -109,7 +109,8 @@ def webhooks() -> bool:
     """Every webhook of the whole spec, from its example, parses as its own model; those
     the spec gives no event type as the generic event."""
     import yaml
-    from telnyx_all.types import UnknownWebhookEvent, _models
+    from telnyx_all import types as _models
+    from telnyx_all.types import UnknownWebhookEvent
     from telnyx_all.types._webhook_events import EVENT_TYPES
 
     from generator.normalising import normalise

@@ -105,7 +105,7 @@ def _refers_back(variant: Any, name: str, seen: frozenset[str] = frozenset()) ->
 
 
 def model(name: str) -> Any:
-    from telnyx_ai.types import _models
+    from telnyx_ai import types as _models
 
     value = getattr(_models, name)
     return value if hasattr(value, "model_validate") else pydantic.TypeAdapter(value)
@@ -136,7 +136,7 @@ def strategy(name: str) -> st.SearchStrategy[Any]:
 
 
 def test_every_schema_has_a_model() -> None:
-    from telnyx_ai.types import _models
+    from telnyx_ai import types as _models
 
     assert [n for n in NAMES if not hasattr(_models, n)] == []
 

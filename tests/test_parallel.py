@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from generator import modelling, parallel
+from generator.ir_builder import build_api
 from generator.loading import load_yaml
 from generator.normalising import normalise
 from generator.pipeline import TEMPLATES
@@ -31,6 +32,21 @@ def normalised() -> dict[str, Any]:
     document = load_yaml(SPEC, problems)
     assert document is not None
     return normalise(document.data, document.path, problems).document
+
+
+@pytest.fixture(scope="module")
+def homes(normalised: dict[str, Any]) -> dict[str, str]:
+    """Each model's module, as the IR places them."""
+    problems = Problems()
+    config = load_yaml(SPEC.parent / "sdk.yaml", problems)
+    assert config is not None
+    api = build_api(normalised, str(SPEC), config.data, config.path, problems)
+    assert api is not None and not problems.errors
+    return api.homes
+
+
+def one_module(document: dict[str, Any]) -> dict[str, str]:
+    return {name: "shared" for name in document["components"]["schemas"]}
 
 
 def _in_child_only(parent: int) -> str:
@@ -169,7 +185,7 @@ def test_a_merged_module_has_its_imports_before_any_definition() -> None:
     document = {**MINI, "components": {"schemas": {k: v for k, v in MINI["components"]["schemas"].items() if k in ("Alpha", "Gamma")}}}
     for workers in (1, 2):
         problems = Problems()
-        source = modelling.render_models(document, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, workers=workers)
+        source = modelling.render_models(document, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, one_module(document), workers=workers)["shared.py"]
         assert not problems.errors
         body = ast.parse(source).body
         kinds = [isinstance(statement, (ast.Import, ast.ImportFrom)) for statement in body]
@@ -179,12 +195,12 @@ def test_a_merged_module_has_its_imports_before_any_definition() -> None:
 
 @needs_fork
 def test_a_name_defined_in_two_groups_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    def both_define_gamma(document: dict[str, Any], package: str, template_dir: Path) -> str:
-        return "from __future__ import annotations\n\n\nclass Gamma:\n    pass\n"
+    def both_define_gamma(document: dict[str, Any], package: str, template_dir: Path) -> dict[str, str]:
+        return {"shared.py": "from __future__ import annotations\n\n\nclass Gamma:\n    pass\n"}
 
     monkeypatch.setattr(modelling, "_generate", both_define_gamma)
     problems = Problems()
-    modelling.render_models(MINI, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, workers=2)
+    modelling.render_models(MINI, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, one_module(MINI), workers=2)
     assert [p.message for p in problems.errors] == ["the model generator defined 'Gamma' twice"]
 
 
@@ -221,14 +237,14 @@ def _components(schemas: dict[str, Any]) -> list[set[str]]:
 
 @needs_fork
 @pytest.mark.parametrize("workers", [2, 3, 5])
-def test_models_shared_out_are_the_models_of_one_run(normalised: dict[str, Any], workers: int) -> None:
+def test_models_shared_out_are_the_models_of_one_run(normalised: dict[str, Any], homes: dict[str, str], workers: int) -> None:
     problems = Problems()
-    alone = modelling.render_models(normalised, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, workers=1)
-    shared = modelling.render_models(normalised, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, workers=workers)
+    alone = modelling.render_models(normalised, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, homes, workers=1)
+    shared = modelling.render_models(normalised, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, homes, workers=workers)
     assert not problems.errors
-    assert shared.count("\nclass ") > 300
+    assert sum(source.count("\nclass ") for source in shared.values()) > 300 and len(shared) > 10
     # blank lines between definitions are the formatter's to settle
-    assert format_files({"m.py": shared}) == format_files({"m.py": alone})
+    assert format_files(shared) == format_files(alone)
 
 
 @needs_fork
@@ -236,21 +252,21 @@ def test_a_model_generator_failure_in_a_child_is_reported(normalised: dict[str, 
     generate = modelling._generate
     groups = modelling._share_out(normalised["components"]["schemas"], 2)
 
-    def fail_on_second_group(document: dict[str, Any], package: str, template_dir: Path) -> str:
-        if set(document["components"]["schemas"]) == set(groups[1]):
+    def fail_on_second_group(document: dict[str, Any], package: str, template_dir: Path) -> dict[str, str]:
+        if {name.rsplit(".", 1)[-1] for name in document["components"]["schemas"]} == set(groups[1]):
             raise KeyError("no template for it")
         return generate(document, package, template_dir)
 
     monkeypatch.setattr(modelling, "_generate", fail_on_second_group)
     problems = Problems()
-    assert modelling.render_models(normalised, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, workers=2) == ""
+    assert modelling.render_models(normalised, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, one_module(normalised), workers=2) == {}
     assert [p.message for p in problems.errors] == ["model generation failed: KeyError: 'no template for it'"]
 
 
 def test_a_generated_module_the_merge_cannot_read_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(modelling, "_generate", lambda *_: "from __future__ import annotations\nimport os; x = 1\n")
+    monkeypatch.setattr(modelling, "_generate", lambda *_: {"shared.py": "from __future__ import annotations\nimport os; x = 1\n"})
     problems = Problems()
-    assert modelling.render_models(MINI, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, workers=1) == ""
+    assert modelling.render_models(MINI, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, one_module(MINI), workers=1) == {}
     assert [p.message for p in problems.errors] == ["model generation failed: ValueError: unexpected statement among the imports of a generated module: x = 1"]
 
 

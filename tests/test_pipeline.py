@@ -131,7 +131,7 @@ def test_generated_project_builds_a_wheel_that_imports(tmp_path: Path) -> None:
     build(ROOT / "generated", tmp_path / "dist")
     wheel = next((tmp_path / "dist").glob("telnyx_ai-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert "telnyx_ai/py.typed" in names and "telnyx_ai/types/_models.py" in names
+    assert "telnyx_ai/py.typed" in names and "telnyx_ai/types/ai/assistants/__init__.py" in names
     assert not any(n.startswith("generator") for n in names)
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)

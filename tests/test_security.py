@@ -17,8 +17,8 @@ import importlib, json, pkgutil, httpx, respx
 import hostile
 for module in pkgutil.walk_packages(hostile.__path__, "hostile."):
     importlib.import_module(module.name)
-from hostile.types import _models as m
-thing_class = next(getattr(m, n) for n in dir(m) if n.startswith("Thing"))
+import hostile.types as m
+thing_class = next(getattr(m, n) for n in m.__all__ if n.startswith("Thing"))
 client = hostile.Client(api_key="k")
 with respx.mock(base_url="https://api.example.com/v2") as mock:
     route = mock.get(url__startswith="https://api.example.com/v2/things/").respond(200, json={"kind": "b\\\\"})

@@ -22,7 +22,7 @@ from servers import serving
 
 import telnyx_ai
 from telnyx_ai import AsyncStream, AsyncTelnyx, Stream, Telnyx
-from telnyx_ai.types import _models as models
+from telnyx_ai import types as models
 
 MESSAGES = [{"role": "user", "content": "Hello"}]
 MODEL = "meta-llama/Meta-Llama-3.1-8B-Instruct"

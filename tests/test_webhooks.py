@@ -26,8 +26,8 @@ import telnyx_ai
 from generator.normalising import normalise
 from generator.problems import Problems
 from telnyx_ai import AsyncTelnyx, Telnyx, WebhookVerificationError
+from telnyx_ai import types as models
 from telnyx_ai.types import UnknownWebhookEvent
-from telnyx_ai.types import _models as models
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "ai-assistants.openapi.yaml"

@@ -2,7 +2,8 @@
 """The models of the API, importable by name: ``from telnyx_ai.types import AddPlanStepsRequest``,
 and the TypedDicts that arguments may give instead (``...Param``).
 
-The models module loads on first access to any of them.
+Each lives in the module of the resources that use it (``types.ai.assistants``); a module
+loads on first access to one of its models.
 """
 
 from __future__ import annotations
@@ -10,564 +11,624 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._models import AddPlanStepsRequest as AddPlanStepsRequest
-    from ._models import AddTagRequest as AddTagRequest
-    from ._models import AggregateConversationInsightsQuery as AggregateConversationInsightsQuery
-    from ._models import AnthropicContentBlock as AnthropicContentBlock
-    from ._models import AnthropicContentBlockDelta as AnthropicContentBlockDelta
-    from ._models import AnthropicContentBlockDeltaEvent as AnthropicContentBlockDeltaEvent
-    from ._models import AnthropicContentBlockStartEvent as AnthropicContentBlockStartEvent
-    from ._models import AnthropicContentBlockStopEvent as AnthropicContentBlockStopEvent
-    from ._models import AnthropicInputJsonDelta as AnthropicInputJsonDelta
-    from ._models import AnthropicMessage as AnthropicMessage
-    from ._models import AnthropicMessageDeltaEvent as AnthropicMessageDeltaEvent
-    from ._models import AnthropicMessageDeltaEventDelta as AnthropicMessageDeltaEventDelta
-    from ._models import AnthropicMessageRequest as AnthropicMessageRequest
-    from ._models import AnthropicMessageStartEvent as AnthropicMessageStartEvent
-    from ._models import AnthropicMessageStopEvent as AnthropicMessageStopEvent
-    from ._models import AnthropicPingEvent as AnthropicPingEvent
-    from ._models import AnthropicSignatureDelta as AnthropicSignatureDelta
-    from ._models import AnthropicStopReason as AnthropicStopReason
-    from ._models import AnthropicStreamEvent as AnthropicStreamEvent
-    from ._models import AnthropicTextBlock as AnthropicTextBlock
-    from ._models import AnthropicTextDelta as AnthropicTextDelta
-    from ._models import AnthropicThinkingBlock as AnthropicThinkingBlock
-    from ._models import AnthropicThinkingDelta as AnthropicThinkingDelta
-    from ._models import AnthropicToolUseBlock as AnthropicToolUseBlock
-    from ._models import AnthropicUsage as AnthropicUsage
-    from ._models import ArithmeticExpression as ArithmeticExpression
-    from ._models import ArithmeticExpressionOp as ArithmeticExpressionOp
-    from ._models import Assistant as Assistant
-    from ._models import AssistantChatReq as AssistantChatReq
-    from ._models import AssistantChatResponse as AssistantChatResponse
-    from ._models import AssistantDeletedResponse as AssistantDeletedResponse
-    from ._models import AssistantIntegration as AssistantIntegration
-    from ._models import AssistantMCPServer as AssistantMCPServer
-    from ._models import AssistantScheduledCallAttempt as AssistantScheduledCallAttempt
-    from ._models import AssistantSmsChatReq as AssistantSmsChatReq
-    from ._models import AssistantSmsChatResponse as AssistantSmsChatResponse
-    from ._models import AssistantTarget as AssistantTarget
-    from ._models import AssistantTargetVoiceMode as AssistantTargetVoiceMode
-    from ._models import AssistantTestResponse as AssistantTestResponse
-    from ._models import AssistantTestResponseRubricItem as AssistantTestResponseRubricItem
-    from ._models import AssistantTools as AssistantTools
-    from ._models import AssistantToolsItem as AssistantToolsItem
-    from ._models import AssistantsListData as AssistantsListData
-    from ._models import AudioTranscriptionRequest as AudioTranscriptionRequest
-    from ._models import AudioTranscriptionRequestModel as AudioTranscriptionRequestModel
-    from ._models import (
+    from .ai.missions.runs.plan import AddPlanStepsRequest as AddPlanStepsRequest
+    from .ai.assistants.tags import AddTagRequest as AddTagRequest
+    from .ai.conversations.conversation_insights import (
+        AggregateConversationInsightsQuery as AggregateConversationInsightsQuery,
+    )
+    from .ai.anthropic.v1 import AnthropicContentBlock as AnthropicContentBlock
+    from .ai.anthropic.v1 import AnthropicContentBlockDelta as AnthropicContentBlockDelta
+    from .ai.anthropic.v1 import AnthropicContentBlockDeltaEvent as AnthropicContentBlockDeltaEvent
+    from .ai.anthropic.v1 import AnthropicContentBlockStartEvent as AnthropicContentBlockStartEvent
+    from .ai.anthropic.v1 import AnthropicContentBlockStopEvent as AnthropicContentBlockStopEvent
+    from .ai.anthropic.v1 import AnthropicInputJsonDelta as AnthropicInputJsonDelta
+    from .ai.anthropic.v1 import AnthropicMessage as AnthropicMessage
+    from .ai.anthropic.v1 import AnthropicMessageDeltaEvent as AnthropicMessageDeltaEvent
+    from .ai.anthropic.v1 import AnthropicMessageDeltaEventDelta as AnthropicMessageDeltaEventDelta
+    from .ai.anthropic.v1 import AnthropicMessageRequest as AnthropicMessageRequest
+    from .ai.anthropic.v1 import AnthropicMessageStartEvent as AnthropicMessageStartEvent
+    from .ai.anthropic.v1 import AnthropicMessageStopEvent as AnthropicMessageStopEvent
+    from .ai.anthropic.v1 import AnthropicPingEvent as AnthropicPingEvent
+    from .ai.anthropic.v1 import AnthropicSignatureDelta as AnthropicSignatureDelta
+    from .ai.anthropic.v1 import AnthropicStopReason as AnthropicStopReason
+    from .ai.anthropic.v1 import AnthropicStreamEvent as AnthropicStreamEvent
+    from .ai.anthropic.v1 import AnthropicTextBlock as AnthropicTextBlock
+    from .ai.anthropic.v1 import AnthropicTextDelta as AnthropicTextDelta
+    from .ai.anthropic.v1 import AnthropicThinkingBlock as AnthropicThinkingBlock
+    from .ai.anthropic.v1 import AnthropicThinkingDelta as AnthropicThinkingDelta
+    from .ai.anthropic.v1 import AnthropicToolUseBlock as AnthropicToolUseBlock
+    from .ai.anthropic.v1 import AnthropicUsage as AnthropicUsage
+    from .ai.assistants import ArithmeticExpression as ArithmeticExpression
+    from .ai.assistants import ArithmeticExpressionOp as ArithmeticExpressionOp
+    from .ai.assistants import Assistant as Assistant
+    from .ai.assistants import AssistantChatReq as AssistantChatReq
+    from .ai.assistants import AssistantChatResponse as AssistantChatResponse
+    from .ai.assistants import AssistantDeletedResponse as AssistantDeletedResponse
+    from .ai.assistants import AssistantIntegration as AssistantIntegration
+    from .ai.assistants import AssistantMCPServer as AssistantMCPServer
+    from .ai.assistants.scheduled_events import (
+        AssistantScheduledCallAttempt as AssistantScheduledCallAttempt,
+    )
+    from .ai.assistants import AssistantSmsChatReq as AssistantSmsChatReq
+    from .ai.assistants import AssistantSmsChatResponse as AssistantSmsChatResponse
+    from .ai.assistants import AssistantTarget as AssistantTarget
+    from .ai.assistants import AssistantTargetVoiceMode as AssistantTargetVoiceMode
+    from .ai.assistants.tests import AssistantTestResponse as AssistantTestResponse
+    from .ai.assistants.tests import (
+        AssistantTestResponseRubricItem as AssistantTestResponseRubricItem,
+    )
+    from .ai.assistants import AssistantTools as AssistantTools
+    from .ai.assistants import AssistantToolsItem as AssistantToolsItem
+    from .ai.assistants import AssistantsListData as AssistantsListData
+    from .ai.audio import AudioTranscriptionRequest as AudioTranscriptionRequest
+    from .ai.audio import AudioTranscriptionRequestModel as AudioTranscriptionRequestModel
+    from .ai.audio import (
         AudioTranscriptionRequestResponseFormat as AudioTranscriptionRequestResponseFormat,
     )
-    from ._models import AudioTranscriptionResponse as AudioTranscriptionResponse
-    from ._models import AudioTranscriptionResponseSegments as AudioTranscriptionResponseSegments
-    from ._models import AudioTranscriptionResponseWord as AudioTranscriptionResponseWord
-    from ._models import AudioVisualizerConfig as AudioVisualizerConfig
-    from ._models import AudioVisualizerConfigColor as AudioVisualizerConfigColor
-    from ._models import AuthenticationMethod as AuthenticationMethod
-    from ._models import BackgroundTaskStatus as BackgroundTaskStatus
-    from ._models import BackgroundTasksQueryResponse as BackgroundTasksQueryResponse
-    from ._models import BackgroundTasksQueryResponseData as BackgroundTasksQueryResponseData
-    from ._models import BooleanLiteralExpression as BooleanLiteralExpression
-    from ._models import BooleanOpExpression as BooleanOpExpression
-    from ._models import BooleanOpExpressionOp as BooleanOpExpressionOp
-    from ._models import BucketIds as BucketIds
-    from ._models import BucketNotFoundError as BucketNotFoundError
-    from ._models import CallAIGatherEnded as CallAIGatherEnded
-    from ._models import CallAIGatherEndedEvent as CallAIGatherEndedEvent
-    from ._models import CallAIGatherEndedPayload as CallAIGatherEndedPayload
-    from ._models import (
+    from .ai.audio import AudioTranscriptionResponse as AudioTranscriptionResponse
+    from .ai.audio import AudioTranscriptionResponseSegments as AudioTranscriptionResponseSegments
+    from .ai.audio import AudioTranscriptionResponseWord as AudioTranscriptionResponseWord
+    from .ai.assistants import AudioVisualizerConfig as AudioVisualizerConfig
+    from .ai.assistants import AudioVisualizerConfigColor as AudioVisualizerConfigColor
+    from .ai.assistants import AuthenticationMethod as AuthenticationMethod
+    from .ai.embeddings import BackgroundTaskStatus as BackgroundTaskStatus
+    from .ai.embeddings import BackgroundTasksQueryResponse as BackgroundTasksQueryResponse
+    from .ai.embeddings import BackgroundTasksQueryResponseData as BackgroundTasksQueryResponseData
+    from .ai.assistants import BooleanLiteralExpression as BooleanLiteralExpression
+    from .ai.assistants import BooleanOpExpression as BooleanOpExpression
+    from .ai.assistants import BooleanOpExpressionOp as BooleanOpExpressionOp
+    from .ai import BucketIds as BucketIds
+    from .other import BucketNotFoundError as BucketNotFoundError
+    from .other import CallAIGatherEnded as CallAIGatherEnded
+    from .other import CallAIGatherEndedEvent as CallAIGatherEndedEvent
+    from .other import CallAIGatherEndedPayload as CallAIGatherEndedPayload
+    from .other import (
         CallAIGatherEndedPayloadMessageHistoryItem as CallAIGatherEndedPayloadMessageHistoryItem,
     )
-    from ._models import (
+    from .other import (
         CallAIGatherEndedPayloadMessageHistoryItemRole as CallAIGatherEndedPayloadMessageHistoryItemRole,
     )
-    from ._models import CallAIGatherEndedPayloadStatus as CallAIGatherEndedPayloadStatus
-    from ._models import CallAIGatherMessageHistoryUpdated as CallAIGatherMessageHistoryUpdated
-    from ._models import (
+    from .other import CallAIGatherEndedPayloadStatus as CallAIGatherEndedPayloadStatus
+    from .other import CallAIGatherMessageHistoryUpdated as CallAIGatherMessageHistoryUpdated
+    from .other import (
         CallAIGatherMessageHistoryUpdatedEvent as CallAIGatherMessageHistoryUpdatedEvent,
     )
-    from ._models import (
+    from .other import (
         CallAIGatherMessageHistoryUpdatedPayload as CallAIGatherMessageHistoryUpdatedPayload,
     )
-    from ._models import (
+    from .other import (
         CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItem as CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItem,
     )
-    from ._models import (
+    from .other import (
         CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItemRole as CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItemRole,
     )
-    from ._models import CallAIGatherPartialResults as CallAIGatherPartialResults
-    from ._models import CallAIGatherPartialResultsEvent as CallAIGatherPartialResultsEvent
-    from ._models import CallAIGatherPartialResultsPayload as CallAIGatherPartialResultsPayload
-    from ._models import (
+    from .other import CallAIGatherPartialResults as CallAIGatherPartialResults
+    from .other import CallAIGatherPartialResultsEvent as CallAIGatherPartialResultsEvent
+    from .other import CallAIGatherPartialResultsPayload as CallAIGatherPartialResultsPayload
+    from .other import (
         CallAIGatherPartialResultsPayloadMessageHistoryItem as CallAIGatherPartialResultsPayloadMessageHistoryItem,
     )
-    from ._models import (
+    from .other import (
         CallAIGatherPartialResultsPayloadMessageHistoryItemRole as CallAIGatherPartialResultsPayloadMessageHistoryItemRole,
     )
-    from ._models import CallConversationEnded as CallConversationEnded
-    from ._models import CallConversationEndedEvent as CallConversationEndedEvent
-    from ._models import CallConversationEndedPayload as CallConversationEndedPayload
-    from ._models import (
+    from .other import CallConversationEnded as CallConversationEnded
+    from .other import CallConversationEndedEvent as CallConversationEndedEvent
+    from .other import CallConversationEndedPayload as CallConversationEndedPayload
+    from .other import (
         CallConversationEndedPayloadCallingPartyType as CallConversationEndedPayloadCallingPartyType,
     )
-    from ._models import CallConversationInsightsGenerated as CallConversationInsightsGenerated
-    from ._models import (
+    from .other import CallConversationInsightsGenerated as CallConversationInsightsGenerated
+    from .other import (
         CallConversationInsightsGeneratedEvent as CallConversationInsightsGeneratedEvent,
     )
-    from ._models import (
+    from .other import (
         CallConversationInsightsGeneratedPayload as CallConversationInsightsGeneratedPayload,
     )
-    from ._models import (
+    from .other import (
         CallConversationInsightsGeneratedPayloadCallingPartyType as CallConversationInsightsGeneratedPayloadCallingPartyType,
     )
-    from ._models import (
+    from .other import (
         CallConversationInsightsGeneratedPayloadResultsItem as CallConversationInsightsGeneratedPayloadResultsItem,
     )
-    from ._models import CanaryDeployRequest as CanaryDeployRequest
-    from ._models import CanaryDeployResponse as CanaryDeployResponse
-    from ._models import ChatCompletion as ChatCompletion
-    from ._models import ChatCompletionChoice as ChatCompletionChoice
-    from ._models import ChatCompletionChunk as ChatCompletionChunk
-    from ._models import ChatCompletionChunkChoice as ChatCompletionChunkChoice
-    from ._models import ChatCompletionChunkDelta as ChatCompletionChunkDelta
-    from ._models import ChatCompletionChunkToolCall as ChatCompletionChunkToolCall
-    from ._models import ChatCompletionChunkToolCallFunction as ChatCompletionChunkToolCallFunction
-    from ._models import ChatCompletionFinishReason as ChatCompletionFinishReason
-    from ._models import ChatCompletionFunctionCall as ChatCompletionFunctionCall
-    from ._models import ChatCompletionMessage as ChatCompletionMessage
-    from ._models import ChatCompletionMessageToolCall as ChatCompletionMessageToolCall
-    from ._models import ChatCompletionRequest as ChatCompletionRequest
-    from ._models import ChatCompletionRequestStopVariantB as ChatCompletionRequestStopVariantB
-    from ._models import ChatCompletionRequestToolChoice as ChatCompletionRequestToolChoice
-    from ._models import ChatCompletionRequestToolsItem as ChatCompletionRequestToolsItem
-    from ._models import ChatCompletionResponseFormatParam as ChatCompletionResponseFormatParam
-    from ._models import (
-        ChatCompletionResponseFormatParamType as ChatCompletionResponseFormatParamType,
-    )
-    from ._models import ChatCompletionSystemMessageParam as ChatCompletionSystemMessageParam
-    from ._models import (
+    from .ai.assistants.canary_deploys import CanaryDeployRequest as CanaryDeployRequest
+    from .ai.assistants.canary_deploys import CanaryDeployResponse as CanaryDeployResponse
+    from .ai import ChatCompletion as ChatCompletion
+    from .ai import ChatCompletionChoice as ChatCompletionChoice
+    from .ai import ChatCompletionChunk as ChatCompletionChunk
+    from .ai import ChatCompletionChunkChoice as ChatCompletionChunkChoice
+    from .ai import ChatCompletionChunkDelta as ChatCompletionChunkDelta
+    from .ai import ChatCompletionChunkToolCall as ChatCompletionChunkToolCall
+    from .ai import ChatCompletionChunkToolCallFunction as ChatCompletionChunkToolCallFunction
+    from .ai import ChatCompletionFinishReason as ChatCompletionFinishReason
+    from .ai import ChatCompletionFunctionCall as ChatCompletionFunctionCall
+    from .ai import ChatCompletionMessage as ChatCompletionMessage
+    from .ai import ChatCompletionMessageToolCall as ChatCompletionMessageToolCall
+    from .ai import ChatCompletionRequest as ChatCompletionRequest
+    from .ai import ChatCompletionRequestStopVariantB as ChatCompletionRequestStopVariantB
+    from .ai import ChatCompletionRequestToolChoice as ChatCompletionRequestToolChoice
+    from .ai import ChatCompletionRequestToolsItem as ChatCompletionRequestToolsItem
+    from .ai import ChatCompletionResponseFormatParam as ChatCompletionResponseFormatParam
+    from .ai import ChatCompletionResponseFormatParamType as ChatCompletionResponseFormatParamType
+    from .ai import ChatCompletionSystemMessageParam as ChatCompletionSystemMessageParam
+    from .ai import (
         ChatCompletionSystemMessageParamContentTextAndImageArrayItem as ChatCompletionSystemMessageParamContentTextAndImageArrayItem,
     )
-    from ._models import (
+    from .ai import (
         ChatCompletionSystemMessageParamContentTextAndImageArrayItemType as ChatCompletionSystemMessageParamContentTextAndImageArrayItemType,
     )
-    from ._models import (
-        ChatCompletionSystemMessageParamRole as ChatCompletionSystemMessageParamRole,
-    )
-    from ._models import ChatCompletionToolParam as ChatCompletionToolParam
-    from ._models import (
+    from .ai import ChatCompletionSystemMessageParamRole as ChatCompletionSystemMessageParamRole
+    from .ai import ChatCompletionToolParam as ChatCompletionToolParam
+    from .ai.openai import (
         ChatPublicOpenaiResponsesCompletionsPostBody as ChatPublicOpenaiResponsesCompletionsPostBody,
     )
-    from ._models import Clause as Clause
-    from ._models import ClientSideTool as ClientSideTool
-    from ._models import ClientSideToolParams as ClientSideToolParams
-    from ._models import ClientSideToolParamsParameters as ClientSideToolParamsParameters
-    from ._models import ClusterNode as ClusterNode
-    from ._models import ClusteringRequestInfo as ClusteringRequestInfo
-    from ._models import ClusteringRequestInfoData as ClusteringRequestInfoData
-    from ._models import ClusteringStatusResponse as ClusteringStatusResponse
-    from ._models import ClusteringStatusResponseData as ClusteringStatusResponseData
-    from ._models import ComparisonExpression as ComparisonExpression
-    from ._models import ComparisonExpressionOp as ComparisonExpressionOp
-    from ._models import CompletionUsage as CompletionUsage
-    from ._models import Conversation as Conversation
-    from ._models import ConversationChannelType as ConversationChannelType
-    from ._models import ConversationFlow as ConversationFlow
-    from ._models import ConversationFlowNodesItem as ConversationFlowNodesItem
-    from ._models import ConversationFlowReq as ConversationFlowReq
-    from ._models import ConversationFlowReqNodesItem as ConversationFlowReqNodesItem
-    from ._models import ConversationHistoryRecord as ConversationHistoryRecord
-    from ._models import ConversationHistoryRecordRegion as ConversationHistoryRecordRegion
-    from ._models import ConversationHistoryResponse as ConversationHistoryResponse
-    from ._models import ConversationInsight as ConversationInsight
-    from ._models import ConversationInsightAggregateResp as ConversationInsightAggregateResp
-    from ._models import (
+    from .ai.assistants.canary_deploys import Clause as Clause
+    from .ai.assistants import ClientSideTool as ClientSideTool
+    from .ai.assistants import ClientSideToolParams as ClientSideToolParams
+    from .ai.assistants import ClientSideToolParamsParameters as ClientSideToolParamsParameters
+    from .ai.clusters import ClusterNode as ClusterNode
+    from .ai.clusters import ClusteringRequestInfo as ClusteringRequestInfo
+    from .ai.clusters import ClusteringRequestInfoData as ClusteringRequestInfoData
+    from .ai.clusters import ClusteringStatusResponse as ClusteringStatusResponse
+    from .ai.clusters import ClusteringStatusResponseData as ClusteringStatusResponseData
+    from .ai.assistants import ComparisonExpression as ComparisonExpression
+    from .ai.assistants import ComparisonExpressionOp as ComparisonExpressionOp
+    from .ai import CompletionUsage as CompletionUsage
+    from .ai.conversations import Conversation as Conversation
+    from .ai.assistants.scheduled_events import ConversationChannelType as ConversationChannelType
+    from .ai.assistants import ConversationFlow as ConversationFlow
+    from .ai.assistants import ConversationFlowNodesItem as ConversationFlowNodesItem
+    from .ai.assistants import ConversationFlowReq as ConversationFlowReq
+    from .ai.assistants import ConversationFlowReqNodesItem as ConversationFlowReqNodesItem
+    from .ai import ConversationHistoryRecord as ConversationHistoryRecord
+    from .ai import ConversationHistoryRecordRegion as ConversationHistoryRecordRegion
+    from .ai import ConversationHistoryResponse as ConversationHistoryResponse
+    from .ai.conversations import ConversationInsight as ConversationInsight
+    from .ai.conversations.conversation_insights import (
+        ConversationInsightAggregateResp as ConversationInsightAggregateResp,
+    )
+    from .ai.conversations.conversation_insights import (
         ConversationInsightAggregateRespDataItem as ConversationInsightAggregateRespDataItem,
     )
-    from ._models import (
+    from .ai.conversations import (
         ConversationInsightConversationInsightsItem as ConversationInsightConversationInsightsItem,
     )
-    from ._models import ConversationInsightListData as ConversationInsightListData
-    from ._models import ConversationInsightStatus as ConversationInsightStatus
-    from ._models import ConversationMessage as ConversationMessage
-    from ._models import ConversationMessageListData as ConversationMessageListData
-    from ._models import ConversationMessageRole as ConversationMessageRole
-    from ._models import ConversationMessageToolCallsItem as ConversationMessageToolCallsItem
-    from ._models import (
+    from .ai.conversations import ConversationInsightListData as ConversationInsightListData
+    from .ai.conversations import ConversationInsightStatus as ConversationInsightStatus
+    from .ai.conversations.messages import ConversationMessage as ConversationMessage
+    from .ai.conversations.messages import (
+        ConversationMessageListData as ConversationMessageListData,
+    )
+    from .ai.conversations.messages import ConversationMessageRole as ConversationMessageRole
+    from .ai.conversations.messages import (
+        ConversationMessageToolCallsItem as ConversationMessageToolCallsItem,
+    )
+    from .ai.conversations.messages import (
         ConversationMessageToolCallsItemFunction as ConversationMessageToolCallsItemFunction,
     )
-    from ._models import ConversationsListData as ConversationsListData
-    from ._models import CreateAssistantRequest as CreateAssistantRequest
-    from ._models import CreateAssistantTestRequest as CreateAssistantTestRequest
-    from ._models import (
+    from .ai.conversations import ConversationsListData as ConversationsListData
+    from .ai.assistants import CreateAssistantRequest as CreateAssistantRequest
+    from .ai.assistants.tests import CreateAssistantTestRequest as CreateAssistantTestRequest
+    from .ai.assistants.tests import (
         CreateAssistantTestRequestRubricItem as CreateAssistantTestRequestRubricItem,
     )
-    from ._models import CreateConversationRequest as CreateConversationRequest
-    from ._models import CreateEventRequest as CreateEventRequest
-    from ._models import CreateFineTuningJobRequest as CreateFineTuningJobRequest
-    from ._models import (
+    from .ai.conversations import CreateConversationRequest as CreateConversationRequest
+    from .ai.missions.runs.events import CreateEventRequest as CreateEventRequest
+    from .ai.fine_tuning.jobs import CreateFineTuningJobRequest as CreateFineTuningJobRequest
+    from .ai.fine_tuning.jobs import (
         CreateFineTuningJobRequestHyperparameters as CreateFineTuningJobRequestHyperparameters,
     )
-    from ._models import CreateMCPServerRequest as CreateMCPServerRequest
-    from ._models import CreateMissionRequest as CreateMissionRequest
-    from ._models import CreateMissionRunRequest as CreateMissionRunRequest
-    from ._models import CreateMsgReq as CreateMsgReq
-    from ._models import CreatePlanRequest as CreatePlanRequest
-    from ._models import CreatePlanStepRequest as CreatePlanStepRequest
-    from ._models import CreateScheduledEventRequest as CreateScheduledEventRequest
-    from ._models import CreateSharedToolRequest as CreateSharedToolRequest
-    from ._models import DTMFTool as DTMFTool
-    from ._models import DefaultCondition as DefaultCondition
-    from ._models import DynamicVariableExpression as DynamicVariableExpression
-    from ._models import EmbeddingBucketRequest as EmbeddingBucketRequest
-    from ._models import EmbeddingMetadata as EmbeddingMetadata
-    from ._models import EmbeddingResponse as EmbeddingResponse
-    from ._models import EmbeddingResponseData as EmbeddingResponseData
-    from ._models import EmbeddingSimilaritySearchDocument as EmbeddingSimilaritySearchDocument
-    from ._models import EmbeddingSimilaritySearchRequest as EmbeddingSimilaritySearchRequest
-    from ._models import EmbeddingSimilaritySearchResponse as EmbeddingSimilaritySearchResponse
-    from ._models import EmbeddingUrlRequest as EmbeddingUrlRequest
-    from ._models import EmbeddingsBucketFiles as EmbeddingsBucketFiles
-    from ._models import EmbeddingsBucketFilesData as EmbeddingsBucketFilesData
-    from ._models import EnabledFeatures as EnabledFeatures
-    from ._models import EnhanceInstructionsRequest as EnhanceInstructionsRequest
-    from ._models import EventData as EventData
-    from ._models import EventResponse as EventResponse
-    from ._models import EventStatus as EventStatus
-    from ._models import EventType as EventType
-    from ._models import EventsListResponse as EventsListResponse
-    from ._models import ExecutionMode as ExecutionMode
-    from ._models import Expression as Expression
-    from ._models import ExpressionCondition as ExpressionCondition
-    from ._models import ExternalLLM as ExternalLLM
-    from ._models import ExternalLLMReq as ExternalLLMReq
-    from ._models import FallbackConfig as FallbackConfig
-    from ._models import FallbackConfigReq as FallbackConfigReq
-    from ._models import (
+    from .ai.mcp_servers import CreateMCPServerRequest as CreateMCPServerRequest
+    from .ai.missions import CreateMissionRequest as CreateMissionRequest
+    from .ai.missions.runs import CreateMissionRunRequest as CreateMissionRunRequest
+    from .ai.conversations import CreateMsgReq as CreateMsgReq
+    from .ai.missions.runs.plan import CreatePlanRequest as CreatePlanRequest
+    from .ai.missions.runs.plan import CreatePlanStepRequest as CreatePlanStepRequest
+    from .ai.assistants.scheduled_events import (
+        CreateScheduledEventRequest as CreateScheduledEventRequest,
+    )
+    from .ai.tools import CreateSharedToolRequest as CreateSharedToolRequest
+    from .ai.assistants import DTMFTool as DTMFTool
+    from .ai.assistants import DefaultCondition as DefaultCondition
+    from .ai.assistants import DynamicVariableExpression as DynamicVariableExpression
+    from .ai.embeddings import EmbeddingBucketRequest as EmbeddingBucketRequest
+    from .ai.embeddings import EmbeddingMetadata as EmbeddingMetadata
+    from .ai.embeddings import EmbeddingResponse as EmbeddingResponse
+    from .ai.embeddings import EmbeddingResponseData as EmbeddingResponseData
+    from .ai.embeddings import (
+        EmbeddingSimilaritySearchDocument as EmbeddingSimilaritySearchDocument,
+    )
+    from .ai.embeddings import EmbeddingSimilaritySearchRequest as EmbeddingSimilaritySearchRequest
+    from .ai.embeddings import (
+        EmbeddingSimilaritySearchResponse as EmbeddingSimilaritySearchResponse,
+    )
+    from .ai.embeddings import EmbeddingUrlRequest as EmbeddingUrlRequest
+    from .ai.embeddings.buckets import EmbeddingsBucketFiles as EmbeddingsBucketFiles
+    from .ai.embeddings.buckets import EmbeddingsBucketFilesData as EmbeddingsBucketFilesData
+    from .ai.assistants import EnabledFeatures as EnabledFeatures
+    from .ai.assistants.instructions import EnhanceInstructionsRequest as EnhanceInstructionsRequest
+    from .ai.missions import EventData as EventData
+    from .ai.missions.runs.events import EventResponse as EventResponse
+    from .ai.assistants.scheduled_events import EventStatus as EventStatus
+    from .ai.missions import EventType as EventType
+    from .ai.missions import EventsListResponse as EventsListResponse
+    from .ai.missions import ExecutionMode as ExecutionMode
+    from .ai.assistants import Expression as Expression
+    from .ai.assistants import ExpressionCondition as ExpressionCondition
+    from .ai.assistants import ExternalLLM as ExternalLLM
+    from .ai.assistants import ExternalLLMReq as ExternalLLMReq
+    from .ai.assistants import FallbackConfig as FallbackConfig
+    from .ai.assistants import FallbackConfigReq as FallbackConfigReq
+    from .ai.clusters import (
         FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery as FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery,
     )
-    from ._models import (
+    from .ai.clusters import (
         FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery as FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery,
     )
-    from ._models import FineTuningJob as FineTuningJob
-    from ._models import FineTuningJobHyperparameters as FineTuningJobHyperparameters
-    from ._models import FineTuningJobStatus as FineTuningJobStatus
-    from ._models import FineTuningJobsListData as FineTuningJobsListData
-    from ._models import FlowEdge as FlowEdge
-    from ._models import FlowEdgeCondition as FlowEdgeCondition
-    from ._models import FlowEdgeTarget as FlowEdgeTarget
-    from ._models import FlowNode as FlowNode
-    from ._models import FlowNodeInstructionsMode as FlowNodeInstructionsMode
-    from ._models import FlowNodeReq as FlowNodeReq
-    from ._models import FlowNodeReqInstructionsMode as FlowNodeReqInstructionsMode
-    from ._models import FlowNodeReqToolsMode as FlowNodeReqToolsMode
-    from ._models import FlowNodeToolsMode as FlowNodeToolsMode
-    from ._models import FunctionDefinition as FunctionDefinition
-    from ._models import GetAllInsightGroupsQuery as GetAllInsightGroupsQuery
-    from ._models import GetAllInsightsQuery as GetAllInsightsQuery
-    from ._models import (
+    from .ai.fine_tuning.jobs import FineTuningJob as FineTuningJob
+    from .ai.fine_tuning.jobs import FineTuningJobHyperparameters as FineTuningJobHyperparameters
+    from .ai.fine_tuning.jobs import FineTuningJobStatus as FineTuningJobStatus
+    from .ai.fine_tuning.jobs import FineTuningJobsListData as FineTuningJobsListData
+    from .ai.assistants import FlowEdge as FlowEdge
+    from .ai.assistants import FlowEdgeCondition as FlowEdgeCondition
+    from .ai.assistants import FlowEdgeTarget as FlowEdgeTarget
+    from .ai.assistants import FlowNode as FlowNode
+    from .ai.assistants import FlowNodeInstructionsMode as FlowNodeInstructionsMode
+    from .ai.assistants import FlowNodeReq as FlowNodeReq
+    from .ai.assistants import FlowNodeReqInstructionsMode as FlowNodeReqInstructionsMode
+    from .ai.assistants import FlowNodeReqToolsMode as FlowNodeReqToolsMode
+    from .ai.assistants import FlowNodeToolsMode as FlowNodeToolsMode
+    from .ai import FunctionDefinition as FunctionDefinition
+    from .ai.conversations.insight_groups import (
+        GetAllInsightGroupsQuery as GetAllInsightGroupsQuery,
+    )
+    from .ai.conversations.insights import GetAllInsightsQuery as GetAllInsightsQuery
+    from .ai.assistants import (
         GetAssistantPublicAssistantsAssistantIdGetQuery as GetAssistantPublicAssistantsAssistantIdGetQuery,
     )
-    from ._models import (
+    from .ai.assistants.tests import (
         GetAssistantTestsPublicAssistantsTestsGetQuery as GetAssistantTestsPublicAssistantsTestsGetQuery,
     )
-    from ._models import (
+    from .ai.assistants.versions import (
         GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery as GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
     )
-    from ._models import (
+    from .ai.conversations import (
         GetConversationByIdPublicConversationsGetResponse as GetConversationByIdPublicConversationsGetResponse,
     )
-    from ._models import (
+    from .ai.conversations.messages import (
         GetConversationsPublicConversationIdMessagesGetQuery as GetConversationsPublicConversationIdMessagesGetQuery,
     )
-    from ._models import (
+    from .ai.conversations import (
         GetConversationsPublicConversationsGetQuery as GetConversationsPublicConversationsGetQuery,
     )
-    from ._models import GetInsightTemplateGroupsRespData as GetInsightTemplateGroupsRespData
-    from ._models import GetInsightTemplatesRespData as GetInsightTemplatesRespData
-    from ._models import (
+    from .ai.conversations.insight_groups import (
+        GetInsightTemplateGroupsRespData as GetInsightTemplateGroupsRespData,
+    )
+    from .ai.conversations.insights import (
+        GetInsightTemplatesRespData as GetInsightTemplatesRespData,
+    )
+    from .ai.missions import (
         GetPublicMissionsMissionsEventsQuery as GetPublicMissionsMissionsEventsQuery,
     )
-    from ._models import (
+    from .ai.missions.runs import (
         GetPublicMissionsMissionsMissionIdRunsQuery as GetPublicMissionsMissionsMissionIdRunsQuery,
     )
-    from ._models import (
+    from .ai.missions.runs.events import (
         GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery as GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery,
     )
-    from ._models import GetPublicMissionsMissionsQuery as GetPublicMissionsMissionsQuery
-    from ._models import GetPublicMissionsMissionsRunsQuery as GetPublicMissionsMissionsRunsQuery
-    from ._models import GetScheduledEventsQuery as GetScheduledEventsQuery
-    from ._models import GetTasksByStatusQuery as GetTasksByStatusQuery
-    from ._models import (
+    from .ai.missions import GetPublicMissionsMissionsQuery as GetPublicMissionsMissionsQuery
+    from .ai.missions.runs import (
+        GetPublicMissionsMissionsRunsQuery as GetPublicMissionsMissionsRunsQuery,
+    )
+    from .ai.assistants.scheduled_events import GetScheduledEventsQuery as GetScheduledEventsQuery
+    from .ai.embeddings import GetTasksByStatusQuery as GetTasksByStatusQuery
+    from .ai.assistants.tests.runs import (
         GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery as GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery,
     )
-    from ._models import (
+    from .ai.assistants.tests.test_suites.runs import (
         GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery as GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
     )
-    from ._models import HTTPValidationError as HTTPValidationError
-    from ._models import HandoffTool as HandoffTool
-    from ._models import HandoffToolParams as HandoffToolParams
-    from ._models import HandoffToolParamsAiAssistantsItem as HandoffToolParamsAiAssistantsItem
-    from ._models import HandoffToolParamsVoiceMode as HandoffToolParamsVoiceMode
-    from ._models import HangupTool as HangupTool
-    from ._models import HangupToolParams as HangupToolParams
-    from ._models import ImportAssistantsRequest as ImportAssistantsRequest
-    from ._models import ImportAssistantsRequestProvider as ImportAssistantsRequestProvider
-    from ._models import ImportMetadata as ImportMetadata
-    from ._models import ImportMetadataImportProvider as ImportMetadataImportProvider
-    from ._models import (
+    from .other import HTTPValidationError as HTTPValidationError
+    from .ai.assistants import HandoffTool as HandoffTool
+    from .ai.assistants import HandoffToolParams as HandoffToolParams
+    from .ai.assistants import (
+        HandoffToolParamsAiAssistantsItem as HandoffToolParamsAiAssistantsItem,
+    )
+    from .ai.assistants import HandoffToolParamsVoiceMode as HandoffToolParamsVoiceMode
+    from .ai.assistants import HangupTool as HangupTool
+    from .ai.assistants import HangupToolParams as HangupToolParams
+    from .ai.assistants import ImportAssistantsRequest as ImportAssistantsRequest
+    from .ai.assistants import ImportAssistantsRequestProvider as ImportAssistantsRequestProvider
+    from .ai.assistants import ImportMetadata as ImportMetadata
+    from .ai.assistants import ImportMetadataImportProvider as ImportMetadataImportProvider
+    from .ai.assistants import (
         InferenceEmbeddingTransferToolParams as InferenceEmbeddingTransferToolParams,
     )
-    from ._models import (
+    from .ai.assistants import (
         InferenceEmbeddingTransferToolParamsCustomHeadersItem as InferenceEmbeddingTransferToolParamsCustomHeadersItem,
     )
-    from ._models import (
+    from .ai.assistants import (
         InferenceEmbeddingTransferToolParamsTargetsVariantAItem as InferenceEmbeddingTransferToolParamsTargetsVariantAItem,
     )
-    from ._models import (
+    from .ai.assistants import (
         InferenceEmbeddingTransferToolParamsVoicemailDetection as InferenceEmbeddingTransferToolParamsVoicemailDetection,
     )
-    from ._models import (
+    from .ai.assistants import (
         InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionConfig as InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionConfig,
     )
-    from ._models import (
+    from .ai.assistants import (
         InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionMode as InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionMode,
     )
-    from ._models import (
+    from .ai.assistants import (
         InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetected as InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetected,
     )
-    from ._models import (
+    from .ai.assistants import (
         InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedAction as InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedAction,
     )
-    from ._models import (
+    from .ai.assistants import (
         InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessage as InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessage,
     )
-    from ._models import (
+    from .ai.assistants import (
         InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType as InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType,
     )
-    from ._models import InsightSettings as InsightSettings
-    from ._models import InsightTemplateCreateReq as InsightTemplateCreateReq
-    from ._models import InsightTemplateDetailRespData as InsightTemplateDetailRespData
-    from ._models import InsightTemplateGroupCreateReq as InsightTemplateGroupCreateReq
-    from ._models import InsightTemplateGroupDetailRespData as InsightTemplateGroupDetailRespData
-    from ._models import InsightTemplateGroupResp as InsightTemplateGroupResp
-    from ._models import InsightTemplateGroupUpdateReq as InsightTemplateGroupUpdateReq
-    from ._models import InsightTemplateResp as InsightTemplateResp
-    from ._models import InsightTemplateUpdateReq as InsightTemplateUpdateReq
-    from ._models import Integration as Integration
-    from ._models import IntegrationConnection as IntegrationConnection
-    from ._models import IntegrationConnectionResponse as IntegrationConnectionResponse
-    from ._models import IntegrationConnectionsListResponse as IntegrationConnectionsListResponse
-    from ._models import IntegrationStatus as IntegrationStatus
-    from ._models import IntegrationsListResponse as IntegrationsListResponse
-    from ._models import InterruptionSettings as InterruptionSettings
-    from ._models import InviteTool as InviteTool
-    from ._models import InviteToolConfig as InviteToolConfig
-    from ._models import InviteToolConfigCustomHeadersItem as InviteToolConfigCustomHeadersItem
-    from ._models import InviteToolConfigTargetsVariantAItem as InviteToolConfigTargetsVariantAItem
-    from ._models import InviteToolConfigVoicemailDetection as InviteToolConfigVoicemailDetection
-    from ._models import (
+    from .ai.assistants import InsightSettings as InsightSettings
+    from .ai.conversations.insights import InsightTemplateCreateReq as InsightTemplateCreateReq
+    from .ai.conversations.insights import (
+        InsightTemplateDetailRespData as InsightTemplateDetailRespData,
+    )
+    from .ai.conversations.insight_groups import (
+        InsightTemplateGroupCreateReq as InsightTemplateGroupCreateReq,
+    )
+    from .ai.conversations.insight_groups import (
+        InsightTemplateGroupDetailRespData as InsightTemplateGroupDetailRespData,
+    )
+    from .ai.conversations.insight_groups import (
+        InsightTemplateGroupResp as InsightTemplateGroupResp,
+    )
+    from .ai.conversations.insight_groups import (
+        InsightTemplateGroupUpdateReq as InsightTemplateGroupUpdateReq,
+    )
+    from .ai.conversations import InsightTemplateResp as InsightTemplateResp
+    from .ai.conversations.insights import InsightTemplateUpdateReq as InsightTemplateUpdateReq
+    from .ai.integrations import Integration as Integration
+    from .ai.integrations.connections import IntegrationConnection as IntegrationConnection
+    from .ai.integrations.connections import (
+        IntegrationConnectionResponse as IntegrationConnectionResponse,
+    )
+    from .ai.integrations.connections import (
+        IntegrationConnectionsListResponse as IntegrationConnectionsListResponse,
+    )
+    from .ai.integrations import IntegrationStatus as IntegrationStatus
+    from .ai.integrations import IntegrationsListResponse as IntegrationsListResponse
+    from .ai.assistants import InterruptionSettings as InterruptionSettings
+    from .ai.assistants import InviteTool as InviteTool
+    from .ai.assistants import InviteToolConfig as InviteToolConfig
+    from .ai.assistants import (
+        InviteToolConfigCustomHeadersItem as InviteToolConfigCustomHeadersItem,
+    )
+    from .ai.assistants import (
+        InviteToolConfigTargetsVariantAItem as InviteToolConfigTargetsVariantAItem,
+    )
+    from .ai.assistants import (
+        InviteToolConfigVoicemailDetection as InviteToolConfigVoicemailDetection,
+    )
+    from .ai.assistants import (
         InviteToolConfigVoicemailDetectionDetectionMode as InviteToolConfigVoicemailDetectionDetectionMode,
     )
-    from ._models import (
+    from .ai.assistants import (
         InviteToolConfigVoicemailDetectionOnVoicemailDetected as InviteToolConfigVoicemailDetectionOnVoicemailDetected,
     )
-    from ._models import LLMCondition as LLMCondition
-    from ._models import LinkTelnyxAgentRequest as LinkTelnyxAgentRequest
-    from ._models import (
+    from .ai.assistants import LLMCondition as LLMCondition
+    from .ai.missions.runs.telnyx_agents import LinkTelnyxAgentRequest as LinkTelnyxAgentRequest
+    from .ai.clusters import (
         ListAllRequestedClustersPublicTextClustersGetQuery as ListAllRequestedClustersPublicTextClustersGetQuery,
     )
-    from ._models import ListMcpServersQuery as ListMcpServersQuery
-    from ._models import ListToolsQuery as ListToolsQuery
-    from ._models import MCPServer as MCPServer
-    from ._models import MCPServersListResponse as MCPServersListResponse
-    from ._models import MessagingSettings as MessagingSettings
-    from ._models import Meta as Meta
-    from ._models import MissionData as MissionData
-    from ._models import MissionResponse as MissionResponse
-    from ._models import MissionRunData as MissionRunData
-    from ._models import MissionRunResponse as MissionRunResponse
-    from ._models import MissionRunsListResponse as MissionRunsListResponse
-    from ._models import MissionsListResponse as MissionsListResponse
-    from ._models import ModelMetadata as ModelMetadata
-    from ._models import ModelMetadataTier as ModelMetadataTier
-    from ._models import ModelsResponse as ModelsResponse
-    from ._models import NodePosition as NodePosition
-    from ._models import NodeTarget as NodeTarget
-    from ._models import NotFoundError as NotFoundError
-    from ._models import NumberLiteralExpression as NumberLiteralExpression
-    from ._models import Observability as Observability
-    from ._models import ObservabilityReq as ObservabilityReq
-    from ._models import ObservabilityStatus as ObservabilityStatus
-    from ._models import OpenAIEmbeddingData as OpenAIEmbeddingData
-    from ._models import OpenAIEmbeddingModelMetadata as OpenAIEmbeddingModelMetadata
-    from ._models import OpenAIEmbeddingModelsResponse as OpenAIEmbeddingModelsResponse
-    from ._models import OpenAIEmbeddingRequest as OpenAIEmbeddingRequest
-    from ._models import (
+    from .ai.mcp_servers import ListMcpServersQuery as ListMcpServersQuery
+    from .ai.tools import ListToolsQuery as ListToolsQuery
+    from .ai.mcp_servers import MCPServer as MCPServer
+    from .other import MCPServersListResponse as MCPServersListResponse
+    from .ai.assistants import MessagingSettings as MessagingSettings
+    from .ai import Meta as Meta
+    from .ai.missions import MissionData as MissionData
+    from .ai.missions import MissionResponse as MissionResponse
+    from .ai.missions.runs import MissionRunData as MissionRunData
+    from .ai.missions.runs import MissionRunResponse as MissionRunResponse
+    from .ai.missions.runs import MissionRunsListResponse as MissionRunsListResponse
+    from .ai.missions import MissionsListResponse as MissionsListResponse
+    from .ai import ModelMetadata as ModelMetadata
+    from .ai import ModelMetadataTier as ModelMetadataTier
+    from .ai import ModelsResponse as ModelsResponse
+    from .ai.assistants import NodePosition as NodePosition
+    from .ai.assistants import NodeTarget as NodeTarget
+    from .other import NotFoundError as NotFoundError
+    from .ai.assistants import NumberLiteralExpression as NumberLiteralExpression
+    from .ai.assistants import Observability as Observability
+    from .ai.assistants import ObservabilityReq as ObservabilityReq
+    from .ai.assistants import ObservabilityStatus as ObservabilityStatus
+    from .ai.openai.embeddings import OpenAIEmbeddingData as OpenAIEmbeddingData
+    from .ai.openai.embeddings import OpenAIEmbeddingModelMetadata as OpenAIEmbeddingModelMetadata
+    from .ai.openai.embeddings import OpenAIEmbeddingModelsResponse as OpenAIEmbeddingModelsResponse
+    from .ai.openai.embeddings import OpenAIEmbeddingRequest as OpenAIEmbeddingRequest
+    from .ai.openai.embeddings import (
         OpenAIEmbeddingRequestEncodingFormat as OpenAIEmbeddingRequestEncodingFormat,
     )
-    from ._models import OpenAIEmbeddingResponse as OpenAIEmbeddingResponse
-    from ._models import OpenAIEmbeddingUsage as OpenAIEmbeddingUsage
-    from ._models import Operator as Operator
-    from ._models import PaginatedAssistantTestList as PaginatedAssistantTestList
-    from ._models import PaginatedScheduledEventList as PaginatedScheduledEventList
-    from ._models import PaginatedTestRunList as PaginatedTestRunList
-    from ._models import PayTool as PayTool
-    from ._models import PayToolParams as PayToolParams
-    from ._models import PlanResponse as PlanResponse
-    from ._models import PlanStepData as PlanStepData
-    from ._models import PlanStepResponse as PlanStepResponse
-    from ._models import PlanStepsCreatedResponse as PlanStepsCreatedResponse
-    from ._models import PostConversationSettings as PostConversationSettings
-    from ._models import PostConversationSettingsReq as PostConversationSettingsReq
-    from ._models import PrivacySettings as PrivacySettings
-    from ._models import PromptSyncStatus as PromptSyncStatus
-    from ._models import PublicTextClusteringRequest as PublicTextClusteringRequest
-    from ._models import RecursiveCluster as RecursiveCluster
-    from ._models import Retrieval as Retrieval
-    from ._models import RetrievalTool as RetrievalTool
-    from ._models import RolloutSlot as RolloutSlot
-    from ._models import Rule as Rule
-    from ._models import RunStatus as RunStatus
-    from ._models import SIPReferTool as SIPReferTool
-    from ._models import SIPReferToolParams as SIPReferToolParams
-    from ._models import SIPReferToolParamsCustomHeadersItem as SIPReferToolParamsCustomHeadersItem
-    from ._models import SIPReferToolParamsSipHeadersItem as SIPReferToolParamsSipHeadersItem
-    from ._models import (
+    from .ai.openai.embeddings import OpenAIEmbeddingResponse as OpenAIEmbeddingResponse
+    from .ai.openai.embeddings import OpenAIEmbeddingUsage as OpenAIEmbeddingUsage
+    from .ai.assistants.canary_deploys import Operator as Operator
+    from .ai.assistants.tests import PaginatedAssistantTestList as PaginatedAssistantTestList
+    from .ai.assistants.scheduled_events import (
+        PaginatedScheduledEventList as PaginatedScheduledEventList,
+    )
+    from .ai.assistants.tests import PaginatedTestRunList as PaginatedTestRunList
+    from .ai.assistants import PayTool as PayTool
+    from .ai import PayToolParams as PayToolParams
+    from .ai.missions.runs.plan import PlanResponse as PlanResponse
+    from .ai.missions.runs.plan import PlanStepData as PlanStepData
+    from .ai.missions.runs.plan import PlanStepResponse as PlanStepResponse
+    from .ai.missions.runs.plan import PlanStepsCreatedResponse as PlanStepsCreatedResponse
+    from .ai.assistants import PostConversationSettings as PostConversationSettings
+    from .ai.assistants import PostConversationSettingsReq as PostConversationSettingsReq
+    from .ai.assistants import PrivacySettings as PrivacySettings
+    from .ai.assistants import PromptSyncStatus as PromptSyncStatus
+    from .ai.clusters import PublicTextClusteringRequest as PublicTextClusteringRequest
+    from .ai.clusters import RecursiveCluster as RecursiveCluster
+    from .ai import Retrieval as Retrieval
+    from .ai.assistants import RetrievalTool as RetrievalTool
+    from .ai.assistants.canary_deploys import RolloutSlot as RolloutSlot
+    from .ai.assistants.canary_deploys import Rule as Rule
+    from .ai.missions.runs import RunStatus as RunStatus
+    from .ai.assistants import SIPReferTool as SIPReferTool
+    from .ai.assistants import SIPReferToolParams as SIPReferToolParams
+    from .ai.assistants import (
+        SIPReferToolParamsCustomHeadersItem as SIPReferToolParamsCustomHeadersItem,
+    )
+    from .ai.assistants import SIPReferToolParamsSipHeadersItem as SIPReferToolParamsSipHeadersItem
+    from .ai.assistants import (
         SIPReferToolParamsSipHeadersItemName as SIPReferToolParamsSipHeadersItemName,
     )
-    from ._models import SIPReferToolParamsTargetsItem as SIPReferToolParamsTargetsItem
-    from ._models import ScheduledCallSettings as ScheduledCallSettings
-    from ._models import ScheduledEventResponse as ScheduledEventResponse
-    from ._models import ScheduledPhoneCallEventResponse as ScheduledPhoneCallEventResponse
-    from ._models import ScheduledSmsEventResponse as ScheduledSmsEventResponse
-    from ._models import SearchConversationHistoriesQuery as SearchConversationHistoriesQuery
-    from ._models import (
-        SearchConversationHistoriesQueryRegion as SearchConversationHistoriesQueryRegion,
+    from .ai.assistants import SIPReferToolParamsTargetsItem as SIPReferToolParamsTargetsItem
+    from .ai.assistants.scheduled_events import ScheduledCallSettings as ScheduledCallSettings
+    from .ai.assistants.scheduled_events import ScheduledEventResponse as ScheduledEventResponse
+    from .ai.assistants.scheduled_events import (
+        ScheduledPhoneCallEventResponse as ScheduledPhoneCallEventResponse,
     )
-    from ._models import SendMessageTool as SendMessageTool
-    from ._models import SendMessageToolSendMessage as SendMessageToolSendMessage
-    from ._models import Serve as Serve
-    from ._models import SharedToolListResponse as SharedToolListResponse
-    from ._models import SharedToolResponse as SharedToolResponse
-    from ._models import SipRegion as SipRegion
-    from ._models import SkipTurnTool as SkipTurnTool
-    from ._models import SkipTurnToolParams as SkipTurnToolParams
-    from ._models import SpeakNode as SpeakNode
-    from ._models import SpeakNodeReq as SpeakNodeReq
-    from ._models import StartSpeakingPlan as StartSpeakingPlan
-    from ._models import StepStatus as StepStatus
-    from ._models import StringLiteralExpression as StringLiteralExpression
-    from ._models import SummaryRequest as SummaryRequest
-    from ._models import SummaryResponse as SummaryResponse
-    from ._models import SummaryResponseData as SummaryResponseData
-    from ._models import SupportedEmbeddingLoaders as SupportedEmbeddingLoaders
-    from ._models import SupportedEmbeddingModels as SupportedEmbeddingModels
-    from ._models import TagsResponse as TagsResponse
-    from ._models import TaskStatus as TaskStatus
-    from ._models import TaskStatusResponse as TaskStatusResponse
-    from ._models import TaskStatusResponseData as TaskStatusResponseData
-    from ._models import TelephonySettings as TelephonySettings
-    from ._models import TelephonySettingsNoiseSuppression as TelephonySettingsNoiseSuppression
-    from ._models import (
+    from .ai.assistants.scheduled_events import (
+        ScheduledSmsEventResponse as ScheduledSmsEventResponse,
+    )
+    from .ai import SearchConversationHistoriesQuery as SearchConversationHistoriesQuery
+    from .ai import SearchConversationHistoriesQueryRegion as SearchConversationHistoriesQueryRegion
+    from .ai.assistants import SendMessageTool as SendMessageTool
+    from .ai.assistants import SendMessageToolSendMessage as SendMessageToolSendMessage
+    from .ai.assistants.canary_deploys import Serve as Serve
+    from .ai.tools import SharedToolListResponse as SharedToolListResponse
+    from .ai.tools import SharedToolResponse as SharedToolResponse
+    from .ai.assistants.scheduled_events import SipRegion as SipRegion
+    from .ai.assistants import SkipTurnTool as SkipTurnTool
+    from .ai.assistants import SkipTurnToolParams as SkipTurnToolParams
+    from .ai.assistants import SpeakNode as SpeakNode
+    from .ai.assistants import SpeakNodeReq as SpeakNodeReq
+    from .ai.assistants import StartSpeakingPlan as StartSpeakingPlan
+    from .ai.missions.runs.plan import StepStatus as StepStatus
+    from .ai.assistants import StringLiteralExpression as StringLiteralExpression
+    from .ai import SummaryRequest as SummaryRequest
+    from .ai import SummaryResponse as SummaryResponse
+    from .ai import SummaryResponseData as SummaryResponseData
+    from .ai.embeddings import SupportedEmbeddingLoaders as SupportedEmbeddingLoaders
+    from .ai.embeddings import SupportedEmbeddingModels as SupportedEmbeddingModels
+    from .ai.assistants.tags import TagsResponse as TagsResponse
+    from .ai.clusters import TaskStatus as TaskStatus
+    from .ai.embeddings import TaskStatusResponse as TaskStatusResponse
+    from .ai.embeddings import TaskStatusResponseData as TaskStatusResponseData
+    from .ai.assistants import TelephonySettings as TelephonySettings
+    from .ai.assistants import (
+        TelephonySettingsNoiseSuppression as TelephonySettingsNoiseSuppression,
+    )
+    from .ai.assistants import (
         TelephonySettingsNoiseSuppressionConfig as TelephonySettingsNoiseSuppressionConfig,
     )
-    from ._models import TelephonySettingsRecordingSettings as TelephonySettingsRecordingSettings
-    from ._models import (
+    from .ai.assistants import (
+        TelephonySettingsRecordingSettings as TelephonySettingsRecordingSettings,
+    )
+    from .ai.assistants import (
         TelephonySettingsRecordingSettingsChannels as TelephonySettingsRecordingSettingsChannels,
     )
-    from ._models import (
+    from .ai.assistants import (
         TelephonySettingsRecordingSettingsFormat as TelephonySettingsRecordingSettingsFormat,
     )
-    from ._models import TelephonySettingsVoicemailDetection as TelephonySettingsVoicemailDetection
-    from ._models import (
+    from .ai.assistants import (
+        TelephonySettingsVoicemailDetection as TelephonySettingsVoicemailDetection,
+    )
+    from .ai.assistants import (
         TelephonySettingsVoicemailDetectionOnVoicemailDetected as TelephonySettingsVoicemailDetectionOnVoicemailDetected,
     )
-    from ._models import (
+    from .ai.assistants import (
         TelephonySettingsVoicemailDetectionOnVoicemailDetectedAction as TelephonySettingsVoicemailDetectionOnVoicemailDetectedAction,
     )
-    from ._models import (
+    from .ai.assistants import (
         TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessage as TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessage,
     )
-    from ._models import (
+    from .ai.assistants import (
         TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType as TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType,
     )
-    from ._models import TelnyxAgentData as TelnyxAgentData
-    from ._models import TelnyxAgentResponse as TelnyxAgentResponse
-    from ._models import TelnyxAgentsListResponse as TelnyxAgentsListResponse
-    from ._models import TelnyxConversationChannel as TelnyxConversationChannel
-    from ._models import TemplateType as TemplateType
-    from ._models import TestRunDetailResult as TestRunDetailResult
-    from ._models import TestRunResponse as TestRunResponse
-    from ._models import TestStatus as TestStatus
-    from ._models import TestSuitesResponse as TestSuitesResponse
-    from ._models import TestWebhookToolRequest as TestWebhookToolRequest
-    from ._models import TestWebhookToolResponse as TestWebhookToolResponse
-    from ._models import TestWebhookToolResponseData as TestWebhookToolResponseData
-    from ._models import TextClusteringResponse as TextClusteringResponse
-    from ._models import TextClusteringResponseData as TextClusteringResponseData
-    from ._models import ToolNode as ToolNode
-    from ._models import ToolNodeReq as ToolNodeReq
-    from ._models import TranscriptionEndpointingPlan as TranscriptionEndpointingPlan
-    from ._models import TranscriptionSettings as TranscriptionSettings
-    from ._models import TranscriptionSettingsConfig as TranscriptionSettingsConfig
-    from ._models import TranscriptionSettingsModel as TranscriptionSettingsModel
-    from ._models import TranscriptionsSearchError as TranscriptionsSearchError
-    from ._models import TranscriptionsSearchErrors as TranscriptionsSearchErrors
-    from ._models import TranscriptionsSearchPaginationMeta as TranscriptionsSearchPaginationMeta
-    from ._models import TransferTool as TransferTool
-    from ._models import TriggerTestRunRequest as TriggerTestRunRequest
-    from ._models import TriggerTestSuiteRunsRequest as TriggerTestSuiteRunsRequest
-    from ._models import UpdateAssistantRequest as UpdateAssistantRequest
-    from ._models import UpdateAssistantRequestWithPromotion as UpdateAssistantRequestWithPromotion
-    from ._models import (
+    from .ai.missions.runs.telnyx_agents import TelnyxAgentData as TelnyxAgentData
+    from .ai.missions.runs.telnyx_agents import TelnyxAgentResponse as TelnyxAgentResponse
+    from .ai.missions.runs.telnyx_agents import TelnyxAgentsListResponse as TelnyxAgentsListResponse
+    from .ai.assistants.tests import TelnyxConversationChannel as TelnyxConversationChannel
+    from .ai.conversations import TemplateType as TemplateType
+    from .ai.assistants.tests import TestRunDetailResult as TestRunDetailResult
+    from .ai.assistants.tests import TestRunResponse as TestRunResponse
+    from .ai.assistants.tests import TestStatus as TestStatus
+    from .ai.assistants.tests.test_suites import TestSuitesResponse as TestSuitesResponse
+    from .ai.assistants.tools import TestWebhookToolRequest as TestWebhookToolRequest
+    from .ai.assistants.tools import TestWebhookToolResponse as TestWebhookToolResponse
+    from .ai.assistants.tools import TestWebhookToolResponseData as TestWebhookToolResponseData
+    from .ai.clusters import TextClusteringResponse as TextClusteringResponse
+    from .ai.clusters import TextClusteringResponseData as TextClusteringResponseData
+    from .ai.assistants import ToolNode as ToolNode
+    from .ai.assistants import ToolNodeReq as ToolNodeReq
+    from .ai.assistants import TranscriptionEndpointingPlan as TranscriptionEndpointingPlan
+    from .ai.assistants import TranscriptionSettings as TranscriptionSettings
+    from .ai.assistants import TranscriptionSettingsConfig as TranscriptionSettingsConfig
+    from .ai.assistants import TranscriptionSettingsModel as TranscriptionSettingsModel
+    from .other import TranscriptionsSearchError as TranscriptionsSearchError
+    from .other import TranscriptionsSearchErrors as TranscriptionsSearchErrors
+    from .ai import TranscriptionsSearchPaginationMeta as TranscriptionsSearchPaginationMeta
+    from .ai.assistants import TransferTool as TransferTool
+    from .ai.assistants.tests.runs import TriggerTestRunRequest as TriggerTestRunRequest
+    from .ai.assistants.tests.test_suites.runs import (
+        TriggerTestSuiteRunsRequest as TriggerTestSuiteRunsRequest,
+    )
+    from .ai.assistants import UpdateAssistantRequest as UpdateAssistantRequest
+    from .ai.assistants import (
+        UpdateAssistantRequestWithPromotion as UpdateAssistantRequestWithPromotion,
+    )
+    from .ai.assistants import (
         UpdateAssistantRequestWithPromotionPartB as UpdateAssistantRequestWithPromotionPartB,
     )
-    from ._models import UpdateAssistantTestRequest as UpdateAssistantTestRequest
-    from ._models import (
+    from .ai.assistants.tests import UpdateAssistantTestRequest as UpdateAssistantTestRequest
+    from .ai.assistants.tests import (
         UpdateAssistantTestRequestRubricItem as UpdateAssistantTestRequestRubricItem,
     )
-    from ._models import (
+    from .ai.conversations import (
         UpdateConversationByIdPublicConversationsPutResponse as UpdateConversationByIdPublicConversationsPutResponse,
     )
-    from ._models import UpdateConversationRequest as UpdateConversationRequest
-    from ._models import UpdateMCPServerRequest as UpdateMCPServerRequest
-    from ._models import UpdateMissionRequest as UpdateMissionRequest
-    from ._models import UpdateMissionRunRequest as UpdateMissionRunRequest
-    from ._models import UpdatePlanStepRequest as UpdatePlanStepRequest
-    from ._models import UpdateSharedToolRequest as UpdateSharedToolRequest
-    from ._models import UserEmbeddedBuckets as UserEmbeddedBuckets
-    from ._models import UserEmbeddedBucketsData as UserEmbeddedBucketsData
-    from ._models import ValidationError as ValidationError
-    from ._models import VoiceSettings as VoiceSettings
-    from ._models import VoiceSettingsBackgroundAudio as VoiceSettingsBackgroundAudio
-    from ._models import (
+    from .ai.conversations import UpdateConversationRequest as UpdateConversationRequest
+    from .ai.mcp_servers import UpdateMCPServerRequest as UpdateMCPServerRequest
+    from .ai.missions import UpdateMissionRequest as UpdateMissionRequest
+    from .ai.missions.runs import UpdateMissionRunRequest as UpdateMissionRunRequest
+    from .ai.missions.runs.plan import UpdatePlanStepRequest as UpdatePlanStepRequest
+    from .ai.tools import UpdateSharedToolRequest as UpdateSharedToolRequest
+    from .ai.embeddings.buckets import UserEmbeddedBuckets as UserEmbeddedBuckets
+    from .ai.embeddings.buckets import UserEmbeddedBucketsData as UserEmbeddedBucketsData
+    from .other import ValidationError as ValidationError
+    from .ai.assistants import VoiceSettings as VoiceSettings
+    from .ai.assistants import VoiceSettingsBackgroundAudio as VoiceSettingsBackgroundAudio
+    from .ai.assistants import (
         VoiceSettingsBackgroundAudioMediaName as VoiceSettingsBackgroundAudioMediaName,
     )
-    from ._models import (
+    from .ai.assistants import (
         VoiceSettingsBackgroundAudioMediaUrl as VoiceSettingsBackgroundAudioMediaUrl,
     )
-    from ._models import (
+    from .ai.assistants import (
         VoiceSettingsBackgroundAudioPredefinedMedia as VoiceSettingsBackgroundAudioPredefinedMedia,
     )
-    from ._models import (
+    from .ai.assistants import (
         VoiceSettingsBackgroundAudioPredefinedMediaValue as VoiceSettingsBackgroundAudioPredefinedMediaValue,
     )
-    from ._models import VoiceSettingsLanguageBoost as VoiceSettingsLanguageBoost
-    from ._models import WebhookTool as WebhookTool
-    from ._models import WebhookToolParams as WebhookToolParams
-    from ._models import WebhookToolParamsBodyParameters as WebhookToolParamsBodyParameters
-    from ._models import WebhookToolParamsHeadersItem as WebhookToolParamsHeadersItem
-    from ._models import WebhookToolParamsMethod as WebhookToolParamsMethod
-    from ._models import WebhookToolParamsPathParameters as WebhookToolParamsPathParameters
-    from ._models import WebhookToolParamsQueryParameters as WebhookToolParamsQueryParameters
-    from ._models import (
+    from .ai.assistants import VoiceSettingsLanguageBoost as VoiceSettingsLanguageBoost
+    from .ai.assistants import WebhookTool as WebhookTool
+    from .ai.assistants import WebhookToolParams as WebhookToolParams
+    from .ai.assistants import WebhookToolParamsBodyParameters as WebhookToolParamsBodyParameters
+    from .ai.assistants import WebhookToolParamsHeadersItem as WebhookToolParamsHeadersItem
+    from .ai.assistants import WebhookToolParamsMethod as WebhookToolParamsMethod
+    from .ai.assistants import WebhookToolParamsPathParameters as WebhookToolParamsPathParameters
+    from .ai.assistants import WebhookToolParamsQueryParameters as WebhookToolParamsQueryParameters
+    from .ai.assistants import (
         WebhookToolParamsStoreFieldsAsVariablesItem as WebhookToolParamsStoreFieldsAsVariablesItem,
     )
-    from ._models import WidgetSettings as WidgetSettings
-    from ._models import WidgetSettingsDefaultState as WidgetSettingsDefaultState
-    from ._models import WidgetSettingsPosition as WidgetSettingsPosition
-    from ._models import WidgetSettingsTheme as WidgetSettingsTheme
+    from .ai.assistants import WidgetSettings as WidgetSettings
+    from .ai.assistants import WidgetSettingsDefaultState as WidgetSettingsDefaultState
+    from .ai.assistants import WidgetSettingsPosition as WidgetSettingsPosition
+    from .ai.assistants import WidgetSettingsTheme as WidgetSettingsTheme
     from ._params import ArithmeticExpressionParam as ArithmeticExpressionParam
     from ._params import AssistantIntegrationParam as AssistantIntegrationParam
     from ._params import AssistantMCPServerParam as AssistantMCPServerParam
@@ -1265,6 +1326,433 @@ __all__ = [
     "WebhookEvent",
     "UnknownWebhookEvent",
 ]
+# each model's module (by resource: what `client.ai.assistants` needs is in `ai.assistants` and above)
+_HOMES = {
+    "AddPlanStepsRequest": "ai.missions.runs.plan",
+    "AddTagRequest": "ai.assistants.tags",
+    "AggregateConversationInsightsQuery": "ai.conversations.conversation_insights",
+    "AnthropicContentBlock": "ai.anthropic.v1",
+    "AnthropicContentBlockDelta": "ai.anthropic.v1",
+    "AnthropicContentBlockDeltaEvent": "ai.anthropic.v1",
+    "AnthropicContentBlockStartEvent": "ai.anthropic.v1",
+    "AnthropicContentBlockStopEvent": "ai.anthropic.v1",
+    "AnthropicInputJsonDelta": "ai.anthropic.v1",
+    "AnthropicMessage": "ai.anthropic.v1",
+    "AnthropicMessageDeltaEvent": "ai.anthropic.v1",
+    "AnthropicMessageDeltaEventDelta": "ai.anthropic.v1",
+    "AnthropicMessageRequest": "ai.anthropic.v1",
+    "AnthropicMessageStartEvent": "ai.anthropic.v1",
+    "AnthropicMessageStopEvent": "ai.anthropic.v1",
+    "AnthropicPingEvent": "ai.anthropic.v1",
+    "AnthropicSignatureDelta": "ai.anthropic.v1",
+    "AnthropicStopReason": "ai.anthropic.v1",
+    "AnthropicStreamEvent": "ai.anthropic.v1",
+    "AnthropicTextBlock": "ai.anthropic.v1",
+    "AnthropicTextDelta": "ai.anthropic.v1",
+    "AnthropicThinkingBlock": "ai.anthropic.v1",
+    "AnthropicThinkingDelta": "ai.anthropic.v1",
+    "AnthropicToolUseBlock": "ai.anthropic.v1",
+    "AnthropicUsage": "ai.anthropic.v1",
+    "ArithmeticExpression": "ai.assistants",
+    "ArithmeticExpressionOp": "ai.assistants",
+    "Assistant": "ai.assistants",
+    "AssistantChatReq": "ai.assistants",
+    "AssistantChatResponse": "ai.assistants",
+    "AssistantDeletedResponse": "ai.assistants",
+    "AssistantIntegration": "ai.assistants",
+    "AssistantMCPServer": "ai.assistants",
+    "AssistantScheduledCallAttempt": "ai.assistants.scheduled_events",
+    "AssistantSmsChatReq": "ai.assistants",
+    "AssistantSmsChatResponse": "ai.assistants",
+    "AssistantTarget": "ai.assistants",
+    "AssistantTargetVoiceMode": "ai.assistants",
+    "AssistantTestResponse": "ai.assistants.tests",
+    "AssistantTestResponseRubricItem": "ai.assistants.tests",
+    "AssistantTools": "ai.assistants",
+    "AssistantToolsItem": "ai.assistants",
+    "AssistantsListData": "ai.assistants",
+    "AudioTranscriptionRequest": "ai.audio",
+    "AudioTranscriptionRequestModel": "ai.audio",
+    "AudioTranscriptionRequestResponseFormat": "ai.audio",
+    "AudioTranscriptionResponse": "ai.audio",
+    "AudioTranscriptionResponseSegments": "ai.audio",
+    "AudioTranscriptionResponseWord": "ai.audio",
+    "AudioVisualizerConfig": "ai.assistants",
+    "AudioVisualizerConfigColor": "ai.assistants",
+    "AuthenticationMethod": "ai.assistants",
+    "BackgroundTaskStatus": "ai.embeddings",
+    "BackgroundTasksQueryResponse": "ai.embeddings",
+    "BackgroundTasksQueryResponseData": "ai.embeddings",
+    "BooleanLiteralExpression": "ai.assistants",
+    "BooleanOpExpression": "ai.assistants",
+    "BooleanOpExpressionOp": "ai.assistants",
+    "BucketIds": "ai",
+    "BucketNotFoundError": "other",
+    "CallAIGatherEnded": "other",
+    "CallAIGatherEndedEvent": "other",
+    "CallAIGatherEndedPayload": "other",
+    "CallAIGatherEndedPayloadMessageHistoryItem": "other",
+    "CallAIGatherEndedPayloadMessageHistoryItemRole": "other",
+    "CallAIGatherEndedPayloadStatus": "other",
+    "CallAIGatherMessageHistoryUpdated": "other",
+    "CallAIGatherMessageHistoryUpdatedEvent": "other",
+    "CallAIGatherMessageHistoryUpdatedPayload": "other",
+    "CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItem": "other",
+    "CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItemRole": "other",
+    "CallAIGatherPartialResults": "other",
+    "CallAIGatherPartialResultsEvent": "other",
+    "CallAIGatherPartialResultsPayload": "other",
+    "CallAIGatherPartialResultsPayloadMessageHistoryItem": "other",
+    "CallAIGatherPartialResultsPayloadMessageHistoryItemRole": "other",
+    "CallConversationEnded": "other",
+    "CallConversationEndedEvent": "other",
+    "CallConversationEndedPayload": "other",
+    "CallConversationEndedPayloadCallingPartyType": "other",
+    "CallConversationInsightsGenerated": "other",
+    "CallConversationInsightsGeneratedEvent": "other",
+    "CallConversationInsightsGeneratedPayload": "other",
+    "CallConversationInsightsGeneratedPayloadCallingPartyType": "other",
+    "CallConversationInsightsGeneratedPayloadResultsItem": "other",
+    "CanaryDeployRequest": "ai.assistants.canary_deploys",
+    "CanaryDeployResponse": "ai.assistants.canary_deploys",
+    "ChatCompletion": "ai",
+    "ChatCompletionChoice": "ai",
+    "ChatCompletionChunk": "ai",
+    "ChatCompletionChunkChoice": "ai",
+    "ChatCompletionChunkDelta": "ai",
+    "ChatCompletionChunkToolCall": "ai",
+    "ChatCompletionChunkToolCallFunction": "ai",
+    "ChatCompletionFinishReason": "ai",
+    "ChatCompletionFunctionCall": "ai",
+    "ChatCompletionMessage": "ai",
+    "ChatCompletionMessageToolCall": "ai",
+    "ChatCompletionRequest": "ai",
+    "ChatCompletionRequestStopVariantB": "ai",
+    "ChatCompletionRequestToolChoice": "ai",
+    "ChatCompletionRequestToolsItem": "ai",
+    "ChatCompletionResponseFormatParam": "ai",
+    "ChatCompletionResponseFormatParamType": "ai",
+    "ChatCompletionSystemMessageParam": "ai",
+    "ChatCompletionSystemMessageParamContentTextAndImageArrayItem": "ai",
+    "ChatCompletionSystemMessageParamContentTextAndImageArrayItemType": "ai",
+    "ChatCompletionSystemMessageParamRole": "ai",
+    "ChatCompletionToolParam": "ai",
+    "ChatPublicOpenaiResponsesCompletionsPostBody": "ai.openai",
+    "Clause": "ai.assistants.canary_deploys",
+    "ClientSideTool": "ai.assistants",
+    "ClientSideToolParams": "ai.assistants",
+    "ClientSideToolParamsParameters": "ai.assistants",
+    "ClusterNode": "ai.clusters",
+    "ClusteringRequestInfo": "ai.clusters",
+    "ClusteringRequestInfoData": "ai.clusters",
+    "ClusteringStatusResponse": "ai.clusters",
+    "ClusteringStatusResponseData": "ai.clusters",
+    "ComparisonExpression": "ai.assistants",
+    "ComparisonExpressionOp": "ai.assistants",
+    "CompletionUsage": "ai",
+    "Conversation": "ai.conversations",
+    "ConversationChannelType": "ai.assistants.scheduled_events",
+    "ConversationFlow": "ai.assistants",
+    "ConversationFlowNodesItem": "ai.assistants",
+    "ConversationFlowReq": "ai.assistants",
+    "ConversationFlowReqNodesItem": "ai.assistants",
+    "ConversationHistoryRecord": "ai",
+    "ConversationHistoryRecordRegion": "ai",
+    "ConversationHistoryResponse": "ai",
+    "ConversationInsight": "ai.conversations",
+    "ConversationInsightAggregateResp": "ai.conversations.conversation_insights",
+    "ConversationInsightAggregateRespDataItem": "ai.conversations.conversation_insights",
+    "ConversationInsightConversationInsightsItem": "ai.conversations",
+    "ConversationInsightListData": "ai.conversations",
+    "ConversationInsightStatus": "ai.conversations",
+    "ConversationMessage": "ai.conversations.messages",
+    "ConversationMessageListData": "ai.conversations.messages",
+    "ConversationMessageRole": "ai.conversations.messages",
+    "ConversationMessageToolCallsItem": "ai.conversations.messages",
+    "ConversationMessageToolCallsItemFunction": "ai.conversations.messages",
+    "ConversationsListData": "ai.conversations",
+    "CreateAssistantRequest": "ai.assistants",
+    "CreateAssistantTestRequest": "ai.assistants.tests",
+    "CreateAssistantTestRequestRubricItem": "ai.assistants.tests",
+    "CreateConversationRequest": "ai.conversations",
+    "CreateEventRequest": "ai.missions.runs.events",
+    "CreateFineTuningJobRequest": "ai.fine_tuning.jobs",
+    "CreateFineTuningJobRequestHyperparameters": "ai.fine_tuning.jobs",
+    "CreateMCPServerRequest": "ai.mcp_servers",
+    "CreateMissionRequest": "ai.missions",
+    "CreateMissionRunRequest": "ai.missions.runs",
+    "CreateMsgReq": "ai.conversations",
+    "CreatePlanRequest": "ai.missions.runs.plan",
+    "CreatePlanStepRequest": "ai.missions.runs.plan",
+    "CreateScheduledEventRequest": "ai.assistants.scheduled_events",
+    "CreateSharedToolRequest": "ai.tools",
+    "DTMFTool": "ai.assistants",
+    "DefaultCondition": "ai.assistants",
+    "DynamicVariableExpression": "ai.assistants",
+    "EmbeddingBucketRequest": "ai.embeddings",
+    "EmbeddingMetadata": "ai.embeddings",
+    "EmbeddingResponse": "ai.embeddings",
+    "EmbeddingResponseData": "ai.embeddings",
+    "EmbeddingSimilaritySearchDocument": "ai.embeddings",
+    "EmbeddingSimilaritySearchRequest": "ai.embeddings",
+    "EmbeddingSimilaritySearchResponse": "ai.embeddings",
+    "EmbeddingUrlRequest": "ai.embeddings",
+    "EmbeddingsBucketFiles": "ai.embeddings.buckets",
+    "EmbeddingsBucketFilesData": "ai.embeddings.buckets",
+    "EnabledFeatures": "ai.assistants",
+    "EnhanceInstructionsRequest": "ai.assistants.instructions",
+    "EventData": "ai.missions",
+    "EventResponse": "ai.missions.runs.events",
+    "EventStatus": "ai.assistants.scheduled_events",
+    "EventType": "ai.missions",
+    "EventsListResponse": "ai.missions",
+    "ExecutionMode": "ai.missions",
+    "Expression": "ai.assistants",
+    "ExpressionCondition": "ai.assistants",
+    "ExternalLLM": "ai.assistants",
+    "ExternalLLMReq": "ai.assistants",
+    "FallbackConfig": "ai.assistants",
+    "FallbackConfigReq": "ai.assistants",
+    "FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery": "ai.clusters",
+    "FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery": "ai.clusters",
+    "FineTuningJob": "ai.fine_tuning.jobs",
+    "FineTuningJobHyperparameters": "ai.fine_tuning.jobs",
+    "FineTuningJobStatus": "ai.fine_tuning.jobs",
+    "FineTuningJobsListData": "ai.fine_tuning.jobs",
+    "FlowEdge": "ai.assistants",
+    "FlowEdgeCondition": "ai.assistants",
+    "FlowEdgeTarget": "ai.assistants",
+    "FlowNode": "ai.assistants",
+    "FlowNodeInstructionsMode": "ai.assistants",
+    "FlowNodeReq": "ai.assistants",
+    "FlowNodeReqInstructionsMode": "ai.assistants",
+    "FlowNodeReqToolsMode": "ai.assistants",
+    "FlowNodeToolsMode": "ai.assistants",
+    "FunctionDefinition": "ai",
+    "GetAllInsightGroupsQuery": "ai.conversations.insight_groups",
+    "GetAllInsightsQuery": "ai.conversations.insights",
+    "GetAssistantPublicAssistantsAssistantIdGetQuery": "ai.assistants",
+    "GetAssistantTestsPublicAssistantsTestsGetQuery": "ai.assistants.tests",
+    "GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery": "ai.assistants.versions",
+    "GetConversationByIdPublicConversationsGetResponse": "ai.conversations",
+    "GetConversationsPublicConversationIdMessagesGetQuery": "ai.conversations.messages",
+    "GetConversationsPublicConversationsGetQuery": "ai.conversations",
+    "GetInsightTemplateGroupsRespData": "ai.conversations.insight_groups",
+    "GetInsightTemplatesRespData": "ai.conversations.insights",
+    "GetPublicMissionsMissionsEventsQuery": "ai.missions",
+    "GetPublicMissionsMissionsMissionIdRunsQuery": "ai.missions.runs",
+    "GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery": "ai.missions.runs.events",
+    "GetPublicMissionsMissionsQuery": "ai.missions",
+    "GetPublicMissionsMissionsRunsQuery": "ai.missions.runs",
+    "GetScheduledEventsQuery": "ai.assistants.scheduled_events",
+    "GetTasksByStatusQuery": "ai.embeddings",
+    "GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery": "ai.assistants.tests.runs",
+    "GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery": "ai.assistants.tests.test_suites.runs",
+    "HTTPValidationError": "other",
+    "HandoffTool": "ai.assistants",
+    "HandoffToolParams": "ai.assistants",
+    "HandoffToolParamsAiAssistantsItem": "ai.assistants",
+    "HandoffToolParamsVoiceMode": "ai.assistants",
+    "HangupTool": "ai.assistants",
+    "HangupToolParams": "ai.assistants",
+    "ImportAssistantsRequest": "ai.assistants",
+    "ImportAssistantsRequestProvider": "ai.assistants",
+    "ImportMetadata": "ai.assistants",
+    "ImportMetadataImportProvider": "ai.assistants",
+    "InferenceEmbeddingTransferToolParams": "ai.assistants",
+    "InferenceEmbeddingTransferToolParamsCustomHeadersItem": "ai.assistants",
+    "InferenceEmbeddingTransferToolParamsTargetsVariantAItem": "ai.assistants",
+    "InferenceEmbeddingTransferToolParamsVoicemailDetection": "ai.assistants",
+    "InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionConfig": "ai.assistants",
+    "InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionMode": "ai.assistants",
+    "InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetected": "ai.assistants",
+    "InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedAction": "ai.assistants",
+    "InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessage": "ai.assistants",
+    "InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType": "ai.assistants",
+    "InsightSettings": "ai.assistants",
+    "InsightTemplateCreateReq": "ai.conversations.insights",
+    "InsightTemplateDetailRespData": "ai.conversations.insights",
+    "InsightTemplateGroupCreateReq": "ai.conversations.insight_groups",
+    "InsightTemplateGroupDetailRespData": "ai.conversations.insight_groups",
+    "InsightTemplateGroupResp": "ai.conversations.insight_groups",
+    "InsightTemplateGroupUpdateReq": "ai.conversations.insight_groups",
+    "InsightTemplateResp": "ai.conversations",
+    "InsightTemplateUpdateReq": "ai.conversations.insights",
+    "Integration": "ai.integrations",
+    "IntegrationConnection": "ai.integrations.connections",
+    "IntegrationConnectionResponse": "ai.integrations.connections",
+    "IntegrationConnectionsListResponse": "ai.integrations.connections",
+    "IntegrationStatus": "ai.integrations",
+    "IntegrationsListResponse": "ai.integrations",
+    "InterruptionSettings": "ai.assistants",
+    "InviteTool": "ai.assistants",
+    "InviteToolConfig": "ai.assistants",
+    "InviteToolConfigCustomHeadersItem": "ai.assistants",
+    "InviteToolConfigTargetsVariantAItem": "ai.assistants",
+    "InviteToolConfigVoicemailDetection": "ai.assistants",
+    "InviteToolConfigVoicemailDetectionDetectionMode": "ai.assistants",
+    "InviteToolConfigVoicemailDetectionOnVoicemailDetected": "ai.assistants",
+    "LLMCondition": "ai.assistants",
+    "LinkTelnyxAgentRequest": "ai.missions.runs.telnyx_agents",
+    "ListAllRequestedClustersPublicTextClustersGetQuery": "ai.clusters",
+    "ListMcpServersQuery": "ai.mcp_servers",
+    "ListToolsQuery": "ai.tools",
+    "MCPServer": "ai.mcp_servers",
+    "MCPServersListResponse": "other",
+    "MessagingSettings": "ai.assistants",
+    "Meta": "ai",
+    "MissionData": "ai.missions",
+    "MissionResponse": "ai.missions",
+    "MissionRunData": "ai.missions.runs",
+    "MissionRunResponse": "ai.missions.runs",
+    "MissionRunsListResponse": "ai.missions.runs",
+    "MissionsListResponse": "ai.missions",
+    "ModelMetadata": "ai",
+    "ModelMetadataTier": "ai",
+    "ModelsResponse": "ai",
+    "NodePosition": "ai.assistants",
+    "NodeTarget": "ai.assistants",
+    "NotFoundError": "other",
+    "NumberLiteralExpression": "ai.assistants",
+    "Observability": "ai.assistants",
+    "ObservabilityReq": "ai.assistants",
+    "ObservabilityStatus": "ai.assistants",
+    "OpenAIEmbeddingData": "ai.openai.embeddings",
+    "OpenAIEmbeddingModelMetadata": "ai.openai.embeddings",
+    "OpenAIEmbeddingModelsResponse": "ai.openai.embeddings",
+    "OpenAIEmbeddingRequest": "ai.openai.embeddings",
+    "OpenAIEmbeddingRequestEncodingFormat": "ai.openai.embeddings",
+    "OpenAIEmbeddingResponse": "ai.openai.embeddings",
+    "OpenAIEmbeddingUsage": "ai.openai.embeddings",
+    "Operator": "ai.assistants.canary_deploys",
+    "PaginatedAssistantTestList": "ai.assistants.tests",
+    "PaginatedScheduledEventList": "ai.assistants.scheduled_events",
+    "PaginatedTestRunList": "ai.assistants.tests",
+    "PayTool": "ai.assistants",
+    "PayToolParams": "ai",
+    "PlanResponse": "ai.missions.runs.plan",
+    "PlanStepData": "ai.missions.runs.plan",
+    "PlanStepResponse": "ai.missions.runs.plan",
+    "PlanStepsCreatedResponse": "ai.missions.runs.plan",
+    "PostConversationSettings": "ai.assistants",
+    "PostConversationSettingsReq": "ai.assistants",
+    "PrivacySettings": "ai.assistants",
+    "PromptSyncStatus": "ai.assistants",
+    "PublicTextClusteringRequest": "ai.clusters",
+    "RecursiveCluster": "ai.clusters",
+    "Retrieval": "ai",
+    "RetrievalTool": "ai.assistants",
+    "RolloutSlot": "ai.assistants.canary_deploys",
+    "Rule": "ai.assistants.canary_deploys",
+    "RunStatus": "ai.missions.runs",
+    "SIPReferTool": "ai.assistants",
+    "SIPReferToolParams": "ai.assistants",
+    "SIPReferToolParamsCustomHeadersItem": "ai.assistants",
+    "SIPReferToolParamsSipHeadersItem": "ai.assistants",
+    "SIPReferToolParamsSipHeadersItemName": "ai.assistants",
+    "SIPReferToolParamsTargetsItem": "ai.assistants",
+    "ScheduledCallSettings": "ai.assistants.scheduled_events",
+    "ScheduledEventResponse": "ai.assistants.scheduled_events",
+    "ScheduledPhoneCallEventResponse": "ai.assistants.scheduled_events",
+    "ScheduledSmsEventResponse": "ai.assistants.scheduled_events",
+    "SearchConversationHistoriesQuery": "ai",
+    "SearchConversationHistoriesQueryRegion": "ai",
+    "SendMessageTool": "ai.assistants",
+    "SendMessageToolSendMessage": "ai.assistants",
+    "Serve": "ai.assistants.canary_deploys",
+    "SharedToolListResponse": "ai.tools",
+    "SharedToolResponse": "ai.tools",
+    "SipRegion": "ai.assistants.scheduled_events",
+    "SkipTurnTool": "ai.assistants",
+    "SkipTurnToolParams": "ai.assistants",
+    "SpeakNode": "ai.assistants",
+    "SpeakNodeReq": "ai.assistants",
+    "StartSpeakingPlan": "ai.assistants",
+    "StepStatus": "ai.missions.runs.plan",
+    "StringLiteralExpression": "ai.assistants",
+    "SummaryRequest": "ai",
+    "SummaryResponse": "ai",
+    "SummaryResponseData": "ai",
+    "SupportedEmbeddingLoaders": "ai.embeddings",
+    "SupportedEmbeddingModels": "ai.embeddings",
+    "TagsResponse": "ai.assistants.tags",
+    "TaskStatus": "ai.clusters",
+    "TaskStatusResponse": "ai.embeddings",
+    "TaskStatusResponseData": "ai.embeddings",
+    "TelephonySettings": "ai.assistants",
+    "TelephonySettingsNoiseSuppression": "ai.assistants",
+    "TelephonySettingsNoiseSuppressionConfig": "ai.assistants",
+    "TelephonySettingsRecordingSettings": "ai.assistants",
+    "TelephonySettingsRecordingSettingsChannels": "ai.assistants",
+    "TelephonySettingsRecordingSettingsFormat": "ai.assistants",
+    "TelephonySettingsVoicemailDetection": "ai.assistants",
+    "TelephonySettingsVoicemailDetectionOnVoicemailDetected": "ai.assistants",
+    "TelephonySettingsVoicemailDetectionOnVoicemailDetectedAction": "ai.assistants",
+    "TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessage": "ai.assistants",
+    "TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType": "ai.assistants",
+    "TelnyxAgentData": "ai.missions.runs.telnyx_agents",
+    "TelnyxAgentResponse": "ai.missions.runs.telnyx_agents",
+    "TelnyxAgentsListResponse": "ai.missions.runs.telnyx_agents",
+    "TelnyxConversationChannel": "ai.assistants.tests",
+    "TemplateType": "ai.conversations",
+    "TestRunDetailResult": "ai.assistants.tests",
+    "TestRunResponse": "ai.assistants.tests",
+    "TestStatus": "ai.assistants.tests",
+    "TestSuitesResponse": "ai.assistants.tests.test_suites",
+    "TestWebhookToolRequest": "ai.assistants.tools",
+    "TestWebhookToolResponse": "ai.assistants.tools",
+    "TestWebhookToolResponseData": "ai.assistants.tools",
+    "TextClusteringResponse": "ai.clusters",
+    "TextClusteringResponseData": "ai.clusters",
+    "ToolNode": "ai.assistants",
+    "ToolNodeReq": "ai.assistants",
+    "TranscriptionEndpointingPlan": "ai.assistants",
+    "TranscriptionSettings": "ai.assistants",
+    "TranscriptionSettingsConfig": "ai.assistants",
+    "TranscriptionSettingsModel": "ai.assistants",
+    "TranscriptionsSearchError": "other",
+    "TranscriptionsSearchErrors": "other",
+    "TranscriptionsSearchPaginationMeta": "ai",
+    "TransferTool": "ai.assistants",
+    "TriggerTestRunRequest": "ai.assistants.tests.runs",
+    "TriggerTestSuiteRunsRequest": "ai.assistants.tests.test_suites.runs",
+    "UpdateAssistantRequest": "ai.assistants",
+    "UpdateAssistantRequestWithPromotion": "ai.assistants",
+    "UpdateAssistantRequestWithPromotionPartB": "ai.assistants",
+    "UpdateAssistantTestRequest": "ai.assistants.tests",
+    "UpdateAssistantTestRequestRubricItem": "ai.assistants.tests",
+    "UpdateConversationByIdPublicConversationsPutResponse": "ai.conversations",
+    "UpdateConversationRequest": "ai.conversations",
+    "UpdateMCPServerRequest": "ai.mcp_servers",
+    "UpdateMissionRequest": "ai.missions",
+    "UpdateMissionRunRequest": "ai.missions.runs",
+    "UpdatePlanStepRequest": "ai.missions.runs.plan",
+    "UpdateSharedToolRequest": "ai.tools",
+    "UserEmbeddedBuckets": "ai.embeddings.buckets",
+    "UserEmbeddedBucketsData": "ai.embeddings.buckets",
+    "ValidationError": "other",
+    "VoiceSettings": "ai.assistants",
+    "VoiceSettingsBackgroundAudio": "ai.assistants",
+    "VoiceSettingsBackgroundAudioMediaName": "ai.assistants",
+    "VoiceSettingsBackgroundAudioMediaUrl": "ai.assistants",
+    "VoiceSettingsBackgroundAudioPredefinedMedia": "ai.assistants",
+    "VoiceSettingsBackgroundAudioPredefinedMediaValue": "ai.assistants",
+    "VoiceSettingsLanguageBoost": "ai.assistants",
+    "WebhookTool": "ai.assistants",
+    "WebhookToolParams": "ai.assistants",
+    "WebhookToolParamsBodyParameters": "ai.assistants",
+    "WebhookToolParamsHeadersItem": "ai.assistants",
+    "WebhookToolParamsMethod": "ai.assistants",
+    "WebhookToolParamsPathParameters": "ai.assistants",
+    "WebhookToolParamsQueryParameters": "ai.assistants",
+    "WebhookToolParamsStoreFieldsAsVariablesItem": "ai.assistants",
+    "WidgetSettings": "ai.assistants",
+    "WidgetSettingsDefaultState": "ai.assistants",
+    "WidgetSettingsPosition": "ai.assistants",
+    "WidgetSettingsTheme": "ai.assistants",
+}
+
+
 _PARAMS = frozenset(__all__[422:524])
 
 
@@ -1285,8 +1773,8 @@ if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name
             value = getattr(_params, name)
             globals()[name] = value
             return value
-        from . import _models
+        import importlib
 
-        value = getattr(_models, name)
+        value = getattr(importlib.import_module("." + _HOMES[name], __name__), name)
         globals()[name] = value
         return value

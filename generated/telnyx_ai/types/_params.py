@@ -11,7 +11,16 @@ from typing_extensions import Required, TypedDict
 if TYPE_CHECKING:
     from typing import Any, Literal, Mapping, Sequence, Union
     from .._models import UnknownVariant
-    from ..types._models import (
+    from ..types.ai import (
+        BucketIds,
+        ChatCompletionResponseFormatParamType,
+        ChatCompletionSystemMessageParamContentTextAndImageArrayItem,
+        ChatCompletionSystemMessageParamContentTextAndImageArrayItemType,
+        ChatCompletionSystemMessageParamRole,
+        FunctionDefinition,
+        PayToolParams,
+    )
+    from ..types.ai.assistants import (
         ArithmeticExpression,
         ArithmeticExpressionOp,
         AssistantTarget,
@@ -22,12 +31,6 @@ if TYPE_CHECKING:
         BooleanLiteralExpression,
         BooleanOpExpression,
         BooleanOpExpressionOp,
-        BucketIds,
-        ChatCompletionResponseFormatParamType,
-        ChatCompletionSystemMessageParamContentTextAndImageArrayItem,
-        ChatCompletionSystemMessageParamContentTextAndImageArrayItemType,
-        ChatCompletionSystemMessageParamRole,
-        Clause,
         ClientSideToolParams,
         ClientSideToolParamsParameters,
         ComparisonExpression,
@@ -40,7 +43,6 @@ if TYPE_CHECKING:
         FlowNodeReq,
         FlowNodeReqInstructionsMode,
         FlowNodeReqToolsMode,
-        FunctionDefinition,
         HandoffToolParams,
         HandoffToolParamsAiAssistantsItem,
         HandoffToolParamsVoiceMode,
@@ -66,18 +68,13 @@ if TYPE_CHECKING:
         NodeTarget,
         NumberLiteralExpression,
         ObservabilityStatus,
-        Operator,
-        PayToolParams,
         PromptSyncStatus,
-        RolloutSlot,
         SIPReferToolParams,
         SIPReferToolParamsCustomHeadersItem,
         SIPReferToolParamsSipHeadersItem,
         SIPReferToolParamsSipHeadersItemName,
         SIPReferToolParamsTargetsItem,
         SendMessageToolSendMessage,
-        Serve,
-        SipRegion,
         SkipTurnToolParams,
         SpeakNodeReq,
         StartSpeakingPlan,
@@ -114,6 +111,8 @@ if TYPE_CHECKING:
         WidgetSettingsPosition,
         WidgetSettingsTheme,
     )
+    from ..types.ai.assistants.canary_deploys import Clause, Operator, RolloutSlot, Serve
+    from ..types.ai.assistants.scheduled_events import SipRegion
 
 __all__ = [
     "ArithmeticExpressionParam",

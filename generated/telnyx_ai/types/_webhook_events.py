@@ -11,7 +11,11 @@ from typing import Annotated, Any, Union
 import pydantic
 
 from .._models import TelnyxModel
-from . import _models
+from .other import CallAIGatherEndedEvent
+from .other import CallAIGatherMessageHistoryUpdatedEvent
+from .other import CallAIGatherPartialResultsEvent
+from .other import CallConversationEndedEvent
+from .other import CallConversationInsightsGeneratedEvent
 
 __all__ = ["WebhookEvent", "UnknownWebhookEvent", "EVENT_TYPES"]
 
@@ -55,17 +59,15 @@ def _tag(value: Any) -> str:
 
 WebhookEvent = Annotated[
     Union[
-        Annotated[_models.CallAIGatherEndedEvent, pydantic.Tag("CallAIGatherEndedEvent")],
+        Annotated[CallAIGatherEndedEvent, pydantic.Tag("CallAIGatherEndedEvent")],
         Annotated[
-            _models.CallAIGatherMessageHistoryUpdatedEvent,
+            CallAIGatherMessageHistoryUpdatedEvent,
             pydantic.Tag("CallAIGatherMessageHistoryUpdatedEvent"),
         ],
+        Annotated[CallAIGatherPartialResultsEvent, pydantic.Tag("CallAIGatherPartialResultsEvent")],
+        Annotated[CallConversationEndedEvent, pydantic.Tag("CallConversationEndedEvent")],
         Annotated[
-            _models.CallAIGatherPartialResultsEvent, pydantic.Tag("CallAIGatherPartialResultsEvent")
-        ],
-        Annotated[_models.CallConversationEndedEvent, pydantic.Tag("CallConversationEndedEvent")],
-        Annotated[
-            _models.CallConversationInsightsGeneratedEvent,
+            CallConversationInsightsGeneratedEvent,
             pydantic.Tag("CallConversationInsightsGeneratedEvent"),
         ],
         Annotated[UnknownWebhookEvent, pydantic.Tag(UNKNOWN)],

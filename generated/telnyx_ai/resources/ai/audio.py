@@ -15,7 +15,7 @@ from ..._resource import (
     to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, FileTypes, Headers, NotGiven, Query, TimeoutTypes
-from ...types._models import (
+from ...types.ai.audio import (
     AudioTranscriptionRequest,
     AudioTranscriptionRequestModel,
     AudioTranscriptionRequestResponseFormat,

@@ -16,10 +16,10 @@ from ..._resource import (
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ...types._models import (
+from ...types.ai import PayToolParams
+from ...types.ai.tools import (
     CreateSharedToolRequest,
     ListToolsQuery,
-    PayToolParams,
     SharedToolListResponse,
     SharedToolResponse,
     UpdateSharedToolRequest,

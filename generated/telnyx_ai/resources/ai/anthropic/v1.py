@@ -17,7 +17,11 @@ from ...._resource import (
 )
 from ...._streaming import AsyncStream, Stream
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types._models import AnthropicMessage, AnthropicMessageRequest, AnthropicStreamEvent
+from ....types.ai.anthropic.v1 import (
+    AnthropicMessage,
+    AnthropicMessageRequest,
+    AnthropicStreamEvent,
+)
 
 __all__ = [
     "V1Resource",

@@ -15,7 +15,7 @@ from ...._resource import (
     to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types._models import CanaryDeployRequest, CanaryDeployResponse, Rule
+from ....types.ai.assistants.canary_deploys import CanaryDeployRequest, CanaryDeployResponse, Rule
 
 if TYPE_CHECKING:
     from ....types._params import RuleParam

@@ -15,7 +15,7 @@ from ...._resource import (
     to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types._models import AddTagRequest, TagsResponse
+from ....types.ai.assistants.tags import AddTagRequest, TagsResponse
 
 __all__ = [
     "TagsResource",

@@ -17,7 +17,7 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types._models import (
+from ....types.ai.assistants import (
     Assistant,
     AssistantIntegration,
     AssistantMCPServer,
@@ -28,7 +28,6 @@ from ....types._models import (
     EnabledFeatures,
     ExternalLLMReq,
     FallbackConfigReq,
-    GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
     HandoffTool,
     HangupTool,
     InsightSettings,
@@ -50,6 +49,9 @@ from ....types._models import (
     VoiceSettings,
     WebhookTool,
     WidgetSettings,
+)
+from ....types.ai.assistants.versions import (
+    GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
 )
 
 if TYPE_CHECKING:

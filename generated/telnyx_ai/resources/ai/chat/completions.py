@@ -17,7 +17,7 @@ from ...._resource import (
 )
 from ...._streaming import AsyncStream, Stream
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types._models import (
+from ....types.ai import (
     ChatCompletion,
     ChatCompletionChunk,
     ChatCompletionRequest,

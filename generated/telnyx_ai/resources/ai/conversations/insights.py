@@ -17,12 +17,12 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types._models import (
+from ....types.ai.conversations import InsightTemplateResp
+from ....types.ai.conversations.insights import (
     GetAllInsightsQuery,
     GetInsightTemplatesRespData,
     InsightTemplateCreateReq,
     InsightTemplateDetailRespData,
-    InsightTemplateResp,
     InsightTemplateUpdateReq,
 )
 

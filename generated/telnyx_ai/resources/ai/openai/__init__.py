@@ -16,7 +16,8 @@ from ...._resource import (
     to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types._models import ChatPublicOpenaiResponsesCompletionsPostBody, ModelsResponse
+from ....types.ai import ModelsResponse
+from ....types.ai.openai import ChatPublicOpenaiResponsesCompletionsPostBody
 
 if TYPE_CHECKING:
     from .chat import (

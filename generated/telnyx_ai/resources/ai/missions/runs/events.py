@@ -17,12 +17,10 @@ from ....._resource import (
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from .....types._models import (
+from .....types.ai.missions import EventData, EventType, EventsListResponse
+from .....types.ai.missions.runs.events import (
     CreateEventRequest,
-    EventData,
     EventResponse,
-    EventType,
-    EventsListResponse,
     GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery,
 )
 

@@ -2,7 +2,8 @@
 """The models of the API, importable by name: ``from fx_additional_properties.types import Limit``,
 and the TypedDicts that arguments may give instead (``...Param``).
 
-The models module loads on first access to any of them.
+Each lives in the module of the resources that use it (``types.ai.assistants``); a module
+loads on first access to one of its models.
 """
 
 from __future__ import annotations
@@ -10,22 +11,30 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._models import Limit as Limit
-    from ._models import Settings as Settings
-    from ._models import SettingsClosed as SettingsClosed
+    from .settings import Limit as Limit
+    from .settings import Settings as Settings
+    from .settings import SettingsClosed as SettingsClosed
 
 __all__ = [
     "Limit",
     "Settings",
     "SettingsClosed",
 ]
+# each model's module (by resource: what `client.ai.assistants` needs is in `ai.assistants` and above)
+_HOMES = {
+    "Limit": "settings",
+    "Settings": "settings",
+    "SettingsClosed": "settings",
+}
+
+
 if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name is an error
 
     def __getattr__(name: str) -> Any:
         if name not in __all__:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        from . import _models
+        import importlib
 
-        value = getattr(_models, name)
+        value = getattr(importlib.import_module("." + _HOMES[name], __name__), name)
         globals()[name] = value
         return value

@@ -2,7 +2,8 @@
 """The models of the API, importable by name: ``from fx_all_of.types import Item``,
 and the TypedDicts that arguments may give instead (``...Param``).
 
-The models module loads on first access to any of them.
+Each lives in the module of the resources that use it (``types.ai.assistants``); a module
+loads on first access to one of its models.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._models import Item as Item
-    from ._models import Size as Size
-    from ._models import Update as Update
-    from ._models import UpdateWithFlag as UpdateWithFlag
-    from ._models import UpdateWithFlagPartB as UpdateWithFlagPartB
+    from .items import Item as Item
+    from .items import Size as Size
+    from .items import Update as Update
+    from .items import UpdateWithFlag as UpdateWithFlag
+    from .items import UpdateWithFlagPartB as UpdateWithFlagPartB
 
 __all__ = [
     "Item",
@@ -23,13 +24,23 @@ __all__ = [
     "UpdateWithFlag",
     "UpdateWithFlagPartB",
 ]
+# each model's module (by resource: what `client.ai.assistants` needs is in `ai.assistants` and above)
+_HOMES = {
+    "Item": "items",
+    "Size": "items",
+    "Update": "items",
+    "UpdateWithFlag": "items",
+    "UpdateWithFlagPartB": "items",
+}
+
+
 if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name is an error
 
     def __getattr__(name: str) -> Any:
         if name not in __all__:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        from . import _models
+        import importlib
 
-        value = getattr(_models, name)
+        value = getattr(importlib.import_module("." + _HOMES[name], __name__), name)
         globals()[name] = value
         return value

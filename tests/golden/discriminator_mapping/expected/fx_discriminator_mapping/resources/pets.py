@@ -16,7 +16,7 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types._models import Cat, Dog, Pet
+from ..types.pets import Cat, Dog, Pet
 
 if TYPE_CHECKING:
     from ..types._params import CatParam, DogParam

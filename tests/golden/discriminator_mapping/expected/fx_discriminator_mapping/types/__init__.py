@@ -2,7 +2,8 @@
 """The models of the API, importable by name: ``from fx_discriminator_mapping.types import Cat``,
 and the TypedDicts that arguments may give instead (``...Param``).
 
-The models module loads on first access to any of them.
+Each lives in the module of the resources that use it (``types.ai.assistants``); a module
+loads on first access to one of its models.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._models import Cat as Cat
-    from ._models import Dog as Dog
-    from ._models import Pet as Pet
+    from .pets import Cat as Cat
+    from .pets import Dog as Dog
+    from .pets import Pet as Pet
     from ._params import CatParam as CatParam
     from ._params import DogParam as DogParam
 
@@ -23,6 +24,14 @@ __all__ = [
     "CatParam",
     "DogParam",
 ]
+# each model's module (by resource: what `client.ai.assistants` needs is in `ai.assistants` and above)
+_HOMES = {
+    "Cat": "pets",
+    "Dog": "pets",
+    "Pet": "pets",
+}
+
+
 _PARAMS = frozenset(__all__[3:5])
 
 
@@ -37,8 +46,8 @@ if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name
             value = getattr(_params, name)
             globals()[name] = value
             return value
-        from . import _models
+        import importlib
 
-        value = getattr(_models, name)
+        value = getattr(importlib.import_module("." + _HOMES[name], __name__), name)
         globals()[name] = value
         return value

@@ -2,7 +2,8 @@
 """The models of the API, importable by name: ``from fx_literal_tags.types import Hangup``,
 and the TypedDicts that arguments may give instead (``...Param``).
 
-The models module loads on first access to any of them.
+Each lives in the module of the resources that use it (``types.ai.assistants``); a module
+loads on first access to one of its models.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._models import Hangup as Hangup
-    from ._models import ToolList as ToolList
-    from ._models import ToolListDataItem as ToolListDataItem
-    from ._models import Transfer as Transfer
-    from ._models import TransferMode as TransferMode
+    from .tools import Hangup as Hangup
+    from .tools import ToolList as ToolList
+    from .tools import ToolListDataItem as ToolListDataItem
+    from .tools import Transfer as Transfer
+    from .tools import TransferMode as TransferMode
 
 __all__ = [
     "Hangup",
@@ -23,13 +24,23 @@ __all__ = [
     "Transfer",
     "TransferMode",
 ]
+# each model's module (by resource: what `client.ai.assistants` needs is in `ai.assistants` and above)
+_HOMES = {
+    "Hangup": "tools",
+    "ToolList": "tools",
+    "ToolListDataItem": "tools",
+    "Transfer": "tools",
+    "TransferMode": "tools",
+}
+
+
 if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name is an error
 
     def __getattr__(name: str) -> Any:
         if name not in __all__:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        from . import _models
+        import importlib
 
-        value = getattr(_models, name)
+        value = getattr(importlib.import_module("." + _HOMES[name], __name__), name)
         globals()[name] = value
         return value

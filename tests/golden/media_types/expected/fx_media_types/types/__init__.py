@@ -2,7 +2,8 @@
 """The models of the API, importable by name: ``from fx_media_types.types import SubmitFormBody``,
 and the TypedDicts that arguments may give instead (``...Param``).
 
-The models module loads on first access to any of them.
+Each lives in the module of the resources that use it (``types.ai.assistants``); a module
+loads on first access to one of its models.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._models import SubmitFormBody as SubmitFormBody
-    from ._models import Upload as Upload
-    from ._models import UploadFileBody as UploadFileBody
-    from ._models import UploadPriority as UploadPriority
+    from .forms import SubmitFormBody as SubmitFormBody
+    from .uploads import Upload as Upload
+    from .uploads import UploadFileBody as UploadFileBody
+    from .uploads import UploadPriority as UploadPriority
 
 __all__ = [
     "SubmitFormBody",
@@ -21,13 +22,22 @@ __all__ = [
     "UploadFileBody",
     "UploadPriority",
 ]
+# each model's module (by resource: what `client.ai.assistants` needs is in `ai.assistants` and above)
+_HOMES = {
+    "SubmitFormBody": "forms",
+    "Upload": "uploads",
+    "UploadFileBody": "uploads",
+    "UploadPriority": "uploads",
+}
+
+
 if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name is an error
 
     def __getattr__(name: str) -> Any:
         if name not in __all__:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        from . import _models
+        import importlib
 
-        value = getattr(_models, name)
+        value = getattr(importlib.import_module("." + _HOMES[name], __name__), name)
         globals()[name] = value
         return value

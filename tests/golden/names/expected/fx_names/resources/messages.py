@@ -15,7 +15,7 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types._models import Message, MessageMetaObject, Response
+from ..types.messages import Message, MessageMetaObject, Response
 
 if TYPE_CHECKING:
     from ..types._params import MessageMetaObjectParam

@@ -2,7 +2,8 @@
 """The models of the API, importable by name: ``from fx_names.types import Client``,
 and the TypedDicts that arguments may give instead (``...Param``).
 
-The models module loads on first access to any of them.
+Each lives in the module of the resources that use it (``types.ai.assistants``); a module
+loads on first access to one of its models.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._models import Client as Client
-    from ._models import Message as Message
-    from ._models import MessageMeta as MessageMeta
-    from ._models import MessageMetaObject as MessageMetaObject
-    from ._models import Response as Response
-    from ._models import VendorXWidget as VendorXWidget
-    from ._models import VendorXWidgetKind as VendorXWidgetKind
+    from .messages import Client as Client
+    from .messages import Message as Message
+    from .other import MessageMeta as MessageMeta
+    from .messages import MessageMetaObject as MessageMetaObject
+    from .messages import Response as Response
+    from .other import VendorXWidget as VendorXWidget
+    from .other import VendorXWidgetKind as VendorXWidgetKind
     from ._params import MessageMetaObjectParam as MessageMetaObjectParam
 
 __all__ = [
@@ -29,6 +30,18 @@ __all__ = [
     "VendorXWidgetKind",
     "MessageMetaObjectParam",
 ]
+# each model's module (by resource: what `client.ai.assistants` needs is in `ai.assistants` and above)
+_HOMES = {
+    "Client": "messages",
+    "Message": "messages",
+    "MessageMeta": "other",
+    "MessageMetaObject": "messages",
+    "Response": "messages",
+    "VendorXWidget": "other",
+    "VendorXWidgetKind": "other",
+}
+
+
 _PARAMS = frozenset(__all__[7:8])
 
 
@@ -43,8 +56,8 @@ if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name
             value = getattr(_params, name)
             globals()[name] = value
             return value
-        from . import _models
+        import importlib
 
-        value = getattr(_models, name)
+        value = getattr(importlib.import_module("." + _HOMES[name], __name__), name)
         globals()[name] = value
         return value

@@ -2,7 +2,8 @@
 """The models of the API, importable by name: ``from fx_nullable.types import Image``,
 and the TypedDicts that arguments may give instead (``...Param``).
 
-The models module loads on first access to any of them.
+Each lives in the module of the resources that use it (``types.ai.assistants``); a module
+loads on first access to one of its models.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._models import Image as Image
-    from ._models import Profile as Profile
-    from ._models import ProfileLanguage as ProfileLanguage
+    from .profiles import Image as Image
+    from .profiles import Profile as Profile
+    from .profiles import ProfileLanguage as ProfileLanguage
     from ._params import ImageParam as ImageParam
 
 __all__ = [
@@ -21,6 +22,14 @@ __all__ = [
     "ProfileLanguage",
     "ImageParam",
 ]
+# each model's module (by resource: what `client.ai.assistants` needs is in `ai.assistants` and above)
+_HOMES = {
+    "Image": "profiles",
+    "Profile": "profiles",
+    "ProfileLanguage": "profiles",
+}
+
+
 _PARAMS = frozenset(__all__[3:4])
 
 
@@ -35,8 +44,8 @@ if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name
             value = getattr(_params, name)
             globals()[name] = value
             return value
-        from . import _models
+        import importlib
 
-        value = getattr(_models, name)
+        value = getattr(importlib.import_module("." + _HOMES[name], __name__), name)
         globals()[name] = value
         return value

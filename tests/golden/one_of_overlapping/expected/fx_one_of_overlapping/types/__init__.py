@@ -2,7 +2,8 @@
 """The models of the API, importable by name: ``from fx_one_of_overlapping.types import CallEvent``,
 and the TypedDicts that arguments may give instead (``...Param``).
 
-The models module loads on first access to any of them.
+Each lives in the module of the resources that use it (``types.ai.assistants``); a module
+loads on first access to one of its models.
 """
 
 from __future__ import annotations
@@ -10,22 +11,30 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._models import CallEvent as CallEvent
-    from ._models import Event as Event
-    from ._models import SmsEvent as SmsEvent
+    from .events import CallEvent as CallEvent
+    from .events import Event as Event
+    from .events import SmsEvent as SmsEvent
 
 __all__ = [
     "CallEvent",
     "Event",
     "SmsEvent",
 ]
+# each model's module (by resource: what `client.ai.assistants` needs is in `ai.assistants` and above)
+_HOMES = {
+    "CallEvent": "events",
+    "Event": "events",
+    "SmsEvent": "events",
+}
+
+
 if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name is an error
 
     def __getattr__(name: str) -> Any:
         if name not in __all__:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        from . import _models
+        import importlib
 
-        value = getattr(_models, name)
+        value = getattr(importlib.import_module("." + _HOMES[name], __name__), name)
         globals()[name] = value
         return value

@@ -16,7 +16,8 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ..types._models import ListPagedQuery, Paged, Thing
+from ..types.paged import ListPagedQuery, Paged
+from ..types.shared import Thing
 
 __all__ = [
     "PagedResource",

@@ -16,7 +16,8 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ..types._models import ListUnpagedResponse, Thing
+from ..types.shared import Thing
+from ..types.unpaged import ListUnpagedResponse
 
 __all__ = [
     "UnpagedResource",

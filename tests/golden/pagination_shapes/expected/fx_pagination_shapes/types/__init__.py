@@ -2,7 +2,8 @@
 """The models of the API, importable by name: ``from fx_pagination_shapes.types import ListBareQuery``,
 and the TypedDicts that arguments may give instead (``...Param``).
 
-The models module loads on first access to any of them.
+Each lives in the module of the resources that use it (``types.ai.assistants``); a module
+loads on first access to one of its models.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._models import ListBareQuery as ListBareQuery
-    from ._models import ListPagedQuery as ListPagedQuery
-    from ._models import ListUnpagedResponse as ListUnpagedResponse
-    from ._models import Paged as Paged
-    from ._models import PagedMeta as PagedMeta
-    from ._models import Thing as Thing
+    from .bare import ListBareQuery as ListBareQuery
+    from .paged import ListPagedQuery as ListPagedQuery
+    from .unpaged import ListUnpagedResponse as ListUnpagedResponse
+    from .paged import Paged as Paged
+    from .paged import PagedMeta as PagedMeta
+    from .shared import Thing as Thing
 
 __all__ = [
     "ListBareQuery",
@@ -25,13 +26,24 @@ __all__ = [
     "PagedMeta",
     "Thing",
 ]
+# each model's module (by resource: what `client.ai.assistants` needs is in `ai.assistants` and above)
+_HOMES = {
+    "ListBareQuery": "bare",
+    "ListPagedQuery": "paged",
+    "ListUnpagedResponse": "unpaged",
+    "Paged": "paged",
+    "PagedMeta": "paged",
+    "Thing": "shared",
+}
+
+
 if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name is an error
 
     def __getattr__(name: str) -> Any:
         if name not in __all__:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        from . import _models
+        import importlib
 
-        value = getattr(_models, name)
+        value = getattr(importlib.import_module("." + _HOMES[name], __name__), name)
         globals()[name] = value
         return value

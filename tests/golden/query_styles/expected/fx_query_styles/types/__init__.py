@@ -2,7 +2,8 @@
 """The models of the API, importable by name: ``from fx_query_styles.types import ListRunsQuery``,
 and the TypedDicts that arguments may give instead (``...Param``).
 
-The models module loads on first access to any of them.
+Each lives in the module of the resources that use it (``types.ai.assistants``); a module
+loads on first access to one of its models.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._models import ListRunsQuery as ListRunsQuery
-    from ._models import ListRunsQueryFilterStatus as ListRunsQueryFilterStatus
-    from ._models import Meta as Meta
-    from ._models import Run as Run
-    from ._models import RunPage as RunPage
+    from .runs import ListRunsQuery as ListRunsQuery
+    from .runs import ListRunsQueryFilterStatus as ListRunsQueryFilterStatus
+    from .runs import Meta as Meta
+    from .runs import Run as Run
+    from .runs import RunPage as RunPage
 
 __all__ = [
     "ListRunsQuery",
@@ -23,13 +24,23 @@ __all__ = [
     "Run",
     "RunPage",
 ]
+# each model's module (by resource: what `client.ai.assistants` needs is in `ai.assistants` and above)
+_HOMES = {
+    "ListRunsQuery": "runs",
+    "ListRunsQueryFilterStatus": "runs",
+    "Meta": "runs",
+    "Run": "runs",
+    "RunPage": "runs",
+}
+
+
 if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name is an error
 
     def __getattr__(name: str) -> Any:
         if name not in __all__:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        from . import _models
+        import importlib
 
-        value = getattr(_models, name)
+        value = getattr(importlib.import_module("." + _HOMES[name], __name__), name)
         globals()[name] = value
         return value

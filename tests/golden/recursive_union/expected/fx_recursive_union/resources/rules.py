@@ -16,7 +16,7 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types._models import And, LiteralSchema, Not, Rule
+from ..types.rules import And, LiteralSchema, Not, Rule
 
 if TYPE_CHECKING:
     from ..types._params import AndParam, LiteralSchemaParam, NotParam

@@ -2,7 +2,8 @@
 """The models of the API, importable by name: ``from fx_recursive_union.types import And``,
 and the TypedDicts that arguments may give instead (``...Param``).
 
-The models module loads on first access to any of them.
+Each lives in the module of the resources that use it (``types.ai.assistants``); a module
+loads on first access to one of its models.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._models import And as And
-    from ._models import Expression as Expression
-    from ._models import LiteralSchema as LiteralSchema
-    from ._models import Not as Not
-    from ._models import Rule as Rule
+    from .rules import And as And
+    from .rules import Expression as Expression
+    from .rules import LiteralSchema as LiteralSchema
+    from .rules import Not as Not
+    from .rules import Rule as Rule
     from ._params import AndParam as AndParam
     from ._params import LiteralSchemaParam as LiteralSchemaParam
     from ._params import NotParam as NotParam
@@ -29,6 +30,16 @@ __all__ = [
     "LiteralSchemaParam",
     "NotParam",
 ]
+# each model's module (by resource: what `client.ai.assistants` needs is in `ai.assistants` and above)
+_HOMES = {
+    "And": "rules",
+    "Expression": "rules",
+    "LiteralSchema": "rules",
+    "Not": "rules",
+    "Rule": "rules",
+}
+
+
 _PARAMS = frozenset(__all__[5:8])
 
 
@@ -43,8 +54,8 @@ if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name
             value = getattr(_params, name)
             globals()[name] = value
             return value
-        from . import _models
+        import importlib
 
-        value = getattr(_models, name)
+        value = getattr(importlib.import_module("." + _HOMES[name], __name__), name)
         globals()[name] = value
         return value

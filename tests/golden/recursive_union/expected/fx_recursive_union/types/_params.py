@@ -11,7 +11,7 @@ from typing_extensions import Required, TypedDict
 if TYPE_CHECKING:
     from typing import Literal, Sequence, Union
     from .._models import UnknownVariant
-    from ..types._models import And, LiteralSchema, Not
+    from ..types.rules import And, LiteralSchema, Not
 
 __all__ = [
     "AndParam",

@@ -16,7 +16,7 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types._models import Call, Number, Owner
+from ..types.numbers import Call, Number, Owner
 
 if TYPE_CHECKING:
     from ..types._params import CallParam, OwnerParam

@@ -2,7 +2,8 @@
 """The models of the API, importable by name: ``from fx_spec_quirks.types import Call``,
 and the TypedDicts that arguments may give instead (``...Param``).
 
-The models module loads on first access to any of them.
+Each lives in the module of the resources that use it (``types.ai.assistants``); a module
+loads on first access to one of its models.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._models import Call as Call
-    from ._models import NotFoundResponse as NotFoundResponse
-    from ._models import NotFoundResponseErrorsItem as NotFoundResponseErrorsItem
-    from ._models import Number as Number
-    from ._models import Owner as Owner
+    from .numbers import Call as Call
+    from .other import NotFoundResponse as NotFoundResponse
+    from .other import NotFoundResponseErrorsItem as NotFoundResponseErrorsItem
+    from .numbers import Number as Number
+    from .numbers import Owner as Owner
     from ._params import CallParam as CallParam
     from ._params import OwnerParam as OwnerParam
 
@@ -27,6 +28,16 @@ __all__ = [
     "CallParam",
     "OwnerParam",
 ]
+# each model's module (by resource: what `client.ai.assistants` needs is in `ai.assistants` and above)
+_HOMES = {
+    "Call": "numbers",
+    "NotFoundResponse": "other",
+    "NotFoundResponseErrorsItem": "other",
+    "Number": "numbers",
+    "Owner": "numbers",
+}
+
+
 _PARAMS = frozenset(__all__[5:7])
 
 
@@ -41,8 +52,8 @@ if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name
             value = getattr(_params, name)
             globals()[name] = value
             return value
-        from . import _models
+        import importlib
 
-        value = getattr(_models, name)
+        value = getattr(importlib.import_module("." + _HOMES[name], __name__), name)
         globals()[name] = value
         return value

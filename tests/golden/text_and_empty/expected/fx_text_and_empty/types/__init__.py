@@ -2,7 +2,8 @@
 """The models of the API, importable by name: ``from fx_text_and_empty.types import Model``,
 and the TypedDicts that arguments may give instead (``...Param``).
 
-The models module loads on first access to any of them.
+Each lives in the module of the resources that use it (``types.ai.assistants``); a module
+loads on first access to one of its models.
 """
 
 from __future__ import annotations
@@ -15,8 +16,4 @@ if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name
     def __getattr__(name: str) -> Any:
         if name not in __all__:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        from . import _models
-
-        value = getattr(_models, name)
-        globals()[name] = value
-        return value
+        raise AttributeError(name)  # not reached: every listed name is handled above

@@ -16,7 +16,7 @@ from ......_resource import (
 )
 from ......_types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ......pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ......types._models import TestSuitesResponse
+from ......types.ai.assistants.tests.test_suites import TestSuitesResponse
 
 if TYPE_CHECKING:
     from .runs import (

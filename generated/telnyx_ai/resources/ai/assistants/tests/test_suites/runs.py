@@ -16,11 +16,9 @@ from ......_resource import (
 )
 from ......_types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ......pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ......types._models import (
+from ......types.ai.assistants.tests import PaginatedTestRunList, TestRunResponse, TestStatus
+from ......types.ai.assistants.tests.test_suites.runs import (
     GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
-    PaginatedTestRunList,
-    TestRunResponse,
-    TestStatus,
     TriggerTestSuiteRunsRequest,
 )
 

@@ -15,7 +15,7 @@ from ..._resource import (
     to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ...types._models import Room
+from ...types.shared import Room
 
 if TYPE_CHECKING:
     from .actions import (

@@ -7,14 +7,23 @@ from pydantic import Field
 from typing_extensions import TypeAliasType
 
 
+class And(TelnyxModel):
+    type: Literal["and"]
+    operands: Annotated[list[Expression], Field(min_length=2)]
+
+
 class LiteralSchema(TelnyxModel):
     type: Literal["literal"]
     value: bool
 
 
-class And(TelnyxModel):
-    type: Literal["and"]
-    operands: Annotated[list[Expression], Field(min_length=2)]
+class Not(TelnyxModel):
+    type: Literal["not"]
+    operand: Expression
+
+
+class Rule(TelnyxModel):
+    when: Expression
 
 
 Expression = TypeAliasType(
@@ -26,15 +35,6 @@ Expression = TypeAliasType(
         Field(union_mode="left_to_right"),
     ],
 )
-
-
-class Not(TelnyxModel):
-    type: Literal["not"]
-    operand: Expression
-
-
-class Rule(TelnyxModel):
-    when: Expression
 
 
 And.model_rebuild()

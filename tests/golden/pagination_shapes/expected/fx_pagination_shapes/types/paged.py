@@ -5,10 +5,7 @@ from typing import Annotated
 from fx_pagination_shapes._models import TelnyxModel
 from pydantic import Field
 
-
-class ListBareQuery(TelnyxModel):
-    page_size_: Annotated[int | None, Field(alias="page[size]")] = 20
-    page_number_: Annotated[int | None, Field(alias="page[number]")] = 1
+from . import shared
 
 
 class ListPagedQuery(TelnyxModel):
@@ -16,21 +13,13 @@ class ListPagedQuery(TelnyxModel):
     page_size_: Annotated[int | None, Field(alias="page[size]")] = 20
 
 
+class Paged(TelnyxModel):
+    data: list[shared.Thing]
+    meta: PagedMeta
+
+
 class PagedMeta(TelnyxModel):
     page_number: int | None = None
     page_size: int | None = None
     total_pages: int | None = None
     total_results: int | None = None
-
-
-class Thing(TelnyxModel):
-    id: str
-
-
-class ListUnpagedResponse(TelnyxModel):
-    data: list[Thing]
-
-
-class Paged(TelnyxModel):
-    data: list[Thing]
-    meta: PagedMeta

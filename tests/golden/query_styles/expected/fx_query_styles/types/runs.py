@@ -6,6 +6,16 @@ from fx_query_styles._models import OpenEnum, TelnyxModel
 from pydantic import Field
 
 
+class ListRunsQuery(TelnyxModel):
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
+    page_size_: Annotated[int | None, Field(alias="page[size]", le=100)] = 20
+    filter_status_: Annotated[ListRunsQueryFilterStatus | None, Field(alias="filter[status]")] = (
+        None
+    )
+    tags: list[str] | None = None
+    verbose: bool | None = None
+
+
 class ListRunsQueryFilterStatus(OpenEnum):
     PENDING = "pending"
     DONE = "done"
@@ -25,13 +35,3 @@ class Run(TelnyxModel):
 class RunPage(TelnyxModel):
     data: list[Run]
     meta: Meta
-
-
-class ListRunsQuery(TelnyxModel):
-    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
-    page_size_: Annotated[int | None, Field(alias="page[size]", le=100)] = 20
-    filter_status_: Annotated[ListRunsQueryFilterStatus | None, Field(alias="filter[status]")] = (
-        None
-    )
-    tags: list[str] | None = None
-    verbose: bool | None = None

@@ -8,14 +8,14 @@ class Image(TelnyxModel):
     url: AnyUrl
 
 
-class ProfileLanguage(OpenEnum):
-    EN = "en"
-    FR = "fr"
-
-
 class Profile(TelnyxModel):
     nickname: str | None = None
     age: int | None = None
     avatar: Image | None = None
     legacy: str | None = None
     language: ProfileLanguage | None = None
+
+
+class ProfileLanguage(OpenEnum):
+    EN = "en"
+    FR = "fr"

@@ -3,6 +3,14 @@ from __future__ import annotations
 from fx_all_of._models import OpenEnum, TelnyxModel
 
 
+class Item(TelnyxModel):
+    id: str
+    size: Size | None = None
+    """
+    The size, described where it is used.
+    """
+
+
 class Size(OpenEnum):
     SMALL = "small"
     LARGE = "large"
@@ -15,14 +23,6 @@ class Update(TelnyxModel):
 
 class UpdateWithFlagPartB(TelnyxModel):
     publish: bool | None = True
-
-
-class Item(TelnyxModel):
-    id: str
-    size: Size | None = None
-    """
-    The size, described where it is used.
-    """
 
 
 class UpdateWithFlag(Update, UpdateWithFlagPartB):

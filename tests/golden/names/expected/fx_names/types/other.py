@@ -6,25 +6,12 @@ from fx_names._models import OpenEnum, TelnyxModel
 from pydantic import Field
 
 
-class Client(TelnyxModel):
-    name: str | None = None
-
-
 class MessageMeta(TelnyxModel):
     """
     Takes the name the inline `meta` of Message would get.
     """
 
     origin: str | None = None
-
-
-class MessageMetaObject(TelnyxModel):
-    trace: str | None = None
-
-
-class Response(TelnyxModel):
-    client: Client | None = None
-    status: str | None = None
 
 
 class VendorXWidget(TelnyxModel):
@@ -34,14 +21,3 @@ class VendorXWidget(TelnyxModel):
 class VendorXWidgetKind(OpenEnum):
     A_B = "a-b"
     C_D = "c d"
-
-
-class Message(TelnyxModel):
-    from_: Annotated[str, Field(alias="from")]
-    to: str
-    type: str | None = None
-    list_: Annotated[list[str] | None, Field(alias="list")] = None
-    id: str | None = None
-    class_: Annotated[str | None, Field(alias="class")] = None
-    timeout: float | None = None
-    meta: MessageMetaObject | None = None

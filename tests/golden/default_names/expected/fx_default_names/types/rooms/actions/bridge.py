@@ -5,8 +5,3 @@ from fx_default_names._models import TelnyxModel
 
 class PostRoomsRoomIdActionsBridgeBody(TelnyxModel):
     room_id: str | None = None
-
-
-class Room(TelnyxModel):
-    id: str | None = None
-    name: str | None = None

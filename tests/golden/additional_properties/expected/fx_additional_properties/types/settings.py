@@ -9,12 +9,12 @@ class Limit(TelnyxModel):
     max: int
 
 
-class SettingsClosed(TelnyxModel):
-    a: int | None = None
-
-
 class Settings(TelnyxModel):
     labels: dict[str, str] | None = None
     limits: dict[str, Limit] | None = None
     metadata: dict[str, Any] | None = None
     closed: SettingsClosed | None = None
+
+
+class SettingsClosed(TelnyxModel):
+    a: int | None = None

@@ -17,24 +17,6 @@ class Call(TelnyxModel):
     texml: Annotated[str | None, Field(alias="Texml")] = None
 
 
-class NotFoundResponseErrorsItem(TelnyxModel):
-    code: str | None = None
-    title: str | None = None
-    detail: str | None = None
-
-
-class Owner(TelnyxModel):
-    """
-    Properties without a type; an object all the same.
-    """
-
-    name: str | None = None
-
-
-class NotFoundResponse(TelnyxModel):
-    errors: list[NotFoundResponseErrorsItem] | None = None
-
-
 class Number(TelnyxModel):
     id: str | None = None
     phone_number: Annotated[str, Field(pattern="^\\+[1-9]\\d{1,14}$")]
@@ -59,3 +41,11 @@ class Number(TelnyxModel):
     A $ref with a sibling description.
     """
     call: Call | None = None
+
+
+class Owner(TelnyxModel):
+    """
+    Properties without a type; an object all the same.
+    """
+
+    name: str | None = None

@@ -12,15 +12,19 @@ class Hangup(TelnyxModel):
     reason: str | None = None
 
 
-class TransferMode(OpenEnum):
-    WARM = "warm"
-    COLD = "cold"
+class ToolList(TelnyxModel):
+    data: list[ToolListDataItem]
 
 
 class Transfer(TelnyxModel):
     type: Literal["transfer"]
     to: str
     mode: TransferMode | None = None
+
+
+class TransferMode(OpenEnum):
+    WARM = "warm"
+    COLD = "cold"
 
 
 ToolListDataItem = TypeAliasType(
@@ -30,7 +34,3 @@ ToolListDataItem = TypeAliasType(
         Field(union_mode="left_to_right"),
     ],
 )
-
-
-class ToolList(TelnyxModel):
-    data: list[ToolListDataItem]
