@@ -216,6 +216,11 @@ def compare(old: tuple[Api, dict[str, Any]], new: tuple[Api, dict[str, Any]]) ->
         if old_op.return_annotation != new_op.return_annotation:
             report.add("breaking", "return-type", subject, f"returns `{new_op.return_annotation}`, was `{old_op.return_annotation}`")
     _compare_models(report, old_doc, new_doc)
+    package = new_api.config.package
+    for name in sorted(set(old_api.homes) & set(new_api.homes)):
+        before_home, after_home = old_api.homes[name], new_api.homes[name]
+        if before_home != after_home:  # the same model, now used by other resources too
+            report.add("fix", "model-moved", f"types.{name}", f"moved from `{package}.types.{before_home}` to `{package}.types.{after_home}`; `from {package}.types import {name}` is unchanged")
     return report
 
 

@@ -19,8 +19,10 @@ from .naming import MODEL_METHODS
 from .normalising import SCHEMA_MAPS
 from .parallel import ChildFailed, Forked, can_fork, cores
 from .problems import Problems
+from .rendering import wrap_paragraphs
 from .validating import SCHEMA_REF, iter_nodes, rewrite_refs, schemas_named
 
+DOCSTRING_WIDTH = 100 - 4 - 4  # the line, the indent of a class body, a margin for the quotes
 _DEFINED = re.compile(r"^(?:class (\w+)\b|(\w+) = TypeAliasType\()", re.MULTILINE)
 
 
@@ -198,10 +200,12 @@ _SUBSCHEMA = ("items", "additionalProperties", "not", "contains", "propertyNames
 def _untitled(schema: Any) -> Any:
     """`schema` without the `title` of any schema in it: a model has its name and each field
     its own (the model generator would write every title into `Field(title=...)`); a
-    property named `title` stays."""
+    property named `title` stays. Descriptions, the models' docstrings, are wrapped."""
     if not isinstance(schema, dict):
         return schema
     out = {k: v for k, v in schema.items() if not (k == "title" and isinstance(v, str))}
+    if isinstance(out.get("description"), str):  # a docstring, four spaces in: wrapped to the line length
+        out["description"] = wrap_paragraphs(out["description"], DOCSTRING_WIDTH)
     for key in SCHEMA_MAPS:
         if isinstance(out.get(key), dict):
             out[key] = {name: _untitled(sub) for name, sub in out[key].items()}

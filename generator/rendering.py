@@ -54,12 +54,11 @@ def docstring_literal(text: str, indent: str = "        ") -> str:
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 
 
-def wrapped_docstring(text: str, indent: str = "    ", width: int = 100) -> str:
-    """A docstring of `text` with each paragraph (and each item of a list) wrapped to fit
-    `width` at `indent`, its quotes included."""
+def wrap_paragraphs(text: str, width: int) -> str:
+    """`text` with each paragraph, and each item of a list, wrapped to `width` columns; a
+    word longer than that stays whole."""
     import textwrap
 
-    room = max(40, width - len(indent) - 6)
     blocks: list[str] = []
     for paragraph in str(text).strip().split("\n\n"):
         lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
@@ -70,10 +69,15 @@ def wrapped_docstring(text: str, indent: str = "    ", width: int = 100) -> str:
                     items.append(line)
                 else:
                     items[-1] += " " + line
-            blocks.append("\n".join(textwrap.fill(item, room, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False) for item in items))
+            blocks.append("\n".join(textwrap.fill(item, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False) for item in items))
         elif lines:
-            blocks.append(textwrap.fill(" ".join(lines), room, break_long_words=False, break_on_hyphens=False))
-    return docstring_literal("\n\n".join(blocks), indent)
+            blocks.append(textwrap.fill(" ".join(lines), width, break_long_words=False, break_on_hyphens=False))
+    return "\n\n".join(blocks)
+
+
+def wrapped_docstring(text: str, indent: str = "    ", width: int = 100) -> str:
+    """A docstring of `text` wrapped to fit `width` at `indent`, its quotes included."""
+    return docstring_literal(wrap_paragraphs(text, max(40, width - len(indent) - 6)), indent)
 
 
 def docstring_text(text: str) -> str:

@@ -101,6 +101,22 @@ def test_change_is_classified(change: Callable[[dict[str, Any]], None], level: s
     assert report.bump("1.2.3")[1] == expected
 
 
+def use_a_test_result_in_missions(spec: dict[str, Any]) -> None:
+    """A new method of another resource returns a model that only `ai.assistants.tests` used."""
+    spec["paths"]["/ai/missions/latest_test"] = {
+        "get": {"summary": "Latest test", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AssistantTestResponse"}}}}}}
+    }
+
+
+def test_a_model_that_moves_module_is_moved_not_removed_and_added() -> None:
+    report = diff_against(use_a_test_result_in_missions)
+    moved = [c for c in report.changes if c.kind == "model-moved"]
+    assert [c.subject for c in moved if c.subject == "types.AssistantTestResponse"] == ["types.AssistantTestResponse"], report.text("0.1.0")
+    assert "`telnyx_ai.types.ai.assistants.tests` to `telnyx_ai.types.ai`" in next(c.detail for c in moved if c.subject == "types.AssistantTestResponse")
+    assert not any(c.kind in ("model-removed", "model-added") for c in report.changes), report.text("0.1.0")
+    assert report.level == "feature" and {c.kind for c in report.by_level("feature")} == {"method-added"}
+
+
 def test_messages_name_what_users_call() -> None:
     text = diff_against(remove_operation).text("0.1.0")
     assert "client.ai.assistants.clone(): removed (POST /ai/assistants/{assistant_id}/clone)" in text

@@ -58,7 +58,9 @@ class CallAIGatherEndedPayload(TelnyxModel):
         str | None, Field(examples=["428c31b6-abf3-3bc1-b7f4-5013ef9657c1"])
     ] = None
     """
-    ID that is unique to the call session and can be used to correlate webhook events. Call session is a group of related call legs that logically belong to the same phone call, e.g. an inbound and outbound leg of a transferred call.
+    ID that is unique to the call session and can be used to correlate webhook events. Call
+    session is a group of related call legs that logically belong to the same phone call, e.g.
+    an inbound and outbound leg of a transferred call.
     """
     client_state: Annotated[str | None, Field(examples=["aGF2ZSBhIG5pY2UgZGF5ID1d"])] = None
     """
@@ -165,7 +167,9 @@ class CallAIGatherMessageHistoryUpdatedPayload(TelnyxModel):
         str | None, Field(examples=["428c31b6-abf3-3bc1-b7f4-5013ef9657c1"])
     ] = None
     """
-    ID that is unique to the call session and can be used to correlate webhook events. Call session is a group of related call legs that logically belong to the same phone call, e.g. an inbound and outbound leg of a transferred call.
+    ID that is unique to the call session and can be used to correlate webhook events. Call
+    session is a group of related call legs that logically belong to the same phone call, e.g.
+    an inbound and outbound leg of a transferred call.
     """
     client_state: Annotated[str | None, Field(examples=["aGF2ZSBhIG5pY2UgZGF5ID1d"])] = None
     """
@@ -255,7 +259,9 @@ class CallAIGatherPartialResultsPayload(TelnyxModel):
         str | None, Field(examples=["428c31b6-abf3-3bc1-b7f4-5013ef9657c1"])
     ] = None
     """
-    ID that is unique to the call session and can be used to correlate webhook events. Call session is a group of related call legs that logically belong to the same phone call, e.g. an inbound and outbound leg of a transferred call.
+    ID that is unique to the call session and can be used to correlate webhook events. Call
+    session is a group of related call legs that logically belong to the same phone call, e.g.
+    an inbound and outbound leg of a transferred call.
     """
     client_state: Annotated[str | None, Field(examples=["aGF2ZSBhIG5pY2UgZGF5ID1d"])] = None
     """
@@ -277,7 +283,8 @@ class CallAIGatherPartialResultsPayload(TelnyxModel):
         dict[str, Any] | None, Field(examples=[{"age": 29, "city": "Paris"}])
     ] = None
     """
-    The partial result of the AI gather, its type depends of the `parameters` provided in the command
+    The partial result of the AI gather, its type depends of the `parameters` provided in the
+    command
     """
     to: Annotated[str | None, Field(examples=["+13129457420"])] = None
     """
@@ -401,7 +408,8 @@ class CallConversationEndedPayload(TelnyxModel):
     """
     reason: Annotated[str | None, Field(examples=["customer_disconnect"])] = None
     """
-    Reason the conversation ended. For Conversation Relay, `customer_disconnect` indicates that the customer WebSocket disconnected.
+    Reason the conversation ended. For Conversation Relay, `customer_disconnect` indicates that
+    the customer WebSocket disconnected.
     """
     stt_model: Annotated[str | None, Field(examples=["distil-whisper/distil-large-v2"])] = None
     """
@@ -483,7 +491,9 @@ class CallConversationInsightsGeneratedPayload(TelnyxModel):
         str | None, Field(examples=["428c31b6-abf3-3bc1-b7f4-5013ef9657c1"])
     ] = None
     """
-    ID that is unique to the call session and can be used to correlate webhook events. Call session is a group of related call legs that logically belong to the same phone call, e.g. an inbound and outbound leg of a transferred call.
+    ID that is unique to the call session and can be used to correlate webhook events. Call
+    session is a group of related call legs that logically belong to the same phone call, e.g.
+    an inbound and outbound leg of a transferred call.
     """
     calling_party_type: CallConversationInsightsGeneratedPayloadCallingPartyType | None = None
     """

@@ -10,7 +10,9 @@ from typing_extensions import TypeAliasType
 class BucketIds(TelnyxModel):
     bucket_ids: list[str]
     """
-    List of [embedded storage buckets](https://developers.telnyx.com/api-reference/embeddings/embed-documents) to use for retrieval-augmented generation.
+    List of [embedded storage
+    buckets](https://developers.telnyx.com/api-reference/embeddings/embed-documents) to use for
+    retrieval-augmented generation.
     """
     max_num_results: int | None = None
     """
@@ -22,7 +24,8 @@ class ChatCompletion(TelnyxModel):
     """
     A chat completion, the answer of a chat completion request without `stream`.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     id: str
@@ -56,7 +59,8 @@ class ChatCompletionChoice(TelnyxModel):
     """
     One choice of a chat completion.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     index: int
@@ -73,9 +77,11 @@ class ChatCompletionChoice(TelnyxModel):
 
 class ChatCompletionChunk(TelnyxModel):
     """
-    One event of a streamed chat completion (`stream=True`): the next piece of each choice. A last chunk with empty `choices` carries `usage` when it was asked for with `stream_options`.
+    One event of a streamed chat completion (`stream=True`): the next piece of each choice. A
+    last chunk with empty `choices` carries `usage` when it was asked for with `stream_options`.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     id: str
@@ -109,7 +115,8 @@ class ChatCompletionChunkChoice(TelnyxModel):
     """
     The next piece of one choice.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     index: int
@@ -128,7 +135,8 @@ class ChatCompletionChunkDelta(TelnyxModel):
     """
     What a chunk adds to the message; the message is the concatenation of its deltas.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     role: str | None = None
@@ -155,9 +163,11 @@ class ChatCompletionChunkDelta(TelnyxModel):
 
 class ChatCompletionChunkToolCall(TelnyxModel):
     """
-    A piece of a tool call: the first piece of a call has its `id` and function `name`, later ones add to the function's `arguments`.
+    A piece of a tool call: the first piece of a call has its `id` and function `name`, later
+    ones add to the function's `arguments`.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     index: int
@@ -195,9 +205,11 @@ class ChatCompletionChunkToolCallFunction(TelnyxModel):
 
 class ChatCompletionFinishReason(OpenEnum):
     """
-    Why the model stopped: `stop` (a natural end or a stop sequence), `length` (the token limit), `tool_calls`, `content_filter`; null while a stream goes on.
+    Why the model stopped: `stop` (a natural end or a stop sequence), `length` (the token
+    limit), `tool_calls`, `content_filter`; null while a stream goes on.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     STOP = "stop"
@@ -211,7 +223,8 @@ class ChatCompletionFunctionCall(TelnyxModel):
     """
     The function a tool call calls.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     name: str
@@ -228,7 +241,8 @@ class ChatCompletionMessage(TelnyxModel):
     """
     The message the model wrote.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     role: str
@@ -257,7 +271,8 @@ class ChatCompletionMessageToolCall(TelnyxModel):
     """
     A call of a function tool, with its arguments as JSON text.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     id: str
@@ -274,7 +289,10 @@ class ChatCompletionMessageToolCall(TelnyxModel):
 class ChatCompletionRequest(TelnyxModel):
     api_key_ref: str | None = None
     """
-    If you are using an external inference provider like xAI or OpenAI, this field allows you to pass along a reference to your API key. After creating an [integration secret](https://developers.telnyx.com/api-reference/integration-secrets/create-a-secret) for you API key, pass the secret's `identifier` in this field.
+    If you are using an external inference provider like xAI or OpenAI, this field allows you to
+    pass along a reference to your API key. After creating an [integration
+    secret](https://developers.telnyx.com/api-reference/integration-secrets/create-a-secret) for
+    you API key, pass the secret's `identifier` in this field.
     """
     best_of: int | None = None
     """
@@ -282,11 +300,15 @@ class ChatCompletionRequest(TelnyxModel):
     """
     early_stopping: bool | None = False
     """
-    This is used with `use_beam_search`. If `true`, generation stops as soon as there are `best_of` complete candidates; if `false`, a heuristic is applied and the generation stops when is it very unlikely to find better candidates.
+    This is used with `use_beam_search`. If `true`, generation stops as soon as there are
+    `best_of` complete candidates; if `false`, a heuristic is applied and the generation stops
+    when is it very unlikely to find better candidates.
     """
     enable_thinking: bool | None = True
     """
-    Whether to enable the thinking/reasoning phase for models that support it (e.g., QwQ, Qwen3). When set to false, the model will skip the internal reasoning step and respond directly, which can reduce latency. Defaults to true.
+    Whether to enable the thinking/reasoning phase for models that support it (e.g., QwQ,
+    Qwen3). When set to false, the model will skip the internal reasoning step and respond
+    directly, which can reduce latency. Defaults to true.
     """
     frequency_penalty: float | None = 0
     """
@@ -310,7 +332,8 @@ class ChatCompletionRequest(TelnyxModel):
     """
     logprobs: bool | None = False
     """
-    Whether to return log probabilities of the output tokens or not. If true, returns the log probabilities of each output token returned in the `content` of `message`.
+    Whether to return log probabilities of the output tokens or not. If true, returns the log
+    probabilities of each output token returned in the `content` of `message`.
     """
     max_tokens: int | None = None
     """
@@ -332,7 +355,8 @@ class ChatCompletionRequest(TelnyxModel):
     """
     min_p: float | None = None
     """
-    This is an alternative to `top_p` that [many prefer](https://github.com/huggingface/transformers/issues/27670). Must be in [0, 1].
+    This is an alternative to `top_p` that [many
+    prefer](https://github.com/huggingface/transformers/issues/27670). Must be in [0, 1].
     """
     model: str | None = "meta-llama/Meta-Llama-3.1-8B-Instruct"
     """
@@ -348,15 +372,18 @@ class ChatCompletionRequest(TelnyxModel):
     """
     response_format: ChatCompletionResponseFormatParam | None = None
     """
-    Use this is you want to guarantee a JSON output without defining a schema. For control over the schema, use `guided_json`.
+    Use this is you want to guarantee a JSON output without defining a schema. For control over
+    the schema, use `guided_json`.
     """
     seed: int | None = None
     """
-    If specified, the system will make a best effort to sample deterministically, such that repeated requests with the same `seed` and parameters should return the same result.
+    If specified, the system will make a best effort to sample deterministically, such that
+    repeated requests with the same `seed` and parameters should return the same result.
     """
     stop: str | ChatCompletionRequestStopVariantB | None = None
     """
-    Up to 4 sequences where the API will stop generating further tokens. The returned text will not contain the stop sequence.
+    Up to 4 sequences where the API will stop generating further tokens. The returned text will
+    not contain the stop sequence.
     """
     stream: bool | None = False
     """
@@ -364,24 +391,33 @@ class ChatCompletionRequest(TelnyxModel):
     """
     temperature: float | None = 0.1
     """
-    Adjusts the "creativity" of the model. Lower values make the model more deterministic and repetitive, while higher values make the model more random and creative.
+    Adjusts the "creativity" of the model. Lower values make the model more deterministic and
+    repetitive, while higher values make the model more random and creative.
     """
     tool_choice: ChatCompletionRequestToolChoice | None = None
     tools: list[ChatCompletionRequestToolsItem] | None = None
     """
-    The `function` tool type follows the same schema as the [OpenAI Chat Completions API](https://platform.openai.com/docs/api-reference/chat). The `retrieval` tool type is unique to Telnyx. You may pass a list of [embedded storage buckets](https://developers.telnyx.com/api-reference/embeddings/embed-documents) for retrieval-augmented generation.
+    The `function` tool type follows the same schema as the [OpenAI Chat Completions
+    API](https://platform.openai.com/docs/api-reference/chat). The `retrieval` tool type is
+    unique to Telnyx. You may pass a list of [embedded storage
+    buckets](https://developers.telnyx.com/api-reference/embeddings/embed-documents) for
+    retrieval-augmented generation.
     """
     top_logprobs: int | None = None
     """
-    This is used with `logprobs`. An integer between 0 and 20 specifying the number of most likely tokens to return at each token position, each with an associated log probability.
+    This is used with `logprobs`. An integer between 0 and 20 specifying the number of most
+    likely tokens to return at each token position, each with an associated log probability.
     """
     top_p: float | None = None
     """
-    An alternative or complement to `temperature`. This adjusts how many of the top possibilities to consider.
+    An alternative or complement to `temperature`. This adjusts how many of the top
+    possibilities to consider.
     """
     use_beam_search: bool | None = False
     """
-    Setting this to `true` will allow the model to [explore more completion options](https://huggingface.co/blog/how-to-generate#beam-search). This is not supported by OpenAI.
+    Setting this to `true` will allow the model to [explore more completion
+    options](https://huggingface.co/blog/how-to-generate#beam-search). This is not supported by
+    OpenAI.
     """
 
 
@@ -437,7 +473,8 @@ class CompletionUsage(TelnyxModel):
     """
     The tokens a completion used.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     prompt_tokens: int
@@ -456,7 +493,8 @@ class CompletionUsage(TelnyxModel):
 
 class ConversationHistoryRecord(TelnyxModel):
     """
-    A single search result representing one chunk of a conversation history record. Records are split into chunks of up to 480 tokens with 64-token overlap at ingestion time.
+    A single search result representing one chunk of a conversation history record. Records are
+    split into chunks of up to 480 tokens with 64-token overlap at ingestion time.
     """
 
     chunk_index: Annotated[int, Field(examples=[0])]
@@ -479,7 +517,8 @@ class ConversationHistoryRecord(TelnyxModel):
         dict[str, Any] | None, Field(examples=[{"language": "en", "source": "call-center"}])
     ] = {}
     """
-    Arbitrary metadata attached to the record at ingestion time. Filterable via filter[field]=value query parameters.
+    Arbitrary metadata attached to the record at ingestion time. Filterable via
+    filter[field]=value query parameters.
     """
     organization_id: Annotated[str, Field(examples=["org-456"])]
     """
@@ -499,7 +538,8 @@ class ConversationHistoryRecord(TelnyxModel):
     """
     score: Annotated[float, Field(examples=[0.92])]
     """
-    Cosine similarity score between the query vector and this chunk's vector. Higher values indicate greater semantic relevance.
+    Cosine similarity score between the query vector and this chunk's vector. Higher values
+    indicate greater semantic relevance.
     """
     text: Annotated[
         str,
@@ -554,7 +594,10 @@ class Meta(TelnyxModel):
 
 class ModelMetadata(TelnyxModel):
     """
-    Metadata for a model available on Telnyx Inference. Returned by `GET /v2/ai/openai/models` (and the deprecated `GET /v2/ai/models`). Open-source models live under their Hugging Face organization (e.g. `moonshotai/Kimi-K2.6`, `zai-org/GLM-5.1-FP8`, `MiniMaxAI/MiniMax-M2.7`); fine-tuned models are owned by the Telnyx organization that trained them.
+    Metadata for a model available on Telnyx Inference. Returned by `GET /v2/ai/openai/models`
+    (and the deprecated `GET /v2/ai/models`). Open-source models live under their Hugging Face
+    organization (e.g. `moonshotai/Kimi-K2.6`, `zai-org/GLM-5.1-FP8`, `MiniMaxAI/MiniMax-M2.7`);
+    fine-tuned models are owned by the Telnyx organization that trained them.
     """
 
     base_model: str | None = None
@@ -575,11 +618,13 @@ class ModelMetadata(TelnyxModel):
     """
     id: Annotated[str, Field(examples=["moonshotai/Kimi-K2.6"])]
     """
-    Model identifier. For open-source models, follows the `{organization}/{model_name}` convention from Hugging Face (e.g. `moonshotai/Kimi-K2.6`).
+    Model identifier. For open-source models, follows the `{organization}/{model_name}`
+    convention from Hugging Face (e.g. `moonshotai/Kimi-K2.6`).
     """
     is_fine_tunable: bool | None = False
     """
-    Whether the model can be used as a base for a fine-tuning job via `POST /v2/ai/fine_tuning/jobs`.
+    Whether the model can be used as a base for a fine-tuning job via `POST
+    /v2/ai/fine_tuning/jobs`.
     """
     is_vision_supported: bool | None = False
     """
@@ -591,11 +636,13 @@ class ModelMetadata(TelnyxModel):
     """
     license: str
     """
-    License the model is distributed under, e.g. `Apache 2.0`, `MIT`, `Llama 3 Community License`.
+    License the model is distributed under, e.g. `Apache 2.0`, `MIT`, `Llama 3 Community
+    License`.
     """
     max_completion_tokens: int | None = None
     """
-    Maximum number of completion (output) tokens the model will generate per request. `null` if unconstrained beyond `context_length`.
+    Maximum number of completion (output) tokens the model will generate per request. `null` if
+    unconstrained beyond `context_length`.
     """
     object: str | None = "model"
     """
@@ -603,11 +650,13 @@ class ModelMetadata(TelnyxModel):
     """
     organization: Annotated[str, Field(examples=["moonshotai"])]
     """
-    Organization that originally published the model, matching the prefix of `id` for open-source models.
+    Organization that originally published the model, matching the prefix of `id` for
+    open-source models.
     """
     owned_by: Annotated[str, Field(examples=["Telnyx"])]
     """
-    Owner of the model. `Telnyx` for Telnyx-hosted open-source models, the upstream provider name for proxied models, or the Telnyx organization id for fine-tuned models.
+    Owner of the model. `Telnyx` for Telnyx-hosted open-source models, the upstream provider
+    name for proxied models, or the Telnyx organization id for fine-tuned models.
     """
     parameters: Annotated[int, Field(examples=[1000000000000])]
     """
@@ -632,7 +681,11 @@ class ModelMetadata(TelnyxModel):
         ),
     ] = None
     """
-    Mapping of token kind to price, as strings to preserve precision. Typical keys are `prompt`, `cached_prompt`, and `completion`. When pricing is available the block also includes `currency` (ISO 4217 code matching the account's configured billing currency) and `unit` (the denomination the prices are quoted in, currently always `1M_tokens` for token-priced models).
+    Mapping of token kind to price, as strings to preserve precision. Typical keys are `prompt`,
+    `cached_prompt`, and `completion`. When pricing is available the block also includes
+    `currency` (ISO 4217 code matching the account's configured billing currency) and `unit`
+    (the denomination the prices are quoted in, currently always `1M_tokens` for token-priced
+    models).
     """
     recommended_for_assistants: bool | None = False
     """
@@ -640,21 +693,25 @@ class ModelMetadata(TelnyxModel):
     """
     regions: Annotated[list[str] | None, Field(examples=[["us-central-1", "us-east-1"]])] = None
     """
-    Public region names where the model is currently deployed (e.g. `us-central-1`, `eu-central-1`).
+    Public region names where the model is currently deployed (e.g. `us-central-1`,
+    `eu-central-1`).
     """
     task: Annotated[str | None, Field(examples=["text-generation"])] = "text-generation"
     """
-    Primary task the model is intended for, e.g. `text-generation`, `audio-text-to-text`, `feature-extraction` (embeddings).
+    Primary task the model is intended for, e.g. `text-generation`, `audio-text-to-text`,
+    `feature-extraction` (embeddings).
     """
     tier: ModelMetadataTier
     """
-    Billing tier the model belongs to. Used together with `pricing` to determine cost per 1M tokens.
+    Billing tier the model belongs to. Used together with `pricing` to determine cost per 1M
+    tokens.
     """
 
 
 class ModelMetadataTier(OpenEnum):
     """
-    Billing tier the model belongs to. Used together with `pricing` to determine cost per 1M tokens.
+    Billing tier the model belongs to. Used together with `pricing` to determine cost per 1M
+    tokens.
     """
 
     SMALL = "small"
@@ -671,7 +728,8 @@ class ModelsResponse(TelnyxModel):
 class PayToolParams(TelnyxModel):
     connector_name: str
     """
-    The name of the pay connector configured in the Telnyx API. Must reference an existing pay connector for this organization.
+    The name of the pay connector configured in the Telnyx API. Must reference an existing pay
+    connector for this organization.
     """
     currency: str | None = "USD"
     """

@@ -8,7 +8,10 @@ from telnyx_ai._models import OpenEnum, TelnyxModel
 
 class AudioTranscriptionRequestModel(OpenEnum):
     """
-    ID of the model to use. `distil-whisper/distil-large-v2` is lower latency but English-only. `openai/whisper-large-v3-turbo` is multi-lingual but slightly higher latency. `deepgram/nova-3` supports English variants (en, en-US, en-GB, en-AU, en-NZ, en-IN) and only accepts mp3/wav files.
+    ID of the model to use. `distil-whisper/distil-large-v2` is lower latency but English-only.
+    `openai/whisper-large-v3-turbo` is multi-lingual but slightly higher latency.
+    `deepgram/nova-3` supports English variants (en, en-US, en-GB, en-AU, en-NZ, en-IN) and only
+    accepts mp3/wav files.
     """
 
     DISTIL_WHISPER_DISTIL_LARGE_V2 = "distil-whisper/distil-large-v2"
@@ -27,16 +30,23 @@ class AudioTranscriptionRequestResponseFormat(OpenEnum):
 
 class AudioTranscriptionResponse(TelnyxModel):
     """
-    Response fields vary by model. `distil-whisper/distil-large-v2` returns `text`, `duration`, and `segments` in `verbose_json` mode. `openai/whisper-large-v3-turbo` returns `text` only. `deepgram/nova-3` returns `text` and, depending on `model_config`, may include `words` with per-word timestamps and speaker labels.
+    Response fields vary by model. `distil-whisper/distil-large-v2` returns `text`, `duration`,
+    and `segments` in `verbose_json` mode. `openai/whisper-large-v3-turbo` returns `text` only.
+    `deepgram/nova-3` returns `text` and, depending on `model_config`, may include `words` with
+    per-word timestamps and speaker labels.
     """
 
     duration: float | None = None
     """
-    The duration of the audio file in seconds. Returned by `distil-whisper/distil-large-v2` and `deepgram/nova-3` when `response_format` is `verbose_json`. Not returned by `openai/whisper-large-v3-turbo`.
+    The duration of the audio file in seconds. Returned by `distil-whisper/distil-large-v2` and
+    `deepgram/nova-3` when `response_format` is `verbose_json`. Not returned by
+    `openai/whisper-large-v3-turbo`.
     """
     segments: list[AudioTranscriptionResponseSegments] | None = None
     """
-    Segments of the transcribed text and their corresponding details. Returned by `distil-whisper/distil-large-v2` when `response_format` is `verbose_json`. Not returned by `openai/whisper-large-v3-turbo`.
+    Segments of the transcribed text and their corresponding details. Returned by
+    `distil-whisper/distil-large-v2` when `response_format` is `verbose_json`. Not returned by
+    `openai/whisper-large-v3-turbo`.
     """
     text: str
     """
@@ -44,7 +54,8 @@ class AudioTranscriptionResponse(TelnyxModel):
     """
     words: list[AudioTranscriptionResponseWord] | None = None
     """
-    Word-level timestamps and optional speaker labels. Only returned by `deepgram/nova-3` when word-level output is enabled via `model_config`.
+    Word-level timestamps and optional speaker labels. Only returned by `deepgram/nova-3` when
+    word-level output is enabled via `model_config`.
     """
 
 
@@ -69,7 +80,8 @@ class AudioTranscriptionResponseSegments(TelnyxModel):
 
 class AudioTranscriptionResponseWord(TelnyxModel):
     """
-    Word-level timing detail. Only present when using `deepgram/nova-3` with `model_config` options that enable word timestamps.
+    Word-level timing detail. Only present when using `deepgram/nova-3` with `model_config`
+    options that enable word timestamps.
     """
 
     confidence: float | None = None
@@ -97,26 +109,39 @@ class AudioTranscriptionResponseWord(TelnyxModel):
 class AudioTranscriptionRequest(TelnyxModel):
     file: bytes | None = None
     """
-    The audio file object to transcribe, in one of these formats: flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, or webm. File uploads are limited to 100 MB. Cannot be used together with `file_url`. Note: `deepgram/nova-3` only supports mp3 and wav formats.
+    The audio file object to transcribe, in one of these formats: flac, mp3, mp4, mpeg, mpga,
+    m4a, ogg, wav, or webm. File uploads are limited to 100 MB. Cannot be used together with
+    `file_url`. Note: `deepgram/nova-3` only supports mp3 and wav formats.
     """
     file_url: Annotated[str | None, Field(examples=["https://example.com/file.mp3"])] = None
     """
-    Link to audio file in one of these formats: flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, or webm. Support for hosted files is limited to 100MB. Cannot be used together with `file`. Note: `deepgram/nova-3` only supports mp3 and wav formats.
+    Link to audio file in one of these formats: flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, or
+    webm. Support for hosted files is limited to 100MB. Cannot be used together with `file`.
+    Note: `deepgram/nova-3` only supports mp3 and wav formats.
     """
     language: Annotated[str | None, Field(examples=["en-US"])] = None
     """
-    The language of the audio to be transcribed. For `deepgram/nova-3`, only English variants are supported: `en`, `en-US`, `en-GB`, `en-AU`, `en-NZ`, `en-IN`. For `openai/whisper-large-v3-turbo`, supports multiple languages. `distil-whisper/distil-large-v2` does not support language parameter.
+    The language of the audio to be transcribed. For `deepgram/nova-3`, only English variants
+    are supported: `en`, `en-US`, `en-GB`, `en-AU`, `en-NZ`, `en-IN`. For
+    `openai/whisper-large-v3-turbo`, supports multiple languages.
+    `distil-whisper/distil-large-v2` does not support language parameter.
     """
     model: AudioTranscriptionRequestModel
     """
-    ID of the model to use. `distil-whisper/distil-large-v2` is lower latency but English-only. `openai/whisper-large-v3-turbo` is multi-lingual but slightly higher latency. `deepgram/nova-3` supports English variants (en, en-US, en-GB, en-AU, en-NZ, en-IN) and only accepts mp3/wav files.
+    ID of the model to use. `distil-whisper/distil-large-v2` is lower latency but English-only.
+    `openai/whisper-large-v3-turbo` is multi-lingual but slightly higher latency.
+    `deepgram/nova-3` supports English variants (en, en-US, en-GB, en-AU, en-NZ, en-IN) and only
+    accepts mp3/wav files.
     """
     model_config_: Annotated[
         dict[str, Any] | None,
         Field(alias="model_config", examples=[{"punctuate": True, "smart_format": True}]),
     ] = None
     """
-    Additional model-specific configuration parameters. Only allowed with `deepgram/nova-3` model. Can include Deepgram-specific options such as `smart_format`, `punctuate`, `diarize`, `utterance`, `numerals`, and `language`. If `language` is provided both as a top-level parameter and in `model_config`, the top-level parameter takes precedence.
+    Additional model-specific configuration parameters. Only allowed with `deepgram/nova-3`
+    model. Can include Deepgram-specific options such as `smart_format`, `punctuate`, `diarize`,
+    `utterance`, `numerals`, and `language`. If `language` is provided both as a top-level
+    parameter and in `model_config`, the top-level parameter takes precedence.
     """
     response_format: AudioTranscriptionRequestResponseFormat | None = (
         AudioTranscriptionRequestResponseFormat.JSON
@@ -128,5 +153,6 @@ class AudioTranscriptionRequest(TelnyxModel):
         Literal["segment"] | None, Field(alias="timestamp_granularities[]", examples=["segment"])
     ] = None
     """
-    The timestamp granularities to populate for this transcription. `response_format` must be set verbose_json to use timestamp granularities. Currently `segment` is supported.
+    The timestamp granularities to populate for this transcription. `response_format` must be
+    set verbose_json to use timestamp granularities. Currently `segment` is supported.
     """

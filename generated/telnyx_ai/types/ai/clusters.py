@@ -61,7 +61,8 @@ class ListAllRequestedClustersPublicTextClustersGetQuery(TelnyxModel):
 class PublicTextClusteringRequest(TelnyxModel):
     bucket: str
     """
-    The embedded storage bucket to compute the clusters from. The bucket must already be [embedded](https://developers.telnyx.com/api-reference/embeddings/embed-documents).
+    The embedded storage bucket to compute the clusters from. The bucket must already be
+    [embedded](https://developers.telnyx.com/api-reference/embeddings/embed-documents).
     """
     files: list[str] | None = None
     """
@@ -69,11 +70,13 @@ class PublicTextClusteringRequest(TelnyxModel):
     """
     min_cluster_size: int | None = 25
     """
-    Smallest number of related text chunks to qualify as a cluster. Top-level clusters should be thought of as identifying broad themes in your data.
+    Smallest number of related text chunks to qualify as a cluster. Top-level clusters should be
+    thought of as identifying broad themes in your data.
     """
     min_subcluster_size: int | None = 5
     """
-    Smallest number of related text chunks to qualify as a sub-cluster. Sub-clusters should be thought of as identifying more specific topics within a broader theme.
+    Smallest number of related text chunks to qualify as a sub-cluster. Sub-clusters should be
+    thought of as identifying more specific topics within a broader theme.
     """
     prefix: str | None = None
     """

@@ -11,7 +11,8 @@ class AnthropicContentBlockDeltaEvent(TelnyxModel):
     """
     The next piece of a content block.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     type: Literal["content_block_delta"]
@@ -26,7 +27,8 @@ class AnthropicContentBlockStartEvent(TelnyxModel):
     """
     The start of a content block.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     type: Literal["content_block_start"]
@@ -41,7 +43,8 @@ class AnthropicContentBlockStopEvent(TelnyxModel):
     """
     The end of a content block.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     type: Literal["content_block_stop"]
@@ -55,7 +58,8 @@ class AnthropicInputJsonDelta(TelnyxModel):
     """
     The next piece of a tool call's input, as JSON text.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     type: Literal["input_json_delta"]
@@ -69,7 +73,8 @@ class AnthropicMessage(TelnyxModel):
     """
     An Anthropic-format message, the answer of a messages request without `stream`.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     id: str
@@ -104,7 +109,8 @@ class AnthropicMessageDeltaEvent(TelnyxModel):
     """
     Changes to the message as a whole at its end, with the output tokens so far.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     type: Literal["message_delta"]
@@ -137,7 +143,10 @@ class AnthropicMessageRequest(TelnyxModel):
     )
     api_key_ref: str | None = None
     """
-    If you are using an external inference provider, this field allows you to pass along a reference to your API key. After creating an [integration secret](https://developers.telnyx.com/api-reference/integration-secrets/create-a-secret) for your API key, pass the secret's `identifier` in this field.
+    If you are using an external inference provider, this field allows you to pass along a
+    reference to your API key. After creating an [integration
+    secret](https://developers.telnyx.com/api-reference/integration-secrets/create-a-secret) for
+    your API key, pass the secret's `identifier` in this field.
     """
     billing_group_id: str | None = None
     """
@@ -161,7 +170,8 @@ class AnthropicMessageRequest(TelnyxModel):
     """
     messages: list[dict[str, Any]]
     """
-    The messages to send to the model, following the [Anthropic Messages API](https://docs.anthropic.com/en/api/messages) format.
+    The messages to send to the model, following the [Anthropic Messages
+    API](https://docs.anthropic.com/en/api/messages) format.
     """
     metadata: dict[str, Any] | None = None
     """
@@ -169,7 +179,8 @@ class AnthropicMessageRequest(TelnyxModel):
     """
     model: str
     """
-    The model to use for generating the response, for example `zai-org/GLM-5.2` or another model available from the Telnyx models endpoint.
+    The model to use for generating the response, for example `zai-org/GLM-5.2` or another model
+    available from the Telnyx models endpoint.
     """
     service_tier: str | None = None
     """
@@ -185,7 +196,8 @@ class AnthropicMessageRequest(TelnyxModel):
     """
     system: str | list[dict[str, Any]] | None = None
     """
-    System prompt. Can be a string or an array of content blocks following the Anthropic API format.
+    System prompt. Can be a string or an array of content blocks following the Anthropic API
+    format.
     """
     temperature: float | None = None
     """
@@ -193,7 +205,8 @@ class AnthropicMessageRequest(TelnyxModel):
     """
     thinking: dict[str, Any] | None = None
     """
-    Extended thinking configuration for models that support it. Set `type` to `enabled` to turn on extended thinking.
+    Extended thinking configuration for models that support it. Set `type` to `enabled` to turn
+    on extended thinking.
     """
     timeout: float | None = 300.0
     """
@@ -221,7 +234,8 @@ class AnthropicMessageStartEvent(TelnyxModel):
     """
     The start of the message, with its id and model and empty `content`.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     type: Literal["message_start"]
@@ -232,7 +246,8 @@ class AnthropicMessageStopEvent(TelnyxModel):
     """
     The end of the message and of the stream.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     type: Literal["message_stop"]
@@ -242,7 +257,8 @@ class AnthropicPingEvent(TelnyxModel):
     """
     A keep-alive the server may send at any time.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     type: Literal["ping"]
@@ -252,7 +268,8 @@ class AnthropicSignatureDelta(TelnyxModel):
     """
     The signature of a thinking block, just before it stops.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     type: Literal["signature_delta"]
@@ -264,9 +281,11 @@ class AnthropicSignatureDelta(TelnyxModel):
 
 class AnthropicStopReason(OpenEnum):
     """
-    Why the model stopped: `end_turn`, `max_tokens`, `stop_sequence`, `tool_use`, `pause_turn` or `refusal`; null in `message_start` while a stream goes on.
+    Why the model stopped: `end_turn`, `max_tokens`, `stop_sequence`, `tool_use`, `pause_turn`
+    or `refusal`; null in `message_start` while a stream goes on.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     END_TURN = "end_turn"
@@ -281,7 +300,8 @@ class AnthropicTextBlock(TelnyxModel):
     """
     Text the model wrote.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     type: Literal["text"]
@@ -295,7 +315,8 @@ class AnthropicTextDelta(TelnyxModel):
     """
     The next piece of a text block.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     type: Literal["text_delta"]
@@ -309,7 +330,8 @@ class AnthropicThinkingBlock(TelnyxModel):
     """
     The reasoning of a model with extended thinking.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     type: Literal["thinking"]
@@ -327,7 +349,8 @@ class AnthropicThinkingDelta(TelnyxModel):
     """
     The next piece of a thinking block.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     type: Literal["thinking_delta"]
@@ -341,7 +364,8 @@ class AnthropicToolUseBlock(TelnyxModel):
     """
     A tool the model calls.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     type: Literal["tool_use"]
@@ -363,7 +387,8 @@ class AnthropicUsage(TelnyxModel):
     """
     The tokens a message used; in `message_delta` events, the counts so far.
 
-    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+    Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+    declare it.
     """
 
     input_tokens: int | None = None
@@ -400,7 +425,8 @@ AnthropicContentBlock = TypeAliasType(
 """
 A block of a message, told apart by its `type`.
 
-Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+declare it.
 """
 
 
@@ -423,7 +449,8 @@ AnthropicContentBlockDelta = TypeAliasType(
 """
 A piece of a block, told apart by its `type`.
 
-Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+declare it.
 """
 
 
@@ -447,7 +474,11 @@ AnthropicStreamEvent = TypeAliasType(
     ],
 )
 """
-One event of a streamed message (`stream=True`), told apart by its `type`: `message_start`, then for each block `content_block_start`, its deltas and `content_block_stop`, then `message_delta` and `message_stop`; `ping` at any time. An `error` event raises an error instead of being delivered.
+One event of a streamed message (`stream=True`), told apart by its `type`: `message_start`,
+then for each block `content_block_start`, its deltas and `content_block_stop`, then
+`message_delta` and `message_stop`; `ping` at any time. An `error` event raises an error
+instead of being delivered.
 
-Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not declare it.
+Added by curation (`curated-schemas.yaml` of the curation rules): the upstream spec does not
+declare it.
 """

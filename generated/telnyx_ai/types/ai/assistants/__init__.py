@@ -13,8 +13,8 @@ class ArithmeticExpression(TelnyxModel):
     """
     Numeric expression: applies an arithmetic operator to two sub-expressions.
 
-    Useful for derived numeric checks, e.g. `cart_total + shipping > 50`.
-    Both operands should resolve to numbers at runtime.
+    Useful for derived numeric checks, e.g. `cart_total + shipping > 50`. Both operands should
+    resolve to numbers at runtime.
     """
 
     left: Expression
@@ -48,43 +48,71 @@ class Assistant(TelnyxModel):
     """
     dynamic_variables_webhook_timeout_ms: Annotated[int | None, Field(ge=1, le=10000)] = 1500
     """
-    Timeout in milliseconds for the dynamic variables webhook. Must be between 1 and 10000 ms. If the webhook does not respond within this timeout, the call proceeds with default values. See the [dynamic variables guide](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables).
+    Timeout in milliseconds for the dynamic variables webhook. Must be between 1 and 10000 ms.
+    If the webhook does not respond within this timeout, the call proceeds with default values.
+    See the [dynamic variables
+    guide](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables).
     """
     dynamic_variables_webhook_url: str | None = None
     """
-    If `dynamic_variables_webhook_url` is set, Telnyx sends a POST request to this URL at the start of the conversation to resolve dynamic variables. **Gotcha:** the webhook response must wrap variables under a top-level `dynamic_variables` object, e.g. `{"dynamic_variables": {"customer_name": "Jane"}}`. Returning a flat object will be ignored and variables will fall back to their defaults. See the [dynamic variables guide](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables) for the full request/response format and timeout behavior.
+    If `dynamic_variables_webhook_url` is set, Telnyx sends a POST request to this URL at the
+    start of the conversation to resolve dynamic variables. **Gotcha:** the webhook response
+    must wrap variables under a top-level `dynamic_variables` object, e.g.
+    `{"dynamic_variables": {"customer_name": "Jane"}}`. Returning a flat object will be ignored
+    and variables will fall back to their defaults. See the [dynamic variables
+    guide](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables) for the
+    full request/response format and timeout behavior.
     """
     enabled_features: list[EnabledFeatures] | None = None
     external_llm: ExternalLLM | None = None
     fallback_config: FallbackConfig | None = None
     greeting: str | None = None
     """
-    Text that the assistant will use to start the conversation. This may be templated with [dynamic variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables). Use an empty string to have the assistant wait for the user to speak first. Use the special value `<assistant-speaks-first-with-model-generated-message>` to have the assistant generate the greeting based on the system instructions.
+    Text that the assistant will use to start the conversation. This may be templated with
+    [dynamic
+    variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables).
+    Use an empty string to have the assistant wait for the user to speak first. Use the special
+    value `<assistant-speaks-first-with-model-generated-message>` to have the assistant generate
+    the greeting based on the system instructions.
     """
     id: str
     import_metadata: ImportMetadata | None = None
     insight_settings: InsightSettings | None = None
     instructions: str
     """
-    System instructions for the assistant. These may be templated with [dynamic variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables)
+    System instructions for the assistant. These may be templated with [dynamic
+    variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables)
     """
     integrations: Annotated[list[AssistantIntegration] | None, Field(validate_default=True)] = []
     """
-    Connected integrations attached to the assistant. The catalog of available integrations is at `/ai/integrations`; the user's connected integrations are at `/ai/integrations/connections`. Each item references a catalog integration by `integration_id`.
+    Connected integrations attached to the assistant. The catalog of available integrations is
+    at `/ai/integrations`; the user's connected integrations are at
+    `/ai/integrations/connections`. Each item references a catalog integration by
+    `integration_id`.
     """
     interruption_settings: InterruptionSettings | None = None
     llm_api_key_ref: str | None = None
     """
-    This is only needed when using third-party inference providers selected by `model`. The `identifier` for an integration secret [/v2/integration_secrets](https://developers.telnyx.com/api-reference/integration-secrets/create-a-secret) that refers to your LLM provider's API key. For bring-your-own endpoint authentication, use `external_llm.llm_api_key_ref` instead. Warning: Free plans are unlikely to work with this integration.
+    This is only needed when using third-party inference providers selected by `model`. The
+    `identifier` for an integration secret
+    [/v2/integration_secrets](https://developers.telnyx.com/api-reference/integration-secrets/create-a-secret)
+    that refers to your LLM provider's API key. For bring-your-own endpoint authentication, use
+    `external_llm.llm_api_key_ref` instead. Warning: Free plans are unlikely to work with this
+    integration.
     """
     mcp_servers: Annotated[list[AssistantMCPServer] | None, Field(validate_default=True)] = []
     """
-    MCP servers attached to the assistant. Create MCP servers with `/ai/mcp_servers`, then reference them by `id` here.
+    MCP servers attached to the assistant. Create MCP servers with `/ai/mcp_servers`, then
+    reference them by `id` here.
     """
     messaging_settings: MessagingSettings | None = None
     model: str
     """
-    ID of the model to use when `external_llm` is not set. You can use the [Get models API](https://developers.telnyx.com/api-reference/openai-chat/get-available-models-openai-compatible) to see available models. If `external_llm` is provided, the assistant uses `external_llm` instead of this field. If neither `model` nor `external_llm` is provided, Telnyx applies the default model.
+    ID of the model to use when `external_llm` is not set. You can use the [Get models
+    API](https://developers.telnyx.com/api-reference/openai-chat/get-available-models-openai-compatible)
+    to see available models. If `external_llm` is provided, the assistant uses `external_llm`
+    instead of this field. If neither `model` nor `external_llm` is provided, Telnyx applies the
+    default model.
     """
     name: str
     observability_settings: Observability | None = None
@@ -96,12 +124,14 @@ class Assistant(TelnyxModel):
     """
     tags: list[str] | None = []
     """
-    Tags associated with the assistant. Tags can also be managed with the assistant tag endpoints.
+    Tags associated with the assistant. Tags can also be managed with the assistant tag
+    endpoints.
     """
     telephony_settings: TelephonySettings | None = None
     tools: AssistantTools | None = None
     """
-    Deprecated for new integrations. Inline tool definitions available to the assistant. Prefer `tool_ids` to attach shared tools created with the AI Tools endpoints.
+    Deprecated for new integrations. Inline tool definitions available to the assistant. Prefer
+    `tool_ids` to attach shared tools created with the AI Tools endpoints.
     """
     transcription: TranscriptionSettings | None = None
     version_created_at: AwareDatetime | None = None
@@ -162,31 +192,40 @@ class AssistantDeletedResponse(TelnyxModel):
 
 class AssistantIntegration(TelnyxModel):
     """
-    Reference to a connected integration attached to an assistant. Discover available integrations with `/ai/integrations` and connected integrations with `/ai/integrations/connections`.
+    Reference to a connected integration attached to an assistant. Discover available
+    integrations with `/ai/integrations` and connected integrations with
+    `/ai/integrations/connections`.
     """
 
     allowed_list: list[str] | None = None
     """
-    Optional per-assistant allowlist of integration tool names. When omitted or empty, all tools allowed by the connected integration are available to the assistant.
+    Optional per-assistant allowlist of integration tool names. When omitted or empty, all tools
+    allowed by the connected integration are available to the assistant.
     """
     integration_id: str
     """
-    Catalog integration ID to attach. This is the `id` from the integrations catalog at `/ai/integrations` (the same value also appears as `integration_id` on entries returned by `/ai/integrations/connections`). It is **not** the connection-level `id` from `/ai/integrations/connections`.
+    Catalog integration ID to attach. This is the `id` from the integrations catalog at
+    `/ai/integrations` (the same value also appears as `integration_id` on entries returned by
+    `/ai/integrations/connections`). It is **not** the connection-level `id` from
+    `/ai/integrations/connections`.
     """
 
 
 class AssistantMCPServer(TelnyxModel):
     """
-    Reference to an MCP server attached to an assistant. Create and manage MCP servers with the `/ai/mcp_servers` endpoints, then attach them to assistants by ID.
+    Reference to an MCP server attached to an assistant. Create and manage MCP servers with the
+    `/ai/mcp_servers` endpoints, then attach them to assistants by ID.
     """
 
     allowed_tools: list[str] | None = None
     """
-    Optional per-assistant allowlist of MCP tool names. When omitted, the assistant uses the MCP server's configured `allowed_tools`.
+    Optional per-assistant allowlist of MCP tool names. When omitted, the assistant uses the MCP
+    server's configured `allowed_tools`.
     """
     id: str
     """
-    ID of the MCP server to attach. This must be the `id` of an MCP server returned by the `/ai/mcp_servers` endpoints.
+    ID of the MCP server to attach. This must be the `id` of an MCP server returned by the
+    `/ai/mcp_servers` endpoints.
     """
 
 
@@ -210,7 +249,10 @@ class AssistantSmsChatResponse(TelnyxModel):
 
 class AssistantTargetVoiceMode(OpenEnum):
     """
-    Voice behavior when handing off to the target assistant, mirroring the handoff tool's `voice_mode`. `unified` (default) keeps the current voice across the handoff; `distinct` lets the target assistant speak with its own configured voice. Only applies to assistant targets — node targets override voice via the node's own `voice_settings`.
+    Voice behavior when handing off to the target assistant, mirroring the handoff tool's
+    `voice_mode`. `unified` (default) keeps the current voice across the handoff; `distinct`
+    lets the target assistant speak with its own configured voice. Only applies to assistant
+    targets — node targets override voice via the node's own `voice_settings`.
     """
 
     UNIFIED = "unified"
@@ -310,13 +352,17 @@ class ClientSideToolParams(TelnyxModel):
     """
     parameters: ClientSideToolParamsParameters
     """
-    The parameters the tool accepts, described as a JSON Schema object. See the [JSON Schema reference](https://json-schema.org/understanding-json-schema) for documentation about the format
+    The parameters the tool accepts, described as a JSON Schema object. See the [JSON Schema
+    reference](https://json-schema.org/understanding-json-schema) for documentation about the
+    format
     """
 
 
 class ClientSideToolParamsParameters(TelnyxModel):
     """
-    The parameters the tool accepts, described as a JSON Schema object. See the [JSON Schema reference](https://json-schema.org/understanding-json-schema) for documentation about the format
+    The parameters the tool accepts, described as a JSON Schema object. See the [JSON Schema
+    reference](https://json-schema.org/understanding-json-schema) for documentation about the
+    format
     """
 
     properties: dict[str, Any] | None = None
@@ -334,14 +380,15 @@ class ComparisonExpression(TelnyxModel):
     """
     Compare two sub-expressions with a relational or membership operator.
 
-    Evaluates to a boolean. Used in edge conditions to gate transitions on
-    runtime values, e.g. `user_age >= 18` or `tier == "gold"`.
+    Evaluates to a boolean. Used in edge conditions to gate transitions on runtime values, e.g.
+    `user_age >= 18` or `tier == "gold"`.
     """
 
     left: Expression
     op: ComparisonExpressionOp
     """
-    Relational/membership operator. `contains` / `not_contains` apply to strings (substring) and arrays (membership).
+    Relational/membership operator. `contains` / `not_contains` apply to strings (substring) and
+    arrays (membership).
     """
     right: Expression
     type: Literal["comparison"]
@@ -349,7 +396,8 @@ class ComparisonExpression(TelnyxModel):
 
 class ComparisonExpressionOp(OpenEnum):
     """
-    Relational/membership operator. `contains` / `not_contains` apply to strings (substring) and arrays (membership).
+    Relational/membership operator. `contains` / `not_contains` apply to strings (substring) and
+    arrays (membership).
     """
 
     EQ = "=="
@@ -385,9 +433,9 @@ class ConversationFlowReq(TelnyxModel):
     """
     Conversation flow as supplied by API clients (create / update).
 
-    A directed graph of `FlowNodeReq` connected by `FlowEdge`s. Validation
-    enforces unique node/edge IDs, that `start_node_id` references a real
-    node, and that every edge's endpoints reference real nodes.
+    A directed graph of `FlowNodeReq` connected by `FlowEdge`s. Validation enforces unique
+    node/edge IDs, that `start_node_id` references a real node, and that every edge's endpoints
+    reference real nodes.
     """
 
     edges: list[FlowEdge] | None = None
@@ -396,7 +444,8 @@ class ConversationFlowReq(TelnyxModel):
     """
     nodes: list[ConversationFlowReqNodesItem]
     """
-    All nodes in the flow. Must contain `start_node_id`. Each node is a prompt node (`type: prompt`) or a tool node (`type: tool`).
+    All nodes in the flow. Must contain `start_node_id`. Each node is a prompt node (`type:
+    prompt`) or a tool node (`type: tool`).
     """
     start_node_id: Annotated[str, Field(examples=["n_intake"])]
     """
@@ -413,41 +462,69 @@ class CreateAssistantRequest(TelnyxModel):
     """
     dynamic_variables_webhook_timeout_ms: Annotated[int | None, Field(ge=1, le=10000)] = 1500
     """
-    Timeout in milliseconds for the dynamic variables webhook. Must be between 1 and 10000 ms. If the webhook does not respond within this timeout, the call proceeds with default values. See the [dynamic variables guide](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables).
+    Timeout in milliseconds for the dynamic variables webhook. Must be between 1 and 10000 ms.
+    If the webhook does not respond within this timeout, the call proceeds with default values.
+    See the [dynamic variables
+    guide](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables).
     """
     dynamic_variables_webhook_url: str | None = None
     """
-    If `dynamic_variables_webhook_url` is set, Telnyx sends a POST request to this URL at the start of the conversation to resolve dynamic variables. **Gotcha:** the webhook response must wrap variables under a top-level `dynamic_variables` object, e.g. `{"dynamic_variables": {"customer_name": "Jane"}}`. Returning a flat object will be ignored and variables will fall back to their defaults. See the [dynamic variables guide](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables) for the full request/response format and timeout behavior.
+    If `dynamic_variables_webhook_url` is set, Telnyx sends a POST request to this URL at the
+    start of the conversation to resolve dynamic variables. **Gotcha:** the webhook response
+    must wrap variables under a top-level `dynamic_variables` object, e.g.
+    `{"dynamic_variables": {"customer_name": "Jane"}}`. Returning a flat object will be ignored
+    and variables will fall back to their defaults. See the [dynamic variables
+    guide](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables) for the
+    full request/response format and timeout behavior.
     """
     enabled_features: list[EnabledFeatures] | None = None
     external_llm: ExternalLLMReq | None = None
     fallback_config: FallbackConfigReq | None = None
     greeting: str | None = None
     """
-    Text that the assistant will use to start the conversation. This may be templated with [dynamic variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables). Use an empty string to have the assistant wait for the user to speak first. Use the special value `<assistant-speaks-first-with-model-generated-message>` to have the assistant generate the greeting based on the system instructions.
+    Text that the assistant will use to start the conversation. This may be templated with
+    [dynamic
+    variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables).
+    Use an empty string to have the assistant wait for the user to speak first. Use the special
+    value `<assistant-speaks-first-with-model-generated-message>` to have the assistant generate
+    the greeting based on the system instructions.
     """
     insight_settings: InsightSettings | None = None
     instructions: str
     """
-    System instructions for the assistant. These may be templated with [dynamic variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables)
+    System instructions for the assistant. These may be templated with [dynamic
+    variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables)
     """
     integrations: Annotated[list[AssistantIntegration] | None, Field(validate_default=True)] = []
     """
-    Connected integrations attached to the assistant. The catalog of available integrations is at `/ai/integrations`; the user's connected integrations are at `/ai/integrations/connections`. Each item references a catalog integration by `integration_id`.
+    Connected integrations attached to the assistant. The catalog of available integrations is
+    at `/ai/integrations`; the user's connected integrations are at
+    `/ai/integrations/connections`. Each item references a catalog integration by
+    `integration_id`.
     """
     interruption_settings: InterruptionSettings | None = None
     llm_api_key_ref: str | None = None
     """
-    This is only needed when using third-party inference providers selected by `model`. The `identifier` for an integration secret [/v2/integration_secrets](https://developers.telnyx.com/api-reference/integration-secrets/create-a-secret) that refers to your LLM provider's API key. For bring-your-own endpoint authentication, use `external_llm.llm_api_key_ref` instead. Warning: Free plans are unlikely to work with this integration.
+    This is only needed when using third-party inference providers selected by `model`. The
+    `identifier` for an integration secret
+    [/v2/integration_secrets](https://developers.telnyx.com/api-reference/integration-secrets/create-a-secret)
+    that refers to your LLM provider's API key. For bring-your-own endpoint authentication, use
+    `external_llm.llm_api_key_ref` instead. Warning: Free plans are unlikely to work with this
+    integration.
     """
     mcp_servers: Annotated[list[AssistantMCPServer] | None, Field(validate_default=True)] = []
     """
-    MCP servers attached to the assistant. Create MCP servers with `/ai/mcp_servers`, then reference them by `id` here.
+    MCP servers attached to the assistant. Create MCP servers with `/ai/mcp_servers`, then
+    reference them by `id` here.
     """
     messaging_settings: MessagingSettings | None = None
     model: str | None = None
     """
-    ID of the model to use when `external_llm` is not set. You can use the [Get models API](https://developers.telnyx.com/api-reference/openai-chat/get-available-models-openai-compatible) to see available models. If `external_llm` is provided, the assistant uses `external_llm` instead of this field. If neither `model` nor `external_llm` is provided, Telnyx applies the default model.
+    ID of the model to use when `external_llm` is not set. You can use the [Get models
+    API](https://developers.telnyx.com/api-reference/openai-chat/get-available-models-openai-compatible)
+    to see available models. If `external_llm` is provided, the assistant uses `external_llm`
+    instead of this field. If neither `model` nor `external_llm` is provided, Telnyx applies the
+    default model.
     """
     name: str
     observability_settings: ObservabilityReq | None = None
@@ -455,16 +532,19 @@ class CreateAssistantRequest(TelnyxModel):
     privacy_settings: PrivacySettings | None = None
     tags: list[str] | None = []
     """
-    Tags associated with the assistant. Tags can also be managed with the assistant tag endpoints.
+    Tags associated with the assistant. Tags can also be managed with the assistant tag
+    endpoints.
     """
     telephony_settings: TelephonySettings | None = None
     tool_ids: list[str] | None = None
     """
-    IDs of shared tools to attach to the assistant. New integrations should prefer `tool_ids` over inline `tools`.
+    IDs of shared tools to attach to the assistant. New integrations should prefer `tool_ids`
+    over inline `tools`.
     """
     tools: AssistantTools | None = None
     """
-    Deprecated for new integrations. Inline tool definitions available to the assistant. Prefer `tool_ids` to attach shared tools created with the AI Tools endpoints.
+    Deprecated for new integrations. Inline tool definitions available to the assistant. Prefer
+    `tool_ids` to attach shared tools created with the AI Tools endpoints.
     """
     transcription: TranscriptionSettings | None = None
     voice_settings: VoiceSettings | None = None
@@ -480,13 +560,12 @@ class DefaultCondition(TelnyxModel):
     """
     Fallback edge condition: fires only when no other edge's condition is true.
 
-    Evaluated after every conditioned (`llm` / `expression`) edge regardless
-    of declaration order, so it routes the flow whenever none of the node's
-    other outgoing edges match. Valid **only** on edges leaving a `tool` or
-    `speak` node, where the deterministic step auto-advances and must always
-    have somewhere to go. A tool/speak node with any outgoing edge is required
-    to carry exactly one `default` edge so it never dead-ends; a tool/speak
-    node with no outgoing edges is a valid terminal step. Carries no parameters.
+    Evaluated after every conditioned (`llm` / `expression`) edge regardless of declaration
+    order, so it routes the flow whenever none of the node's other outgoing edges match. Valid
+    **only** on edges leaving a `tool` or `speak` node, where the deterministic step
+    auto-advances and must always have somewhere to go. A tool/speak node with any outgoing edge
+    is required to carry exactly one `default` edge so it never dead-ends; a tool/speak node
+    with no outgoing edges is a valid terminal step. Carries no parameters.
     """
 
     type: Literal["default"]
@@ -509,7 +588,8 @@ class DynamicVariableExpression(TelnyxModel):
 
 class EnabledFeatures(OpenEnum):
     """
-    If `telephony` is enabled, the assistant will be able to make and receive calls. If `messaging` is enabled, the assistant will be able to send and receive messages.
+    If `telephony` is enabled, the assistant will be able to make and receive calls. If
+    `messaging` is enabled, the assistant will be able to send and receive messages.
     """
 
     TELEPHONY = "telephony"
@@ -520,9 +600,9 @@ class ExpressionCondition(TelnyxModel):
     """
     Edge condition evaluated as a deterministic expression AST.
 
-    The expression is computed against runtime dynamic variables and must
-    evaluate to a boolean. Prefer this over `LLMCondition` when the rule is
-    a clean function of known variables — it's cheaper and predictable.
+    The expression is computed against runtime dynamic variables and must evaluate to a boolean.
+    Prefer this over `LLMCondition` when the rule is a clean function of known variables — it's
+    cheaper and predictable.
     """
 
     expression: Expression
@@ -557,10 +637,9 @@ class FlowEdge(TelnyxModel):
     """
     Directed transition from one node to a target, gated by a condition.
 
-    The target is either another node in the same flow (`NodeTarget`) or a
-    different assistant (`AssistantTarget`). Multiple edges may share a
-    `start_node_id`; the runtime evaluates them in the order they're
-    declared and takes the first whose condition is true.
+    The target is either another node in the same flow (`NodeTarget`) or a different assistant
+    (`AssistantTarget`). Multiple edges may share a `start_node_id`; the runtime evaluates them
+    in the order they're declared and takes the first whose condition is true.
     """
 
     condition: FlowEdgeCondition
@@ -577,13 +656,16 @@ class FlowEdge(TelnyxModel):
     """
     target: FlowEdgeTarget
     """
-    Destination of the transition. Discriminated by `type`: `node` (jump to another node in this flow) or `assistant` (hand off to a different assistant).
+    Destination of the transition. Discriminated by `type`: `node` (jump to another node in this
+    flow) or `assistant` (hand off to a different assistant).
     """
 
 
 class FlowNodeInstructionsMode(OpenEnum):
     """
-    How `instructions` combine with the assistant-level instructions. `replace` (default): the node's instructions are used alone. `append`: the node's instructions are concatenated after the assistant's instructions.
+    How `instructions` combine with the assistant-level instructions. `replace` (default): the
+    node's instructions are used alone. `append`: the node's instructions are concatenated after
+    the assistant's instructions.
     """
 
     REPLACE = "replace"
@@ -592,7 +674,9 @@ class FlowNodeInstructionsMode(OpenEnum):
 
 class FlowNodeReqInstructionsMode(OpenEnum):
     """
-    How `instructions` combine with the assistant-level instructions. `replace` (default): the node's instructions are used alone. `append`: the node's instructions are concatenated after the assistant's instructions.
+    How `instructions` combine with the assistant-level instructions. `replace` (default): the
+    node's instructions are used alone. `append`: the node's instructions are concatenated after
+    the assistant's instructions.
     """
 
     REPLACE = "replace"
@@ -601,7 +685,9 @@ class FlowNodeReqInstructionsMode(OpenEnum):
 
 class FlowNodeReqToolsMode(OpenEnum):
     """
-    How `shared_tool_ids` combine with the assistant-level tool set. `replace` (default): only the node's tools are callable. `append`: the node's tools are added to the assistant's tools. Ignored when `shared_tool_ids` is null.
+    How `shared_tool_ids` combine with the assistant-level tool set. `replace` (default): only
+    the node's tools are callable. `append`: the node's tools are added to the assistant's
+    tools. Ignored when `shared_tool_ids` is null.
     """
 
     REPLACE = "replace"
@@ -610,7 +696,9 @@ class FlowNodeReqToolsMode(OpenEnum):
 
 class FlowNodeToolsMode(OpenEnum):
     """
-    How `shared_tool_ids` combine with the assistant-level tool set. `replace` (default): only the node's tools are callable. `append`: the node's tools are added to the assistant's tools. Ignored when `shared_tool_ids` is null.
+    How `shared_tool_ids` combine with the assistant-level tool set. `replace` (default): only
+    the node's tools are callable. `append`: the node's tools are added to the assistant's
+    tools. Ignored when `shared_tool_ids` is null.
     """
 
     REPLACE = "replace"
@@ -626,7 +714,8 @@ class GetAssistantPublicAssistantsAssistantIdGetQuery(TelnyxModel):
 
 class HandoffTool(TelnyxModel):
     """
-    The handoff tool allows the assistant to hand off control of the conversation to another AI assistant. By default, this will happen transparently to the end user.
+    The handoff tool allows the assistant to hand off control of the conversation to another AI
+    assistant. By default, this will happen transparently to the end user.
     """
 
     handoff: HandoffToolParams
@@ -640,7 +729,9 @@ class HandoffToolParams(TelnyxModel):
     """
     voice_mode: HandoffToolParamsVoiceMode | None = None
     """
-    With the unified voice mode all assistants share the same voice, making the handoff transparent to the user. With the distinct voice mode all assistants retain their voice configuration, providing the experience of a conference call with a team of assistants.
+    With the unified voice mode all assistants share the same voice, making the handoff
+    transparent to the user. With the distinct voice mode all assistants retain their voice
+    configuration, providing the experience of a conference call with a team of assistants.
     """
 
 
@@ -657,7 +748,9 @@ class HandoffToolParamsAiAssistantsItem(TelnyxModel):
 
 class HandoffToolParamsVoiceMode(OpenEnum):
     """
-    With the unified voice mode all assistants share the same voice, making the handoff transparent to the user. With the distinct voice mode all assistants retain their voice configuration, providing the experience of a conference call with a team of assistants.
+    With the unified voice mode all assistants share the same voice, making the handoff
+    transparent to the user. With the distinct voice mode all assistants retain their voice
+    configuration, providing the experience of a conference call with a team of assistants.
     """
 
     UNIFIED = "unified"
@@ -679,11 +772,13 @@ class HangupToolParams(TelnyxModel):
 class ImportAssistantsRequest(TelnyxModel):
     api_key_ref: str
     """
-    Integration secret pointer that refers to the API key for the external provider. This should be an identifier for an integration secret created via /v2/integration_secrets.
+    Integration secret pointer that refers to the API key for the external provider. This should
+    be an identifier for an integration secret created via /v2/integration_secrets.
     """
     import_ids: list[str] | None = None
     """
-    Optional list of assistant IDs to import from the external provider. If not provided, all assistants will be imported.
+    Optional list of assistant IDs to import from the external provider. If not provided, all
+    assistants will be imported.
     """
     provider: ImportAssistantsRequestProvider
     """
@@ -731,7 +826,10 @@ class InferenceEmbeddingTransferToolParams(TelnyxModel):
         None
     )
     """
-    A description of the transfer tool. By default, Telnyx generates this automatically based on the configured targets. Typically only set when importing an assistant from another provider that allowed a custom description; in that case the provided value is preserved. Most users should leave this empty and let Telnyx manage it.
+    A description of the transfer tool. By default, Telnyx generates this automatically based on
+    the configured targets. Typically only set when importing an assistant from another provider
+    that allowed a custom description; in that case the provided value is preserved. Most users
+    should leave this empty and let Telnyx manage it.
     """
     from_: Annotated[str, Field(alias="from", examples=["+35319605860"])]
     """
@@ -739,15 +837,23 @@ class InferenceEmbeddingTransferToolParams(TelnyxModel):
     """
     targets: list[InferenceEmbeddingTransferToolParamsTargetsVariantAItem] | str
     """
-    The different possible targets of the transfer. The assistant will be able to choose one of the targets to transfer the call to. This can also be a dynamic variable string like `{{ targets }}` where `targets` is returned by the dynamic variables webhook and resolves to an array of target objects at runtime.
+    The different possible targets of the transfer. The assistant will be able to choose one of
+    the targets to transfer the call to. This can also be a dynamic variable string like `{{
+    targets }}` where `targets` is returned by the dynamic variables webhook and resolves to an
+    array of target objects at runtime.
     """
     voicemail_detection: InferenceEmbeddingTransferToolParamsVoicemailDetection | None = None
     """
-    Configuration for voicemail detection (AMD - Answering Machine Detection) on the transferred call. Allows the assistant to detect when a voicemail system answers the transferred call and take appropriate action.
+    Configuration for voicemail detection (AMD - Answering Machine Detection) on the transferred
+    call. Allows the assistant to detect when a voicemail system answers the transferred call
+    and take appropriate action.
     """
     warm_message_delay_ms: Annotated[int | None, Field(examples=[2000])] = None
     """
-    Optional delay in milliseconds before playing the warm message audio when the transferred call is answered. When set, the audio_url is not included in the dial command; instead, playback starts after the specified delay. When not set, existing behavior (audio_url in dial) is preserved.
+    Optional delay in milliseconds before playing the warm message audio when the transferred
+    call is answered. When set, the audio_url is not included in the dial command; instead,
+    playback starts after the specified delay. When not set, existing behavior (audio_url in
+    dial) is preserved.
     """
     warm_transfer_instructions: Annotated[
         str | None,
@@ -758,7 +864,8 @@ class InferenceEmbeddingTransferToolParams(TelnyxModel):
         ),
     ] = None
     """
-    Natural language instructions for your agent for how to provide context for the transfer recipient.
+    Natural language instructions for your agent for how to provide context for the transfer
+    recipient.
     """
 
 
@@ -766,7 +873,9 @@ class InferenceEmbeddingTransferToolParamsCustomHeadersItem(TelnyxModel):
     name: str | None = None
     value: str | None = None
     """
-    The value of the header. Note that we support mustache templating for the value. For example you can use `{{#integration_secret}}test-secret{{/integration_secret}}` to pass the value of the integration secret.
+    The value of the header. Note that we support mustache templating for the value. For example
+    you can use `{{#integration_secret}}test-secret{{/integration_secret}}` to pass the value of
+    the integration secret.
     """
 
 
@@ -783,20 +892,24 @@ class InferenceEmbeddingTransferToolParamsTargetsVariantAItem(TelnyxModel):
 
 class InferenceEmbeddingTransferToolParamsVoicemailDetection(TelnyxModel):
     """
-    Configuration for voicemail detection (AMD - Answering Machine Detection) on the transferred call. Allows the assistant to detect when a voicemail system answers the transferred call and take appropriate action.
+    Configuration for voicemail detection (AMD - Answering Machine Detection) on the transferred
+    call. Allows the assistant to detect when a voicemail system answers the transferred call
+    and take appropriate action.
     """
 
     detection_config: (
         InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionConfig | None
     ) = None
     """
-    Advanced AMD detection configuration parameters. All values are optional - Telnyx will use defaults if not specified.
+    Advanced AMD detection configuration parameters. All values are optional - Telnyx will use
+    defaults if not specified.
     """
     detection_mode: InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionMode | None = (
         None
     )
     """
-    The AMD detection mode to use. 'premium' enables premium answering machine detection. 'disabled' turns off AMD detection.
+    The AMD detection mode to use. 'premium' enables premium answering machine detection.
+    'disabled' turns off AMD detection.
     """
     on_voicemail_detected: (
         InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetected | None
@@ -808,7 +921,8 @@ class InferenceEmbeddingTransferToolParamsVoicemailDetection(TelnyxModel):
 
 class InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionConfig(TelnyxModel):
     """
-    Advanced AMD detection configuration parameters. All values are optional - Telnyx will use defaults if not specified.
+    Advanced AMD detection configuration parameters. All values are optional - Telnyx will use
+    defaults if not specified.
     """
 
     after_greeting_silence_millis: Annotated[int | None, Field(ge=100, le=5000)] = None
@@ -859,7 +973,8 @@ class InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionConfig(Teln
 
 class InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionMode(OpenEnum):
     """
-    The AMD detection mode to use. 'premium' enables premium answering machine detection. 'disabled' turns off AMD detection.
+    The AMD detection mode to use. 'premium' enables premium answering machine detection.
+    'disabled' turns off AMD detection.
     """
 
     DISABLED = "disabled"
@@ -875,20 +990,23 @@ class InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetected(
         InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedAction | None
     ) = None
     """
-    The action to take when voicemail is detected. 'stop_transfer' hangs up immediately. 'leave_message_and_stop_transfer' leaves a message then hangs up.
+    The action to take when voicemail is detected. 'stop_transfer' hangs up immediately.
+    'leave_message_and_stop_transfer' leaves a message then hangs up.
     """
     voicemail_message: (
         InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessage
         | None
     ) = None
     """
-    Configuration for the voicemail message to leave. Only applicable when action is 'leave_message_and_stop_transfer'.
+    Configuration for the voicemail message to leave. Only applicable when action is
+    'leave_message_and_stop_transfer'.
     """
 
 
 class InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedAction(OpenEnum):
     """
-    The action to take when voicemail is detected. 'stop_transfer' hangs up immediately. 'leave_message_and_stop_transfer' leaves a message then hangs up.
+    The action to take when voicemail is detected. 'stop_transfer' hangs up immediately.
+    'leave_message_and_stop_transfer' leaves a message then hangs up.
     """
 
     STOP_TRANSFER = "stop_transfer"
@@ -899,19 +1017,22 @@ class InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedV
     TelnyxModel
 ):
     """
-    Configuration for the voicemail message to leave. Only applicable when action is 'leave_message_and_stop_transfer'.
+    Configuration for the voicemail message to leave. Only applicable when action is
+    'leave_message_and_stop_transfer'.
     """
 
     message: str | None = None
     """
-    The specific message to leave as voicemail (converted to speech). Only applicable when type is 'message'.
+    The specific message to leave as voicemail (converted to speech). Only applicable when type
+    is 'message'.
     """
     type: (
         InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType
         | None
     ) = None
     """
-    The type of voicemail message. Use 'message' to leave a specific TTS message, or 'warm_transfer_instructions' to play the warm transfer audio.
+    The type of voicemail message. Use 'message' to leave a specific TTS message, or
+    'warm_transfer_instructions' to play the warm transfer audio.
     """
 
 
@@ -919,7 +1040,8 @@ class InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedV
     OpenEnum
 ):
     """
-    The type of voicemail message. Use 'message' to leave a specific TTS message, or 'warm_transfer_instructions' to play the warm transfer audio.
+    The type of voicemail message. Use 'message' to leave a specific TTS message, or
+    'warm_transfer_instructions' to play the warm transfer audio.
     """
 
     MESSAGE = "message"
@@ -929,13 +1051,18 @@ class InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedV
 class InsightSettings(TelnyxModel):
     insight_group_id: str | None = None
     """
-    Reference to an Insight Group. Insights in this group will be run automatically for all the assistant's conversations.
+    Reference to an Insight Group. Insights in this group will be run automatically for all the
+    assistant's conversations.
     """
 
 
 class InterruptionSettings(TelnyxModel):
     """
-    Settings for interruptions and how the assistant decides the user has finished speaking. These timings are most relevant when using non turn-taking transcription models. For turn-taking models like `deepgram/flux`, end-of-turn behavior is controlled by the transcription end-of-turn settings under `transcription.settings` (`eot_threshold`, `eot_timeout_ms`, `eager_eot_threshold`).
+    Settings for interruptions and how the assistant decides the user has finished speaking.
+    These timings are most relevant when using non turn-taking transcription models. For
+    turn-taking models like `deepgram/flux`, end-of-turn behavior is controlled by the
+    transcription end-of-turn settings under `transcription.settings` (`eot_threshold`,
+    `eot_timeout_ms`, `eager_eot_threshold`).
     """
 
     disable_greeting_interruption: bool | None = None
@@ -965,11 +1092,16 @@ class InviteToolConfig(TelnyxModel):
     """
     targets: list[InviteToolConfigTargetsVariantAItem] | str | None = None
     """
-    The different possible targets of the invite. The assistant will be able to choose one of the targets to invite to the call. This can also be a dynamic variable string like `{{ targets }}` where `targets` is returned by the dynamic variables webhook and resolves to an array of target objects at runtime. If omitted or null, the invite tool can still be configured and targets may be supplied dynamically at runtime.
+    The different possible targets of the invite. The assistant will be able to choose one of
+    the targets to invite to the call. This can also be a dynamic variable string like `{{
+    targets }}` where `targets` is returned by the dynamic variables webhook and resolves to an
+    array of target objects at runtime. If omitted or null, the invite tool can still be
+    configured and targets may be supplied dynamically at runtime.
     """
     voicemail_detection: InviteToolConfigVoicemailDetection | None = None
     """
-    Configuration for voicemail detection (AMD - Answering Machine Detection) on the invited call.
+    Configuration for voicemail detection (AMD - Answering Machine Detection) on the invited
+    call.
     """
 
 
@@ -977,7 +1109,9 @@ class InviteToolConfigCustomHeadersItem(TelnyxModel):
     name: str | None = None
     value: str | None = None
     """
-    The value of the header. Note that we support mustache templating for the value. For example you can use `{{#integration_secret}}test-secret{{/integration_secret}}` to pass the value of the integration secret.
+    The value of the header. Note that we support mustache templating for the value. For example
+    you can use `{{#integration_secret}}test-secret{{/integration_secret}}` to pass the value of
+    the integration secret.
     """
 
 
@@ -994,12 +1128,14 @@ class InviteToolConfigTargetsVariantAItem(TelnyxModel):
 
 class InviteToolConfigVoicemailDetection(TelnyxModel):
     """
-    Configuration for voicemail detection (AMD - Answering Machine Detection) on the invited call.
+    Configuration for voicemail detection (AMD - Answering Machine Detection) on the invited
+    call.
     """
 
     detection_mode: InviteToolConfigVoicemailDetectionDetectionMode | None = None
     """
-    The AMD detection mode to use. 'premium' enables premium answering machine detection. 'disabled' turns off AMD detection.
+    The AMD detection mode to use. 'premium' enables premium answering machine detection.
+    'disabled' turns off AMD detection.
     """
     on_voicemail_detected: InviteToolConfigVoicemailDetectionOnVoicemailDetected | None = None
     """
@@ -1009,7 +1145,8 @@ class InviteToolConfigVoicemailDetection(TelnyxModel):
 
 class InviteToolConfigVoicemailDetectionDetectionMode(OpenEnum):
     """
-    The AMD detection mode to use. 'premium' enables premium answering machine detection. 'disabled' turns off AMD detection.
+    The AMD detection mode to use. 'premium' enables premium answering machine detection.
+    'disabled' turns off AMD detection.
     """
 
     DISABLED = "disabled"
@@ -1031,9 +1168,9 @@ class LLMCondition(TelnyxModel):
     """
     Edge condition evaluated by the LLM from a natural-language prompt.
 
-    The model is asked to judge the prompt against conversation context and
-    returns true/false. Use this for fuzzy intents that aren't expressible as
-    a deterministic expression (e.g. 'user wants to escalate to a human').
+    The model is asked to judge the prompt against conversation context and returns true/false.
+    Use this for fuzzy intents that aren't expressible as a deterministic expression (e.g. 'user
+    wants to escalate to a human').
     """
 
     prompt: Annotated[str, Field(examples=["The user has confirmed their booking details."])]
@@ -1046,11 +1183,13 @@ class LLMCondition(TelnyxModel):
 class MessagingSettings(TelnyxModel):
     conversation_inactivity_minutes: Annotated[int | None, Field(ge=1, le=10000000)] = None
     """
-    If more than this many minutes have passed since the last message, the assistant will start a new conversation instead of continuing the existing one.
+    If more than this many minutes have passed since the last message, the assistant will start
+    a new conversation instead of continuing the existing one.
     """
     default_messaging_profile_id: str | None = None
     """
-    Default Messaging Profile used for messaging exchanges with your assistant. This will be created automatically on assistant creation.
+    Default Messaging Profile used for messaging exchanges with your assistant. This will be
+    created automatically on assistant creation.
     """
     delivery_status_webhook_url: str | None = None
     """
@@ -1062,9 +1201,8 @@ class NodePosition(TelnyxModel):
     """
     2D coordinates for a node, used by authoring UIs to lay out the graph.
 
-    Purely a presentation aid. The runtime ignores `position`; it round-trips
-    through the API so frontends can persist the graph layout customers
-    arrange in the editor.
+    Purely a presentation aid. The runtime ignores `position`; it round-trips through the API so
+    frontends can persist the graph layout customers arrange in the editor.
     """
 
     x: float
@@ -1081,8 +1219,8 @@ class NodeTarget(TelnyxModel):
     """
     Edge target referencing another node within the same flow.
 
-    The runtime transitions the active node to `node_id` and continues
-    processing within the current assistant's flow.
+    The runtime transitions the active node to `node_id` and continues processing within the
+    current assistant's flow.
     """
 
     node_id: Annotated[str, Field(examples=["n_billing"])]
@@ -1111,7 +1249,10 @@ class ObservabilityStatus(OpenEnum):
 
 class PayTool(TelnyxModel):
     """
-    The pay tool allows the assistant to collect card payments from the caller via DTMF during the conversation. Recording is automatically paused while the pay tool is active and resumes when the payment flow completes. The connector_name must reference a pay connector configured in the Telnyx API.
+    The pay tool allows the assistant to collect card payments from the caller via DTMF during
+    the conversation. Recording is automatically paused while the pay tool is active and resumes
+    when the payment flow completes. The connector_name must reference a pay connector
+    configured in the Telnyx API.
     """
 
     pay: PayToolParams
@@ -1120,30 +1261,44 @@ class PayTool(TelnyxModel):
 
 class PostConversationSettings(TelnyxModel):
     """
-    Configuration for post-conversation processing. When enabled, the assistant receives one additional LLM turn after the conversation ends, allowing it to execute tool calls such as logging to a CRM or sending a summary. The assistant can execute multiple parallel or sequential tools during this phase. Telephony-control tools (e.g. hangup, transfer) are unavailable post-conversation. Beta feature.
+    Configuration for post-conversation processing. When enabled, the assistant receives one
+    additional LLM turn after the conversation ends, allowing it to execute tool calls such as
+    logging to a CRM or sending a summary. The assistant can execute multiple parallel or
+    sequential tools during this phase. Telephony-control tools (e.g. hangup, transfer) are
+    unavailable post-conversation. Beta feature.
     """
 
     enabled: bool | None = False
     """
-    Whether post-conversation processing is enabled. When true, the assistant will be invoked after the conversation ends to perform any final tool calls. Defaults to false.
+    Whether post-conversation processing is enabled. When true, the assistant will be invoked
+    after the conversation ends to perform any final tool calls. Defaults to false.
     """
 
 
 class PostConversationSettingsReq(TelnyxModel):
     """
-    Configuration for post-conversation processing. When enabled, the assistant receives one additional LLM turn after the conversation ends, allowing it to execute tool calls such as logging to a CRM or sending a summary. The assistant can execute multiple parallel or sequential tools during this phase. Telephony-control tools (e.g. hangup, transfer) are unavailable post-conversation. Beta feature.
+    Configuration for post-conversation processing. When enabled, the assistant receives one
+    additional LLM turn after the conversation ends, allowing it to execute tool calls such as
+    logging to a CRM or sending a summary. The assistant can execute multiple parallel or
+    sequential tools during this phase. Telephony-control tools (e.g. hangup, transfer) are
+    unavailable post-conversation. Beta feature.
     """
 
     enabled: bool | None = False
     """
-    Whether post-conversation processing is enabled. When true, the assistant will be invoked after the conversation ends to perform any final tool calls. Defaults to false.
+    Whether post-conversation processing is enabled. When true, the assistant will be invoked
+    after the conversation ends to perform any final tool calls. Defaults to false.
     """
 
 
 class PrivacySettings(TelnyxModel):
     data_retention: bool | None = None
     """
-    If true, conversation history and insights will be stored. If false, they will not be stored. This in‑tool toggle governs solely the retention of conversation history and insights via the AI assistant. It has no effect on any separate recording, transcription, or storage configuration that you have set at the account, number, or application level. All such external settings remain in force regardless of your selection here.
+    If true, conversation history and insights will be stored. If false, they will not be
+    stored. This in‑tool toggle governs solely the retention of conversation history and
+    insights via the AI assistant. It has no effect on any separate recording, transcription, or
+    storage configuration that you have set at the account, number, or application level. All
+    such external settings remain in force regardless of your selection here.
     """
 
 
@@ -1151,9 +1306,8 @@ class PromptSyncStatus(OpenEnum):
     """
     Whether to auto-publish the assistant's instructions as a Langfuse prompt.
 
-    When ENABLED + prompt_name set, every assistant create/update pushes
-    `instructions` to Langfuse via create_prompt and stores the returned
-    version in prompt_version.
+    When ENABLED + prompt_name set, every assistant create/update pushes `instructions` to
+    Langfuse via create_prompt and stores the returned version in prompt_version.
     """
 
     ENABLED = "enabled"
@@ -1177,11 +1331,13 @@ class SIPReferToolParams(TelnyxModel):
     """
     sip_headers: list[SIPReferToolParamsSipHeadersItem] | None = None
     """
-    SIP headers to be added to the SIP REFER. Currently only User-to-User and Diversion headers are supported.
+    SIP headers to be added to the SIP REFER. Currently only User-to-User and Diversion headers
+    are supported.
     """
     targets: list[SIPReferToolParamsTargetsItem]
     """
-    The different possible targets of the SIP refer. The assistant will be able to choose one of the targets to refer the call to.
+    The different possible targets of the SIP refer. The assistant will be able to choose one of
+    the targets to refer the call to.
     """
 
 
@@ -1189,7 +1345,9 @@ class SIPReferToolParamsCustomHeadersItem(TelnyxModel):
     name: str | None = None
     value: str | None = None
     """
-    The value of the header. Note that we support mustache templating for the value. For example you can use `{{#integration_secret}}test-secret{{/integration_secret}}` to pass the value of the integration secret.
+    The value of the header. Note that we support mustache templating for the value. For example
+    you can use `{{#integration_secret}}test-secret{{/integration_secret}}` to pass the value of
+    the integration secret.
     """
 
 
@@ -1197,7 +1355,9 @@ class SIPReferToolParamsSipHeadersItem(TelnyxModel):
     name: SIPReferToolParamsSipHeadersItemName | None = None
     value: str | None = None
     """
-    The value of the header. Note that we support mustache templating for the value. For example you can use `{{#integration_secret}}test-secret{{/integration_secret}}` to pass the value of the integration secret.
+    The value of the header. Note that we support mustache templating for the value. For example
+    you can use `{{#integration_secret}}test-secret{{/integration_secret}}` to pass the value of
+    the integration secret.
     """
 
 
@@ -1227,7 +1387,10 @@ class SIPReferToolParamsTargetsItem(TelnyxModel):
 
 class SendMessageTool(TelnyxModel):
     """
-    The send_message tool allows the assistant to send SMS or MMS messages to the end user. The 'to' and 'from' addresses are automatically determined from the conversation context, and the message text is generated by the assistant unless a message_template is provided for runtime variable substitution.
+    The send_message tool allows the assistant to send SMS or MMS messages to the end user. The
+    'to' and 'from' addresses are automatically determined from the conversation context, and
+    the message text is generated by the assistant unless a message_template is provided for
+    runtime variable substitution.
     """
 
     send_message: SendMessageToolSendMessage
@@ -1240,7 +1403,10 @@ class SendMessageToolSendMessage(TelnyxModel):
     )
     message_template: str | None = None
     """
-    Optional message template with dynamic variable support using mustache syntax (e.g., {{variable_name}}). When set, the assistant will use this template for the SMS body instead of generating one. Dynamic variables like {{telnyx_end_user_target}}, {{telnyx_agent_target}}, and custom webhook-provided variables will be resolved at runtime.
+    Optional message template with dynamic variable support using mustache syntax (e.g.,
+    {{variable_name}}). When set, the assistant will use this template for the SMS body instead
+    of generating one. Dynamic variables like {{telnyx_end_user_target}},
+    {{telnyx_agent_target}}, and custom webhook-provided variables will be resolved at runtime.
     """
 
 
@@ -1269,7 +1435,11 @@ class SpeakNode(TelnyxModel):
     """
     message: str
     """
-    Message delivered to the user verbatim when the flow reaches this node. No LLM turn — the text is spoken/sent exactly as written. `{{variable}}` placeholders are interpolated from the conversation's dynamic variables; an unresolved placeholder renders as an empty string. After delivering, the flow routes via the node's outgoing `llm` / `expression` edges (commonly a single unconditional edge).
+    Message delivered to the user verbatim when the flow reaches this node. No LLM turn — the
+    text is spoken/sent exactly as written. `{{variable}}` placeholders are interpolated from
+    the conversation's dynamic variables; an unresolved placeholder renders as an empty string.
+    After delivering, the flow routes via the node's outgoing `llm` / `expression` edges
+    (commonly a single unconditional edge).
     """
     name: str | None = None
     """
@@ -1277,7 +1447,8 @@ class SpeakNode(TelnyxModel):
     """
     position: NodePosition | None = None
     """
-    Optional canvas coordinates used by authoring UIs to lay out the graph. Ignored by the runtime; round-trips so frontends can persist graph layout across reloads.
+    Optional canvas coordinates used by authoring UIs to lay out the graph. Ignored by the
+    runtime; round-trips so frontends can persist graph layout across reloads.
     """
     type: Literal["speak"] = "speak"
     """
@@ -1289,10 +1460,9 @@ class SpeakNodeReq(TelnyxModel):
     """
     A standalone scripted-message step in a flow, as supplied by clients.
 
-    Unlike a prompt node, a speak node has no instructions or model — it isn't
-    an LLM turn. Reaching it delivers `message` to the user verbatim (with
-    `{{variable}}` interpolation), then routes via outgoing `llm` /
-    `expression` edges.
+    Unlike a prompt node, a speak node has no instructions or model — it isn't an LLM turn.
+    Reaching it delivers `message` to the user verbatim (with `{{variable}}` interpolation),
+    then routes via outgoing `llm` / `expression` edges.
     """
 
     id: Annotated[str, Field(examples=["n_greeting"])]
@@ -1303,7 +1473,11 @@ class SpeakNodeReq(TelnyxModel):
         str, Field(examples=["Thanks for calling, {{caller_name}}. Connecting you now."])
     ]
     """
-    Message delivered to the user verbatim when the flow reaches this node. No LLM turn — the text is spoken/sent exactly as written. `{{variable}}` placeholders are interpolated from the conversation's dynamic variables; an unresolved placeholder renders as an empty string. After delivering, the flow routes via the node's outgoing `llm` / `expression` edges (commonly a single unconditional edge).
+    Message delivered to the user verbatim when the flow reaches this node. No LLM turn — the
+    text is spoken/sent exactly as written. `{{variable}}` placeholders are interpolated from
+    the conversation's dynamic variables; an unresolved placeholder renders as an empty string.
+    After delivering, the flow routes via the node's outgoing `llm` / `expression` edges
+    (commonly a single unconditional edge).
     """
     name: Annotated[str | None, Field(examples=["Greeting"])] = None
     """
@@ -1311,7 +1485,8 @@ class SpeakNodeReq(TelnyxModel):
     """
     position: Annotated[NodePosition | None, Field(examples=[{"x": 60, "y": 80}])] = None
     """
-    Optional canvas coordinates used by authoring UIs to lay out the graph. Ignored by the runtime; round-trips so frontends can persist graph layout across reloads.
+    Optional canvas coordinates used by authoring UIs to lay out the graph. Ignored by the
+    runtime; round-trips so frontends can persist graph layout across reloads.
     """
     type: Literal["speak"] = "speak"
     """
@@ -1321,7 +1496,10 @@ class SpeakNodeReq(TelnyxModel):
 
 class StartSpeakingPlan(TelnyxModel):
     """
-    Controls when the assistant starts speaking after the user stops. These thresholds primarily apply to non turn-taking transcription models. For turn-taking models like `deepgram/flux`, end-of-turn detection is driven by the transcription end-of-turn settings under `transcription.settings` instead.
+    Controls when the assistant starts speaking after the user stops. These thresholds primarily
+    apply to non turn-taking transcription models. For turn-taking models like `deepgram/flux`,
+    end-of-turn detection is driven by the transcription end-of-turn settings under
+    `transcription.settings` instead.
     """
 
     transcription_endpointing_plan: TranscriptionEndpointingPlan | None = None
@@ -1346,7 +1524,8 @@ class StringLiteralExpression(TelnyxModel):
 class TelephonySettings(TelnyxModel):
     default_texml_app_id: str | None = None
     """
-    Default Texml App used for voice calls with your assistant. This will be created automatically on assistant creation.
+    Default Texml App used for voice calls with your assistant. This will be created
+    automatically on assistant creation.
     """
     noise_suppression: TelephonySettingsNoiseSuppression | None = None
     """
@@ -1354,7 +1533,8 @@ class TelephonySettings(TelnyxModel):
     """
     noise_suppression_config: TelephonySettingsNoiseSuppressionConfig | None = None
     """
-    Configuration for noise suppression. Only applicable when noise_suppression is 'deepfilternet'.
+    Configuration for noise suppression. Only applicable when noise_suppression is
+    'deepfilternet'.
     """
     recording_settings: TelephonySettingsRecordingSettings | None = None
     """
@@ -1362,23 +1542,35 @@ class TelephonySettings(TelnyxModel):
     """
     supports_unauthenticated_web_calls: bool | None = None
     """
-    When enabled, allows users to interact with your AI assistant directly from your website without requiring authentication. This is required for FE widgets that work with assistants that have telephony enabled.
+    When enabled, allows users to interact with your AI assistant directly from your website
+    without requiring authentication. This is required for FE widgets that work with assistants
+    that have telephony enabled.
     """
     time_limit_secs: Annotated[int | None, Field(ge=30, le=14400)] = 1800
     """
-    Maximum duration in seconds for the AI assistant to participate on the call. When this limit is reached the assistant will be stopped. This limit does not apply to portions of a call without an active assistant (for instance, a call transferred to a human representative).
+    Maximum duration in seconds for the AI assistant to participate on the call. When this limit
+    is reached the assistant will be stopped. This limit does not apply to portions of a call
+    without an active assistant (for instance, a call transferred to a human representative).
     """
     user_idle_reply_secs: Annotated[int | None, Field(ge=0)] = 10
     """
-    Duration in seconds of end user silence before the assistant checks in on the user. When this limit is reached the assistant will prompt the user to respond. This is distinct from user_idle_timeout_secs which stops the assistant entirely.
+    Duration in seconds of end user silence before the assistant checks in on the user. When
+    this limit is reached the assistant will prompt the user to respond. This is distinct from
+    user_idle_timeout_secs which stops the assistant entirely.
     """
     user_idle_timeout_secs: Annotated[int | None, Field(ge=10, le=14400)] = None
     """
-    Maximum duration in seconds of end user silence on the call. When this limit is reached the assistant will be stopped. This limit does not apply to portions of a call without an active assistant (for instance, a call transferred to a human representative).
+    Maximum duration in seconds of end user silence on the call. When this limit is reached the
+    assistant will be stopped. This limit does not apply to portions of a call without an active
+    assistant (for instance, a call transferred to a human representative).
     """
     voicemail_detection: TelephonySettingsVoicemailDetection | None = None
     """
-    Configuration for voicemail detection (AMD - Answering Machine Detection) on outgoing calls. These settings only apply if AMD is enabled on the Dial command. See [TeXML Dial documentation](https://developers.telnyx.com/api-reference/texml-rest-commands/initiate-an-outbound-call) for enabling AMD. Recommended settings: MachineDetection=Enable, AsyncAmd=true, DetectionMode=Premium.
+    Configuration for voicemail detection (AMD - Answering Machine Detection) on outgoing calls.
+    These settings only apply if AMD is enabled on the Dial command. See [TeXML Dial
+    documentation](https://developers.telnyx.com/api-reference/texml-rest-commands/initiate-an-outbound-call)
+    for enabling AMD. Recommended settings: MachineDetection=Enable, AsyncAmd=true,
+    DetectionMode=Premium.
     """
 
 
@@ -1394,7 +1586,8 @@ class TelephonySettingsNoiseSuppression(OpenEnum):
 
 class TelephonySettingsNoiseSuppressionConfig(TelnyxModel):
     """
-    Configuration for noise suppression. Only applicable when noise_suppression is 'deepfilternet'.
+    Configuration for noise suppression. Only applicable when noise_suppression is
+    'deepfilternet'.
     """
 
     attenuation_limit: Annotated[int | None, Field(ge=0, le=100)] = 100
@@ -1427,7 +1620,11 @@ class TelephonySettingsRecordingSettingsFormat(OpenEnum):
 
 class TelephonySettingsVoicemailDetection(TelnyxModel):
     """
-    Configuration for voicemail detection (AMD - Answering Machine Detection) on outgoing calls. These settings only apply if AMD is enabled on the Dial command. See [TeXML Dial documentation](https://developers.telnyx.com/api-reference/texml-rest-commands/initiate-an-outbound-call) for enabling AMD. Recommended settings: MachineDetection=Enable, AsyncAmd=true, DetectionMode=Premium.
+    Configuration for voicemail detection (AMD - Answering Machine Detection) on outgoing calls.
+    These settings only apply if AMD is enabled on the Dial command. See [TeXML Dial
+    documentation](https://developers.telnyx.com/api-reference/texml-rest-commands/initiate-an-outbound-call)
+    for enabling AMD. Recommended settings: MachineDetection=Enable, AsyncAmd=true,
+    DetectionMode=Premium.
     """
 
     on_voicemail_detected: TelephonySettingsVoicemailDetectionOnVoicemailDetected | None = None
@@ -1449,7 +1646,8 @@ class TelephonySettingsVoicemailDetectionOnVoicemailDetected(TelnyxModel):
         TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessage | None
     ) = None
     """
-    Configuration for the voicemail message to leave. Only applicable when action is 'leave_message_and_stop_assistant'.
+    Configuration for the voicemail message to leave. Only applicable when action is
+    'leave_message_and_stop_assistant'.
     """
 
 
@@ -1465,7 +1663,8 @@ class TelephonySettingsVoicemailDetectionOnVoicemailDetectedAction(OpenEnum):
 
 class TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessage(TelnyxModel):
     """
-    Configuration for the voicemail message to leave. Only applicable when action is 'leave_message_and_stop_assistant'.
+    Configuration for the voicemail message to leave. Only applicable when action is
+    'leave_message_and_stop_assistant'.
     """
 
     message: str | None = None
@@ -1474,17 +1673,20 @@ class TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessage(Tel
     """
     prompt: str | None = None
     """
-    The prompt to use for generating the voicemail message. Only applicable when type is 'prompt'.
+    The prompt to use for generating the voicemail message. Only applicable when type is
+    'prompt'.
     """
     type: TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType | None = None
     """
-    The type of voicemail message. Use 'prompt' to have the assistant generate a message based on a prompt, or 'message' to leave a specific message.
+    The type of voicemail message. Use 'prompt' to have the assistant generate a message based
+    on a prompt, or 'message' to leave a specific message.
     """
 
 
 class TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType(OpenEnum):
     """
-    The type of voicemail message. Use 'prompt' to have the assistant generate a message based on a prompt, or 'message' to leave a specific message.
+    The type of voicemail message. Use 'prompt' to have the assistant generate a message based
+    on a prompt, or 'message' to leave a specific message.
     """
 
     PROMPT = "prompt"
@@ -1506,15 +1708,22 @@ class ToolNode(TelnyxModel):
     """
     position: NodePosition | None = None
     """
-    Optional canvas coordinates used by authoring UIs to lay out the graph. Ignored by the runtime; round-trips so frontends can persist graph layout across reloads.
+    Optional canvas coordinates used by authoring UIs to lay out the graph. Ignored by the
+    runtime; round-trips so frontends can persist graph layout across reloads.
     """
     shared_tool_id: str
     """
-    ID of the single shared (org-level) tool this node executes. When the flow reaches this node the tool runs as a deliberate step (no LLM turn); its outgoing `tool_result` edges then route on the outcome. Arguments are filled from the conversation's dynamic variables by name — a dynamic variable whose name matches one of the tool's parameters supplies that argument. Cross-validated against the org's shared tools on write.
+    ID of the single shared (org-level) tool this node executes. When the flow reaches this node
+    the tool runs as a deliberate step (no LLM turn); its outgoing `tool_result` edges then
+    route on the outcome. Arguments are filled from the conversation's dynamic variables by name
+    — a dynamic variable whose name matches one of the tool's parameters supplies that argument.
+    Cross-validated against the org's shared tools on write.
     """
     tool: AssistantTools | None = None
     """
-    Full tool definition resolved from `shared_tool_id` server-side. Populated on responses so clients can render the node without a follow-up fetch. Ignored on input — set `shared_tool_id`.
+    Full tool definition resolved from `shared_tool_id` server-side. Populated on responses so
+    clients can render the node without a follow-up fetch. Ignored on input — set
+    `shared_tool_id`.
     """
     type: Literal["tool"] = "tool"
     """
@@ -1526,10 +1735,9 @@ class ToolNodeReq(TelnyxModel):
     """
     A standalone tool step in a conversation flow, as supplied by clients.
 
-    Unlike a prompt node, a tool node has no instructions or model — it
-    isn't an LLM turn. Reaching it deterministically runs one shared tool
-    (arguments filled from matching dynamic variables by name), then routes
-    on the result via outgoing `tool_result` edges.
+    Unlike a prompt node, a tool node has no instructions or model — it isn't an LLM turn.
+    Reaching it deterministically runs one shared tool (arguments filled from matching dynamic
+    variables by name), then routes on the result via outgoing `tool_result` edges.
     """
 
     id: Annotated[str, Field(examples=["n_charge"])]
@@ -1542,11 +1750,16 @@ class ToolNodeReq(TelnyxModel):
     """
     position: Annotated[NodePosition | None, Field(examples=[{"x": 300, "y": 200}])] = None
     """
-    Optional canvas coordinates used by authoring UIs to lay out the graph. Ignored by the runtime; round-trips so frontends can persist graph layout across reloads.
+    Optional canvas coordinates used by authoring UIs to lay out the graph. Ignored by the
+    runtime; round-trips so frontends can persist graph layout across reloads.
     """
     shared_tool_id: Annotated[str, Field(examples=["tool-charge-card"])]
     """
-    ID of the single shared (org-level) tool this node executes. When the flow reaches this node the tool runs as a deliberate step (no LLM turn); its outgoing `tool_result` edges then route on the outcome. Arguments are filled from the conversation's dynamic variables by name — a dynamic variable whose name matches one of the tool's parameters supplies that argument. Cross-validated against the org's shared tools on write.
+    ID of the single shared (org-level) tool this node executes. When the flow reaches this node
+    the tool runs as a deliberate step (no LLM turn); its outgoing `tool_result` edges then
+    route on the outcome. Arguments are filled from the conversation's dynamic variables by name
+    — a dynamic variable whose name matches one of the tool's parameters supplies that argument.
+    Cross-validated against the org's shared tools on write.
     """
     type: Literal["tool"] = "tool"
     """
@@ -1556,7 +1769,9 @@ class ToolNodeReq(TelnyxModel):
 
 class TranscriptionEndpointingPlan(TelnyxModel):
     """
-    Endpointing thresholds used to decide when the user has finished speaking. Applies to non turn-taking transcription models. For `deepgram/flux`, use `transcription.settings.eot_threshold` / `eot_timeout_ms` / `eager_eot_threshold`.
+    Endpointing thresholds used to decide when the user has finished speaking. Applies to non
+    turn-taking transcription models. For `deepgram/flux`, use
+    `transcription.settings.eot_threshold` / `eot_timeout_ms` / `eager_eot_threshold`.
     """
 
     on_no_punctuation_seconds: float | None = 1.5
@@ -1576,28 +1791,39 @@ class TranscriptionEndpointingPlan(TelnyxModel):
 class TranscriptionSettings(TelnyxModel):
     api_key_ref: str | None = None
     """
-    Integration secret identifier for the transcription provider API key. Currently used for Azure transcription regions that require a customer-provided API key.
+    Integration secret identifier for the transcription provider API key. Currently used for
+    Azure transcription regions that require a customer-provided API key.
     """
     language: str | None = None
     """
-    The language of the audio to be transcribed. If not set, or if set to `auto`, supported models will automatically detect the language. For `deepgram/flux`, supported values are: `auto` (Telnyx language detection controls the language hint), `multi` (no language hint), and language-specific hints `en`, `es`, `fr`, `de`, `hi`, `ru`, `pt`, `ja`, `it`, and `nl`. For `soniox/stt-rt-v4`, `auto` omits the language hint and lets Soniox auto-detect; ISO 639-1 codes (e.g. `en`, `es`) bias detection toward that language.
+    The language of the audio to be transcribed. If not set, or if set to `auto`, supported
+    models will automatically detect the language. For `deepgram/flux`, supported values are:
+    `auto` (Telnyx language detection controls the language hint), `multi` (no language hint),
+    and language-specific hints `en`, `es`, `fr`, `de`, `hi`, `ru`, `pt`, `ja`, `it`, and `nl`.
+    For `soniox/stt-rt-v4`, `auto` omits the language hint and lets Soniox auto-detect; ISO
+    639-1 codes (e.g. `en`, `es`) bias detection toward that language.
     """
     model: TranscriptionSettingsModel | None = None
     """
-    The speech to text model to be used by the voice assistant. All Deepgram models are run on-premise.
+    The speech to text model to be used by the voice assistant. All Deepgram models are run
+    on-premise.
 
     - `deepgram/flux` is optimized for turn-taking with multilingual language hints.
     - `deepgram/nova-3` is multilingual with automatic language detection.
     - `deepgram/nova-2` is Deepgram's previous-generation multilingual model.
     - `azure/fast` is a multilingual Azure transcription model.
-    - `assemblyai/universal-streaming` is a multilingual streaming model with configurable turn detection.
+    - `assemblyai/universal-streaming` is a multilingual streaming model with configurable turn
+      detection.
     - `xai/grok-stt` is a multilingual Grok STT model.
-    - `soniox/stt-rt-v4` is a multilingual streaming model with automatic language detection and configurable endpointing.
-    - `nvidia/parakeet-v3` is a multilingual transcription model with automatic language detection.
+    - `soniox/stt-rt-v4` is a multilingual streaming model with automatic language detection and
+      configurable endpointing.
+    - `nvidia/parakeet-v3` is a multilingual transcription model with automatic language
+      detection.
     """
     region: str | None = None
     """
-    Region on third party cloud providers (currently Azure) if using one of their models. Some regions require `api_key_ref`.
+    Region on third party cloud providers (currently Azure) if using one of their models. Some
+    regions require `api_key_ref`.
     """
     settings: TranscriptionSettingsConfig | None = None
 
@@ -1605,43 +1831,58 @@ class TranscriptionSettings(TelnyxModel):
 class TranscriptionSettingsConfig(TelnyxModel):
     eager_eot_threshold: Annotated[float | None, Field(ge=0.3, le=0.9)] = 0.8
     """
-    Available only for deepgram/flux. Confidence threshold for eager end of turn detection. Must be lower than or equal to eot_threshold. Setting this equal to eot_threshold effectively disables eager end of turn.
+    Available only for deepgram/flux. Confidence threshold for eager end of turn detection. Must
+    be lower than or equal to eot_threshold. Setting this equal to eot_threshold effectively
+    disables eager end of turn.
     """
     enable_endpoint_detection: bool | None = False
     """
-    Available only for soniox/stt-rt-v4. When true, Soniox emits end-of-utterance events at the cadence configured by `max_endpoint_delay_ms`.
+    Available only for soniox/stt-rt-v4. When true, Soniox emits end-of-utterance events at the
+    cadence configured by `max_endpoint_delay_ms`.
     """
     end_of_turn_confidence_threshold: Annotated[float | None, Field(ge=0.0, le=1.0)] = 0.4
     """
-    Available only for assemblyai/universal-streaming. Confidence level required to trigger an end of turn. Higher values require more certainty before ending a turn.
+    Available only for assemblyai/universal-streaming. Confidence level required to trigger an
+    end of turn. Higher values require more certainty before ending a turn.
     """
     eot_threshold: Annotated[float | None, Field(ge=0.5, le=0.9)] = 0.8
     """
-    Available only for deepgram/flux. Confidence required to trigger an end of turn. Higher values = more reliable turn detection but slightly increased latency.
+    Available only for deepgram/flux. Confidence required to trigger an end of turn. Higher
+    values = more reliable turn detection but slightly increased latency.
     """
     eot_timeout_ms: Annotated[int | None, Field(ge=500, le=10000)] = 5000
     """
-    Available only for deepgram/flux. Maximum milliseconds of silence before forcing an end of turn, regardless of confidence.
+    Available only for deepgram/flux. Maximum milliseconds of silence before forcing an end of
+    turn, regardless of confidence.
     """
     interim_results: bool | None = False
     """
-    Available only for soniox/stt-rt-v4. When true, Soniox streams interim (non-final) results in addition to finalized transcripts.
+    Available only for soniox/stt-rt-v4. When true, Soniox streams interim (non-final) results
+    in addition to finalized transcripts.
     """
     keyterm: str | None = None
     """
-    Available only for deepgram/nova-3 and deepgram/flux. A comma-separated list of key terms to boost for recognition during transcription. Helps improve accuracy for domain-specific terminology, proper nouns, or uncommon words. This field may be templated with [dynamic variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables) using mustache syntax (e.g. `Telnyx,{{customer_name}},VoIP`). Variables are resolved at call time before the value is sent to the speech-to-text engine.
+    Available only for deepgram/nova-3 and deepgram/flux. A comma-separated list of key terms to
+    boost for recognition during transcription. Helps improve accuracy for domain-specific
+    terminology, proper nouns, or uncommon words. This field may be templated with [dynamic
+    variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables)
+    using mustache syntax (e.g. `Telnyx,{{customer_name}},VoIP`). Variables are resolved at call
+    time before the value is sent to the speech-to-text engine.
     """
     max_endpoint_delay_ms: Annotated[int | None, Field(ge=500, le=3000)] = None
     """
-    Available only for soniox/stt-rt-v4. Maximum silence (in milliseconds) before Soniox emits an end-of-utterance event. Only honored when `enable_endpoint_detection` is true.
+    Available only for soniox/stt-rt-v4. Maximum silence (in milliseconds) before Soniox emits
+    an end-of-utterance event. Only honored when `enable_endpoint_detection` is true.
     """
     max_turn_silence: Annotated[int | None, Field(ge=100, le=5000)] = 1280
     """
-    Available only for assemblyai/universal-streaming. Maximum duration of silence in milliseconds before forcing an end of turn.
+    Available only for assemblyai/universal-streaming. Maximum duration of silence in
+    milliseconds before forcing an end of turn.
     """
     min_turn_silence: Annotated[int | None, Field(ge=100, le=5000)] = 400
     """
-    Available only for assemblyai/universal-streaming. Minimum duration of silence in milliseconds before a turn can end. Must be less than or equal to max_turn_silence.
+    Available only for assemblyai/universal-streaming. Minimum duration of silence in
+    milliseconds before a turn can end. Must be less than or equal to max_turn_silence.
     """
     numerals: bool | None = None
     smart_format: bool | None = None
@@ -1649,16 +1890,20 @@ class TranscriptionSettingsConfig(TelnyxModel):
 
 class TranscriptionSettingsModel(OpenEnum):
     """
-    The speech to text model to be used by the voice assistant. All Deepgram models are run on-premise.
+    The speech to text model to be used by the voice assistant. All Deepgram models are run
+    on-premise.
 
     - `deepgram/flux` is optimized for turn-taking with multilingual language hints.
     - `deepgram/nova-3` is multilingual with automatic language detection.
     - `deepgram/nova-2` is Deepgram's previous-generation multilingual model.
     - `azure/fast` is a multilingual Azure transcription model.
-    - `assemblyai/universal-streaming` is a multilingual streaming model with configurable turn detection.
+    - `assemblyai/universal-streaming` is a multilingual streaming model with configurable turn
+      detection.
     - `xai/grok-stt` is a multilingual Grok STT model.
-    - `soniox/stt-rt-v4` is a multilingual streaming model with automatic language detection and configurable endpointing.
-    - `nvidia/parakeet-v3` is a multilingual transcription model with automatic language detection.
+    - `soniox/stt-rt-v4` is a multilingual streaming model with automatic language detection and
+      configurable endpointing.
+    - `nvidia/parakeet-v3` is a multilingual transcription model with automatic language
+      detection.
     """
 
     DEEPGRAM_FLUX = "deepgram/flux"
@@ -1687,41 +1932,69 @@ class UpdateAssistantRequest(TelnyxModel):
     """
     dynamic_variables_webhook_timeout_ms: Annotated[int | None, Field(ge=1, le=10000)] = 1500
     """
-    Timeout in milliseconds for the dynamic variables webhook. Must be between 1 and 10000 ms. If the webhook does not respond within this timeout, the call proceeds with default values. See the [dynamic variables guide](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables).
+    Timeout in milliseconds for the dynamic variables webhook. Must be between 1 and 10000 ms.
+    If the webhook does not respond within this timeout, the call proceeds with default values.
+    See the [dynamic variables
+    guide](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables).
     """
     dynamic_variables_webhook_url: str | None = None
     """
-    If `dynamic_variables_webhook_url` is set, Telnyx sends a POST request to this URL at the start of the conversation to resolve dynamic variables. **Gotcha:** the webhook response must wrap variables under a top-level `dynamic_variables` object, e.g. `{"dynamic_variables": {"customer_name": "Jane"}}`. Returning a flat object will be ignored and variables will fall back to their defaults. See the [dynamic variables guide](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables) for the full request/response format and timeout behavior.
+    If `dynamic_variables_webhook_url` is set, Telnyx sends a POST request to this URL at the
+    start of the conversation to resolve dynamic variables. **Gotcha:** the webhook response
+    must wrap variables under a top-level `dynamic_variables` object, e.g.
+    `{"dynamic_variables": {"customer_name": "Jane"}}`. Returning a flat object will be ignored
+    and variables will fall back to their defaults. See the [dynamic variables
+    guide](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables) for the
+    full request/response format and timeout behavior.
     """
     enabled_features: list[EnabledFeatures] | None = None
     external_llm: ExternalLLMReq | None = None
     fallback_config: FallbackConfigReq | None = None
     greeting: str | None = None
     """
-    Text that the assistant will use to start the conversation. This may be templated with [dynamic variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables). Use an empty string to have the assistant wait for the user to speak first. Use the special value `<assistant-speaks-first-with-model-generated-message>` to have the assistant generate the greeting based on the system instructions.
+    Text that the assistant will use to start the conversation. This may be templated with
+    [dynamic
+    variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables).
+    Use an empty string to have the assistant wait for the user to speak first. Use the special
+    value `<assistant-speaks-first-with-model-generated-message>` to have the assistant generate
+    the greeting based on the system instructions.
     """
     insight_settings: InsightSettings | None = None
     instructions: str | None = None
     """
-    System instructions for the assistant. These may be templated with [dynamic variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables)
+    System instructions for the assistant. These may be templated with [dynamic
+    variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables)
     """
     integrations: Annotated[list[AssistantIntegration] | None, Field(validate_default=True)] = []
     """
-    Connected integrations attached to the assistant. The catalog of available integrations is at `/ai/integrations`; the user's connected integrations are at `/ai/integrations/connections`. Each item references a catalog integration by `integration_id`.
+    Connected integrations attached to the assistant. The catalog of available integrations is
+    at `/ai/integrations`; the user's connected integrations are at
+    `/ai/integrations/connections`. Each item references a catalog integration by
+    `integration_id`.
     """
     interruption_settings: InterruptionSettings | None = None
     llm_api_key_ref: str | None = None
     """
-    This is only needed when using third-party inference providers selected by `model`. The `identifier` for an integration secret [/v2/integration_secrets](https://developers.telnyx.com/api-reference/integration-secrets/create-a-secret) that refers to your LLM provider's API key. For bring-your-own endpoint authentication, use `external_llm.llm_api_key_ref` instead. Warning: Free plans are unlikely to work with this integration.
+    This is only needed when using third-party inference providers selected by `model`. The
+    `identifier` for an integration secret
+    [/v2/integration_secrets](https://developers.telnyx.com/api-reference/integration-secrets/create-a-secret)
+    that refers to your LLM provider's API key. For bring-your-own endpoint authentication, use
+    `external_llm.llm_api_key_ref` instead. Warning: Free plans are unlikely to work with this
+    integration.
     """
     mcp_servers: Annotated[list[AssistantMCPServer] | None, Field(validate_default=True)] = []
     """
-    MCP servers attached to the assistant. Create MCP servers with `/ai/mcp_servers`, then reference them by `id` here.
+    MCP servers attached to the assistant. Create MCP servers with `/ai/mcp_servers`, then
+    reference them by `id` here.
     """
     messaging_settings: MessagingSettings | None = None
     model: str | None = None
     """
-    ID of the model to use when `external_llm` is not set. You can use the [Get models API](https://developers.telnyx.com/api-reference/openai-chat/get-available-models-openai-compatible) to see available models. If `external_llm` is provided, the assistant uses `external_llm` instead of this field. If neither `model` nor `external_llm` is provided, Telnyx applies the default model.
+    ID of the model to use when `external_llm` is not set. You can use the [Get models
+    API](https://developers.telnyx.com/api-reference/openai-chat/get-available-models-openai-compatible)
+    to see available models. If `external_llm` is provided, the assistant uses `external_llm`
+    instead of this field. If neither `model` nor `external_llm` is provided, Telnyx applies the
+    default model.
     """
     name: str | None = None
     observability_settings: ObservabilityReq | None = None
@@ -1729,16 +2002,19 @@ class UpdateAssistantRequest(TelnyxModel):
     privacy_settings: PrivacySettings | None = None
     tags: list[str] | None = []
     """
-    Tags associated with the assistant. Tags can also be managed with the assistant tag endpoints.
+    Tags associated with the assistant. Tags can also be managed with the assistant tag
+    endpoints.
     """
     telephony_settings: TelephonySettings | None = None
     tool_ids: list[str] | None = None
     """
-    IDs of shared tools to attach to the assistant. New integrations should prefer `tool_ids` over inline `tools`.
+    IDs of shared tools to attach to the assistant. New integrations should prefer `tool_ids`
+    over inline `tools`.
     """
     tools: AssistantTools | None = None
     """
-    Deprecated for new integrations. Inline tool definitions available to the assistant. Prefer `tool_ids` to attach shared tools created with the AI Tools endpoints.
+    Deprecated for new integrations. Inline tool definitions available to the assistant. Prefer
+    `tool_ids` to attach shared tools created with the AI Tools endpoints.
     """
     transcription: TranscriptionSettings | None = None
     version_name: Annotated[str | None, Field(max_length=50)] = "New assistant"
@@ -1759,49 +2035,74 @@ class UpdateAssistantRequestWithPromotionPartB(TelnyxModel):
 class VoiceSettings(TelnyxModel):
     api_key_ref: str | None = None
     """
-    The `identifier` for an integration secret [/v2/integration_secrets](https://developers.telnyx.com/api-reference/integration-secrets/create-a-secret) that refers to your ElevenLabs API key. Warning: Free plans are unlikely to work with this integration.
+    The `identifier` for an integration secret
+    [/v2/integration_secrets](https://developers.telnyx.com/api-reference/integration-secrets/create-a-secret)
+    that refers to your ElevenLabs API key. Warning: Free plans are unlikely to work with this
+    integration.
     """
     background_audio: VoiceSettingsBackgroundAudio | None = None
     """
-    Optional background audio to play on the call. Use a predefined media bed, or supply a looped MP3 URL. If a media URL is chosen in the portal, customers can preview it before saving.
+    Optional background audio to play on the call. Use a predefined media bed, or supply a
+    looped MP3 URL. If a media URL is chosen in the portal, customers can preview it before
+    saving.
     """
     expressive_mode: bool | None = False
     """
-    Enables emotionally expressive speech using SSML emotion tags. When enabled, the assistant uses audio tags like angry, excited, content, and sad to add emotional nuance. Only supported for Telnyx Ultra voices.
+    Enables emotionally expressive speech using SSML emotion tags. When enabled, the assistant
+    uses audio tags like angry, excited, content, and sad to add emotional nuance. Only
+    supported for Telnyx Ultra voices.
     """
     language_boost: VoiceSettingsLanguageBoost | None = None
     """
-    Enhances recognition for specific languages and dialects during MiniMax TTS synthesis. Default is null (no boost). Set to 'auto' for automatic language detection. Only applicable when using MiniMax voices.
+    Enhances recognition for specific languages and dialects during MiniMax TTS synthesis.
+    Default is null (no boost). Set to 'auto' for automatic language detection. Only applicable
+    when using MiniMax voices.
     """
     similarity_boost: float | None = 0.75
     """
-    Determines how closely the AI should adhere to the original voice when attempting to replicate it. Only applicable when using ElevenLabs.
+    Determines how closely the AI should adhere to the original voice when attempting to
+    replicate it. Only applicable when using ElevenLabs.
     """
     speed: float | None = 1.0
     """
-    Adjusts speech velocity. 1.0 is default speed; values less than 1.0 slow speech; values greater than 1.0 accelerate it. Only applicable when using ElevenLabs.
+    Adjusts speech velocity. 1.0 is default speed; values less than 1.0 slow speech; values
+    greater than 1.0 accelerate it. Only applicable when using ElevenLabs.
     """
     style: float | None = 0
     """
-    Determines the style exaggeration of the voice. Amplifies speaker style but consumes additional resources when set above 0. Only applicable when using ElevenLabs.
+    Determines the style exaggeration of the voice. Amplifies speaker style but consumes
+    additional resources when set above 0. Only applicable when using ElevenLabs.
     """
     temperature: float | None = 0.5
     """
-    Determines how stable the voice is and the randomness between each generation. Lower values create a broader emotional range; higher values produce more consistent, monotonous output. Only applicable when using ElevenLabs.
+    Determines how stable the voice is and the randomness between each generation. Lower values
+    create a broader emotional range; higher values produce more consistent, monotonous output.
+    Only applicable when using ElevenLabs.
     """
     use_speaker_boost: bool | None = True
     """
-    Amplifies similarity to the original speaker voice. Increases computational load and latency slightly. Only applicable when using ElevenLabs.
+    Amplifies similarity to the original speaker voice. Increases computational load and latency
+    slightly. Only applicable when using ElevenLabs.
     """
     voice: str
     """
-    The voice to be used by the voice assistant. Check the full list of [available voices](https://developers.telnyx.com/docs/tts-stt/tts-available-voices) via our voices API.
-    To use ElevenLabs, you must reference your ElevenLabs API key as an integration secret under the `api_key_ref` field. See [integration secrets documentation](https://developers.telnyx.com/api-reference/integration-secrets/create-a-secret) for details. For Telnyx voices, use `Telnyx.<model_id>.<voice_id>` (e.g. Telnyx.KokoroTTS.af_heart).
-    The voice portion of the identifier supports [dynamic variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables) using mustache syntax (e.g. `Telnyx.Ultra.{{voice_id}}`). The variable is resolved at call time from your dynamic variables webhook, allowing you to select the voice dynamically per call.
+    The voice to be used by the voice assistant. Check the full list of [available
+    voices](https://developers.telnyx.com/docs/tts-stt/tts-available-voices) via our voices API.
+    To use ElevenLabs, you must reference your ElevenLabs API key as an integration secret under
+    the `api_key_ref` field. See [integration secrets
+    documentation](https://developers.telnyx.com/api-reference/integration-secrets/create-a-secret)
+    for details. For Telnyx voices, use `Telnyx.<model_id>.<voice_id>` (e.g.
+    Telnyx.KokoroTTS.af_heart). The voice portion of the identifier supports [dynamic
+    variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables)
+    using mustache syntax (e.g. `Telnyx.Ultra.{{voice_id}}`). The variable is resolved at call
+    time from your dynamic variables webhook, allowing you to select the voice dynamically per
+    call.
     """
     voice_speed: float | None = 1
     """
-    The speed of the voice in the range [0.25, 2.0]. 1.0 is deafult speed. Larger numbers make the voice faster, smaller numbers make it slower. This is only applicable for Telnyx Natural voices.
+    The speed of the voice in the range [0.25, 2.0]. 1.0 is deafult speed. Larger numbers make
+    the voice faster, smaller numbers make it slower. This is only applicable for Telnyx Natural
+    voices.
     """
 
 
@@ -1812,7 +2113,9 @@ class VoiceSettingsBackgroundAudioMediaName(TelnyxModel):
     """
     value: str
     """
-    The `name` of a media asset created via [Media Storage API](https://developers.telnyx.com/api/media-storage/create-media-storage). The audio will loop during the call.
+    The `name` of a media asset created via [Media Storage
+    API](https://developers.telnyx.com/api/media-storage/create-media-storage). The audio will
+    loop during the call.
     """
 
 
@@ -1838,7 +2141,8 @@ class VoiceSettingsBackgroundAudioPredefinedMedia(TelnyxModel):
     """
     volume: Annotated[float | None, Field(ge=0.1, le=1.0, multiple_of=0.1)] = 1.0
     """
-    Volume level for the predefined background audio. Supports values from 0.1 to 1.0 in 0.1 increments.
+    Volume level for the predefined background audio. Supports values from 0.1 to 1.0 in 0.1
+    increments.
     """
 
 
@@ -1853,7 +2157,9 @@ class VoiceSettingsBackgroundAudioPredefinedMediaValue(OpenEnum):
 
 class VoiceSettingsLanguageBoost(OpenEnum):
     """
-    Enhances recognition for specific languages and dialects during MiniMax TTS synthesis. Default is null (no boost). Set to 'auto' for automatic language detection. Only applicable when using MiniMax voices.
+    Enhances recognition for specific languages and dialects during MiniMax TTS synthesis.
+    Default is null (no boost). Set to 'auto' for automatic language detection. Only applicable
+    when using MiniMax voices.
     """
 
     AUTO = "auto"
@@ -1906,7 +2212,10 @@ class WebhookTool(TelnyxModel):
 
 class WebhookToolParamsBodyParameters(TelnyxModel):
     """
-    The body parameters the webhook tool accepts, described as a JSON Schema object. These parameters will be passed to the webhook as the body of the request. See the [JSON Schema reference](https://json-schema.org/understanding-json-schema) for documentation about the format
+    The body parameters the webhook tool accepts, described as a JSON Schema object. These
+    parameters will be passed to the webhook as the body of the request. See the [JSON Schema
+    reference](https://json-schema.org/understanding-json-schema) for documentation about the
+    format
     """
 
     properties: dict[str, Any] | None = None
@@ -1924,7 +2233,11 @@ class WebhookToolParamsHeadersItem(TelnyxModel):
     name: str | None = None
     value: str | None = None
     """
-    The value of the header. Note that we support mustache templating for the value. For example you can use `Bearer {{#integration_secret}}test-secret{{/integration_secret}}` to pass the value of the integration secret as the bearer token. [Telnyx signature headers](https://developers.telnyx.com/docs/voice/programmable-voice/voice-api-webhooks) will be automatically added to the request.
+    The value of the header. Note that we support mustache templating for the value. For example
+    you can use `Bearer {{#integration_secret}}test-secret{{/integration_secret}}` to pass the
+    value of the integration secret as the bearer token. [Telnyx signature
+    headers](https://developers.telnyx.com/docs/voice/programmable-voice/voice-api-webhooks)
+    will be automatically added to the request.
     """
 
 
@@ -1942,7 +2255,11 @@ class WebhookToolParamsMethod(OpenEnum):
 
 class WebhookToolParamsPathParameters(TelnyxModel):
     """
-    The path parameters the webhook tool accepts, described as a JSON Schema object. These parameters will be passed to the webhook as the path of the request if the URL contains a placeholder for a value. See the [JSON Schema reference](https://json-schema.org/understanding-json-schema) for documentation about the format
+    The path parameters the webhook tool accepts, described as a JSON Schema object. These
+    parameters will be passed to the webhook as the path of the request if the URL contains a
+    placeholder for a value. See the [JSON Schema
+    reference](https://json-schema.org/understanding-json-schema) for documentation about the
+    format
     """
 
     properties: dict[str, Any] | None = None
@@ -1958,7 +2275,10 @@ class WebhookToolParamsPathParameters(TelnyxModel):
 
 class WebhookToolParamsQueryParameters(TelnyxModel):
     """
-    The query parameters the webhook tool accepts, described as a JSON Schema object. These parameters will be passed to the webhook as the query of the request. See the [JSON Schema reference](https://json-schema.org/understanding-json-schema) for documentation about the format
+    The query parameters the webhook tool accepts, described as a JSON Schema object. These
+    parameters will be passed to the webhook as the query of the request. See the [JSON Schema
+    reference](https://json-schema.org/understanding-json-schema) for documentation about the
+    format
     """
 
     properties: dict[str, Any] | None = None
@@ -1979,7 +2299,8 @@ class WebhookToolParamsStoreFieldsAsVariablesItem(TelnyxModel):
     """
     value_path: Annotated[str, Field(min_length=1)]
     """
-    A dot-notation path to the value in the webhook response body (e.g. 'customer.name' or 'id').
+    A dot-notation path to the value in the webhook response body (e.g. 'customer.name' or
+    'id').
     """
 
 
@@ -2062,11 +2383,10 @@ class AssistantTarget(TelnyxModel):
     """
     Edge target referencing a different assistant.
 
-    When the edge fires, the conversation hands off to `assistant_id`: the
-    active assistant on the conversation row is rewritten and the new
-    assistant's flow starts at its own `start_node_id`. The current turn's
-    LLM response is delivered to the user as-is; subsequent turns route
-    to the new assistant.
+    When the edge fires, the conversation hands off to `assistant_id`: the active assistant on
+    the conversation row is rewritten and the new assistant's flow starts at its own
+    `start_node_id`. The current turn's LLM response is delivered to the user as-is; subsequent
+    turns route to the new assistant.
     """
 
     assistant_id: Annotated[str, Field(examples=["assistant-billing"])]
@@ -2075,12 +2395,18 @@ class AssistantTarget(TelnyxModel):
     """
     position: Annotated[NodePosition | None, Field(examples=[{"x": 600, "y": 80}])] = None
     """
-    Optional canvas coordinates for rendering the target assistant as a node in authoring UIs. Pure presentation — the runtime ignores it; round-trips so frontends can persist graph layout across reloads. When multiple edges target the same assistant, each edge's `position` is independent (frontends typically use the first non-null one).
+    Optional canvas coordinates for rendering the target assistant as a node in authoring UIs.
+    Pure presentation — the runtime ignores it; round-trips so frontends can persist graph
+    layout across reloads. When multiple edges target the same assistant, each edge's `position`
+    is independent (frontends typically use the first non-null one).
     """
     type: Literal["assistant"]
     voice_mode: AssistantTargetVoiceMode | None = AssistantTargetVoiceMode.UNIFIED
     """
-    Voice behavior when handing off to the target assistant, mirroring the handoff tool's `voice_mode`. `unified` (default) keeps the current voice across the handoff; `distinct` lets the target assistant speak with its own configured voice. Only applies to assistant targets — node targets override voice via the node's own `voice_settings`.
+    Voice behavior when handing off to the target assistant, mirroring the handoff tool's
+    `voice_mode`. `unified` (default) keeps the current voice across the handoff; `distinct`
+    lets the target assistant speak with its own configured voice. Only applies to assistant
+    targets — node targets override voice via the node's own `voice_settings`.
     """
 
 
@@ -2130,9 +2456,13 @@ Expression = TypeAliasType(
     ],
 )
 """
-A node in a deterministic expression AST. Exactly one variant is selected by the `type` discriminator. Terminal variants (`number_literal`, `string_literal`, `bool_literal`, `variable`) bottom out the recursion; `arithmetic`, `bool_op`, and `comparison` nest further sub-expressions.
+A node in a deterministic expression AST. Exactly one variant is selected by the `type`
+discriminator. Terminal variants (`number_literal`, `string_literal`, `bool_literal`,
+`variable`) bottom out the recursion; `arithmetic`, `bool_op`, and `comparison` nest further
+sub-expressions.
 
-Extracted into a single named schema so the recursive union is defined once (was previously inlined at every operand site).
+Extracted into a single named schema so the recursive union is defined once (was previously
+inlined at every operand site).
 """
 
 
@@ -2144,11 +2474,17 @@ class ExternalLLM(TelnyxModel):
     """
     certificate_ref: str | None = None
     """
-    Integration secret identifier for the client certificate used with certificate authentication.
+    Integration secret identifier for the client certificate used with certificate
+    authentication.
     """
     forward_metadata: bool | None = False
     """
-    When `true`, Telnyx forwards the assistant's dynamic variables to the external LLM endpoint as a top-level `extra_metadata` object on the chat completion request body. Defaults to `false`. Example payload sent to the external endpoint: `{"extra_metadata": {"customer_name": "Jane", "account_id": "acct_789", "telnyx_agent_target": "+13125550100", "telnyx_end_user_target": "+13125550123"}}`. Distinct from OpenAI's native `metadata` field, which has its own size and type limits.
+    When `true`, Telnyx forwards the assistant's dynamic variables to the external LLM endpoint
+    as a top-level `extra_metadata` object on the chat completion request body. Defaults to
+    `false`. Example payload sent to the external endpoint: `{"extra_metadata":
+    {"customer_name": "Jane", "account_id": "acct_789", "telnyx_agent_target": "+13125550100",
+    "telnyx_end_user_target": "+13125550123"}}`. Distinct from OpenAI's native `metadata` field,
+    which has its own size and type limits.
     """
     llm_api_key_ref: str | None = None
     """
@@ -2172,11 +2508,17 @@ class ExternalLLMReq(TelnyxModel):
     """
     certificate_ref: str | None = None
     """
-    Integration secret identifier for the client certificate used with certificate authentication.
+    Integration secret identifier for the client certificate used with certificate
+    authentication.
     """
     forward_metadata: bool | None = False
     """
-    When `true`, Telnyx forwards the assistant's dynamic variables to the external LLM endpoint as a top-level `extra_metadata` object on the chat completion request body. Defaults to `false`. Example payload sent to the external endpoint: `{"extra_metadata": {"customer_name": "Jane", "account_id": "acct_789", "telnyx_agent_target": "+13125550100", "telnyx_end_user_target": "+13125550123"}}`. Distinct from OpenAI's native `metadata` field, which has its own size and type limits.
+    When `true`, Telnyx forwards the assistant's dynamic variables to the external LLM endpoint
+    as a top-level `extra_metadata` object on the chat completion request body. Defaults to
+    `false`. Example payload sent to the external endpoint: `{"extra_metadata":
+    {"customer_name": "Jane", "account_id": "acct_789", "telnyx_agent_target": "+13125550100",
+    "telnyx_end_user_target": "+13125550123"}}`. Distinct from OpenAI's native `metadata` field,
+    which has its own size and type limits.
     """
     llm_api_key_ref: str | None = None
     """
@@ -2216,7 +2558,10 @@ class FlowNode(TelnyxModel):
 
     external_llm: ExternalLLM | None = None
     """
-    Override for `Assistant.external_llm` while this node is active. Use this to route a node's turns to a different external LLM (different `model`, `base_url`, credentials). Part of the LLM bundle — see `model` for cascade semantics. Mutually exclusive with `model` on the node (a single LLM identity per node).
+    Override for `Assistant.external_llm` while this node is active. Use this to route a node's
+    turns to a different external LLM (different `model`, `base_url`, credentials). Part of the
+    LLM bundle — see `model` for cascade semantics. Mutually exclusive with `model` on the node
+    (a single LLM identity per node).
     """
     id: str
     """
@@ -2228,15 +2573,21 @@ class FlowNode(TelnyxModel):
     """
     instructions_mode: FlowNodeInstructionsMode | None = FlowNodeInstructionsMode.REPLACE
     """
-    How `instructions` combine with the assistant-level instructions. `replace` (default): the node's instructions are used alone. `append`: the node's instructions are concatenated after the assistant's instructions.
+    How `instructions` combine with the assistant-level instructions. `replace` (default): the
+    node's instructions are used alone. `append`: the node's instructions are concatenated after
+    the assistant's instructions.
     """
     llm_api_key_ref: str | None = None
     """
-    Override for `Assistant.llm_api_key_ref` while this node is active. Part of the LLM bundle — see `model` for cascade semantics.
+    Override for `Assistant.llm_api_key_ref` while this node is active. Part of the LLM bundle —
+    see `model` for cascade semantics.
     """
     model: str | None = None
     """
-    Override for `Assistant.model` while this node is active. Part of the LLM bundle (`model` + `llm_api_key_ref` + `external_llm`): when any of the three is set on the node, all three are taken from the node and the assistant-level LLM identity is not consulted. When none of the three is set, the assistant's bundle cascades unchanged.
+    Override for `Assistant.model` while this node is active. Part of the LLM bundle (`model` +
+    `llm_api_key_ref` + `external_llm`): when any of the three is set on the node, all three are
+    taken from the node and the assistant-level LLM identity is not consulted. When none of the
+    three is set, the assistant's bundle cascades unchanged.
     """
     name: str | None = None
     """
@@ -2244,19 +2595,26 @@ class FlowNode(TelnyxModel):
     """
     position: NodePosition | None = None
     """
-    Optional canvas coordinates used by authoring UIs to lay out the graph. Ignored by the runtime; round-trips so frontends can persist graph layout across reloads.
+    Optional canvas coordinates used by authoring UIs to lay out the graph. Ignored by the
+    runtime; round-trips so frontends can persist graph layout across reloads.
     """
     shared_tool_ids: list[str] | None = None
     """
-    IDs of shared (org-level) tools available at this node. Knowledge bases are attached the same way — via a shared retrieval tool. Tools not listed here are not callable while this node is active.
+    IDs of shared (org-level) tools available at this node. Knowledge bases are attached the
+    same way — via a shared retrieval tool. Tools not listed here are not callable while this
+    node is active.
     """
     tools: list[AssistantTools] | None = None
     """
-    Full tool definitions for this node, resolved from `shared_tool_ids` server-side. Populated on responses so clients can render the flow without a follow-up fetch per shared tool. Ignored on input — set `shared_tool_ids` to configure a node's tools.
+    Full tool definitions for this node, resolved from `shared_tool_ids` server-side. Populated
+    on responses so clients can render the flow without a follow-up fetch per shared tool.
+    Ignored on input — set `shared_tool_ids` to configure a node's tools.
     """
     tools_mode: FlowNodeToolsMode | None = FlowNodeToolsMode.REPLACE
     """
-    How `shared_tool_ids` combine with the assistant-level tool set. `replace` (default): only the node's tools are callable. `append`: the node's tools are added to the assistant's tools. Ignored when `shared_tool_ids` is null.
+    How `shared_tool_ids` combine with the assistant-level tool set. `replace` (default): only
+    the node's tools are callable. `append`: the node's tools are added to the assistant's
+    tools. Ignored when `shared_tool_ids` is null.
     """
     transcription: TranscriptionSettings | None = None
     """
@@ -2282,7 +2640,10 @@ class FlowNodeReq(TelnyxModel):
 
     external_llm: ExternalLLMReq | None = None
     """
-    Override for `Assistant.external_llm` while this node is active. Use this to route a node's turns to a different external LLM (different `model`, `base_url`, credentials). Part of the LLM bundle — see `model` for cascade semantics. Mutually exclusive with `model` on the node (a single LLM identity per node).
+    Override for `Assistant.external_llm` while this node is active. Use this to route a node's
+    turns to a different external LLM (different `model`, `base_url`, credentials). Part of the
+    LLM bundle — see `model` for cascade semantics. Mutually exclusive with `model` on the node
+    (a single LLM identity per node).
     """
     id: Annotated[str, Field(examples=["n_intake"])]
     """
@@ -2296,15 +2657,21 @@ class FlowNodeReq(TelnyxModel):
     """
     instructions_mode: FlowNodeReqInstructionsMode | None = FlowNodeReqInstructionsMode.REPLACE
     """
-    How `instructions` combine with the assistant-level instructions. `replace` (default): the node's instructions are used alone. `append`: the node's instructions are concatenated after the assistant's instructions.
+    How `instructions` combine with the assistant-level instructions. `replace` (default): the
+    node's instructions are used alone. `append`: the node's instructions are concatenated after
+    the assistant's instructions.
     """
     llm_api_key_ref: Annotated[str | None, Field(examples=["my-key-ref"])] = None
     """
-    Override for `Assistant.llm_api_key_ref` while this node is active. Part of the LLM bundle — see `model` for cascade semantics.
+    Override for `Assistant.llm_api_key_ref` while this node is active. Part of the LLM bundle —
+    see `model` for cascade semantics.
     """
     model: Annotated[str | None, Field(examples=["moonshotai/Kimi-K2.6"])] = None
     """
-    Override for `Assistant.model` while this node is active. Part of the LLM bundle (`model` + `llm_api_key_ref` + `external_llm`): when any of the three is set on the node, all three are taken from the node and the assistant-level LLM identity is not consulted. When none of the three is set, the assistant's bundle cascades unchanged.
+    Override for `Assistant.model` while this node is active. Part of the LLM bundle (`model` +
+    `llm_api_key_ref` + `external_llm`): when any of the three is set on the node, all three are
+    taken from the node and the assistant-level LLM identity is not consulted. When none of the
+    three is set, the assistant's bundle cascades unchanged.
     """
     name: Annotated[str | None, Field(examples=["Intake"])] = None
     """
@@ -2312,29 +2679,37 @@ class FlowNodeReq(TelnyxModel):
     """
     position: Annotated[NodePosition | None, Field(examples=[{"x": 120, "y": 80}])] = None
     """
-    Optional canvas coordinates used by authoring UIs to lay out the graph. Ignored by the runtime; round-trips so frontends can persist graph layout across reloads.
+    Optional canvas coordinates used by authoring UIs to lay out the graph. Ignored by the
+    runtime; round-trips so frontends can persist graph layout across reloads.
     """
     shared_tool_ids: Annotated[
         list[str] | None, Field(examples=[["tool-faq-kb", "tool-billing-lookup"]])
     ] = None
     """
-    IDs of shared (org-level) tools available at this node. Knowledge bases are attached the same way — via a shared retrieval tool. Tools not listed here are not callable while this node is active.
+    IDs of shared (org-level) tools available at this node. Knowledge bases are attached the
+    same way — via a shared retrieval tool. Tools not listed here are not callable while this
+    node is active.
     """
     tools_mode: FlowNodeReqToolsMode | None = FlowNodeReqToolsMode.REPLACE
     """
-    How `shared_tool_ids` combine with the assistant-level tool set. `replace` (default): only the node's tools are callable. `append`: the node's tools are added to the assistant's tools. Ignored when `shared_tool_ids` is null.
+    How `shared_tool_ids` combine with the assistant-level tool set. `replace` (default): only
+    the node's tools are callable. `append`: the node's tools are added to the assistant's
+    tools. Ignored when `shared_tool_ids` is null.
     """
     transcription: TranscriptionSettings | None = None
     """
-    Per-node transcription override (model/language/region). Unset fields cascade from the assistant-level transcription.
+    Per-node transcription override (model/language/region). Unset fields cascade from the
+    assistant-level transcription.
     """
     type: Literal["prompt"] = "prompt"
     """
-    Node kind discriminator. `prompt` (default) is an LLM-driven step; `tool` is a standalone tool execution (see `ToolNodeReq`).
+    Node kind discriminator. `prompt` (default) is an LLM-driven step; `tool` is a standalone
+    tool execution (see `ToolNodeReq`).
     """
     voice_settings: VoiceSettings | None = None
     """
-    Per-node voice override. Only fields set here override the assistant-level voice settings; unset fields cascade.
+    Per-node voice override. Only fields set here override the assistant-level voice settings;
+    unset fields cascade.
     """
 
 
@@ -2373,7 +2748,8 @@ class TelephonySettingsRecordingSettings(TelnyxModel):
     """
     enabled: bool | None = True
     """
-    Whether call recording is enabled. When set to false, calls will not be recorded regardless of other recording configuration.
+    Whether call recording is enabled. When set to false, calls will not be recorded regardless
+    of other recording configuration.
     """
     format: TelephonySettingsRecordingSettingsFormat | None = (
         TelephonySettingsRecordingSettingsFormat.MP3
@@ -2383,7 +2759,9 @@ class TelephonySettingsRecordingSettings(TelnyxModel):
     """
     stop_on_conversation_end: bool | None = False
     """
-    When enabled, the call recording will stop when the conversation ends (for example, when the assistant hangs up or the call is transferred). When disabled, recording continues until the call itself ends.
+    When enabled, the call recording will stop when the conversation ends (for example, when the
+    assistant hangs up or the call is transferred). When disabled, recording continues until the
+    call itself ends.
     """
 
 
@@ -2409,7 +2787,9 @@ VoiceSettingsBackgroundAudio = TypeAliasType(
     ],
 )
 """
-Optional background audio to play on the call. Use a predefined media bed, or supply a looped MP3 URL. If a media URL is chosen in the portal, customers can preview it before saving.
+Optional background audio to play on the call. Use a predefined media bed, or supply a
+looped MP3 URL. If a media URL is chosen in the portal, customers can preview it before
+saving.
 """
 
 
@@ -2420,11 +2800,16 @@ class WebhookToolParams(TelnyxModel):
     """
     async_timeout_ms: Annotated[int | None, Field(ge=1, le=15000)] = None
     """
-    Maximum time in milliseconds that the conversation worker waits for an async webhook response before returning "Submitted" to the LLM. If unset, the platform default (currently 300ms) is used.
+    Maximum time in milliseconds that the conversation worker waits for an async webhook
+    response before returning "Submitted" to the LLM. If unset, the platform default (currently
+    300ms) is used.
     """
     body_parameters: WebhookToolParamsBodyParameters | None = None
     """
-    The body parameters the webhook tool accepts, described as a JSON Schema object. These parameters will be passed to the webhook as the body of the request. See the [JSON Schema reference](https://json-schema.org/understanding-json-schema) for documentation about the format
+    The body parameters the webhook tool accepts, described as a JSON Schema object. These
+    parameters will be passed to the webhook as the body of the request. See the [JSON Schema
+    reference](https://json-schema.org/understanding-json-schema) for documentation about the
+    format
     """
     description: str
     """
@@ -2444,29 +2829,43 @@ class WebhookToolParams(TelnyxModel):
     """
     path_parameters: WebhookToolParamsPathParameters | None = None
     """
-    The path parameters the webhook tool accepts, described as a JSON Schema object. These parameters will be passed to the webhook as the path of the request if the URL contains a placeholder for a value. See the [JSON Schema reference](https://json-schema.org/understanding-json-schema) for documentation about the format
+    The path parameters the webhook tool accepts, described as a JSON Schema object. These
+    parameters will be passed to the webhook as the path of the request if the URL contains a
+    placeholder for a value. See the [JSON Schema
+    reference](https://json-schema.org/understanding-json-schema) for documentation about the
+    format
     """
     query_parameters: WebhookToolParamsQueryParameters | None = None
     """
-    The query parameters the webhook tool accepts, described as a JSON Schema object. These parameters will be passed to the webhook as the query of the request. See the [JSON Schema reference](https://json-schema.org/understanding-json-schema) for documentation about the format
+    The query parameters the webhook tool accepts, described as a JSON Schema object. These
+    parameters will be passed to the webhook as the query of the request. See the [JSON Schema
+    reference](https://json-schema.org/understanding-json-schema) for documentation about the
+    format
     """
     store_fields_as_variables: list[WebhookToolParamsStoreFieldsAsVariablesItem] | None = None
     """
-    A list of mappings that extract values from the webhook response and store them as dynamic variables. Each mapping specifies a dynamic variable name and a dot-notation path to the value in the response body.
+    A list of mappings that extract values from the webhook response and store them as dynamic
+    variables. Each mapping specifies a dynamic variable name and a dot-notation path to the
+    value in the response body.
     """
     timeout_ms: Annotated[int | None, Field(ge=500, le=10000)] = None
     """
-    The maximum number of milliseconds to wait for the webhook to respond. Only applicable when async is false.
+    The maximum number of milliseconds to wait for the webhook to respond. Only applicable when
+    async is false.
     """
     url: Annotated[str, Field(examples=["https://example.com/api/v1/function"])]
     """
-    The URL of the external tool to be called. This URL is going to be used by the assistant. The URL can be templated like: `https://example.com/api/v1/{id}`, where `{id}` is a placeholder for a value that will be provided by the assistant if `path_parameters` are provided with the `id` attribute.
+    The URL of the external tool to be called. This URL is going to be used by the assistant.
+    The URL can be templated like: `https://example.com/api/v1/{id}`, where `{id}` is a
+    placeholder for a value that will be provided by the assistant if `path_parameters` are
+    provided with the `id` attribute.
     """
 
 
 AssistantTools = TypeAliasType("AssistantTools", list[AssistantToolsItem])
 """
-Deprecated for new integrations. Inline tool definitions available to the assistant. Prefer `tool_ids` to attach shared tools created with the AI Tools endpoints.
+Deprecated for new integrations. Inline tool definitions available to the assistant. Prefer
+`tool_ids` to attach shared tools created with the AI Tools endpoints.
 """
 
 
@@ -2501,7 +2900,8 @@ FlowEdgeTarget = TypeAliasType(
     ],
 )
 """
-Destination of the transition. Discriminated by `type`: `node` (jump to another node in this flow) or `assistant` (hand off to a different assistant).
+Destination of the transition. Discriminated by `type`: `node` (jump to another node in this
+flow) or `assistant` (hand off to a different assistant).
 """
 
 

@@ -32,8 +32,8 @@ class Clause(TelnyxModel):
     """
     A single attribute/operator/values check.
 
-    A clause matches when the routing context's value for ``attribute``
-    satisfies ``operator`` against any of ``values``.
+    A clause matches when the routing context's value for ``attribute`` satisfies ``operator``
+    against any of ``values``.
     """
 
     attribute: str
@@ -79,8 +79,8 @@ class Serve(TelnyxModel):
 
     Exactly one of:
     - ``version_id`` — serve a specific version
-    - ``rollout`` — weighted random across versions; weights must sum to
-      less than 100, with the leftover routing to the main version
+    - ``rollout`` — weighted random across versions; weights must sum to less than 100, with the
+      leftover routing to the main version
     """
 
     rollout: list[RolloutSlot] | None = None

@@ -6,7 +6,8 @@ from telnyx_ai._models import TelnyxModel
 class EnhanceInstructionsRequest(TelnyxModel):
     enhancement_prompt: str | None = None
     """
-    Optional guidance describing how the instructions should be enhanced. When provided, the LLM applies these requested changes in addition to fixing any identified issues.
+    Optional guidance describing how the instructions should be enhanced. When provided, the LLM
+    applies these requested changes in addition to fixing any identified issues.
     """
     instructions: str | None = None
     """

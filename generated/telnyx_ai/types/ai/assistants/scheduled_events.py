@@ -36,15 +36,18 @@ class CreateScheduledEventRequest(TelnyxModel):
     call_settings: ScheduledCallSettings | None = None
     conversation_metadata: dict[str, str | int | bool] | None = None
     """
-    Metadata associated with the conversation. Telnyx provides several pieces of metadata, but customers can also add their own.
+    Metadata associated with the conversation. Telnyx provides several pieces of metadata, but
+    customers can also add their own.
     """
     dynamic_variables: dict[str, str] | None = None
     """
-    A map of dynamic variable names to values. These variables can be referenced in the assistant's instructions and messages using {{variable_name}} syntax.
+    A map of dynamic variable names to values. These variables can be referenced in the
+    assistant's instructions and messages using {{variable_name}} syntax.
     """
     max_retries_client_errors: Annotated[int | None, Field(ge=0, le=10)] = 0
     """
-    Configure number of retries on client errors: busy, no-answer, failed, canceled (caller hung up before the callee answered)
+    Configure number of retries on client errors: busy, no-answer, failed, canceled (caller hung
+    up before the callee answered)
     """
     retry_interval_secs: Annotated[int | None, Field(ge=60, le=86400)] = None
     scheduled_at_fixed_datetime: Annotated[
@@ -92,9 +95,9 @@ class PaginatedScheduledEventList(TelnyxModel):
 
 class ScheduledCallSettings(TelnyxModel):
     """
-    Per-call telephony overrides applied when a scheduled phone-call event
-    dispatches. Phone-call events only. New per-call dispatch options should be
-    added here rather than as top-level event fields.
+    Per-call telephony overrides applied when a scheduled phone-call event dispatches.
+    Phone-call events only. New per-call dispatch options should be added here rather than as
+    top-level event fields.
     """
 
     sip_region: SipRegion | None = None
@@ -102,9 +105,8 @@ class ScheduledCallSettings(TelnyxModel):
 
 class SipRegion(OpenEnum):
     """
-    SIP region passed to Telnyx when initiating an outbound call. Values
-    match the Telnyx TeXML `SipRegion` parameter exactly. Telnyx defaults to
-    `US` when omitted.
+    SIP region passed to Telnyx when initiating an outbound call. Values match the Telnyx TeXML
+    `SipRegion` parameter exactly. Telnyx defaults to `US` when omitted.
     """
 
     US = "US"
@@ -135,12 +137,14 @@ class ScheduledPhoneCallEventResponse(TelnyxModel):
     """
     dynamic_variables: dict[str, str] | None = None
     """
-    A map of dynamic variable names to values. These variables can be referenced in the assistant's instructions and messages using {{variable_name}} syntax.
+    A map of dynamic variable names to values. These variables can be referenced in the
+    assistant's instructions and messages using {{variable_name}} syntax.
     """
     errors: list[str] | None = None
     max_retries_client_errors: int | None = 0
     """
-    Configure number of retries on client errors: busy, no-answer, failed, canceled (caller hung up before the callee answered)
+    Configure number of retries on client errors: busy, no-answer, failed, canceled (caller hung
+    up before the callee answered)
     """
     retry_attempts: int | None = None
     retry_count: int | None = 0
@@ -160,7 +164,8 @@ class ScheduledSmsEventResponse(TelnyxModel):
     created_at: AwareDatetime | None = None
     dynamic_variables: dict[str, str] | None = None
     """
-    A map of dynamic variable names to values. These variables can be referenced in the assistant's instructions and messages using {{variable_name}} syntax.
+    A map of dynamic variable names to values. These variables can be referenced in the
+    assistant's instructions and messages using {{variable_name}} syntax.
     """
     errors: list[str] | None = None
     retry_count: int | None = 0

@@ -32,7 +32,12 @@ class Conversation(TelnyxModel):
         ),
     ]
     """
-    Metadata associated with the conversation. Telnyx provides several pieces of metadata, but customers can also add their own. The reserved field `ai_disabled` (boolean) can be set to `true` to prevent AI-generated responses on this conversation. When `ai_disabled` is `true`, calls to the chat endpoint will return a 400 error. Set to `false` or remove the field to re-enable AI responses. This is useful when a human agent needs to take over the conversation mid-stream (e.g., a technician stepping in while AI was messaging a resident).
+    Metadata associated with the conversation. Telnyx provides several pieces of metadata, but
+    customers can also add their own. The reserved field `ai_disabled` (boolean) can be set to
+    `true` to prevent AI-generated responses on this conversation. When `ai_disabled` is `true`,
+    calls to the chat endpoint will return a 400 error. Set to `false` or remove the field to
+    re-enable AI responses. This is useful when a human agent needs to take over the
+    conversation mid-stream (e.g., a technician stepping in while AI was messaging a resident).
     """
     name: Annotated[str | None, Field(examples=[""])] = None
 
@@ -63,7 +68,8 @@ class ConversationInsightConversationInsightsItem(TelnyxModel):
     """
     result: str
     """
-    Insight result from the conversation. If the insight has a JSON schema, this will be stringified JSON object.
+    Insight result from the conversation. If the insight has a JSON schema, this will be
+    stringified JSON object.
     """
 
 
@@ -90,7 +96,8 @@ class ConversationsListData(TelnyxModel):
 class CreateConversationRequest(TelnyxModel):
     metadata: dict[str, str] | None = None
     """
-    Metadata associated with the conversation. Set `ai_disabled` to `true` to create the conversation with AI message responses disabled.
+    Metadata associated with the conversation. Set `ai_disabled` to `true` to create the
+    conversation with AI message responses disabled.
     """
     name: str | None = None
 
@@ -145,7 +152,9 @@ class UpdateConversationByIdPublicConversationsPutResponse(TelnyxModel):
 class UpdateConversationRequest(TelnyxModel):
     metadata: dict[str, str] | None = None
     """
-    Metadata associated with the conversation. Set `ai_disabled` to `true` to stop AI from responding to messages (e.g., when a human agent takes over). Set to `false` to re-enable AI responses.
+    Metadata associated with the conversation. Set `ai_disabled` to `true` to stop AI from
+    responding to messages (e.g., when a human agent takes over). Set to `false` to re-enable AI
+    responses.
     """
 
 

@@ -9,35 +9,52 @@ from telnyx_ai._models import TelnyxModel
 class AggregateConversationInsightsQuery(TelnyxModel):
     group_by: list[str] | None = None
     """
-    Fields to group by (can be comma-separated or multiple parameters). Prefix a field with 'metadata.' (e.g. 'metadata.assistant_id') to group by the conversation's metadata instead of the insight result.
+    Fields to group by (can be comma-separated or multiple parameters). Prefix a field with
+    'metadata.' (e.g. 'metadata.assistant_id') to group by the conversation's metadata instead
+    of the insight result.
 
     Common fields used for over-time charts:
-    - `score` — Group by the insight's score value (e.g. for Agent Instruction Following, User Satisfaction).
+    - `score` — Group by the insight's score value (e.g. for Agent Instruction Following, User
+      Satisfaction).
     - `metadata.assistant_id` — Group by the assistant that handled the conversation.
-    - `metadata.assistant_version_id` — Group by the assistant version, useful for comparing performance across versions in the portal's 'Insights Over Time' chart.
-    - `metadata.telnyx_conversation_channel` — Group by conversation channel (phone_call, web_chat, etc.).
+    - `metadata.assistant_version_id` — Group by the assistant version, useful for comparing
+      performance across versions in the portal's 'Insights Over Time' chart.
+    - `metadata.telnyx_conversation_channel` — Group by conversation channel (phone_call,
+      web_chat, etc.).
     """
     show: list[str] | None = None
     """
-    Fields to include in the result (can be comma-separated or multiple parameters). Supports the same 'metadata.<key>' prefix as group_by. Each returned row will contain the grouped field values plus a `record_count` indicating how many conversation insights match that combination.
+    Fields to include in the result (can be comma-separated or multiple parameters). Supports
+    the same 'metadata.<key>' prefix as group_by. Each returned row will contain the grouped
+    field values plus a `record_count` indicating how many conversation insights match that
+    combination.
     """
     insight_id: str | None = None
     """
-    Optional insight ID to filter conversation insights. Only insights matching this ID will be included in the aggregation.
+    Optional insight ID to filter conversation insights. Only insights matching this ID will be
+    included in the aggregation.
     """
     created_at: str | None = None
     """
-    Filter by creation datetime to scope the aggregation window. Supports range operators (e.g., `created_at=gte.2025-01-01T00:00:00Z` for the start of the range, `created_at=lt.2025-01-02T00:00:00Z` for the end). To build per-day time series (as the portal does for the 'Insights Over Time' chart), issue one request per day bounded by `created_at=gte.<day_start>` and `created_at=lt.<next_day_start>`.
+    Filter by creation datetime to scope the aggregation window. Supports range operators (e.g.,
+    `created_at=gte.2025-01-01T00:00:00Z` for the start of the range,
+    `created_at=lt.2025-01-02T00:00:00Z` for the end). To build per-day time series (as the
+    portal does for the 'Insights Over Time' chart), issue one request per day bounded by
+    `created_at=gte.<day_start>` and `created_at=lt.<next_day_start>`.
     """
     metadata_assistant_id: Annotated[str | None, Field(alias="metadata.assistant_id")] = None
     """
-    Filter by assistant ID (e.g., `metadata.assistant_id=eq.<assistant_id>`). When provided, only conversation insights for the specified assistant are aggregated. Used by the portal to scope the 'Insights Over Time' chart to a single assistant.
+    Filter by assistant ID (e.g., `metadata.assistant_id=eq.<assistant_id>`). When provided,
+    only conversation insights for the specified assistant are aggregated. Used by the portal to
+    scope the 'Insights Over Time' chart to a single assistant.
     """
 
 
 class ConversationInsightAggregateResp(TelnyxModel):
     """
-    Aggregated conversation insight counts grouped by the specified fields. Each item in `data` contains the grouped field values and a `record_count` indicating how many conversation insights match that combination.
+    Aggregated conversation insight counts grouped by the specified fields. Each item in `data`
+    contains the grouped field values and a `record_count` indicating how many conversation
+    insights match that combination.
     """
 
     data: list[ConversationInsightAggregateRespDataItem]
@@ -48,7 +65,11 @@ class ConversationInsightAggregateResp(TelnyxModel):
 
 class ConversationInsightAggregateRespDataItem(TelnyxModel):
     """
-    An aggregation row. Contains the grouped field values (keyed by the group_by field names) and a `record_count` integer. For example, when grouping by `score`, each row has a `score` value and a `record_count` of conversations with that score. When also splitting by `metadata.assistant_version_id`, each row includes both `score` and `metadata.assistant_version_id` plus their combined `record_count`.
+    An aggregation row. Contains the grouped field values (keyed by the group_by field names)
+    and a `record_count` integer. For example, when grouping by `score`, each row has a `score`
+    value and a `record_count` of conversations with that score. When also splitting by
+    `metadata.assistant_version_id`, each row includes both `score` and
+    `metadata.assistant_version_id` plus their combined `record_count`.
     """
 
     model_config = ConfigDict(

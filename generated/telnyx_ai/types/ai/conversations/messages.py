@@ -11,7 +11,9 @@ from .. import Meta
 class ConversationMessage(TelnyxModel):
     created_at: Annotated[AwareDatetime | None, Field(examples=["2025-04-15T13:07:28.764Z"])] = None
     """
-    The datetime the message was created on the conversation. This does not necesarily correspond to the time the message was sent. The best field to use to determine the time the end user experienced the message is `sent_at`.
+    The datetime the message was created on the conversation. This does not necesarily
+    correspond to the time the message was sent. The best field to use to determine the time the
+    end user experienced the message is `sent_at`.
     """
     role: ConversationMessageRole
     """

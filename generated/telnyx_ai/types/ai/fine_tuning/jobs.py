@@ -32,13 +32,16 @@ class CreateFineTuningJobRequestHyperparameters(TelnyxModel):
 
     n_epochs: Annotated[int | None, Field(ge=1, le=10)] = 3
     """
-    The number of epochs to train the model for. An epoch refers to one full cycle through the training dataset. 'auto' decides the optimal number of epochs based on the size of the dataset. If setting the number manually, we support any number between 1 and 50 epochs.
+    The number of epochs to train the model for. An epoch refers to one full cycle through the
+    training dataset. 'auto' decides the optimal number of epochs based on the size of the
+    dataset. If setting the number manually, we support any number between 1 and 50 epochs.
     """
 
 
 class FineTuningJob(TelnyxModel):
     """
-    The `fine_tuning.job` object represents a fine-tuning job that has been created through the API.
+    The `fine_tuning.job` object represents a fine-tuning job that has been created through the
+    API.
     """
 
     created_at: int
@@ -47,7 +50,8 @@ class FineTuningJob(TelnyxModel):
     """
     finished_at: int | None
     """
-    The Unix timestamp (in seconds) for when the fine-tuning job was finished. The value will be null if the fine-tuning job is still running.
+    The Unix timestamp (in seconds) for when the fine-tuning job was finished. The value will be
+    null if the fine-tuning job is still running.
     """
     hyperparameters: FineTuningJobHyperparameters
     """
@@ -71,7 +75,8 @@ class FineTuningJob(TelnyxModel):
     """
     trained_tokens: int | None
     """
-    The total number of billable tokens processed by this fine-tuning job. The value will be null if the fine-tuning job is still running.
+    The total number of billable tokens processed by this fine-tuning job. The value will be
+    null if the fine-tuning job is still running.
     """
     training_file: str
     """
@@ -86,7 +91,8 @@ class FineTuningJobHyperparameters(TelnyxModel):
 
     n_epochs: Annotated[int, Field(ge=1, le=10)]
     """
-    The number of epochs to train the model for. An epoch refers to one full cycle through the training dataset.
+    The number of epochs to train the model for. An epoch refers to one full cycle through the
+    training dataset.
     """
 
 

@@ -12,7 +12,10 @@ class ChatPublicOpenaiResponsesCompletionsPostBody(TelnyxModel):
     )
     conversation: str | None = None
     """
-    Optional Telnyx Conversation ID from `POST /ai/conversations`. When provided, Telnyx stores this turn on that conversation and uses the conversation's prior messages as context. Reuse the same ID for subsequent turns and tool-result followups. Omit it for a non-persisted, stateless response.
+    Optional Telnyx Conversation ID from `POST /ai/conversations`. When provided, Telnyx stores
+    this turn on that conversation and uses the conversation's prior messages as context. Reuse
+    the same ID for subsequent turns and tool-result followups. Omit it for a non-persisted,
+    stateless response.
     """
     input: Any | None = None
     """
@@ -20,11 +23,14 @@ class ChatPublicOpenaiResponsesCompletionsPostBody(TelnyxModel):
     """
     instructions: str | None = None
     """
-    Optional system/developer instructions for the model. When used with a persisted `conversation`, send these on the first request that creates the thread; subsequent turns can rely on the stored history.
+    Optional system/developer instructions for the model. When used with a persisted
+    `conversation`, send these on the first request that creates the thread; subsequent turns
+    can rely on the stored history.
     """
     model: str | None = None
     """
-    Model identifier to use for the response, for example `zai-org/GLM-5.1-FP8` or another model available from the Telnyx OpenAI-compatible models endpoint.
+    Model identifier to use for the response, for example `zai-org/GLM-5.1-FP8` or another model
+    available from the Telnyx OpenAI-compatible models endpoint.
     """
     stream: bool | None = None
     """

@@ -90,7 +90,8 @@ class OpenAIEmbeddingUsage(TelnyxModel):
 class OpenAIEmbeddingRequest(TelnyxModel):
     dimensions: int | None = None
     """
-    The number of dimensions the resulting output embeddings should have. Only supported in some models.
+    The number of dimensions the resulting output embeddings should have. Only supported in some
+    models.
     """
     encoding_format: OpenAIEmbeddingRequestEncodingFormat | None = (
         OpenAIEmbeddingRequestEncodingFormat.FLOAT

@@ -12,9 +12,8 @@ class AssistantTestResponse(TelnyxModel):
     """
     Response model containing complete assistant test information.
 
-    Returns all test configuration details including evaluation criteria,
-    scheduling, and metadata. Used when retrieving individual tests or
-    after creating/updating tests.
+    Returns all test configuration details including evaluation criteria, scheduling, and
+    metadata. Used when retrieving individual tests or after creating/updating tests.
     """
 
     created_at: Annotated[AwareDatetime, Field(examples=["2024-01-16T09:00:00Z"])]
@@ -111,8 +110,8 @@ class PaginatedAssistantTestList(TelnyxModel):
     """
     Paginated list of assistant tests with metadata.
 
-    Returns a subset of tests based on pagination parameters along with
-    metadata for implementing pagination controls in the UI.
+    Returns a subset of tests based on pagination parameters along with metadata for
+    implementing pagination controls in the UI.
     """
 
     data: list[AssistantTestResponse]
@@ -129,8 +128,8 @@ class PaginatedTestRunList(TelnyxModel):
     """
     Paginated list of test runs with metadata.
 
-    Returns test run execution results with pagination support for
-    handling large numbers of test executions.
+    Returns test run execution results with pagination support for handling large numbers of
+    test executions.
     """
 
     data: list[TestRunResponse]
@@ -159,8 +158,8 @@ class TestRunResponse(TelnyxModel):
     """
     Response model containing test run execution details and results.
 
-    Provides comprehensive information about a test execution including
-    status, timing, logs, and detailed evaluation results.
+    Provides comprehensive information about a test execution including status, timing, logs,
+    and detailed evaluation results.
     """
 
     completed_at: AwareDatetime | None = None
@@ -181,7 +180,9 @@ class TestRunResponse(TelnyxModel):
     """
     detail_status: list[TestRunDetailResult] | None = None
     """
-    Detailed evaluation results for each rubric criteria. Name is name of the criteria from the rubric and status is the result of the evaluation. This list will have a result for every criteria in the rubric section.
+    Detailed evaluation results for each rubric criteria. Name is name of the criteria from the
+    rubric and status is the result of the evaluation. This list will have a result for every
+    criteria in the rubric section.
     """
     logs: str | None = None
     """
@@ -213,12 +214,12 @@ class TestRunResponse(TelnyxModel):
 class TestStatus(OpenEnum):
     """
     Represents the lifecycle of a test:
-      - 'pending': Test is waiting to be executed.
-      - 'starting': Test execution is initializing.
-      - 'running': Test is currently executing.
-      - 'passed': Test completed successfully.
-      - 'failed': Test executed but did not pass.
-      - 'error': An error occurred during test execution.
+    - 'pending': Test is waiting to be executed.
+    - 'starting': Test execution is initializing.
+    - 'running': Test is currently executing.
+    - 'passed': Test completed successfully.
+    - 'failed': Test executed but did not pass.
+    - 'error': An error occurred during test execution.
     """
 
     PENDING = "pending"
@@ -233,8 +234,8 @@ class UpdateAssistantTestRequest(TelnyxModel):
     """
     Request model for updating an existing assistant test.
 
-    All fields are optional, allowing partial updates of test configuration.
-    Only provided fields will be updated, others remain unchanged.
+    All fields are optional, allowing partial updates of test configuration. Only provided
+    fields will be updated, others remain unchanged.
     """
 
     description: Annotated[str | None, Field(max_length=1000)] = None
@@ -286,18 +287,20 @@ class CreateAssistantTestRequest(TelnyxModel):
     """
     Request model for creating a new assistant test.
 
-    This model defines all the required and optional parameters needed to create
-    a comprehensive test for an AI assistant, including test configuration,
-    evaluation criteria, and scheduling options.
+    This model defines all the required and optional parameters needed to create a comprehensive
+    test for an AI assistant, including test configuration, evaluation criteria, and scheduling
+    options.
     """
 
     description: Annotated[str | None, Field(max_length=1000)] = None
     """
-    Optional detailed description of what this test evaluates and its purpose. Helps team members understand the test's objectives.
+    Optional detailed description of what this test evaluates and its purpose. Helps team
+    members understand the test's objectives.
     """
     destination: Annotated[str, Field(examples=["+15551234567"], min_length=1)]
     """
-    The target destination for the test conversation. Format depends on the channel: phone number for SMS/voice, webhook URL for web chat, etc.
+    The target destination for the test conversation. Format depends on the channel: phone
+    number for SMS/voice, webhook URL for web chat, etc.
     """
     instructions: Annotated[
         str,
@@ -310,17 +313,20 @@ class CreateAssistantTestRequest(TelnyxModel):
         ),
     ]
     """
-    Detailed instructions that define the test scenario and what the assistant should accomplish. This guides the test execution and evaluation.
+    Detailed instructions that define the test scenario and what the assistant should
+    accomplish. This guides the test execution and evaluation.
     """
     max_duration_seconds: Annotated[int | None, Field(ge=1, le=3600)] = None
     """
-    Maximum duration in seconds that the test conversation should run before timing out. If not specified, uses system default timeout.
+    Maximum duration in seconds that the test conversation should run before timing out. If not
+    specified, uses system default timeout.
     """
     name: Annotated[
         str, Field(examples=["Customer Support Bot Test"], max_length=255, min_length=1)
     ]
     """
-    A descriptive name for the assistant test. This will be used to identify the test in the UI and reports.
+    A descriptive name for the assistant test. This will be used to identify the test in the UI
+    and reports.
     """
     rubric: Annotated[
         list[CreateAssistantTestRequestRubricItem],
@@ -335,15 +341,18 @@ class CreateAssistantTestRequest(TelnyxModel):
         ),
     ]
     """
-    Evaluation criteria used to assess the assistant's performance. Each rubric item contains a name and specific criteria for evaluation.
+    Evaluation criteria used to assess the assistant's performance. Each rubric item contains a
+    name and specific criteria for evaluation.
     """
     telnyx_conversation_channel: Annotated[
         TelnyxConversationChannel | None, Field(examples=["web_chat"])
     ] = TelnyxConversationChannel.WEB_CHAT
     """
-    The communication channel through which the test will be conducted. Determines how the assistant will receive and respond to test messages.
+    The communication channel through which the test will be conducted. Determines how the
+    assistant will receive and respond to test messages.
     """
     test_suite: Annotated[str | None, Field(max_length=100)] = None
     """
-    Optional test suite name to group related tests together. Useful for organizing tests by feature, team, or release cycle.
+    Optional test suite name to group related tests together. Useful for organizing tests by
+    feature, team, or release cycle.
     """

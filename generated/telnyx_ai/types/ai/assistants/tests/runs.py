@@ -31,5 +31,6 @@ class TriggerTestRunRequest(TelnyxModel):
         str | None, Field(examples=["123e4567-e89b-12d3-a456-426614174000"])
     ] = None
     """
-    Optional assistant version ID to use for this test run. If provided, the version must exist or a 400 error will be returned. If not provided, test will run on main version
+    Optional assistant version ID to use for this test run. If provided, the version must exist
+    or a 400 error will be returned. If not provided, test will run on main version
     """

@@ -10,8 +10,8 @@ class TestSuitesResponse(TelnyxModel):
     """
     Response containing all available test suite names.
 
-    Returns a list of distinct test suite names that can be used for
-    filtering and organizing tests.
+    Returns a list of distinct test suite names that can be used for filtering and organizing
+    tests.
     """
 
     data: Annotated[list[str], Field(examples=[["customer-support", "sales-flow", "onboarding"]])]
