@@ -68,9 +68,13 @@ class Response:
     @property
     def parse_type(self) -> str:
         """What the runtime validates the body into (of a stream: each event)."""
+        return self.parse_type_as("")
+
+    def parse_type_as(self, qualify: str) -> str:
+        """`parse_type` with `qualify` before each model's name (see TypeExpr.render)."""
         if self.kind == "stream" and self.events is not None:
-            return self.events.item.render("out")
-        return self.type.render("out")
+            return self.events.item.render("out", qualify=qualify)
+        return self.type.render("out", qualify=qualify)
 
 
 @dataclass(frozen=True)

@@ -153,32 +153,41 @@ _RESOURCE_RUNTIME = (
     )),
     *(Import("._types", name) for name in ("NOT_GIVEN", "Body", "Headers", "NotGiven", "Query", "TimeoutTypes")),
 )  # fmt: skip
+LAZY_TYPES = "types_"  # what a resource module calls the package's types index
 _STANDARD_FIRST = ("functools", "typing", "typing_extensions", "datetime", "uuid")
 
 
 def resource_imports(resource: Resource) -> set[Import]:
-    """Every name a resource module imports: the runtime's, and each type's own."""
+    """Every name a resource module imports: the runtime's, and each type's own. Models are
+    named by annotations only; a method reaches the ones it validates through the types
+    index (`types_.Assistant`), which loads a module of models on the first call that needs it."""
     found: set[Import] = set()
     if resource.children:
         found.add(Import("typing", "TYPE_CHECKING"))
     if not resource.operations:
         return found | {Import("functools", "cached_property"), Import("._resource", "AsyncAPIResource"), Import("._resource", "SyncAPIResource")}
     found.update(_RESOURCE_RUNTIME)
+    at_run_time: set[Import] = set()  # what the method bodies validate with
     for op in resource.operations:
         for argument in op.arguments:
             found.update(argument.type.imports("in"))
         for flavour in ("sync", "async"):
             found.update(op.return_type.imports("out", flavour))
-        found.update(op.response.type.imports("out"))
+        at_run_time.update(op.response.type.imports("out"))
         events = op.response.events
         if events is not None:
             found.update(events.type.imports("out", "sync"))
             found.update(events.type.imports("out", "async"))
+            at_run_time.update(events.item.imports("out"))
             if events.flag:
                 found.update({Import("typing", "Literal"), Import("typing", "overload")})
         if op.pagination is not None:
             found.update({Import(".pagination", "Paging"), Import(".pagination", "fetch_page"), Import(".pagination", "AsyncPager")})
-        found.update(Import(MODELS, name) for name in (op.body.model if op.body else None, op.query_model) if name)
+        at_run_time.update(Import(MODELS, name) for name in (op.body.model if op.body else None, op.query_model) if name)
+    found = {replace(i, typing_only=True) if i.module in (MODELS, "._models") else i for i in found}
+    found.update(i for i in at_run_time if i.module not in (MODELS, "._models"))
+    if any(i.module == MODELS for i in at_run_time):
+        found.add(Import(".", "types", alias=LAZY_TYPES))
     return found
 
 
@@ -191,7 +200,8 @@ def import_block(imports: set[Import], up: str, homes: dict[str, str]) -> str:
     lines: dict[bool, list[str]] = {False: [], True: []}
     modules = sorted({(i.module, i.typing_only) for i in imports}, key=lambda m: (m[0].startswith("."), _STANDARD_FIRST.index(m[0]) if m[0] in _STANDARD_FIRST else 99, m[0]))
     for module, typing_only in modules:
-        names = sorted({i.name for i in imports if i.module == module and i.typing_only == typing_only and (not typing_only or (module, i.name) not in at_run_time)}, key=lambda n: (not n.isupper(), n.lower() == n, n))
+        chosen = {i for i in imports if i.module == module and i.typing_only == typing_only and (not typing_only or (module, i.name) not in at_run_time)}
+        names = [f"{i.name} as {i.alias}" if i.alias else i.name for i in sorted(chosen, key=lambda i: (not i.name.isupper(), i.name.lower() == i.name, i.name))]
         if names:
             source = up + module[1:] if module.startswith(".") else module
             lines[typing_only].append(f"from {source} import {', '.join(names)}")
@@ -211,6 +221,7 @@ def _resource_context(resource: Resource, homes: dict[str, str]) -> dict[str, An
         "up": _relative_root(resource),
         "imports": import_block(imports, _relative_root(resource), homes),
         "has_streams": bool(streams),
+        "types_": LAZY_TYPES + ".",
     }
 
 

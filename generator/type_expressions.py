@@ -33,16 +33,24 @@ class Import:
     module: str
     name: str
     typing_only: bool = False
+    alias: str = ""  # `from {module} import {name} as {alias}`
+
+    @property
+    def bound(self) -> str:
+        """The name the import binds."""
+        return self.alias or self.name
 
 
 class TypeExpr:
     """A type as the IR keeps it. Subclasses are frozen dataclasses: two equal types compare equal."""
 
-    def render(self, side: Side, flavour: Flavour = "sync") -> str:
-        members = self.members(side, flavour)
+    def render(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> str:
+        """The type as code; `qualify` goes before the name of every class of the package that
+        a response can be validated into (`types_.Assistant`: the models loaded on first use)."""
+        members = self.members(side, flavour, qualify)
         return members[0] if len(members) == 1 else "Union[" + ", ".join(members) + "]"
 
-    def members(self, side: Side, flavour: Flavour = "sync") -> tuple[str, ...]:
+    def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
         """The rendered members of this type as a union (one, for a type that is not one)."""
         raise NotImplementedError
 
@@ -75,7 +83,7 @@ class Scalar(TypeExpr):
 
     name: str
 
-    def members(self, side: Side, flavour: Flavour = "sync") -> tuple[str, ...]:
+    def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
         return (self.name,)
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:
@@ -99,7 +107,7 @@ class Text(TypeExpr):
 
     format: str
 
-    def members(self, side: Side, flavour: Flavour = "sync") -> tuple[str, ...]:
+    def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
         out, _, accepted = _FORMATS[self.format]
         return (out,) if side == "out" else ("str", accepted)
 
@@ -119,7 +127,7 @@ class Text(TypeExpr):
 class LiteralOf(TypeExpr):
     values: tuple[str | int | float | bool, ...]
 
-    def members(self, side: Side, flavour: Flavour = "sync") -> tuple[str, ...]:
+    def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
         return ("Literal[" + ", ".join(json.dumps(v) for v in self.values) + "]",)
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:
@@ -135,8 +143,8 @@ class Model(TypeExpr):
     name: str
     given: TypeExpr
 
-    def members(self, side: Side, flavour: Flavour = "sync") -> tuple[str, ...]:
-        return (self.name, *self.given.members(side, flavour)) if side == "in" else (self.name,)
+    def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
+        return (qualify + self.name, *self.given.members(side, flavour)) if side == "in" else (qualify + self.name,)
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:
         yield Import(MODELS, self.name)
@@ -153,7 +161,7 @@ class ParamRef(TypeExpr):
 
     name: str
 
-    def members(self, side: Side, flavour: Flavour = "sync") -> tuple[str, ...]:
+    def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
         return (self.name,)
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:
@@ -168,8 +176,8 @@ class Enumeration(TypeExpr):
     name: str
     values: tuple[str | int | float | bool, ...]
 
-    def members(self, side: Side, flavour: Flavour = "sync") -> tuple[str, ...]:
-        return (self.name,) if side == "out" else (*LiteralOf(self.values).members(side), self.name)
+    def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
+        return (qualify + self.name,) if side == "out" else (*LiteralOf(self.values).members(side), qualify + self.name)
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:
         yield Import(MODELS, self.name)
@@ -187,10 +195,10 @@ class Alias(TypeExpr):
     variants: tuple[TypeExpr, ...]
     open: bool = False
 
-    def members(self, side: Side, flavour: Flavour = "sync") -> tuple[str, ...]:
+    def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
         if side == "out":
-            return (self.name,)
-        return (*union(self.variants).members(side, flavour), *(["UnknownVariant"] if self.open else []))
+            return (qualify + self.name,)
+        return (*union(self.variants).members(side, flavour, qualify), *(["UnknownVariant"] if self.open else []))
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:
         if side == "out":
@@ -208,8 +216,8 @@ class Alias(TypeExpr):
 class ListOf(TypeExpr):
     item: TypeExpr
 
-    def members(self, side: Side, flavour: Flavour = "sync") -> tuple[str, ...]:
-        return (f"{'Sequence' if side == 'in' else 'List'}[{self.item.render(side, flavour)}]",)
+    def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
+        return (f"{'Sequence' if side == 'in' else 'List'}[{self.item.render(side, flavour, qualify)}]",)
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:
         yield Import("typing", "Sequence" if side == "in" else "List")
@@ -225,8 +233,8 @@ class MapOf(TypeExpr):
 
     value: TypeExpr
 
-    def members(self, side: Side, flavour: Flavour = "sync") -> tuple[str, ...]:
-        return (f"{'Mapping' if side == 'in' else 'Dict'}[str, {self.value.render(side, flavour)}]",)
+    def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
+        return (f"{'Mapping' if side == 'in' else 'Dict'}[str, {self.value.render(side, flavour, qualify)}]",)
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:
         yield Import("typing", "Mapping" if side == "in" else "Dict")
@@ -240,8 +248,8 @@ class MapOf(TypeExpr):
 class UnionOf(TypeExpr):
     options: tuple[TypeExpr, ...]
 
-    def members(self, side: Side, flavour: Flavour = "sync") -> tuple[str, ...]:
-        return tuple(dict.fromkeys(m for option in self.options for m in option.members(side, flavour)))
+    def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m for option in self.options for m in option.members(side, flavour, qualify)))
 
     def children(self) -> tuple[TypeExpr, ...]:
         return self.options
@@ -264,7 +272,7 @@ def union(options: tuple[TypeExpr, ...] | list[TypeExpr]) -> TypeExpr:
 class File(TypeExpr):
     """A file to upload: bytes, a binary file, an `os.PathLike` or `(name, content[, type])`."""
 
-    def members(self, side: Side, flavour: Flavour = "sync") -> tuple[str, ...]:
+    def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
         return ("FileTypes" if side == "in" else "bytes",)
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:
@@ -276,7 +284,7 @@ class File(TypeExpr):
 class Content(TypeExpr):
     """A whole body of bytes sent as it is: bytes or a binary file."""
 
-    def members(self, side: Side, flavour: Flavour = "sync") -> tuple[str, ...]:
+    def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
         return ("FileContent" if side == "in" else "bytes",)
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:
@@ -292,8 +300,8 @@ class _PerClient(TypeExpr):
     module: ClassVar[str]
     names: ClassVar[dict[str, str]]  # flavour -> class
 
-    def members(self, side: Side, flavour: Flavour = "sync") -> tuple[str, ...]:
-        return (f"{self.names[flavour]}[{self.item.render(side, flavour)}]",)
+    def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
+        return (f"{self.names[flavour]}[{self.item.render(side, flavour, qualify)}]",)
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:
         yield Import(self.module, self.names[flavour])

@@ -561,6 +561,32 @@ def test_import_is_lazy() -> None:
     assert not any(m.startswith("pydantic") for m in loaded)
 
 
+def test_models_load_with_the_first_call_that_needs_them_and_no_others() -> None:
+    """Touching a resource loads none of the models; its first call loads the module of the
+    models it validates (and the modules above it), not those of other resources."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = """
+import json, sys, respx, telnyx_ai
+def models():
+    return sorted(m for m in sys.modules if m.startswith("telnyx_ai.types."))
+client = telnyx_ai.Telnyx(api_key="k")
+tests = client.ai.assistants.tests
+touched = models()
+with respx.mock(base_url="https://api.telnyx.com/v2") as mock:
+    mock.get("/ai/assistants/tests/t1").respond(200, json={"test_id": "t1", "name": "n", "destination": "d", "instructions": "i", "rubric": [], "created_at": "2024-01-01T00:00:00Z", "telnyx_conversation_channel": "web_chat", "max_duration_seconds": 60})
+    tests.retrieve("t1")
+print(json.dumps([touched, models()]))
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent.parent / "generated", capture_output=True, text=True, check=True).stdout
+    touched, called = json.loads(out)
+    assert touched == []
+    assert "telnyx_ai.types.ai.assistants.tests" in called
+    assert set(called) <= {"telnyx_ai.types.ai", "telnyx_ai.types.ai.assistants", "telnyx_ai.types.ai.assistants.tests"}, called
+
+
 @modes
 def test_header_overrides_replace_and_omit_removes(mode: str) -> None:
     from telnyx_ai._types import Omit

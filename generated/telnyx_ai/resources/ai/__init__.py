@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal, Union, cast
 from datetime import datetime
+from ... import types as types_
 from ..._base_client import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
@@ -17,13 +18,9 @@ from ..._resource import (
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ...types.ai import (
-    ConversationHistoryRecord,
-    ConversationHistoryResponse,
-    SearchConversationHistoriesQuery,
-    SummaryRequest,
-    SummaryResponseData,
-)
+
+if TYPE_CHECKING:
+    from ...types.ai import ConversationHistoryRecord, SummaryResponseData
 
 if TYPE_CHECKING:
     from .anthropic import (
@@ -356,7 +353,7 @@ class AiResource(SyncAPIResource):
                 "filter[ingested_at][lte]": filter_ingested_at_lte,
                 "filter[retention]": filter_retention,
             },
-            query_model=SearchConversationHistoriesQuery,
+            query_model=types_.SearchConversationHistoriesQuery,
             arg_names={
                 "page[number]": "page_number",
                 "page[size]": "page_size",
@@ -369,7 +366,7 @@ class AiResource(SyncAPIResource):
                 "filter[ingested_at][lte]": "filter_ingested_at_lte",
                 "filter[retention]": "filter_retention",
             },
-            cast_to=ConversationHistoryResponse,
+            cast_to=types_.ConversationHistoryResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -419,9 +416,9 @@ class AiResource(SyncAPIResource):
                 "filename": filename,
                 "system_prompt": system_prompt,
             },
-            body_model=SummaryRequest,
+            body_model=types_.SummaryRequest,
             body_required=True,
-            cast_to=SummaryResponseData,
+            cast_to=types_.SummaryResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -827,7 +824,7 @@ class AsyncAiResource(AsyncAPIResource):
                 "filter[ingested_at][lte]": filter_ingested_at_lte,
                 "filter[retention]": filter_retention,
             },
-            query_model=SearchConversationHistoriesQuery,
+            query_model=types_.SearchConversationHistoriesQuery,
             arg_names={
                 "page[number]": "page_number",
                 "page[size]": "page_size",
@@ -840,7 +837,7 @@ class AsyncAiResource(AsyncAPIResource):
                 "filter[ingested_at][lte]": "filter_ingested_at_lte",
                 "filter[retention]": "filter_retention",
             },
-            cast_to=ConversationHistoryResponse,
+            cast_to=types_.ConversationHistoryResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -887,9 +884,9 @@ class AsyncAiResource(AsyncAPIResource):
                 "filename": filename,
                 "system_prompt": system_prompt,
             },
-            body_model=SummaryRequest,
+            body_model=types_.SummaryRequest,
             body_required=True,
-            cast_to=SummaryResponseData,
+            cast_to=types_.SummaryResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Literal, Mapping, Union, cast
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Union, cast
+from ... import types as types_
 from ..._base_client import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
@@ -15,12 +16,13 @@ from ..._resource import (
     to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, FileTypes, Headers, NotGiven, Query, TimeoutTypes
-from ...types.ai.audio import (
-    AudioTranscriptionRequest,
-    AudioTranscriptionRequestModel,
-    AudioTranscriptionRequestResponseFormat,
-    AudioTranscriptionResponse,
-)
+
+if TYPE_CHECKING:
+    from ...types.ai.audio import (
+        AudioTranscriptionRequestModel,
+        AudioTranscriptionRequestResponseFormat,
+        AudioTranscriptionResponse,
+    )
 
 __all__ = [
     "AudioResource",
@@ -97,12 +99,12 @@ class AudioResource(SyncAPIResource):
                 "response_format": response_format,
                 "timestamp_granularities[]": timestamp_granularities,
             },
-            body_model=AudioTranscriptionRequest,
+            body_model=types_.AudioTranscriptionRequest,
             body_required=True,
             body_encoding="multipart",
             file_fields=("file",),
             arg_names={"timestamp_granularities[]": "timestamp_granularities"},
-            cast_to=AudioTranscriptionResponse,
+            cast_to=types_.AudioTranscriptionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -190,12 +192,12 @@ class AsyncAudioResource(AsyncAPIResource):
                 "response_format": response_format,
                 "timestamp_granularities[]": timestamp_granularities,
             },
-            body_model=AudioTranscriptionRequest,
+            body_model=types_.AudioTranscriptionRequest,
             body_required=True,
             body_encoding="multipart",
             file_fields=("file",),
             arg_names={"timestamp_granularities[]": "timestamp_granularities"},
-            cast_to=AudioTranscriptionResponse,
+            cast_to=types_.AudioTranscriptionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Sequence, cast
+from typing import TYPE_CHECKING, Sequence, cast
+from ... import types as types_
 from ..._base_client import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
@@ -16,16 +17,13 @@ from ..._resource import (
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ...types.ai.clusters import (
-    ClusteringRequestInfo,
-    ClusteringRequestInfoData,
-    ClusteringStatusResponseData,
-    FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery,
-    FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery,
-    ListAllRequestedClustersPublicTextClustersGetQuery,
-    PublicTextClusteringRequest,
-    TextClusteringResponseData,
-)
+
+if TYPE_CHECKING:
+    from ...types.ai.clusters import (
+        ClusteringRequestInfo,
+        ClusteringStatusResponseData,
+        TextClusteringResponseData,
+    )
 
 __all__ = [
     "ClustersResource",
@@ -90,9 +88,9 @@ class ClustersResource(SyncAPIResource):
                 "min_subcluster_size": min_subcluster_size,
                 "prefix": prefix,
             },
-            body_model=PublicTextClusteringRequest,
+            body_model=types_.PublicTextClusteringRequest,
             body_required=True,
-            cast_to=TextClusteringResponseData,
+            cast_to=types_.TextClusteringResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -129,7 +127,7 @@ class ClustersResource(SyncAPIResource):
             query={
                 "cluster_id": cluster_id,
             },
-            query_model=FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery,
+            query_model=types_.FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery,
             response_kind="binary",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -159,9 +157,9 @@ class ClustersResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=ListAllRequestedClustersPublicTextClustersGetQuery,
+            query_model=types_.ListAllRequestedClustersPublicTextClustersGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=ClusteringRequestInfoData,
+            cast_to=types_.ClusteringRequestInfoData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -232,8 +230,8 @@ class ClustersResource(SyncAPIResource):
                 "top_n_nodes": top_n_nodes,
                 "show_subclusters": show_subclusters,
             },
-            query_model=FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery,
-            cast_to=ClusteringStatusResponseData,
+            query_model=types_.FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery,
+            cast_to=types_.ClusteringStatusResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -314,9 +312,9 @@ class AsyncClustersResource(AsyncAPIResource):
                 "min_subcluster_size": min_subcluster_size,
                 "prefix": prefix,
             },
-            body_model=PublicTextClusteringRequest,
+            body_model=types_.PublicTextClusteringRequest,
             body_required=True,
-            cast_to=TextClusteringResponseData,
+            cast_to=types_.TextClusteringResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -353,7 +351,7 @@ class AsyncClustersResource(AsyncAPIResource):
             query={
                 "cluster_id": cluster_id,
             },
-            query_model=FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery,
+            query_model=types_.FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery,
             response_kind="binary",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -383,9 +381,9 @@ class AsyncClustersResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=ListAllRequestedClustersPublicTextClustersGetQuery,
+            query_model=types_.ListAllRequestedClustersPublicTextClustersGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=ClusteringRequestInfoData,
+            cast_to=types_.ClusteringRequestInfoData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -456,8 +454,8 @@ class AsyncClustersResource(AsyncAPIResource):
                 "top_n_nodes": top_n_nodes,
                 "show_subclusters": show_subclusters,
             },
-            query_model=FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery,
-            cast_to=ClusteringStatusResponseData,
+            query_model=types_.FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery,
+            cast_to=types_.ClusteringStatusResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import List, Sequence, Union, cast
+from typing import TYPE_CHECKING, List, Sequence, Union, cast
 from datetime import datetime
+from ... import types as types_
 from ..._base_client import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
@@ -17,12 +18,9 @@ from ..._resource import (
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ...types.ai.mcp_servers import (
-    CreateMCPServerRequest,
-    ListMcpServersQuery,
-    MCPServer,
-    UpdateMCPServerRequest,
-)
+
+if TYPE_CHECKING:
+    from ...types.ai.mcp_servers import MCPServer
 
 __all__ = [
     "McpServersResource",
@@ -83,9 +81,9 @@ class McpServersResource(SyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=ListMcpServersQuery,
+            query_model=types_.ListMcpServersQuery,
             arg_names={"page[size]": "page_size", "page[number]": "page_number"},
-            cast_to=List[MCPServer],
+            cast_to=List[types_.MCPServer],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -124,9 +122,9 @@ class McpServersResource(SyncAPIResource):
                 "type": type,
                 "url": url,
             },
-            body_model=CreateMCPServerRequest,
+            body_model=types_.CreateMCPServerRequest,
             body_required=True,
-            cast_to=MCPServer,
+            cast_to=types_.MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -160,7 +158,7 @@ class McpServersResource(SyncAPIResource):
             path_params={
                 "mcp_server_id": mcp_server_id,
             },
-            cast_to=MCPServer,
+            cast_to=types_.MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -210,9 +208,9 @@ class McpServersResource(SyncAPIResource):
                 "type": type,
                 "url": url,
             },
-            body_model=UpdateMCPServerRequest,
+            body_model=types_.UpdateMCPServerRequest,
             body_required=True,
-            cast_to=MCPServer,
+            cast_to=types_.MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -324,9 +322,9 @@ class AsyncMcpServersResource(AsyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=ListMcpServersQuery,
+            query_model=types_.ListMcpServersQuery,
             arg_names={"page[size]": "page_size", "page[number]": "page_number"},
-            cast_to=List[MCPServer],
+            cast_to=List[types_.MCPServer],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -365,9 +363,9 @@ class AsyncMcpServersResource(AsyncAPIResource):
                 "type": type,
                 "url": url,
             },
-            body_model=CreateMCPServerRequest,
+            body_model=types_.CreateMCPServerRequest,
             body_required=True,
-            cast_to=MCPServer,
+            cast_to=types_.MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -401,7 +399,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
             path_params={
                 "mcp_server_id": mcp_server_id,
             },
-            cast_to=MCPServer,
+            cast_to=types_.MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -451,9 +449,9 @@ class AsyncMcpServersResource(AsyncAPIResource):
                 "type": type,
                 "url": url,
             },
-            body_model=UpdateMCPServerRequest,
+            body_model=types_.UpdateMCPServerRequest,
             body_required=True,
-            cast_to=MCPServer,
+            cast_to=types_.MCPServer,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

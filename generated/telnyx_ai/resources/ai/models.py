@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
+from typing import TYPE_CHECKING, cast
+from ... import types as types_
 from ..._base_client import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
@@ -15,7 +16,9 @@ from ..._resource import (
     to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ...types.ai import ModelsResponse
+
+if TYPE_CHECKING:
+    from ...types.ai import ModelsResponse
 
 __all__ = [
     "ModelsResource",
@@ -64,7 +67,7 @@ class ModelsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/models",
-            cast_to=ModelsResponse,
+            cast_to=types_.ModelsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -123,7 +126,7 @@ class AsyncModelsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/models",
-            cast_to=ModelsResponse,
+            cast_to=types_.ModelsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

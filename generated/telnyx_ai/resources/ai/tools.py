@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Mapping, Union, cast
+from ... import types as types_
 from ..._base_client import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
@@ -16,17 +17,11 @@ from ..._resource import (
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ...types.ai import PayToolParams
-from ...types.ai.tools import (
-    CreateSharedToolRequest,
-    ListToolsQuery,
-    SharedToolListResponse,
-    SharedToolResponse,
-    UpdateSharedToolRequest,
-)
 
 if TYPE_CHECKING:
     from ...types._params import PayToolParamsDict
+    from ...types.ai import PayToolParams
+    from ...types.ai.tools import SharedToolResponse
 
 __all__ = [
     "ToolsResource",
@@ -85,14 +80,14 @@ class ToolsResource(SyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=ListToolsQuery,
+            query_model=types_.ListToolsQuery,
             arg_names={
                 "filter[type]": "filter_type",
                 "filter[name]": "filter_name",
                 "page[size]": "page_size",
                 "page[number]": "page_number",
             },
-            cast_to=SharedToolListResponse,
+            cast_to=types_.SharedToolListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -139,9 +134,9 @@ class ToolsResource(SyncAPIResource):
                 "type": type,
                 "webhook": webhook,
             },
-            body_model=CreateSharedToolRequest,
+            body_model=types_.CreateSharedToolRequest,
             body_required=True,
-            cast_to=SharedToolResponse,
+            cast_to=types_.SharedToolResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -206,7 +201,7 @@ class ToolsResource(SyncAPIResource):
             path_params={
                 "tool_id": tool_id,
             },
-            cast_to=SharedToolResponse,
+            cast_to=types_.SharedToolResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -260,9 +255,9 @@ class ToolsResource(SyncAPIResource):
                 "type": type,
                 "webhook": webhook,
             },
-            body_model=UpdateSharedToolRequest,
+            body_model=types_.UpdateSharedToolRequest,
             body_required=True,
-            cast_to=SharedToolResponse,
+            cast_to=types_.SharedToolResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -338,14 +333,14 @@ class AsyncToolsResource(AsyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=ListToolsQuery,
+            query_model=types_.ListToolsQuery,
             arg_names={
                 "filter[type]": "filter_type",
                 "filter[name]": "filter_name",
                 "page[size]": "page_size",
                 "page[number]": "page_number",
             },
-            cast_to=SharedToolListResponse,
+            cast_to=types_.SharedToolListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -392,9 +387,9 @@ class AsyncToolsResource(AsyncAPIResource):
                 "type": type,
                 "webhook": webhook,
             },
-            body_model=CreateSharedToolRequest,
+            body_model=types_.CreateSharedToolRequest,
             body_required=True,
-            cast_to=SharedToolResponse,
+            cast_to=types_.SharedToolResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -459,7 +454,7 @@ class AsyncToolsResource(AsyncAPIResource):
             path_params={
                 "tool_id": tool_id,
             },
-            cast_to=SharedToolResponse,
+            cast_to=types_.SharedToolResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -513,9 +508,9 @@ class AsyncToolsResource(AsyncAPIResource):
                 "type": type,
                 "webhook": webhook,
             },
-            body_model=UpdateSharedToolRequest,
+            body_model=types_.UpdateSharedToolRequest,
             body_required=True,
-            cast_to=SharedToolResponse,
+            cast_to=types_.SharedToolResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

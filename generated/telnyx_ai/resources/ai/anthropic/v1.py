@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Literal, Mapping, Sequence, Union, cast, overload
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union, cast, overload
 from uuid import UUID
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -17,11 +18,9 @@ from ...._resource import (
 )
 from ...._streaming import AsyncStream, Stream
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types.ai.anthropic.v1 import (
-    AnthropicMessage,
-    AnthropicMessageRequest,
-    AnthropicStreamEvent,
-)
+
+if TYPE_CHECKING:
+    from ....types.ai.anthropic.v1 import AnthropicMessage, AnthropicStreamEvent
 
 __all__ = [
     "V1Resource",
@@ -224,12 +223,12 @@ class V1Resource(SyncAPIResource):
                 "top_k": top_k,
                 "top_p": top_p,
             },
-            body_model=AnthropicMessageRequest,
+            body_model=types_.AnthropicMessageRequest,
             body_required=True,
             arg_names={"timeout": "timeout_"},
-            cast_to=AnthropicMessage,
+            cast_to=types_.AnthropicMessage,
             response_kind="json",
-            stream_type=AnthropicStreamEvent if stream is True else None,
+            stream_type=types_.AnthropicStreamEvent if stream is True else None,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -444,12 +443,12 @@ class AsyncV1Resource(AsyncAPIResource):
                 "top_k": top_k,
                 "top_p": top_p,
             },
-            body_model=AnthropicMessageRequest,
+            body_model=types_.AnthropicMessageRequest,
             body_required=True,
             arg_names={"timeout": "timeout_"},
-            cast_to=AnthropicMessage,
+            cast_to=types_.AnthropicMessage,
             response_kind="json",
-            stream_type=AnthropicStreamEvent if stream is True else None,
+            stream_type=types_.AnthropicStreamEvent if stream is True else None,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import TYPE_CHECKING, Sequence, Union, cast
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -15,10 +16,10 @@ from ...._resource import (
     to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types.ai.assistants.canary_deploys import CanaryDeployRequest, CanaryDeployResponse, Rule
 
 if TYPE_CHECKING:
     from ....types._params import RuleParam
+    from ....types.ai.assistants.canary_deploys import CanaryDeployResponse, Rule
 
 __all__ = [
     "CanaryDeploysResource",
@@ -76,9 +77,9 @@ class CanaryDeploysResource(SyncAPIResource):
             body={
                 "rules": rules,
             },
-            body_model=CanaryDeployRequest,
+            body_model=types_.CanaryDeployRequest,
             body_required=True,
-            cast_to=CanaryDeployResponse,
+            cast_to=types_.CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -115,7 +116,7 @@ class CanaryDeploysResource(SyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=CanaryDeployResponse,
+            cast_to=types_.CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -156,9 +157,9 @@ class CanaryDeploysResource(SyncAPIResource):
             body={
                 "rules": rules,
             },
-            body_model=CanaryDeployRequest,
+            body_model=types_.CanaryDeployRequest,
             body_required=True,
-            cast_to=CanaryDeployResponse,
+            cast_to=types_.CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -269,9 +270,9 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
             body={
                 "rules": rules,
             },
-            body_model=CanaryDeployRequest,
+            body_model=types_.CanaryDeployRequest,
             body_required=True,
-            cast_to=CanaryDeployResponse,
+            cast_to=types_.CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -308,7 +309,7 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=CanaryDeployResponse,
+            cast_to=types_.CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -349,9 +350,9 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
             body={
                 "rules": rules,
             },
-            body_model=CanaryDeployRequest,
+            body_model=types_.CanaryDeployRequest,
             body_required=True,
-            cast_to=CanaryDeployResponse,
+            cast_to=types_.CanaryDeployResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

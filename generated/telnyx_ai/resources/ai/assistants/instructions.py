@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import Union, cast
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -15,7 +16,6 @@ from ...._resource import (
     to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types.ai.assistants.instructions import EnhanceInstructionsRequest
 
 __all__ = [
     "InstructionsResource",
@@ -80,7 +80,7 @@ class InstructionsResource(SyncAPIResource):
                 "enhancement_prompt": enhancement_prompt,
                 "instructions": instructions,
             },
-            body_model=EnhanceInstructionsRequest,
+            body_model=types_.EnhanceInstructionsRequest,
             body_required=False,
             response_kind="text",
             extra_headers=extra_headers,
@@ -157,7 +157,7 @@ class AsyncInstructionsResource(AsyncAPIResource):
                 "enhancement_prompt": enhancement_prompt,
                 "instructions": instructions,
             },
-            body_model=EnhanceInstructionsRequest,
+            body_model=types_.EnhanceInstructionsRequest,
             body_required=False,
             response_kind="text",
             extra_headers=extra_headers,

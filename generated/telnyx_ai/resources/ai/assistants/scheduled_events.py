@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal, Mapping, Union, cast
 from datetime import datetime
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -17,19 +18,16 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types.ai.assistants.scheduled_events import (
-    ConversationChannelType,
-    CreateScheduledEventRequest,
-    GetScheduledEventsQuery,
-    PaginatedScheduledEventList,
-    ScheduledCallSettings,
-    ScheduledEventResponse,
-    ScheduledPhoneCallEventResponse,
-    ScheduledSmsEventResponse,
-)
 
 if TYPE_CHECKING:
     from ....types._params import ScheduledCallSettingsParam
+    from ....types.ai.assistants.scheduled_events import (
+        ConversationChannelType,
+        ScheduledCallSettings,
+        ScheduledEventResponse,
+        ScheduledPhoneCallEventResponse,
+        ScheduledSmsEventResponse,
+    )
 
 __all__ = [
     "ScheduledEventsResource",
@@ -98,9 +96,9 @@ class ScheduledEventsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetScheduledEventsQuery,
+            query_model=types_.GetScheduledEventsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=PaginatedScheduledEventList,
+            cast_to=types_.PaginatedScheduledEventList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -171,9 +169,9 @@ class ScheduledEventsResource(SyncAPIResource):
                 "telnyx_end_user_target": telnyx_end_user_target,
                 "text": text,
             },
-            body_model=CreateScheduledEventRequest,
+            body_model=types_.CreateScheduledEventRequest,
             body_required=True,
-            cast_to=ScheduledEventResponse,
+            cast_to=types_.ScheduledEventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -210,7 +208,7 @@ class ScheduledEventsResource(SyncAPIResource):
                 "assistant_id": assistant_id,
                 "event_id": event_id,
             },
-            cast_to=ScheduledEventResponse,
+            cast_to=types_.ScheduledEventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -330,9 +328,9 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetScheduledEventsQuery,
+            query_model=types_.GetScheduledEventsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=PaginatedScheduledEventList,
+            cast_to=types_.PaginatedScheduledEventList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -400,9 +398,9 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
                 "telnyx_end_user_target": telnyx_end_user_target,
                 "text": text,
             },
-            body_model=CreateScheduledEventRequest,
+            body_model=types_.CreateScheduledEventRequest,
             body_required=True,
-            cast_to=ScheduledEventResponse,
+            cast_to=types_.ScheduledEventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -439,7 +437,7 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
                 "assistant_id": assistant_id,
                 "event_id": event_id,
             },
-            cast_to=ScheduledEventResponse,
+            cast_to=types_.ScheduledEventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
+from typing import TYPE_CHECKING, cast
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -15,7 +16,9 @@ from ...._resource import (
     to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types.ai.assistants.tags import AddTagRequest, TagsResponse
+
+if TYPE_CHECKING:
+    from ....types.ai.assistants.tags import TagsResponse
 
 __all__ = [
     "TagsResource",
@@ -56,7 +59,7 @@ class TagsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/assistants/tags",
-            cast_to=TagsResponse,
+            cast_to=types_.TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -92,9 +95,9 @@ class TagsResource(SyncAPIResource):
             body={
                 "tag": tag,
             },
-            body_model=AddTagRequest,
+            body_model=types_.AddTagRequest,
             body_required=True,
-            cast_to=TagsResponse,
+            cast_to=types_.TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -130,7 +133,7 @@ class TagsResource(SyncAPIResource):
                 "assistant_id": assistant_id,
                 "tag": tag,
             },
-            cast_to=TagsResponse,
+            cast_to=types_.TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -186,7 +189,7 @@ class AsyncTagsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/assistants/tags",
-            cast_to=TagsResponse,
+            cast_to=types_.TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -222,9 +225,9 @@ class AsyncTagsResource(AsyncAPIResource):
             body={
                 "tag": tag,
             },
-            body_model=AddTagRequest,
+            body_model=types_.AddTagRequest,
             body_required=True,
-            cast_to=TagsResponse,
+            cast_to=types_.TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -260,7 +263,7 @@ class AsyncTagsResource(AsyncAPIResource):
                 "assistant_id": assistant_id,
                 "tag": tag,
             },
-            cast_to=TagsResponse,
+            cast_to=types_.TagsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Mapping, cast
+from typing import TYPE_CHECKING, Any, Mapping, cast
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -15,7 +16,9 @@ from ...._resource import (
     to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types.ai.assistants.tools import TestWebhookToolRequest, TestWebhookToolResponseData
+
+if TYPE_CHECKING:
+    from ....types.ai.assistants.tools import TestWebhookToolResponseData
 
 __all__ = [
     "ToolsResource",
@@ -149,9 +152,9 @@ class ToolsResource(SyncAPIResource):
                 "arguments": arguments,
                 "dynamic_variables": dynamic_variables,
             },
-            body_model=TestWebhookToolRequest,
+            body_model=types_.TestWebhookToolRequest,
             body_required=False,
-            cast_to=TestWebhookToolResponseData,
+            cast_to=types_.TestWebhookToolResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -300,9 +303,9 @@ class AsyncToolsResource(AsyncAPIResource):
                 "arguments": arguments,
                 "dynamic_variables": dynamic_variables,
             },
-            body_model=TestWebhookToolRequest,
+            body_model=types_.TestWebhookToolRequest,
             body_required=False,
-            cast_to=TestWebhookToolResponseData,
+            cast_to=types_.TestWebhookToolResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

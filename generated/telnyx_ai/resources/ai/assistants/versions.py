@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union, cast
+from .... import types as types_
 from ...._base_client import RequestSpec
-from ...._models import UnknownVariant
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -17,44 +17,9 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types.ai.assistants import (
-    Assistant,
-    AssistantIntegration,
-    AssistantMCPServer,
-    AssistantsListData,
-    ClientSideTool,
-    ConversationFlowReq,
-    DTMFTool,
-    EnabledFeatures,
-    ExternalLLMReq,
-    FallbackConfigReq,
-    HandoffTool,
-    HangupTool,
-    InsightSettings,
-    InterruptionSettings,
-    InviteTool,
-    MessagingSettings,
-    ObservabilityReq,
-    PayTool,
-    PostConversationSettingsReq,
-    PrivacySettings,
-    RetrievalTool,
-    SIPReferTool,
-    SendMessageTool,
-    SkipTurnTool,
-    TelephonySettings,
-    TranscriptionSettings,
-    TransferTool,
-    UpdateAssistantRequest,
-    VoiceSettings,
-    WebhookTool,
-    WidgetSettings,
-)
-from ....types.ai.assistants.versions import (
-    GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
-)
 
 if TYPE_CHECKING:
+    from ...._models import UnknownVariant
     from ....types._params import (
         AssistantIntegrationParam,
         AssistantMCPServerParam,
@@ -83,6 +48,37 @@ if TYPE_CHECKING:
         VoiceSettingsParam,
         WebhookToolParam,
         WidgetSettingsParam,
+    )
+    from ....types.ai.assistants import (
+        Assistant,
+        AssistantIntegration,
+        AssistantMCPServer,
+        ClientSideTool,
+        ConversationFlowReq,
+        DTMFTool,
+        EnabledFeatures,
+        ExternalLLMReq,
+        FallbackConfigReq,
+        HandoffTool,
+        HangupTool,
+        InsightSettings,
+        InterruptionSettings,
+        InviteTool,
+        MessagingSettings,
+        ObservabilityReq,
+        PayTool,
+        PostConversationSettingsReq,
+        PrivacySettings,
+        RetrievalTool,
+        SIPReferTool,
+        SendMessageTool,
+        SkipTurnTool,
+        TelephonySettings,
+        TranscriptionSettings,
+        TransferTool,
+        VoiceSettings,
+        WebhookTool,
+        WidgetSettings,
     )
 
 __all__ = [
@@ -135,7 +131,7 @@ class VersionsResource(SyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=AssistantsListData,
+            cast_to=types_.AssistantsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -176,8 +172,8 @@ class VersionsResource(SyncAPIResource):
             query={
                 "include_mcp_servers": include_mcp_servers,
             },
-            query_model=GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
-            cast_to=Assistant,
+            query_model=types_.GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
+            cast_to=types_.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -338,9 +334,9 @@ class VersionsResource(SyncAPIResource):
                 "voice_settings": voice_settings,
                 "widget_settings": widget_settings,
             },
-            body_model=UpdateAssistantRequest,
+            body_model=types_.UpdateAssistantRequest,
             body_required=True,
-            cast_to=Assistant,
+            cast_to=types_.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -415,7 +411,7 @@ class VersionsResource(SyncAPIResource):
                 "assistant_id": assistant_id,
                 "version_id": version_id,
             },
-            cast_to=Assistant,
+            cast_to=types_.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -484,7 +480,7 @@ class AsyncVersionsResource(AsyncAPIResource):
             path_params={
                 "assistant_id": assistant_id,
             },
-            cast_to=AssistantsListData,
+            cast_to=types_.AssistantsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -525,8 +521,8 @@ class AsyncVersionsResource(AsyncAPIResource):
             query={
                 "include_mcp_servers": include_mcp_servers,
             },
-            query_model=GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
-            cast_to=Assistant,
+            query_model=types_.GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
+            cast_to=types_.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -687,9 +683,9 @@ class AsyncVersionsResource(AsyncAPIResource):
                 "voice_settings": voice_settings,
                 "widget_settings": widget_settings,
             },
-            body_model=UpdateAssistantRequest,
+            body_model=types_.UpdateAssistantRequest,
             body_required=True,
-            cast_to=Assistant,
+            cast_to=types_.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -764,7 +760,7 @@ class AsyncVersionsResource(AsyncAPIResource):
                 "assistant_id": assistant_id,
                 "version_id": version_id,
             },
-            cast_to=Assistant,
+            cast_to=types_.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union, cast
 from datetime import datetime
 from uuid import UUID
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -18,17 +19,14 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types.ai.conversations import (
-    Conversation,
-    ConversationInsightListData,
-    ConversationsListData,
-    CreateConversationRequest,
-    CreateMsgReq,
-    GetConversationByIdPublicConversationsGetResponse,
-    GetConversationsPublicConversationsGetQuery,
-    UpdateConversationByIdPublicConversationsPutResponse,
-    UpdateConversationRequest,
-)
+
+if TYPE_CHECKING:
+    from ....types.ai.conversations import (
+        Conversation,
+        ConversationInsightListData,
+        GetConversationByIdPublicConversationsGetResponse,
+        UpdateConversationByIdPublicConversationsPutResponse,
+    )
 
 if TYPE_CHECKING:
     from .conversation_insights import (
@@ -159,7 +157,7 @@ class ConversationsResource(SyncAPIResource):
                 "tool_calls": tool_calls,
                 "tool_choice": tool_choice,
             },
-            body_model=CreateMsgReq,
+            body_model=types_.CreateMsgReq,
             body_required=True,
             response_kind="none",
             extra_headers=extra_headers,
@@ -194,7 +192,7 @@ class ConversationsResource(SyncAPIResource):
             path_params={
                 "conversation_id": conversation_id,
             },
-            cast_to=ConversationInsightListData,
+            cast_to=types_.ConversationInsightListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -260,7 +258,7 @@ class ConversationsResource(SyncAPIResource):
                 "order": order,
                 "or": or_,
             },
-            query_model=GetConversationsPublicConversationsGetQuery,
+            query_model=types_.GetConversationsPublicConversationsGetQuery,
             arg_names={
                 "metadata->assistant_id": "metadata_assistant_id",
                 "metadata->call_control_id": "metadata_call_control_id",
@@ -269,7 +267,7 @@ class ConversationsResource(SyncAPIResource):
                 "metadata->telnyx_conversation_channel": "metadata_telnyx_conversation_channel",
                 "or": "or_",
             },
-            cast_to=ConversationsListData,
+            cast_to=types_.ConversationsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -305,9 +303,9 @@ class ConversationsResource(SyncAPIResource):
                 "metadata": metadata,
                 "name": name,
             },
-            body_model=CreateConversationRequest,
+            body_model=types_.CreateConversationRequest,
             body_required=True,
-            cast_to=Conversation,
+            cast_to=types_.Conversation,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -375,7 +373,7 @@ class ConversationsResource(SyncAPIResource):
             path_params={
                 "conversation_id": conversation_id,
             },
-            cast_to=GetConversationByIdPublicConversationsGetResponse,
+            cast_to=types_.GetConversationByIdPublicConversationsGetResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -414,9 +412,9 @@ class ConversationsResource(SyncAPIResource):
             body={
                 "metadata": metadata,
             },
-            body_model=UpdateConversationRequest,
+            body_model=types_.UpdateConversationRequest,
             body_required=True,
-            cast_to=UpdateConversationByIdPublicConversationsPutResponse,
+            cast_to=types_.UpdateConversationByIdPublicConversationsPutResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -590,7 +588,7 @@ class AsyncConversationsResource(AsyncAPIResource):
                 "tool_calls": tool_calls,
                 "tool_choice": tool_choice,
             },
-            body_model=CreateMsgReq,
+            body_model=types_.CreateMsgReq,
             body_required=True,
             response_kind="none",
             extra_headers=extra_headers,
@@ -625,7 +623,7 @@ class AsyncConversationsResource(AsyncAPIResource):
             path_params={
                 "conversation_id": conversation_id,
             },
-            cast_to=ConversationInsightListData,
+            cast_to=types_.ConversationInsightListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -691,7 +689,7 @@ class AsyncConversationsResource(AsyncAPIResource):
                 "order": order,
                 "or": or_,
             },
-            query_model=GetConversationsPublicConversationsGetQuery,
+            query_model=types_.GetConversationsPublicConversationsGetQuery,
             arg_names={
                 "metadata->assistant_id": "metadata_assistant_id",
                 "metadata->call_control_id": "metadata_call_control_id",
@@ -700,7 +698,7 @@ class AsyncConversationsResource(AsyncAPIResource):
                 "metadata->telnyx_conversation_channel": "metadata_telnyx_conversation_channel",
                 "or": "or_",
             },
-            cast_to=ConversationsListData,
+            cast_to=types_.ConversationsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -736,9 +734,9 @@ class AsyncConversationsResource(AsyncAPIResource):
                 "metadata": metadata,
                 "name": name,
             },
-            body_model=CreateConversationRequest,
+            body_model=types_.CreateConversationRequest,
             body_required=True,
-            cast_to=Conversation,
+            cast_to=types_.Conversation,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -806,7 +804,7 @@ class AsyncConversationsResource(AsyncAPIResource):
             path_params={
                 "conversation_id": conversation_id,
             },
-            cast_to=GetConversationByIdPublicConversationsGetResponse,
+            cast_to=types_.GetConversationByIdPublicConversationsGetResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -847,9 +845,9 @@ class AsyncConversationsResource(AsyncAPIResource):
             body={
                 "metadata": metadata,
             },
-            body_model=UpdateConversationRequest,
+            body_model=types_.UpdateConversationRequest,
             body_required=True,
-            cast_to=UpdateConversationByIdPublicConversationsPutResponse,
+            cast_to=types_.UpdateConversationByIdPublicConversationsPutResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Sequence, Union, cast
+from typing import TYPE_CHECKING, Sequence, Union, cast
 from uuid import UUID
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -17,11 +18,11 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types.ai.conversations.conversation_insights import (
-    AggregateConversationInsightsQuery,
-    ConversationInsightAggregateResp,
-    ConversationInsightAggregateRespDataItem,
-)
+
+if TYPE_CHECKING:
+    from ....types.ai.conversations.conversation_insights import (
+        ConversationInsightAggregateRespDataItem,
+    )
 
 __all__ = [
     "ConversationInsightsResource",
@@ -85,9 +86,9 @@ class ConversationInsightsResource(SyncAPIResource):
                 "created_at": created_at,
                 "metadata.assistant_id": metadata_assistant_id,
             },
-            query_model=AggregateConversationInsightsQuery,
+            query_model=types_.AggregateConversationInsightsQuery,
             arg_names={"metadata.assistant_id": "metadata_assistant_id"},
-            cast_to=ConversationInsightAggregateResp,
+            cast_to=types_.ConversationInsightAggregateResp,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -162,9 +163,9 @@ class AsyncConversationInsightsResource(AsyncAPIResource):
                 "created_at": created_at,
                 "metadata.assistant_id": metadata_assistant_id,
             },
-            query_model=AggregateConversationInsightsQuery,
+            query_model=types_.AggregateConversationInsightsQuery,
             arg_names={"metadata.assistant_id": "metadata_assistant_id"},
-            cast_to=ConversationInsightAggregateResp,
+            cast_to=types_.ConversationInsightAggregateResp,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

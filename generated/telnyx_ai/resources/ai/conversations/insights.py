@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Mapping, Union, cast
+from typing import TYPE_CHECKING, Any, Mapping, Union, cast
 from uuid import UUID
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -17,14 +18,10 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types.ai.conversations import InsightTemplateResp
-from ....types.ai.conversations.insights import (
-    GetAllInsightsQuery,
-    GetInsightTemplatesRespData,
-    InsightTemplateCreateReq,
-    InsightTemplateDetailRespData,
-    InsightTemplateUpdateReq,
-)
+
+if TYPE_CHECKING:
+    from ....types.ai.conversations import InsightTemplateResp
+    from ....types.ai.conversations.insights import InsightTemplateDetailRespData
 
 __all__ = [
     "InsightsResource",
@@ -79,9 +76,9 @@ class InsightsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetAllInsightsQuery,
+            query_model=types_.GetAllInsightsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=GetInsightTemplatesRespData,
+            cast_to=types_.GetInsightTemplatesRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -121,9 +118,9 @@ class InsightsResource(SyncAPIResource):
                 "name": name,
                 "webhook": webhook,
             },
-            body_model=InsightTemplateCreateReq,
+            body_model=types_.InsightTemplateCreateReq,
             body_required=True,
-            cast_to=InsightTemplateDetailRespData,
+            cast_to=types_.InsightTemplateDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -191,7 +188,7 @@ class InsightsResource(SyncAPIResource):
             path_params={
                 "insight_id": insight_id,
             },
-            cast_to=InsightTemplateDetailRespData,
+            cast_to=types_.InsightTemplateDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -235,9 +232,9 @@ class InsightsResource(SyncAPIResource):
                 "name": name,
                 "webhook": webhook,
             },
-            body_model=InsightTemplateUpdateReq,
+            body_model=types_.InsightTemplateUpdateReq,
             body_required=True,
-            cast_to=InsightTemplateDetailRespData,
+            cast_to=types_.InsightTemplateDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -309,9 +306,9 @@ class AsyncInsightsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetAllInsightsQuery,
+            query_model=types_.GetAllInsightsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=GetInsightTemplatesRespData,
+            cast_to=types_.GetInsightTemplatesRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -351,9 +348,9 @@ class AsyncInsightsResource(AsyncAPIResource):
                 "name": name,
                 "webhook": webhook,
             },
-            body_model=InsightTemplateCreateReq,
+            body_model=types_.InsightTemplateCreateReq,
             body_required=True,
-            cast_to=InsightTemplateDetailRespData,
+            cast_to=types_.InsightTemplateDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -421,7 +418,7 @@ class AsyncInsightsResource(AsyncAPIResource):
             path_params={
                 "insight_id": insight_id,
             },
-            cast_to=InsightTemplateDetailRespData,
+            cast_to=types_.InsightTemplateDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -465,9 +462,9 @@ class AsyncInsightsResource(AsyncAPIResource):
                 "name": name,
                 "webhook": webhook,
             },
-            body_model=InsightTemplateUpdateReq,
+            body_model=types_.InsightTemplateUpdateReq,
             body_required=True,
-            cast_to=InsightTemplateDetailRespData,
+            cast_to=types_.InsightTemplateDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

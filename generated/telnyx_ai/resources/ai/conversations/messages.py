@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
+from typing import TYPE_CHECKING, cast
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -16,11 +17,9 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types.ai.conversations.messages import (
-    ConversationMessage,
-    ConversationMessageListData,
-    GetConversationsPublicConversationIdMessagesGetQuery,
-)
+
+if TYPE_CHECKING:
+    from ....types.ai.conversations.messages import ConversationMessage
 
 __all__ = [
     "MessagesResource",
@@ -80,9 +79,9 @@ class MessagesResource(SyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=GetConversationsPublicConversationIdMessagesGetQuery,
+            query_model=types_.GetConversationsPublicConversationIdMessagesGetQuery,
             arg_names={"page[size]": "page_size", "page[number]": "page_number"},
-            cast_to=ConversationMessageListData,
+            cast_to=types_.ConversationMessageListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -150,9 +149,9 @@ class AsyncMessagesResource(AsyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=GetConversationsPublicConversationIdMessagesGetQuery,
+            query_model=types_.GetConversationsPublicConversationIdMessagesGetQuery,
             arg_names={"page[size]": "page_size", "page[number]": "page_number"},
-            cast_to=ConversationMessageListData,
+            cast_to=types_.ConversationMessageListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal, Sequence, Union, cast
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -16,19 +17,16 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types.ai.embeddings import (
-    BackgroundTasksQueryResponse,
-    BackgroundTasksQueryResponseData,
-    EmbeddingBucketRequest,
-    EmbeddingResponse,
-    EmbeddingSimilaritySearchRequest,
-    EmbeddingSimilaritySearchResponse,
-    EmbeddingUrlRequest,
-    GetTasksByStatusQuery,
-    SupportedEmbeddingLoaders,
-    SupportedEmbeddingModels,
-    TaskStatusResponse,
-)
+
+if TYPE_CHECKING:
+    from ....types.ai.embeddings import (
+        BackgroundTasksQueryResponse,
+        EmbeddingResponse,
+        EmbeddingSimilaritySearchResponse,
+        SupportedEmbeddingLoaders,
+        SupportedEmbeddingModels,
+        TaskStatusResponse,
+    )
 
 if TYPE_CHECKING:
     from .buckets import (
@@ -106,9 +104,9 @@ class EmbeddingsResource(SyncAPIResource):
                 "num_of_docs": num_of_docs,
                 "query": query,
             },
-            body_model=EmbeddingSimilaritySearchRequest,
+            body_model=types_.EmbeddingSimilaritySearchRequest,
             body_required=True,
-            cast_to=EmbeddingSimilaritySearchResponse,
+            cast_to=types_.EmbeddingSimilaritySearchResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -146,9 +144,9 @@ class EmbeddingsResource(SyncAPIResource):
                 "bucket_name": bucket_name,
                 "url": url,
             },
-            body_model=EmbeddingUrlRequest,
+            body_model=types_.EmbeddingUrlRequest,
             body_required=True,
-            cast_to=EmbeddingResponse,
+            cast_to=types_.EmbeddingResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -182,8 +180,8 @@ class EmbeddingsResource(SyncAPIResource):
             query={
                 "status": status,
             },
-            query_model=GetTasksByStatusQuery,
-            cast_to=BackgroundTasksQueryResponseData,
+            query_model=types_.GetTasksByStatusQuery,
+            cast_to=types_.BackgroundTasksQueryResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -255,9 +253,9 @@ class EmbeddingsResource(SyncAPIResource):
                 "embedding_model": embedding_model,
                 "loader": loader,
             },
-            body_model=EmbeddingBucketRequest,
+            body_model=types_.EmbeddingBucketRequest,
             body_required=True,
-            cast_to=EmbeddingResponse,
+            cast_to=types_.EmbeddingResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -296,7 +294,7 @@ class EmbeddingsResource(SyncAPIResource):
             path_params={
                 "task_id": task_id,
             },
-            cast_to=TaskStatusResponse,
+            cast_to=types_.TaskStatusResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -392,9 +390,9 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
                 "num_of_docs": num_of_docs,
                 "query": query,
             },
-            body_model=EmbeddingSimilaritySearchRequest,
+            body_model=types_.EmbeddingSimilaritySearchRequest,
             body_required=True,
-            cast_to=EmbeddingSimilaritySearchResponse,
+            cast_to=types_.EmbeddingSimilaritySearchResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -432,9 +430,9 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
                 "bucket_name": bucket_name,
                 "url": url,
             },
-            body_model=EmbeddingUrlRequest,
+            body_model=types_.EmbeddingUrlRequest,
             body_required=True,
-            cast_to=EmbeddingResponse,
+            cast_to=types_.EmbeddingResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -468,8 +466,8 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
             query={
                 "status": status,
             },
-            query_model=GetTasksByStatusQuery,
-            cast_to=BackgroundTasksQueryResponseData,
+            query_model=types_.GetTasksByStatusQuery,
+            cast_to=types_.BackgroundTasksQueryResponseData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -539,9 +537,9 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
                 "embedding_model": embedding_model,
                 "loader": loader,
             },
-            body_model=EmbeddingBucketRequest,
+            body_model=types_.EmbeddingBucketRequest,
             body_required=True,
-            cast_to=EmbeddingResponse,
+            cast_to=types_.EmbeddingResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -580,7 +578,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
             path_params={
                 "task_id": task_id,
             },
-            cast_to=TaskStatusResponse,
+            cast_to=types_.TaskStatusResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

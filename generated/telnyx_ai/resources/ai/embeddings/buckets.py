@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
+from typing import TYPE_CHECKING, cast
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -16,11 +17,9 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types.ai.embeddings.buckets import (
-    EmbeddingsBucketFiles,
-    EmbeddingsBucketFilesData,
-    UserEmbeddedBucketsData,
-)
+
+if TYPE_CHECKING:
+    from ....types.ai.embeddings.buckets import EmbeddingsBucketFiles, UserEmbeddedBucketsData
 
 __all__ = [
     "BucketsResource",
@@ -65,7 +64,7 @@ class BucketsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/embeddings/buckets",
-            cast_to=UserEmbeddedBucketsData,
+            cast_to=types_.UserEmbeddedBucketsData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -132,7 +131,7 @@ class BucketsResource(SyncAPIResource):
             path_params={
                 "bucket_name": bucket_name,
             },
-            cast_to=EmbeddingsBucketFilesData,
+            cast_to=types_.EmbeddingsBucketFilesData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -191,7 +190,7 @@ class AsyncBucketsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/embeddings/buckets",
-            cast_to=UserEmbeddedBucketsData,
+            cast_to=types_.UserEmbeddedBucketsData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -258,7 +257,7 @@ class AsyncBucketsResource(AsyncAPIResource):
             path_params={
                 "bucket_name": bucket_name,
             },
-            cast_to=EmbeddingsBucketFilesData,
+            cast_to=types_.EmbeddingsBucketFilesData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import TYPE_CHECKING, Union, cast
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -16,15 +17,13 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types.ai.fine_tuning.jobs import (
-    CreateFineTuningJobRequest,
-    CreateFineTuningJobRequestHyperparameters,
-    FineTuningJob,
-    FineTuningJobsListData,
-)
 
 if TYPE_CHECKING:
     from ....types._params import CreateFineTuningJobRequestHyperparametersParam
+    from ....types.ai.fine_tuning.jobs import (
+        CreateFineTuningJobRequestHyperparameters,
+        FineTuningJob,
+    )
 
 __all__ = [
     "JobsResource",
@@ -69,7 +68,7 @@ class JobsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/fine_tuning/jobs",
-            cast_to=FineTuningJobsListData,
+            cast_to=types_.FineTuningJobsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -118,9 +117,9 @@ class JobsResource(SyncAPIResource):
                 "suffix": suffix,
                 "training_file": training_file,
             },
-            body_model=CreateFineTuningJobRequest,
+            body_model=types_.CreateFineTuningJobRequest,
             body_required=True,
-            cast_to=FineTuningJob,
+            cast_to=types_.FineTuningJob,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -154,7 +153,7 @@ class JobsResource(SyncAPIResource):
             path_params={
                 "job_id": job_id,
             },
-            cast_to=FineTuningJob,
+            cast_to=types_.FineTuningJob,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -188,7 +187,7 @@ class JobsResource(SyncAPIResource):
             path_params={
                 "job_id": job_id,
             },
-            cast_to=FineTuningJob,
+            cast_to=types_.FineTuningJob,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -248,7 +247,7 @@ class AsyncJobsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/fine_tuning/jobs",
-            cast_to=FineTuningJobsListData,
+            cast_to=types_.FineTuningJobsListData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -297,9 +296,9 @@ class AsyncJobsResource(AsyncAPIResource):
                 "suffix": suffix,
                 "training_file": training_file,
             },
-            body_model=CreateFineTuningJobRequest,
+            body_model=types_.CreateFineTuningJobRequest,
             body_required=True,
-            cast_to=FineTuningJob,
+            cast_to=types_.FineTuningJob,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -333,7 +332,7 @@ class AsyncJobsResource(AsyncAPIResource):
             path_params={
                 "job_id": job_id,
             },
-            cast_to=FineTuningJob,
+            cast_to=types_.FineTuningJob,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -367,7 +366,7 @@ class AsyncJobsResource(AsyncAPIResource):
             path_params={
                 "job_id": job_id,
             },
-            cast_to=FineTuningJob,
+            cast_to=types_.FineTuningJob,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

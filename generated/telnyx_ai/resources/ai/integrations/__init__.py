@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import TYPE_CHECKING, cast
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -16,7 +17,9 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types.ai.integrations import Integration, IntegrationsListResponse
+
+if TYPE_CHECKING:
+    from ....types.ai.integrations import Integration
 
 if TYPE_CHECKING:
     from .connections import (
@@ -77,7 +80,7 @@ class IntegrationsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/integrations",
-            cast_to=IntegrationsListResponse,
+            cast_to=types_.IntegrationsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -110,7 +113,7 @@ class IntegrationsResource(SyncAPIResource):
             path_params={
                 "integration_id": integration_id,
             },
-            cast_to=Integration,
+            cast_to=types_.Integration,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -183,7 +186,7 @@ class AsyncIntegrationsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/integrations",
-            cast_to=IntegrationsListResponse,
+            cast_to=types_.IntegrationsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -216,7 +219,7 @@ class AsyncIntegrationsResource(AsyncAPIResource):
             path_params={
                 "integration_id": integration_id,
             },
-            cast_to=Integration,
+            cast_to=types_.Integration,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
+from typing import TYPE_CHECKING, cast
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -16,11 +17,12 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types.ai.integrations.connections import (
-    IntegrationConnection,
-    IntegrationConnectionResponse,
-    IntegrationConnectionsListResponse,
-)
+
+if TYPE_CHECKING:
+    from ....types.ai.integrations.connections import (
+        IntegrationConnection,
+        IntegrationConnectionResponse,
+    )
 
 __all__ = [
     "ConnectionsResource",
@@ -65,7 +67,7 @@ class ConnectionsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/integrations/connections",
-            cast_to=IntegrationConnectionsListResponse,
+            cast_to=types_.IntegrationConnectionsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -132,7 +134,7 @@ class ConnectionsResource(SyncAPIResource):
             path_params={
                 "user_connection_id": user_connection_id,
             },
-            cast_to=IntegrationConnectionResponse,
+            cast_to=types_.IntegrationConnectionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -189,7 +191,7 @@ class AsyncConnectionsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/integrations/connections",
-            cast_to=IntegrationConnectionsListResponse,
+            cast_to=types_.IntegrationConnectionsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -256,7 +258,7 @@ class AsyncConnectionsResource(AsyncAPIResource):
             path_params={
                 "user_connection_id": user_connection_id,
             },
-            cast_to=IntegrationConnectionResponse,
+            cast_to=types_.IntegrationConnectionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

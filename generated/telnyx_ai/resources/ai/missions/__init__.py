@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, Mapping, Union, cast
 from uuid import UUID
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -17,18 +18,9 @@ from ...._resource import (
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ....types.ai.missions import (
-    CreateMissionRequest,
-    EventData,
-    EventsListResponse,
-    ExecutionMode,
-    GetPublicMissionsMissionsEventsQuery,
-    GetPublicMissionsMissionsQuery,
-    MissionData,
-    MissionResponse,
-    MissionsListResponse,
-    UpdateMissionRequest,
-)
+
+if TYPE_CHECKING:
+    from ....types.ai.missions import EventData, ExecutionMode, MissionData, MissionResponse
 
 if TYPE_CHECKING:
     from .knowledge_bases import (
@@ -189,9 +181,9 @@ class MissionsResource(SyncAPIResource):
                 "model": model,
                 "name": name,
             },
-            body_model=UpdateMissionRequest,
+            body_model=types_.UpdateMissionRequest,
             body_required=True,
-            cast_to=MissionResponse,
+            cast_to=types_.MissionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -266,9 +258,9 @@ class MissionsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetPublicMissionsMissionsEventsQuery,
+            query_model=types_.GetPublicMissionsMissionsEventsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=EventsListResponse,
+            cast_to=types_.EventsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -304,9 +296,9 @@ class MissionsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetPublicMissionsMissionsQuery,
+            query_model=types_.GetPublicMissionsMissionsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=MissionsListResponse,
+            cast_to=types_.MissionsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -347,9 +339,9 @@ class MissionsResource(SyncAPIResource):
                 "model": model,
                 "name": name,
             },
-            body_model=CreateMissionRequest,
+            body_model=types_.CreateMissionRequest,
             body_required=True,
-            cast_to=MissionResponse,
+            cast_to=types_.MissionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -383,7 +375,7 @@ class MissionsResource(SyncAPIResource):
             path_params={
                 "mission_id": mission_id,
             },
-            cast_to=MissionResponse,
+            cast_to=types_.MissionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -576,9 +568,9 @@ class AsyncMissionsResource(AsyncAPIResource):
                 "model": model,
                 "name": name,
             },
-            body_model=UpdateMissionRequest,
+            body_model=types_.UpdateMissionRequest,
             body_required=True,
-            cast_to=MissionResponse,
+            cast_to=types_.MissionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -653,9 +645,9 @@ class AsyncMissionsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetPublicMissionsMissionsEventsQuery,
+            query_model=types_.GetPublicMissionsMissionsEventsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=EventsListResponse,
+            cast_to=types_.EventsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -691,9 +683,9 @@ class AsyncMissionsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetPublicMissionsMissionsQuery,
+            query_model=types_.GetPublicMissionsMissionsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=MissionsListResponse,
+            cast_to=types_.MissionsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -734,9 +726,9 @@ class AsyncMissionsResource(AsyncAPIResource):
                 "model": model,
                 "name": name,
             },
-            body_model=CreateMissionRequest,
+            body_model=types_.CreateMissionRequest,
             body_required=True,
-            cast_to=MissionResponse,
+            cast_to=types_.MissionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -770,7 +762,7 @@ class AsyncMissionsResource(AsyncAPIResource):
             path_params={
                 "mission_id": mission_id,
             },
-            cast_to=MissionResponse,
+            cast_to=types_.MissionResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

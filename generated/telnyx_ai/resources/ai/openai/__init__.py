@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Dict, Union, cast
 from uuid import UUID
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -16,8 +17,9 @@ from ...._resource import (
     to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types.ai import ModelsResponse
-from ....types.ai.openai import ChatPublicOpenaiResponsesCompletionsPostBody
+
+if TYPE_CHECKING:
+    from ....types.ai import ModelsResponse
 
 if TYPE_CHECKING:
     from .chat import (
@@ -94,7 +96,7 @@ class OpenaiResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/openai/models",
-            cast_to=ModelsResponse,
+            cast_to=types_.ModelsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -148,7 +150,7 @@ class OpenaiResource(SyncAPIResource):
                 "model": model,
                 "stream": stream,
             },
-            body_model=ChatPublicOpenaiResponsesCompletionsPostBody,
+            body_model=types_.ChatPublicOpenaiResponsesCompletionsPostBody,
             body_required=True,
             cast_to=Dict[str, Any],
             response_kind="json",
@@ -246,7 +248,7 @@ class AsyncOpenaiResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/openai/models",
-            cast_to=ModelsResponse,
+            cast_to=types_.ModelsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -300,7 +302,7 @@ class AsyncOpenaiResource(AsyncAPIResource):
                 "model": model,
                 "stream": stream,
             },
-            body_model=ChatPublicOpenaiResponsesCompletionsPostBody,
+            body_model=types_.ChatPublicOpenaiResponsesCompletionsPostBody,
             body_required=True,
             cast_to=Dict[str, Any],
             response_kind="json",

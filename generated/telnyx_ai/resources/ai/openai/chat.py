@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union, cast, overload
+from .... import types as types_
 from ...._base_client import RequestSpec
-from ...._models import UnknownVariant
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -17,23 +17,23 @@ from ...._resource import (
 )
 from ...._streaming import AsyncStream, Stream
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types.ai import (
-    ChatCompletion,
-    ChatCompletionChunk,
-    ChatCompletionRequest,
-    ChatCompletionRequestToolChoice,
-    ChatCompletionResponseFormatParam,
-    ChatCompletionSystemMessageParam,
-    ChatCompletionToolParam,
-    Retrieval,
-)
 
 if TYPE_CHECKING:
+    from ...._models import UnknownVariant
     from ....types._params import (
         ChatCompletionResponseFormatParamDict,
         ChatCompletionSystemMessageParamDict,
         ChatCompletionToolParamDict,
         RetrievalParam,
+    )
+    from ....types.ai import (
+        ChatCompletion,
+        ChatCompletionChunk,
+        ChatCompletionRequestToolChoice,
+        ChatCompletionResponseFormatParam,
+        ChatCompletionSystemMessageParam,
+        ChatCompletionToolParam,
+        Retrieval,
     )
 
 __all__ = [
@@ -342,11 +342,11 @@ class ChatResource(SyncAPIResource):
                 "top_p": top_p,
                 "use_beam_search": use_beam_search,
             },
-            body_model=ChatCompletionRequest,
+            body_model=types_.ChatCompletionRequest,
             body_required=True,
-            cast_to=ChatCompletion,
+            cast_to=types_.ChatCompletion,
             response_kind="json",
-            stream_type=ChatCompletionChunk if stream is True else None,
+            stream_type=types_.ChatCompletionChunk if stream is True else None,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -666,11 +666,11 @@ class AsyncChatResource(AsyncAPIResource):
                 "top_p": top_p,
                 "use_beam_search": use_beam_search,
             },
-            body_model=ChatCompletionRequest,
+            body_model=types_.ChatCompletionRequest,
             body_required=True,
-            cast_to=ChatCompletion,
+            cast_to=types_.ChatCompletion,
             response_kind="json",
-            stream_type=ChatCompletionChunk if stream is True else None,
+            stream_type=types_.ChatCompletionChunk if stream is True else None,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Literal, Sequence, Union, cast
+from typing import TYPE_CHECKING, Literal, Sequence, Union, cast
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -15,12 +16,13 @@ from ...._resource import (
     to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types.ai.openai.embeddings import (
-    OpenAIEmbeddingModelsResponse,
-    OpenAIEmbeddingRequest,
-    OpenAIEmbeddingRequestEncodingFormat,
-    OpenAIEmbeddingResponse,
-)
+
+if TYPE_CHECKING:
+    from ....types.ai.openai.embeddings import (
+        OpenAIEmbeddingModelsResponse,
+        OpenAIEmbeddingRequestEncodingFormat,
+        OpenAIEmbeddingResponse,
+    )
 
 __all__ = [
     "EmbeddingsResource",
@@ -85,9 +87,9 @@ class EmbeddingsResource(SyncAPIResource):
                 "model": model,
                 "user": user,
             },
-            body_model=OpenAIEmbeddingRequest,
+            body_model=types_.OpenAIEmbeddingRequest,
             body_required=True,
-            cast_to=OpenAIEmbeddingResponse,
+            cast_to=types_.OpenAIEmbeddingResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -114,7 +116,7 @@ class EmbeddingsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/openai/embeddings/models",
-            cast_to=OpenAIEmbeddingModelsResponse,
+            cast_to=types_.OpenAIEmbeddingModelsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -191,9 +193,9 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
                 "model": model,
                 "user": user,
             },
-            body_model=OpenAIEmbeddingRequest,
+            body_model=types_.OpenAIEmbeddingRequest,
             body_required=True,
-            cast_to=OpenAIEmbeddingResponse,
+            cast_to=types_.OpenAIEmbeddingResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -220,7 +222,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/openai/embeddings/models",
-            cast_to=OpenAIEmbeddingModelsResponse,
+            cast_to=types_.OpenAIEmbeddingModelsResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal, Sequence, Union, cast
+from ..... import types as types_
 from ....._base_client import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
@@ -16,21 +17,17 @@ from ....._resource import (
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from .....types.ai.assistants.tests import (
-    AssistantTestResponse,
-    CreateAssistantTestRequest,
-    CreateAssistantTestRequestRubricItem,
-    GetAssistantTestsPublicAssistantsTestsGetQuery,
-    PaginatedAssistantTestList,
-    TelnyxConversationChannel,
-    UpdateAssistantTestRequest,
-    UpdateAssistantTestRequestRubricItem,
-)
 
 if TYPE_CHECKING:
     from .....types._params import (
         CreateAssistantTestRequestRubricItemParam,
         UpdateAssistantTestRequestRubricItemParam,
+    )
+    from .....types.ai.assistants.tests import (
+        AssistantTestResponse,
+        CreateAssistantTestRequestRubricItem,
+        TelnyxConversationChannel,
+        UpdateAssistantTestRequestRubricItem,
     )
 
 if TYPE_CHECKING:
@@ -125,9 +122,9 @@ class TestsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetAssistantTestsPublicAssistantsTestsGetQuery,
+            query_model=types_.GetAssistantTestsPublicAssistantsTestsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=PaginatedAssistantTestList,
+            cast_to=types_.PaginatedAssistantTestList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -189,9 +186,9 @@ class TestsResource(SyncAPIResource):
                 "telnyx_conversation_channel": telnyx_conversation_channel,
                 "test_suite": test_suite,
             },
-            body_model=CreateAssistantTestRequest,
+            body_model=types_.CreateAssistantTestRequest,
             body_required=True,
-            cast_to=AssistantTestResponse,
+            cast_to=types_.AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -225,7 +222,7 @@ class TestsResource(SyncAPIResource):
             path_params={
                 "test_id": test_id,
             },
-            cast_to=AssistantTestResponse,
+            cast_to=types_.AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -297,9 +294,9 @@ class TestsResource(SyncAPIResource):
                 "telnyx_conversation_channel": telnyx_conversation_channel,
                 "test_suite": test_suite,
             },
-            body_model=UpdateAssistantTestRequest,
+            body_model=types_.UpdateAssistantTestRequest,
             body_required=True,
-            cast_to=AssistantTestResponse,
+            cast_to=types_.AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -450,9 +447,9 @@ class AsyncTestsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetAssistantTestsPublicAssistantsTestsGetQuery,
+            query_model=types_.GetAssistantTestsPublicAssistantsTestsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=PaginatedAssistantTestList,
+            cast_to=types_.PaginatedAssistantTestList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -514,9 +511,9 @@ class AsyncTestsResource(AsyncAPIResource):
                 "telnyx_conversation_channel": telnyx_conversation_channel,
                 "test_suite": test_suite,
             },
-            body_model=CreateAssistantTestRequest,
+            body_model=types_.CreateAssistantTestRequest,
             body_required=True,
-            cast_to=AssistantTestResponse,
+            cast_to=types_.AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -550,7 +547,7 @@ class AsyncTestsResource(AsyncAPIResource):
             path_params={
                 "test_id": test_id,
             },
-            cast_to=AssistantTestResponse,
+            cast_to=types_.AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -622,9 +619,9 @@ class AsyncTestsResource(AsyncAPIResource):
                 "telnyx_conversation_channel": telnyx_conversation_channel,
                 "test_suite": test_suite,
             },
-            body_model=UpdateAssistantTestRequest,
+            body_model=types_.UpdateAssistantTestRequest,
             body_required=True,
-            cast_to=AssistantTestResponse,
+            cast_to=types_.AssistantTestResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

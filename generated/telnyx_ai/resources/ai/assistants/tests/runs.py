@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Literal, Union, cast
+from typing import TYPE_CHECKING, Literal, Union, cast
+from ..... import types as types_
 from ....._base_client import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
@@ -16,11 +17,9 @@ from ....._resource import (
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from .....types.ai.assistants.tests import PaginatedTestRunList, TestRunResponse, TestStatus
-from .....types.ai.assistants.tests.runs import (
-    GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery,
-    TriggerTestRunRequest,
-)
+
+if TYPE_CHECKING:
+    from .....types.ai.assistants.tests import TestRunResponse, TestStatus
 
 __all__ = [
     "RunsResource",
@@ -88,9 +87,9 @@ class RunsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery,
+            query_model=types_.GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=PaginatedTestRunList,
+            cast_to=types_.PaginatedTestRunList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -129,9 +128,9 @@ class RunsResource(SyncAPIResource):
             body={
                 "destination_version_id": destination_version_id,
             },
-            body_model=TriggerTestRunRequest,
+            body_model=types_.TriggerTestRunRequest,
             body_required=False,
-            cast_to=TestRunResponse,
+            cast_to=types_.TestRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -168,7 +167,7 @@ class RunsResource(SyncAPIResource):
                 "test_id": test_id,
                 "run_id": run_id,
             },
-            cast_to=TestRunResponse,
+            cast_to=types_.TestRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -248,9 +247,9 @@ class AsyncRunsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery,
+            query_model=types_.GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=PaginatedTestRunList,
+            cast_to=types_.PaginatedTestRunList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -289,9 +288,9 @@ class AsyncRunsResource(AsyncAPIResource):
             body={
                 "destination_version_id": destination_version_id,
             },
-            body_model=TriggerTestRunRequest,
+            body_model=types_.TriggerTestRunRequest,
             body_required=False,
-            cast_to=TestRunResponse,
+            cast_to=types_.TestRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -328,7 +327,7 @@ class AsyncRunsResource(AsyncAPIResource):
                 "test_id": test_id,
                 "run_id": run_id,
             },
-            cast_to=TestRunResponse,
+            cast_to=types_.TestRunResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

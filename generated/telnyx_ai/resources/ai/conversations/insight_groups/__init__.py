@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Union, cast
 from uuid import UUID
+from ..... import types as types_
 from ....._base_client import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
@@ -17,14 +18,12 @@ from ....._resource import (
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from .....types.ai.conversations.insight_groups import (
-    GetAllInsightGroupsQuery,
-    GetInsightTemplateGroupsRespData,
-    InsightTemplateGroupCreateReq,
-    InsightTemplateGroupDetailRespData,
-    InsightTemplateGroupResp,
-    InsightTemplateGroupUpdateReq,
-)
+
+if TYPE_CHECKING:
+    from .....types.ai.conversations.insight_groups import (
+        InsightTemplateGroupDetailRespData,
+        InsightTemplateGroupResp,
+    )
 
 if TYPE_CHECKING:
     from .insights import (
@@ -95,9 +94,9 @@ class InsightGroupsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetAllInsightGroupsQuery,
+            query_model=types_.GetAllInsightGroupsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=GetInsightTemplateGroupsRespData,
+            cast_to=types_.GetInsightTemplateGroupsRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -135,9 +134,9 @@ class InsightGroupsResource(SyncAPIResource):
                 "name": name,
                 "webhook": webhook,
             },
-            body_model=InsightTemplateGroupCreateReq,
+            body_model=types_.InsightTemplateGroupCreateReq,
             body_required=True,
-            cast_to=InsightTemplateGroupDetailRespData,
+            cast_to=types_.InsightTemplateGroupDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -205,7 +204,7 @@ class InsightGroupsResource(SyncAPIResource):
             path_params={
                 "group_id": group_id,
             },
-            cast_to=InsightTemplateGroupDetailRespData,
+            cast_to=types_.InsightTemplateGroupDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -247,9 +246,9 @@ class InsightGroupsResource(SyncAPIResource):
                 "name": name,
                 "webhook": webhook,
             },
-            body_model=InsightTemplateGroupUpdateReq,
+            body_model=types_.InsightTemplateGroupUpdateReq,
             body_required=True,
-            cast_to=InsightTemplateGroupDetailRespData,
+            cast_to=types_.InsightTemplateGroupDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -341,9 +340,9 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetAllInsightGroupsQuery,
+            query_model=types_.GetAllInsightGroupsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=GetInsightTemplateGroupsRespData,
+            cast_to=types_.GetInsightTemplateGroupsRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -378,9 +377,9 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
                 "name": name,
                 "webhook": webhook,
             },
-            body_model=InsightTemplateGroupCreateReq,
+            body_model=types_.InsightTemplateGroupCreateReq,
             body_required=True,
-            cast_to=InsightTemplateGroupDetailRespData,
+            cast_to=types_.InsightTemplateGroupDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -448,7 +447,7 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
             path_params={
                 "group_id": group_id,
             },
-            cast_to=InsightTemplateGroupDetailRespData,
+            cast_to=types_.InsightTemplateGroupDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -490,9 +489,9 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
                 "name": name,
                 "webhook": webhook,
             },
-            body_model=InsightTemplateGroupUpdateReq,
+            body_model=types_.InsightTemplateGroupUpdateReq,
             body_required=True,
-            cast_to=InsightTemplateGroupDetailRespData,
+            cast_to=types_.InsightTemplateGroupDetailRespData,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

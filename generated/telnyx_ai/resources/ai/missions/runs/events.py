@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Literal, Mapping, Union, cast
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Union, cast
 from uuid import UUID
+from ..... import types as types_
 from ....._base_client import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
@@ -17,12 +18,10 @@ from ....._resource import (
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from .....types.ai.missions import EventData, EventType, EventsListResponse
-from .....types.ai.missions.runs.events import (
-    CreateEventRequest,
-    EventResponse,
-    GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery,
-)
+
+if TYPE_CHECKING:
+    from .....types.ai.missions import EventData, EventType
+    from .....types.ai.missions.runs.events import EventResponse
 
 __all__ = [
     "EventsResource",
@@ -106,10 +105,10 @@ class EventsResource(SyncAPIResource):
                 "summary": summary,
                 "type": type,
             },
-            body_model=CreateEventRequest,
+            body_model=types_.CreateEventRequest,
             body_required=True,
             arg_names={"idempotency_key": "idempotency_key_"},
-            cast_to=EventResponse,
+            cast_to=types_.EventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -149,7 +148,7 @@ class EventsResource(SyncAPIResource):
                 "run_id": run_id,
                 "event_id": event_id,
             },
-            cast_to=EventResponse,
+            cast_to=types_.EventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -202,9 +201,9 @@ class EventsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery,
+            query_model=types_.GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=EventsListResponse,
+            cast_to=types_.EventsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -300,10 +299,10 @@ class AsyncEventsResource(AsyncAPIResource):
                 "summary": summary,
                 "type": type,
             },
-            body_model=CreateEventRequest,
+            body_model=types_.CreateEventRequest,
             body_required=True,
             arg_names={"idempotency_key": "idempotency_key_"},
-            cast_to=EventResponse,
+            cast_to=types_.EventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -343,7 +342,7 @@ class AsyncEventsResource(AsyncAPIResource):
                 "run_id": run_id,
                 "event_id": event_id,
             },
-            cast_to=EventResponse,
+            cast_to=types_.EventResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -396,9 +395,9 @@ class AsyncEventsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery,
+            query_model=types_.GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=EventsListResponse,
+            cast_to=types_.EventsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

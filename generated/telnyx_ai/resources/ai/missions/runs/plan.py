@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union, cast
 from uuid import UUID
+from ..... import types as types_
 from ....._base_client import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
@@ -17,20 +18,16 @@ from ....._resource import (
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from .....types.ai.missions.runs.plan import (
-    AddPlanStepsRequest,
-    CreatePlanRequest,
-    CreatePlanStepRequest,
-    PlanResponse,
-    PlanStepData,
-    PlanStepResponse,
-    PlanStepsCreatedResponse,
-    StepStatus,
-    UpdatePlanStepRequest,
-)
 
 if TYPE_CHECKING:
     from .....types._params import CreatePlanStepRequestParam
+    from .....types.ai.missions.runs.plan import (
+        CreatePlanStepRequest,
+        PlanStepData,
+        PlanStepResponse,
+        PlanStepsCreatedResponse,
+        StepStatus,
+    )
 
 __all__ = [
     "PlanResource",
@@ -85,7 +82,7 @@ class PlanResource(SyncAPIResource):
                 "mission_id": mission_id,
                 "run_id": run_id,
             },
-            cast_to=PlanResponse,
+            cast_to=types_.PlanResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -126,9 +123,9 @@ class PlanResource(SyncAPIResource):
             body={
                 "steps": steps,
             },
-            body_model=AddPlanStepsRequest,
+            body_model=types_.AddPlanStepsRequest,
             body_required=True,
-            cast_to=PlanStepsCreatedResponse,
+            cast_to=types_.PlanStepsCreatedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -168,7 +165,7 @@ class PlanResource(SyncAPIResource):
                 "run_id": run_id,
                 "step_id": step_id,
             },
-            cast_to=PlanStepResponse,
+            cast_to=types_.PlanStepResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -217,9 +214,9 @@ class PlanResource(SyncAPIResource):
                 "metadata": metadata,
                 "status": status,
             },
-            body_model=UpdatePlanStepRequest,
+            body_model=types_.UpdatePlanStepRequest,
             body_required=True,
-            cast_to=PlanStepResponse,
+            cast_to=types_.PlanStepResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -261,9 +258,9 @@ class PlanResource(SyncAPIResource):
             body={
                 "steps": steps,
             },
-            body_model=CreatePlanRequest,
+            body_model=types_.CreatePlanRequest,
             body_required=True,
-            cast_to=PlanStepsCreatedResponse,
+            cast_to=types_.PlanStepsCreatedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -335,7 +332,7 @@ class AsyncPlanResource(AsyncAPIResource):
                 "mission_id": mission_id,
                 "run_id": run_id,
             },
-            cast_to=PlanResponse,
+            cast_to=types_.PlanResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -376,9 +373,9 @@ class AsyncPlanResource(AsyncAPIResource):
             body={
                 "steps": steps,
             },
-            body_model=AddPlanStepsRequest,
+            body_model=types_.AddPlanStepsRequest,
             body_required=True,
-            cast_to=PlanStepsCreatedResponse,
+            cast_to=types_.PlanStepsCreatedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -418,7 +415,7 @@ class AsyncPlanResource(AsyncAPIResource):
                 "run_id": run_id,
                 "step_id": step_id,
             },
-            cast_to=PlanStepResponse,
+            cast_to=types_.PlanStepResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -467,9 +464,9 @@ class AsyncPlanResource(AsyncAPIResource):
                 "metadata": metadata,
                 "status": status,
             },
-            body_model=UpdatePlanStepRequest,
+            body_model=types_.UpdatePlanStepRequest,
             body_required=True,
-            cast_to=PlanStepResponse,
+            cast_to=types_.PlanStepResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -511,9 +508,9 @@ class AsyncPlanResource(AsyncAPIResource):
             body={
                 "steps": steps,
             },
-            body_model=CreatePlanRequest,
+            body_model=types_.CreatePlanRequest,
             body_required=True,
-            cast_to=PlanStepsCreatedResponse,
+            cast_to=types_.PlanStepsCreatedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Union, cast
+from typing import TYPE_CHECKING, Union, cast
 from uuid import UUID
+from ..... import types as types_
 from ....._base_client import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
@@ -17,12 +18,9 @@ from ....._resource import (
 )
 from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
-from .....types.ai.missions.runs.telnyx_agents import (
-    LinkTelnyxAgentRequest,
-    TelnyxAgentData,
-    TelnyxAgentResponse,
-    TelnyxAgentsListResponse,
-)
+
+if TYPE_CHECKING:
+    from .....types.ai.missions.runs.telnyx_agents import TelnyxAgentData, TelnyxAgentResponse
 
 __all__ = [
     "TelnyxAgentsResource",
@@ -83,9 +81,9 @@ class TelnyxAgentsResource(SyncAPIResource):
             body={
                 "telnyx_agent_id": telnyx_agent_id,
             },
-            body_model=LinkTelnyxAgentRequest,
+            body_model=types_.LinkTelnyxAgentRequest,
             body_required=True,
-            cast_to=TelnyxAgentResponse,
+            cast_to=types_.TelnyxAgentResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -162,7 +160,7 @@ class TelnyxAgentsResource(SyncAPIResource):
                 "mission_id": mission_id,
                 "run_id": run_id,
             },
-            cast_to=TelnyxAgentsListResponse,
+            cast_to=types_.TelnyxAgentsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -235,9 +233,9 @@ class AsyncTelnyxAgentsResource(AsyncAPIResource):
             body={
                 "telnyx_agent_id": telnyx_agent_id,
             },
-            body_model=LinkTelnyxAgentRequest,
+            body_model=types_.LinkTelnyxAgentRequest,
             body_required=True,
-            cast_to=TelnyxAgentResponse,
+            cast_to=types_.TelnyxAgentResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -314,7 +312,7 @@ class AsyncTelnyxAgentsResource(AsyncAPIResource):
                 "mission_id": mission_id,
                 "run_id": run_id,
             },
-            cast_to=TelnyxAgentsListResponse,
+            cast_to=types_.TelnyxAgentsListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
+from typing import TYPE_CHECKING, cast
+from .. import types as types_
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -15,7 +16,9 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types.settings import Settings
+
+if TYPE_CHECKING:
+    from ..types.settings import Settings
 
 __all__ = [
     "SettingsResource",
@@ -56,7 +59,7 @@ class SettingsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/settings",
-            cast_to=Settings,
+            cast_to=types_.Settings,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -107,7 +110,7 @@ class AsyncSettingsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/settings",
-            cast_to=Settings,
+            cast_to=types_.Settings,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

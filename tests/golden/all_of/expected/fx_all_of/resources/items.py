@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Literal, Union, cast
+from typing import TYPE_CHECKING, Literal, Union, cast
+from .. import types as types_
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -15,7 +16,9 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types.items import Item, Size, UpdateWithFlag
+
+if TYPE_CHECKING:
+    from ..types.items import Item, Size
 
 __all__ = [
     "ItemsResource",
@@ -69,9 +72,9 @@ class ItemsResource(SyncAPIResource):
                 "size": size,
                 "publish": publish,
             },
-            body_model=UpdateWithFlag,
+            body_model=types_.UpdateWithFlag,
             body_required=True,
-            cast_to=Item,
+            cast_to=types_.Item,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -136,9 +139,9 @@ class AsyncItemsResource(AsyncAPIResource):
                 "size": size,
                 "publish": publish,
             },
-            body_model=UpdateWithFlag,
+            body_model=types_.UpdateWithFlag,
             body_required=True,
-            cast_to=Item,
+            cast_to=types_.Item,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

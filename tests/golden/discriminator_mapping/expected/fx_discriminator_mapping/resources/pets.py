@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import TYPE_CHECKING, Union, cast
+from .. import types as types_
 from .._base_client import RequestSpec
-from .._models import UnknownVariant
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -16,10 +16,11 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types.pets import Cat, Dog, Pet
 
 if TYPE_CHECKING:
+    from .._models import UnknownVariant
     from ..types._params import CatParam, DogParam
+    from ..types.pets import Cat, Dog, Pet
 
 __all__ = [
     "PetsResource",
@@ -65,9 +66,9 @@ class PetsResource(SyncAPIResource):
             body={
                 "": body,
             },
-            body_model=Pet,
+            body_model=types_.Pet,
             body_required=True,
-            cast_to=Pet,
+            cast_to=types_.Pet,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -124,9 +125,9 @@ class AsyncPetsResource(AsyncAPIResource):
             body={
                 "": body,
             },
-            body_model=Pet,
+            body_model=types_.Pet,
             body_required=True,
-            cast_to=Pet,
+            cast_to=types_.Pet,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
+from typing import TYPE_CHECKING, cast
+from .. import types as types_
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -16,7 +17,9 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ..types.tools import ToolList, ToolListDataItem
+
+if TYPE_CHECKING:
+    from ..types.tools import ToolListDataItem
 
 __all__ = [
     "ToolsResource",
@@ -59,7 +62,7 @@ class ToolsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/tools",
-            cast_to=ToolList,
+            cast_to=types_.ToolList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -110,7 +113,7 @@ class AsyncToolsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/tools",
-            cast_to=ToolList,
+            cast_to=types_.ToolList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

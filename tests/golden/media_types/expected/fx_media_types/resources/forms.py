@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import cast
+from .. import types as types_
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -15,7 +16,6 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types.forms import SubmitFormBody
 
 __all__ = [
     "FormsResource",
@@ -63,7 +63,7 @@ class FormsResource(SyncAPIResource):
                 "To": to,
                 "Timeout": timeout_,
             },
-            body_model=SubmitFormBody,
+            body_model=types_.SubmitFormBody,
             body_required=True,
             body_encoding="form",
             arg_names={"To": "to", "Timeout": "timeout_"},
@@ -125,7 +125,7 @@ class AsyncFormsResource(AsyncAPIResource):
                 "To": to,
                 "Timeout": timeout_,
             },
-            body_model=SubmitFormBody,
+            body_model=types_.SubmitFormBody,
             body_required=True,
             body_encoding="form",
             arg_names={"To": "to", "Timeout": "timeout_"},

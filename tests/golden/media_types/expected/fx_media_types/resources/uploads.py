@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
+from typing import TYPE_CHECKING, cast
+from .. import types as types_
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -15,7 +16,9 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, FileTypes, Headers, NotGiven, Query, TimeoutTypes
-from ..types.uploads import Upload, UploadFileBody
+
+if TYPE_CHECKING:
+    from ..types.uploads import Upload
 
 __all__ = [
     "UploadsResource",
@@ -63,11 +66,11 @@ class UploadsResource(SyncAPIResource):
                 "file": file,
                 "name": name,
             },
-            body_model=UploadFileBody,
+            body_model=types_.UploadFileBody,
             body_required=True,
             body_encoding="multipart",
             file_fields=("file",),
-            cast_to=Upload,
+            cast_to=types_.Upload,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -126,11 +129,11 @@ class AsyncUploadsResource(AsyncAPIResource):
                 "file": file,
                 "name": name,
             },
-            body_model=UploadFileBody,
+            body_model=types_.UploadFileBody,
             body_required=True,
             body_encoding="multipart",
             file_fields=("file",),
-            cast_to=Upload,
+            cast_to=types_.Upload,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import TYPE_CHECKING, Sequence, Union, cast
+from .. import types as types_
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -15,10 +16,10 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types.messages import Message, MessageMetaObject, Response
 
 if TYPE_CHECKING:
     from ..types._params import MessageMetaObjectParam
+    from ..types.messages import MessageMetaObject, Response
 
 __all__ = [
     "MessagesResource",
@@ -78,10 +79,10 @@ class MessagesResource(SyncAPIResource):
                 "timeout": timeout_,
                 "meta": meta,
             },
-            body_model=Message,
+            body_model=types_.Message,
             body_required=True,
             arg_names={"from": "from_", "class": "class_", "timeout": "timeout_"},
-            cast_to=Response,
+            cast_to=types_.Response,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -152,10 +153,10 @@ class AsyncMessagesResource(AsyncAPIResource):
                 "timeout": timeout_,
                 "meta": meta,
             },
-            body_model=Message,
+            body_model=types_.Message,
             body_required=True,
             arg_names={"from": "from_", "class": "class_", "timeout": "timeout_"},
-            cast_to=Response,
+            cast_to=types_.Response,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal, Union, cast
+from .. import types as types_
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -15,10 +16,10 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types.profiles import Image, Profile, ProfileLanguage
 
 if TYPE_CHECKING:
     from ..types._params import ImageParam
+    from ..types.profiles import Image, Profile, ProfileLanguage
 
 __all__ = [
     "ProfilesResource",
@@ -76,9 +77,9 @@ class ProfilesResource(SyncAPIResource):
                 "legacy": legacy,
                 "language": language,
             },
-            body_model=Profile,
+            body_model=types_.Profile,
             body_required=True,
-            cast_to=Profile,
+            cast_to=types_.Profile,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -147,9 +148,9 @@ class AsyncProfilesResource(AsyncAPIResource):
                 "legacy": legacy,
                 "language": language,
             },
-            body_model=Profile,
+            body_model=types_.Profile,
             body_required=True,
-            cast_to=Profile,
+            cast_to=types_.Profile,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

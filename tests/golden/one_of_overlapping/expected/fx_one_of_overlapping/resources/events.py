@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
+from typing import TYPE_CHECKING, cast
+from .. import types as types_
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -15,7 +16,9 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types.events import Event
+
+if TYPE_CHECKING:
+    from ..types.events import Event
 
 __all__ = [
     "EventsResource",
@@ -60,7 +63,7 @@ class EventsResource(SyncAPIResource):
             path_params={
                 "event_id": event_id,
             },
-            cast_to=Event,
+            cast_to=types_.Event,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -115,7 +118,7 @@ class AsyncEventsResource(AsyncAPIResource):
             path_params={
                 "event_id": event_id,
             },
-            cast_to=Event,
+            cast_to=types_.Event,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import List, cast
+from typing import TYPE_CHECKING, List, cast
+from .. import types as types_
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -16,8 +17,9 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ..types.bare import ListBareQuery
-from ..types.shared import Thing
+
+if TYPE_CHECKING:
+    from ..types.shared import Thing
 
 __all__ = [
     "BareResource",
@@ -66,9 +68,9 @@ class BareResource(SyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=ListBareQuery,
+            query_model=types_.ListBareQuery,
             arg_names={"page[size]": "page_size", "page[number]": "page_number"},
-            cast_to=List[Thing],
+            cast_to=List[types_.Thing],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -125,9 +127,9 @@ class AsyncBareResource(AsyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=ListBareQuery,
+            query_model=types_.ListBareQuery,
             arg_names={"page[size]": "page_size", "page[number]": "page_number"},
-            cast_to=List[Thing],
+            cast_to=List[types_.Thing],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

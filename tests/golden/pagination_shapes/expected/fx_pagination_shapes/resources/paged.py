@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
+from typing import TYPE_CHECKING, cast
+from .. import types as types_
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -16,8 +17,9 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ..types.paged import ListPagedQuery, Paged
-from ..types.shared import Thing
+
+if TYPE_CHECKING:
+    from ..types.shared import Thing
 
 __all__ = [
     "PagedResource",
@@ -66,9 +68,9 @@ class PagedResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=ListPagedQuery,
+            query_model=types_.ListPagedQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=Paged,
+            cast_to=types_.Paged,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -125,9 +127,9 @@ class AsyncPagedResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=ListPagedQuery,
+            query_model=types_.ListPagedQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=Paged,
+            cast_to=types_.Paged,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

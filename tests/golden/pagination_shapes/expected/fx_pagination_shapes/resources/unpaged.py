@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
+from typing import TYPE_CHECKING, cast
+from .. import types as types_
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -16,8 +17,9 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ..types.shared import Thing
-from ..types.unpaged import ListUnpagedResponse
+
+if TYPE_CHECKING:
+    from ..types.shared import Thing
 
 __all__ = [
     "UnpagedResource",
@@ -60,7 +62,7 @@ class UnpagedResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/unpaged",
-            cast_to=ListUnpagedResponse,
+            cast_to=types_.ListUnpagedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -111,7 +113,7 @@ class AsyncUnpagedResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/unpaged",
-            cast_to=ListUnpagedResponse,
+            cast_to=types_.ListUnpagedResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

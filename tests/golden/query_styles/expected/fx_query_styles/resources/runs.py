@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Literal, Sequence, cast
+from typing import TYPE_CHECKING, Literal, Sequence, cast
+from .. import types as types_
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -16,7 +17,9 @@ from .._resource import (
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ..types.runs import ListRunsQuery, Run, RunPage
+
+if TYPE_CHECKING:
+    from ..types.runs import Run
 
 __all__ = [
     "RunsResource",
@@ -71,13 +74,13 @@ class RunsResource(SyncAPIResource):
                 "tags": tags,
                 "verbose": verbose,
             },
-            query_model=ListRunsQuery,
+            query_model=types_.ListRunsQuery,
             arg_names={
                 "page[number]": "page_number",
                 "page[size]": "page_size",
                 "filter[status]": "filter_status",
             },
-            cast_to=RunPage,
+            cast_to=types_.RunPage,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -140,13 +143,13 @@ class AsyncRunsResource(AsyncAPIResource):
                 "tags": tags,
                 "verbose": verbose,
             },
-            query_model=ListRunsQuery,
+            query_model=types_.ListRunsQuery,
             arg_names={
                 "page[number]": "page_number",
                 "page[size]": "page_size",
                 "filter[status]": "filter_status",
             },
-            cast_to=RunPage,
+            cast_to=types_.RunPage,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

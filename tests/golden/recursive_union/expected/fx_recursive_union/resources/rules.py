@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import TYPE_CHECKING, Union, cast
+from .. import types as types_
 from .._base_client import RequestSpec
-from .._models import UnknownVariant
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -16,10 +16,11 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types.rules import And, LiteralSchema, Not, Rule
 
 if TYPE_CHECKING:
+    from .._models import UnknownVariant
     from ..types._params import AndParam, LiteralSchemaParam, NotParam
+    from ..types.rules import And, LiteralSchema, Not, Rule
 
 __all__ = [
     "RulesResource",
@@ -67,9 +68,9 @@ class RulesResource(SyncAPIResource):
             body={
                 "when": when,
             },
-            body_model=Rule,
+            body_model=types_.Rule,
             body_required=True,
-            cast_to=Rule,
+            cast_to=types_.Rule,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -128,9 +129,9 @@ class AsyncRulesResource(AsyncAPIResource):
             body={
                 "when": when,
             },
-            body_model=Rule,
+            body_model=types_.Rule,
             body_required=True,
-            cast_to=Rule,
+            cast_to=types_.Rule,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Union, cast
 from uuid import UUID
+from .. import types as types_
 from .._base_client import RequestSpec
 from .._resource import (
     AsyncAPIResource,
@@ -16,10 +17,10 @@ from .._resource import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ..types.numbers import Call, Number, Owner
 
 if TYPE_CHECKING:
     from ..types._params import CallParam, OwnerParam
+    from ..types.numbers import Call, Number, Owner
 
 __all__ = [
     "NumbersResource",
@@ -85,9 +86,9 @@ class NumbersResource(SyncAPIResource):
                 "owner": owner,
                 "call": call,
             },
-            body_model=Number,
+            body_model=types_.Number,
             body_required=True,
-            cast_to=Number,
+            cast_to=types_.Number,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -116,7 +117,7 @@ class NumbersResource(SyncAPIResource):
             path_params={
                 "id": id,
             },
-            cast_to=Number,
+            cast_to=types_.Number,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -194,9 +195,9 @@ class AsyncNumbersResource(AsyncAPIResource):
                 "owner": owner,
                 "call": call,
             },
-            body_model=Number,
+            body_model=types_.Number,
             body_required=True,
-            cast_to=Number,
+            cast_to=types_.Number,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -225,7 +226,7 @@ class AsyncNumbersResource(AsyncAPIResource):
             path_params={
                 "id": id,
             },
-            cast_to=Number,
+            cast_to=types_.Number,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import TYPE_CHECKING, cast
+from ...... import types as types_
 from ......_base_client import RequestSpec
 from ......_resource import (
     AsyncAPIResource,
@@ -16,7 +17,6 @@ from ......_resource import (
 )
 from ......_types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ......pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ......types.ai.assistants.tests.test_suites import TestSuitesResponse
 
 if TYPE_CHECKING:
     from .runs import (
@@ -77,7 +77,7 @@ class TestSuitesResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/assistants/tests/test-suites",
-            cast_to=TestSuitesResponse,
+            cast_to=types_.TestSuitesResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -148,7 +148,7 @@ class AsyncTestSuitesResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/ai/assistants/tests/test-suites",
-            cast_to=TestSuitesResponse,
+            cast_to=types_.TestSuitesResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

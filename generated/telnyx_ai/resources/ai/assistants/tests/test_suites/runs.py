@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import List, Literal, Union, cast
+from typing import TYPE_CHECKING, List, Literal, Union, cast
+from ...... import types as types_
 from ......_base_client import RequestSpec
 from ......_resource import (
     AsyncAPIResource,
@@ -16,11 +17,9 @@ from ......_resource import (
 )
 from ......_types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ......pagination import AsyncPager, Paging, SyncPage, fetch_page
-from ......types.ai.assistants.tests import PaginatedTestRunList, TestRunResponse, TestStatus
-from ......types.ai.assistants.tests.test_suites.runs import (
-    GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
-    TriggerTestSuiteRunsRequest,
-)
+
+if TYPE_CHECKING:
+    from ......types.ai.assistants.tests import TestRunResponse, TestStatus
 
 __all__ = [
     "RunsResource",
@@ -91,9 +90,9 @@ class RunsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
+            query_model=types_.GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=PaginatedTestRunList,
+            cast_to=types_.PaginatedTestRunList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -132,9 +131,9 @@ class RunsResource(SyncAPIResource):
             body={
                 "destination_version_id": destination_version_id,
             },
-            body_model=TriggerTestSuiteRunsRequest,
+            body_model=types_.TriggerTestSuiteRunsRequest,
             body_required=False,
-            cast_to=List[TestRunResponse],
+            cast_to=List[types_.TestRunResponse],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -216,9 +215,9 @@ class AsyncRunsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
             },
-            query_model=GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
+            query_model=types_.GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
             arg_names={"page[number]": "page_number", "page[size]": "page_size"},
-            cast_to=PaginatedTestRunList,
+            cast_to=types_.PaginatedTestRunList,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -257,9 +256,9 @@ class AsyncRunsResource(AsyncAPIResource):
             body={
                 "destination_version_id": destination_version_id,
             },
-            body_model=TriggerTestSuiteRunsRequest,
+            body_model=types_.TriggerTestSuiteRunsRequest,
             body_required=False,
-            cast_to=List[TestRunResponse],
+            cast_to=List[types_.TestRunResponse],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import TYPE_CHECKING, List, cast
+from ... import types as types_
 from ..._base_client import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
@@ -15,7 +16,9 @@ from ..._resource import (
     to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ...types.shared import Room
+
+if TYPE_CHECKING:
+    from ...types.shared import Room
 
 if TYPE_CHECKING:
     from .actions import (
@@ -100,7 +103,7 @@ class RoomsResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/rooms",
-            cast_to=List[Room],
+            cast_to=List[types_.Room],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -153,7 +156,7 @@ class RoomsResource(SyncAPIResource):
             path_params={
                 "room_id": room_id,
             },
-            cast_to=Room,
+            cast_to=types_.Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -188,9 +191,9 @@ class RoomsResource(SyncAPIResource):
                 "id": id,
                 "name": name,
             },
-            body_model=Room,
+            body_model=types_.Room,
             body_required=True,
-            cast_to=Room,
+            cast_to=types_.Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -226,9 +229,9 @@ class RoomsResource(SyncAPIResource):
                 "id": id,
                 "name": name,
             },
-            body_model=Room,
+            body_model=types_.Room,
             body_required=True,
-            cast_to=Room,
+            cast_to=types_.Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -373,7 +376,7 @@ class AsyncRoomsResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/rooms",
-            cast_to=List[Room],
+            cast_to=List[types_.Room],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -426,7 +429,7 @@ class AsyncRoomsResource(AsyncAPIResource):
             path_params={
                 "room_id": room_id,
             },
-            cast_to=Room,
+            cast_to=types_.Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -461,9 +464,9 @@ class AsyncRoomsResource(AsyncAPIResource):
                 "id": id,
                 "name": name,
             },
-            body_model=Room,
+            body_model=types_.Room,
             body_required=True,
-            cast_to=Room,
+            cast_to=types_.Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -499,9 +502,9 @@ class AsyncRoomsResource(AsyncAPIResource):
                 "id": id,
                 "name": name,
             },
-            body_model=Room,
+            body_model=types_.Room,
             body_required=True,
-            cast_to=Room,
+            cast_to=types_.Room,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import List, cast
+from typing import TYPE_CHECKING, List, cast
+from ... import types as types_
 from ..._base_client import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
@@ -15,7 +16,9 @@ from ..._resource import (
     to_streamed_response_wrapper,
 )
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ...types.shared import Room
+
+if TYPE_CHECKING:
+    from ...types.shared import Room
 
 __all__ = [
     "RecordingsResource",
@@ -60,7 +63,7 @@ class RecordingsResource(SyncAPIResource):
             path_params={
                 "room_id": room_id,
             },
-            cast_to=List[Room],
+            cast_to=List[types_.Room],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -115,7 +118,7 @@ class AsyncRecordingsResource(AsyncAPIResource):
             path_params={
                 "room_id": room_id,
             },
-            cast_to=List[Room],
+            cast_to=List[types_.Room],
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import cast
+from .... import types as types_
 from ...._base_client import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
@@ -15,7 +16,6 @@ from ...._resource import (
     to_streamed_response_wrapper,
 )
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-from ....types.rooms.actions.bridge import PostRoomsRoomIdActionsBridgeBody
 
 __all__ = [
     "BridgeResource",
@@ -69,7 +69,7 @@ class BridgeResource(SyncAPIResource):
             body={
                 "room_id": room_id_body,
             },
-            body_model=PostRoomsRoomIdActionsBridgeBody,
+            body_model=types_.PostRoomsRoomIdActionsBridgeBody,
             body_required=True,
             arg_names={"Room-Id": "room_id_header", "room_id": "room_id_body"},
             response_kind="none",
@@ -136,7 +136,7 @@ class AsyncBridgeResource(AsyncAPIResource):
             body={
                 "room_id": room_id_body,
             },
-            body_model=PostRoomsRoomIdActionsBridgeBody,
+            body_model=types_.PostRoomsRoomIdActionsBridgeBody,
             body_required=True,
             arg_names={"Room-Id": "room_id_header", "room_id": "room_id_body"},
             response_kind="none",
