@@ -118,7 +118,7 @@ def surface(name: str, spec: dict[str, Any], config: dict[str, Any], config_file
     problems = Problems(locate=locate)
     validate_spec(spec, name, problems, cache_dir=CACHE if caching() else None)(problems)
     problems.raise_if_errors()
-    normalised = normalise(spec, name, problems)
+    normalised = normalise(spec, name, problems, config.get("methods"))
     problems.raise_if_errors()
     paths = normalised.document.get("paths", {})
     methods = {

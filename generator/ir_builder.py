@@ -546,10 +546,7 @@ class Builder:
     @property
     def strip_prefix(self) -> str:
         """A leading path segment that the server URL already ends with (`/v2`)."""
-        servers = self.doc.get("servers") or [{}]
-        url = str(servers[0].get("url", "")).rstrip("/")
-        last = url.rsplit("/", 1)[-1] if "/" in url else ""
-        return "/" + last if last and not last.startswith("{") and "." not in last else ""
+        return naming.server_prefix(self.doc)
 
     def _move_into_subresources(self, tree: dict[tuple[str, ...], list[Operation]], defaulted: set[tuple[str, str]]) -> None:
         """A default-named method that is also the name of a sub-resource (`POST .../chat`
@@ -589,7 +586,7 @@ class Builder:
                 resource_ops[resource_ops.index(clash)] = replace(clash, name=clash.name + "_all")
                 clash = None
         if clash is not None and file == self.spec_file:  # a default name: try the alternatives
-            for name in alternative_names(key[0], key[1], operation.name):
+            for name in naming.alternative_names(key[0], key[1], operation.name):
                 if not any(o.name == name for o in resource_ops):
                     operation, clash = replace(operation, name=name), None
                     break
@@ -613,7 +610,7 @@ class Builder:
             if len(parts) < 2 or not all(naming.is_identifier(p) for p in parts):
                 self.problems.error(f"{dotted!r} is not a dotted path of Python names (resource.method)", self.config_file, where)
                 continue
-            taken = taken_by_runtime(parts)
+            taken = naming.taken_by_runtime(parts)
             if taken is not None:
                 self.problems.error(f"{dotted!r} uses the name {taken!r}, which the client already has", self.config_file, where)
                 continue
@@ -631,7 +628,7 @@ class Builder:
             for method in item:
                 if method in HTTP_METHODS and (method, path) not in by_operation:
                     # Not named in sdk.yaml: the default name, derived from the path.
-                    parts = default_method_path(method, path, self.strip_prefix)
+                    parts = naming.default_method_path(method, path, self.strip_prefix)
                     self.defaulted.add((method, path))
                     self._add(tree, parts, (method, path), self.spec_file, pointer("paths", path, method))
         self._move_into_subresources(tree, self.defaulted)
@@ -798,67 +795,6 @@ def _separate_same_names(op: Operation) -> Operation:
 
     body = replace(op.body, fields=tuple(rename(f) for f in op.body.fields)) if op.body else None
     return replace(op, parameters=tuple(rename(p) for p in op.parameters), body=body)
-
-
-def alternative_names(method: str, path: str, name: str) -> list[str]:
-    """Names to try, in order, when a default name is taken by another operation."""
-    segments = [s for s in path.strip("/").split("/") if s]
-    names = []
-    if method == "put" and name == "update":
-        names.append("replace")
-    if not segments or not segments[-1].startswith("{"):
-        names.append(f"{name}_all")
-    parameters = [s.strip("{}") for s in segments[:-1] if s.startswith("{")]
-    if parameters:
-        names.append(f"{name}_by_{naming.snake_case(parameters[-1]).removesuffix('_id')}")
-    return names
-
-
-# Attributes the runtime's clients and resources already have (templates/package/):
-# a resource or method must not take their names.
-CLIENT_ATTRIBUTES = frozenset(
-    {
-        "api_key", "base_url", "timeout", "max_retries", "default_headers", "retry_statuses",
-        "max_retry_after", "auto_idempotency_keys", "close", "request", "with_options",
-        "build_request", "serialise_body", "idempotency_key_for", "may_retry", "retry_delay",
-        "settle", "parse", "log_attempt", "reads_body", "public_key", "webhooks",
-    }
-)  # fmt: skip
-RESOURCE_ATTRIBUTES = frozenset({"with_raw_response", "with_streaming_response"})
-
-
-def taken_by_runtime(parts: list[str]) -> str | None:
-    """The first name of a dotted method path that the runtime already uses, if any."""
-    if parts and parts[0] in CLIENT_ATTRIBUTES:
-        return parts[0]
-    return next((p for p in parts[1:] if p in RESOURCE_ATTRIBUTES), None)
-
-
-def default_method_path(method: str, path: str, strip_prefix: str = "") -> list[str]:
-    """Resource path and method name from an HTTP method and path, as the official SDKs
-    name them: `GET /ai/assistants` -> ai.assistants.list, `GET /ai/assistants/{id}` ->
-    ai.assistants.retrieve, `POST /ai/assistants/{id}/clone` -> ai.assistants.clone."""
-    if strip_prefix and (path == strip_prefix or path.startswith(strip_prefix + "/")):
-        path = path[len(strip_prefix) :]
-    segments = [s for s in path.strip("/").split("/") if s]
-    # A segment with no letter or digit (`/-/`) names nothing and is passed over.
-    statics = [naming.safe_identifier(naming.snake_case(s)) for s in segments if not s.startswith("{") and naming.words(s)]
-    ends_with_parameter = bool(segments) and segments[-1].startswith("{")
-    if not statics:
-        statics = ["root"]
-    if ends_with_parameter:
-        names = {"get": "retrieve", "put": "update", "patch": "update", "post": "update", "delete": "delete"}
-        return _clear_of_runtime([*statics, names.get(method, method)])
-    after_parameter = len(segments) > 1 and segments[-2].startswith("{")
-    if method == "post" and after_parameter and not statics[-1].endswith("s"):
-        return _clear_of_runtime([*statics[:-1], statics[-1]])  # an action on one item: POST /things/{id}/clone
-    names = {"get": "list", "post": "create", "put": "update", "patch": "update", "delete": "delete"}
-    return _clear_of_runtime([*statics, names.get(method, method)])
-
-
-def _clear_of_runtime(parts: list[str]) -> list[str]:
-    """`/timeout/things` -> `timeout_.things`: never the name of a runtime attribute."""
-    return [p + "_" if (i == 0 and p in CLIENT_ATTRIBUTES) or (i > 0 and p in RESOURCE_ATTRIBUTES) else p for i, p in enumerate(parts)]
 
 
 def _uploads_a_file(expr: TypeExpr) -> bool:

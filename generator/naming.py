@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+from typing import Any
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
@@ -119,3 +120,72 @@ def unused(name: str, taken: set[str]) -> str:
     while name in taken:
         name += "_"
     return name
+
+
+def alternative_names(method: str, path: str, name: str) -> list[str]:
+    """Names to try, in order, when a default name is taken by another operation."""
+    segments = [s for s in path.strip("/").split("/") if s]
+    names = []
+    if method == "put" and name == "update":
+        names.append("replace")
+    if not segments or not segments[-1].startswith("{"):
+        names.append(f"{name}_all")
+    parameters = [s.strip("{}") for s in segments[:-1] if s.startswith("{")]
+    if parameters:
+        names.append(f"{name}_by_{snake_case(parameters[-1]).removesuffix('_id')}")
+    return names
+
+
+# Attributes the runtime's clients and resources already have (templates/package/):
+# a resource or method must not take their names.
+CLIENT_ATTRIBUTES = frozenset(
+    {
+        "api_key", "base_url", "timeout", "max_retries", "default_headers", "retry_statuses",
+        "max_retry_after", "auto_idempotency_keys", "close", "request", "with_options",
+        "build_request", "serialise_body", "idempotency_key_for", "may_retry", "retry_delay",
+        "settle", "parse", "log_attempt", "reads_body", "public_key", "webhooks",
+    }
+)  # fmt: skip
+RESOURCE_ATTRIBUTES = frozenset({"with_raw_response", "with_streaming_response"})
+
+
+def taken_by_runtime(parts: list[str]) -> str | None:
+    """The first name of a dotted method path that the runtime already uses, if any."""
+    if parts and parts[0] in CLIENT_ATTRIBUTES:
+        return parts[0]
+    return next((p for p in parts[1:] if p in RESOURCE_ATTRIBUTES), None)
+
+
+def default_method_path(method: str, path: str, strip_prefix: str = "") -> list[str]:
+    """Resource path and method name from an HTTP method and path, as the official SDKs
+    name them: `GET /ai/assistants` -> ai.assistants.list, `GET /ai/assistants/{id}` ->
+    ai.assistants.retrieve, `POST /ai/assistants/{id}/clone` -> ai.assistants.clone."""
+    if strip_prefix and (path == strip_prefix or path.startswith(strip_prefix + "/")):
+        path = path[len(strip_prefix) :]
+    segments = [s for s in path.strip("/").split("/") if s]
+    # A segment with no letter or digit (`/-/`) names nothing and is passed over.
+    statics = [safe_identifier(snake_case(s)) for s in segments if not s.startswith("{") and words(s)]
+    ends_with_parameter = bool(segments) and segments[-1].startswith("{")
+    if not statics:
+        statics = ["root"]
+    if ends_with_parameter:
+        names = {"get": "retrieve", "put": "update", "patch": "update", "post": "update", "delete": "delete"}
+        return _clear_of_runtime([*statics, names.get(method, method)])
+    after_parameter = len(segments) > 1 and segments[-2].startswith("{")
+    if method == "post" and after_parameter and not statics[-1].endswith("s"):
+        return _clear_of_runtime([*statics[:-1], statics[-1]])  # an action on one item: POST /things/{id}/clone
+    names = {"get": "list", "post": "create", "put": "update", "patch": "update", "delete": "delete"}
+    return _clear_of_runtime([*statics, names.get(method, method)])
+
+
+def _clear_of_runtime(parts: list[str]) -> list[str]:
+    """`/timeout/things` -> `timeout_.things`: never the name of a runtime attribute."""
+    return [p + "_" if (i == 0 and p in CLIENT_ATTRIBUTES) or (i > 0 and p in RESOURCE_ATTRIBUTES) else p for i, p in enumerate(parts)]
+
+
+def server_prefix(document: dict[str, Any]) -> str:
+    """A leading path segment that the document's server URL already ends with (`/v2`)."""
+    servers = document.get("servers") or [{}]
+    url = str(servers[0].get("url", "")).rstrip("/") if isinstance(servers[0], dict) else ""
+    last = url.rsplit("/", 1)[-1] if "/" in url else ""
+    return "/" + last if last and not last.startswith("{") and "." not in last else ""

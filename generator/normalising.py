@@ -20,7 +20,14 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from .naming import RESERVED, enum_member_name, pascal_case, words
+from .naming import (
+    RESERVED,
+    default_method_path,
+    enum_member_name,
+    pascal_case,
+    server_prefix,
+    words,
+)
 from .problems import Problems, escape_pointer_token, pointer
 from .validating import HTTP_METHODS, SCHEMA_REF, admits_null, rewrite_refs
 
@@ -90,13 +97,18 @@ def makes_class(schema: Any) -> bool:
 
 
 class Normaliser:
-    def __init__(self, document: dict[str, Any], file: str, problems: Problems) -> None:
+    def __init__(self, document: dict[str, Any], file: str, problems: Problems, methods: dict[str, Any] | None = None) -> None:
         self.source = document
         self.file = file
         self.problems = problems
+        self.methods: dict[tuple[str, str], list[str]] = {}  # (method, path) -> the dotted method, as configured
+        for dotted, target in (methods or {}).items():
+            http_method, _, path = str(target).partition(" ")
+            self.methods[(http_method.lower(), path)] = str(dotted).split(".")
         self.doc = copy.deepcopy(document)
         self.schemas: dict[str, Any] = self.doc.setdefault("components", {}).setdefault("schemas", {})
         self.origins: dict[str, str] = {}
+        self._chains: dict[str, tuple[str, str]] = {}  # a nested class's name -> the spec's schema it is in, its last part
 
     def run(self) -> Normalised:
         self._rename_components()
@@ -200,7 +212,7 @@ class Normaliser:
             for method, operation in item.items():
                 if method not in HTTP_METHODS or not isinstance(operation, dict):
                     continue
-                base = pascal_case(operation.get("operationId") or f"{method} {path}")
+                bases = self._operation_bases(method, path)
                 for parameter in operation.get("parameters", []):
                     if isinstance(parameter, dict) and isinstance(parameter.get("schema"), dict):
                         # Parameters become keyword arguments, never classes: clean only.
@@ -213,7 +225,7 @@ class Normaliser:
                             if clean:
                                 media["schema"] = clean(media["schema"])
                             else:
-                                self._hoist_slot(media, "schema", base + "Body")
+                                self._hoist_slot(media, "schema", self._short(bases, "Body"))
                 for status, response in (operation.get("responses") or {}).items():
                     if not isinstance(response, dict):
                         continue
@@ -222,7 +234,7 @@ class Normaliser:
                             if clean:
                                 media["schema"] = clean(media["schema"])
                             else:
-                                self._hoist_slot(media, "schema", base + "Response" + (str(status) if not str(status).startswith("2") else ""))
+                                self._hoist_slot(media, "schema", self._short(bases, "Response" + (str(status) if not str(status).startswith("2") else "")))
         # Shared responses, request bodies, parameters and headers hold schemas too.
         components = self.doc.get("components") or {}
         for kind, suffix in (("responses", "Response"), ("requestBodies", "Body"), ("parameters", "Param"), ("headers", "Header")):
@@ -261,9 +273,8 @@ class Normaliser:
                         required.append(name)
                 if not properties:
                     continue
-                base = pascal_case(operation.get("operationId") or f"{method} {path}")
                 try:
-                    model = self._unique(base + "Query")
+                    model = self._unique(self._short(self._operation_bases(method, path), "Query"))
                 except ValueError:
                     self.problems.error(f"no unique class name for the query parameters of {method.upper()} {path}", self.file, pointer("paths", path, method))
                     continue
@@ -282,8 +293,26 @@ class Normaliser:
             self._hoist_within(name, self.schemas[name], self.origins.get(name, ""))
         self._each_operation_schema(None)
 
+    def _operation_bases(self, method: str, path: str) -> list[str]:
+        """Names for an operation's classes, shortest first, from its method in the resource
+        tree (never its operationId): `ai.assistants.tests.list` -> `TestsList`,
+        `AssistantsTestsList`, `AiAssistantsTestsList`."""
+        parts = self.methods.get((method, path)) or default_method_path(method, path, server_prefix(self.doc))
+        names = [pascal_case(part) for part in parts if words(part)] or [pascal_case(f"{method} {path}")]
+        return ["".join(names[-count:]) for count in range(min(2, len(names)), len(names) + 1)]
+
+    def _short(self, bases: list[str], suffix: str) -> str:
+        """The first of `bases` whose name with `suffix` no class has yet (else the longest)."""
+        for base in bases:
+            if self._free(base + suffix):
+                return base + suffix
+        return bases[-1] + suffix
+
+    def _free(self, name: str) -> bool:
+        return name not in self.schemas and name not in MODELS_MODULE_NAMES and not name.endswith(RESOURCE_CLASS_ENDINGS)
+
     def _unique(self, wanted: str) -> str:
-        if wanted not in self.schemas and wanted not in MODELS_MODULE_NAMES and not wanted.endswith(RESOURCE_CLASS_ENDINGS):
+        if self._free(wanted):
             return wanted
         for suffix in ("Object", "Schema", "Type", "Model"):
             if wanted + suffix not in self.schemas:
@@ -300,6 +329,8 @@ class Normaliser:
                 self.problems.error(f"no unique class name for inline schema {name!r}", self.file)
                 return
             self.schemas[new] = schema
+            if new != name and name in self._chains:
+                self._chains[new] = self._chains[name]
             if where:
                 self.origins[new] = where
             parent[key] = {"$ref": SCHEMA_REF + new}
@@ -315,16 +346,26 @@ class Normaliser:
         if not isinstance(schema, dict) or "$ref" in schema:
             return
         for prop in list(schema.get("properties") or {}):
-            self._hoist_slot(schema["properties"], prop, name + pascal_case(prop), where and where + "/properties")
+            self._hoist_slot(schema["properties"], prop, self._nested(name, pascal_case(prop)), where and where + "/properties")
         if isinstance(schema.get("items"), dict):
-            self._hoist_slot(schema, "items", name + "Item", where, alias=True)
+            self._hoist_slot(schema, "items", self._nested(name, "Item"), where, alias=True)
         if isinstance(schema.get("additionalProperties"), dict):
-            self._hoist_slot(schema, "additionalProperties", name + "Value", where)
+            self._hoist_slot(schema, "additionalProperties", self._nested(name, "Value"), where)
         for combiner in ("oneOf", "anyOf", "allOf"):
             variants = schema.get(combiner)
             if isinstance(variants, list):
                 for index, variant in enumerate(variants):
-                    self._hoist_slot(variants, index, name + _variant_suffix(variant, index, combiner), where and f"{where}/{combiner}", alias=combiner != "allOf")
+                    self._hoist_slot(variants, index, self._nested(name, _variant_suffix(variant, index, combiner)), where and f"{where}/{combiner}", alias=combiner != "allOf")
+
+    def _nested(self, parent: str, part: str) -> str:
+        """The name of a class inside the class `parent`: `parent` + `part` below a schema of
+        the spec (`AssistantTools`); deeper, the spec's schema, the last part before and this
+        one (`TransferToolVoicemailMessageType`, not every level's part), so no name grows
+        with the depth."""
+        root, last = self._chains.get(parent, (parent, ""))
+        name = root + last + part
+        self._chains[name] = (root, part)
+        return name
 
     def _flatten_conflicting_all_of(self, name: str) -> None:
         """An allOf whose parts define one property differently (an error's free-form
@@ -479,5 +520,7 @@ def _add_null(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def normalise(document: dict[str, Any], file: str, problems: Problems) -> Normalised:
-    return Normaliser(document, file, problems).run()
+def normalise(document: dict[str, Any], file: str, problems: Problems, methods: Any = None) -> Normalised:
+    """The normalised document; `methods` (the SDK config's) names the operations whose
+    schemas get classes (`TestsListQuery` for `ai.assistants.tests.list`)."""
+    return Normaliser(document, file, problems, methods if isinstance(methods, dict) else None).run()

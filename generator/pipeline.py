@@ -155,7 +155,7 @@ def build(
 
 def _render(spec_doc: Document, config_doc: Document, problems: Problems, custom_templates: Path | None, label: str) -> tuple[Api, dict[str, str]]:
     """Normalise, build the IR, generate the models and render the templates (unformatted)."""
-    normalised = normalise(spec_doc.data, spec_doc.path, problems)
+    normalised = normalise(spec_doc.data, spec_doc.path, problems, config_doc.data.get("methods") if isinstance(config_doc.data, dict) else None)
     problems.raise_if_errors()
     api = build_api(normalised.document, spec_doc.path, config_doc.data, config_doc.path, problems)
     problems.raise_if_errors()

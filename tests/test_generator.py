@@ -400,7 +400,7 @@ def test_symlinked_output_is_written_where_it_points(tmp_path: Path, capsys: pyt
 
 
 def test_default_names_pass_over_segments_without_letters() -> None:
-    from generator.ir_builder import default_method_path
+    from generator.naming import default_method_path
 
     assert default_method_path("get", "/things/-/items") == ["things", "items", "list"]
     assert default_method_path("post", "/v2/things/{id}/clone", "/v2") == ["things", "clone"]
@@ -601,3 +601,25 @@ def test_generated_methods_read_their_parameters_only_as_values_to_send() -> Non
                     assert sent, f"{path.relative_to(ROOT)}:{node.lineno}: {function.name}() reads {node.id} other than as a value to send"
             checked += bool(parameters)
     assert checked > 250  # every method of the package, sync and async (294)
+
+
+def test_classes_the_generator_names_come_from_the_resource_tree_never_an_operation_id() -> None:
+    """Every class the normaliser names for an operation (its query, an inline body or
+    answer) is named from the operation's method (`TestsListQuery` for
+    `ai.assistants.tests.list`); no operationId (`GetAssistantTestsPublicAssistantsTestsGet`)
+    shows in any class name of the curated spec."""
+    import yaml
+
+    from generator.normalising import normalise
+    from generator.problems import Problems
+
+    spec = yaml.load((ROOT / "spec" / "ai-assistants.openapi.yaml").read_text(), Loader=yaml.CSafeLoader)  # noqa: S506 - a safe loader
+    config = yaml.safe_load((ROOT / "spec" / "sdk.yaml").read_text())
+    document = normalise(spec, "spec", Problems(), config.get("methods")).document
+    operation_ids = {pascal_case(op["operationId"]) for item in spec["paths"].values() for op in item.values() if isinstance(op, dict) and op.get("operationId")}
+    own = set(spec["components"]["schemas"])
+    named_here = [name for name in document["components"]["schemas"] if name not in own and pascal_case(name) not in own]
+    queries = [op["x-query-model"] for item in document["paths"].values() for op in item.values() if isinstance(op, dict) and "x-query-model" in op]
+    assert len(queries) > 20 and set(queries) <= set(named_here)
+    assert [name for name in named_here if any(op_id in name for op_id in operation_ids if len(op_id) > 12)] == []
+    assert "TestsListQuery" in queries and max(len(name) for name in queries) <= 45, queries

@@ -33,7 +33,8 @@ REF = "#/components/schemas/"
 def schemas() -> dict[str, Any]:
     """The component schemas as the models were generated from them (normalised)."""
     document = yaml.load(SPEC.read_text(), Loader=yaml.CSafeLoader)  # noqa: S506 - a safe loader
-    return dict(normalise(document, str(SPEC), Problems()).document["components"]["schemas"])
+    methods = yaml.safe_load((SPEC.parent / "sdk.yaml").read_text()).get("methods")  # they name the operations' classes
+    return dict(normalise(document, str(SPEC), Problems(), methods).document["components"]["schemas"])
 
 
 def _strip(node: Any) -> Any:

@@ -19,7 +19,7 @@ from generator.normalising import normalise
 from generator.pipeline import TEMPLATES
 from generator.problems import Problems
 from generator.rendering import format_files
-from generator.validating import SCHEMA_REF, iter_refs
+from generator.validating import SCHEMA_REF, iter_nodes, iter_refs
 
 SPEC = Path(__file__).resolve().parent.parent / "spec" / "ai-assistants.openapi.yaml"
 
@@ -31,7 +31,9 @@ def normalised() -> dict[str, Any]:
     problems = Problems()
     document = load_yaml(SPEC, problems)
     assert document is not None
-    return normalise(document.data, document.path, problems).document
+    config = load_yaml(SPEC.parent / "sdk.yaml", problems)
+    assert config is not None
+    return normalise(document.data, document.path, problems, config.data.get("methods")).document
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +210,8 @@ def _linked(schema: Any, schemas: dict[str, Any]) -> set[str]:
     """Every schema name that `schema`'s JSON text mentions as a reference or a mapping value."""
     text = json.dumps(schema)
     names = {m.replace("~1", "/").replace("~0", "~") for m in re.findall(r'"#/components/schemas/([^"/]+)', text)}
-    names |= set(re.findall(r'"([^"]+)"', text)) & set(schemas)  # bare names, as mappings may give them
+    mappings = [json.dumps(node["mapping"]) for node in iter_nodes(schema) if isinstance(node.get("mapping"), dict)]
+    names |= set(re.findall(r'"([^"]+)"', " ".join(mappings))) & set(schemas)  # bare names, as mappings may give them
     return names & set(schemas)
 
 

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .ai.missions.runs.plan import AddPlanStepsRequest as AddPlanStepsRequest
     from .ai.assistants.tags import AddTagRequest as AddTagRequest
-    from .ai.conversations.conversation_insights import (
-        AggregateConversationInsightsQuery as AggregateConversationInsightsQuery,
+    from .ai import AiRetrieveConversationHistoriesQuery as AiRetrieveConversationHistoriesQuery
+    from .ai import (
+        AiRetrieveConversationHistoriesQueryRegion as AiRetrieveConversationHistoriesQueryRegion,
     )
     from .ai.anthropic.v1 import AnthropicContentBlock as AnthropicContentBlock
     from .ai.anthropic.v1 import AnthropicContentBlockDelta as AnthropicContentBlockDelta
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
     from .ai.assistants import AssistantTools as AssistantTools
     from .ai.assistants import AssistantToolsItem as AssistantToolsItem
     from .ai.assistants import AssistantsListData as AssistantsListData
+    from .ai.assistants import AssistantsRetrieveQuery as AssistantsRetrieveQuery
     from .ai.audio import AudioTranscriptionRequest as AudioTranscriptionRequest
     from .ai.audio import AudioTranscriptionRequestModel as AudioTranscriptionRequestModel
     from .ai.audio import (
@@ -81,36 +83,30 @@ if TYPE_CHECKING:
     from .other import BucketNotFoundError as BucketNotFoundError
     from .other import CallAIGatherEnded as CallAIGatherEnded
     from .other import CallAIGatherEndedEvent as CallAIGatherEndedEvent
+    from .other import CallAIGatherEndedItemRole as CallAIGatherEndedItemRole
+    from .other import CallAIGatherEndedMessageHistoryItem as CallAIGatherEndedMessageHistoryItem
     from .other import CallAIGatherEndedPayload as CallAIGatherEndedPayload
-    from .other import (
-        CallAIGatherEndedPayloadMessageHistoryItem as CallAIGatherEndedPayloadMessageHistoryItem,
-    )
-    from .other import (
-        CallAIGatherEndedPayloadMessageHistoryItemRole as CallAIGatherEndedPayloadMessageHistoryItemRole,
-    )
     from .other import CallAIGatherEndedPayloadStatus as CallAIGatherEndedPayloadStatus
     from .other import CallAIGatherMessageHistoryUpdated as CallAIGatherMessageHistoryUpdated
     from .other import (
         CallAIGatherMessageHistoryUpdatedEvent as CallAIGatherMessageHistoryUpdatedEvent,
     )
     from .other import (
+        CallAIGatherMessageHistoryUpdatedItemRole as CallAIGatherMessageHistoryUpdatedItemRole,
+    )
+    from .other import (
+        CallAIGatherMessageHistoryUpdatedMessageHistoryItem as CallAIGatherMessageHistoryUpdatedMessageHistoryItem,
+    )
+    from .other import (
         CallAIGatherMessageHistoryUpdatedPayload as CallAIGatherMessageHistoryUpdatedPayload,
-    )
-    from .other import (
-        CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItem as CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItem,
-    )
-    from .other import (
-        CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItemRole as CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItemRole,
     )
     from .other import CallAIGatherPartialResults as CallAIGatherPartialResults
     from .other import CallAIGatherPartialResultsEvent as CallAIGatherPartialResultsEvent
+    from .other import CallAIGatherPartialResultsItemRole as CallAIGatherPartialResultsItemRole
+    from .other import (
+        CallAIGatherPartialResultsMessageHistoryItem as CallAIGatherPartialResultsMessageHistoryItem,
+    )
     from .other import CallAIGatherPartialResultsPayload as CallAIGatherPartialResultsPayload
-    from .other import (
-        CallAIGatherPartialResultsPayloadMessageHistoryItem as CallAIGatherPartialResultsPayloadMessageHistoryItem,
-    )
-    from .other import (
-        CallAIGatherPartialResultsPayloadMessageHistoryItemRole as CallAIGatherPartialResultsPayloadMessageHistoryItemRole,
-    )
     from .other import CallConversationEnded as CallConversationEnded
     from .other import CallConversationEndedEvent as CallConversationEndedEvent
     from .other import CallConversationEndedPayload as CallConversationEndedPayload
@@ -128,7 +124,7 @@ if TYPE_CHECKING:
         CallConversationInsightsGeneratedPayloadCallingPartyType as CallConversationInsightsGeneratedPayloadCallingPartyType,
     )
     from .other import (
-        CallConversationInsightsGeneratedPayloadResultsItem as CallConversationInsightsGeneratedPayloadResultsItem,
+        CallConversationInsightsGeneratedResultsItem as CallConversationInsightsGeneratedResultsItem,
     )
     from .ai.assistants.canary_deploys import CanaryDeployRequest as CanaryDeployRequest
     from .ai.assistants.canary_deploys import CanaryDeployResponse as CanaryDeployResponse
@@ -151,16 +147,13 @@ if TYPE_CHECKING:
     from .ai import ChatCompletionResponseFormatParamType as ChatCompletionResponseFormatParamType
     from .ai import ChatCompletionSystemMessageParam as ChatCompletionSystemMessageParam
     from .ai import (
-        ChatCompletionSystemMessageParamContentTextAndImageArrayItem as ChatCompletionSystemMessageParamContentTextAndImageArrayItem,
-    )
-    from .ai import (
-        ChatCompletionSystemMessageParamContentTextAndImageArrayItemType as ChatCompletionSystemMessageParamContentTextAndImageArrayItemType,
+        ChatCompletionSystemMessageParamItemType as ChatCompletionSystemMessageParamItemType,
     )
     from .ai import ChatCompletionSystemMessageParamRole as ChatCompletionSystemMessageParamRole
-    from .ai import ChatCompletionToolParam as ChatCompletionToolParam
-    from .ai.openai import (
-        ChatPublicOpenaiResponsesCompletionsPostBody as ChatPublicOpenaiResponsesCompletionsPostBody,
+    from .ai import (
+        ChatCompletionSystemMessageParamTextAndImageArrayItem as ChatCompletionSystemMessageParamTextAndImageArrayItem,
     )
+    from .ai import ChatCompletionToolParam as ChatCompletionToolParam
     from .ai.assistants.canary_deploys import Clause as Clause
     from .ai.assistants import ClientSideTool as ClientSideTool
     from .ai.assistants import ClientSideToolParams as ClientSideToolParams
@@ -170,6 +163,9 @@ if TYPE_CHECKING:
     from .ai.clusters import ClusteringRequestInfoData as ClusteringRequestInfoData
     from .ai.clusters import ClusteringStatusResponse as ClusteringStatusResponse
     from .ai.clusters import ClusteringStatusResponseData as ClusteringStatusResponseData
+    from .ai.clusters import ClustersFetchGraphQuery as ClustersFetchGraphQuery
+    from .ai.clusters import ClustersListQuery as ClustersListQuery
+    from .ai.clusters import ClustersRetrieveQuery as ClustersRetrieveQuery
     from .ai.assistants import ComparisonExpression as ComparisonExpression
     from .ai.assistants import ComparisonExpressionOp as ComparisonExpressionOp
     from .ai import CompletionUsage as CompletionUsage
@@ -194,7 +190,13 @@ if TYPE_CHECKING:
     )
     from .ai.conversations import ConversationInsightListData as ConversationInsightListData
     from .ai.conversations import ConversationInsightStatus as ConversationInsightStatus
+    from .ai.conversations.conversation_insights import (
+        ConversationInsightsRetrieveAggregatesQuery as ConversationInsightsRetrieveAggregatesQuery,
+    )
     from .ai.conversations.messages import ConversationMessage as ConversationMessage
+    from .ai.conversations.messages import (
+        ConversationMessageItemFunction as ConversationMessageItemFunction,
+    )
     from .ai.conversations.messages import (
         ConversationMessageListData as ConversationMessageListData,
     )
@@ -202,10 +204,10 @@ if TYPE_CHECKING:
     from .ai.conversations.messages import (
         ConversationMessageToolCallsItem as ConversationMessageToolCallsItem,
     )
-    from .ai.conversations.messages import (
-        ConversationMessageToolCallsItemFunction as ConversationMessageToolCallsItemFunction,
-    )
     from .ai.conversations import ConversationsListData as ConversationsListData
+    from .ai.conversations import ConversationsListQuery as ConversationsListQuery
+    from .ai.conversations import ConversationsRetrieveResponse as ConversationsRetrieveResponse
+    from .ai.conversations import ConversationsUpdateResponse as ConversationsUpdateResponse
     from .ai.assistants import CreateAssistantRequest as CreateAssistantRequest
     from .ai.assistants.tests import CreateAssistantTestRequest as CreateAssistantTestRequest
     from .ai.assistants.tests import (
@@ -244,12 +246,14 @@ if TYPE_CHECKING:
     from .ai.embeddings import EmbeddingUrlRequest as EmbeddingUrlRequest
     from .ai.embeddings.buckets import EmbeddingsBucketFiles as EmbeddingsBucketFiles
     from .ai.embeddings.buckets import EmbeddingsBucketFilesData as EmbeddingsBucketFilesData
+    from .ai.embeddings import EmbeddingsListQuery as EmbeddingsListQuery
     from .ai.assistants import EnabledFeatures as EnabledFeatures
     from .ai.assistants.instructions import EnhanceInstructionsRequest as EnhanceInstructionsRequest
     from .ai.missions import EventData as EventData
     from .ai.missions.runs.events import EventResponse as EventResponse
     from .ai.assistants.scheduled_events import EventStatus as EventStatus
     from .ai.missions import EventType as EventType
+    from .ai.missions.runs.events import EventsListQuery as EventsListQuery
     from .ai.missions import EventsListResponse as EventsListResponse
     from .ai.missions import ExecutionMode as ExecutionMode
     from .ai.assistants import Expression as Expression
@@ -258,12 +262,6 @@ if TYPE_CHECKING:
     from .ai.assistants import ExternalLLMReq as ExternalLLMReq
     from .ai.assistants import FallbackConfig as FallbackConfig
     from .ai.assistants import FallbackConfigReq as FallbackConfigReq
-    from .ai.clusters import (
-        FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery as FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery,
-    )
-    from .ai.clusters import (
-        FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery as FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery,
-    )
     from .ai.fine_tuning.jobs import FineTuningJob as FineTuningJob
     from .ai.fine_tuning.jobs import FineTuningJobHyperparameters as FineTuningJobHyperparameters
     from .ai.fine_tuning.jobs import FineTuningJobStatus as FineTuningJobStatus
@@ -279,53 +277,10 @@ if TYPE_CHECKING:
     from .ai.assistants import FlowNodeToolsMode as FlowNodeToolsMode
     from .ai import FunctionDefinition as FunctionDefinition
     from .ai.conversations.insight_groups import (
-        GetAllInsightGroupsQuery as GetAllInsightGroupsQuery,
-    )
-    from .ai.conversations.insights import GetAllInsightsQuery as GetAllInsightsQuery
-    from .ai.assistants import (
-        GetAssistantPublicAssistantsAssistantIdGetQuery as GetAssistantPublicAssistantsAssistantIdGetQuery,
-    )
-    from .ai.assistants.tests import (
-        GetAssistantTestsPublicAssistantsTestsGetQuery as GetAssistantTestsPublicAssistantsTestsGetQuery,
-    )
-    from .ai.assistants.versions import (
-        GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery as GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
-    )
-    from .ai.conversations import (
-        GetConversationByIdPublicConversationsGetResponse as GetConversationByIdPublicConversationsGetResponse,
-    )
-    from .ai.conversations.messages import (
-        GetConversationsPublicConversationIdMessagesGetQuery as GetConversationsPublicConversationIdMessagesGetQuery,
-    )
-    from .ai.conversations import (
-        GetConversationsPublicConversationsGetQuery as GetConversationsPublicConversationsGetQuery,
-    )
-    from .ai.conversations.insight_groups import (
         GetInsightTemplateGroupsRespData as GetInsightTemplateGroupsRespData,
     )
     from .ai.conversations.insights import (
         GetInsightTemplatesRespData as GetInsightTemplatesRespData,
-    )
-    from .ai.missions import (
-        GetPublicMissionsMissionsEventsQuery as GetPublicMissionsMissionsEventsQuery,
-    )
-    from .ai.missions.runs import (
-        GetPublicMissionsMissionsMissionIdRunsQuery as GetPublicMissionsMissionsMissionIdRunsQuery,
-    )
-    from .ai.missions.runs.events import (
-        GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery as GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery,
-    )
-    from .ai.missions import GetPublicMissionsMissionsQuery as GetPublicMissionsMissionsQuery
-    from .ai.missions.runs import (
-        GetPublicMissionsMissionsRunsQuery as GetPublicMissionsMissionsRunsQuery,
-    )
-    from .ai.assistants.scheduled_events import GetScheduledEventsQuery as GetScheduledEventsQuery
-    from .ai.embeddings import GetTasksByStatusQuery as GetTasksByStatusQuery
-    from .ai.assistants.tests.runs import (
-        GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery as GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery,
-    )
-    from .ai.assistants.tests.test_suites.runs import (
-        GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery as GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery,
     )
     from .other import HTTPValidationError as HTTPValidationError
     from .ai.assistants import HandoffTool as HandoffTool
@@ -347,7 +302,13 @@ if TYPE_CHECKING:
         InferenceEmbeddingTransferToolParamsCustomHeadersItem as InferenceEmbeddingTransferToolParamsCustomHeadersItem,
     )
     from .ai.assistants import (
-        InferenceEmbeddingTransferToolParamsTargetsVariantAItem as InferenceEmbeddingTransferToolParamsTargetsVariantAItem,
+        InferenceEmbeddingTransferToolParamsOnVoicemailDetectedAction as InferenceEmbeddingTransferToolParamsOnVoicemailDetectedAction,
+    )
+    from .ai.assistants import (
+        InferenceEmbeddingTransferToolParamsOnVoicemailDetectedVoicemailMessage as InferenceEmbeddingTransferToolParamsOnVoicemailDetectedVoicemailMessage,
+    )
+    from .ai.assistants import (
+        InferenceEmbeddingTransferToolParamsVariantAItem as InferenceEmbeddingTransferToolParamsVariantAItem,
     )
     from .ai.assistants import (
         InferenceEmbeddingTransferToolParamsVoicemailDetection as InferenceEmbeddingTransferToolParamsVoicemailDetection,
@@ -362,13 +323,10 @@ if TYPE_CHECKING:
         InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetected as InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetected,
     )
     from .ai.assistants import (
-        InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedAction as InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedAction,
+        InferenceEmbeddingTransferToolParamsVoicemailMessageType as InferenceEmbeddingTransferToolParamsVoicemailMessageType,
     )
-    from .ai.assistants import (
-        InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessage as InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessage,
-    )
-    from .ai.assistants import (
-        InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType as InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType,
+    from .ai.conversations.insight_groups import (
+        InsightGroupsRetrieveInsightGroupsQuery as InsightGroupsRetrieveInsightGroupsQuery,
     )
     from .ai.assistants import InsightSettings as InsightSettings
     from .ai.conversations.insights import InsightTemplateCreateReq as InsightTemplateCreateReq
@@ -389,6 +347,7 @@ if TYPE_CHECKING:
     )
     from .ai.conversations import InsightTemplateResp as InsightTemplateResp
     from .ai.conversations.insights import InsightTemplateUpdateReq as InsightTemplateUpdateReq
+    from .ai.conversations.insights import InsightsListQuery as InsightsListQuery
     from .ai.integrations import Integration as Integration
     from .ai.integrations.connections import IntegrationConnection as IntegrationConnection
     from .ai.integrations.connections import (
@@ -405,9 +364,7 @@ if TYPE_CHECKING:
     from .ai.assistants import (
         InviteToolConfigCustomHeadersItem as InviteToolConfigCustomHeadersItem,
     )
-    from .ai.assistants import (
-        InviteToolConfigTargetsVariantAItem as InviteToolConfigTargetsVariantAItem,
-    )
+    from .ai.assistants import InviteToolConfigVariantAItem as InviteToolConfigVariantAItem
     from .ai.assistants import (
         InviteToolConfigVoicemailDetection as InviteToolConfigVoicemailDetection,
     )
@@ -419,13 +376,10 @@ if TYPE_CHECKING:
     )
     from .ai.assistants import LLMCondition as LLMCondition
     from .ai.missions.runs.telnyx_agents import LinkTelnyxAgentRequest as LinkTelnyxAgentRequest
-    from .ai.clusters import (
-        ListAllRequestedClustersPublicTextClustersGetQuery as ListAllRequestedClustersPublicTextClustersGetQuery,
-    )
-    from .ai.mcp_servers import ListMcpServersQuery as ListMcpServersQuery
-    from .ai.tools import ListToolsQuery as ListToolsQuery
     from .ai.mcp_servers import MCPServer as MCPServer
     from .other import MCPServersListResponse as MCPServersListResponse
+    from .ai.mcp_servers import McpServersListQuery as McpServersListQuery
+    from .ai.conversations.messages import MessagesListQuery as MessagesListQuery
     from .ai.assistants import MessagingSettings as MessagingSettings
     from .ai import Meta as Meta
     from .ai.missions import MissionData as MissionData
@@ -433,7 +387,10 @@ if TYPE_CHECKING:
     from .ai.missions.runs import MissionRunData as MissionRunData
     from .ai.missions.runs import MissionRunResponse as MissionRunResponse
     from .ai.missions.runs import MissionRunsListResponse as MissionRunsListResponse
+    from .ai.missions import MissionsListEventsQuery as MissionsListEventsQuery
+    from .ai.missions import MissionsListQuery as MissionsListQuery
     from .ai.missions import MissionsListResponse as MissionsListResponse
+    from .ai.missions.runs import MissionsRunsListQuery as MissionsRunsListQuery
     from .ai import ModelMetadata as ModelMetadata
     from .ai import ModelMetadataTier as ModelMetadataTier
     from .ai import ModelsResponse as ModelsResponse
@@ -453,6 +410,7 @@ if TYPE_CHECKING:
     )
     from .ai.openai.embeddings import OpenAIEmbeddingResponse as OpenAIEmbeddingResponse
     from .ai.openai.embeddings import OpenAIEmbeddingUsage as OpenAIEmbeddingUsage
+    from .ai.openai import OpenaiCreateResponseBody as OpenaiCreateResponseBody
     from .ai.assistants.canary_deploys import Operator as Operator
     from .ai.assistants.tests import PaginatedAssistantTestList as PaginatedAssistantTestList
     from .ai.assistants.scheduled_events import (
@@ -476,26 +434,25 @@ if TYPE_CHECKING:
     from .ai.assistants.canary_deploys import RolloutSlot as RolloutSlot
     from .ai.assistants.canary_deploys import Rule as Rule
     from .ai.missions.runs import RunStatus as RunStatus
+    from .ai.assistants.tests.test_suites.runs import RunsListQuery as RunsListQuery
+    from .ai.missions.runs import RunsListRunsQuery as RunsListRunsQuery
     from .ai.assistants import SIPReferTool as SIPReferTool
     from .ai.assistants import SIPReferToolParams as SIPReferToolParams
     from .ai.assistants import (
         SIPReferToolParamsCustomHeadersItem as SIPReferToolParamsCustomHeadersItem,
     )
+    from .ai.assistants import SIPReferToolParamsItemName as SIPReferToolParamsItemName
     from .ai.assistants import SIPReferToolParamsSipHeadersItem as SIPReferToolParamsSipHeadersItem
-    from .ai.assistants import (
-        SIPReferToolParamsSipHeadersItemName as SIPReferToolParamsSipHeadersItemName,
-    )
     from .ai.assistants import SIPReferToolParamsTargetsItem as SIPReferToolParamsTargetsItem
     from .ai.assistants.scheduled_events import ScheduledCallSettings as ScheduledCallSettings
     from .ai.assistants.scheduled_events import ScheduledEventResponse as ScheduledEventResponse
+    from .ai.assistants.scheduled_events import ScheduledEventsListQuery as ScheduledEventsListQuery
     from .ai.assistants.scheduled_events import (
         ScheduledPhoneCallEventResponse as ScheduledPhoneCallEventResponse,
     )
     from .ai.assistants.scheduled_events import (
         ScheduledSmsEventResponse as ScheduledSmsEventResponse,
     )
-    from .ai import SearchConversationHistoriesQuery as SearchConversationHistoriesQuery
-    from .ai import SearchConversationHistoriesQueryRegion as SearchConversationHistoriesQueryRegion
     from .ai.assistants import SendMessageTool as SendMessageTool
     from .ai.assistants import SendMessageToolSendMessage as SendMessageToolSendMessage
     from .ai.assistants.canary_deploys import Serve as Serve
@@ -526,6 +483,12 @@ if TYPE_CHECKING:
         TelephonySettingsNoiseSuppressionConfig as TelephonySettingsNoiseSuppressionConfig,
     )
     from .ai.assistants import (
+        TelephonySettingsOnVoicemailDetectedAction as TelephonySettingsOnVoicemailDetectedAction,
+    )
+    from .ai.assistants import (
+        TelephonySettingsOnVoicemailDetectedVoicemailMessage as TelephonySettingsOnVoicemailDetectedVoicemailMessage,
+    )
+    from .ai.assistants import (
         TelephonySettingsRecordingSettings as TelephonySettingsRecordingSettings,
     )
     from .ai.assistants import (
@@ -541,13 +504,7 @@ if TYPE_CHECKING:
         TelephonySettingsVoicemailDetectionOnVoicemailDetected as TelephonySettingsVoicemailDetectionOnVoicemailDetected,
     )
     from .ai.assistants import (
-        TelephonySettingsVoicemailDetectionOnVoicemailDetectedAction as TelephonySettingsVoicemailDetectionOnVoicemailDetectedAction,
-    )
-    from .ai.assistants import (
-        TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessage as TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessage,
-    )
-    from .ai.assistants import (
-        TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType as TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType,
+        TelephonySettingsVoicemailMessageType as TelephonySettingsVoicemailMessageType,
     )
     from .ai.missions.runs.telnyx_agents import TelnyxAgentData as TelnyxAgentData
     from .ai.missions.runs.telnyx_agents import TelnyxAgentResponse as TelnyxAgentResponse
@@ -561,10 +518,13 @@ if TYPE_CHECKING:
     from .ai.assistants.tools import TestWebhookToolRequest as TestWebhookToolRequest
     from .ai.assistants.tools import TestWebhookToolResponse as TestWebhookToolResponse
     from .ai.assistants.tools import TestWebhookToolResponseData as TestWebhookToolResponseData
+    from .ai.assistants.tests import TestsListQuery as TestsListQuery
+    from .ai.assistants.tests.runs import TestsRunsListQuery as TestsRunsListQuery
     from .ai.clusters import TextClusteringResponse as TextClusteringResponse
     from .ai.clusters import TextClusteringResponseData as TextClusteringResponseData
     from .ai.assistants import ToolNode as ToolNode
     from .ai.assistants import ToolNodeReq as ToolNodeReq
+    from .ai.tools import ToolsListQuery as ToolsListQuery
     from .ai.assistants import TranscriptionEndpointingPlan as TranscriptionEndpointingPlan
     from .ai.assistants import TranscriptionSettings as TranscriptionSettings
     from .ai.assistants import TranscriptionSettingsConfig as TranscriptionSettingsConfig
@@ -588,9 +548,6 @@ if TYPE_CHECKING:
     from .ai.assistants.tests import (
         UpdateAssistantTestRequestRubricItem as UpdateAssistantTestRequestRubricItem,
     )
-    from .ai.conversations import (
-        UpdateConversationByIdPublicConversationsPutResponse as UpdateConversationByIdPublicConversationsPutResponse,
-    )
     from .ai.conversations import UpdateConversationRequest as UpdateConversationRequest
     from .ai.mcp_servers import UpdateMCPServerRequest as UpdateMCPServerRequest
     from .ai.missions import UpdateMissionRequest as UpdateMissionRequest
@@ -600,6 +557,7 @@ if TYPE_CHECKING:
     from .ai.embeddings.buckets import UserEmbeddedBuckets as UserEmbeddedBuckets
     from .ai.embeddings.buckets import UserEmbeddedBucketsData as UserEmbeddedBucketsData
     from .other import ValidationError as ValidationError
+    from .ai.assistants.versions import VersionsRetrieveQuery as VersionsRetrieveQuery
     from .ai.assistants import VoiceSettings as VoiceSettings
     from .ai.assistants import VoiceSettingsBackgroundAudio as VoiceSettingsBackgroundAudio
     from .ai.assistants import (
@@ -611,10 +569,10 @@ if TYPE_CHECKING:
     from .ai.assistants import (
         VoiceSettingsBackgroundAudioPredefinedMedia as VoiceSettingsBackgroundAudioPredefinedMedia,
     )
-    from .ai.assistants import (
-        VoiceSettingsBackgroundAudioPredefinedMediaValue as VoiceSettingsBackgroundAudioPredefinedMediaValue,
-    )
     from .ai.assistants import VoiceSettingsLanguageBoost as VoiceSettingsLanguageBoost
+    from .ai.assistants import (
+        VoiceSettingsPredefinedMediaValue as VoiceSettingsPredefinedMediaValue,
+    )
     from .ai.assistants import WebhookTool as WebhookTool
     from .ai.assistants import WebhookToolParams as WebhookToolParams
     from .ai.assistants import WebhookToolParamsBodyParameters as WebhookToolParamsBodyParameters
@@ -641,10 +599,10 @@ if TYPE_CHECKING:
         ChatCompletionResponseFormatParamDict as ChatCompletionResponseFormatParamDict,
     )
     from ._params import (
-        ChatCompletionSystemMessageParamContentTextAndImageArrayItemParam as ChatCompletionSystemMessageParamContentTextAndImageArrayItemParam,
+        ChatCompletionSystemMessageParamDict as ChatCompletionSystemMessageParamDict,
     )
     from ._params import (
-        ChatCompletionSystemMessageParamDict as ChatCompletionSystemMessageParamDict,
+        ChatCompletionSystemMessageParamTextAndImageArrayItemParam as ChatCompletionSystemMessageParamTextAndImageArrayItemParam,
     )
     from ._params import ChatCompletionToolParamDict as ChatCompletionToolParamDict
     from ._params import ClauseParam as ClauseParam
@@ -683,16 +641,16 @@ if TYPE_CHECKING:
         InferenceEmbeddingTransferToolParamsDict as InferenceEmbeddingTransferToolParamsDict,
     )
     from ._params import (
-        InferenceEmbeddingTransferToolParamsTargetsVariantAItemParam as InferenceEmbeddingTransferToolParamsTargetsVariantAItemParam,
+        InferenceEmbeddingTransferToolParamsOnVoicemailDetectedVoicemailMessageParam as InferenceEmbeddingTransferToolParamsOnVoicemailDetectedVoicemailMessageParam,
+    )
+    from ._params import (
+        InferenceEmbeddingTransferToolParamsVariantAItemParam as InferenceEmbeddingTransferToolParamsVariantAItemParam,
     )
     from ._params import (
         InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionConfigParam as InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionConfigParam,
     )
     from ._params import (
         InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedParam as InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedParam,
-    )
-    from ._params import (
-        InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageParam as InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageParam,
     )
     from ._params import (
         InferenceEmbeddingTransferToolParamsVoicemailDetectionParam as InferenceEmbeddingTransferToolParamsVoicemailDetectionParam,
@@ -703,9 +661,7 @@ if TYPE_CHECKING:
         InviteToolConfigCustomHeadersItemParam as InviteToolConfigCustomHeadersItemParam,
     )
     from ._params import InviteToolConfigParam as InviteToolConfigParam
-    from ._params import (
-        InviteToolConfigTargetsVariantAItemParam as InviteToolConfigTargetsVariantAItemParam,
-    )
+    from ._params import InviteToolConfigVariantAItemParam as InviteToolConfigVariantAItemParam
     from ._params import (
         InviteToolConfigVoicemailDetectionOnVoicemailDetectedParam as InviteToolConfigVoicemailDetectionOnVoicemailDetectedParam,
     )
@@ -748,15 +704,15 @@ if TYPE_CHECKING:
     from ._params import (
         TelephonySettingsNoiseSuppressionConfigParam as TelephonySettingsNoiseSuppressionConfigParam,
     )
+    from ._params import (
+        TelephonySettingsOnVoicemailDetectedVoicemailMessageParam as TelephonySettingsOnVoicemailDetectedVoicemailMessageParam,
+    )
     from ._params import TelephonySettingsParam as TelephonySettingsParam
     from ._params import (
         TelephonySettingsRecordingSettingsParam as TelephonySettingsRecordingSettingsParam,
     )
     from ._params import (
         TelephonySettingsVoicemailDetectionOnVoicemailDetectedParam as TelephonySettingsVoicemailDetectionOnVoicemailDetectedParam,
-    )
-    from ._params import (
-        TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageParam as TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageParam,
     )
     from ._params import (
         TelephonySettingsVoicemailDetectionParam as TelephonySettingsVoicemailDetectionParam,
@@ -801,7 +757,8 @@ if TYPE_CHECKING:
 __all__ = [
     "AddPlanStepsRequest",
     "AddTagRequest",
-    "AggregateConversationInsightsQuery",
+    "AiRetrieveConversationHistoriesQuery",
+    "AiRetrieveConversationHistoriesQueryRegion",
     "AnthropicContentBlock",
     "AnthropicContentBlockDelta",
     "AnthropicContentBlockDeltaEvent",
@@ -842,6 +799,7 @@ __all__ = [
     "AssistantTools",
     "AssistantToolsItem",
     "AssistantsListData",
+    "AssistantsRetrieveQuery",
     "AudioTranscriptionRequest",
     "AudioTranscriptionRequestModel",
     "AudioTranscriptionRequestResponseFormat",
@@ -861,20 +819,20 @@ __all__ = [
     "BucketNotFoundError",
     "CallAIGatherEnded",
     "CallAIGatherEndedEvent",
+    "CallAIGatherEndedItemRole",
+    "CallAIGatherEndedMessageHistoryItem",
     "CallAIGatherEndedPayload",
-    "CallAIGatherEndedPayloadMessageHistoryItem",
-    "CallAIGatherEndedPayloadMessageHistoryItemRole",
     "CallAIGatherEndedPayloadStatus",
     "CallAIGatherMessageHistoryUpdated",
     "CallAIGatherMessageHistoryUpdatedEvent",
+    "CallAIGatherMessageHistoryUpdatedItemRole",
+    "CallAIGatherMessageHistoryUpdatedMessageHistoryItem",
     "CallAIGatherMessageHistoryUpdatedPayload",
-    "CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItem",
-    "CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItemRole",
     "CallAIGatherPartialResults",
     "CallAIGatherPartialResultsEvent",
+    "CallAIGatherPartialResultsItemRole",
+    "CallAIGatherPartialResultsMessageHistoryItem",
     "CallAIGatherPartialResultsPayload",
-    "CallAIGatherPartialResultsPayloadMessageHistoryItem",
-    "CallAIGatherPartialResultsPayloadMessageHistoryItemRole",
     "CallConversationEnded",
     "CallConversationEndedEvent",
     "CallConversationEndedPayload",
@@ -883,7 +841,7 @@ __all__ = [
     "CallConversationInsightsGeneratedEvent",
     "CallConversationInsightsGeneratedPayload",
     "CallConversationInsightsGeneratedPayloadCallingPartyType",
-    "CallConversationInsightsGeneratedPayloadResultsItem",
+    "CallConversationInsightsGeneratedResultsItem",
     "CanaryDeployRequest",
     "CanaryDeployResponse",
     "ChatCompletion",
@@ -904,11 +862,10 @@ __all__ = [
     "ChatCompletionResponseFormatParam",
     "ChatCompletionResponseFormatParamType",
     "ChatCompletionSystemMessageParam",
-    "ChatCompletionSystemMessageParamContentTextAndImageArrayItem",
-    "ChatCompletionSystemMessageParamContentTextAndImageArrayItemType",
+    "ChatCompletionSystemMessageParamItemType",
     "ChatCompletionSystemMessageParamRole",
+    "ChatCompletionSystemMessageParamTextAndImageArrayItem",
     "ChatCompletionToolParam",
-    "ChatPublicOpenaiResponsesCompletionsPostBody",
     "Clause",
     "ClientSideTool",
     "ClientSideToolParams",
@@ -918,6 +875,9 @@ __all__ = [
     "ClusteringRequestInfoData",
     "ClusteringStatusResponse",
     "ClusteringStatusResponseData",
+    "ClustersFetchGraphQuery",
+    "ClustersListQuery",
+    "ClustersRetrieveQuery",
     "ComparisonExpression",
     "ComparisonExpressionOp",
     "CompletionUsage",
@@ -936,12 +896,16 @@ __all__ = [
     "ConversationInsightConversationInsightsItem",
     "ConversationInsightListData",
     "ConversationInsightStatus",
+    "ConversationInsightsRetrieveAggregatesQuery",
     "ConversationMessage",
+    "ConversationMessageItemFunction",
     "ConversationMessageListData",
     "ConversationMessageRole",
     "ConversationMessageToolCallsItem",
-    "ConversationMessageToolCallsItemFunction",
     "ConversationsListData",
+    "ConversationsListQuery",
+    "ConversationsRetrieveResponse",
+    "ConversationsUpdateResponse",
     "CreateAssistantRequest",
     "CreateAssistantTestRequest",
     "CreateAssistantTestRequestRubricItem",
@@ -970,12 +934,14 @@ __all__ = [
     "EmbeddingUrlRequest",
     "EmbeddingsBucketFiles",
     "EmbeddingsBucketFilesData",
+    "EmbeddingsListQuery",
     "EnabledFeatures",
     "EnhanceInstructionsRequest",
     "EventData",
     "EventResponse",
     "EventStatus",
     "EventType",
+    "EventsListQuery",
     "EventsListResponse",
     "ExecutionMode",
     "Expression",
@@ -984,8 +950,6 @@ __all__ = [
     "ExternalLLMReq",
     "FallbackConfig",
     "FallbackConfigReq",
-    "FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery",
-    "FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery",
     "FineTuningJob",
     "FineTuningJobHyperparameters",
     "FineTuningJobStatus",
@@ -1000,25 +964,8 @@ __all__ = [
     "FlowNodeReqToolsMode",
     "FlowNodeToolsMode",
     "FunctionDefinition",
-    "GetAllInsightGroupsQuery",
-    "GetAllInsightsQuery",
-    "GetAssistantPublicAssistantsAssistantIdGetQuery",
-    "GetAssistantTestsPublicAssistantsTestsGetQuery",
-    "GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery",
-    "GetConversationByIdPublicConversationsGetResponse",
-    "GetConversationsPublicConversationIdMessagesGetQuery",
-    "GetConversationsPublicConversationsGetQuery",
     "GetInsightTemplateGroupsRespData",
     "GetInsightTemplatesRespData",
-    "GetPublicMissionsMissionsEventsQuery",
-    "GetPublicMissionsMissionsMissionIdRunsQuery",
-    "GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery",
-    "GetPublicMissionsMissionsQuery",
-    "GetPublicMissionsMissionsRunsQuery",
-    "GetScheduledEventsQuery",
-    "GetTasksByStatusQuery",
-    "GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery",
-    "GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery",
     "HTTPValidationError",
     "HandoffTool",
     "HandoffToolParams",
@@ -1032,14 +979,15 @@ __all__ = [
     "ImportMetadataImportProvider",
     "InferenceEmbeddingTransferToolParams",
     "InferenceEmbeddingTransferToolParamsCustomHeadersItem",
-    "InferenceEmbeddingTransferToolParamsTargetsVariantAItem",
+    "InferenceEmbeddingTransferToolParamsOnVoicemailDetectedAction",
+    "InferenceEmbeddingTransferToolParamsOnVoicemailDetectedVoicemailMessage",
+    "InferenceEmbeddingTransferToolParamsVariantAItem",
     "InferenceEmbeddingTransferToolParamsVoicemailDetection",
     "InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionConfig",
     "InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionMode",
     "InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetected",
-    "InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedAction",
-    "InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessage",
-    "InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType",
+    "InferenceEmbeddingTransferToolParamsVoicemailMessageType",
+    "InsightGroupsRetrieveInsightGroupsQuery",
     "InsightSettings",
     "InsightTemplateCreateReq",
     "InsightTemplateDetailRespData",
@@ -1049,6 +997,7 @@ __all__ = [
     "InsightTemplateGroupUpdateReq",
     "InsightTemplateResp",
     "InsightTemplateUpdateReq",
+    "InsightsListQuery",
     "Integration",
     "IntegrationConnection",
     "IntegrationConnectionResponse",
@@ -1059,17 +1008,16 @@ __all__ = [
     "InviteTool",
     "InviteToolConfig",
     "InviteToolConfigCustomHeadersItem",
-    "InviteToolConfigTargetsVariantAItem",
+    "InviteToolConfigVariantAItem",
     "InviteToolConfigVoicemailDetection",
     "InviteToolConfigVoicemailDetectionDetectionMode",
     "InviteToolConfigVoicemailDetectionOnVoicemailDetected",
     "LLMCondition",
     "LinkTelnyxAgentRequest",
-    "ListAllRequestedClustersPublicTextClustersGetQuery",
-    "ListMcpServersQuery",
-    "ListToolsQuery",
     "MCPServer",
     "MCPServersListResponse",
+    "McpServersListQuery",
+    "MessagesListQuery",
     "MessagingSettings",
     "Meta",
     "MissionData",
@@ -1077,7 +1025,10 @@ __all__ = [
     "MissionRunData",
     "MissionRunResponse",
     "MissionRunsListResponse",
+    "MissionsListEventsQuery",
+    "MissionsListQuery",
     "MissionsListResponse",
+    "MissionsRunsListQuery",
     "ModelMetadata",
     "ModelMetadataTier",
     "ModelsResponse",
@@ -1095,6 +1046,7 @@ __all__ = [
     "OpenAIEmbeddingRequestEncodingFormat",
     "OpenAIEmbeddingResponse",
     "OpenAIEmbeddingUsage",
+    "OpenaiCreateResponseBody",
     "Operator",
     "PaginatedAssistantTestList",
     "PaginatedScheduledEventList",
@@ -1116,18 +1068,19 @@ __all__ = [
     "RolloutSlot",
     "Rule",
     "RunStatus",
+    "RunsListQuery",
+    "RunsListRunsQuery",
     "SIPReferTool",
     "SIPReferToolParams",
     "SIPReferToolParamsCustomHeadersItem",
+    "SIPReferToolParamsItemName",
     "SIPReferToolParamsSipHeadersItem",
-    "SIPReferToolParamsSipHeadersItemName",
     "SIPReferToolParamsTargetsItem",
     "ScheduledCallSettings",
     "ScheduledEventResponse",
+    "ScheduledEventsListQuery",
     "ScheduledPhoneCallEventResponse",
     "ScheduledSmsEventResponse",
-    "SearchConversationHistoriesQuery",
-    "SearchConversationHistoriesQueryRegion",
     "SendMessageTool",
     "SendMessageToolSendMessage",
     "Serve",
@@ -1153,14 +1106,14 @@ __all__ = [
     "TelephonySettings",
     "TelephonySettingsNoiseSuppression",
     "TelephonySettingsNoiseSuppressionConfig",
+    "TelephonySettingsOnVoicemailDetectedAction",
+    "TelephonySettingsOnVoicemailDetectedVoicemailMessage",
     "TelephonySettingsRecordingSettings",
     "TelephonySettingsRecordingSettingsChannels",
     "TelephonySettingsRecordingSettingsFormat",
     "TelephonySettingsVoicemailDetection",
     "TelephonySettingsVoicemailDetectionOnVoicemailDetected",
-    "TelephonySettingsVoicemailDetectionOnVoicemailDetectedAction",
-    "TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessage",
-    "TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType",
+    "TelephonySettingsVoicemailMessageType",
     "TelnyxAgentData",
     "TelnyxAgentResponse",
     "TelnyxAgentsListResponse",
@@ -1173,10 +1126,13 @@ __all__ = [
     "TestWebhookToolRequest",
     "TestWebhookToolResponse",
     "TestWebhookToolResponseData",
+    "TestsListQuery",
+    "TestsRunsListQuery",
     "TextClusteringResponse",
     "TextClusteringResponseData",
     "ToolNode",
     "ToolNodeReq",
+    "ToolsListQuery",
     "TranscriptionEndpointingPlan",
     "TranscriptionSettings",
     "TranscriptionSettingsConfig",
@@ -1192,7 +1148,6 @@ __all__ = [
     "UpdateAssistantRequestWithPromotionPartB",
     "UpdateAssistantTestRequest",
     "UpdateAssistantTestRequestRubricItem",
-    "UpdateConversationByIdPublicConversationsPutResponse",
     "UpdateConversationRequest",
     "UpdateMCPServerRequest",
     "UpdateMissionRequest",
@@ -1202,13 +1157,14 @@ __all__ = [
     "UserEmbeddedBuckets",
     "UserEmbeddedBucketsData",
     "ValidationError",
+    "VersionsRetrieveQuery",
     "VoiceSettings",
     "VoiceSettingsBackgroundAudio",
     "VoiceSettingsBackgroundAudioMediaName",
     "VoiceSettingsBackgroundAudioMediaUrl",
     "VoiceSettingsBackgroundAudioPredefinedMedia",
-    "VoiceSettingsBackgroundAudioPredefinedMediaValue",
     "VoiceSettingsLanguageBoost",
+    "VoiceSettingsPredefinedMediaValue",
     "WebhookTool",
     "WebhookToolParams",
     "WebhookToolParamsBodyParameters",
@@ -1230,8 +1186,8 @@ __all__ = [
     "BooleanOpExpressionParam",
     "BucketIdsParam",
     "ChatCompletionResponseFormatParamDict",
-    "ChatCompletionSystemMessageParamContentTextAndImageArrayItemParam",
     "ChatCompletionSystemMessageParamDict",
+    "ChatCompletionSystemMessageParamTextAndImageArrayItemParam",
     "ChatCompletionToolParamDict",
     "ClauseParam",
     "ClientSideToolParam",
@@ -1258,16 +1214,16 @@ __all__ = [
     "HangupToolParamsDict",
     "InferenceEmbeddingTransferToolParamsCustomHeadersItemParam",
     "InferenceEmbeddingTransferToolParamsDict",
-    "InferenceEmbeddingTransferToolParamsTargetsVariantAItemParam",
+    "InferenceEmbeddingTransferToolParamsOnVoicemailDetectedVoicemailMessageParam",
+    "InferenceEmbeddingTransferToolParamsVariantAItemParam",
     "InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionConfigParam",
     "InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedParam",
-    "InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageParam",
     "InferenceEmbeddingTransferToolParamsVoicemailDetectionParam",
     "InsightSettingsParam",
     "InterruptionSettingsParam",
     "InviteToolConfigCustomHeadersItemParam",
     "InviteToolConfigParam",
-    "InviteToolConfigTargetsVariantAItemParam",
+    "InviteToolConfigVariantAItemParam",
     "InviteToolConfigVoicemailDetectionOnVoicemailDetectedParam",
     "InviteToolConfigVoicemailDetectionParam",
     "InviteToolParam",
@@ -1300,10 +1256,10 @@ __all__ = [
     "StartSpeakingPlanParam",
     "StringLiteralExpressionParam",
     "TelephonySettingsNoiseSuppressionConfigParam",
+    "TelephonySettingsOnVoicemailDetectedVoicemailMessageParam",
     "TelephonySettingsParam",
     "TelephonySettingsRecordingSettingsParam",
     "TelephonySettingsVoicemailDetectionOnVoicemailDetectedParam",
-    "TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageParam",
     "TelephonySettingsVoicemailDetectionParam",
     "ToolNodeReqParam",
     "TranscriptionEndpointingPlanParam",
@@ -1330,7 +1286,8 @@ __all__ = [
 _HOMES = {
     "AddPlanStepsRequest": "ai.missions.runs.plan",
     "AddTagRequest": "ai.assistants.tags",
-    "AggregateConversationInsightsQuery": "ai.conversations.conversation_insights",
+    "AiRetrieveConversationHistoriesQuery": "ai",
+    "AiRetrieveConversationHistoriesQueryRegion": "ai",
     "AnthropicContentBlock": "ai.anthropic.v1",
     "AnthropicContentBlockDelta": "ai.anthropic.v1",
     "AnthropicContentBlockDeltaEvent": "ai.anthropic.v1",
@@ -1371,6 +1328,7 @@ _HOMES = {
     "AssistantTools": "ai.assistants",
     "AssistantToolsItem": "ai.assistants",
     "AssistantsListData": "ai.assistants",
+    "AssistantsRetrieveQuery": "ai.assistants",
     "AudioTranscriptionRequest": "ai.audio",
     "AudioTranscriptionRequestModel": "ai.audio",
     "AudioTranscriptionRequestResponseFormat": "ai.audio",
@@ -1390,20 +1348,20 @@ _HOMES = {
     "BucketNotFoundError": "other",
     "CallAIGatherEnded": "other",
     "CallAIGatherEndedEvent": "other",
+    "CallAIGatherEndedItemRole": "other",
+    "CallAIGatherEndedMessageHistoryItem": "other",
     "CallAIGatherEndedPayload": "other",
-    "CallAIGatherEndedPayloadMessageHistoryItem": "other",
-    "CallAIGatherEndedPayloadMessageHistoryItemRole": "other",
     "CallAIGatherEndedPayloadStatus": "other",
     "CallAIGatherMessageHistoryUpdated": "other",
     "CallAIGatherMessageHistoryUpdatedEvent": "other",
+    "CallAIGatherMessageHistoryUpdatedItemRole": "other",
+    "CallAIGatherMessageHistoryUpdatedMessageHistoryItem": "other",
     "CallAIGatherMessageHistoryUpdatedPayload": "other",
-    "CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItem": "other",
-    "CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItemRole": "other",
     "CallAIGatherPartialResults": "other",
     "CallAIGatherPartialResultsEvent": "other",
+    "CallAIGatherPartialResultsItemRole": "other",
+    "CallAIGatherPartialResultsMessageHistoryItem": "other",
     "CallAIGatherPartialResultsPayload": "other",
-    "CallAIGatherPartialResultsPayloadMessageHistoryItem": "other",
-    "CallAIGatherPartialResultsPayloadMessageHistoryItemRole": "other",
     "CallConversationEnded": "other",
     "CallConversationEndedEvent": "other",
     "CallConversationEndedPayload": "other",
@@ -1412,7 +1370,7 @@ _HOMES = {
     "CallConversationInsightsGeneratedEvent": "other",
     "CallConversationInsightsGeneratedPayload": "other",
     "CallConversationInsightsGeneratedPayloadCallingPartyType": "other",
-    "CallConversationInsightsGeneratedPayloadResultsItem": "other",
+    "CallConversationInsightsGeneratedResultsItem": "other",
     "CanaryDeployRequest": "ai.assistants.canary_deploys",
     "CanaryDeployResponse": "ai.assistants.canary_deploys",
     "ChatCompletion": "ai",
@@ -1433,11 +1391,10 @@ _HOMES = {
     "ChatCompletionResponseFormatParam": "ai",
     "ChatCompletionResponseFormatParamType": "ai",
     "ChatCompletionSystemMessageParam": "ai",
-    "ChatCompletionSystemMessageParamContentTextAndImageArrayItem": "ai",
-    "ChatCompletionSystemMessageParamContentTextAndImageArrayItemType": "ai",
+    "ChatCompletionSystemMessageParamItemType": "ai",
     "ChatCompletionSystemMessageParamRole": "ai",
+    "ChatCompletionSystemMessageParamTextAndImageArrayItem": "ai",
     "ChatCompletionToolParam": "ai",
-    "ChatPublicOpenaiResponsesCompletionsPostBody": "ai.openai",
     "Clause": "ai.assistants.canary_deploys",
     "ClientSideTool": "ai.assistants",
     "ClientSideToolParams": "ai.assistants",
@@ -1447,6 +1404,9 @@ _HOMES = {
     "ClusteringRequestInfoData": "ai.clusters",
     "ClusteringStatusResponse": "ai.clusters",
     "ClusteringStatusResponseData": "ai.clusters",
+    "ClustersFetchGraphQuery": "ai.clusters",
+    "ClustersListQuery": "ai.clusters",
+    "ClustersRetrieveQuery": "ai.clusters",
     "ComparisonExpression": "ai.assistants",
     "ComparisonExpressionOp": "ai.assistants",
     "CompletionUsage": "ai",
@@ -1465,12 +1425,16 @@ _HOMES = {
     "ConversationInsightConversationInsightsItem": "ai.conversations",
     "ConversationInsightListData": "ai.conversations",
     "ConversationInsightStatus": "ai.conversations",
+    "ConversationInsightsRetrieveAggregatesQuery": "ai.conversations.conversation_insights",
     "ConversationMessage": "ai.conversations.messages",
+    "ConversationMessageItemFunction": "ai.conversations.messages",
     "ConversationMessageListData": "ai.conversations.messages",
     "ConversationMessageRole": "ai.conversations.messages",
     "ConversationMessageToolCallsItem": "ai.conversations.messages",
-    "ConversationMessageToolCallsItemFunction": "ai.conversations.messages",
     "ConversationsListData": "ai.conversations",
+    "ConversationsListQuery": "ai.conversations",
+    "ConversationsRetrieveResponse": "ai.conversations",
+    "ConversationsUpdateResponse": "ai.conversations",
     "CreateAssistantRequest": "ai.assistants",
     "CreateAssistantTestRequest": "ai.assistants.tests",
     "CreateAssistantTestRequestRubricItem": "ai.assistants.tests",
@@ -1499,12 +1463,14 @@ _HOMES = {
     "EmbeddingUrlRequest": "ai.embeddings",
     "EmbeddingsBucketFiles": "ai.embeddings.buckets",
     "EmbeddingsBucketFilesData": "ai.embeddings.buckets",
+    "EmbeddingsListQuery": "ai.embeddings",
     "EnabledFeatures": "ai.assistants",
     "EnhanceInstructionsRequest": "ai.assistants.instructions",
     "EventData": "ai.missions",
     "EventResponse": "ai.missions.runs.events",
     "EventStatus": "ai.assistants.scheduled_events",
     "EventType": "ai.missions",
+    "EventsListQuery": "ai.missions.runs.events",
     "EventsListResponse": "ai.missions",
     "ExecutionMode": "ai.missions",
     "Expression": "ai.assistants",
@@ -1513,8 +1479,6 @@ _HOMES = {
     "ExternalLLMReq": "ai.assistants",
     "FallbackConfig": "ai.assistants",
     "FallbackConfigReq": "ai.assistants",
-    "FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery": "ai.clusters",
-    "FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery": "ai.clusters",
     "FineTuningJob": "ai.fine_tuning.jobs",
     "FineTuningJobHyperparameters": "ai.fine_tuning.jobs",
     "FineTuningJobStatus": "ai.fine_tuning.jobs",
@@ -1529,25 +1493,8 @@ _HOMES = {
     "FlowNodeReqToolsMode": "ai.assistants",
     "FlowNodeToolsMode": "ai.assistants",
     "FunctionDefinition": "ai",
-    "GetAllInsightGroupsQuery": "ai.conversations.insight_groups",
-    "GetAllInsightsQuery": "ai.conversations.insights",
-    "GetAssistantPublicAssistantsAssistantIdGetQuery": "ai.assistants",
-    "GetAssistantTestsPublicAssistantsTestsGetQuery": "ai.assistants.tests",
-    "GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery": "ai.assistants.versions",
-    "GetConversationByIdPublicConversationsGetResponse": "ai.conversations",
-    "GetConversationsPublicConversationIdMessagesGetQuery": "ai.conversations.messages",
-    "GetConversationsPublicConversationsGetQuery": "ai.conversations",
     "GetInsightTemplateGroupsRespData": "ai.conversations.insight_groups",
     "GetInsightTemplatesRespData": "ai.conversations.insights",
-    "GetPublicMissionsMissionsEventsQuery": "ai.missions",
-    "GetPublicMissionsMissionsMissionIdRunsQuery": "ai.missions.runs",
-    "GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery": "ai.missions.runs.events",
-    "GetPublicMissionsMissionsQuery": "ai.missions",
-    "GetPublicMissionsMissionsRunsQuery": "ai.missions.runs",
-    "GetScheduledEventsQuery": "ai.assistants.scheduled_events",
-    "GetTasksByStatusQuery": "ai.embeddings",
-    "GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery": "ai.assistants.tests.runs",
-    "GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery": "ai.assistants.tests.test_suites.runs",
     "HTTPValidationError": "other",
     "HandoffTool": "ai.assistants",
     "HandoffToolParams": "ai.assistants",
@@ -1561,14 +1508,15 @@ _HOMES = {
     "ImportMetadataImportProvider": "ai.assistants",
     "InferenceEmbeddingTransferToolParams": "ai.assistants",
     "InferenceEmbeddingTransferToolParamsCustomHeadersItem": "ai.assistants",
-    "InferenceEmbeddingTransferToolParamsTargetsVariantAItem": "ai.assistants",
+    "InferenceEmbeddingTransferToolParamsOnVoicemailDetectedAction": "ai.assistants",
+    "InferenceEmbeddingTransferToolParamsOnVoicemailDetectedVoicemailMessage": "ai.assistants",
+    "InferenceEmbeddingTransferToolParamsVariantAItem": "ai.assistants",
     "InferenceEmbeddingTransferToolParamsVoicemailDetection": "ai.assistants",
     "InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionConfig": "ai.assistants",
     "InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionMode": "ai.assistants",
     "InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetected": "ai.assistants",
-    "InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedAction": "ai.assistants",
-    "InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessage": "ai.assistants",
-    "InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType": "ai.assistants",
+    "InferenceEmbeddingTransferToolParamsVoicemailMessageType": "ai.assistants",
+    "InsightGroupsRetrieveInsightGroupsQuery": "ai.conversations.insight_groups",
     "InsightSettings": "ai.assistants",
     "InsightTemplateCreateReq": "ai.conversations.insights",
     "InsightTemplateDetailRespData": "ai.conversations.insights",
@@ -1578,6 +1526,7 @@ _HOMES = {
     "InsightTemplateGroupUpdateReq": "ai.conversations.insight_groups",
     "InsightTemplateResp": "ai.conversations",
     "InsightTemplateUpdateReq": "ai.conversations.insights",
+    "InsightsListQuery": "ai.conversations.insights",
     "Integration": "ai.integrations",
     "IntegrationConnection": "ai.integrations.connections",
     "IntegrationConnectionResponse": "ai.integrations.connections",
@@ -1588,17 +1537,16 @@ _HOMES = {
     "InviteTool": "ai.assistants",
     "InviteToolConfig": "ai.assistants",
     "InviteToolConfigCustomHeadersItem": "ai.assistants",
-    "InviteToolConfigTargetsVariantAItem": "ai.assistants",
+    "InviteToolConfigVariantAItem": "ai.assistants",
     "InviteToolConfigVoicemailDetection": "ai.assistants",
     "InviteToolConfigVoicemailDetectionDetectionMode": "ai.assistants",
     "InviteToolConfigVoicemailDetectionOnVoicemailDetected": "ai.assistants",
     "LLMCondition": "ai.assistants",
     "LinkTelnyxAgentRequest": "ai.missions.runs.telnyx_agents",
-    "ListAllRequestedClustersPublicTextClustersGetQuery": "ai.clusters",
-    "ListMcpServersQuery": "ai.mcp_servers",
-    "ListToolsQuery": "ai.tools",
     "MCPServer": "ai.mcp_servers",
     "MCPServersListResponse": "other",
+    "McpServersListQuery": "ai.mcp_servers",
+    "MessagesListQuery": "ai.conversations.messages",
     "MessagingSettings": "ai.assistants",
     "Meta": "ai",
     "MissionData": "ai.missions",
@@ -1606,7 +1554,10 @@ _HOMES = {
     "MissionRunData": "ai.missions.runs",
     "MissionRunResponse": "ai.missions.runs",
     "MissionRunsListResponse": "ai.missions.runs",
+    "MissionsListEventsQuery": "ai.missions",
+    "MissionsListQuery": "ai.missions",
     "MissionsListResponse": "ai.missions",
+    "MissionsRunsListQuery": "ai.missions.runs",
     "ModelMetadata": "ai",
     "ModelMetadataTier": "ai",
     "ModelsResponse": "ai",
@@ -1624,6 +1575,7 @@ _HOMES = {
     "OpenAIEmbeddingRequestEncodingFormat": "ai.openai.embeddings",
     "OpenAIEmbeddingResponse": "ai.openai.embeddings",
     "OpenAIEmbeddingUsage": "ai.openai.embeddings",
+    "OpenaiCreateResponseBody": "ai.openai",
     "Operator": "ai.assistants.canary_deploys",
     "PaginatedAssistantTestList": "ai.assistants.tests",
     "PaginatedScheduledEventList": "ai.assistants.scheduled_events",
@@ -1645,18 +1597,19 @@ _HOMES = {
     "RolloutSlot": "ai.assistants.canary_deploys",
     "Rule": "ai.assistants.canary_deploys",
     "RunStatus": "ai.missions.runs",
+    "RunsListQuery": "ai.assistants.tests.test_suites.runs",
+    "RunsListRunsQuery": "ai.missions.runs",
     "SIPReferTool": "ai.assistants",
     "SIPReferToolParams": "ai.assistants",
     "SIPReferToolParamsCustomHeadersItem": "ai.assistants",
+    "SIPReferToolParamsItemName": "ai.assistants",
     "SIPReferToolParamsSipHeadersItem": "ai.assistants",
-    "SIPReferToolParamsSipHeadersItemName": "ai.assistants",
     "SIPReferToolParamsTargetsItem": "ai.assistants",
     "ScheduledCallSettings": "ai.assistants.scheduled_events",
     "ScheduledEventResponse": "ai.assistants.scheduled_events",
+    "ScheduledEventsListQuery": "ai.assistants.scheduled_events",
     "ScheduledPhoneCallEventResponse": "ai.assistants.scheduled_events",
     "ScheduledSmsEventResponse": "ai.assistants.scheduled_events",
-    "SearchConversationHistoriesQuery": "ai",
-    "SearchConversationHistoriesQueryRegion": "ai",
     "SendMessageTool": "ai.assistants",
     "SendMessageToolSendMessage": "ai.assistants",
     "Serve": "ai.assistants.canary_deploys",
@@ -1682,14 +1635,14 @@ _HOMES = {
     "TelephonySettings": "ai.assistants",
     "TelephonySettingsNoiseSuppression": "ai.assistants",
     "TelephonySettingsNoiseSuppressionConfig": "ai.assistants",
+    "TelephonySettingsOnVoicemailDetectedAction": "ai.assistants",
+    "TelephonySettingsOnVoicemailDetectedVoicemailMessage": "ai.assistants",
     "TelephonySettingsRecordingSettings": "ai.assistants",
     "TelephonySettingsRecordingSettingsChannels": "ai.assistants",
     "TelephonySettingsRecordingSettingsFormat": "ai.assistants",
     "TelephonySettingsVoicemailDetection": "ai.assistants",
     "TelephonySettingsVoicemailDetectionOnVoicemailDetected": "ai.assistants",
-    "TelephonySettingsVoicemailDetectionOnVoicemailDetectedAction": "ai.assistants",
-    "TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessage": "ai.assistants",
-    "TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType": "ai.assistants",
+    "TelephonySettingsVoicemailMessageType": "ai.assistants",
     "TelnyxAgentData": "ai.missions.runs.telnyx_agents",
     "TelnyxAgentResponse": "ai.missions.runs.telnyx_agents",
     "TelnyxAgentsListResponse": "ai.missions.runs.telnyx_agents",
@@ -1702,10 +1655,13 @@ _HOMES = {
     "TestWebhookToolRequest": "ai.assistants.tools",
     "TestWebhookToolResponse": "ai.assistants.tools",
     "TestWebhookToolResponseData": "ai.assistants.tools",
+    "TestsListQuery": "ai.assistants.tests",
+    "TestsRunsListQuery": "ai.assistants.tests.runs",
     "TextClusteringResponse": "ai.clusters",
     "TextClusteringResponseData": "ai.clusters",
     "ToolNode": "ai.assistants",
     "ToolNodeReq": "ai.assistants",
+    "ToolsListQuery": "ai.tools",
     "TranscriptionEndpointingPlan": "ai.assistants",
     "TranscriptionSettings": "ai.assistants",
     "TranscriptionSettingsConfig": "ai.assistants",
@@ -1721,7 +1677,6 @@ _HOMES = {
     "UpdateAssistantRequestWithPromotionPartB": "ai.assistants",
     "UpdateAssistantTestRequest": "ai.assistants.tests",
     "UpdateAssistantTestRequestRubricItem": "ai.assistants.tests",
-    "UpdateConversationByIdPublicConversationsPutResponse": "ai.conversations",
     "UpdateConversationRequest": "ai.conversations",
     "UpdateMCPServerRequest": "ai.mcp_servers",
     "UpdateMissionRequest": "ai.missions",
@@ -1731,13 +1686,14 @@ _HOMES = {
     "UserEmbeddedBuckets": "ai.embeddings.buckets",
     "UserEmbeddedBucketsData": "ai.embeddings.buckets",
     "ValidationError": "other",
+    "VersionsRetrieveQuery": "ai.assistants.versions",
     "VoiceSettings": "ai.assistants",
     "VoiceSettingsBackgroundAudio": "ai.assistants",
     "VoiceSettingsBackgroundAudioMediaName": "ai.assistants",
     "VoiceSettingsBackgroundAudioMediaUrl": "ai.assistants",
     "VoiceSettingsBackgroundAudioPredefinedMedia": "ai.assistants",
-    "VoiceSettingsBackgroundAudioPredefinedMediaValue": "ai.assistants",
     "VoiceSettingsLanguageBoost": "ai.assistants",
+    "VoiceSettingsPredefinedMediaValue": "ai.assistants",
     "WebhookTool": "ai.assistants",
     "WebhookToolParams": "ai.assistants",
     "WebhookToolParamsBodyParameters": "ai.assistants",

@@ -14,9 +14,9 @@ if TYPE_CHECKING:
     from ..types.ai import (
         BucketIds,
         ChatCompletionResponseFormatParamType,
-        ChatCompletionSystemMessageParamContentTextAndImageArrayItem,
-        ChatCompletionSystemMessageParamContentTextAndImageArrayItemType,
+        ChatCompletionSystemMessageParamItemType,
         ChatCompletionSystemMessageParamRole,
+        ChatCompletionSystemMessageParamTextAndImageArrayItem,
         FunctionDefinition,
         PayToolParams,
     )
@@ -49,17 +49,17 @@ if TYPE_CHECKING:
         HangupToolParams,
         InferenceEmbeddingTransferToolParams,
         InferenceEmbeddingTransferToolParamsCustomHeadersItem,
-        InferenceEmbeddingTransferToolParamsTargetsVariantAItem,
+        InferenceEmbeddingTransferToolParamsOnVoicemailDetectedAction,
+        InferenceEmbeddingTransferToolParamsOnVoicemailDetectedVoicemailMessage,
+        InferenceEmbeddingTransferToolParamsVariantAItem,
         InferenceEmbeddingTransferToolParamsVoicemailDetection,
         InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionConfig,
         InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionMode,
         InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetected,
-        InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedAction,
-        InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessage,
-        InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType,
+        InferenceEmbeddingTransferToolParamsVoicemailMessageType,
         InviteToolConfig,
         InviteToolConfigCustomHeadersItem,
-        InviteToolConfigTargetsVariantAItem,
+        InviteToolConfigVariantAItem,
         InviteToolConfigVoicemailDetection,
         InviteToolConfigVoicemailDetectionDetectionMode,
         InviteToolConfigVoicemailDetectionOnVoicemailDetected,
@@ -71,8 +71,8 @@ if TYPE_CHECKING:
         PromptSyncStatus,
         SIPReferToolParams,
         SIPReferToolParamsCustomHeadersItem,
+        SIPReferToolParamsItemName,
         SIPReferToolParamsSipHeadersItem,
-        SIPReferToolParamsSipHeadersItemName,
         SIPReferToolParamsTargetsItem,
         SendMessageToolSendMessage,
         SkipTurnToolParams,
@@ -81,14 +81,14 @@ if TYPE_CHECKING:
         StringLiteralExpression,
         TelephonySettingsNoiseSuppression,
         TelephonySettingsNoiseSuppressionConfig,
+        TelephonySettingsOnVoicemailDetectedAction,
+        TelephonySettingsOnVoicemailDetectedVoicemailMessage,
         TelephonySettingsRecordingSettings,
         TelephonySettingsRecordingSettingsChannels,
         TelephonySettingsRecordingSettingsFormat,
         TelephonySettingsVoicemailDetection,
         TelephonySettingsVoicemailDetectionOnVoicemailDetected,
-        TelephonySettingsVoicemailDetectionOnVoicemailDetectedAction,
-        TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessage,
-        TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType,
+        TelephonySettingsVoicemailMessageType,
         ToolNodeReq,
         TranscriptionEndpointingPlan,
         TranscriptionSettings,
@@ -98,8 +98,8 @@ if TYPE_CHECKING:
         VoiceSettingsBackgroundAudioMediaName,
         VoiceSettingsBackgroundAudioMediaUrl,
         VoiceSettingsBackgroundAudioPredefinedMedia,
-        VoiceSettingsBackgroundAudioPredefinedMediaValue,
         VoiceSettingsLanguageBoost,
+        VoiceSettingsPredefinedMediaValue,
         WebhookToolParams,
         WebhookToolParamsBodyParameters,
         WebhookToolParamsHeadersItem,
@@ -124,8 +124,8 @@ __all__ = [
     "BooleanOpExpressionParam",
     "BucketIdsParam",
     "ChatCompletionResponseFormatParamDict",
-    "ChatCompletionSystemMessageParamContentTextAndImageArrayItemParam",
     "ChatCompletionSystemMessageParamDict",
+    "ChatCompletionSystemMessageParamTextAndImageArrayItemParam",
     "ChatCompletionToolParamDict",
     "ClauseParam",
     "ClientSideToolParam",
@@ -152,16 +152,16 @@ __all__ = [
     "HangupToolParamsDict",
     "InferenceEmbeddingTransferToolParamsCustomHeadersItemParam",
     "InferenceEmbeddingTransferToolParamsDict",
-    "InferenceEmbeddingTransferToolParamsTargetsVariantAItemParam",
+    "InferenceEmbeddingTransferToolParamsOnVoicemailDetectedVoicemailMessageParam",
+    "InferenceEmbeddingTransferToolParamsVariantAItemParam",
     "InferenceEmbeddingTransferToolParamsVoicemailDetectionDetectionConfigParam",
     "InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedParam",
-    "InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageParam",
     "InferenceEmbeddingTransferToolParamsVoicemailDetectionParam",
     "InsightSettingsParam",
     "InterruptionSettingsParam",
     "InviteToolConfigCustomHeadersItemParam",
     "InviteToolConfigParam",
-    "InviteToolConfigTargetsVariantAItemParam",
+    "InviteToolConfigVariantAItemParam",
     "InviteToolConfigVoicemailDetectionOnVoicemailDetectedParam",
     "InviteToolConfigVoicemailDetectionParam",
     "InviteToolParam",
@@ -194,10 +194,10 @@ __all__ = [
     "StartSpeakingPlanParam",
     "StringLiteralExpressionParam",
     "TelephonySettingsNoiseSuppressionConfigParam",
+    "TelephonySettingsOnVoicemailDetectedVoicemailMessageParam",
     "TelephonySettingsParam",
     "TelephonySettingsRecordingSettingsParam",
     "TelephonySettingsVoicemailDetectionOnVoicemailDetectedParam",
-    "TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageParam",
     "TelephonySettingsVoicemailDetectionParam",
     "ToolNodeReqParam",
     "TranscriptionEndpointingPlanParam",
@@ -410,25 +410,14 @@ class ChatCompletionResponseFormatParamDict(TypedDict, total=False):
     type: Required[Union[Literal["text", "json_object"], ChatCompletionResponseFormatParamType]]
 
 
-class ChatCompletionSystemMessageParamContentTextAndImageArrayItemParam(TypedDict, total=False):
-    image_url: str
-    text: str
-    type: Required[
-        Union[
-            Literal["text", "image_url"],
-            ChatCompletionSystemMessageParamContentTextAndImageArrayItemType,
-        ]
-    ]
-
-
 class ChatCompletionSystemMessageParamDict(TypedDict, total=False):
     content: Required[
         Union[
             str,
             Sequence[
                 Union[
-                    ChatCompletionSystemMessageParamContentTextAndImageArrayItem,
-                    ChatCompletionSystemMessageParamContentTextAndImageArrayItemParam,
+                    ChatCompletionSystemMessageParamTextAndImageArrayItem,
+                    ChatCompletionSystemMessageParamTextAndImageArrayItemParam,
                 ]
             ],
         ]
@@ -436,6 +425,12 @@ class ChatCompletionSystemMessageParamDict(TypedDict, total=False):
     role: Required[
         Union[Literal["system", "user", "assistant", "tool"], ChatCompletionSystemMessageParamRole]
     ]
+
+
+class ChatCompletionSystemMessageParamTextAndImageArrayItemParam(TypedDict, total=False):
+    image_url: str
+    text: str
+    type: Required[Union[Literal["text", "image_url"], ChatCompletionSystemMessageParamItemType]]
 
 
 class ChatCompletionToolParamDict(TypedDict, total=False):
@@ -871,7 +866,7 @@ InferenceEmbeddingTransferToolParamsDict = TypedDict(
         "custom_headers": "Sequence[Union[InferenceEmbeddingTransferToolParamsCustomHeadersItem, InferenceEmbeddingTransferToolParamsCustomHeadersItemParam]]",
         "description": "str",
         "from": "Required[str]",
-        "targets": "Required[Union[Sequence[Union[InferenceEmbeddingTransferToolParamsTargetsVariantAItem, InferenceEmbeddingTransferToolParamsTargetsVariantAItemParam]], str]]",
+        "targets": "Required[Union[Sequence[Union[InferenceEmbeddingTransferToolParamsVariantAItem, InferenceEmbeddingTransferToolParamsVariantAItemParam]], str]]",
         "voicemail_detection": "Union[InferenceEmbeddingTransferToolParamsVoicemailDetection, InferenceEmbeddingTransferToolParamsVoicemailDetectionParam]",
         "warm_message_delay_ms": "Union[int, None]",
         "warm_transfer_instructions": "str",
@@ -880,7 +875,27 @@ InferenceEmbeddingTransferToolParamsDict = TypedDict(
 )
 
 
-class InferenceEmbeddingTransferToolParamsTargetsVariantAItemParam(TypedDict, total=False):
+class InferenceEmbeddingTransferToolParamsOnVoicemailDetectedVoicemailMessageParam(
+    TypedDict, total=False
+):
+    """Configuration for the voicemail message to leave. Only applicable when action is
+    'leave_message_and_stop_transfer'.
+    """
+
+    message: str
+    """The specific message to leave as voicemail (converted to speech). Only applicable when
+    type is 'message'.
+    """
+    type: Union[
+        Literal["message", "warm_transfer_instructions"],
+        InferenceEmbeddingTransferToolParamsVoicemailMessageType,
+    ]
+    """The type of voicemail message. Use 'message' to leave a specific TTS message, or
+    'warm_transfer_instructions' to play the warm transfer audio.
+    """
+
+
+class InferenceEmbeddingTransferToolParamsVariantAItemParam(TypedDict, total=False):
     name: str
     """The name of the target."""
     to: Required[str]
@@ -925,37 +940,17 @@ class InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedP
 
     action: Union[
         Literal["stop_transfer", "leave_message_and_stop_transfer"],
-        InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedAction,
+        InferenceEmbeddingTransferToolParamsOnVoicemailDetectedAction,
     ]
     """The action to take when voicemail is detected. 'stop_transfer' hangs up immediately.
     'leave_message_and_stop_transfer' leaves a message then hangs up.
     """
     voicemail_message: Union[
-        InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessage,
-        InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageParam,
+        InferenceEmbeddingTransferToolParamsOnVoicemailDetectedVoicemailMessage,
+        InferenceEmbeddingTransferToolParamsOnVoicemailDetectedVoicemailMessageParam,
     ]
     """Configuration for the voicemail message to leave. Only applicable when action is
     'leave_message_and_stop_transfer'.
-    """
-
-
-class InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageParam(
-    TypedDict, total=False
-):
-    """Configuration for the voicemail message to leave. Only applicable when action is
-    'leave_message_and_stop_transfer'.
-    """
-
-    message: str
-    """The specific message to leave as voicemail (converted to speech). Only applicable when
-    type is 'message'.
-    """
-    type: Union[
-        Literal["message", "warm_transfer_instructions"],
-        InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType,
-    ]
-    """The type of voicemail message. Use 'message' to leave a specific TTS message, or
-    'warm_transfer_instructions' to play the warm transfer audio.
     """
 
 
@@ -1028,14 +1023,14 @@ InviteToolConfigParam = TypedDict(
     {
         "custom_headers": "Sequence[Union[InviteToolConfigCustomHeadersItem, InviteToolConfigCustomHeadersItemParam]]",
         "from": "Required[str]",
-        "targets": "Union[Sequence[Union[InviteToolConfigTargetsVariantAItem, InviteToolConfigTargetsVariantAItemParam]], str, None]",
+        "targets": "Union[Sequence[Union[InviteToolConfigVariantAItem, InviteToolConfigVariantAItemParam]], str, None]",
         "voicemail_detection": "Union[InviteToolConfigVoicemailDetection, InviteToolConfigVoicemailDetectionParam]",
     },
     total=False,
 )
 
 
-class InviteToolConfigTargetsVariantAItemParam(TypedDict, total=False):
+class InviteToolConfigVariantAItemParam(TypedDict, total=False):
     name: str
     """The name of the target."""
     to: Required[str]
@@ -1261,7 +1256,7 @@ class SIPReferToolParamsDict(TypedDict, total=False):
 
 
 class SIPReferToolParamsSipHeadersItemParam(TypedDict, total=False):
-    name: Union[Literal["User-to-User", "Diversion"], SIPReferToolParamsSipHeadersItemName]
+    name: Union[Literal["User-to-User", "Diversion"], SIPReferToolParamsItemName]
     value: str
     """The value of the header. Note that we support mustache templating for the value. For
     example you can use `{{#integration_secret}}test-secret{{/integration_secret}}` to pass
@@ -1400,6 +1395,23 @@ class TelephonySettingsNoiseSuppressionConfigParam(TypedDict, total=False):
     """Mode for noise suppression configuration."""
 
 
+class TelephonySettingsOnVoicemailDetectedVoicemailMessageParam(TypedDict, total=False):
+    """Configuration for the voicemail message to leave. Only applicable when action is
+    'leave_message_and_stop_assistant'.
+    """
+
+    message: str
+    """The specific message to leave as voicemail. Only applicable when type is 'message'."""
+    prompt: str
+    """The prompt to use for generating the voicemail message. Only applicable when type is
+    'prompt'.
+    """
+    type: Union[Literal["prompt", "message"], TelephonySettingsVoicemailMessageType]
+    """The type of voicemail message. Use 'prompt' to have the assistant generate a message based
+    on a prompt, or 'message' to leave a specific message.
+    """
+
+
 class TelephonySettingsParam(TypedDict, total=False):
     default_texml_app_id: str
     """Default Texml App used for voice calls with your assistant. This will be created
@@ -1474,37 +1486,15 @@ class TelephonySettingsVoicemailDetectionOnVoicemailDetectedParam(TypedDict, tot
 
     action: Union[
         Literal["stop_assistant", "leave_message_and_stop_assistant", "continue_assistant"],
-        TelephonySettingsVoicemailDetectionOnVoicemailDetectedAction,
+        TelephonySettingsOnVoicemailDetectedAction,
     ]
     """The action to take when voicemail is detected."""
     voicemail_message: Union[
-        TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessage,
-        TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageParam,
+        TelephonySettingsOnVoicemailDetectedVoicemailMessage,
+        TelephonySettingsOnVoicemailDetectedVoicemailMessageParam,
     ]
     """Configuration for the voicemail message to leave. Only applicable when action is
     'leave_message_and_stop_assistant'.
-    """
-
-
-class TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageParam(
-    TypedDict, total=False
-):
-    """Configuration for the voicemail message to leave. Only applicable when action is
-    'leave_message_and_stop_assistant'.
-    """
-
-    message: str
-    """The specific message to leave as voicemail. Only applicable when type is 'message'."""
-    prompt: str
-    """The prompt to use for generating the voicemail message. Only applicable when type is
-    'prompt'.
-    """
-    type: Union[
-        Literal["prompt", "message"],
-        TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType,
-    ]
-    """The type of voicemail message. Use 'prompt' to have the assistant generate a message based
-    on a prompt, or 'message' to leave a specific message.
     """
 
 
@@ -1698,9 +1688,7 @@ class VoiceSettingsBackgroundAudioMediaUrlParam(TypedDict, total=False):
 class VoiceSettingsBackgroundAudioPredefinedMediaParam(TypedDict, total=False):
     type: Required[Literal["predefined_media"]]
     """Select from predefined media options."""
-    value: Required[
-        Union[Literal["silence", "office"], VoiceSettingsBackgroundAudioPredefinedMediaValue]
-    ]
+    value: Required[Union[Literal["silence", "office"], VoiceSettingsPredefinedMediaValue]]
     """The predefined media to use. `silence` disables background audio."""
     volume: float
     """Volume level for the predefined background audio. Supports values from 0.1 to 1.0 in 0.1

@@ -41,6 +41,26 @@ class CallAIGatherEndedEvent(TelnyxModel):
     data: CallAIGatherEnded | None = None
 
 
+class CallAIGatherEndedItemRole(OpenEnum):
+    """
+    The role of the message sender
+    """
+
+    ASSISTANT = "assistant"
+    USER = "user"
+
+
+class CallAIGatherEndedMessageHistoryItem(TelnyxModel):
+    content: Annotated[str | None, Field(examples=["Hello, I'm 29 and I live in Paris."])] = None
+    """
+    The content of the message
+    """
+    role: CallAIGatherEndedItemRole | None = None
+    """
+    The role of the message sender
+    """
+
+
 class CallAIGatherEndedPayload(TelnyxModel):
     call_control_id: Annotated[
         str | None, Field(examples=["v2:T02llQxIyaRkhfRKxgAP8nY511EhFLizdvdUKJiSw8d6A9BborherQ"])
@@ -74,7 +94,7 @@ class CallAIGatherEndedPayload(TelnyxModel):
     """
     Number or SIP URI placing the call.
     """
-    message_history: list[CallAIGatherEndedPayloadMessageHistoryItem] | None = None
+    message_history: list[CallAIGatherEndedMessageHistoryItem] | None = None
     """
     The history of the messages exchanged during the AI gather
     """
@@ -90,26 +110,6 @@ class CallAIGatherEndedPayload(TelnyxModel):
     """
     Destination number or SIP URI of the call.
     """
-
-
-class CallAIGatherEndedPayloadMessageHistoryItem(TelnyxModel):
-    content: Annotated[str | None, Field(examples=["Hello, I'm 29 and I live in Paris."])] = None
-    """
-    The content of the message
-    """
-    role: CallAIGatherEndedPayloadMessageHistoryItemRole | None = None
-    """
-    The role of the message sender
-    """
-
-
-class CallAIGatherEndedPayloadMessageHistoryItemRole(OpenEnum):
-    """
-    The role of the message sender
-    """
-
-    ASSISTANT = "assistant"
-    USER = "user"
 
 
 class CallAIGatherEndedPayloadStatus(OpenEnum):
@@ -150,6 +150,26 @@ class CallAIGatherMessageHistoryUpdatedEvent(TelnyxModel):
     data: CallAIGatherMessageHistoryUpdated | None = None
 
 
+class CallAIGatherMessageHistoryUpdatedItemRole(OpenEnum):
+    """
+    The role of the message sender
+    """
+
+    ASSISTANT = "assistant"
+    USER = "user"
+
+
+class CallAIGatherMessageHistoryUpdatedMessageHistoryItem(TelnyxModel):
+    content: Annotated[str | None, Field(examples=["Hello, I'm 29 and I live in Paris."])] = None
+    """
+    The content of the message
+    """
+    role: CallAIGatherMessageHistoryUpdatedItemRole | None = None
+    """
+    The role of the message sender
+    """
+
+
 class CallAIGatherMessageHistoryUpdatedPayload(TelnyxModel):
     call_control_id: Annotated[
         str | None, Field(examples=["v2:T02llQxIyaRkhfRKxgAP8nY511EhFLizdvdUKJiSw8d6A9BborherQ"])
@@ -183,7 +203,7 @@ class CallAIGatherMessageHistoryUpdatedPayload(TelnyxModel):
     """
     Number or SIP URI placing the call.
     """
-    message_history: list[CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItem] | None = None
+    message_history: list[CallAIGatherMessageHistoryUpdatedMessageHistoryItem] | None = None
     """
     The history of the messages exchanged during the AI gather
     """
@@ -191,26 +211,6 @@ class CallAIGatherMessageHistoryUpdatedPayload(TelnyxModel):
     """
     Destination number or SIP URI of the call.
     """
-
-
-class CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItem(TelnyxModel):
-    content: Annotated[str | None, Field(examples=["Hello, I'm 29 and I live in Paris."])] = None
-    """
-    The content of the message
-    """
-    role: CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItemRole | None = None
-    """
-    The role of the message sender
-    """
-
-
-class CallAIGatherMessageHistoryUpdatedPayloadMessageHistoryItemRole(OpenEnum):
-    """
-    The role of the message sender
-    """
-
-    ASSISTANT = "assistant"
-    USER = "user"
 
 
 class CallAIGatherPartialResults(TelnyxModel):
@@ -240,6 +240,26 @@ class CallAIGatherPartialResults(TelnyxModel):
 
 class CallAIGatherPartialResultsEvent(TelnyxModel):
     data: CallAIGatherPartialResults | None = None
+
+
+class CallAIGatherPartialResultsItemRole(OpenEnum):
+    """
+    The role of the message sender
+    """
+
+    ASSISTANT = "assistant"
+    USER = "user"
+
+
+class CallAIGatherPartialResultsMessageHistoryItem(TelnyxModel):
+    content: Annotated[str | None, Field(examples=["Hello, I'm 29 and I live in Paris."])] = None
+    """
+    The content of the message
+    """
+    role: CallAIGatherPartialResultsItemRole | None = None
+    """
+    The role of the message sender
+    """
 
 
 class CallAIGatherPartialResultsPayload(TelnyxModel):
@@ -275,7 +295,7 @@ class CallAIGatherPartialResultsPayload(TelnyxModel):
     """
     Number or SIP URI placing the call.
     """
-    message_history: list[CallAIGatherPartialResultsPayloadMessageHistoryItem] | None = None
+    message_history: list[CallAIGatherPartialResultsMessageHistoryItem] | None = None
     """
     The history of the messages exchanged during the AI gather
     """
@@ -290,26 +310,6 @@ class CallAIGatherPartialResultsPayload(TelnyxModel):
     """
     Destination number or SIP URI of the call.
     """
-
-
-class CallAIGatherPartialResultsPayloadMessageHistoryItem(TelnyxModel):
-    content: Annotated[str | None, Field(examples=["Hello, I'm 29 and I live in Paris."])] = None
-    """
-    The content of the message
-    """
-    role: CallAIGatherPartialResultsPayloadMessageHistoryItemRole | None = None
-    """
-    The role of the message sender
-    """
-
-
-class CallAIGatherPartialResultsPayloadMessageHistoryItemRole(OpenEnum):
-    """
-    The role of the message sender
-    """
-
-    ASSISTANT = "assistant"
-    USER = "user"
 
 
 class CallConversationEnded(TelnyxModel):
@@ -513,7 +513,7 @@ class CallConversationInsightsGeneratedPayload(TelnyxModel):
     """
     ID that is unique to the insight group being generated for the call.
     """
-    results: list[CallConversationInsightsGeneratedPayloadResultsItem] | None = None
+    results: list[CallConversationInsightsGeneratedResultsItem] | None = None
     """
     Array of insight results being generated for the call.
     """
@@ -528,7 +528,7 @@ class CallConversationInsightsGeneratedPayloadCallingPartyType(OpenEnum):
     SIP = "sip"
 
 
-class CallConversationInsightsGeneratedPayloadResultsItem(TelnyxModel):
+class CallConversationInsightsGeneratedResultsItem(TelnyxModel):
     insight_id: Annotated[str | None, Field(examples=["428c31b6-abf3-3bc1-b7f4-5013ef9657c1"])] = (
         None
     )

@@ -353,7 +353,7 @@ class AiResource(SyncAPIResource):
                 "filter[ingested_at][lte]": filter_ingested_at_lte,
                 "filter[retention]": filter_retention,
             },
-            query_model=types_.SearchConversationHistoriesQuery,
+            query_model=types_.AiRetrieveConversationHistoriesQuery,
             arg_names={
                 "page[number]": "page_number",
                 "page[size]": "page_size",
@@ -824,7 +824,7 @@ class AsyncAiResource(AsyncAPIResource):
                 "filter[ingested_at][lte]": filter_ingested_at_lte,
                 "filter[retention]": filter_retention,
             },
-            query_model=types_.SearchConversationHistoriesQuery,
+            query_model=types_.AiRetrieveConversationHistoriesQuery,
             arg_names={
                 "page[number]": "page_number",
                 "page[size]": "page_size",

@@ -80,7 +80,7 @@ class ToolsResource(SyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=types_.ListToolsQuery,
+            query_model=types_.ToolsListQuery,
             arg_names={
                 "filter[type]": "filter_type",
                 "filter[name]": "filter_name",
@@ -333,7 +333,7 @@ class AsyncToolsResource(AsyncAPIResource):
                 "page[size]": page_size,
                 "page[number]": page_number,
             },
-            query_model=types_.ListToolsQuery,
+            query_model=types_.ToolsListQuery,
             arg_names={
                 "filter[type]": "filter_type",
                 "filter[name]": "filter_name",

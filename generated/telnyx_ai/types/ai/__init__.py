@@ -7,6 +7,47 @@ from telnyx_ai._models import OpenEnum, TelnyxModel, UnknownVariant
 from typing_extensions import TypeAliasType
 
 
+class AiRetrieveConversationHistoriesQuery(TelnyxModel):
+    q: Annotated[str, Field(examples=["customer called about billing issue"], min_length=1)]
+    region: AiRetrieveConversationHistoriesQueryRegion | None = None
+    page_number_: Annotated[int | None, Field(alias="page[number]", examples=[1], ge=1)] = 1
+    page_size_: Annotated[int | None, Field(alias="page[size]", examples=[10], ge=1, le=100)] = 20
+    min_score: Annotated[float | None, Field(examples=[0.5], ge=0.0, le=1.0)] = 0.0
+    filter_user_id_: Annotated[
+        str | None, Field(alias="filter[user_id]", examples=["user-123"])
+    ] = None
+    filter_record_id_: Annotated[
+        str | None, Field(alias="filter[record_id]", examples=["rec-001"])
+    ] = None
+    filter_region__in_: Annotated[
+        str | None, Field(alias="filter[region][in]", examples=["USA,DEU"])
+    ] = None
+    filter_record_created_at__gte_: Annotated[
+        AwareDatetime | None,
+        Field(alias="filter[record_created_at][gte]", examples=["2026-01-01T00:00:00Z"]),
+    ] = None
+    filter_record_created_at__lte_: Annotated[
+        AwareDatetime | None,
+        Field(alias="filter[record_created_at][lte]", examples=["2026-12-31T23:59:59Z"]),
+    ] = None
+    filter_ingested_at__gte_: Annotated[
+        AwareDatetime | None,
+        Field(alias="filter[ingested_at][gte]", examples=["2026-01-01T00:00:00Z"]),
+    ] = None
+    filter_ingested_at__lte_: Annotated[
+        AwareDatetime | None,
+        Field(alias="filter[ingested_at][lte]", examples=["2026-12-31T23:59:59Z"]),
+    ] = None
+    filter_retention_: Annotated[str | None, Field(alias="filter[retention]")] = None
+
+
+class AiRetrieveConversationHistoriesQueryRegion(OpenEnum):
+    USA = "USA"
+    DEU = "DEU"
+    AUS = "AUS"
+    UAE = "UAE"
+
+
 class BucketIds(TelnyxModel):
     bucket_ids: list[str]
     """
@@ -442,17 +483,11 @@ class ChatCompletionResponseFormatParamType(OpenEnum):
 
 
 class ChatCompletionSystemMessageParam(TelnyxModel):
-    content: str | list[ChatCompletionSystemMessageParamContentTextAndImageArrayItem]
+    content: str | list[ChatCompletionSystemMessageParamTextAndImageArrayItem]
     role: ChatCompletionSystemMessageParamRole
 
 
-class ChatCompletionSystemMessageParamContentTextAndImageArrayItem(TelnyxModel):
-    image_url: str | None = None
-    text: str | None = None
-    type: ChatCompletionSystemMessageParamContentTextAndImageArrayItemType
-
-
-class ChatCompletionSystemMessageParamContentTextAndImageArrayItemType(OpenEnum):
+class ChatCompletionSystemMessageParamItemType(OpenEnum):
     TEXT = "text"
     IMAGE_URL = "image_url"
 
@@ -462,6 +497,12 @@ class ChatCompletionSystemMessageParamRole(OpenEnum):
     USER = "user"
     ASSISTANT = "assistant"
     TOOL = "tool"
+
+
+class ChatCompletionSystemMessageParamTextAndImageArrayItem(TelnyxModel):
+    image_url: str | None = None
+    text: str | None = None
+    type: ChatCompletionSystemMessageParamItemType
 
 
 class ChatCompletionToolParam(TelnyxModel):
@@ -748,47 +789,6 @@ class PayToolParams(TelnyxModel):
 class Retrieval(TelnyxModel):
     retrieval: BucketIds
     type: Literal["retrieval"]
-
-
-class SearchConversationHistoriesQuery(TelnyxModel):
-    q: Annotated[str, Field(examples=["customer called about billing issue"], min_length=1)]
-    region: SearchConversationHistoriesQueryRegion | None = None
-    page_number_: Annotated[int | None, Field(alias="page[number]", examples=[1], ge=1)] = 1
-    page_size_: Annotated[int | None, Field(alias="page[size]", examples=[10], ge=1, le=100)] = 20
-    min_score: Annotated[float | None, Field(examples=[0.5], ge=0.0, le=1.0)] = 0.0
-    filter_user_id_: Annotated[
-        str | None, Field(alias="filter[user_id]", examples=["user-123"])
-    ] = None
-    filter_record_id_: Annotated[
-        str | None, Field(alias="filter[record_id]", examples=["rec-001"])
-    ] = None
-    filter_region__in_: Annotated[
-        str | None, Field(alias="filter[region][in]", examples=["USA,DEU"])
-    ] = None
-    filter_record_created_at__gte_: Annotated[
-        AwareDatetime | None,
-        Field(alias="filter[record_created_at][gte]", examples=["2026-01-01T00:00:00Z"]),
-    ] = None
-    filter_record_created_at__lte_: Annotated[
-        AwareDatetime | None,
-        Field(alias="filter[record_created_at][lte]", examples=["2026-12-31T23:59:59Z"]),
-    ] = None
-    filter_ingested_at__gte_: Annotated[
-        AwareDatetime | None,
-        Field(alias="filter[ingested_at][gte]", examples=["2026-01-01T00:00:00Z"]),
-    ] = None
-    filter_ingested_at__lte_: Annotated[
-        AwareDatetime | None,
-        Field(alias="filter[ingested_at][lte]", examples=["2026-12-31T23:59:59Z"]),
-    ] = None
-    filter_retention_: Annotated[str | None, Field(alias="filter[retention]")] = None
-
-
-class SearchConversationHistoriesQueryRegion(OpenEnum):
-    USA = "USA"
-    DEU = "DEU"
-    AUS = "AUS"
-    UAE = "UAE"
 
 
 class SummaryRequest(TelnyxModel):

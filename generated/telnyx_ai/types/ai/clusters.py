@@ -44,18 +44,18 @@ class ClusteringStatusResponseData(TelnyxModel):
     data: ClusteringStatusResponse
 
 
-class FetchClusterByTaskIdPublicTextClustersTaskIdGetQuery(TelnyxModel):
-    top_n_nodes: int | None = 0
-    show_subclusters: bool | None = False
-
-
-class FetchClusterImageByTaskIdPublicTextClustersTaskIdImageGetQuery(TelnyxModel):
+class ClustersFetchGraphQuery(TelnyxModel):
     cluster_id: int | None = None
 
 
-class ListAllRequestedClustersPublicTextClustersGetQuery(TelnyxModel):
+class ClustersListQuery(TelnyxModel):
     page_number_: Annotated[int | None, Field(alias="page[number]")] = 0
     page_size_: Annotated[int | None, Field(alias="page[size]")] = 20
+
+
+class ClustersRetrieveQuery(TelnyxModel):
+    top_n_nodes: int | None = 0
+    show_subclusters: bool | None = False
 
 
 class PublicTextClusteringRequest(TelnyxModel):

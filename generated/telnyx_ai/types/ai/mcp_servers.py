@@ -14,13 +14,6 @@ class CreateMCPServerRequest(TelnyxModel):
     url: str
 
 
-class ListMcpServersQuery(TelnyxModel):
-    type: str | None = None
-    url: str | None = None
-    page_size_: Annotated[int | None, Field(alias="page[size]", ge=1, le=100)] = 20
-    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
-
-
 class MCPServer(TelnyxModel):
     allowed_tools: list[str] | None = None
     api_key_ref: str | None = None
@@ -29,6 +22,13 @@ class MCPServer(TelnyxModel):
     name: str
     type: str
     url: str
+
+
+class McpServersListQuery(TelnyxModel):
+    type: str | None = None
+    url: str | None = None
+    page_size_: Annotated[int | None, Field(alias="page[size]", ge=1, le=100)] = 20
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
 
 
 class UpdateMCPServerRequest(TelnyxModel):

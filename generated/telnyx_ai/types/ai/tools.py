@@ -28,13 +28,6 @@ class CreateSharedToolRequest(TelnyxModel):
     webhook: dict[str, Any] | None = None
 
 
-class ListToolsQuery(TelnyxModel):
-    filter_type_: Annotated[str | None, Field(alias="filter[type]")] = None
-    filter_name_: Annotated[str | None, Field(alias="filter[name]")] = None
-    page_size_: Annotated[int | None, Field(alias="page[size]", ge=1, le=100)] = 20
-    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
-
-
 class SharedToolListResponse(TelnyxModel):
     data: list[SharedToolResponse]
     meta: Meta
@@ -47,6 +40,13 @@ class SharedToolResponse(TelnyxModel):
     timeout_ms: int | None = 5000
     tool_definition: dict[str, Any]
     type: str
+
+
+class ToolsListQuery(TelnyxModel):
+    filter_type_: Annotated[str | None, Field(alias="filter[type]")] = None
+    filter_name_: Annotated[str | None, Field(alias="filter[name]")] = None
+    page_size_: Annotated[int | None, Field(alias="page[size]", ge=1, le=100)] = 20
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
 
 
 class UpdateSharedToolRequest(TelnyxModel):

@@ -172,7 +172,7 @@ class VersionsResource(SyncAPIResource):
             query={
                 "include_mcp_servers": include_mcp_servers,
             },
-            query_model=types_.GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
+            query_model=types_.VersionsRetrieveQuery,
             cast_to=types_.Assistant,
             response_kind="json",
             extra_headers=extra_headers,
@@ -521,7 +521,7 @@ class AsyncVersionsResource(AsyncAPIResource):
             query={
                 "include_mcp_servers": include_mcp_servers,
             },
-            query_model=types_.GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery,
+            query_model=types_.VersionsRetrieveQuery,
             cast_to=types_.Assistant,
             response_kind="json",
             extra_headers=extra_headers,

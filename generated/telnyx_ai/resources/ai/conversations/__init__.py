@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from ....types.ai.conversations import (
         Conversation,
         ConversationInsightListData,
-        GetConversationByIdPublicConversationsGetResponse,
-        UpdateConversationByIdPublicConversationsPutResponse,
+        ConversationsRetrieveResponse,
+        ConversationsUpdateResponse,
     )
 
 if TYPE_CHECKING:
@@ -258,7 +258,7 @@ class ConversationsResource(SyncAPIResource):
                 "order": order,
                 "or": or_,
             },
-            query_model=types_.GetConversationsPublicConversationsGetQuery,
+            query_model=types_.ConversationsListQuery,
             arg_names={
                 "metadata->assistant_id": "metadata_assistant_id",
                 "metadata->call_control_id": "metadata_call_control_id",
@@ -357,7 +357,7 @@ class ConversationsResource(SyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> GetConversationByIdPublicConversationsGetResponse:
+    ) -> ConversationsRetrieveResponse:
         """Get a conversation
 
         Retrieve a specific AI conversation by its ID.
@@ -373,14 +373,14 @@ class ConversationsResource(SyncAPIResource):
             path_params={
                 "conversation_id": conversation_id,
             },
-            cast_to=types_.GetConversationByIdPublicConversationsGetResponse,
+            cast_to=types_.ConversationsRetrieveResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("GetConversationByIdPublicConversationsGetResponse", self._client.request(spec))
+        return cast("ConversationsRetrieveResponse", self._client.request(spec))
 
     def update(
         self,
@@ -392,7 +392,7 @@ class ConversationsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> UpdateConversationByIdPublicConversationsPutResponse:
+    ) -> ConversationsUpdateResponse:
         """Update conversation metadata
 
         Update metadata for a specific conversation.
@@ -414,7 +414,7 @@ class ConversationsResource(SyncAPIResource):
             },
             body_model=types_.UpdateConversationRequest,
             body_required=True,
-            cast_to=types_.UpdateConversationByIdPublicConversationsPutResponse,
+            cast_to=types_.ConversationsUpdateResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -422,9 +422,7 @@ class ConversationsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast(
-            "UpdateConversationByIdPublicConversationsPutResponse", self._client.request(spec)
-        )
+        return cast("ConversationsUpdateResponse", self._client.request(spec))
 
 
 class ConversationsResourceWithRawResponse:
@@ -689,7 +687,7 @@ class AsyncConversationsResource(AsyncAPIResource):
                 "order": order,
                 "or": or_,
             },
-            query_model=types_.GetConversationsPublicConversationsGetQuery,
+            query_model=types_.ConversationsListQuery,
             arg_names={
                 "metadata->assistant_id": "metadata_assistant_id",
                 "metadata->call_control_id": "metadata_call_control_id",
@@ -788,7 +786,7 @@ class AsyncConversationsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> GetConversationByIdPublicConversationsGetResponse:
+    ) -> ConversationsRetrieveResponse:
         """Get a conversation
 
         Retrieve a specific AI conversation by its ID.
@@ -804,16 +802,14 @@ class AsyncConversationsResource(AsyncAPIResource):
             path_params={
                 "conversation_id": conversation_id,
             },
-            cast_to=types_.GetConversationByIdPublicConversationsGetResponse,
+            cast_to=types_.ConversationsRetrieveResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "GetConversationByIdPublicConversationsGetResponse", await self._client.request(spec)
-        )
+        return cast("ConversationsRetrieveResponse", await self._client.request(spec))
 
     async def update(
         self,
@@ -825,7 +821,7 @@ class AsyncConversationsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven = NOT_GIVEN,
-    ) -> UpdateConversationByIdPublicConversationsPutResponse:
+    ) -> ConversationsUpdateResponse:
         """Update conversation metadata
 
         Update metadata for a specific conversation.
@@ -847,7 +843,7 @@ class AsyncConversationsResource(AsyncAPIResource):
             },
             body_model=types_.UpdateConversationRequest,
             body_required=True,
-            cast_to=types_.UpdateConversationByIdPublicConversationsPutResponse,
+            cast_to=types_.ConversationsUpdateResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -855,9 +851,7 @@ class AsyncConversationsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast(
-            "UpdateConversationByIdPublicConversationsPutResponse", await self._client.request(spec)
-        )
+        return cast("ConversationsUpdateResponse", await self._client.request(spec))
 
 
 class AsyncConversationsResourceWithRawResponse:

@@ -180,7 +180,7 @@ class EmbeddingsResource(SyncAPIResource):
             query={
                 "status": status,
             },
-            query_model=types_.GetTasksByStatusQuery,
+            query_model=types_.EmbeddingsListQuery,
             cast_to=types_.BackgroundTasksQueryResponseData,
             response_kind="json",
             extra_headers=extra_headers,
@@ -466,7 +466,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
             query={
                 "status": status,
             },
-            query_model=types_.GetTasksByStatusQuery,
+            query_model=types_.EmbeddingsListQuery,
             cast_to=types_.BackgroundTasksQueryResponseData,
             response_kind="json",
             extra_headers=extra_headers,

@@ -263,6 +263,13 @@ class AssistantsListData(TelnyxModel):
     data: list[Assistant]
 
 
+class AssistantsRetrieveQuery(TelnyxModel):
+    fetch_dynamic_variables_from_webhook: bool | None = False
+    from_: Annotated[str | None, Field(alias="from")] = None
+    to: str | None = None
+    call_control_id: str | None = None
+
+
 class AudioVisualizerConfig(TelnyxModel):
     color: AudioVisualizerConfigColor | None = None
     """
@@ -705,13 +712,6 @@ class FlowNodeToolsMode(OpenEnum):
     APPEND = "append"
 
 
-class GetAssistantPublicAssistantsAssistantIdGetQuery(TelnyxModel):
-    fetch_dynamic_variables_from_webhook: bool | None = False
-    from_: Annotated[str | None, Field(alias="from")] = None
-    to: str | None = None
-    call_control_id: str | None = None
-
-
 class HandoffTool(TelnyxModel):
     """
     The handoff tool allows the assistant to hand off control of the conversation to another AI
@@ -835,7 +835,7 @@ class InferenceEmbeddingTransferToolParams(TelnyxModel):
     """
     Number or SIP URI placing the call.
     """
-    targets: list[InferenceEmbeddingTransferToolParamsTargetsVariantAItem] | str
+    targets: list[InferenceEmbeddingTransferToolParamsVariantAItem] | str
     """
     The different possible targets of the transfer. The assistant will be able to choose one of
     the targets to transfer the call to. This can also be a dynamic variable string like `{{
@@ -879,7 +879,35 @@ class InferenceEmbeddingTransferToolParamsCustomHeadersItem(TelnyxModel):
     """
 
 
-class InferenceEmbeddingTransferToolParamsTargetsVariantAItem(TelnyxModel):
+class InferenceEmbeddingTransferToolParamsOnVoicemailDetectedAction(OpenEnum):
+    """
+    The action to take when voicemail is detected. 'stop_transfer' hangs up immediately.
+    'leave_message_and_stop_transfer' leaves a message then hangs up.
+    """
+
+    STOP_TRANSFER = "stop_transfer"
+    LEAVE_MESSAGE_AND_STOP_TRANSFER = "leave_message_and_stop_transfer"
+
+
+class InferenceEmbeddingTransferToolParamsOnVoicemailDetectedVoicemailMessage(TelnyxModel):
+    """
+    Configuration for the voicemail message to leave. Only applicable when action is
+    'leave_message_and_stop_transfer'.
+    """
+
+    message: str | None = None
+    """
+    The specific message to leave as voicemail (converted to speech). Only applicable when type
+    is 'message'.
+    """
+    type: InferenceEmbeddingTransferToolParamsVoicemailMessageType | None = None
+    """
+    The type of voicemail message. Use 'message' to leave a specific TTS message, or
+    'warm_transfer_instructions' to play the warm transfer audio.
+    """
+
+
+class InferenceEmbeddingTransferToolParamsVariantAItem(TelnyxModel):
     name: Annotated[str | None, Field(examples=["Support"])] = None
     """
     The name of the target.
@@ -986,16 +1014,13 @@ class InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetected(
     Action to take when voicemail is detected on the transferred call.
     """
 
-    action: (
-        InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedAction | None
-    ) = None
+    action: InferenceEmbeddingTransferToolParamsOnVoicemailDetectedAction | None = None
     """
     The action to take when voicemail is detected. 'stop_transfer' hangs up immediately.
     'leave_message_and_stop_transfer' leaves a message then hangs up.
     """
     voicemail_message: (
-        InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessage
-        | None
+        InferenceEmbeddingTransferToolParamsOnVoicemailDetectedVoicemailMessage | None
     ) = None
     """
     Configuration for the voicemail message to leave. Only applicable when action is
@@ -1003,42 +1028,7 @@ class InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetected(
     """
 
 
-class InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedAction(OpenEnum):
-    """
-    The action to take when voicemail is detected. 'stop_transfer' hangs up immediately.
-    'leave_message_and_stop_transfer' leaves a message then hangs up.
-    """
-
-    STOP_TRANSFER = "stop_transfer"
-    LEAVE_MESSAGE_AND_STOP_TRANSFER = "leave_message_and_stop_transfer"
-
-
-class InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessage(
-    TelnyxModel
-):
-    """
-    Configuration for the voicemail message to leave. Only applicable when action is
-    'leave_message_and_stop_transfer'.
-    """
-
-    message: str | None = None
-    """
-    The specific message to leave as voicemail (converted to speech). Only applicable when type
-    is 'message'.
-    """
-    type: (
-        InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType
-        | None
-    ) = None
-    """
-    The type of voicemail message. Use 'message' to leave a specific TTS message, or
-    'warm_transfer_instructions' to play the warm transfer audio.
-    """
-
-
-class InferenceEmbeddingTransferToolParamsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType(
-    OpenEnum
-):
+class InferenceEmbeddingTransferToolParamsVoicemailMessageType(OpenEnum):
     """
     The type of voicemail message. Use 'message' to leave a specific TTS message, or
     'warm_transfer_instructions' to play the warm transfer audio.
@@ -1090,7 +1080,7 @@ class InviteToolConfig(TelnyxModel):
     """
     Number or SIP URI placing the call.
     """
-    targets: list[InviteToolConfigTargetsVariantAItem] | str | None = None
+    targets: list[InviteToolConfigVariantAItem] | str | None = None
     """
     The different possible targets of the invite. The assistant will be able to choose one of
     the targets to invite to the call. This can also be a dynamic variable string like `{{
@@ -1115,7 +1105,7 @@ class InviteToolConfigCustomHeadersItem(TelnyxModel):
     """
 
 
-class InviteToolConfigTargetsVariantAItem(TelnyxModel):
+class InviteToolConfigVariantAItem(TelnyxModel):
     name: Annotated[str | None, Field(examples=["Support"])] = None
     """
     The name of the target.
@@ -1351,19 +1341,19 @@ class SIPReferToolParamsCustomHeadersItem(TelnyxModel):
     """
 
 
+class SIPReferToolParamsItemName(OpenEnum):
+    USER_TO_USER = "User-to-User"
+    DIVERSION = "Diversion"
+
+
 class SIPReferToolParamsSipHeadersItem(TelnyxModel):
-    name: SIPReferToolParamsSipHeadersItemName | None = None
+    name: SIPReferToolParamsItemName | None = None
     value: str | None = None
     """
     The value of the header. Note that we support mustache templating for the value. For example
     you can use `{{#integration_secret}}test-secret{{/integration_secret}}` to pass the value of
     the integration secret.
     """
-
-
-class SIPReferToolParamsSipHeadersItemName(OpenEnum):
-    USER_TO_USER = "User-to-User"
-    DIVERSION = "Diversion"
 
 
 class SIPReferToolParamsTargetsItem(TelnyxModel):
@@ -1600,6 +1590,38 @@ class TelephonySettingsNoiseSuppressionConfig(TelnyxModel):
     """
 
 
+class TelephonySettingsOnVoicemailDetectedAction(OpenEnum):
+    """
+    The action to take when voicemail is detected.
+    """
+
+    STOP_ASSISTANT = "stop_assistant"
+    LEAVE_MESSAGE_AND_STOP_ASSISTANT = "leave_message_and_stop_assistant"
+    CONTINUE_ASSISTANT = "continue_assistant"
+
+
+class TelephonySettingsOnVoicemailDetectedVoicemailMessage(TelnyxModel):
+    """
+    Configuration for the voicemail message to leave. Only applicable when action is
+    'leave_message_and_stop_assistant'.
+    """
+
+    message: str | None = None
+    """
+    The specific message to leave as voicemail. Only applicable when type is 'message'.
+    """
+    prompt: str | None = None
+    """
+    The prompt to use for generating the voicemail message. Only applicable when type is
+    'prompt'.
+    """
+    type: TelephonySettingsVoicemailMessageType | None = None
+    """
+    The type of voicemail message. Use 'prompt' to have the assistant generate a message based
+    on a prompt, or 'message' to leave a specific message.
+    """
+
+
 class TelephonySettingsRecordingSettingsChannels(OpenEnum):
     """
     The number of channels for the recording. 'single' for mono, 'dual' for stereo.
@@ -1638,52 +1660,18 @@ class TelephonySettingsVoicemailDetectionOnVoicemailDetected(TelnyxModel):
     Action to take when voicemail is detected.
     """
 
-    action: TelephonySettingsVoicemailDetectionOnVoicemailDetectedAction | None = None
+    action: TelephonySettingsOnVoicemailDetectedAction | None = None
     """
     The action to take when voicemail is detected.
     """
-    voicemail_message: (
-        TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessage | None
-    ) = None
+    voicemail_message: TelephonySettingsOnVoicemailDetectedVoicemailMessage | None = None
     """
     Configuration for the voicemail message to leave. Only applicable when action is
     'leave_message_and_stop_assistant'.
     """
 
 
-class TelephonySettingsVoicemailDetectionOnVoicemailDetectedAction(OpenEnum):
-    """
-    The action to take when voicemail is detected.
-    """
-
-    STOP_ASSISTANT = "stop_assistant"
-    LEAVE_MESSAGE_AND_STOP_ASSISTANT = "leave_message_and_stop_assistant"
-    CONTINUE_ASSISTANT = "continue_assistant"
-
-
-class TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessage(TelnyxModel):
-    """
-    Configuration for the voicemail message to leave. Only applicable when action is
-    'leave_message_and_stop_assistant'.
-    """
-
-    message: str | None = None
-    """
-    The specific message to leave as voicemail. Only applicable when type is 'message'.
-    """
-    prompt: str | None = None
-    """
-    The prompt to use for generating the voicemail message. Only applicable when type is
-    'prompt'.
-    """
-    type: TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType | None = None
-    """
-    The type of voicemail message. Use 'prompt' to have the assistant generate a message based
-    on a prompt, or 'message' to leave a specific message.
-    """
-
-
-class TelephonySettingsVoicemailDetectionOnVoicemailDetectedVoicemailMessageType(OpenEnum):
+class TelephonySettingsVoicemailMessageType(OpenEnum):
     """
     The type of voicemail message. Use 'prompt' to have the assistant generate a message based
     on a prompt, or 'message' to leave a specific message.
@@ -2135,7 +2123,7 @@ class VoiceSettingsBackgroundAudioPredefinedMedia(TelnyxModel):
     """
     Select from predefined media options.
     """
-    value: VoiceSettingsBackgroundAudioPredefinedMediaValue
+    value: VoiceSettingsPredefinedMediaValue
     """
     The predefined media to use. `silence` disables background audio.
     """
@@ -2144,15 +2132,6 @@ class VoiceSettingsBackgroundAudioPredefinedMedia(TelnyxModel):
     Volume level for the predefined background audio. Supports values from 0.1 to 1.0 in 0.1
     increments.
     """
-
-
-class VoiceSettingsBackgroundAudioPredefinedMediaValue(OpenEnum):
-    """
-    The predefined media to use. `silence` disables background audio.
-    """
-
-    SILENCE = "silence"
-    OFFICE = "office"
 
 
 class VoiceSettingsLanguageBoost(OpenEnum):
@@ -2203,6 +2182,15 @@ class VoiceSettingsLanguageBoost(OpenEnum):
     NYNORSK = "Nynorsk"
     TAMIL = "Tamil"
     AFRIKAANS = "Afrikaans"
+
+
+class VoiceSettingsPredefinedMediaValue(OpenEnum):
+    """
+    The predefined media to use. `silence` disables background audio.
+    """
+
+    SILENCE = "silence"
+    OFFICE = "office"
 
 
 class WebhookTool(TelnyxModel):

@@ -80,14 +80,6 @@ class EventStatus(OpenEnum):
     FAILED = "failed"
 
 
-class GetScheduledEventsQuery(TelnyxModel):
-    from_date: AwareDatetime | None = None
-    to_date: AwareDatetime | None = None
-    conversation_channel: ConversationChannelType | None = None
-    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
-    page_size_: Annotated[int | None, Field(alias="page[size]", ge=1, le=100)] = 20
-
-
 class PaginatedScheduledEventList(TelnyxModel):
     data: list[ScheduledPhoneCallEventResponse | ScheduledSmsEventResponse]
     meta: Meta
@@ -101,6 +93,14 @@ class ScheduledCallSettings(TelnyxModel):
     """
 
     sip_region: SipRegion | None = None
+
+
+class ScheduledEventsListQuery(TelnyxModel):
+    from_date: AwareDatetime | None = None
+    to_date: AwareDatetime | None = None
+    conversation_channel: ConversationChannelType | None = None
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
+    page_size_: Annotated[int | None, Field(alias="page[size]", ge=1, le=100)] = 20
 
 
 class SipRegion(OpenEnum):

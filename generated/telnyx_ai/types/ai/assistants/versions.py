@@ -3,5 +3,5 @@ from __future__ import annotations
 from telnyx_ai._models import TelnyxModel
 
 
-class GetAssistantVersionPublicAssistantsAssistantIdVersionsVersionIdGetQuery(TelnyxModel):
+class VersionsRetrieveQuery(TelnyxModel):
     include_mcp_servers: bool | None = None

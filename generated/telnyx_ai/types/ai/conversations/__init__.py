@@ -93,31 +93,7 @@ class ConversationsListData(TelnyxModel):
     data: list[Conversation]
 
 
-class CreateConversationRequest(TelnyxModel):
-    metadata: dict[str, str] | None = None
-    """
-    Metadata associated with the conversation. Set `ai_disabled` to `true` to create the
-    conversation with AI message responses disabled.
-    """
-    name: str | None = None
-
-
-class CreateMsgReq(TelnyxModel):
-    content: str | None = ""
-    metadata: dict[str, str | int | bool | list[str | int | bool]] | None = None
-    name: str | None = None
-    role: str
-    sent_at: AwareDatetime | None = None
-    tool_call_id: str | None = None
-    tool_calls: list[dict[str, Any]] | None = None
-    tool_choice: str | dict[str, Any] | None = None
-
-
-class GetConversationByIdPublicConversationsGetResponse(TelnyxModel):
-    data: Conversation | None = None
-
-
-class GetConversationsPublicConversationsGetQuery(TelnyxModel):
+class ConversationsListQuery(TelnyxModel):
     id: str | None = None
     name: str | None = None
     created_at: str | None = None
@@ -140,13 +116,37 @@ class GetConversationsPublicConversationsGetQuery(TelnyxModel):
     or_: Annotated[str | None, Field(alias="or")] = None
 
 
+class ConversationsRetrieveResponse(TelnyxModel):
+    data: Conversation | None = None
+
+
+class ConversationsUpdateResponse(TelnyxModel):
+    data: Conversation | None = None
+
+
+class CreateConversationRequest(TelnyxModel):
+    metadata: dict[str, str] | None = None
+    """
+    Metadata associated with the conversation. Set `ai_disabled` to `true` to create the
+    conversation with AI message responses disabled.
+    """
+    name: str | None = None
+
+
+class CreateMsgReq(TelnyxModel):
+    content: str | None = ""
+    metadata: dict[str, str | int | bool | list[str | int | bool]] | None = None
+    name: str | None = None
+    role: str
+    sent_at: AwareDatetime | None = None
+    tool_call_id: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+
+
 class TemplateType(OpenEnum):
     CUSTOM = "custom"
     DEFAULT = "default"
-
-
-class UpdateConversationByIdPublicConversationsPutResponse(TelnyxModel):
-    data: Conversation | None = None
 
 
 class UpdateConversationRequest(TelnyxModel):

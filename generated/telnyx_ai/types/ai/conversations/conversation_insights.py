@@ -6,7 +6,38 @@ from pydantic import ConfigDict, Field
 from telnyx_ai._models import TelnyxModel
 
 
-class AggregateConversationInsightsQuery(TelnyxModel):
+class ConversationInsightAggregateResp(TelnyxModel):
+    """
+    Aggregated conversation insight counts grouped by the specified fields. Each item in `data`
+    contains the grouped field values and a `record_count` indicating how many conversation
+    insights match that combination.
+    """
+
+    data: list[ConversationInsightAggregateRespDataItem]
+    """
+    Aggregation result rows. Each row contains the grouped field values and a `record_count`.
+    """
+
+
+class ConversationInsightAggregateRespDataItem(TelnyxModel):
+    """
+    An aggregation row. Contains the grouped field values (keyed by the group_by field names)
+    and a `record_count` integer. For example, when grouping by `score`, each row has a `score`
+    value and a `record_count` of conversations with that score. When also splitting by
+    `metadata.assistant_version_id`, each row includes both `score` and
+    `metadata.assistant_version_id` plus their combined `record_count`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    record_count: int
+    """
+    Number of conversation insights that match this combination of grouped field values.
+    """
+
+
+class ConversationInsightsRetrieveAggregatesQuery(TelnyxModel):
     group_by: list[str] | None = None
     """
     Fields to group by (can be comma-separated or multiple parameters). Prefix a field with
@@ -47,35 +78,4 @@ class AggregateConversationInsightsQuery(TelnyxModel):
     Filter by assistant ID (e.g., `metadata.assistant_id=eq.<assistant_id>`). When provided,
     only conversation insights for the specified assistant are aggregated. Used by the portal to
     scope the 'Insights Over Time' chart to a single assistant.
-    """
-
-
-class ConversationInsightAggregateResp(TelnyxModel):
-    """
-    Aggregated conversation insight counts grouped by the specified fields. Each item in `data`
-    contains the grouped field values and a `record_count` indicating how many conversation
-    insights match that combination.
-    """
-
-    data: list[ConversationInsightAggregateRespDataItem]
-    """
-    Aggregation result rows. Each row contains the grouped field values and a `record_count`.
-    """
-
-
-class ConversationInsightAggregateRespDataItem(TelnyxModel):
-    """
-    An aggregation row. Contains the grouped field values (keyed by the group_by field names)
-    and a `record_count` integer. For example, when grouping by `score`, each row has a `score`
-    value and a `record_count` of conversations with that score. When also splitting by
-    `metadata.assistant_version_id`, each row includes both `score` and
-    `metadata.assistant_version_id` plus their combined `record_count`.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    record_count: int
-    """
-    Number of conversation insights that match this combination of grouped field values.
     """

@@ -9,7 +9,12 @@ from .. import Meta
 from . import InsightTemplateResp
 
 
-class GetAllInsightGroupsQuery(TelnyxModel):
+class GetInsightTemplateGroupsRespData(TelnyxModel):
+    data: list[InsightTemplateGroupResp]
+    meta: Meta
+
+
+class InsightGroupsRetrieveInsightGroupsQuery(TelnyxModel):
     page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
     """
     Page number (0-based)
@@ -18,11 +23,6 @@ class GetAllInsightGroupsQuery(TelnyxModel):
     """
     Number of items per page
     """
-
-
-class GetInsightTemplateGroupsRespData(TelnyxModel):
-    data: list[InsightTemplateGroupResp]
-    meta: Meta
 
 
 class InsightTemplateGroupCreateReq(TelnyxModel):

@@ -9,17 +9,6 @@ from .. import Meta
 from . import InsightTemplateResp
 
 
-class GetAllInsightsQuery(TelnyxModel):
-    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
-    """
-    Page number (0-based)
-    """
-    page_size_: Annotated[int | None, Field(alias="page[size]", ge=0, lt=100)] = 20
-    """
-    Number of items per page
-    """
-
-
 class GetInsightTemplatesRespData(TelnyxModel):
     data: list[InsightTemplateResp]
     meta: Meta
@@ -44,3 +33,14 @@ class InsightTemplateUpdateReq(TelnyxModel):
     json_schema: str | dict[str, Any] | None = None
     name: str | None = None
     webhook: str | None = None
+
+
+class InsightsListQuery(TelnyxModel):
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
+    """
+    Page number (0-based)
+    """
+    page_size_: Annotated[int | None, Field(alias="page[size]", ge=0, lt=100)] = 20
+    """
+    Number of items per page
+    """

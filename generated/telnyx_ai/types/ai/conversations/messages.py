@@ -33,6 +33,17 @@ class ConversationMessage(TelnyxModel):
     """
 
 
+class ConversationMessageItemFunction(TelnyxModel):
+    arguments: str
+    """
+    JSON-formatted arguments to pass to the function.
+    """
+    name: str
+    """
+    Name of the function to call.
+    """
+
+
 class ConversationMessageListData(TelnyxModel):
     data: list[ConversationMessage]
     meta: Meta
@@ -49,7 +60,7 @@ class ConversationMessageRole(OpenEnum):
 
 
 class ConversationMessageToolCallsItem(TelnyxModel):
-    function: ConversationMessageToolCallsItemFunction
+    function: ConversationMessageItemFunction
     id: str
     """
     Unique identifier for the tool call.
@@ -60,17 +71,6 @@ class ConversationMessageToolCallsItem(TelnyxModel):
     """
 
 
-class ConversationMessageToolCallsItemFunction(TelnyxModel):
-    arguments: str
-    """
-    JSON-formatted arguments to pass to the function.
-    """
-    name: str
-    """
-    Name of the function to call.
-    """
-
-
-class GetConversationsPublicConversationIdMessagesGetQuery(TelnyxModel):
+class MessagesListQuery(TelnyxModel):
     page_size_: Annotated[int | None, Field(alias="page[size]", ge=1, le=100)] = 20
     page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1

@@ -90,7 +90,7 @@ class EmbeddingUrlRequest(TelnyxModel):
     """
 
 
-class GetTasksByStatusQuery(TelnyxModel):
+class EmbeddingsListQuery(TelnyxModel):
     status: list[str] | None = ["processing", "queued"]
     """
     List of task statuses i.e. `status=queued&status=processing`

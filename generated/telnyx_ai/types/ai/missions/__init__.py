@@ -42,29 +42,6 @@ class ExecutionMode(OpenEnum):
     MANAGED = "managed"
 
 
-class GetPublicMissionsMissionsEventsQuery(TelnyxModel):
-    type: str | None = None
-    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
-    """
-    Page number (1-based)
-    """
-    page_size_: Annotated[int | None, Field(alias="page[size]", gt=0, le=1000)] = 50
-    """
-    Number of items per page
-    """
-
-
-class GetPublicMissionsMissionsQuery(TelnyxModel):
-    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
-    """
-    Page number (1-based)
-    """
-    page_size_: Annotated[int | None, Field(alias="page[size]", gt=0, le=1000)] = 20
-    """
-    Number of items per page
-    """
-
-
 class MissionData(TelnyxModel):
     created_at: AwareDatetime
     description: str | None = None
@@ -79,6 +56,29 @@ class MissionData(TelnyxModel):
 
 class MissionResponse(TelnyxModel):
     data: MissionData
+
+
+class MissionsListEventsQuery(TelnyxModel):
+    type: str | None = None
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
+    """
+    Page number (1-based)
+    """
+    page_size_: Annotated[int | None, Field(alias="page[size]", gt=0, le=1000)] = 50
+    """
+    Number of items per page
+    """
+
+
+class MissionsListQuery(TelnyxModel):
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
+    """
+    Page number (1-based)
+    """
+    page_size_: Annotated[int | None, Field(alias="page[size]", gt=0, le=1000)] = 20
+    """
+    Number of items per page
+    """
 
 
 class MissionsListResponse(TelnyxModel):

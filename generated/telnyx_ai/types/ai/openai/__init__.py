@@ -6,7 +6,7 @@ from pydantic import ConfigDict
 from telnyx_ai._models import TelnyxModel
 
 
-class ChatPublicOpenaiResponsesCompletionsPostBody(TelnyxModel):
+class OpenaiCreateResponseBody(TelnyxModel):
     model_config = ConfigDict(
         extra="allow",
     )

@@ -83,29 +83,6 @@ class CreateAssistantTestRequestRubricItem(TelnyxModel):
     """
 
 
-class GetAssistantTestsPublicAssistantsTestsGetQuery(TelnyxModel):
-    test_suite: str | None = None
-    """
-    Filter tests by test suite name
-    """
-    telnyx_conversation_channel: str | None = None
-    """
-    Filter tests by communication channel (e.g., 'web_chat', 'sms')
-    """
-    destination: str | None = None
-    """
-    Filter tests by destination (phone number, webhook URL, etc.)
-    """
-    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
-    """
-    Page number to retrieve (1-based indexing)
-    """
-    page_size_: Annotated[int | None, Field(alias="page[size]", ge=1, le=100)] = 20
-    """
-    Number of tests to return per page (1-100)
-    """
-
-
 class PaginatedAssistantTestList(TelnyxModel):
     """
     Paginated list of assistant tests with metadata.
@@ -228,6 +205,29 @@ class TestStatus(OpenEnum):
     PASSED = "passed"
     FAILED = "failed"
     ERROR = "error"
+
+
+class TestsListQuery(TelnyxModel):
+    test_suite: str | None = None
+    """
+    Filter tests by test suite name
+    """
+    telnyx_conversation_channel: str | None = None
+    """
+    Filter tests by communication channel (e.g., 'web_chat', 'sms')
+    """
+    destination: str | None = None
+    """
+    Filter tests by destination (phone number, webhook URL, etc.)
+    """
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
+    """
+    Page number to retrieve (1-based indexing)
+    """
+    page_size_: Annotated[int | None, Field(alias="page[size]", ge=1, le=100)] = 20
+    """
+    Number of tests to return per page (1-100)
+    """
 
 
 class UpdateAssistantTestRequest(TelnyxModel):

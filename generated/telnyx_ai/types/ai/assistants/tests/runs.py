@@ -8,7 +8,7 @@ from telnyx_ai._models import TelnyxModel
 from . import TestStatus
 
 
-class GetTestRunsForTestPublicAssistantsTestsTestIdRunsGetQuery(TelnyxModel):
+class TestsRunsListQuery(TelnyxModel):
     status: TestStatus | None = None
     page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
     """

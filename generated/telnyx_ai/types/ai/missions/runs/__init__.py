@@ -13,30 +13,6 @@ class CreateMissionRunRequest(TelnyxModel):
     metadata: dict[str, Any] | None = None
 
 
-class GetPublicMissionsMissionsMissionIdRunsQuery(TelnyxModel):
-    status: str | None = None
-    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
-    """
-    Page number (1-based)
-    """
-    page_size_: Annotated[int | None, Field(alias="page[size]", gt=0, le=1000)] = 20
-    """
-    Number of items per page
-    """
-
-
-class GetPublicMissionsMissionsRunsQuery(TelnyxModel):
-    status: str | None = None
-    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
-    """
-    Page number (1-based)
-    """
-    page_size_: Annotated[int | None, Field(alias="page[size]", gt=0, le=1000)] = 20
-    """
-    Number of items per page
-    """
-
-
 class MissionRunData(TelnyxModel):
     error: str | None = None
     finished_at: AwareDatetime | None = None
@@ -60,6 +36,18 @@ class MissionRunsListResponse(TelnyxModel):
     meta: Meta
 
 
+class MissionsRunsListQuery(TelnyxModel):
+    status: str | None = None
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
+    """
+    Page number (1-based)
+    """
+    page_size_: Annotated[int | None, Field(alias="page[size]", gt=0, le=1000)] = 20
+    """
+    Number of items per page
+    """
+
+
 class RunStatus(OpenEnum):
     PENDING = "pending"
     RUNNING = "running"
@@ -67,6 +55,18 @@ class RunStatus(OpenEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+class RunsListRunsQuery(TelnyxModel):
+    status: str | None = None
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
+    """
+    Page number (1-based)
+    """
+    page_size_: Annotated[int | None, Field(alias="page[size]", gt=0, le=1000)] = 20
+    """
+    Number of items per page
+    """
 
 
 class UpdateMissionRunRequest(TelnyxModel):

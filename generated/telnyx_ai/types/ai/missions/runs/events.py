@@ -24,7 +24,7 @@ class EventResponse(TelnyxModel):
     data: EventData
 
 
-class GetPublicMissionsMissionsMissionIdRunsRunIdEventsQuery(TelnyxModel):
+class EventsListQuery(TelnyxModel):
     type: str | None = None
     step_id: str | None = None
     agent_id: str | None = None

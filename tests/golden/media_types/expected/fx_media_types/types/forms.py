@@ -6,6 +6,6 @@ from fx_media_types._models import TelnyxModel
 from pydantic import Field
 
 
-class SubmitFormBody(TelnyxModel):
+class FormsCreateBody(TelnyxModel):
     to: Annotated[str, Field(alias="To")]
     timeout: Annotated[int | None, Field(alias="Timeout")] = None

@@ -9,12 +9,12 @@ class Upload(TelnyxModel):
     secret: str | None = None
 
 
-class UploadFileBody(TelnyxModel):
-    file: bytes
-    name: str | None = None
-
-
 class UploadPriority(OpenIntEnum):
     VALUE_1 = 1
     VALUE_2 = 2
     VALUE_3 = 3
+
+
+class UploadsCreateBody(TelnyxModel):
+    file: bytes
+    name: str | None = None

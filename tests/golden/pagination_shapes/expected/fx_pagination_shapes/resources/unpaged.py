@@ -62,7 +62,7 @@ class UnpagedResource(SyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/unpaged",
-            cast_to=types_.ListUnpagedResponse,
+            cast_to=types_.UnpagedListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -113,7 +113,7 @@ class AsyncUnpagedResource(AsyncAPIResource):
         spec = RequestSpec(
             method="get",
             path="/unpaged",
-            cast_to=types_.ListUnpagedResponse,
+            cast_to=types_.UnpagedListResponse,
             response_kind="json",
             extra_headers=extra_headers,
             extra_query=extra_query,

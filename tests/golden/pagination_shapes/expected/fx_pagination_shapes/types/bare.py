@@ -6,6 +6,6 @@ from fx_pagination_shapes._models import TelnyxModel
 from pydantic import Field
 
 
-class ListBareQuery(TelnyxModel):
+class BareListQuery(TelnyxModel):
     page_size_: Annotated[int | None, Field(alias="page[size]")] = 20
     page_number_: Annotated[int | None, Field(alias="page[number]")] = 1

@@ -8,14 +8,14 @@ from pydantic import Field
 from . import shared
 
 
-class ListPagedQuery(TelnyxModel):
-    page_number_: Annotated[int | None, Field(alias="page[number]")] = None
-    page_size_: Annotated[int | None, Field(alias="page[size]")] = 20
-
-
 class Paged(TelnyxModel):
     data: list[shared.Thing]
     meta: PagedMeta
+
+
+class PagedListQuery(TelnyxModel):
+    page_number_: Annotated[int | None, Field(alias="page[number]")] = None
+    page_size_: Annotated[int | None, Field(alias="page[size]")] = 20
 
 
 class PagedMeta(TelnyxModel):

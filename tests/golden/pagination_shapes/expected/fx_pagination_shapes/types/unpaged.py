@@ -5,5 +5,5 @@ from fx_pagination_shapes._models import TelnyxModel
 from . import shared
 
 
-class ListUnpagedResponse(TelnyxModel):
+class UnpagedListResponse(TelnyxModel):
     data: list[shared.Thing]

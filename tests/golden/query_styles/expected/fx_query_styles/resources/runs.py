@@ -74,7 +74,7 @@ class RunsResource(SyncAPIResource):
                 "tags": tags,
                 "verbose": verbose,
             },
-            query_model=types_.ListRunsQuery,
+            query_model=types_.RunsListQuery,
             arg_names={
                 "page[number]": "page_number",
                 "page[size]": "page_size",
@@ -143,7 +143,7 @@ class AsyncRunsResource(AsyncAPIResource):
                 "tags": tags,
                 "verbose": verbose,
             },
-            query_model=types_.ListRunsQuery,
+            query_model=types_.RunsListQuery,
             arg_names={
                 "page[number]": "page_number",
                 "page[size]": "page_size",

@@ -6,21 +6,6 @@ from fx_query_styles._models import OpenEnum, TelnyxModel
 from pydantic import Field
 
 
-class ListRunsQuery(TelnyxModel):
-    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
-    page_size_: Annotated[int | None, Field(alias="page[size]", le=100)] = 20
-    filter_status_: Annotated[ListRunsQueryFilterStatus | None, Field(alias="filter[status]")] = (
-        None
-    )
-    tags: list[str] | None = None
-    verbose: bool | None = None
-
-
-class ListRunsQueryFilterStatus(OpenEnum):
-    PENDING = "pending"
-    DONE = "done"
-
-
 class Meta(TelnyxModel):
     page_number: int | None = None
     page_size: int | None = None
@@ -35,3 +20,18 @@ class Run(TelnyxModel):
 class RunPage(TelnyxModel):
     data: list[Run]
     meta: Meta
+
+
+class RunsListQuery(TelnyxModel):
+    page_number_: Annotated[int | None, Field(alias="page[number]", ge=1)] = 1
+    page_size_: Annotated[int | None, Field(alias="page[size]", le=100)] = 20
+    filter_status_: Annotated[RunsListQueryFilterStatus | None, Field(alias="filter[status]")] = (
+        None
+    )
+    tags: list[str] | None = None
+    verbose: bool | None = None
+
+
+class RunsListQueryFilterStatus(OpenEnum):
+    PENDING = "pending"
+    DONE = "done"

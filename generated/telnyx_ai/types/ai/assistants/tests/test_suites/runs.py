@@ -8,7 +8,7 @@ from telnyx_ai._models import TelnyxModel
 from .. import TestStatus
 
 
-class GetTestSuiteRunsForTestPublicAssistantsTestsTestSuitesSuiteNameRunsGetQuery(TelnyxModel):
+class RunsListQuery(TelnyxModel):
     status: TestStatus | None = None
     test_suite_run_id: str | None = None
     """

@@ -69,7 +69,7 @@ class BridgeResource(SyncAPIResource):
             body={
                 "room_id": room_id_body,
             },
-            body_model=types_.PostRoomsRoomIdActionsBridgeBody,
+            body_model=types_.BridgeCreateBody,
             body_required=True,
             arg_names={"Room-Id": "room_id_header", "room_id": "room_id_body"},
             response_kind="none",
@@ -136,7 +136,7 @@ class AsyncBridgeResource(AsyncAPIResource):
             body={
                 "room_id": room_id_body,
             },
-            body_model=types_.PostRoomsRoomIdActionsBridgeBody,
+            body_model=types_.BridgeCreateBody,
             body_required=True,
             arg_names={"Room-Id": "room_id_header", "room_id": "room_id_body"},
             response_kind="none",

@@ -3,5 +3,5 @@ from __future__ import annotations
 from fx_default_names._models import TelnyxModel
 
 
-class PostRoomsRoomIdActionsBridgeBody(TelnyxModel):
+class BridgeCreateBody(TelnyxModel):
     room_id: str | None = None
