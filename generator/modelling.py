@@ -50,7 +50,7 @@ def render_models(document: dict[str, Any], package: str, template_dir: Path, fi
                 path, source = _placed(path, source, packages)
                 placed.setdefault(path, []).append(source)
         merged = {path: _merge(placed[path]) for path in sorted(placed)}
-        modules = {path: "from __future__ import annotations\n" + _drop_unused_imports(source) for path, source in merged.items() if _DEFINED.search(source)}  # not an empty package
+        modules = {path: "from __future__ import annotations\n" + _drop_unused_imports(_without_default_validation(source)) for path, source in merged.items() if _DEFINED.search(source)}  # not an empty package
     except Exception as exc:  # the model generator's own errors carry no positions
         kind = exc.kind if isinstance(exc, ChildFailed) else type(exc).__name__
         problems.error(f"model generation failed: {kind}: {exc}", file, "/components/schemas")
@@ -322,6 +322,53 @@ def _split_module(source: str) -> tuple[list[ast.stmt], str]:
         raise ValueError(f"unexpected statement among the imports of a generated module: {ast.unparse(head[-1])[:80]}")
     imports = [s for s in head if not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
     return imports, "\n".join(lines[start:])
+
+
+def _without_default_validation(source: str) -> str:
+    """The module without `validate_default=True` on an empty default (`= []`, `= {}`).
+
+    The model generator writes it for every default of a type that holds a model, and no
+    option of its says otherwise; an empty list or dict needs no validation, which pydantic
+    would run again for every instance without the field. The keyword is cut out where the
+    syntax tree places it (the `Annotated[...]` with it, when it was all the `Field` held)."""
+    tree = ast.parse(source)
+    starts = [0]
+    for line in source.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+
+    def offset(line: int, column: int) -> int:  # ast columns count UTF-8 bytes
+        text = source[starts[line - 1] : starts[line]]
+        return starts[line - 1] + len(text.encode()[:column].decode())
+
+    cuts: list[tuple[int, int, str]] = []
+    for statement in tree.body:
+        for item in statement.body if isinstance(statement, ast.ClassDef) else ():
+            empty = isinstance(item, ast.AnnAssign) and isinstance(item.value, (ast.List, ast.Dict)) and not (item.value.elts if isinstance(item.value, ast.List) else item.value.keys)
+            annotation = item.annotation if isinstance(item, ast.AnnAssign) else None
+            if not (empty and isinstance(annotation, ast.Subscript) and isinstance(annotation.value, ast.Name) and annotation.value.id == "Annotated" and isinstance(annotation.slice, ast.Tuple)):
+                continue
+            inner, *extras = annotation.slice.elts
+            field = next((e for e in extras if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "Field"), None)
+            keyword = next((k for k in field.keywords if k.arg == "validate_default"), None) if field else None
+            if field is None or keyword is None:
+                continue
+            if len(field.keywords) == 1 and not field.args and len(extras) == 1:  # Annotated[X, Field(validate_default=True)] -> X
+                assert annotation.end_lineno is not None and annotation.end_col_offset is not None
+                cuts.append((offset(annotation.lineno, annotation.col_offset), offset(annotation.end_lineno, annotation.end_col_offset), ast.get_source_segment(source, inner) or ""))
+            else:  # the keyword and the comma before it
+                index = field.keywords.index(keyword)
+                previous = field.keywords[index - 1] if index else None
+                start_node = previous if previous is not None else keyword
+                assert keyword.end_lineno is not None and keyword.end_col_offset is not None and start_node.end_lineno is not None and start_node.end_col_offset is not None
+                start = offset(start_node.end_lineno, start_node.end_col_offset) if previous is not None else offset(keyword.lineno, keyword.col_offset)
+                end = offset(keyword.end_lineno, keyword.end_col_offset)
+                if previous is None and len(field.keywords) > 1:  # the first keyword: the comma after it goes
+                    following = field.keywords[1]
+                    end = offset(following.lineno, following.col_offset)
+                cuts.append((start, end, ""))
+    for start, end, text in sorted(cuts, reverse=True):
+        source = source[:start] + text + source[end:]
+    return source
 
 
 def _drop_unused_imports(source: str) -> str:

@@ -623,3 +623,27 @@ def test_classes_the_generator_names_come_from_the_resource_tree_never_an_operat
     assert len(queries) > 20 and set(queries) <= set(named_here)
     assert [name for name in named_here if any(op_id in name for op_id in operation_ids if len(op_id) > 12)] == []
     assert "TestsListQuery" in queries and max(len(name) for name in queries) <= 45, queries
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("x: Annotated[list[A] | None, Field(validate_default=True)] = []", "x: list[A] | None = []"),
+        ('x: Annotated[list[A] | None, Field(alias="y", validate_default=True)] = []', 'x: Annotated[list[A] | None, Field(alias="y")] = []'),
+        ('x: Annotated[dict[str, A], Field(validate_default=True, alias="é")] = {}', 'x: Annotated[dict[str, A], Field(alias="é")] = {}'),
+        ("x: Annotated[list[A] | None, Field(validate_default=True)] = [A()]", "x: Annotated[list[A] | None, Field(validate_default=True)] = [A()]"),
+    ],
+)
+def test_an_empty_default_is_not_validated_again_for_every_instance(field: str, expected: str) -> None:
+    from generator.modelling import _without_default_validation
+
+    source = f'class A(TelnyxModel):\n    """é"""\n\n\nclass B(TelnyxModel):\n    {field}\n    """Docs."""\n'
+    assert _without_default_validation(source) == source.replace(field, expected)
+
+
+def test_models_with_an_empty_default_give_each_instance_its_own() -> None:
+    from telnyx_ai.types import Assistant
+
+    one, two = (Assistant.model_validate({"id": str(i), "name": "n", "model": "m", "instructions": "i", "created_at": "2024-01-01T00:00:00Z"}) for i in range(2))
+    assert one.integrations == [] and one.integrations is not two.integrations
+    assert "integrations" not in one.to_dict()  # a default is not sent back as if it were set

@@ -83,7 +83,7 @@ class Assistant(TelnyxModel):
     System instructions for the assistant. These may be templated with [dynamic
     variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables)
     """
-    integrations: Annotated[list[AssistantIntegration] | None, Field(validate_default=True)] = []
+    integrations: list[AssistantIntegration] | None = []
     """
     Connected integrations attached to the assistant. The catalog of available integrations is
     at `/ai/integrations`; the user's connected integrations are at
@@ -100,7 +100,7 @@ class Assistant(TelnyxModel):
     `external_llm.llm_api_key_ref` instead. Warning: Free plans are unlikely to work with this
     integration.
     """
-    mcp_servers: Annotated[list[AssistantMCPServer] | None, Field(validate_default=True)] = []
+    mcp_servers: list[AssistantMCPServer] | None = []
     """
     MCP servers attached to the assistant. Create MCP servers with `/ai/mcp_servers`, then
     reference them by `id` here.
@@ -502,7 +502,7 @@ class CreateAssistantRequest(TelnyxModel):
     System instructions for the assistant. These may be templated with [dynamic
     variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables)
     """
-    integrations: Annotated[list[AssistantIntegration] | None, Field(validate_default=True)] = []
+    integrations: list[AssistantIntegration] | None = []
     """
     Connected integrations attached to the assistant. The catalog of available integrations is
     at `/ai/integrations`; the user's connected integrations are at
@@ -519,7 +519,7 @@ class CreateAssistantRequest(TelnyxModel):
     `external_llm.llm_api_key_ref` instead. Warning: Free plans are unlikely to work with this
     integration.
     """
-    mcp_servers: Annotated[list[AssistantMCPServer] | None, Field(validate_default=True)] = []
+    mcp_servers: list[AssistantMCPServer] | None = []
     """
     MCP servers attached to the assistant. Create MCP servers with `/ai/mcp_servers`, then
     reference them by `id` here.
@@ -1953,7 +1953,7 @@ class UpdateAssistantRequest(TelnyxModel):
     System instructions for the assistant. These may be templated with [dynamic
     variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables)
     """
-    integrations: Annotated[list[AssistantIntegration] | None, Field(validate_default=True)] = []
+    integrations: list[AssistantIntegration] | None = []
     """
     Connected integrations attached to the assistant. The catalog of available integrations is
     at `/ai/integrations`; the user's connected integrations are at
@@ -1970,7 +1970,7 @@ class UpdateAssistantRequest(TelnyxModel):
     `external_llm.llm_api_key_ref` instead. Warning: Free plans are unlikely to work with this
     integration.
     """
-    mcp_servers: Annotated[list[AssistantMCPServer] | None, Field(validate_default=True)] = []
+    mcp_servers: list[AssistantMCPServer] | None = []
     """
     MCP servers attached to the assistant. Create MCP servers with `/ai/mcp_servers`, then
     reference them by `id` here.
