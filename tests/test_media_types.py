@@ -1,5 +1,6 @@
 """Bodies and responses beyond JSON, end to end: the media_types fixture is generated and
-its client called over respx: multipart with a file, a urlencoded form, raw bytes up,
+its client called over respx: multipart with a file, a urlencoded form, raw bytes up (bytes,
+a path, a bytearray),
 PDF bytes and CSV text and an event stream down, and a `/v2` path under a `/v2` server."""
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ with respx.mock(base_url="https://api.example.com/v2") as mock:
     seen["form"] = [client.forms.create(to="+13125550001", timeout_=30), form.calls.last.request.headers["content-type"], form.calls.last.request.content.decode()]
     client.blobs.update("k1", body=b"\x00\x01raw")
     seen["put"] = [put.calls.last.request.content.hex()]
+    import pathlib
+    pathlib.Path("blob.bin").write_bytes(b"\x02from a file")
+    client.blobs.update("k1", body=pathlib.Path("blob.bin"))
+    seen["put"].append(put.calls.last.request.content.hex())
+    client.blobs.update("k1", body=bytearray(b"\x03mutable"))
+    seen["put"].append(put.calls.last.request.content.hex())
     seen["get"] = [client.blobs.retrieve("k1").decode()]
     seen["events"] = [client.events.list()]
 print(json.dumps(seen))
@@ -44,6 +51,6 @@ def test_non_json_media_types(tmp_path: Path) -> None:
     seen = json.loads(done.stdout)
     assert seen["upload"] == ["Upload", "u1", "multipart/form-data", True, True]
     assert seen["form"] == ["a,b\n1,2\n", "application/x-www-form-urlencoded", "To=%2B13125550001&Timeout=30"]
-    assert seen["put"] == ["00017261 77".replace(" ", "")]
+    assert seen["put"] == ["00017261 77".replace(" ", ""), b"\x02from a file".hex(), b"\x03mutable".hex()]  # bytes, a path, a bytearray
     assert seen["get"] == ["%PDF-1.7 bytes"]
     assert seen["events"] == ["data: 1\n\n"]

@@ -68,6 +68,11 @@ client.ai.assistants.scheduled_events.create(
     telnyx_end_user_target="+13125550003",
     call_settings={"sip_region": "Europe"},
 )
+from pathlib import Path
+
+client.ai.audio.transcribe(model="deepgram/nova-3", file=Path("call.mp3"))
+client.ai.audio.transcribe(model="deepgram/nova-3", file=("call.mp3", b"ID3...", "audio/mpeg"))
+client.ai.audio.transcribe(model="deepgram/nova-3", file=open("call.mp3", "rb"))
 '''
 
 # A streaming call's type follows `stream`: the model without it, a stream of chunks with it;
@@ -127,6 +132,8 @@ MISTAKES = {
     "from telnyx_ai import Telnyx\nTelnyx(api_key='k').ai.assistants.tests.create(destination='d', instructions='i', name='n', rubric=[{'criteria': 'c'}])": "list-item",
     "from telnyx_ai.types import CreateAssistantTestRequestRubricItemParam\nitem: CreateAssistantTestRequestRubricItemParam = {'criteria': 'c', 'name': 'n', 'weight': 1}": "typeddict-unknown-key",
     "from telnyx_ai import Telnyx\nTelnyx(api_key='k').ai.assistants.scheduled_events.create('a', scheduled_at_fixed_datetime=1, telnyx_agent_target='t', telnyx_conversation_channel='phone_call', telnyx_end_user_target='u')": "arg-type",
+    # a file is bytes, a binary file, a path or a (name, content, type) tuple; text is not
+    "from telnyx_ai import Telnyx\nTelnyx(api_key='k').ai.audio.transcribe(model='deepgram/nova-3', file='call.mp3')": "arg-type",
 }
 
 

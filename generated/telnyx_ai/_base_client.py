@@ -488,7 +488,7 @@ class _Core:
         )
         body = self.serialise_body(spec)
         if spec.body_encoding == "binary":
-            content = body.read() if hasattr(body, "read") else body
+            content = _content(body)
             return httpx.Request(
                 spec.method.upper(),
                 url,
@@ -736,6 +736,16 @@ def _validate_request(model: Any, values: Any, names: Mapping[str, str], what: s
 
 # What a file to upload can be besides a file object (and a (name, content[, type]) tuple).
 _FILE_CONTENT = (bytes, bytearray, memoryview, os.PathLike)
+
+
+def _content(value: Any) -> Any:
+    """A whole body to send as it is: bytes, an open binary file (read), a path (the file's bytes)."""
+    if isinstance(value, os.PathLike):
+        with open(value, "rb") as file:
+            return file.read()
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    return value.read() if hasattr(value, "read") else value
 
 
 def _is_file(value: object) -> bool:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import IO, Literal, Optional, Tuple, Union
 
 import httpx
@@ -59,10 +60,11 @@ Headers = dict[str, Union[str, Omit]]
 Query = dict[str, object]
 Body = dict[str, object]
 
-FileContent = Union[bytes, IO[bytes]]
+FileContent = Union[bytes, bytearray, memoryview, IO[bytes], os.PathLike[str]]
+"""Content to upload: bytes, an open binary file, or the path of a file to read."""
 FileTypes = Union[
     FileContent,  # sent as a part named "upload"
     Tuple[Optional[str], FileContent],  # (file name, content)
     Tuple[Optional[str], FileContent, Optional[str]],  # (file name, content, media type)
 ]
-"""A file to upload: bytes or an open binary file, optionally with its name and media type."""
+"""A file to upload: its content, optionally with its name and media type."""
