@@ -191,7 +191,7 @@ def resource_imports(resource: Resource) -> set[Import]:
     return found
 
 
-def import_block(imports: set[Import], up: str, homes: dict[str, str]) -> str:
+def import_block(imports: set[Import], up: str, homes: dict[str, str], typing_lines: tuple[str, ...] = ()) -> str:
     """The import statements of `imports`: the standard library's first, then the package's
     (relative, `up` being the dots to its root); what only annotations need goes under
     TYPE_CHECKING, unless the module imports it anyway."""
@@ -206,9 +206,19 @@ def import_block(imports: set[Import], up: str, homes: dict[str, str]) -> str:
             source = up + module[1:] if module.startswith(".") else module
             lines[typing_only].append(f"from {source} import {', '.join(names)}")
     block = "\n".join(lines[False])
-    if lines[True]:
-        block += "\n\nif TYPE_CHECKING:\n" + "\n".join("    " + line for line in lines[True])
+    for_type_checkers = lines[True] + list(typing_lines)
+    if for_type_checkers:
+        block += "\n\nif TYPE_CHECKING:\n" + "\n".join("    " + line for line in for_type_checkers)
     return block
+
+
+def _child_imports(resource: Resource) -> list[str]:
+    """The classes of the sub-resources, for annotations (each loads when first touched)."""
+    lines = []
+    for child in resource.children:
+        names = sorted(f"{cls}{end}" for cls in (child.class_name, child.async_class_name) for end in ("", "WithRawResponse", "WithStreamingResponse"))
+        lines.append(f"from .{child.attribute} import {', '.join(names)}")
+    return lines
 
 
 def _resource_context(resource: Resource, homes: dict[str, str]) -> dict[str, Any]:
@@ -219,7 +229,7 @@ def _resource_context(resource: Resource, homes: dict[str, str]) -> dict[str, An
     return {
         "resource": resource,
         "up": _relative_root(resource),
-        "imports": import_block(imports, _relative_root(resource), homes),
+        "imports": import_block(imports, _relative_root(resource), homes, tuple(_child_imports(resource))),
         "has_streams": bool(streams),
         "types_": LAZY_TYPES + ".",
     }

@@ -21,23 +21,21 @@ from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
     from ...types.ai import ConversationHistoryRecord, SummaryResponseData
-
-if TYPE_CHECKING:
     from .anthropic import (
-        AsyncAnthropicResource,
-        AsyncAnthropicResourceWithRawResponse,
-        AsyncAnthropicResourceWithStreamingResponse,
         AnthropicResource,
         AnthropicResourceWithRawResponse,
         AnthropicResourceWithStreamingResponse,
+        AsyncAnthropicResource,
+        AsyncAnthropicResourceWithRawResponse,
+        AsyncAnthropicResourceWithStreamingResponse,
     )
     from .assistants import (
-        AsyncAssistantsResource,
-        AsyncAssistantsResourceWithRawResponse,
-        AsyncAssistantsResourceWithStreamingResponse,
         AssistantsResource,
         AssistantsResourceWithRawResponse,
         AssistantsResourceWithStreamingResponse,
+        AsyncAssistantsResource,
+        AsyncAssistantsResourceWithRawResponse,
+        AsyncAssistantsResourceWithStreamingResponse,
     )
     from .audio import (
         AsyncAudioResource,

@@ -85,8 +85,6 @@ if TYPE_CHECKING:
         WebhookTool,
         WidgetSettings,
     )
-
-if TYPE_CHECKING:
     from .canary_deploys import (
         AsyncCanaryDeploysResource,
         AsyncCanaryDeploysResourceWithRawResponse,

@@ -27,8 +27,6 @@ if TYPE_CHECKING:
         ConversationsRetrieveResponse,
         ConversationsUpdateResponse,
     )
-
-if TYPE_CHECKING:
     from .conversation_insights import (
         AsyncConversationInsightsResource,
         AsyncConversationInsightsResourceWithRawResponse,

@@ -27,8 +27,6 @@ if TYPE_CHECKING:
         SupportedEmbeddingModels,
         TaskStatusResponse,
     )
-
-if TYPE_CHECKING:
     from .buckets import (
         AsyncBucketsResource,
         AsyncBucketsResourceWithRawResponse,

@@ -20,8 +20,6 @@ from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
     from ....types.ai.integrations import Integration
-
-if TYPE_CHECKING:
     from .connections import (
         AsyncConnectionsResource,
         AsyncConnectionsResourceWithRawResponse,

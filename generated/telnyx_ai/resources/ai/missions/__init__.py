@@ -21,8 +21,6 @@ from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
     from ....types.ai.missions import EventData, ExecutionMode, MissionData, MissionResponse
-
-if TYPE_CHECKING:
     from .knowledge_bases import (
         AsyncKnowledgeBasesResource,
         AsyncKnowledgeBasesResourceWithRawResponse,

@@ -20,8 +20,6 @@ from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
 if TYPE_CHECKING:
     from ....types.ai import ModelsResponse
-
-if TYPE_CHECKING:
     from .chat import (
         AsyncChatResource,
         AsyncChatResourceWithRawResponse,

@@ -29,8 +29,6 @@ if TYPE_CHECKING:
         TelnyxConversationChannel,
         UpdateAssistantTestRequestRubricItem,
     )
-
-if TYPE_CHECKING:
     from .runs import (
         AsyncRunsResource,
         AsyncRunsResourceWithRawResponse,

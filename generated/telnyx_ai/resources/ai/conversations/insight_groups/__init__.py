@@ -24,8 +24,6 @@ if TYPE_CHECKING:
         InsightTemplateGroupDetailRespData,
         InsightTemplateGroupResp,
     )
-
-if TYPE_CHECKING:
     from .insights import (
         AsyncInsightsResource,
         AsyncInsightsResourceWithRawResponse,

@@ -21,8 +21,6 @@ from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
     from .....types.ai.missions.runs import MissionRunData, MissionRunResponse, RunStatus
-
-if TYPE_CHECKING:
     from .events import (
         AsyncEventsResource,
         AsyncEventsResourceWithRawResponse,

@@ -19,15 +19,13 @@ from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
 if TYPE_CHECKING:
     from ...types.shared import Room
-
-if TYPE_CHECKING:
     from .actions import (
-        AsyncActionsResource,
-        AsyncActionsResourceWithRawResponse,
-        AsyncActionsResourceWithStreamingResponse,
         ActionsResource,
         ActionsResourceWithRawResponse,
         ActionsResourceWithStreamingResponse,
+        AsyncActionsResource,
+        AsyncActionsResourceWithRawResponse,
+        AsyncActionsResourceWithStreamingResponse,
     )
     from .chat import (
         AsyncChatResource,
