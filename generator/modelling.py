@@ -38,7 +38,7 @@ def render_models(document: dict[str, Any], package: str, template_dir: Path, fi
     schemas = document.get("components", {}).get("schemas")
     if not schemas:
         return {}
-    groups = _share_out(schemas, workers or cores())
+    groups = _share_out(schemas, workers or cores(), homes)
     beside = [Forked(partial(_generate, _subdocument(document, group, homes), package, template_dir)) for group in groups[1:]]
     try:
         outputs = [_generate(_subdocument(document, groups[0], homes), package, template_dir)]
@@ -149,9 +149,11 @@ def _without_banner(source: str) -> str:
     return "\n".join(lines[start:]).lstrip("\n")
 
 
-def _share_out(schemas: dict[str, Any], workers: int) -> list[list[str]]:
+def _share_out(schemas: dict[str, Any], workers: int, homes: dict[str, str] | None = None) -> list[list[str]]:
     """The schema names in up to `workers` groups of about equal size, none of which
-    references a schema of another (each group generates on its own), in document order."""
+    references a schema of another (each group generates on its own), in document order.
+    The models of a module that imports modules beside it (not above it: `other`) are all
+    in one group, which names those imports once (two runs could both call theirs `items`)."""
     if workers < 2 or not can_fork():
         return [list(schemas)]
     root = {name: name for name in schemas}  # union-find over references
@@ -162,9 +164,13 @@ def _share_out(schemas: dict[str, Any], workers: int) -> list[list[str]]:
             name = root[name]
         return name
 
+    sideways: dict[str, str] = {}  # a module importing beside it -> one of its models
     for name, schema in schemas.items():
         for target in schemas_named(schema, root):
             root[find(target)] = find(name)
+            home, there = (homes or {}).get(name, ""), (homes or {}).get(target, "")
+            if home != there and not home.startswith(there + "."):
+                root[find(sideways.setdefault(home, name))] = find(name)
     linked: dict[str, list[str]] = {}
     for name in schemas:
         linked.setdefault(find(name), []).append(name)
@@ -325,10 +331,11 @@ def _split_module(source: str) -> tuple[list[ast.stmt], str]:
 
 
 def _without_default_validation(source: str) -> str:
-    """The module without `validate_default=True` on an empty default (`= []`, `= {}`).
+    """The module without `validate_default=True` on an empty list default (`= []`).
 
     The model generator writes it for every default of a type that holds a model, and no
-    option of its says otherwise; an empty list or dict needs no validation, which pydantic
+    option of its says otherwise; an empty list needs no validation (`{}` may: it can be a
+    model's default, which validation makes the model), which pydantic
     would run again for every instance without the field. The keyword is cut out where the
     syntax tree places it (the `Annotated[...]` with it, when it was all the `Field` held)."""
     tree = ast.parse(source)
@@ -343,7 +350,7 @@ def _without_default_validation(source: str) -> str:
     cuts: list[tuple[int, int, str]] = []
     for statement in tree.body:
         for item in statement.body if isinstance(statement, ast.ClassDef) else ():
-            empty = isinstance(item, ast.AnnAssign) and isinstance(item.value, (ast.List, ast.Dict)) and not (item.value.elts if isinstance(item.value, ast.List) else item.value.keys)
+            empty = isinstance(item, ast.AnnAssign) and isinstance(item.value, ast.List) and not item.value.elts
             annotation = item.annotation if isinstance(item, ast.AnnAssign) else None
             if not (empty and isinstance(annotation, ast.Subscript) and isinstance(annotation.value, ast.Name) and annotation.value.id == "Annotated" and isinstance(annotation.slice, ast.Tuple)):
                 continue

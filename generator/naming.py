@@ -18,7 +18,7 @@ BUILTINS = frozenset(dir(builtins))
 # Names every generated method binds or uses in its body (its options, the request spec,
 # typing.cast, the pager); a parameter must not shadow them. Generated names in method
 # bodies are otherwise CamelCase, upper case or start with `_`, which snake_case never makes.
-METHOD_LOCALS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "idempotency_key", "cast", "spec", "fetch_page", "types_"})
+METHOD_LOCALS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "idempotency_key", "cast", "spec", "fetch_page", "types_", "date", "datetime"})
 
 # The longest name made of a spec's text (a path segment names a module file, which the
 # file system caps at 255 bytes; nobody types a name of even 100 characters).

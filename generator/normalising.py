@@ -44,6 +44,7 @@ MODELS_MODULE_NAMES = frozenset(
         "RequestSpec", "AsyncAPIResource", "SyncAPIResource", "Body", "Headers", "NotGiven",
         "Query", "TimeoutTypes", "FileTypes", "FileContent", "AsyncPager", "Paging", "SyncPage",
         "Stream", "AsyncStream", "Dict", "List", "Mapping", "Sequence", "TypedDict", "Required",
+        "WebhookEvent", "UnknownWebhookEvent",  # and types/_webhook_events.py, which imports the payloads
     }
 )  # fmt: skip
 # A resource module's own classes end so (`AssistantsResource`): no model may.

@@ -630,7 +630,8 @@ def test_classes_the_generator_names_come_from_the_resource_tree_never_an_operat
     [
         ("x: Annotated[list[A] | None, Field(validate_default=True)] = []", "x: list[A] | None = []"),
         ('x: Annotated[list[A] | None, Field(alias="y", validate_default=True)] = []', 'x: Annotated[list[A] | None, Field(alias="y")] = []'),
-        ('x: Annotated[dict[str, A], Field(validate_default=True, alias="é")] = {}', 'x: Annotated[dict[str, A], Field(alias="é")] = {}'),
+        ('x: Annotated[list[A], Field(validate_default=True, alias="é")] = []', 'x: Annotated[list[A], Field(alias="é")] = []'),
+        ("x: Annotated[A | None, Field(validate_default=True)] = {}", "x: Annotated[A | None, Field(validate_default=True)] = {}"),  # {} becomes an A
         ("x: Annotated[list[A] | None, Field(validate_default=True)] = [A()]", "x: Annotated[list[A] | None, Field(validate_default=True)] = [A()]"),
     ],
 )

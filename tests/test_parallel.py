@@ -313,3 +313,21 @@ def test_a_parent_killed_with_sigkill_leaves_no_worker_behind() -> None:
         parent.stdout.close()
         if not _gone(child):
             os.kill(child, signal.SIGKILL)
+
+
+@needs_fork
+def test_a_module_that_imports_modules_beside_it_is_generated_in_one_group() -> None:
+    """Models in `other` that use models of `x.items` and of `y.items`: two runs would each
+    import their module as `items`; one run names them apart, whatever the workers."""
+
+    def thing(prop: str, target: str | None = None) -> dict[str, Any]:
+        return {"type": "object", "properties": {prop: {"$ref": SCHEMA_REF + target} if target else {"type": "string"}}}
+
+    document = {**MINI, "components": {"schemas": {"A1": thing("one"), "A2": thing("two"), "P1": thing("a", "A1"), "P2": thing("b", "A2")}}}
+    homes = {"A1": "x.items", "A2": "y.items", "P1": "other", "P2": "other"}
+    problems = Problems()
+    outputs = [modelling.render_models(document, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, homes, workers=workers) for workers in (1, 2, 4)]
+    assert not problems.errors and outputs[1] == outputs[0] == outputs[2]
+    imports = [s for s in ast.parse(outputs[1]["other.py"]).body if isinstance(s, ast.ImportFrom) and s.level]
+    bound = [alias.asname or alias.name for statement in imports for alias in statement.names]
+    assert len(bound) == len(set(bound)) == 2, outputs[1]["other.py"]

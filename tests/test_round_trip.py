@@ -28,7 +28,8 @@ ASSISTANT = {
     "instructions": "i",
     "created_at": "2024-01-01T00:00:00Z",
     "tools": TOOLS,
-    "telephony_settings": {"default_texml_app_id": "app-1", "supports_unauthenticated_web_calls": True},
+    # an enum value and a field newer than the SDK, nested in a model
+    "telephony_settings": {"default_texml_app_id": "app-1", "noise_suppression": "brand-new-engine", "brand_new_setting": 7},
 }
 EVENT = {
     "assistant_id": "assistant-1",
@@ -43,13 +44,14 @@ def sent(route: respx.Route) -> Any:
     return json.loads(route.calls.last.request.content)
 
 
-def test_nested_models_and_a_newer_variant_from_a_response_are_sent_back_as_they_came() -> None:
+def test_nested_models_a_newer_variant_enum_value_and_field_from_a_response_are_sent_back_as_they_came() -> None:
     with respx.mock(base_url=BASE) as mock:
         mock.get("/ai/assistants/assistant-1").respond(200, json=ASSISTANT)
         update = mock.post("/ai/assistants/assistant-1").respond(200, json=ASSISTANT)
         client = Telnyx(api_key="k")
         assistant = client.ai.assistants.retrieve("assistant-1")
-        assert type(assistant.tools[1]).__name__ == "UnknownVariant"  # the premise
+        assert type(assistant.tools[1]).__name__ == "UnknownVariant"  # the premises
+        assert assistant.telephony_settings is not None and assistant.telephony_settings.noise_suppression == "brand-new-engine"
         client.ai.assistants.update(assistant.id, tools=assistant.tools, telephony_settings=assistant.telephony_settings)
     assert sent(update) == {"tools": TOOLS, "telephony_settings": ASSISTANT["telephony_settings"]}
 

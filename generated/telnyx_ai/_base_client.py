@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -212,28 +212,26 @@ def _query_value(value: object) -> str:
     return str(value)
 
 
-def plain(value: Any) -> Any:
-    """An argument as the data a request model validates: a model (one a response gave, say)
-    as its fields by wire name, a UUID and a date or time as their text (RFC 3339)."""
-    if value is None or isinstance(value, (str, int, float)):
+def plain(value: Any, *, models: bool = False) -> Any:
+    """An argument as the data a request model validates: a UUID and a date or time as their
+    text (RFC 3339), any mapping a dict, any other sequence a list. A model (one a response
+    gave, say) stays as it is, so that what the server sent (an enum value newer than the SDK,
+    a field it does not know) goes back as it came; `models`: as its JSON data instead (for a
+    body no model validates)."""
+    if value is None or isinstance(value, (str, int, float, bytes, bytearray, memoryview)):
         return value
-    if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: plain(item, models=models) for key, item in value.items()}
     if isinstance(value, tuple):
-        return tuple(plain(item) for item in value)
+        return tuple(plain(item, models=models) for item in value)
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if hasattr(type(value), "model_dump"):  # a model: pydantic is loaded by now
-        from ._models import TelnyxModel, UnknownVariant
-
-        if isinstance(value, UnknownVariant):
-            return value  # a variant newer than the SDK, from a response: sent back as it came
-        if isinstance(value, TelnyxModel):
-            return value.to_dict()
+        return value.to_dict() if models and hasattr(value, "to_dict") else value
+    if isinstance(value, Sequence):
+        return [plain(item, models=models) for item in value]
     return value
 
 
@@ -435,6 +433,8 @@ class _Core:
             body = {**body, **files}
         elif spec.body_model is not None and spec.body is not None:
             body = _validate_request(spec.body_model, body, spec.arg_names, "request body")
+        elif spec.body_encoding == "json":
+            body = plain(body, models=True)  # no model validates it: its models as their data
         if spec.extra_body:
             body = {**body, **spec.extra_body}
         return body
