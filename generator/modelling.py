@@ -101,7 +101,7 @@ def _generate(document: dict[str, Any], package: str, template_dir: Path) -> dic
             ],
             custom_template_dir=template_dir,
             aliases={name: name + "_" for name in MODEL_METHODS},
-            type_mappings=["uuid=string"],  # an id is `str` in a response, as signatures have it (type_expressions.Text)
+            type_mappings=["uuid=string", "uri=string"],  # an id or URL is `str` in a response, as signatures have it
             use_annotated=True,
             field_constraints=True,
             use_union_operator=True,

@@ -648,3 +648,15 @@ def test_models_with_an_empty_default_give_each_instance_its_own() -> None:
     one, two = (Assistant.model_validate({"id": str(i), "name": "n", "model": "m", "instructions": "i", "created_at": "2024-01-01T00:00:00Z"}) for i in range(2))
     assert one.integrations == [] and one.integrations is not two.integrations
     assert "integrations" not in one.to_dict()  # a default is not sent back as if it were set
+
+
+def test_responses_give_ids_and_urls_as_the_str_that_arguments_take() -> None:
+    """No model of the package types a field as UUID or AnyUrl: an id or URL from a response
+    is the `str` every method taking it wants (`Text` of generator/type_expressions.py)."""
+    import ast
+
+    types_dir = ROOT / "generated" / "telnyx_ai" / "types"
+    modules = [p for p in types_dir.rglob("*.py") if p.name != "_params.py"]
+    named = {node.id for path in modules for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.Name)}
+    assert len(modules) > 20 and "TelnyxModel" in named
+    assert named & {"UUID", "AnyUrl"} == set()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AnyUrl, AwareDatetime, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 from telnyx_ai._models import OpenEnum, TelnyxModel, UnknownVariant
 from typing_extensions import TypeAliasType
 
@@ -2112,7 +2112,7 @@ class VoiceSettingsBackgroundAudioMediaUrl(TelnyxModel):
     """
     Provide a direct URL to an MP3 file. The audio will loop during the call.
     """
-    value: AnyUrl
+    value: str
     """
     HTTPS URL to an MP3 file.
     """
