@@ -228,11 +228,11 @@ class Api:
     model_names: tuple[str, ...] = field(default=())
     params: tuple[ParamDict, ...] = ()  # the TypedDicts that arguments may give for models
     model_homes: tuple[tuple[str, str], ...] = ()  # model -> its module below `types` (`ai.assistants`)
+    webhook_events: tuple[WebhookEvent, ...] = ()  # the events `client.webhooks.unwrap` parses
 
     @functools.cached_property
     def homes(self) -> dict[str, str]:
         return dict(self.model_homes)
-    webhook_events: tuple[WebhookEvent, ...] = ()  # the events `client.webhooks.unwrap` parses
 
     def walk(self) -> list[Resource]:
         out: list[Resource] = []

@@ -248,13 +248,15 @@ class Builder:
         given = types.ParamRef(self.param_name(name)) if shape is not None and shape[0] else types.ANY_MAP
         return types.Model(name, given)
 
+    def description_of(self, schema: Any) -> str:
+        """A property's description: its own, else that of the component it refers to."""
+        found = self.component(schema)
+        return str((schema or {}).get("description") or (found[1].get("description") if found else "") or "")
+
     def param_name(self, model: str) -> str:
         """The TypedDict beside the model `model`: `{model}Param` (`{model}Dict` for a model
         named a param already), never a schema's own name."""
-        name = model + ("Dict" if model.endswith(("Param", "Params")) else "Param")
-        while name in self.schemas:
-            name += "_"
-        return name
+        return naming.unused(model + ("Dict" if model.endswith(("Param", "Params")) else "Param"), self.schemas)
 
     def _primitive(self, kind: str, schema: dict[str, Any]) -> TypeExpr:
         if kind == "string":
@@ -286,9 +288,7 @@ class Builder:
                 if isinstance(sub, dict) and sub.get("readOnly"):
                     continue
                 field_type = self.type_of(sub)
-                found = self.component(sub)
-                description = str((sub or {}).get("description") or (found[1].get("description") if found else "") or "")
-                fields.append(types.ParamField(str(key), field_type, key in shape[1], description))
+                fields.append(types.ParamField(str(key), field_type, key in shape[1], self.description_of(sub)))
                 pending += [t.name for t in field_type.walk() if isinstance(t, types.ParamRef)]
             description = str(self.schemas[model].get("description") or "") if isinstance(self.schemas[model], dict) else ""
             done[param] = types.ParamDict(param, model, tuple(fields), description)
@@ -443,9 +443,7 @@ class Builder:
                 continue
             if isinstance(sub, dict) and sub.get("readOnly"):
                 continue
-            sub_target = self.component(sub)
-            description = str((sub or {}).get("description") or (sub_target[1].get("description") if sub_target else "") or "")
-            fields.append(Parameter(python_name, prop, "body", self.type_of(sub), prop in shape[1], description))
+            fields.append(Parameter(python_name, prop, "body", self.type_of(sub), prop in shape[1], self.description_of(sub)))
         files = tuple(f.wire_name for f in fields if encoding == "multipart" and _uploads_a_file(f.type))
         return Body(media_type, required, model, tuple(fields), encoding, files)
 

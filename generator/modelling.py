@@ -20,7 +20,7 @@ from .normalising import SCHEMA_MAPS
 from .parallel import ChildFailed, Forked, can_fork, cores
 from .problems import Problems
 from .rendering import wrap_paragraphs
-from .validating import SCHEMA_REF, iter_nodes, rewrite_refs, schemas_named
+from .validating import rewrite_refs, schemas_named
 
 DOCSTRING_WIDTH = 100 - 4 - 4  # the line, the indent of a class body, a margin for the quotes
 _DEFINED = re.compile(r"^(?:class (\w+)\b|(\w+) = TypeAliasType\()", re.MULTILINE)
@@ -33,7 +33,7 @@ def render_models(document: dict[str, Any], package: str, template_dir: Path, fi
 
     Schemas that reference each other are generated together; groups that share nothing
     are shared out among `workers` processes (one per core by default) and their modules
-    merged, in the order one run would have given.
+    merged, each module's definitions in one canonical order (see `_ordered`).
     """
     schemas = document.get("components", {}).get("schemas")
     if not schemas:
@@ -60,7 +60,7 @@ def render_models(document: dict[str, Any], package: str, template_dir: Path, fi
             forked.cancel()
     defined: set[str] = set()
     for path, source in modules.items():
-        module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        module = _module_of(path)
         for match in _DEFINED.finditer(source):
             name = match.group(1) or match.group(2)
             if name not in schemas:
@@ -122,24 +122,26 @@ def _generate(document: dict[str, Any], package: str, template_dir: Path) -> dic
     return {"/".join(path): _without_banner(text) for path, text in source.items()}
 
 
+def _module_of(path: str) -> str:
+    """`ai/assistants/__init__.py` or `ai/assistants.py` -> `ai.assistants`."""
+    return path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+
+
 def _placed(path: str, source: str, packages: set[str]) -> tuple[str, str]:
     """A module's path as the whole output has it: a package (`a/b/__init__.py`) when some
     module is below it, else `a/b.py`. One run sees only its own schemas' modules and may
-    have written it the other way; its relative imports then move by one level."""
-    module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
-    is_package = path.endswith("__init__.py")
-    should_be = module in packages
-    target = module.replace(".", "/") + ("/__init__.py" if should_be else ".py")
-    if is_package == should_be:
-        return target, source
-    shift = 1 if should_be else -1
+    have written a package as `a/b.py` (never the other way: what is below a module in one
+    run is below it in the whole); its relative imports then go one level further up."""
+    module = _module_of(path)
+    if path.endswith("__init__.py") or module not in packages:
+        return path, source
     imports, code = _split_module(source)
     lines = []
     for statement in imports:
         if isinstance(statement, ast.ImportFrom) and statement.level:
-            statement.level += shift
+            statement.level += 1
         lines.append(ast.unparse(statement))
-    return target, "\n".join(lines) + "\n\n\n" + code
+    return module.replace(".", "/") + "/__init__.py", "\n".join(lines) + "\n\n\n" + code
 
 
 def _without_banner(source: str) -> str:
@@ -188,14 +190,6 @@ def _subdocument(document: dict[str, Any], names: list[str], homes: dict[str, st
     dotted = {name: f"{homes[name]}.{name}" for name in schemas}
     chosen = {dotted[name]: _untitled(copy.deepcopy(schemas[name])) for name in names}
     rewrite_refs(chosen, dotted)
-    for node in iter_nodes(chosen):
-        mapping = node.get("discriminator", {}).get("mapping") if isinstance(node.get("discriminator"), dict) else None
-        if isinstance(mapping, dict):
-            for tag, target in mapping.items():
-                if isinstance(target, str) and target.startswith(SCHEMA_REF) and target[len(SCHEMA_REF) :] in dotted:
-                    mapping[tag] = SCHEMA_REF + dotted[target[len(SCHEMA_REF) :]]
-                elif isinstance(target, str) and target in dotted:
-                    mapping[tag] = dotted[target]
     return {**document, "components": {"schemas": chosen}}
 
 

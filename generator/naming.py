@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+from collections.abc import Container
 from typing import Any
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
@@ -115,7 +116,7 @@ def enum_member_name(value: object) -> str:
     return name
 
 
-def unused(name: str, taken: set[str]) -> str:
+def unused(name: str, taken: Container[str]) -> str:
     """`name`, or `name_` (`name__`, ...) when it is taken."""
     while name in taken:
         name += "_"

@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -161,12 +162,9 @@ def resource_imports(resource: Resource) -> set[Import]:
     """Every name a resource module imports: the runtime's, and each type's own. Models are
     named by annotations only; a method reaches the ones it validates through the types
     index (`types_.Assistant`), which loads a module of models on the first call that needs it."""
-    found: set[Import] = set()
-    if resource.children:
-        found.add(Import("typing", "TYPE_CHECKING"))
     if not resource.operations:
-        return found | {Import("functools", "cached_property"), Import("._resource", "AsyncAPIResource"), Import("._resource", "SyncAPIResource")}
-    found.update(_RESOURCE_RUNTIME)
+        return {Import("functools", "cached_property"), Import("._resource", "AsyncAPIResource"), Import("._resource", "SyncAPIResource")}
+    found = set(_RESOURCE_RUNTIME)
     at_run_time: set[Import] = set()  # what the method bodies validate with
     for op in resource.operations:
         for argument in op.arguments:
@@ -174,10 +172,8 @@ def resource_imports(resource: Resource) -> set[Import]:
         for flavour in ("sync", "async"):
             found.update(op.return_type.imports("out", flavour))
         at_run_time.update(op.response.type.imports("out"))
-        events = op.response.events
+        events = op.response.events  # its Stream types are among the return type's
         if events is not None:
-            found.update(events.type.imports("out", "sync"))
-            found.update(events.type.imports("out", "async"))
             at_run_time.update(events.item.imports("out"))
             if events.flag:
                 found.update({Import("typing", "Literal"), Import("typing", "overload")})
@@ -193,9 +189,11 @@ def resource_imports(resource: Resource) -> set[Import]:
 
 def import_block(imports: set[Import], up: str, homes: dict[str, str], typing_lines: tuple[str, ...] = ()) -> str:
     """The import statements of `imports`: the standard library's first, then the package's
-    (relative, `up` being the dots to its root); what only annotations need goes under
-    TYPE_CHECKING, unless the module imports it anyway."""
+    (relative, `up` being the dots to its root); what only annotations need (and
+    `typing_lines`) goes under TYPE_CHECKING, unless the module imports it anyway."""
     imports = {replace(i, module=".types." + homes[i.name]) if i.module == MODELS else i for i in imports}
+    if typing_lines or any(i.typing_only for i in imports):
+        imports.add(Import("typing", "TYPE_CHECKING"))
     at_run_time = {(i.module, i.name) for i in imports if not i.typing_only}
     lines: dict[bool, list[str]] = {False: [], True: []}
     modules = sorted({(i.module, i.typing_only) for i in imports}, key=lambda m: (m[0].startswith("."), _STANDARD_FIRST.index(m[0]) if m[0] in _STANDARD_FIRST else 99, m[0]))
@@ -222,15 +220,9 @@ def _child_imports(resource: Resource) -> list[str]:
 
 
 def _resource_context(resource: Resource, homes: dict[str, str]) -> dict[str, Any]:
-    imports = resource_imports(resource)
-    if any(i.typing_only for i in imports):
-        imports.add(Import("typing", "TYPE_CHECKING"))
-    streams = [op.response.events for op in resource.operations if op.response.events is not None]
     return {
         "resource": resource,
-        "up": _relative_root(resource),
-        "imports": import_block(imports, _relative_root(resource), homes, tuple(_child_imports(resource))),
-        "has_streams": bool(streams),
+        "imports": import_block(resource_imports(resource), _relative_root(resource), homes, tuple(_child_imports(resource))),
         "types_": LAZY_TYPES + ".",
     }
 
@@ -255,8 +247,6 @@ def params_context(api: Api) -> dict[str, Any]:
         description = wrapped_docstring(param.description, "" if functional else "    ") if param.description else ""
         params.append({"name": param.name, "fields": fields, "functional": functional, "description": description})
         imports |= {replace(i, typing_only=True) for i in needed}
-    if any(i.typing_only for i in imports):
-        imports.add(Import("typing", "TYPE_CHECKING"))
     return {"params": params, "params_imports": import_block(imports, "..", api.homes)}
 
 
@@ -277,17 +267,19 @@ def render_files(api: Api, models: dict[str, str], env: jinja2.Environment, spec
     resource_template = env.get_template("resource.py.jinja")
     for resource in api.walk():
         files[_module_path(package, resource)] = resource_template.render({**context, **_resource_context(resource, api.homes)})
-        for i in range(1, len(resource.path)):
-            init = "/".join([package, "resources", *resource.path[:i], "__init__.py"])
-            files.setdefault(init, '"""Resources."""\n')
+        _add_packages(files, [package, "resources"], resource.path[:-1], "Resources.")
     for path, source in models.items():
         files[f"{package}/types/{path}"] = source
-        parts = path.split("/")[:-1]
-        for i in range(1, len(parts) + 1):  # every folder of models is a package
-            files.setdefault("/".join([package, "types", *parts[:i], "__init__.py"]), '"""Models."""\n')
+        _add_packages(files, [package, "types"], path.split("/")[:-1], "Models.")
     files[f"{package}/py.typed"] = ""
     header = HEADER.format(spec=spec_name)
     return {path: (header + text if path.endswith(".py") else text) for path, text in sorted(files.items())}
+
+
+def _add_packages(files: dict[str, str], root: list[str], folders: Sequence[str], docstring: str) -> None:
+    """An `__init__.py` in each folder of `folders` below `root` that has none yet."""
+    for i in range(1, len(folders) + 1):
+        files.setdefault("/".join([*root, *folders[:i], "__init__.py"]), f'"""{docstring}"""\n')
 
 
 class RenderedCodeInvalid(Exception):

@@ -35,11 +35,6 @@ class Import:
     typing_only: bool = False
     alias: str = ""  # `from {module} import {name} as {alias}`
 
-    @property
-    def bound(self) -> str:
-        """The name the import binds."""
-        return self.alias or self.name
-
 
 class TypeExpr:
     """A type as the IR keeps it. Subclasses are frozen dataclasses: two equal types compare equal."""
@@ -73,9 +68,6 @@ class TypeExpr:
         for child in self.children():
             yield from child.walk()
 
-    def __str__(self) -> str:
-        return self.render("out")
-
 
 @dataclass(frozen=True)
 class Scalar(TypeExpr):
@@ -91,11 +83,11 @@ class Scalar(TypeExpr):
             yield Import("typing", "Any")
 
 
-# A string format, what a response gives for it, and what an argument accepts beside `str`.
-_FORMATS: dict[str, tuple[str, Import, str]] = {
-    "uuid": ("str", Import("uuid", "UUID"), "UUID"),
-    "date-time": ("datetime", Import("datetime", "datetime"), "datetime"),
-    "date": ("date", Import("datetime", "date"), "date"),
+# A string format: what a response gives for it, and what an argument accepts beside `str`.
+_FORMATS: dict[str, tuple[str, Import]] = {
+    "uuid": ("str", Import("uuid", "UUID")),
+    "date-time": ("datetime", Import("datetime", "datetime")),
+    "date": ("date", Import("datetime", "date")),
 }
 
 
@@ -108,15 +100,13 @@ class Text(TypeExpr):
     format: str
 
     def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
-        out, _, accepted = _FORMATS[self.format]
-        return (out,) if side == "out" else ("str", accepted)
+        out, accepted = _FORMATS[self.format]
+        return (out,) if side == "out" else ("str", accepted.name)
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:
-        out, extra, _ = _FORMATS[self.format]
-        if side == "in":
-            yield extra
-        elif out != "str":
-            yield extra
+        out, accepted = _FORMATS[self.format]
+        if side == "in" or out != "str":
+            yield accepted
 
     @staticmethod
     def knows(format_name: object) -> bool:

@@ -47,11 +47,20 @@ def iter_refs(node: Any) -> Iterator[str]:
 
 
 def rewrite_refs(node: Any, renames: dict[str, str]) -> None:
-    """Rewrite `#/components/schemas/OLD` references in place."""
+    """Rewrite `#/components/schemas/OLD` references in place, and the values of
+    discriminator mappings (references or bare names) alike."""
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith(SCHEMA_REF) and ref[len(SCHEMA_REF) :] in renames:
             node["$ref"] = SCHEMA_REF + renames[ref[len(SCHEMA_REF) :]]
+        discriminator = node.get("discriminator")
+        mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
+        if isinstance(mapping, dict):
+            for tag, target in mapping.items():
+                if isinstance(target, str) and target.startswith(SCHEMA_REF) and target[len(SCHEMA_REF) :] in renames:
+                    mapping[tag] = SCHEMA_REF + renames[target[len(SCHEMA_REF) :]]
+                elif isinstance(target, str) and target in renames:
+                    mapping[tag] = renames[target]
         for value in node.values():
             rewrite_refs(value, renames)
     elif isinstance(node, list):
