@@ -50,7 +50,7 @@ def render_models(document: dict[str, Any], package: str, template_dir: Path, fi
                 path, source = _placed(path, source, packages)
                 placed.setdefault(path, []).append(source)
         merged = {path: _merge(placed[path]) for path in sorted(placed)}
-        modules = {path: "from __future__ import annotations\n" + _drop_unused_imports(_without_default_validation(source)) for path, source in merged.items() if _DEFINED.search(source)}  # not an empty package
+        modules = {path: "from __future__ import annotations\n" + _drop_unused_imports(_fresh_defaults(source)) for path, source in merged.items() if _DEFINED.search(source)}  # not an empty package
     except Exception as exc:  # the model generator's own errors carry no positions
         kind = exc.kind if isinstance(exc, ChildFailed) else type(exc).__name__
         problems.error(f"model generation failed: {kind}: {exc}", file, "/components/schemas")
@@ -97,6 +97,7 @@ def _generate(document: dict[str, Any], package: str, template_dir: Path) -> dic
                 f"{package}._models.OpenEnum",
                 f"{package}._models.OpenIntEnum",
                 f"{package}._models.UnknownVariant",
+                "pydantic.Field",  # for the factories of empty defaults (_fresh_defaults)
                 "typing.Union",
             ],
             custom_template_dir=template_dir,
@@ -324,14 +325,17 @@ def _split_module(source: str) -> tuple[list[ast.stmt], str]:
     return imports, "\n".join(lines[start:])
 
 
-def _without_default_validation(source: str) -> str:
-    """The module without `validate_default=True` on an empty list default (`= []`).
+def _fresh_defaults(source: str) -> str:
+    """The module with every list or dict default (`= []`, `= {"a": 1}`) made by a factory
+    (`= Field(default_factory=list)`), an empty list's not validated again for each instance.
 
-    The model generator writes it for every default of a type that holds a model, and no
-    option of its says otherwise; an empty list needs no validation (`{}` may: it can be a
-    model's default, which validation makes the model), which pydantic
-    would run again for every instance without the field. The keyword is cut out where the
-    syntax tree places it (the `Annotated[...]` with it, when it was all the `Field` held)."""
+    pydantic deep-copies a mutable default for every instance that lacks the field (about
+    2.5 us each, four times per assistant), where a factory makes a fresh one for nothing.
+    The model generator writes `validate_default=True` for every default of a type that
+    holds a model, and no option of its says otherwise; an empty list needs no validation
+    and loses it (`{}` keeps it: it can be a model's default, which validation makes the
+    model). Both are cut where the syntax tree places them (the `Annotated[...]` with the
+    keyword, when it was all the `Field` held)."""
     tree = ast.parse(source)
     starts = [0]
     for line in source.splitlines(keepends=True):
@@ -341,12 +345,22 @@ def _without_default_validation(source: str) -> str:
         text = source[starts[line - 1] : starts[line]]
         return starts[line - 1] + len(text.encode()[:column].decode())
 
+    def span(node: ast.expr | ast.keyword) -> tuple[int, int]:
+        assert node.end_lineno is not None and node.end_col_offset is not None
+        return offset(node.lineno, node.col_offset), offset(node.end_lineno, node.end_col_offset)
+
     cuts: list[tuple[int, int, str]] = []
     for statement in tree.body:
         for item in statement.body if isinstance(statement, ast.ClassDef) else ():
-            empty = isinstance(item, ast.AnnAssign) and isinstance(item.value, ast.List) and not item.value.elts
-            annotation = item.annotation if isinstance(item, ast.AnnAssign) else None
-            if not (empty and isinstance(annotation, ast.Subscript) and isinstance(annotation.value, ast.Name) and annotation.value.id == "Annotated" and isinstance(annotation.slice, ast.Tuple)):
+            if not isinstance(item, ast.AnnAssign):
+                continue
+            if not isinstance(item.value, (ast.List, ast.Dict)):
+                continue
+            empty = not (item.value.elts if isinstance(item.value, ast.List) else item.value.keys)
+            factory = ("list" if isinstance(item.value, ast.List) else "dict") if empty else f"lambda: {ast.get_source_segment(source, item.value)}"
+            cuts.append((*span(item.value), f"Field(default_factory={factory})"))
+            annotation = item.annotation
+            if not (empty and isinstance(item.value, ast.List)) or not (isinstance(annotation, ast.Subscript) and isinstance(annotation.value, ast.Name) and annotation.value.id == "Annotated" and isinstance(annotation.slice, ast.Tuple)):
                 continue
             inner, *extras = annotation.slice.elts
             field = next((e for e in extras if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "Field"), None)
@@ -354,18 +368,14 @@ def _without_default_validation(source: str) -> str:
             if field is None or keyword is None:
                 continue
             if len(field.keywords) == 1 and not field.args and len(extras) == 1:  # Annotated[X, Field(validate_default=True)] -> X
-                assert annotation.end_lineno is not None and annotation.end_col_offset is not None
-                cuts.append((offset(annotation.lineno, annotation.col_offset), offset(annotation.end_lineno, annotation.end_col_offset), ast.get_source_segment(source, inner) or ""))
+                cuts.append((*span(annotation), ast.get_source_segment(source, inner) or ""))
             else:  # the keyword and the comma before it
                 index = field.keywords.index(keyword)
                 previous = field.keywords[index - 1] if index else None
-                start_node = previous if previous is not None else keyword
-                assert keyword.end_lineno is not None and keyword.end_col_offset is not None and start_node.end_lineno is not None and start_node.end_col_offset is not None
-                start = offset(start_node.end_lineno, start_node.end_col_offset) if previous is not None else offset(keyword.lineno, keyword.col_offset)
-                end = offset(keyword.end_lineno, keyword.end_col_offset)
+                start = span(previous)[1] if previous is not None else span(keyword)[0]
+                end = span(keyword)[1]
                 if previous is None and len(field.keywords) > 1:  # the first keyword: the comma after it goes
-                    following = field.keywords[1]
-                    end = offset(following.lineno, following.col_offset)
+                    end = span(field.keywords[1])[0]
                 cuts.append((start, end, ""))
     for start, end, text in sorted(cuts, reverse=True):
         source = source[:start] + text + source[end:]

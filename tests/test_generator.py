@@ -628,18 +628,22 @@ def test_classes_the_generator_names_come_from_the_resource_tree_never_an_operat
 @pytest.mark.parametrize(
     ("field", "expected"),
     [
-        ("x: Annotated[list[A] | None, Field(validate_default=True)] = []", "x: list[A] | None = []"),
-        ('x: Annotated[list[A] | None, Field(alias="y", validate_default=True)] = []', 'x: Annotated[list[A] | None, Field(alias="y")] = []'),
-        ('x: Annotated[list[A], Field(validate_default=True, alias="é")] = []', 'x: Annotated[list[A], Field(alias="é")] = []'),
-        ("x: Annotated[A | None, Field(validate_default=True)] = {}", "x: Annotated[A | None, Field(validate_default=True)] = {}"),  # {} becomes an A
-        ("x: Annotated[list[A] | None, Field(validate_default=True)] = [A()]", "x: Annotated[list[A] | None, Field(validate_default=True)] = [A()]"),
+        ("x: Annotated[list[A] | None, Field(validate_default=True)] = []", "x: list[A] | None = Field(default_factory=list)"),
+        ('x: Annotated[list[A] | None, Field(alias="y", validate_default=True)] = []', 'x: Annotated[list[A] | None, Field(alias="y")] = Field(default_factory=list)'),
+        ('x: Annotated[list[A], Field(validate_default=True, alias="é")] = []', 'x: Annotated[list[A], Field(alias="é")] = Field(default_factory=list)'),
+        ("x: list[str] | None = []", "x: list[str] | None = Field(default_factory=list)"),
+        ("x: dict[str, Any] | None = {}", "x: dict[str, Any] | None = Field(default_factory=dict)"),
+        ("x: Annotated[A | None, Field(validate_default=True)] = {}", "x: Annotated[A | None, Field(validate_default=True)] = Field(default_factory=dict)"),  # {} becomes an A
+        ("x: Annotated[list[A] | None, Field(validate_default=True)] = [A()]", "x: Annotated[list[A] | None, Field(validate_default=True)] = Field(default_factory=lambda: [A()])"),
+        ('x: dict[str, str] | None = {"a": "b"}', 'x: dict[str, str] | None = Field(default_factory=lambda: {"a": "b"})'),
+        ('x: str | None = "a"', 'x: str | None = "a"'),
     ],
 )
-def test_an_empty_default_is_not_validated_again_for_every_instance(field: str, expected: str) -> None:
-    from generator.modelling import _without_default_validation
+def test_a_mutable_default_is_made_fresh_and_an_empty_list_not_validated_again(field: str, expected: str) -> None:
+    from generator.modelling import _fresh_defaults
 
     source = f'class A(TelnyxModel):\n    """é"""\n\n\nclass B(TelnyxModel):\n    {field}\n    """Docs."""\n'
-    assert _without_default_validation(source) == source.replace(field, expected)
+    assert _fresh_defaults(source) == source.replace(field, expected)
 
 
 def test_models_with_an_empty_default_give_each_instance_its_own() -> None:
@@ -648,6 +652,18 @@ def test_models_with_an_empty_default_give_each_instance_its_own() -> None:
     one, two = (Assistant.model_validate({"id": str(i), "name": "n", "model": "m", "instructions": "i", "created_at": "2024-01-01T00:00:00Z"}) for i in range(2))
     assert one.integrations == [] and one.integrations is not two.integrations
     assert "integrations" not in one.to_dict()  # a default is not sent back as if it were set
+
+
+def test_no_model_copies_a_mutable_default_for_each_instance() -> None:
+    """pydantic deep-copies a list or dict default for every instance without the field; each
+    model of the package makes a fresh one by a factory, or has a default that is immutable."""
+    import telnyx_ai.types as types
+
+    models = {name: getattr(types, name) for name in types.__all__}
+    models = {name: model for name, model in models.items() if isinstance(model, type) and hasattr(model, "model_fields")}
+    assert len(models) > 300
+    copied = [f"{name}.{field}" for name, model in models.items() for field, info in model.model_fields.items() if isinstance(info.default, (list, dict, set))]
+    assert not copied, copied
 
 
 def test_responses_give_ids_and_urls_as_the_str_that_arguments_take() -> None:

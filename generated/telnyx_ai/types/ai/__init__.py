@@ -556,7 +556,7 @@ class ConversationHistoryRecord(TelnyxModel):
     """
     metadata: Annotated[
         dict[str, Any] | None, Field(examples=[{"language": "en", "source": "call-center"}])
-    ] = {}
+    ] = Field(default_factory=dict)
     """
     Arbitrary metadata attached to the record at ingestion time. Filterable via
     filter[field]=value query parameters.

@@ -83,7 +83,7 @@ class Assistant(TelnyxModel):
     System instructions for the assistant. These may be templated with [dynamic
     variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables)
     """
-    integrations: list[AssistantIntegration] | None = []
+    integrations: list[AssistantIntegration] | None = Field(default_factory=list)
     """
     Connected integrations attached to the assistant. The catalog of available integrations is
     at `/ai/integrations`; the user's connected integrations are at
@@ -100,7 +100,7 @@ class Assistant(TelnyxModel):
     `external_llm.llm_api_key_ref` instead. Warning: Free plans are unlikely to work with this
     integration.
     """
-    mcp_servers: list[AssistantMCPServer] | None = []
+    mcp_servers: list[AssistantMCPServer] | None = Field(default_factory=list)
     """
     MCP servers attached to the assistant. Create MCP servers with `/ai/mcp_servers`, then
     reference them by `id` here.
@@ -118,11 +118,11 @@ class Assistant(TelnyxModel):
     observability_settings: Observability | None = None
     post_conversation_settings: PostConversationSettings | None = None
     privacy_settings: PrivacySettings | None = None
-    related_mission_ids: list[str] | None = []
+    related_mission_ids: list[str] | None = Field(default_factory=list)
     """
     IDs of missions related to this assistant.
     """
-    tags: list[str] | None = []
+    tags: list[str] | None = Field(default_factory=list)
     """
     Tags associated with the assistant. Tags can also be managed with the assistant tag
     endpoints.
@@ -502,7 +502,7 @@ class CreateAssistantRequest(TelnyxModel):
     System instructions for the assistant. These may be templated with [dynamic
     variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables)
     """
-    integrations: list[AssistantIntegration] | None = []
+    integrations: list[AssistantIntegration] | None = Field(default_factory=list)
     """
     Connected integrations attached to the assistant. The catalog of available integrations is
     at `/ai/integrations`; the user's connected integrations are at
@@ -519,7 +519,7 @@ class CreateAssistantRequest(TelnyxModel):
     `external_llm.llm_api_key_ref` instead. Warning: Free plans are unlikely to work with this
     integration.
     """
-    mcp_servers: list[AssistantMCPServer] | None = []
+    mcp_servers: list[AssistantMCPServer] | None = Field(default_factory=list)
     """
     MCP servers attached to the assistant. Create MCP servers with `/ai/mcp_servers`, then
     reference them by `id` here.
@@ -537,7 +537,7 @@ class CreateAssistantRequest(TelnyxModel):
     observability_settings: ObservabilityReq | None = None
     post_conversation_settings: PostConversationSettingsReq | None = None
     privacy_settings: PrivacySettings | None = None
-    tags: list[str] | None = []
+    tags: list[str] | None = Field(default_factory=list)
     """
     Tags associated with the assistant. Tags can also be managed with the assistant tag
     endpoints.
@@ -1953,7 +1953,7 @@ class UpdateAssistantRequest(TelnyxModel):
     System instructions for the assistant. These may be templated with [dynamic
     variables](https://developers.telnyx.com/docs/inference/ai-assistants/dynamic-variables)
     """
-    integrations: list[AssistantIntegration] | None = []
+    integrations: list[AssistantIntegration] | None = Field(default_factory=list)
     """
     Connected integrations attached to the assistant. The catalog of available integrations is
     at `/ai/integrations`; the user's connected integrations are at
@@ -1970,7 +1970,7 @@ class UpdateAssistantRequest(TelnyxModel):
     `external_llm.llm_api_key_ref` instead. Warning: Free plans are unlikely to work with this
     integration.
     """
-    mcp_servers: list[AssistantMCPServer] | None = []
+    mcp_servers: list[AssistantMCPServer] | None = Field(default_factory=list)
     """
     MCP servers attached to the assistant. Create MCP servers with `/ai/mcp_servers`, then
     reference them by `id` here.
@@ -1988,7 +1988,7 @@ class UpdateAssistantRequest(TelnyxModel):
     observability_settings: ObservabilityReq | None = None
     post_conversation_settings: PostConversationSettingsReq | None = None
     privacy_settings: PrivacySettings | None = None
-    tags: list[str] | None = []
+    tags: list[str] | None = Field(default_factory=list)
     """
     Tags associated with the assistant. Tags can also be managed with the assistant tag
     endpoints.

@@ -2,7 +2,7 @@
 from __future__ import annotations
 from typing import Any
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 from telnyx_ai._models import OpenEnum, TelnyxModel
 
 
@@ -91,7 +91,7 @@ class EmbeddingUrlRequest(TelnyxModel):
 
 
 class EmbeddingsListQuery(TelnyxModel):
-    status: list[str] | None = ["processing", "queued"]
+    status: list[str] | None = Field(default_factory=lambda: ["processing", "queued"])
     """
     List of task statuses i.e. `status=queued&status=processing`
     """
