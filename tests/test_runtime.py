@@ -652,3 +652,57 @@ def test_a_closed_client_says_so(mode: str) -> None:
             with pytest.raises(telnyx_ai.ClientClosedError, match="the client is closed"):
                 call(mode, target.ai.assistants.retrieve, "a1")
     assert route.call_count == 1
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_the_collector_waits_while_a_response_is_validated_and_is_left_as_it_was(mode: str) -> None:
+    """Validating a list makes thousands of objects, none of them garbage; the cyclic
+    collector, which would walk them again and again as they are made (15% of a list of 20
+    assistants), runs after the body is validated. Its state is left as it was: on when it
+    was on, also when validation fails; off when the caller had turned it off."""
+    import gc
+
+    collections: list[bool] = []
+    validating = False
+
+    def hook(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            collections.append(validating)
+
+    body = {"data": [ASSISTANT | {"id": f"a{i}", "tools": [{"type": "hangup", "hangup": {}}] * 5} for i in range(200)]}
+    threshold = gc.get_threshold()
+    gc.callbacks.append(hook)
+    gc.set_threshold(50)
+    try:
+        from telnyx_ai import _base_client
+
+        original = _base_client.validate_json
+
+        def watched(tp: Any, content: bytes | str) -> Any:
+            nonlocal validating
+            validating = True
+            try:
+                return original(tp, content)
+            finally:
+                validating = False
+
+        with respx.mock(base_url=BASE) as mock, pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_base_client, "validate_json", watched)
+            mock.get("/ai/assistants").respond(200, json=body)
+            page = call(mode, make(mode).ai.assistants.list)
+            assert len(page.data) == 200 and gc.isenabled()
+            assert collections and not any(collections), "the collector ran while the list was validated"
+            mock.get("/ai/assistants").respond(200, json={"data": [{"id": 1}]})
+            with pytest.raises(telnyx_ai.APIResponseValidationError):
+                call(mode, make(mode).ai.assistants.list)
+            assert gc.isenabled()
+            gc.disable()
+            try:
+                mock.get("/ai/assistants").respond(200, json=body)
+                call(mode, make(mode).ai.assistants.list)
+                assert not gc.isenabled(), "a collector the caller turned off was turned on"
+            finally:
+                gc.enable()
+    finally:
+        gc.callbacks.remove(hook)
+        gc.set_threshold(*threshold)
