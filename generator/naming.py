@@ -137,7 +137,7 @@ def alternative_names(method: str, path: str, name: str) -> list[str]:
     return names
 
 
-# Attributes the runtime's clients and resources already have (templates/package/):
+# Attributes the runtime's clients and resources already have (generator/templates/package/):
 # a resource or method must not take their names.
 CLIENT_ATTRIBUTES = frozenset(
     {

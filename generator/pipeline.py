@@ -28,11 +28,14 @@ from .rendering import (
 from .validating import validate_spec
 from .writing import hand_written
 
-ROOT = Path(__file__).resolve().parent.parent
+# The project the generator works on: its checkout when it runs from one, else the directory
+# it runs in (an installed `telnyx-codegen`). Its templates are package data either way.
+_CHECKOUT = Path(__file__).resolve().parent.parent
+ROOT = _CHECKOUT if (_CHECKOUT / "pyproject.toml").is_file() else Path.cwd()
 DEFAULT_SPEC = Path("spec/ai-assistants.openapi.yaml")
 DEFAULT_CONFIG = Path("spec/sdk.yaml")
 DEFAULT_OUT = Path("generated")
-TEMPLATES = ROOT / "templates"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 @dataclass
@@ -62,7 +65,7 @@ def _input_digest(spec: Path, config: Path, custom_templates: Path | None, stric
         for path in (spec, config):
             content = path.read_bytes()
             digest.update(f"{len(content)}:".encode() + content)
-        for folder in (TEMPLATES, Path(__file__).parent, custom_templates):
+        for folder in (Path(__file__).parent, custom_templates):  # the generator's code and its templates
             if folder is None:
                 continue
             for path in sorted(folder.rglob("*")):
@@ -172,6 +175,9 @@ def _render(spec_doc: Document, config_doc: Document, problems: Problems, custom
         files = render_files(api, models, env, label)
     except jinja2.TemplateSyntaxError as exc:
         problems.error(f"template syntax error: {exc.message}", exc.filename or exc.name or "template", position=(exc.lineno, 1))
+        raise GenerationFailed(problems) from None
+    except jinja2.TemplateNotFound as exc:
+        problems.error(f"template {exc.name} not found: the generator's templates are incomplete (reinstall telnyx-codegen)", "templates")
         raise GenerationFailed(problems) from None
     except jinja2.TemplateError as exc:
         problems.error(f"template error: {exc}", "templates")

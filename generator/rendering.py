@@ -1,7 +1,7 @@
 """Stage 4b: render the package's files from Jinja2 templates, and format them (Black's style).
 
-`templates/package/` mirrors the package directory (one file each); `resource.py.jinja`
-is rendered once per resource; `templates/project/` holds the project files around the
+`generator/templates/package/` mirrors the package directory (one file each); `resource.py.jinja`
+is rendered once per resource; `generator/templates/project/` holds the project files around the
 package. A custom template directory, when given, takes precedence file by file.
 """
 

@@ -4,6 +4,7 @@ generated/ is exactly what the generator produces from it (a golden tree)."""
 from __future__ import annotations
 
 import http.server
+import os
 import re
 import shutil
 from functools import partial
@@ -213,3 +214,44 @@ def test_a_webhook_name_upstream_lacks_is_a_warning_naming_the_rule(tmp_path: Pa
     problems = Problems()
     assert curate(upstream, rules, tmp_path / "x.yaml", problems) is not None
     assert [p.render() for p in problems] == [f"{rules}:6:5: warning: webhook 'callAnswerd' is not in the upstream spec (/specs/0/areas/0/webhooks)"]
+
+
+def test_the_installed_generator_finds_its_templates_from_any_directory(tmp_path: Path) -> None:
+    """The templates are package data: the project's wheel, installed away from the checkout,
+    generates a golden fixture from a directory of its own, exactly its golden tree."""
+    import subprocess
+    import sys
+
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, project / name)
+    shutil.copytree(ROOT / "generator", project / "generator", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist"), str(project)], check=True, capture_output=True)
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--target", str(site), str(wheel)], check=True, capture_output=True)
+
+    fixture = "discriminator_mapping"
+    work = tmp_path / "work"
+    folder = work / "tests" / "golden" / fixture
+    folder.mkdir(parents=True)
+    for name in ("spec.yaml", "sdk.yaml"):
+        shutil.copy(ROOT / "tests" / "golden" / fixture / name, folder / name)
+    env = {**os.environ, "PYTHONPATH": str(site), "TELNYX_CODEGEN_NO_CACHE": "1"}
+    where = subprocess.run([sys.executable, "-c", "import generator; print(generator.__file__)"], cwd=work, env=env, capture_output=True, text=True, check=True).stdout
+    assert Path(where.strip()).is_relative_to(site), where
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "generate", "--spec", f"tests/golden/{fixture}/spec.yaml", "--config", f"tests/golden/{fixture}/sdk.yaml", "--out", "out"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    expected = ROOT / "tests" / "golden" / fixture / "expected"
+    paths = [p.relative_to(expected) for p in expected.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    assert len(paths) > 5
+    differing = [str(p) for p in paths if (work / "out" / p).read_text() != (expected / p).read_text()]
+    assert not differing, differing
+    assert not (work / "build" / "cache").exists()  # the cache is off; nothing is written beside the package
