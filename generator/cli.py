@@ -1,4 +1,5 @@
-"""Command line: `telnyx-codegen curate | generate | check` (also `python -m generator`).
+"""Command line: `telnyx-codegen curate | generate | check | diff | release | build | publish`
+(also `python -m generator`).
 
 Exit codes: 0 success; 1 `check` found `generated/` stale; 2 the inputs have errors,
 printed one per line as `file:line:col: error: message (json-pointer)`.
