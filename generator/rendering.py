@@ -307,9 +307,9 @@ _PARSE_ERROR = re.compile(r"Failed to parse (?P<path>.+?):(?P<line>\d+):(?P<col>
 def format_files(files: dict[str, str]) -> dict[str, str]:
     """Format every Python file in Black's style with ruff's formatter.
 
-    ruff's formatter is written to produce Black's output (`make lint` runs `black --check`
-    over `generated/` to hold it to that) and formats the whole Telnyx spec's 236,000 lines in
-    a fraction of a second on every core, where Black needs some 80 CPU-seconds. The files are
+    ruff's formatter is written to produce Black's output, and it formats the whole Telnyx
+    spec quickly on every core, where Black takes many times longer. `make lint` checks
+    `generated/` with `ruff format --check` and these same settings (`FORMAT_CHECK`). The files are
     formatted in a scratch directory; a file that is not valid Python raises
     RenderedCodeInvalid naming the file, line and column.
     """
