@@ -216,11 +216,8 @@ def bench_streaming() -> None:
 
     try:
         assert floor() == ours_stream() == EVENTS
-        samples: dict[str, list[float]] = {"bare httpx + httpx-sse + json.loads": [], "telnyx_ai Stream (ours)": []}
-        for _ in range(15):  # alternating, so that a slower moment of the machine hits both
-            for name, fn in zip(samples, (floor, ours_stream), strict=True):
-                samples[name].append(median_us(fn, rounds=1, number=10) / EVENTS)
-        rows = {name: statistics.median(values) for name, values in samples.items()}
+        streams = alternating({"bare httpx + httpx-sse + json.loads": floor, "telnyx_ai Stream (ours)": ours_stream}, number=10)
+        rows = {name: value / EVENTS for name, value in streams.items()}
         table(f"stream of {EVENTS} chat completion chunks, real server on 127.0.0.1, per event", rows, "bare httpx + httpx-sse + json.loads", "us")
     finally:
         process.terminate()

@@ -97,7 +97,7 @@ def _generate(document: dict[str, Any], package: str, template_dir: Path) -> dic
                 f"{package}._models.OpenEnum",
                 f"{package}._models.OpenIntEnum",
                 f"{package}._models.UnknownVariant",
-                "pydantic.Field",  # for the factories of empty defaults (_fresh_defaults)
+                "pydantic.Field",  # for the factories of list and dict defaults (_fresh_defaults)
                 "typing.Union",
             ],
             custom_template_dir=template_dir,
@@ -352,9 +352,7 @@ def _fresh_defaults(source: str) -> str:
     cuts: list[tuple[int, int, str]] = []
     for statement in tree.body:
         for item in statement.body if isinstance(statement, ast.ClassDef) else ():
-            if not isinstance(item, ast.AnnAssign):
-                continue
-            if not isinstance(item.value, (ast.List, ast.Dict)):
+            if not (isinstance(item, ast.AnnAssign) and isinstance(item.value, (ast.List, ast.Dict))):
                 continue
             empty = not (item.value.elts if isinstance(item.value, ast.List) else item.value.keys)
             factory = ("list" if isinstance(item.value, ast.List) else "dict") if empty else f"lambda: {ast.get_source_segment(source, item.value)}"
