@@ -46,21 +46,25 @@ def iter_refs(node: Any) -> Iterator[str]:
             yield ref
 
 
+def _renamed(target: object, renames: dict[str, str], bare: bool) -> object:
+    """A reference (or, where `bare`, a mapping's bare schema name) after `renames`."""
+    if isinstance(target, str) and target.startswith(SCHEMA_REF):
+        name = target[len(SCHEMA_REF) :]
+        return SCHEMA_REF + renames[name] if name in renames else target
+    return renames.get(target, target) if bare and isinstance(target, str) else target
+
+
 def rewrite_refs(node: Any, renames: dict[str, str]) -> None:
     """Rewrite `#/components/schemas/OLD` references in place, and the values of
     discriminator mappings (references or bare names) alike."""
     if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(SCHEMA_REF) and ref[len(SCHEMA_REF) :] in renames:
-            node["$ref"] = SCHEMA_REF + renames[ref[len(SCHEMA_REF) :]]
+        if "$ref" in node:
+            node["$ref"] = _renamed(node["$ref"], renames, bare=False)
         discriminator = node.get("discriminator")
         mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
         if isinstance(mapping, dict):
             for tag, target in mapping.items():
-                if isinstance(target, str) and target.startswith(SCHEMA_REF) and target[len(SCHEMA_REF) :] in renames:
-                    mapping[tag] = SCHEMA_REF + renames[target[len(SCHEMA_REF) :]]
-                elif isinstance(target, str) and target in renames:
-                    mapping[tag] = renames[target]
+                mapping[tag] = _renamed(target, renames, bare=True)
         for value in node.values():
             rewrite_refs(value, renames)
     elif isinstance(node, list):
