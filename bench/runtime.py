@@ -46,22 +46,54 @@ def assistant(i: int) -> dict[str, Any]:
         "name": f"Customer support bot {i}",
         "created_at": "2025-06-01T12:00:00Z",
         "model": "meta-llama/Meta-Llama-3.1-70B-Instruct",
-        "instructions": "You are a friendly support agent for Acme Corp. Greet the caller, identify the account by phone number, answer billing questions, and transfer to a human when asked. Never reveal internal notes. " * 2,
+        "instructions": "You are a friendly support agent for Acme Corp. Greet the caller, identify the account by phone number, answer billing questions, and transfer to a human when asked. Never reveal internal notes. "
+        * 2,
         "description": "Handles inbound support calls and SMS for the Acme account team.",
         "greeting": "Hi, thanks for calling Acme support. How can I help today?",
         "tools": [
-            {"type": "webhook", "webhook": {"name": "lookup_account", "description": "Find an account by phone number", "url": "https://example.com/hooks/account", "method": "POST", "body_parameters": {"type": "object", "properties": {"phone": {"type": "string"}}, "required": ["phone"]}}},
+            {
+                "type": "webhook",
+                "webhook": {
+                    "name": "lookup_account",
+                    "description": "Find an account by phone number",
+                    "url": "https://example.com/hooks/account",
+                    "method": "POST",
+                    "body_parameters": {
+                        "type": "object",
+                        "properties": {"phone": {"type": "string"}},
+                        "required": ["phone"],
+                    },
+                },
+            },
             {"type": "hangup", "hangup": {"description": "Hang up when the caller says goodbye."}},
-            {"type": "transfer", "transfer": {"from": "+13125550001", "targets": [{"name": "Billing desk", "to": "+13125550002"}]}},
-            {"type": "retrieval", "retrieval": {"bucket_ids": ["kb-acme-faq", "kb-acme-billing"], "max_num_results": 5}},
+            {
+                "type": "transfer",
+                "transfer": {
+                    "from": "+13125550001",
+                    "targets": [{"name": "Billing desk", "to": "+13125550002"}],
+                },
+            },
+            {
+                "type": "retrieval",
+                "retrieval": {
+                    "bucket_ids": ["kb-acme-faq", "kb-acme-billing"],
+                    "max_num_results": 5,
+                },
+            },
         ],
         "enabled_features": ["telephony", "messaging"],
         "dynamic_variables": {"customer_tier": "gold", "region": "us-east", "language": "en"},
         "dynamic_variables_webhook_url": "https://example.com/hooks/variables",
         "voice_settings": {"voice": "Telnyx.KokoroTTS.af_heart", "voice_speed": 1.0},
         "transcription": {"model": "deepgram/nova-3", "language": "en"},
-        "telephony_settings": {"default_texml_app_id": "1234567890", "supports_unauthenticated_web_calls": False},
-        "messaging_settings": {"default_messaging_profile_id": "4001234567", "delivery_status_webhook_url": "https://example.com/hooks/sms"},
+        "telephony_settings": {
+            "default_texml_app_id": "1234567890",
+            "supports_unauthenticated_web_calls": False,
+        },
+        "messaging_settings": {
+            "default_messaging_profile_id": "4001234567",
+            "delivery_status_webhook_url": "https://example.com/hooks/sms",
+        },
         "insight_settings": {"insight_group_id": "insights-acme"},
         "privacy_settings": {"data_retention": True},
         "tags": ["support", "billing", "acme"],
@@ -81,11 +113,21 @@ def chunk(i: int) -> dict[str, Any]:
         "created": 1733000000,
         "model": "meta-llama/Meta-Llama-3.1-8B-Instruct",
         "system_fingerprint": "fp_44709d6fcb",
-        "choices": [{"index": 0, "delta": {"content": f" word{i} and more"}, "logprobs": None, "finish_reason": None}],
+        "choices": [
+            {
+                "index": 0,
+                "delta": {"content": f" word{i} and more"},
+                "logprobs": None,
+                "finish_reason": None,
+            }
+        ],
     }
 
 
-STREAM = b"".join(b"data: " + json.dumps(chunk(i)).encode() + b"\n\n" for i in range(EVENTS)) + b"data: [DONE]\n\n"
+STREAM = (
+    b"".join(b"data: " + json.dumps(chunk(i)).encode() + b"\n\n" for i in range(EVENTS))
+    + b"data: [DONE]\n\n"
+)
 
 
 def median_us(fn: Callable[[], object], rounds: int = 7, number: int = 200) -> float:
@@ -109,13 +151,19 @@ def clients(base_url: str) -> dict[str, tuple[Callable[[], object], Callable[[],
             lambda: json.loads(floor_http.get("/ai/assistants/a1").content),
             lambda: json.loads(floor_http.get("/ai/assistants").content),
         ),
-        "telnyx_ai (ours)": (lambda: ours.ai.assistants.retrieve("a1"), lambda: ours.ai.assistants.list()),
+        "telnyx_ai (ours)": (
+            lambda: ours.ai.assistants.retrieve("a1"),
+            lambda: ours.ai.assistants.list(),
+        ),
     }
     try:
         import telnyx
 
         official = telnyx.Telnyx(api_key=API_KEY, base_url=base_url)
-        found["telnyx (official)"] = (lambda: official.ai.assistants.retrieve("a1"), lambda: official.ai.assistants.list())
+        found["telnyx (official)"] = (
+            lambda: official.ai.assistants.retrieve("a1"),
+            lambda: official.ai.assistants.list(),
+        )
     except ImportError:
         print("(the official telnyx package is not installed: run `make bench-runtime`)")
     return found
@@ -154,7 +202,9 @@ def table(title: str, rows: dict[str, float], floor: str, unit: str) -> None:
         print(f"| {name:<36} | {value:>12.1f} | {value / rows[floor]:>8.2f} |")
 
 
-def alternating(fns: dict[str, Callable[[], object]], number: int, rounds: int = 15) -> dict[str, float]:
+def alternating(
+    fns: dict[str, Callable[[], object]], number: int, rounds: int = 15
+) -> dict[str, float]:
     """Medians of `rounds` rounds, the clients taking turns in each: a slower moment of the
     machine (a shared one can halve its speed for seconds) then hits all of them alike."""
     samples: dict[str, list[float]] = {name: [] for name in fns}
@@ -167,17 +217,41 @@ def alternating(fns: dict[str, Callable[[], object]], number: int, rounds: int =
 def bench_calls() -> None:
     floor = "bare httpx + json.loads"
     with respx.mock(base_url="https://api.telnyx.com/v2", assert_all_called=False) as mock:
-        mock.get("/ai/assistants/a1").respond(200, content=ONE, headers={"content-type": "application/json"})
-        mock.get("/ai/assistants").respond(200, content=LIST, headers={"content-type": "application/json"})
+        mock.get("/ai/assistants/a1").respond(
+            200, content=ONE, headers={"content-type": "application/json"}
+        )
+        mock.get("/ai/assistants").respond(
+            200, content=LIST, headers={"content-type": "application/json"}
+        )
         found = clients("https://api.telnyx.com/v2")
-        table("retrieve, respx-mocked transport", alternating({n: f[0] for n, f in found.items()}, 100), floor, "us")
-        table("list of 20, respx-mocked transport", alternating({n: f[1] for n, f in found.items()}, 30), floor, "us")
+        table(
+            "retrieve, respx-mocked transport",
+            alternating({n: f[0] for n, f in found.items()}, 100),
+            floor,
+            "us",
+        )
+        table(
+            "list of 20, respx-mocked transport",
+            alternating({n: f[1] for n, f in found.items()}, 30),
+            floor,
+            "us",
+        )
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         found = clients(f"http://127.0.0.1:{server.server_address[1]}/v2")
-        table("retrieve, real server on 127.0.0.1", alternating({n: f[0] for n, f in found.items()}, 50), floor, "us")
-        table("list of 20, real server on 127.0.0.1", alternating({n: f[1] for n, f in found.items()}, 20), floor, "us")
+        table(
+            "retrieve, real server on 127.0.0.1",
+            alternating({n: f[0] for n, f in found.items()}, 50),
+            floor,
+            "us",
+        )
+        table(
+            "list of 20, real server on 127.0.0.1",
+            alternating({n: f[1] for n, f in found.items()}, 20),
+            floor,
+            "us",
+        )
     finally:
         server.shutdown()
 
@@ -200,7 +274,11 @@ def bench_streaming() -> None:
 
     def floor() -> int:
         count = 0
-        with floor_http.stream("POST", "/ai/chat/completions", json={"messages": messages, "model": model, "stream": True}) as response:
+        with floor_http.stream(
+            "POST",
+            "/ai/chat/completions",
+            json={"messages": messages, "model": model, "stream": True},
+        ) as response:
             for sse in httpx_sse.EventSource(response).iter_sse():
                 if sse.data == "[DONE]":
                     break
@@ -216,9 +294,17 @@ def bench_streaming() -> None:
 
     try:
         assert floor() == ours_stream() == EVENTS
-        streams = alternating({"bare httpx + httpx-sse + json.loads": floor, "telnyx_ai Stream (ours)": ours_stream}, number=10)
+        streams = alternating(
+            {"bare httpx + httpx-sse + json.loads": floor, "telnyx_ai Stream (ours)": ours_stream},
+            number=10,
+        )
         rows = {name: value / EVENTS for name, value in streams.items()}
-        table(f"stream of {EVENTS} chat completion chunks, real server on 127.0.0.1, per event", rows, "bare httpx + httpx-sse + json.loads", "us")
+        table(
+            f"stream of {EVENTS} chat completion chunks, real server on 127.0.0.1, per event",
+            rows,
+            "bare httpx + httpx-sse + json.loads",
+            "us",
+        )
     finally:
         process.terminate()
         process.join()

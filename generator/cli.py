@@ -30,10 +30,24 @@ def _report(problems: Problems) -> None:
 
 
 def _add_generation_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="curated OpenAPI spec (default: %(default)s)")
-    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="SDK config (default: %(default)s)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default: %(default)s)")
-    parser.add_argument("--templates", type=Path, default=None, help="custom templates, overriding ours file by file")
+    parser.add_argument(
+        "--spec",
+        type=Path,
+        default=DEFAULT_SPEC,
+        help="curated OpenAPI spec (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--config", type=Path, default=DEFAULT_CONFIG, help="SDK config (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="output directory (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        default=None,
+        help="custom templates, overriding ours file by file",
+    )
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
 
@@ -57,13 +71,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    parser = argparse.ArgumentParser(prog="telnyx-codegen", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="telnyx-codegen", description=__doc__.splitlines()[0] if __doc__ else None
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    curate_cmd = commands.add_parser("curate", help="derive the curated spec from Telnyx's public spec")
+    curate_cmd = commands.add_parser(
+        "curate", help="derive the curated spec from Telnyx's public spec"
+    )
     curate_cmd.add_argument("--upstream", default=None, help=UPSTREAM_HELP)
     curate_cmd.add_argument("--rules", type=Path, default=Path("spec/curation.yaml"))
-    curate_cmd.add_argument("--out", type=Path, default=None, help="curated spec to write (default: from the rules)")
-    curate_cmd.add_argument("--name", default=None, help="which spec of the rules (default: the first)")
+    curate_cmd.add_argument(
+        "--out", type=Path, default=None, help="curated spec to write (default: from the rules)"
+    )
+    curate_cmd.add_argument(
+        "--name", default=None, help="which spec of the rules (default: the first)"
+    )
     generate_cmd = commands.add_parser("generate", help="generate the SDK package")
     _add_generation_options(generate_cmd)
     generate_cmd.add_argument(
@@ -74,25 +96,54 @@ def _main(argv: list[str] | None) -> int:
     generate_cmd.add_argument("--upstream", default=None, help="with --all-areas: " + UPSTREAM_HELP)
     check_cmd = commands.add_parser("check", help="exit 1 with a diff if the output is stale")
     _add_generation_options(check_cmd)
-    diff_cmd = commands.add_parser("diff", help="the SDK-level changes between two specs and the semver bump")
-    diff_cmd.add_argument("old", help="a spec file, REV:path, or a git revision of the curated spec (HEAD~1)")
+    diff_cmd = commands.add_parser(
+        "diff", help="the SDK-level changes between two specs and the semver bump"
+    )
+    diff_cmd.add_argument(
+        "old", help="a spec file, REV:path, or a git revision of the curated spec (HEAD~1)"
+    )
     diff_cmd.add_argument("new", help="the same kinds as OLD")
     diff_cmd.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     diff_cmd.add_argument("--json", action="store_true", help="machine-readable output")
-    release_cmd = commands.add_parser("release", help="curate, diff, bump the version, regenerate, write the changelog")
+    release_cmd = commands.add_parser(
+        "release", help="curate, diff, bump the version, regenerate, write the changelog"
+    )
     release_cmd.add_argument("--upstream", default=None, help=UPSTREAM_HELP)
     release_cmd.add_argument("--rules", type=Path, default=Path("spec/curation.yaml"))
     release_cmd.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
     release_cmd.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     release_cmd.add_argument("--out", type=Path, default=DEFAULT_OUT)
     release_cmd.add_argument("--date", default=None, help="the release date (default: today)")
-    release_cmd.add_argument("--notes", type=Path, default=None, help="changes the API diff cannot see, taken into the entry (default: unreleased.md beside --spec)")
-    build_cmd = commands.add_parser("build", help="reproducible wheel and sdist of the generated project, checked by twine")
-    build_cmd.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the generated project (default: %(default)s)")
-    build_cmd.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="where the archives go, emptied first (default: %(default)s)")
-    publish_cmd = commands.add_parser("publish", help="upload the built release to the index named by TELNYX_CODEGEN_INDEX_URL")
-    publish_cmd.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="the built archives (default: %(default)s)")
-    publish_cmd.add_argument("--changelog", type=Path, default=DEFAULT_OUT / "CHANGELOG.md", help="must describe the version (default: %(default)s)")
+    release_cmd.add_argument(
+        "--notes",
+        type=Path,
+        default=None,
+        help="changes the API diff cannot see, taken into the entry (default: unreleased.md beside --spec)",
+    )
+    build_cmd = commands.add_parser(
+        "build", help="reproducible wheel and sdist of the generated project, checked by twine"
+    )
+    build_cmd.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="the generated project (default: %(default)s)"
+    )
+    build_cmd.add_argument(
+        "--dist",
+        type=Path,
+        default=DEFAULT_DIST,
+        help="where the archives go, emptied first (default: %(default)s)",
+    )
+    publish_cmd = commands.add_parser(
+        "publish", help="upload the built release to the index named by TELNYX_CODEGEN_INDEX_URL"
+    )
+    publish_cmd.add_argument(
+        "--dist", type=Path, default=DEFAULT_DIST, help="the built archives (default: %(default)s)"
+    )
+    publish_cmd.add_argument(
+        "--changelog",
+        type=Path,
+        default=DEFAULT_OUT / "CHANGELOG.md",
+        help="must describe the version (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
 
     problems = Problems()
@@ -104,7 +155,9 @@ def _main(argv: list[str] | None) -> int:
         _report(problems)
         if document is None:
             return 2
-        print(f"curated {len(document['paths'])} paths, {len(document['components']['schemas'])} schemas")
+        print(
+            f"curated {len(document['paths'])} paths, {len(document['components']['schemas'])} schemas"
+        )
         return 0
     if args.command in ("build", "publish"):
         return _build_or_publish(args)
@@ -125,9 +178,14 @@ def _main(argv: list[str] | None) -> int:
 
     pending = pending_release(args.config)
     if pending is not None:
-        problems.warning(f"release {pending} was made but not finished (killed, or its files could not be written): run `make release` to finish it; until then this generates from the files as they are", str(journal_of(args.config)))
+        problems.warning(
+            f"release {pending} was made but not finished (killed, or its files could not be written): run `make release` to finish it; until then this generates from the files as they are",
+            str(journal_of(args.config)),
+        )
     try:
-        result = cached_build(args.spec, args.config, problems, custom_templates=args.templates, strict=args.strict)
+        result = cached_build(
+            args.spec, args.config, problems, custom_templates=args.templates, strict=args.strict
+        )
     except GenerationFailed:
         _report(problems)
         return 2
@@ -168,7 +226,9 @@ def _build_or_publish(args: argparse.Namespace) -> int:
                 print(f"built {path} ({path.stat().st_size:,} bytes)")
         else:
             release = publish(args.dist, args.changelog)
-            print(f"uploaded {release.name} {release.version} ({', '.join(p.name for p in release.files)})")
+            print(
+                f"uploaded {release.name} {release.version} ({', '.join(p.name for p in release.files)})"
+            )
     except PublishError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -187,7 +247,16 @@ def _diff_or_release(args: argparse.Namespace, problems: Problems) -> int:
             sys.stdout.write(report.as_json(version) if args.json else report.text(version))
             return 0
         date = args.date or datetime.date.today().isoformat()
-        outcome = release(args.upstream, args.rules, args.spec, args.config, args.out, date, problems, args.notes or args.spec.parent / "unreleased.md")
+        outcome = release(
+            args.upstream,
+            args.rules,
+            args.spec,
+            args.config,
+            args.out,
+            date,
+            problems,
+            args.notes or args.spec.parent / "unreleased.md",
+        )
     except GenerationFailed as failed:
         _report(failed.problems)
         return 2
@@ -199,7 +268,9 @@ def _diff_or_release(args: argparse.Namespace, problems: Problems) -> int:
         return 2
     sys.stdout.write(outcome.report.text(outcome.old_version))
     if outcome.report.changes:
-        print(f"released {outcome.new_version}: spec, sdk.yaml, {args.out} and its CHANGELOG.md updated")
+        print(
+            f"released {outcome.new_version}: spec, sdk.yaml, {args.out} and its CHANGELOG.md updated"
+        )
     return 0
 
 

@@ -37,13 +37,25 @@ def read_upstream(source: str, problems: Problems, file: str, where: str) -> byt
             with urllib.request.urlopen(source, timeout=120) as response:  # noqa: S310 - http(s) only
                 content = bytes(response.read(UPSTREAM_LIMIT + 1))
         except urllib.error.HTTPError as exc:
-            problems.error(f"cannot fetch the upstream spec {source}: HTTP {exc.code} {exc.reason}", file, where)
+            problems.error(
+                f"cannot fetch the upstream spec {source}: HTTP {exc.code} {exc.reason}",
+                file,
+                where,
+            )
             return None
         except (urllib.error.URLError, OSError) as exc:
-            problems.error(f"cannot fetch the upstream spec {source}: {getattr(exc, 'reason', exc)}", file, where)
+            problems.error(
+                f"cannot fetch the upstream spec {source}: {getattr(exc, 'reason', exc)}",
+                file,
+                where,
+            )
             return None
         if len(content) > UPSTREAM_LIMIT:
-            problems.error(f"the upstream spec {source} is larger than {UPSTREAM_LIMIT // 2**20} MiB", file, where)
+            problems.error(
+                f"the upstream spec {source} is larger than {UPSTREAM_LIMIT // 2**20} MiB",
+                file,
+                where,
+            )
             return None
         return content
     try:
@@ -92,12 +104,25 @@ class Rule:
     @property
     def label(self) -> str:
         kind = self.body.get("kind", "?")
-        detail = self.body.get("name") or self.body.get("into") or self.body.get("operation") or self.body.get("file") or ""
+        detail = (
+            self.body.get("name")
+            or self.body.get("into")
+            or self.body.get("operation")
+            or self.body.get("file")
+            or ""
+        )
         return f"{kind} {detail}".strip()
 
 
 class Curator:
-    def __init__(self, upstream: dict[str, Any], rules_file: str, rules: dict[str, Any], problems: Problems, source_map: SourceMap | None = None):
+    def __init__(
+        self,
+        upstream: dict[str, Any],
+        rules_file: str,
+        rules: dict[str, Any],
+        problems: Problems,
+        source_map: SourceMap | None = None,
+    ):
         self.upstream = upstream
         self.rules_file = rules_file
         self.rules = rules
@@ -126,10 +151,14 @@ class Curator:
             elif isinstance(wanted, list):
                 for name in wanted:
                     if name not in upstream:
-                        self.problems.warning(f"webhook {name!r} is not in the upstream spec", self.rules_file, where)
+                        self.problems.warning(
+                            f"webhook {name!r} is not in the upstream spec", self.rules_file, where
+                        )
                 names.update(str(n) for n in wanted)
             elif wanted is not None:
-                self.problems.error("`webhooks` is `all` or a list of webhook names", self.rules_file, where)
+                self.problems.error(
+                    "`webhooks` is `all` or a list of webhook names", self.rules_file, where
+                )
         return {name: copy.deepcopy(item) for name, item in upstream.items() if name in names}
 
     def close_over(self, document: dict[str, Any]) -> None:
@@ -273,11 +302,19 @@ class Curator:
         name stays upstream's, with a warning: the curated one is stale."""
         name = rule.body.get("file")
         if not isinstance(name, str) or not name:
-            self.problems.error("fix `add_schemas` needs `file`, a YAML file beside the rules", rule.file, rule.where)
+            self.problems.error(
+                "fix `add_schemas` needs `file`, a YAML file beside the rules",
+                rule.file,
+                rule.where,
+            )
             return True
         path = Path(rule.file).parent / name
         if not path.is_file():
-            self.problems.error(f"fix `{rule.label}`: no file {name} beside the rules", rule.file, rule.where + "/file")
+            self.problems.error(
+                f"fix `{rule.label}`: no file {name} beside the rules",
+                rule.file,
+                rule.where + "/file",
+            )
             return True
         loaded = load_yaml(path, self.problems, self.source_map)
         if loaded is None:
@@ -297,7 +334,9 @@ class Curator:
                 )
                 continue
             if not isinstance(schema, dict):
-                self.problems.error("a schema is a mapping", loaded.path, pointer("schemas", schema_name))
+                self.problems.error(
+                    "a schema is a mapping", loaded.path, pointer("schemas", schema_name)
+                )
                 continue
             schema = copy.deepcopy(schema)
             note = f"Added by curation (`{name}` of the curation rules): the upstream spec does not declare it."
@@ -313,8 +352,14 @@ class Curator:
         it. Stale once upstream declares an item schema of its own."""
         events = rule.body.get("events")
         upstream_schemas = self.upstream.get("components", {}).get("schemas", {})
-        if not isinstance(events, str) or (events not in self.schemas and events not in upstream_schemas):
-            self.problems.error(f"fix `{rule.label}`: `events` names no schema of the curated spec: {events!r}", rule.file, rule.where + "/events")
+        if not isinstance(events, str) or (
+            events not in self.schemas and events not in upstream_schemas
+        ):
+            self.problems.error(
+                f"fix `{rule.label}`: `events` names no schema of the curated spec: {events!r}",
+                rule.file,
+                rule.where + "/events",
+            )
             return True
         method, _, path = str(rule.body.get("operation", "")).partition(" ")
         operation = document["paths"].get(path, {}).get(method.lower())
@@ -326,14 +371,20 @@ class Curator:
         media = content.get(STREAM_MEDIA_TYPE)
         if isinstance(media, dict) and ("itemSchema" in media or ITEM_SCHEMA in media):
             return False  # upstream declares the events now: the fix is stale
-        media = content.setdefault(STREAM_MEDIA_TYPE, {"schema": {"type": "string", "description": "Server-sent events."}})
+        media = content.setdefault(
+            STREAM_MEDIA_TYPE, {"schema": {"type": "string", "description": "Server-sent events."}}
+        )
         media[ITEM_SCHEMA] = {
             "type": "object",
             "description": "One server-sent event; its `data` is JSON.",
             "required": ["data"],
             "properties": {
                 "event": {"type": "string"},
-                "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": {"$ref": SCHEMA_REF + events}},
+                "data": {
+                    "type": "string",
+                    "contentMediaType": "application/json",
+                    "contentSchema": {"$ref": SCHEMA_REF + events},
+                },
                 "id": {"type": "string"},
             },
         }
@@ -345,12 +396,20 @@ class Curator:
         method, _, path = str(rule.body.get("operation", "")).partition(" ")
         operation = document["paths"].get(path, {}).get(method.lower())
         text = str(rule.body.get("append", "")).strip()
-        if not isinstance(operation, dict) or not text or text in str(operation.get("description", "")):
+        if (
+            not isinstance(operation, dict)
+            or not text
+            or text in str(operation.get("description", ""))
+        ):
             return False
-        operation["description"] = f"{str(operation.get('description', '')).strip()}\n\n{text}".strip()
+        operation["description"] = (
+            f"{str(operation.get('description', '')).strip()}\n\n{text}".strip()
+        )
         return True
 
-    def _resolve_target(self, rule: Rule, document: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+    def _resolve_target(
+        self, rule: Rule, document: dict[str, Any]
+    ) -> tuple[dict[str, Any], str] | None:
         """Walk `at` from an operation (`GET /path`) or a schema; parameters by name."""
         node: Any
         if "operation" in rule.body:
@@ -366,27 +425,41 @@ class Curator:
             return None
         for step in steps[:-1]:
             if isinstance(node, list):
-                node = next((p for p in node if isinstance(p, dict) and p.get("name") == step), None)
+                node = next(
+                    (p for p in node if isinstance(p, dict) and p.get("name") == step), None
+                )
             elif isinstance(node, dict):
                 node = node.get(step)
             else:
                 node = None
             if node is None:
                 return None
-        if not isinstance(node, dict) or (steps[-1] not in node and rule.body.get("kind") != "replace"):
+        if not isinstance(node, dict) or (
+            steps[-1] not in node and rule.body.get("kind") != "replace"
+        ):
             return None
         return node, steps[-1]
 
     # -- the whole run ---------------------------------------------------------------
     def rules_of(self, spec: dict[str, Any], spec_index: int) -> list[Rule]:
         """The spec's own fixes, then those of the shared `fix_sets` it names, in order."""
-        rules = [Rule(i, body, self.rules_file, pointer("specs", spec_index, "fixes")) for i, body in enumerate(spec.get("fixes") or [])]
+        rules = [
+            Rule(i, body, self.rules_file, pointer("specs", spec_index, "fixes"))
+            for i, body in enumerate(spec.get("fixes") or [])
+        ]
         sets = self.rules.get("fix_sets") or {}
         for index, name in enumerate(spec.get("fix_sets") or []):
             if not isinstance(sets.get(name), list):
-                self.problems.error(f"no fix set named {name!r} (have: {', '.join(sets) or 'none'})", self.rules_file, pointer("specs", spec_index, "fix_sets", index))
+                self.problems.error(
+                    f"no fix set named {name!r} (have: {', '.join(sets) or 'none'})",
+                    self.rules_file,
+                    pointer("specs", spec_index, "fix_sets", index),
+                )
                 continue
-            rules += [Rule(i, body, self.rules_file, pointer("fix_sets", name)) for i, body in enumerate(sets[name])]
+            rules += [
+                Rule(i, body, self.rules_file, pointer("fix_sets", name))
+                for i, body in enumerate(sets[name])
+            ]
         return rules
 
     def curate(self, spec: dict[str, Any], spec_index: int) -> dict[str, Any]:
@@ -415,11 +488,15 @@ class Curator:
             if method in HTTP_METHODS
             for tag in op.get("tags") or []
         }
-        document["tags"] = [copy.deepcopy(t) for t in upstream.get("tags", []) if t.get("name") in used_tags]
+        document["tags"] = [
+            copy.deepcopy(t) for t in upstream.get("tags", []) if t.get("name") in used_tags
+        ]
         self.close_over(document)
         for rule in self.rules_of(spec, spec_index):
             if not self.apply(rule, document):
-                self.problems.warning(f"fix `{rule.label}` matched nothing upstream", rule.file, rule.where)
+                self.problems.warning(
+                    f"fix `{rule.label}` matched nothing upstream", rule.file, rule.where
+                )
             self.close_over(document)
         schemes = upstream.get("components", {}).get("securitySchemes", {})
         used_schemes = {name for requirement in document["security"] for name in requirement}
@@ -434,7 +511,11 @@ class Curator:
 
 
 def curate(
-    upstream_source: str | Path | None, rules_path: Path, out_path: Path | None, problems: Problems, name: str | None = None
+    upstream_source: str | Path | None,
+    rules_path: Path,
+    out_path: Path | None,
+    problems: Problems,
+    name: str | None = None,
 ) -> dict[str, Any] | None:
     """Curate one spec of the rules file (the first, or the one called `name`) and write it
     (to `out_path`, or to its `output`, relative to the rules file) unless errors were found.
@@ -450,11 +531,19 @@ def curate(
         return None
     index = next((i for i, s in enumerate(specs) if name is None or s.get("name") == name), None)
     if index is None:
-        problems.error(f"no spec named {name!r} (have: {', '.join(str(s.get('name')) for s in specs)})", rules_doc.path, "/specs")
+        problems.error(
+            f"no spec named {name!r} (have: {', '.join(str(s.get('name')) for s in specs)})",
+            rules_doc.path,
+            "/specs",
+        )
         return None
     source = str(upstream_source) if upstream_source is not None else rules_doc.data.get("upstream")
     if not isinstance(source, str) or not source:
-        problems.error("no upstream spec: pass --upstream FILE-OR-URL or set `upstream` in the rules", rules_doc.path, "/upstream")
+        problems.error(
+            "no upstream spec: pass --upstream FILE-OR-URL or set `upstream` in the rules",
+            rules_doc.path,
+            "/upstream",
+        )
         return None
     content = read_upstream(source, problems, rules_doc.path, "/upstream")
     upstream = None if content is None else load_upstream(content, source, problems)

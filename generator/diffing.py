@@ -24,7 +24,20 @@ from .problems import GenerationFailed, Locator, Problems
 from .validating import validate_spec
 
 LEVELS = ("breaking", "feature", "fix")
-CONSTRAINTS = ("default", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern", "minItems", "maxItems", "format")
+CONSTRAINTS = (
+    "default",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "format",
+)
 DEFAULT_SPEC_PATH = "spec/ai-assistants.openapi.yaml"
 
 
@@ -81,11 +94,24 @@ class Report:
 
     def as_json(self, version: str) -> str:
         bump, new = self.bump(version)
-        return json.dumps({"bump": bump, "from": version, "to": new, "changes": [asdict(c) for c in self.changes]}, indent=2) + "\n"
+        return (
+            json.dumps(
+                {
+                    "bump": bump,
+                    "from": version,
+                    "to": new,
+                    "changes": [asdict(c) for c in self.changes],
+                },
+                indent=2,
+            )
+            + "\n"
+        )
 
 
 # -- reading the two sides ----------------------------------------------------------------
-def read_spec(source: str, repo: Path, problems: Problems, source_map: SourceMap | None = None) -> tuple[str, dict[str, Any]]:
+def read_spec(
+    source: str, repo: Path, problems: Problems, source_map: SourceMap | None = None
+) -> tuple[str, dict[str, Any]]:
     """A spec file, `REV:path`, or a bare git revision of the curated spec; what cannot be
     read is a located error in `problems` (raised)."""
     path = Path(source)
@@ -94,11 +120,27 @@ def read_spec(source: str, repo: Path, problems: Problems, source_map: SourceMap
     else:
         revision = source if ":" in source else f"{source}:{DEFAULT_SPEC_PATH}"
         try:
-            done = subprocess.run(["git", "show", revision], cwd=repo, capture_output=True, text=True, encoding="utf-8", errors="surrogateescape")
+            done = subprocess.run(
+                ["git", "show", revision],
+                cwd=repo,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                errors="surrogateescape",
+            )
         except OSError as exc:
-            raise GenerationFailed(_one_error(source, f"not a file, and git cannot be run to read it as a revision: {exc.strerror}")) from None
+            raise GenerationFailed(
+                _one_error(
+                    source,
+                    f"not a file, and git cannot be run to read it as a revision: {exc.strerror}",
+                )
+            ) from None
         if done.returncode != 0:
-            raise GenerationFailed(_one_error(source, f"not a file nor a git revision of the spec: {done.stderr.strip()}"))
+            raise GenerationFailed(
+                _one_error(
+                    source, f"not a file nor a git revision of the spec: {done.stderr.strip()}"
+                )
+            )
         document = load_text(done.stdout, source, problems, source_map)
     problems.raise_if_errors()
     assert document is not None
@@ -111,7 +153,13 @@ def _one_error(file: str, message: str) -> Problems:
     return problems
 
 
-def surface(name: str, spec: dict[str, Any], config: dict[str, Any], config_file: str, locate: Locator | None = None) -> tuple[Api, dict[str, Any]]:
+def surface(
+    name: str,
+    spec: dict[str, Any],
+    config: dict[str, Any],
+    config_file: str,
+    locate: Locator | None = None,
+) -> tuple[Api, dict[str, Any]]:
     """The IR and the normalised document of one side; methods the config maps but this
     spec lacks are simply absent (an older spec may not have them yet). `locate` gives
     the problems their lines."""
@@ -124,12 +172,15 @@ def surface(name: str, spec: dict[str, Any], config: dict[str, Any], config_file
     methods = {
         dotted: target
         for dotted, target in (config.get("methods") or {}).items()
-        if str(target).partition(" ")[2] in paths and str(target).partition(" ")[0].lower() in paths[str(target).partition(" ")[2]]
+        if str(target).partition(" ")[2] in paths
+        and str(target).partition(" ")[0].lower() in paths[str(target).partition(" ")[2]]
     }
     sdk_config = load_config({**config, "methods": methods}, config_file, problems)
     problems.raise_if_errors()
     assert sdk_config is not None
-    api = Builder(normalised.document, name, {**config, "methods": methods}, config_file, problems).build(sdk_config)
+    api = Builder(
+        normalised.document, name, {**config, "methods": methods}, config_file, problems
+    ).build(sdk_config)
     problems.raise_if_errors()
     assert api is not None
     return api, normalised.document
@@ -149,7 +200,11 @@ def _reachable(document: dict[str, Any], roots: list[Any]) -> set[str]:
                 if name not in seen:
                     seen.add(name)
                     stack.append(schemas.get(name))
-            stack.extend(v for k, v in node.items() if k not in ("example", "examples", "default", "enum", "const"))
+            stack.extend(
+                v
+                for k, v in node.items()
+                if k not in ("example", "examples", "default", "enum", "const")
+            )
         elif isinstance(node, list):
             stack.extend(node)
     return seen
@@ -203,24 +258,49 @@ def compare(old: tuple[Api, dict[str, Any]], new: tuple[Api, dict[str, Any]]) ->
                 report.add("breaking", "argument-removed", subject, f"argument `{name}` removed")
             elif a is None and b is not None:
                 level = "breaking" if b.required else "feature"
-                report.add(level, "argument-added", subject, f"{'required' if b.required else 'optional'} argument `{name}` added")
+                report.add(
+                    level,
+                    "argument-added",
+                    subject,
+                    f"{'required' if b.required else 'optional'} argument `{name}` added",
+                )
             elif a is not None and b is not None:
                 if a.required != b.required:
                     level = "breaking" if b.required else "feature"
-                    report.add(level, "argument-requiredness", subject, f"argument `{name}` is now {'required' if b.required else 'optional'}")
+                    report.add(
+                        level,
+                        "argument-requiredness",
+                        subject,
+                        f"argument `{name}` is now {'required' if b.required else 'optional'}",
+                    )
                 if a.annotation != b.annotation:
                     # an argument that accepts all it did and more breaks no caller
                     widened = set(a.type.members("in")) <= set(b.type.members("in"))
                     level = "feature" if widened else "breaking"
-                    report.add(level, "argument-type", subject, f"argument `{name}` changed from `{a.annotation}` to `{b.annotation}`")
+                    report.add(
+                        level,
+                        "argument-type",
+                        subject,
+                        f"argument `{name}` changed from `{a.annotation}` to `{b.annotation}`",
+                    )
         if old_op.return_annotation != new_op.return_annotation:
-            report.add("breaking", "return-type", subject, f"returns `{new_op.return_annotation}`, was `{old_op.return_annotation}`")
+            report.add(
+                "breaking",
+                "return-type",
+                subject,
+                f"returns `{new_op.return_annotation}`, was `{old_op.return_annotation}`",
+            )
     _compare_models(report, old_doc, new_doc)
     package = new_api.config.package
     for name in sorted(set(old_api.homes) & set(new_api.homes)):
         before_home, after_home = old_api.homes[name], new_api.homes[name]
         if before_home != after_home:  # the same model, now used by other resources too
-            report.add("fix", "model-moved", f"types.{name}", f"moved from `{package}.types.{before_home}` to `{package}.types.{after_home}`; `from {package}.types import {name}` is unchanged")
+            report.add(
+                "fix",
+                "model-moved",
+                f"types.{name}",
+                f"moved from `{package}.types.{before_home}` to `{package}.types.{after_home}`; `from {package}.types import {name}` is unchanged",
+            )
     return report
 
 
@@ -233,7 +313,13 @@ def _type_of(schema: Any) -> str:
     kinds = [k for k in (kinds if isinstance(kinds, list) else [kinds]) if k and k != "null"]
     for combiner in ("oneOf", "anyOf"):
         if schema.get(combiner):
-            return " | ".join(sorted(_type_of(v) for v in schema[combiner] if not (isinstance(v, dict) and v.get("type") == "null")))
+            return " | ".join(
+                sorted(
+                    _type_of(v)
+                    for v in schema[combiner]
+                    if not (isinstance(v, dict) and v.get("type") == "null")
+                )
+            )
     if kinds == ["array"]:
         return f"array of {_type_of(schema.get('items'))}"
     if kinds == ["object"] and isinstance(schema.get("additionalProperties"), dict):
@@ -246,7 +332,9 @@ def _nullable(schema: Any) -> bool:
         return True
     kinds = schema.get("type")
     variants = schema.get("oneOf") or schema.get("anyOf") or []
-    return (isinstance(kinds, list) and "null" in kinds) or any(isinstance(v, dict) and v.get("type") == "null" for v in variants)
+    return (isinstance(kinds, list) and "null" in kinds) or any(
+        isinstance(v, dict) and v.get("type") == "null" for v in variants
+    )
 
 
 def _compare_models(report: Report, old_doc: dict[str, Any], new_doc: dict[str, Any]) -> None:
@@ -283,22 +371,47 @@ def _compare_models(report: Report, old_doc: dict[str, Any], new_doc: dict[str, 
             if prop not in old_props:
                 required = prop in new_required
                 level = "breaking" if required and in_request else "feature"
-                report.add(level, "field-added", field_subject, f"new {'required ' if required else ''}field")
+                report.add(
+                    level,
+                    "field-added",
+                    field_subject,
+                    f"new {'required ' if required else ''}field",
+                )
                 continue
             x, y = old_props[prop], new_props[prop]
             if _type_of(x) != _type_of(y):
-                report.add("breaking", "field-type-changed", field_subject, f"type `{_type_of(x)}` -> `{_type_of(y)}`")
+                report.add(
+                    "breaking",
+                    "field-type-changed",
+                    field_subject,
+                    f"type `{_type_of(x)}` -> `{_type_of(y)}`",
+                )
             if _nullable(x) != _nullable(y):
                 now_nullable = _nullable(y)
                 breaking = (now_nullable and in_response) or (not now_nullable and in_request)
-                report.add("breaking" if breaking else ("feature" if now_nullable else "fix"), "field-nullability", field_subject, "may now be null" if now_nullable else "is no longer nullable")
+                report.add(
+                    "breaking" if breaking else ("feature" if now_nullable else "fix"),
+                    "field-nullability",
+                    field_subject,
+                    "may now be null" if now_nullable else "is no longer nullable",
+                )
             was, now = prop in old_required, prop in new_required
             if was != now:
                 breaking = (now and in_request) or (not now and in_response)
-                report.add("breaking" if breaking else ("fix" if now else "feature"), "field-requiredness", field_subject, "is now required" if now else "is now optional")
+                report.add(
+                    "breaking" if breaking else ("fix" if now else "feature"),
+                    "field-requiredness",
+                    field_subject,
+                    "is now required" if now else "is now optional",
+                )
             for keyword in CONSTRAINTS:
                 if isinstance(x, dict) and isinstance(y, dict) and x.get(keyword) != y.get(keyword):
-                    report.add("fix", "field-constraint", field_subject, f"{keyword} {x.get(keyword)!r} -> {y.get(keyword)!r}")
+                    report.add(
+                        "fix",
+                        "field-constraint",
+                        field_subject,
+                        f"{keyword} {x.get(keyword)!r} -> {y.get(keyword)!r}",
+                    )
 
 
 def diff(old_source: str, new_source: str, config_path: Path, repo: Path) -> tuple[Report, str]:

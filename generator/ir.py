@@ -50,7 +50,9 @@ class EventStream:
     """A `text/event-stream` answer whose events the spec declares (OpenAPI 3.2's `itemSchema`)."""
 
     item: TypeExpr  # the type of each event's data, validated event by event
-    flag: str | None = None  # the boolean body argument that asks for the stream; None: it always streams
+    flag: str | None = (
+        None  # the boolean body argument that asks for the stream; None: it always streams
+    )
 
     @property
     def type(self) -> TypeExpr:
@@ -112,7 +114,9 @@ class Operation:
     @property
     def renamed_arguments(self) -> dict[str, str]:
         """Wire name -> keyword argument, where they differ (for error messages)."""
-        return {a.wire_name: a.name for a in self.arguments if a.wire_name and a.wire_name != a.name}
+        return {
+            a.wire_name: a.name for a in self.arguments if a.wire_name and a.wire_name != a.name
+        }
 
     @property
     def arguments(self) -> tuple[Parameter, ...]:
@@ -227,7 +231,9 @@ class Api:
     root: Resource  # the client itself; its children are the top-level resources
     model_names: tuple[str, ...] = field(default=())
     params: tuple[ParamDict, ...] = ()  # the TypedDicts that arguments may give for models
-    model_homes: tuple[tuple[str, str], ...] = ()  # model -> its module below `types` (`ai.assistants`)
+    model_homes: tuple[
+        tuple[str, str], ...
+    ] = ()  # model -> its module below `types` (`ai.assistants`)
     webhook_events: tuple[WebhookEvent, ...] = ()  # the events `client.webhooks.unwrap` parses
 
     @functools.cached_property

@@ -39,7 +39,15 @@ _TOKEN = re.compile(r"^[A-Za-z0-9._-]+$")
 _URL = re.compile(r"^https?://[^\s\"'\\<>]+$")
 # Modules the generated package imports, and names its modules define or import beside
 # the clients: a package or client named so would shadow them.
-_IMPORTED_MODULES = frozenset(sys.stdlib_module_names) | {"httpx", "pydantic", "pydantic_core", "typing_extensions", "httpx_sse", "cryptography", "anyio"}
+_IMPORTED_MODULES = frozenset(sys.stdlib_module_names) | {
+    "httpx",
+    "pydantic",
+    "pydantic_core",
+    "typing_extensions",
+    "httpx_sse",
+    "cryptography",
+    "anyio",
+}
 _TAKEN_CLASS_NAMES = frozenset(naming.EXCEPTION_NAMES) | {
     "NotGiven", "NOT_GIVEN", "Omit", "Stream", "AsyncStream", "StreamedResponse", "AsyncStreamedResponse",
     "RawResponse", "RequestSpec", "SyncAPIClient", "AsyncAPIClient", "Webhooks", "Any", "Mapping",
@@ -70,20 +78,32 @@ def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfi
 
     package = text("package")
     if package and (not _PACKAGE.fullmatch(package) or package in naming.RESERVED):
-        problems.error(f"package name {package!r} is not a valid Python package name", file, "/package")
+        problems.error(
+            f"package name {package!r} is not a valid Python package name", file, "/package"
+        )
     distribution = text("distribution")
     if distribution and not _DISTRIBUTION.fullmatch(distribution):
-        problems.error(f"distribution name {distribution!r} is not a valid package name", file, "/distribution")
+        problems.error(
+            f"distribution name {distribution!r} is not a valid package name", file, "/distribution"
+        )
     version = text("version")
     if version and not _VERSION.fullmatch(version):
-        problems.error(f"version {version!r} is not of the form MAJOR.MINOR.PATCH", file, "/version")
+        problems.error(
+            f"version {version!r} is not of the form MAJOR.MINOR.PATCH", file, "/version"
+        )
     if package in _IMPORTED_MODULES:
-        problems.error(f"package name {package!r} is a module the package imports; it could not import itself", file, "/package")
+        problems.error(
+            f"package name {package!r} is a module the package imports; it could not import itself",
+            file,
+            "/package",
+        )
 
     def mapping(key: str) -> dict[str, Any]:
         value = data.get(key) or {}
         if not isinstance(value, dict):
-            problems.error(f"`{key}` must be a mapping, not {type(value).__name__}", file, pointer(key))
+            problems.error(
+                f"`{key}` must be a mapping, not {type(value).__name__}", file, pointer(key)
+            )
             return {}
         return value
 
@@ -97,33 +117,66 @@ def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfi
     for role in ("sync", "async"):
         name = clients.get(role)
         if isinstance(name, str) and (name in _TAKEN_CLASS_NAMES or name in naming.BUILTINS):
-            problems.error(f"client name {name!r} is a name the package already uses", file, pointer("clients", role))
+            problems.error(
+                f"client name {name!r} is a name the package already uses",
+                file,
+                pointer("clients", role),
+            )
     if clients.get("sync", "Client") == clients.get("async", "AsyncClient"):
         problems.error("the sync and async clients need two names", file, "/clients/async")
     for key, value, pattern, what in (
         ("clients/sync", clients.get("sync", "Client"), _CLASS, "a class name"),
         ("clients/async", clients.get("async", "AsyncClient"), _CLASS, "a class name"),
-        ("environment/api_key", environment.get("api_key", "API_KEY"), _ENV, "an environment variable name"),
-        ("environment/base_url", environment.get("base_url", "BASE_URL"), _ENV, "an environment variable name"),
+        (
+            "environment/api_key",
+            environment.get("api_key", "API_KEY"),
+            _ENV,
+            "an environment variable name",
+        ),
+        (
+            "environment/base_url",
+            environment.get("base_url", "BASE_URL"),
+            _ENV,
+            "an environment variable name",
+        ),
         ("environment/log", environment.get("log", "LOG"), _ENV, "an environment variable name"),
-        ("user_agent", data.get("user_agent", package), _TOKEN, "a product token (letters, digits, . _ -)"),
+        (
+            "user_agent",
+            data.get("user_agent", package),
+            _TOKEN,
+            "a product token (letters, digits, . _ -)",
+        ),
         ("base_url", data.get("base_url"), _URL, "an http(s) URL"),
     ):
         if not isinstance(value, str) or not pattern.fullmatch(value):
-            problems.error(f"`{key.replace('/', '.')}` must be {what}, not {value!r}", file, "/" + key)
+            problems.error(
+                f"`{key.replace('/', '.')}` must be {what}, not {value!r}", file, "/" + key
+            )
     hand_written = [f"{package}/lib/"]
     listed = data.get("hand_written") or []
     if not isinstance(listed, list):
-        problems.error("`hand_written` must be a list of paths inside the output (a folder ends in `/`)", file, "/hand_written")
+        problems.error(
+            "`hand_written` must be a list of paths inside the output (a folder ends in `/`)",
+            file,
+            "/hand_written",
+        )
         listed = []
     for index, entry in enumerate(listed):
         # a path inside the output: relative, no empty, `.` or `..` part (a folder ends in /)
-        if not isinstance(entry, str) or any(p in ("", ".", "..") for p in entry.removesuffix("/").split("/")):
-            problems.error(f"`hand_written` entries must be relative paths inside the output, not {entry!r}", file, pointer("hand_written", index))
+        if not isinstance(entry, str) or any(
+            p in ("", ".", "..") for p in entry.removesuffix("/").split("/")
+        ):
+            problems.error(
+                f"`hand_written` entries must be relative paths inside the output, not {entry!r}",
+                file,
+                pointer("hand_written", index),
+            )
         else:
             hand_written.append(entry)
     if "methods" in data and not isinstance(data["methods"], dict):
-        problems.error("`methods` must map dotted method names to operations (`GET /path`)", file, "/methods")
+        problems.error(
+            "`methods` must map dotted method names to operations (`GET /path`)", file, "/methods"
+        )
     config = SdkConfig(
         package=package,
         distribution=distribution,
@@ -149,7 +202,11 @@ def _webhook_signing(section: Any, file: str, problems: Problems) -> WebhookSign
     if section is None:
         return None
     if not isinstance(section, dict):
-        problems.error("`webhooks` must be a mapping (signature_header, timestamp_header, signed_message, ...)", file, "/webhooks")
+        problems.error(
+            "`webhooks` must be a mapping (signature_header, timestamp_header, signed_message, ...)",
+            file,
+            "/webhooks",
+        )
         return None
     values: dict[str, Any] = {}
     for key, pattern, what in (
@@ -159,28 +216,65 @@ def _webhook_signing(section: Any, file: str, problems: Problems) -> WebhookSign
     ):
         value = section.get(key)
         if not isinstance(value, str) or (pattern is not None and not pattern.fullmatch(value)):
-            problems.error(f"`webhooks.{key}` must be {what}, not {value!r}", file, pointer("webhooks", key))
+            problems.error(
+                f"`webhooks.{key}` must be {what}, not {value!r}", file, pointer("webhooks", key)
+            )
         values[key] = value
     message = values["signed_message"]
-    if isinstance(message, str) and (message.count("{timestamp}") != 1 or message.count("{payload}") != 1 or message.count("{") != 2 or message.count("}") != 2):
-        problems.error(f"`webhooks.signed_message` must hold `{{timestamp}}` and `{{payload}}` once each and no other braces, not {message!r}", file, "/webhooks/signed_message")
+    if isinstance(message, str) and (
+        message.count("{timestamp}") != 1
+        or message.count("{payload}") != 1
+        or message.count("{") != 2
+        or message.count("}") != 2
+    ):
+        problems.error(
+            f"`webhooks.signed_message` must hold `{{timestamp}}` and `{{payload}}` once each and no other braces, not {message!r}",
+            file,
+            "/webhooks/signed_message",
+        )
     tolerance = section.get("tolerance", 300)
     if not isinstance(tolerance, int) or isinstance(tolerance, bool) or tolerance <= 0:
-        problems.error(f"`webhooks.tolerance` must be a positive number of seconds, not {tolerance!r}", file, "/webhooks/tolerance")
+        problems.error(
+            f"`webhooks.tolerance` must be a positive number of seconds, not {tolerance!r}",
+            file,
+            "/webhooks/tolerance",
+        )
     key_env = section.get("public_key_env")
     if not isinstance(key_env, str) or not _ENV.fullmatch(key_env):
-        problems.error(f"`webhooks.public_key_env` must be an environment variable name, not {key_env!r}", file, "/webhooks/public_key_env")
+        problems.error(
+            f"`webhooks.public_key_env` must be an environment variable name, not {key_env!r}",
+            file,
+            "/webhooks/public_key_env",
+        )
     at = section.get("event_type_at")
     if not isinstance(at, list) or not at or not all(isinstance(part, str) and part for part in at):
-        problems.error(f"`webhooks.event_type_at` must be the path of property names to the event type, not {at!r}", file, "/webhooks/event_type_at")
+        problems.error(
+            f"`webhooks.event_type_at` must be the path of property names to the event type, not {at!r}",
+            file,
+            "/webhooks/event_type_at",
+        )
         at = []
     if problems.errors:
         return None
-    return WebhookSigning(str(values["signature_header"]), str(values["timestamp_header"]), str(message), tolerance, str(key_env), tuple(at))
+    return WebhookSigning(
+        str(values["signature_header"]),
+        str(values["timestamp_header"]),
+        str(message),
+        tolerance,
+        str(key_env),
+        tuple(at),
+    )
 
 
 class Builder:
-    def __init__(self, document: dict[str, Any], spec_file: str, config_data: dict[str, Any], config_file: str, problems: Problems) -> None:
+    def __init__(
+        self,
+        document: dict[str, Any],
+        spec_file: str,
+        config_data: dict[str, Any],
+        config_file: str,
+        problems: Problems,
+    ) -> None:
         self.doc = document
         self.spec_file = spec_file
         self.config_data = config_data
@@ -193,7 +287,11 @@ class Builder:
 
     # -- types -------------------------------------------------------------------
     def component(self, schema: Any) -> tuple[str, Any] | None:
-        if isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and schema["$ref"].startswith(SCHEMA_REF):
+        if (
+            isinstance(schema, dict)
+            and isinstance(schema.get("$ref"), str)
+            and schema["$ref"].startswith(SCHEMA_REF)
+        ):
             name = schema["$ref"][len(SCHEMA_REF) :]
             return name, self.schemas.get(name, {})
         return None
@@ -215,11 +313,16 @@ class Builder:
             options += [types.LiteralOf(values)] if values else []
             options += [types.NONE] if None in schema["enum"] else []
         elif schema.get("oneOf") or schema.get("anyOf"):
-            options += [self.type_of(variant) for variant in schema.get("oneOf") or schema.get("anyOf") or []]
+            options += [
+                self.type_of(variant)
+                for variant in schema.get("oneOf") or schema.get("anyOf") or []
+            ]
         elif isinstance(schema.get("allOf"), list) and len(schema["allOf"]) == 1:
             options.append(self.type_of(schema["allOf"][0]))
         elif schema.get("allOf"):
-            options.append(types.OBJECT)  # merges are components (normalising.py); one left inline is loose
+            options.append(
+                types.OBJECT
+            )  # merges are components (normalising.py); one left inline is loose
         else:
             options += [self._primitive(kind, schema) for kind in kinds or ["any"]]
         if "null" in kinds:
@@ -231,8 +334,14 @@ class Builder:
             return types.OBJECT
         if isinstance(target.get("enum"), list):
             values = tuple(v for v in target["enum"] if v is not None)
-            enumeration = types.Enumeration(name, values) if len(values) > 1 else types.LiteralOf(values)
-            return types.union([enumeration, *([types.NONE] if None in target["enum"] else [])]) if values else types.NONE
+            enumeration = (
+                types.Enumeration(name, values) if len(values) > 1 else types.LiteralOf(values)
+            )
+            return (
+                types.union([enumeration, *([types.NONE] if None in target["enum"] else [])])
+                if values
+                else types.NONE
+            )
         if _is_plain(target) or target.get("type") == "array":
             return self.type_of(target)  # a named string or list is the string or list itself
         variants = target.get("oneOf") or target.get("anyOf")
@@ -241,42 +350,64 @@ class Builder:
                 return types.OBJECT
             self._visiting.add(name)
             try:
-                return types.Alias(name, tuple(self.type_of(v) for v in variants), open=isinstance(target.get("discriminator"), dict))
+                return types.Alias(
+                    name,
+                    tuple(self.type_of(v) for v in variants),
+                    open=isinstance(target.get("discriminator"), dict),
+                )
             finally:
                 self._visiting.discard(name)
         shape = self.object_shape(target)
-        given = types.ParamRef(self.param_name(name)) if shape is not None and shape[0] else types.ANY_MAP
+        given = (
+            types.ParamRef(self.param_name(name))
+            if shape is not None and shape[0]
+            else types.ANY_MAP
+        )
         return types.Model(name, given)
 
     def description_of(self, schema: Any) -> str:
         """A property's description: its own, else that of the component it refers to."""
         found = self.component(schema)
-        return str((schema or {}).get("description") or (found[1].get("description") if found else "") or "")
+        return str(
+            (schema or {}).get("description")
+            or (found[1].get("description") if found else "")
+            or ""
+        )
 
     def param_name(self, model: str) -> str:
         """The TypedDict beside the model `model`: `{model}Param` (`{model}Dict` for a model
         named a param already), never a schema's own name."""
-        return naming.unused(model + ("Dict" if model.endswith(("Param", "Params")) else "Param"), self.schemas)
+        return naming.unused(
+            model + ("Dict" if model.endswith(("Param", "Params")) else "Param"), self.schemas
+        )
 
     def _primitive(self, kind: str, schema: dict[str, Any]) -> TypeExpr:
         if kind == "string":
             if schema.get("format") == "binary":
                 return types.File()
-            return types.Text(schema["format"]) if types.Text.knows(schema.get("format")) else types.Scalar("str")
+            return (
+                types.Text(schema["format"])
+                if types.Text.knows(schema.get("format"))
+                else types.Scalar("str")
+            )
         if kind in _SCALARS:
             return types.Scalar(_SCALARS[kind])
         if kind == "array":
             return types.ListOf(self.type_of(schema.get("items", {})))
         if kind == "object":
             extra = schema.get("additionalProperties")
-            return types.MapOf(self.type_of(extra) if isinstance(extra, dict) and extra else types.ANY)
+            return types.MapOf(
+                self.type_of(extra) if isinstance(extra, dict) and extra else types.ANY
+            )
         return types.OBJECT
 
     def param_dicts(self, api_types: list[TypeExpr]) -> tuple[types.ParamDict, ...]:
         """The TypedDicts that the arguments `api_types` (and their keys, in turn) name."""
         by_param = {self.param_name(name): name for name in self.schemas}
         done: dict[str, types.ParamDict] = {}
-        pending = [t.name for expr in api_types for t in expr.walk() if isinstance(t, types.ParamRef)]
+        pending = [
+            t.name for expr in api_types for t in expr.walk() if isinstance(t, types.ParamRef)
+        ]
         while pending:
             param = pending.pop()
             if param in done or param not in by_param:
@@ -288,9 +419,17 @@ class Builder:
                 if isinstance(sub, dict) and sub.get("readOnly"):
                     continue
                 field_type = self.type_of(sub)
-                fields.append(types.ParamField(str(key), field_type, key in shape[1], self.description_of(sub)))
+                fields.append(
+                    types.ParamField(
+                        str(key), field_type, key in shape[1], self.description_of(sub)
+                    )
+                )
                 pending += [t.name for t in field_type.walk() if isinstance(t, types.ParamRef)]
-            description = str(self.schemas[model].get("description") or "") if isinstance(self.schemas[model], dict) else ""
+            description = (
+                str(self.schemas[model].get("description") or "")
+                if isinstance(self.schemas[model], dict)
+                else ""
+            )
             done[param] = types.ParamDict(param, model, tuple(fields), description)
         return tuple(done[name] for name in sorted(done))
 
@@ -318,10 +457,14 @@ class Builder:
         return None
 
     # -- operations ----------------------------------------------------------------
-    def build_operation(self, name: str, method: str, path: str, operation: dict[str, Any], where: str) -> Operation | None:
+    def build_operation(
+        self, name: str, method: str, path: str, operation: dict[str, Any], where: str
+    ) -> Operation | None:
         at = ("paths", path, method)
         parameters: list[Parameter] = []
-        raw_parameters = [deref(self.doc, p) for p in self.doc["paths"][path].get("parameters", []) or []]
+        raw_parameters = [
+            deref(self.doc, p) for p in self.doc["paths"][path].get("parameters", []) or []
+        ]
         raw_parameters += [deref(self.doc, p) for p in operation.get("parameters", []) or []]
         path_names = [p.get("name") for p in raw_parameters if p.get("in") == "path"]
         page_number = page_size = None
@@ -370,7 +513,10 @@ class Builder:
                 )
             )
         for parameter in parameters:
-            if parameter.location == "query" and parameter.wire_name in ("page[number]", "page_number"):
+            if parameter.location == "query" and parameter.wire_name in (
+                "page[number]",
+                "page_number",
+            ):
                 page_number = parameter.wire_name
             if parameter.location == "query" and parameter.wire_name in ("page[size]", "page_size"):
                 page_size = parameter.wire_name
@@ -425,41 +571,93 @@ class Builder:
         found = self.component(schema)
         encoding = BODY_ENCODINGS[media_type]
         if encoding == "binary":  # raw bytes (or a file) sent as they are
-            return Body(media_type, bool(raw.get("required")), None, (Parameter("body", "", "body", types.Content(), bool(raw.get("required")), str(raw.get("description") or "")),), encoding)
+            return Body(
+                media_type,
+                bool(raw.get("required")),
+                None,
+                (
+                    Parameter(
+                        "body",
+                        "",
+                        "body",
+                        types.Content(),
+                        bool(raw.get("required")),
+                        str(raw.get("description") or ""),
+                    ),
+                ),
+                encoding,
+            )
         # Multipart bodies carry files, which the model (bytes) sees as placeholders only.
         model = found[0] if found else None
         shape = self.object_shape(schema)
         required = bool(raw.get("required"))
         if shape is None:
-            return Body(media_type, required, model, (
-                Parameter("body", "", "body", self.type_of(schema), required, str(raw.get("description") or "")),
-            ), encoding)
+            return Body(
+                media_type,
+                required,
+                model,
+                (
+                    Parameter(
+                        "body",
+                        "",
+                        "body",
+                        self.type_of(schema),
+                        required,
+                        str(raw.get("description") or ""),
+                    ),
+                ),
+                encoding,
+            )
         fields = []
         for prop, sub in shape[0].items():
             try:
                 python_name = naming.parameter_name(prop)
             except ValueError as exc:
-                self.problems.error(f"body property {prop!r}: {exc}", self.spec_file, pointer(*at, "requestBody"))
+                self.problems.error(
+                    f"body property {prop!r}: {exc}", self.spec_file, pointer(*at, "requestBody")
+                )
                 continue
             if isinstance(sub, dict) and sub.get("readOnly"):
                 continue
-            fields.append(Parameter(python_name, prop, "body", self.type_of(sub), prop in shape[1], self.description_of(sub)))
-        files = tuple(f.wire_name for f in fields if encoding == "multipart" and _uploads_a_file(f.type))
+            fields.append(
+                Parameter(
+                    python_name,
+                    prop,
+                    "body",
+                    self.type_of(sub),
+                    prop in shape[1],
+                    self.description_of(sub),
+                )
+            )
+        files = tuple(
+            f.wire_name for f in fields if encoding == "multipart" and _uploads_a_file(f.type)
+        )
         return Body(media_type, required, model, tuple(fields), encoding, files)
 
     def build_response(self, operation: dict[str, Any], at: tuple[str, ...]) -> Response | None:
         responses = operation.get("responses") or {}
         success = sorted(str(s) for s in responses if str(s).startswith("2"))
         if not success:
-            self.problems.error("operation declares no 2xx response", self.spec_file, pointer(*at, "responses"))
+            self.problems.error(
+                "operation declares no 2xx response", self.spec_file, pointer(*at, "responses")
+            )
             return None
         status = success[0]
-        raw = deref(self.doc, responses[status]) if status in responses else deref(self.doc, responses[int(status)])
+        raw = (
+            deref(self.doc, responses[status])
+            if status in responses
+            else deref(self.doc, responses[int(status)])
+        )
         content = dict((raw or {}).get("content") or {})
         if not content or status == "204":
             return Response("none", types.NONE, status)
         others = [m for m in content if m != STREAM_TYPE]
-        events = self.event_stream(operation, content.get(STREAM_TYPE), others, (*at, "responses", status, "content", STREAM_TYPE))
+        events = self.event_stream(
+            operation,
+            content.get(STREAM_TYPE),
+            others,
+            (*at, "responses", status, "content", STREAM_TYPE),
+        )
         if events is not None:
             del content[STREAM_TYPE]
             if events.flag is None or not content:
@@ -479,7 +677,9 @@ class Builder:
         # Audio, PDF, octet-stream, images...: the bytes as sent.
         return Response("binary", types.Scalar("bytes"), status)
 
-    def event_stream(self, operation: dict[str, Any], media: Any, others: list[str], at: tuple[str, ...]) -> EventStream | None:
+    def event_stream(
+        self, operation: dict[str, Any], media: Any, others: list[str], at: tuple[str, ...]
+    ) -> EventStream | None:
         """The events of a `text/event-stream` answer, where its item schema (`itemSchema`,
         or `x-itemSchema` in a 3.1 document) names them: each event's `data` holds JSON of
         the `contentSchema` of its `data` property (or the item schema is that schema). A
@@ -492,10 +692,22 @@ class Builder:
         if item is None:
             return None
         data = ((item.get("properties") or {}).get("data") or {}) if isinstance(item, dict) else {}
-        schema = data.get("contentSchema") if isinstance(data, dict) and "contentSchema" in data else item
+        schema = (
+            data.get("contentSchema")
+            if isinstance(data, dict) and "contentSchema" in data
+            else item
+        )
         if self.component(schema) is None:
-            where = (*at, key, "properties", "data", "contentSchema") if schema is not item else (*at, key)
-            self.problems.error("the events of a stream must be a schema of components/schemas (a `$ref`)", self.spec_file, pointer(*where))
+            where = (
+                (*at, key, "properties", "data", "contentSchema")
+                if schema is not item
+                else (*at, key)
+            )
+            self.problems.error(
+                "the events of a stream must be a schema of components/schemas (a `$ref`)",
+                self.spec_file,
+                pointer(*where),
+            )
             return None
         flag = None
         body = deref(self.doc, operation.get("requestBody"))
@@ -512,7 +724,14 @@ class Builder:
             )
         return EventStream(self.type_of(schema), flag)
 
-    def pagination(self, method: str, response: Response, operation: dict[str, Any], number: str | None, size: str | None) -> Pagination | None:
+    def pagination(
+        self,
+        method: str,
+        response: Response,
+        operation: dict[str, Any],
+        number: str | None,
+        size: str | None,
+    ) -> Pagination | None:
         if method != "get" or response.kind != "json":
             return None
         status = response.status
@@ -521,7 +740,9 @@ class Builder:
         found = self.component(schema)
         target = found[1] if found else schema
         if target.get("type") == "array" and number and size:
-            return Pagination("array", self.type_of(target.get("items", {})), number, size, self._default_size)
+            return Pagination(
+                "array", self.type_of(target.get("items", {})), number, size, self._default_size
+            )
         shape = self.object_shape(schema)
         if shape is None or "data" not in shape[0]:
             return None
@@ -546,12 +767,24 @@ class Builder:
         """A leading path segment that the server URL already ends with (`/v2`)."""
         return naming.server_prefix(self.doc)
 
-    def _move_into_subresources(self, tree: dict[tuple[str, ...], list[Operation]], defaulted: set[tuple[str, str]]) -> None:
+    def _move_into_subresources(
+        self, tree: dict[tuple[str, ...], list[Operation]], defaulted: set[tuple[str, str]]
+    ) -> None:
         """A default-named method that is also the name of a sub-resource (`POST .../chat`
         beside `.../chat/sms`) becomes that sub-resource's `create` (or `retrieve`, ...)."""
-        verbs = {"get": "retrieve", "post": "create", "put": "update", "patch": "update", "delete": "delete"}
+        verbs = {
+            "get": "retrieve",
+            "post": "create",
+            "put": "update",
+            "patch": "update",
+            "delete": "delete",
+        }
         for resource_path in sorted(tree, key=len, reverse=True):
-            children = {p[len(resource_path)] for p in tree if len(p) > len(resource_path) and p[: len(resource_path)] == resource_path}
+            children = {
+                p[len(resource_path)]
+                for p in tree
+                if len(p) > len(resource_path) and p[: len(resource_path)] == resource_path
+            }
             for op in list(tree[resource_path]):
                 if op.name in children and (op.http_method, op.path) in defaulted:
                     target = (*resource_path, op.name)
@@ -561,7 +794,14 @@ class Builder:
                     tree[resource_path].remove(op)
                     tree[target].append(moved)
 
-    def _add(self, tree: dict[tuple[str, ...], list[Operation]], parts: list[str], key: tuple[str, str], file: str, where: str) -> None:
+    def _add(
+        self,
+        tree: dict[tuple[str, ...], list[Operation]],
+        parts: list[str],
+        key: tuple[str, str],
+        file: str,
+        where: str,
+    ) -> None:
         dotted = ".".join(parts)
         long_name = next((part for part in parts if len(part) > naming.MAX_NAME_LENGTH), None)
         if long_name is not None:
@@ -572,13 +812,21 @@ class Builder:
                 where,
             )
             return
-        operation = self.build_operation(parts[-1], key[0], key[1], self.doc["paths"][key[1]][key[0]], dotted)
+        operation = self.build_operation(
+            parts[-1], key[0], key[1], self.doc["paths"][key[1]][key[0]], dotted
+        )
         if operation is None:
             return
         resource_ops = tree.setdefault(tuple(parts[:-1]), [])
         clash = next((o for o in resource_ops if o.name == operation.name), None)
         clash_defaulted = clash is not None and (clash.http_method, clash.path) in self.defaulted
-        if clash is not None and clash_defaulted and file == self.spec_file and not clash.path.endswith("}") and key[1].endswith("}"):
+        if (
+            clash is not None
+            and clash_defaulted
+            and file == self.spec_file
+            and not clash.path.endswith("}")
+            and key[1].endswith("}")
+        ):
             # `DELETE /things` beside `DELETE /things/{id}`: the one on the whole collection yields.
             if not any(o.name == clash.name + "_all" for o in resource_ops):
                 resource_ops[resource_ops.index(clash)] = replace(clash, name=clash.name + "_all")
@@ -606,19 +854,39 @@ class Builder:
             where = pointer("methods", dotted)
             parts = str(dotted).split(".")
             if len(parts) < 2 or not all(naming.is_identifier(p) for p in parts):
-                self.problems.error(f"{dotted!r} is not a dotted path of Python names (resource.method)", self.config_file, where)
+                self.problems.error(
+                    f"{dotted!r} is not a dotted path of Python names (resource.method)",
+                    self.config_file,
+                    where,
+                )
                 continue
             taken = naming.taken_by_runtime(parts)
             if taken is not None:
-                self.problems.error(f"{dotted!r} uses the name {taken!r}, which the client already has", self.config_file, where)
+                self.problems.error(
+                    f"{dotted!r} uses the name {taken!r}, which the client already has",
+                    self.config_file,
+                    where,
+                )
                 continue
             http_method, _, path = str(target).partition(" ")
             key = (http_method.lower(), path)
-            if key[0] not in HTTP_METHODS or key[1] not in self.doc["paths"] or key[0] not in self.doc["paths"][key[1]]:
-                self.problems.error(f"{dotted} maps to {target!r}, which the spec does not have", self.config_file, where)
+            if (
+                key[0] not in HTTP_METHODS
+                or key[1] not in self.doc["paths"]
+                or key[0] not in self.doc["paths"][key[1]]
+            ):
+                self.problems.error(
+                    f"{dotted} maps to {target!r}, which the spec does not have",
+                    self.config_file,
+                    where,
+                )
                 continue
             if key in by_operation:
-                self.problems.error(f"{target} is mapped twice: to {by_operation[key]} and to {dotted}", self.config_file, where)
+                self.problems.error(
+                    f"{target} is mapped twice: to {by_operation[key]} and to {dotted}",
+                    self.config_file,
+                    where,
+                )
                 continue
             by_operation[key] = dotted
             self._add(tree, parts, key, self.config_file, where)
@@ -628,13 +896,19 @@ class Builder:
                     # Not named in sdk.yaml: the default name, derived from the path.
                     parts = naming.default_method_path(method, path, self.strip_prefix)
                     self.defaulted.add((method, path))
-                    self._add(tree, parts, (method, path), self.spec_file, pointer("paths", path, method))
+                    self._add(
+                        tree, parts, (method, path), self.spec_file, pointer("paths", path, method)
+                    )
         self._move_into_subresources(tree, self.defaulted)
         for resource_path in list(tree):
             for i in range(1, len(resource_path)):
                 tree.setdefault(resource_path[:i], [])
         for resource_path, ops in tree.items():
-            child_names = {p[len(resource_path)] for p in tree if len(p) == len(resource_path) + 1 and p[: len(resource_path)] == resource_path}
+            child_names = {
+                p[len(resource_path)]
+                for p in tree
+                if len(p) == len(resource_path) + 1 and p[: len(resource_path)] == resource_path
+            }
             for op in ops:
                 if op.name in child_names:
                     self.problems.error(
@@ -644,7 +918,9 @@ class Builder:
                     )
 
         def node(path: tuple[str, ...]) -> Resource:
-            children = tuple(node(p) for p in sorted(tree) if len(p) == len(path) + 1 and p[: len(path)] == path)
+            children = tuple(
+                node(p) for p in sorted(tree) if len(p) == len(path) + 1 and p[: len(path)] == path
+            )
             return Resource(
                 path=path,
                 class_name=naming.resource_class_name(path[-1]) if path else config.sync_client,
@@ -676,7 +952,9 @@ class Builder:
         payload). What reaches a model reaches what it references, so a model's references
         are in its module or one above it: modules import only upwards, and none imports
         `other`."""
-        references = {name: set(schemas_named(schema, self.schemas)) for name, schema in self.schemas.items()}
+        references = {
+            name: set(schemas_named(schema, self.schemas)) for name, schema in self.schemas.items()
+        }
         users: dict[str, set[tuple[str, ...]]] = {}
         for path, ops in tree.items():
             stack = [name for op in ops for name in _models_named(op) if name in self.schemas]
@@ -707,17 +985,27 @@ class Builder:
         webhooks = self.doc.get("webhooks") or {}
         if signing is None:
             if webhooks:
-                self.problems.warning("the spec has webhooks but the SDK config no `webhooks` section: no client.webhooks", self.config_file, "/")
+                self.problems.warning(
+                    "the spec has webhooks but the SDK config no `webhooks` section: no client.webhooks",
+                    self.config_file,
+                    "/",
+                )
             return ()
         events: list[WebhookEvent] = []
         seen: dict[str, str] = {}
         for name, item in sorted(webhooks.items()):
             at = ("webhooks", name)
             operation = (item or {}).get("post") if isinstance(item, dict) else None
-            content = (deref(self.doc, (operation or {}).get("requestBody")) or {}).get("content") or {}
+            content = (deref(self.doc, (operation or {}).get("requestBody")) or {}).get(
+                "content"
+            ) or {}
             found = self.component((content.get("application/json") or {}).get("schema"))
             if found is None:
-                self.problems.warning(f"webhook {name!r} has no JSON payload schema of components/schemas: it is left out", self.spec_file, pointer(*at))
+                self.problems.warning(
+                    f"webhook {name!r} has no JSON payload schema of components/schemas: it is left out",
+                    self.spec_file,
+                    pointer(*at),
+                )
                 continue
             event_types = self._event_types(found[1], signing.event_type_at)
             if not event_types:
@@ -766,7 +1054,11 @@ def _models_named(op: Operation) -> set[str]:
     found = {op.body.model if op.body else None, op.query_model}
     expressions = [a.type for a in op.arguments] + [op.return_type, op.response.type]
     for expr in expressions:
-        found.update(t.name for t in expr.walk() if isinstance(t, (types.Model, types.Enumeration, types.Alias)))
+        found.update(
+            t.name
+            for t in expr.walk()
+            if isinstance(t, (types.Model, types.Enumeration, types.Alias))
+        )
     return {name for name in found if name}
 
 
@@ -784,7 +1076,10 @@ def _separate_same_names(op: Operation) -> Operation:
     if all(n == 1 for n in counts.values()):
         return op
     rank = {"path": 0, "query": 1, "body": 2, "header": 3}
-    keeper = {name: min((a for a in op.arguments if a.name == name), key=lambda a: rank[a.location]) for name in counts}
+    keeper = {
+        name: min((a for a in op.arguments if a.name == name), key=lambda a: rank[a.location])
+        for name in counts
+    }
 
     def rename(argument: Parameter) -> Parameter:
         if counts[argument.name] > 1 and argument is not keeper[argument.name]:
@@ -810,7 +1105,9 @@ def _is_boolean(schema: Any) -> bool:
     if "boolean" in kinds and set(kinds) <= {"boolean", "null"}:
         return True
     variants = schema.get("anyOf") or schema.get("oneOf") or []
-    return any(_is_boolean(v) for v in variants) and all(_is_boolean(v) or (isinstance(v, dict) and v.get("type") == "null") for v in variants)
+    return any(_is_boolean(v) for v in variants) and all(
+        _is_boolean(v) or (isinstance(v, dict) and v.get("type") == "null") for v in variants
+    )
 
 
 def _is_plain(schema: dict[str, Any]) -> bool:
@@ -825,7 +1122,13 @@ def _is_plain(schema: dict[str, Any]) -> bool:
     )
 
 
-def build_api(document: dict[str, Any], spec_file: str, config_data: dict[str, Any], config_file: str, problems: Problems) -> Api | None:
+def build_api(
+    document: dict[str, Any],
+    spec_file: str,
+    config_data: dict[str, Any],
+    config_file: str,
+    problems: Problems,
+) -> Api | None:
     config = load_config(config_data, config_file, problems)
     if config is None:
         return None

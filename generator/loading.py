@@ -32,7 +32,10 @@ class FastLoader(_BaseLoader):  # type: ignore[misc]
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise pyyaml.constructor.ConstructorError(
-                    "while constructing a mapping", node.start_mark, f"found duplicate key {key!r}", key_node.start_mark
+                    "while constructing a mapping",
+                    node.start_mark,
+                    f"found duplicate key {key!r}",
+                    key_node.start_mark,
                 )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
@@ -81,12 +84,18 @@ class SourceMap:
         position: tuple[int, int] | None = (1, 1)
         for token in split_pointer(ptr):
             if isinstance(node, pyyaml.MappingNode):
-                found = next(((key, value) for key, value in node.value if _key_text(key) == token), None)
+                found = next(
+                    ((key, value) for key, value in node.value if _key_text(key) == token), None
+                )
                 if found is None:
                     break  # the nearest existing ancestor is the best we can point at
                 mark = found[0].start_mark
                 node = found[1]
-            elif isinstance(node, pyyaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
+            elif (
+                isinstance(node, pyyaml.SequenceNode)
+                and token.isdigit()
+                and int(token) < len(node.value)
+            ):
                 node = node.value[int(token)]
                 mark = node.start_mark
             else:
@@ -141,7 +150,11 @@ def _read(path: Path, name: str, problems: Problems) -> str | None:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start].decode("utf-8", "replace")
-        problems.error(f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded ({exc.reason}); save the file as UTF-8", name, position=_position(before, len(before)))
+        problems.error(
+            f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded ({exc.reason}); save the file as UTF-8",
+            name,
+            position=_position(before, len(before)),
+        )
         return None
 
 
@@ -155,7 +168,13 @@ def _may_have_anchors(text: str) -> bool:
     or `,`, and followed by a name): a scan of the few `&`s, not of the whole text."""
     index = text.find("&")
     while index != -1:
-        if (index == 0 or text[index - 1] in " \t\r\n[{,") and text[index + 1 : index + 2] not in ("", " ", "\t", "\r", "\n"):
+        if (index == 0 or text[index - 1] in " \t\r\n[{,") and text[index + 1 : index + 2] not in (
+            "",
+            " ",
+            "\t",
+            "\r",
+            "\n",
+        ):
             return True
         index = text.find("&", index + 1)
     return False
@@ -174,20 +193,34 @@ def _check_aliases(tree: Any, text: str, name: str, problems: Problems) -> bool:
     while stack:
         node, done = stack.pop()
         key = id(node)
-        children = [part for pair in node.value for part in pair] if isinstance(node, pyyaml.MappingNode) else node.value if isinstance(node, pyyaml.SequenceNode) else []
+        children = (
+            [part for pair in node.value for part in pair]
+            if isinstance(node, pyyaml.MappingNode)
+            else node.value
+            if isinstance(node, pyyaml.SequenceNode)
+            else []
+        )
         if done:
             open_nodes.discard(key)
             sizes[key] = 1 + sum(sizes[id(child)] for child in children)
             if sizes[key] > max(MAX_EXPANDED_NODES, 10 * own):
                 mark = node.start_mark
-                problems.error(f"invalid YAML: its aliases expand to more than {max(MAX_EXPANDED_NODES, 10 * own):,} nodes (nested aliases, a \"billion laughs\"); write the repeated parts out or use $ref", name, position=(mark.line + 1, mark.column + 1))
+                problems.error(
+                    f'invalid YAML: its aliases expand to more than {max(MAX_EXPANDED_NODES, 10 * own):,} nodes (nested aliases, a "billion laughs"); write the repeated parts out or use $ref',
+                    name,
+                    position=(mark.line + 1, mark.column + 1),
+                )
                 return False
             continue
         if key in sizes:
             continue
         if key in open_nodes:
             mark = node.start_mark
-            problems.error("invalid YAML: an alias refers to the node that holds it (a recursive anchor); a spec is a tree, use $ref", name, position=(mark.line + 1, mark.column + 1))
+            problems.error(
+                "invalid YAML: an alias refers to the node that holds it (a recursive anchor); a spec is a tree, use $ref",
+                name,
+                position=(mark.line + 1, mark.column + 1),
+            )
             return False
         open_nodes.add(key)
         own += 1
@@ -196,13 +229,17 @@ def _check_aliases(tree: Any, text: str, name: str, problems: Problems) -> bool:
     return True
 
 
-def load_yaml(path: Path | str, problems: Problems, source_map: SourceMap | None = None) -> Document | None:
+def load_yaml(
+    path: Path | str, problems: Problems, source_map: SourceMap | None = None
+) -> Document | None:
     """Load one YAML mapping; on failure record a problem and return None."""
     text = _read(Path(path), str(path), problems)
     return None if text is None else load_text(text, str(path), problems, source_map)
 
 
-def load_text(text: str, name: str, problems: Problems, source_map: SourceMap | None = None) -> Document | None:
+def load_text(
+    text: str, name: str, problems: Problems, source_map: SourceMap | None = None
+) -> Document | None:
     """Load one YAML mapping from `text`, reported as the file `name`."""
     loader = FastLoader(text)
     try:
@@ -211,8 +248,14 @@ def load_text(text: str, name: str, problems: Problems, source_map: SourceMap | 
             return None
         data = None if tree is None else loader.construct_document(tree)
     except pyyaml.reader.ReaderError as exc:
-        character = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
-        problems.error(f"invalid YAML: character {character} is not allowed ({exc.reason}); write it as an escape in a quoted string", name, position=_position(text, exc.position))
+        character = (
+            f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        )
+        problems.error(
+            f"invalid YAML: character {character} is not allowed ({exc.reason}); write it as an escape in a quoted string",
+            name,
+            position=_position(text, exc.position),
+        )
         return None
     except pyyaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -225,7 +268,13 @@ def load_text(text: str, name: str, problems: Problems, source_map: SourceMap | 
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        kind = "nothing" if data is None else "a list" if isinstance(data, list) else f"a single {type(data).__name__.lower()}"
+        kind = (
+            "nothing"
+            if data is None
+            else "a list"
+            if isinstance(data, list)
+            else f"a single {type(data).__name__.lower()}"
+        )
         problems.error(f"expected a YAML mapping at the top level, found {kind}", name)
         return None
     document = Document(name, _plain(data), text, tree)

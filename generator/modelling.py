@@ -26,7 +26,16 @@ DOCSTRING_WIDTH = 100 - 4 - 4  # the line, the indent of a class body, a margin 
 _DEFINED = re.compile(r"^(?:class (\w+)\b|(\w+) = TypeAliasType\()", re.MULTILINE)
 
 
-def render_models(document: dict[str, Any], package: str, template_dir: Path, file: str, problems: Problems, homes: dict[str, str], *, workers: int | None = None) -> dict[str, str]:
+def render_models(
+    document: dict[str, Any],
+    package: str,
+    template_dir: Path,
+    file: str,
+    problems: Problems,
+    homes: dict[str, str],
+    *,
+    workers: int | None = None,
+) -> dict[str, str]:
     """The models modules for `document`'s component schemas, by path below `types/`: each
     model in the module the IR gave it (`homes`: `Assistant` -> `ai.assistants`), which the
     model generator is told through dotted schema names (`ai.assistants.Assistant`).
@@ -39,18 +48,30 @@ def render_models(document: dict[str, Any], package: str, template_dir: Path, fi
     if not schemas:
         return {}
     groups = _share_out(schemas, workers or cores(), homes)
-    beside = [Forked(partial(_generate, _subdocument(document, group, homes), package, template_dir)) for group in groups[1:]]
+    beside = [
+        Forked(partial(_generate, _subdocument(document, group, homes), package, template_dir))
+        for group in groups[1:]
+    ]
     try:
         outputs = [_generate(_subdocument(document, groups[0], homes), package, template_dir)]
         outputs += [forked.result() for forked in beside]
-        packages = {".".join(home.split(".")[:i]) for home in homes.values() for i in range(1, home.count(".") + 1)}
+        packages = {
+            ".".join(home.split(".")[:i])
+            for home in homes.values()
+            for i in range(1, home.count(".") + 1)
+        }
         placed: dict[str, list[str]] = {}
         for output in outputs:
             for path, source in output.items():
                 path, source = _placed(path, source, packages)
                 placed.setdefault(path, []).append(source)
         merged = {path: _merge(placed[path]) for path in sorted(placed)}
-        modules = {path: "from __future__ import annotations\n" + _drop_unused_imports(_fresh_defaults(source)) for path, source in merged.items() if _DEFINED.search(source)}  # not an empty package
+        modules = {
+            path: "from __future__ import annotations\n"
+            + _drop_unused_imports(_fresh_defaults(source))
+            for path, source in merged.items()
+            if _DEFINED.search(source)
+        }  # not an empty package
     except Exception as exc:  # the model generator's own errors carry no positions
         kind = exc.kind if isinstance(exc, ChildFailed) else type(exc).__name__
         problems.error(f"model generation failed: {kind}: {exc}", file, "/components/schemas")
@@ -70,9 +91,15 @@ def render_models(document: dict[str, Any], package: str, template_dir: Path, fi
                     "/components/schemas",
                 )
             elif name in defined:
-                problems.error(f"the model generator defined {name!r} twice", file, "/components/schemas")
+                problems.error(
+                    f"the model generator defined {name!r} twice", file, "/components/schemas"
+                )
             elif homes.get(name) != module:
-                problems.error(f"the model generator put {name!r} in types.{module}, not types.{homes.get(name)}", file, "/components/schemas")
+                problems.error(
+                    f"the model generator put {name!r} in types.{module}, not types.{homes.get(name)}",
+                    file,
+                    "/components/schemas",
+                )
             defined.add(name)
     return modules
 
@@ -86,7 +113,9 @@ def _generate(document: dict[str, Any], package: str, template_dir: Path) -> dic
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # its notices about future defaults
-        warnings.simplefilter("ignore", UserWarning)  # e.g. unknown formats: validation reports those
+        warnings.simplefilter(
+            "ignore", UserWarning
+        )  # e.g. unknown formats: validation reports those
         source = generate(
             document,
             input_file_type=InputFileType.OpenAPI,
@@ -102,7 +131,10 @@ def _generate(document: dict[str, Any], package: str, template_dir: Path) -> dic
             ],
             custom_template_dir=template_dir,
             aliases={name: name + "_" for name in MODEL_METHODS},
-            type_mappings=["uuid=string", "uri=string"],  # an id or URL is `str` in a response, as signatures have it
+            type_mappings=[
+                "uuid=string",
+                "uri=string",
+            ],  # an id or URL is `str` in a response, as signatures have it
             use_annotated=True,
             field_constraints=True,
             use_union_operator=True,
@@ -152,7 +184,9 @@ def _without_banner(source: str) -> str:
     return "\n".join(lines[start:]).lstrip("\n")
 
 
-def _share_out(schemas: dict[str, Any], workers: int, homes: dict[str, str] | None = None) -> list[list[str]]:
+def _share_out(
+    schemas: dict[str, Any], workers: int, homes: dict[str, str] | None = None
+) -> list[list[str]]:
     """The schema names in up to `workers` groups of about equal size, none of which
     references a schema of another (each group generates on its own), in document order.
     The models of a module that imports modules beside it (not above it: `other`) are all
@@ -178,13 +212,17 @@ def _share_out(schemas: dict[str, Any], workers: int, homes: dict[str, str] | No
     for name in schemas:
         linked.setdefault(find(name), []).append(name)
     groups: list[list[str]] = [[] for _ in range(min(workers, len(linked)))]
-    for component in sorted(linked.values(), key=len, reverse=True):  # largest first, each to the smallest group
+    for component in sorted(
+        linked.values(), key=len, reverse=True
+    ):  # largest first, each to the smallest group
         min(groups, key=len).extend(component)
     order = {name: index for index, name in enumerate(schemas)}
     return [sorted(group, key=order.__getitem__) for group in groups]
 
 
-def _subdocument(document: dict[str, Any], names: list[str], homes: dict[str, str]) -> dict[str, Any]:
+def _subdocument(
+    document: dict[str, Any], names: list[str], homes: dict[str, str]
+) -> dict[str, Any]:
     """The schemas `names` of `document`, each named by its module (`ai.assistants.Assistant`),
     references and discriminator mappings renamed alike, without titles."""
     schemas = document["components"]["schemas"]
@@ -195,7 +233,18 @@ def _subdocument(document: dict[str, Any], names: list[str], homes: dict[str, st
 
 
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SUBSCHEMA = ("items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else", "unevaluatedItems", "unevaluatedProperties")
+_SUBSCHEMA = (
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+)
 
 
 def _untitled(schema: Any) -> Any:
@@ -205,7 +254,9 @@ def _untitled(schema: Any) -> Any:
     if not isinstance(schema, dict):
         return schema
     out = {k: v for k, v in schema.items() if not (k == "title" and isinstance(v, str))}
-    if isinstance(out.get("description"), str):  # a docstring, four spaces in: wrapped to the line length
+    if isinstance(
+        out.get("description"), str
+    ):  # a docstring, four spaces in: wrapped to the line length
         out["description"] = wrap_paragraphs(out["description"], DOCSTRING_WIDTH)
     for key in SCHEMA_MAPS:
         if isinstance(out.get(key), dict):
@@ -234,17 +285,25 @@ def _merge(sources: list[str]) -> str:
         for statement in statements:
             if isinstance(statement, ast.ImportFrom):
                 names = imports.setdefault((statement.level, statement.module or ""), set())
-                names.update(a.name + (f" as {a.asname}" if a.asname else "") for a in statement.names)
+                names.update(
+                    a.name + (f" as {a.asname}" if a.asname else "") for a in statement.names
+                )
             else:
                 plain.add(ast.unparse(statement))
         found, rebuild_calls = _definitions(code)
         definitions += found
         rebuilds += rebuild_calls
-    lines = sorted(plain) + [f"from {'.' * level}{module} import {', '.join(sorted(names))}" for (level, module), names in sorted(imports.items())]
+    lines = sorted(plain) + [
+        f"from {'.' * level}{module} import {', '.join(sorted(names))}"
+        for (level, module), names in sorted(imports.items())
+    ]
     head = isort.code("\n".join(lines) + "\n")
     ordered = _ordered(definitions)
     place = {name: index for index, (name, _) in enumerate(ordered)}
-    calls = [text for _, text in sorted(rebuilds, key=lambda call: (place.get(call[0], len(place)), call[1]))]
+    calls = [
+        text
+        for _, text in sorted(rebuilds, key=lambda call: (place.get(call[0], len(place)), call[1]))
+    ]
     code = "\n\n\n".join([*(text for _, text in ordered), *(["\n".join(calls)] if calls else [])])
     return "from __future__ import annotations\n" + head + "\n\n" + code + "\n"
 
@@ -298,14 +357,24 @@ def _definitions(code: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]
         start = statement.end_lineno or start
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
             target = statement.value.func
-            name = target.value.id if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) else ""
+            name = (
+                target.value.id
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                else ""
+            )
             calls.append((name, "\n".join(text).strip("\n")))
-        elif isinstance(statement, ast.Expr) and definitions:  # a docstring of the definition before
+        elif (
+            isinstance(statement, ast.Expr) and definitions
+        ):  # a docstring of the definition before
             definitions[-1][1].extend(text)
         elif isinstance(statement, ast.ClassDef):
             definitions.append((statement.name, text))
         else:
-            targets = statement.targets if isinstance(statement, ast.Assign) else [getattr(statement, "target", None)]
+            targets = (
+                statement.targets
+                if isinstance(statement, ast.Assign)
+                else [getattr(statement, "target", None)]
+            )
             name = targets[0].id if targets and isinstance(targets[0], ast.Name) else ""
             definitions.append((name, text))
     return [(name, "\n".join(text).strip("\n")) for name, text in definitions], calls
@@ -317,10 +386,20 @@ def _split_module(source: str) -> tuple[list[ast.stmt], str]:
     megabytes on the whole spec): it ends at the first line that starts a statement other
     than an import."""
     lines = source.split("\n")
-    start = next((i for i, line in enumerate(lines) if line[:1] not in ("", " ", "\t", "#", ")") and not line.startswith(("from ", "import "))), len(lines))
+    start = next(
+        (
+            i
+            for i, line in enumerate(lines)
+            if line[:1] not in ("", " ", "\t", "#", ")")
+            and not line.startswith(("from ", "import "))
+        ),
+        len(lines),
+    )
     head = ast.parse("\n".join(lines[:start])).body
     if not all(isinstance(statement, (ast.Import, ast.ImportFrom)) for statement in head):
-        raise ValueError(f"unexpected statement among the imports of a generated module: {ast.unparse(head[-1])[:80]}")
+        raise ValueError(
+            f"unexpected statement among the imports of a generated module: {ast.unparse(head[-1])[:80]}"
+        )
     imports = [s for s in head if not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
     return imports, "\n".join(lines[start:])
 
@@ -352,27 +431,55 @@ def _fresh_defaults(source: str) -> str:
     cuts: list[tuple[int, int, str]] = []
     for statement in tree.body:
         for item in statement.body if isinstance(statement, ast.ClassDef) else ():
-            if not (isinstance(item, ast.AnnAssign) and isinstance(item.value, (ast.List, ast.Dict))):
+            if not (
+                isinstance(item, ast.AnnAssign) and isinstance(item.value, (ast.List, ast.Dict))
+            ):
                 continue
             empty = not (item.value.elts if isinstance(item.value, ast.List) else item.value.keys)
-            factory = ("list" if isinstance(item.value, ast.List) else "dict") if empty else f"lambda: {ast.get_source_segment(source, item.value)}"
+            factory = (
+                ("list" if isinstance(item.value, ast.List) else "dict")
+                if empty
+                else f"lambda: {ast.get_source_segment(source, item.value)}"
+            )
             cuts.append((*span(item.value), f"Field(default_factory={factory})"))
             annotation = item.annotation
-            if not (empty and isinstance(item.value, ast.List)) or not (isinstance(annotation, ast.Subscript) and isinstance(annotation.value, ast.Name) and annotation.value.id == "Annotated" and isinstance(annotation.slice, ast.Tuple)):
+            if not (empty and isinstance(item.value, ast.List)) or not (
+                isinstance(annotation, ast.Subscript)
+                and isinstance(annotation.value, ast.Name)
+                and annotation.value.id == "Annotated"
+                and isinstance(annotation.slice, ast.Tuple)
+            ):
                 continue
             inner, *extras = annotation.slice.elts
-            field = next((e for e in extras if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "Field"), None)
-            keyword = next((k for k in field.keywords if k.arg == "validate_default"), None) if field else None
+            field = next(
+                (
+                    e
+                    for e in extras
+                    if isinstance(e, ast.Call)
+                    and isinstance(e.func, ast.Name)
+                    and e.func.id == "Field"
+                ),
+                None,
+            )
+            keyword = (
+                next((k for k in field.keywords if k.arg == "validate_default"), None)
+                if field
+                else None
+            )
             if field is None or keyword is None:
                 continue
-            if len(field.keywords) == 1 and not field.args and len(extras) == 1:  # Annotated[X, Field(validate_default=True)] -> X
+            if (
+                len(field.keywords) == 1 and not field.args and len(extras) == 1
+            ):  # Annotated[X, Field(validate_default=True)] -> X
                 cuts.append((*span(annotation), ast.get_source_segment(source, inner) or ""))
             else:  # the keyword and the comma before it
                 index = field.keywords.index(keyword)
                 previous = field.keywords[index - 1] if index else None
                 start = span(previous)[1] if previous is not None else span(keyword)[0]
                 end = span(keyword)[1]
-                if previous is None and len(field.keywords) > 1:  # the first keyword: the comma after it goes
+                if (
+                    previous is None and len(field.keywords) > 1
+                ):  # the first keyword: the comma after it goes
                     end = span(field.keywords[1])[0]
                 cuts.append((start, end, ""))
     for start, end, text in sorted(cuts, reverse=True):

@@ -19,7 +19,22 @@ BUILTINS = frozenset(dir(builtins))
 # Names every generated method binds or uses in its body (its options, the request spec,
 # typing.cast, the pager); a parameter must not shadow them. Generated names in method
 # bodies are otherwise CamelCase, upper case or start with `_`, which snake_case never makes.
-METHOD_LOCALS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "idempotency_key", "cast", "spec", "fetch_page", "types_", "date", "datetime"})
+METHOD_LOCALS = frozenset(
+    {
+        "self",
+        "extra_headers",
+        "extra_query",
+        "extra_body",
+        "timeout",
+        "idempotency_key",
+        "cast",
+        "spec",
+        "fetch_page",
+        "types_",
+        "date",
+        "datetime",
+    }
+)
 
 # The longest name made of a spec's text (a path segment names a module file, which the
 # file system caps at 255 bytes; nobody types a name of even 100 characters).
@@ -165,23 +180,44 @@ def default_method_path(method: str, path: str, strip_prefix: str = "") -> list[
         path = path[len(strip_prefix) :]
     segments = [s for s in path.strip("/").split("/") if s]
     # A segment with no letter or digit (`/-/`) names nothing and is passed over.
-    statics = [safe_identifier(snake_case(s)) for s in segments if not s.startswith("{") and words(s)]
+    statics = [
+        safe_identifier(snake_case(s)) for s in segments if not s.startswith("{") and words(s)
+    ]
     ends_with_parameter = bool(segments) and segments[-1].startswith("{")
     if not statics:
         statics = ["root"]
     if ends_with_parameter:
-        names = {"get": "retrieve", "put": "update", "patch": "update", "post": "update", "delete": "delete"}
+        names = {
+            "get": "retrieve",
+            "put": "update",
+            "patch": "update",
+            "post": "update",
+            "delete": "delete",
+        }
         return _clear_of_runtime([*statics, names.get(method, method)])
     after_parameter = len(segments) > 1 and segments[-2].startswith("{")
     if method == "post" and after_parameter and not statics[-1].endswith("s"):
-        return _clear_of_runtime([*statics[:-1], statics[-1]])  # an action on one item: POST /things/{id}/clone
-    names = {"get": "list", "post": "create", "put": "update", "patch": "update", "delete": "delete"}
+        return _clear_of_runtime(
+            [*statics[:-1], statics[-1]]
+        )  # an action on one item: POST /things/{id}/clone
+    names = {
+        "get": "list",
+        "post": "create",
+        "put": "update",
+        "patch": "update",
+        "delete": "delete",
+    }
     return _clear_of_runtime([*statics, names.get(method, method)])
 
 
 def _clear_of_runtime(parts: list[str]) -> list[str]:
     """`/timeout/things` -> `timeout_.things`: never the name of a runtime attribute."""
-    return [p + "_" if (i == 0 and p in CLIENT_ATTRIBUTES) or (i > 0 and p in RESOURCE_ATTRIBUTES) else p for i, p in enumerate(parts)]
+    return [
+        p + "_"
+        if (i == 0 and p in CLIENT_ATTRIBUTES) or (i > 0 and p in RESOURCE_ATTRIBUTES)
+        else p
+        for i, p in enumerate(parts)
+    ]
 
 
 def server_prefix(document: dict[str, Any]) -> str:

@@ -73,13 +73,26 @@ def _ref_name(schema: dict[str, Any]) -> str | None:
     return None
 
 
-CONSTRAINTS = ("pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems")
+CONSTRAINTS = (
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+)
 
 
 def makes_alias(schema: Any) -> bool:
     """Would the model generator name a type alias for this schema, were it an array's
     items or a union's variant (a constrained string, number or array)?"""
-    return isinstance(schema, dict) and "$ref" not in schema and any(k in schema for k in CONSTRAINTS)
+    return (
+        isinstance(schema, dict) and "$ref" not in schema and any(k in schema for k in CONSTRAINTS)
+    )
 
 
 def makes_class(schema: Any) -> bool:
@@ -98,18 +111,30 @@ def makes_class(schema: Any) -> bool:
 
 
 class Normaliser:
-    def __init__(self, document: dict[str, Any], file: str, problems: Problems, methods: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        document: dict[str, Any],
+        file: str,
+        problems: Problems,
+        methods: dict[str, Any] | None = None,
+    ) -> None:
         self.source = document
         self.file = file
         self.problems = problems
-        self.methods: dict[tuple[str, str], list[str]] = {}  # (method, path) -> the dotted method, as configured
+        self.methods: dict[
+            tuple[str, str], list[str]
+        ] = {}  # (method, path) -> the dotted method, as configured
         for dotted, target in (methods or {}).items():
             http_method, _, path = str(target).partition(" ")
             self.methods[(http_method.lower(), path)] = str(dotted).split(".")
         self.doc = copy.deepcopy(document)
-        self.schemas: dict[str, Any] = self.doc.setdefault("components", {}).setdefault("schemas", {})
+        self.schemas: dict[str, Any] = self.doc.setdefault("components", {}).setdefault(
+            "schemas", {}
+        )
         self.origins: dict[str, str] = {}
-        self._chains: dict[str, tuple[str, str]] = {}  # a nested class's name -> the spec's schema it is in, its last part
+        self._chains: dict[
+            str, tuple[str, str]
+        ] = {}  # a nested class's name -> the spec's schema it is in, its last part
 
     def run(self) -> Normalised:
         self._rename_components()
@@ -168,7 +193,11 @@ class Normaliser:
         if not isinstance(schema, dict):
             return schema
         schema = {k: self._clean_slot(k, v) for k, v in schema.items()}
-        if schema.get("default", 0) is None and not admits_null(schema) and ("type" in schema or "$ref" in schema):
+        if (
+            schema.get("default", 0) is None
+            and not admits_null(schema)
+            and ("type" in schema or "$ref" in schema)
+        ):
             del schema["default"]  # reported by validation
         if schema.pop("nullable", False) is True:
             schema = _add_null(schema)
@@ -184,9 +213,17 @@ class Normaliser:
             if schema.get("properties") and _presence_only(schema.get(combiner)):
                 # "Url or Texml, not both": a rule on which properties are present, which
                 # Python types cannot say; the properties stay, the rule is documented.
-                rule = " or ".join(str(v.get("title") or v.get("required") or "?") for v in schema.pop(combiner))
-                schema["description"] = (str(schema.get("description", "")) + f"\n\nOne of: {rule}.").strip()
-        if not variant and isinstance(schema.get("properties"), dict) and not ({"type", "$ref", "allOf", "oneOf", "anyOf", "not"} & set(schema)):
+                rule = " or ".join(
+                    str(v.get("title") or v.get("required") or "?") for v in schema.pop(combiner)
+                )
+                schema["description"] = (
+                    str(schema.get("description", "")) + f"\n\nOne of: {rule}."
+                ).strip()
+        if (
+            not variant
+            and isinstance(schema.get("properties"), dict)
+            and not ({"type", "$ref", "allOf", "oneOf", "anyOf", "not"} & set(schema))
+        ):
             schema["type"] = "object"  # properties without a type: an object, as the models read it
         all_of = schema.get("allOf")
         if isinstance(all_of, list) and len(all_of) == 1 and _is_ref(all_of[0]):
@@ -194,7 +231,22 @@ class Normaliser:
             schema = {**all_of[0], **rest}
         if "$ref" in schema:
             # 3.1 allows siblings of $ref; keep only the ones that annotate.
-            schema = {k: v for k, v in schema.items() if k in ("$ref", "description", "title", "default", "deprecated", "readOnly", "writeOnly", "examples", "example")}
+            schema = {
+                k: v
+                for k, v in schema.items()
+                if k
+                in (
+                    "$ref",
+                    "description",
+                    "title",
+                    "default",
+                    "deprecated",
+                    "readOnly",
+                    "writeOnly",
+                    "examples",
+                    "example",
+                )
+            }
         return schema
 
     def _clean_slot(self, key: str, value: Any) -> Any:
@@ -205,7 +257,9 @@ class Normaliser:
             return value
         if key in SCHEMA_MAPS and isinstance(value, dict):
             return {name: self._clean(sub) for name, sub in value.items()}
-        return self._clean(value, variant=key in ("oneOf", "anyOf", "allOf", "not", "if", "then", "else"))
+        return self._clean(
+            value, variant=key in ("oneOf", "anyOf", "allOf", "not", "if", "then", "else")
+        )
 
     def _each_operation_schema(self, clean: Any) -> None:
         """Visit parameter, request and response schemas of every operation."""
@@ -235,14 +289,31 @@ class Normaliser:
                             if clean:
                                 media["schema"] = clean(media["schema"])
                             else:
-                                self._hoist_slot(media, "schema", self._short(bases, "Response" + (str(status) if not str(status).startswith("2") else "")))
+                                self._hoist_slot(
+                                    media,
+                                    "schema",
+                                    self._short(
+                                        bases,
+                                        "Response"
+                                        + (str(status) if not str(status).startswith("2") else ""),
+                                    ),
+                                )
         # Shared responses, request bodies, parameters and headers hold schemas too.
         components = self.doc.get("components") or {}
-        for kind, suffix in (("responses", "Response"), ("requestBodies", "Body"), ("parameters", "Param"), ("headers", "Header")):
+        for kind, suffix in (
+            ("responses", "Response"),
+            ("requestBodies", "Body"),
+            ("parameters", "Param"),
+            ("headers", "Header"),
+        ):
             for name, holder in (components.get(kind) or {}).items():
                 if not isinstance(holder, dict):
                     continue
-                slots = [holder] if "schema" in holder else [m for m in (holder.get("content") or {}).values() if isinstance(m, dict)]
+                slots = (
+                    [holder]
+                    if "schema" in holder
+                    else [m for m in (holder.get("content") or {}).values() if isinstance(m, dict)]
+                )
                 for slot in slots:
                     if isinstance(slot.get("schema"), dict):
                         if clean:
@@ -260,12 +331,20 @@ class Normaliser:
                     continue
                 properties: dict[str, Any] = {}
                 required: list[str] = []
-                for parameter in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
+                for parameter in [
+                    *(item.get("parameters") or []),
+                    *(operation.get("parameters") or []),
+                ]:
                     parameter = self._deref_parameter(parameter)
                     if not isinstance(parameter, dict) or parameter.get("in") != "query":
                         continue
-                    name, schema = str(parameter.get("name")), copy.deepcopy(parameter.get("schema") or {})
-                    nested = schema.get("properties") if parameter.get("style") == "deepObject" else None
+                    name, schema = (
+                        str(parameter.get("name")),
+                        copy.deepcopy(parameter.get("schema") or {}),
+                    )
+                    nested = (
+                        schema.get("properties") if parameter.get("style") == "deepObject" else None
+                    )
                     if isinstance(nested, dict):
                         properties.update({f"{name}[{k}]": v for k, v in nested.items()})
                         continue
@@ -277,15 +356,25 @@ class Normaliser:
                 try:
                     model = self._unique(self._short(self._operation_bases(method, path), "Query"))
                 except ValueError:
-                    self.problems.error(f"no unique class name for the query parameters of {method.upper()} {path}", self.file, pointer("paths", path, method))
+                    self.problems.error(
+                        f"no unique class name for the query parameters of {method.upper()} {path}",
+                        self.file,
+                        pointer("paths", path, method),
+                    )
                     continue
-                self.schemas[model] = {"type": "object", "properties": properties, **({"required": required} if required else {})}
+                self.schemas[model] = {
+                    "type": "object",
+                    "properties": properties,
+                    **({"required": required} if required else {}),
+                }
                 operation["x-query-model"] = model
 
     def _deref_parameter(self, parameter: Any) -> Any:
         ref = parameter.get("$ref") if isinstance(parameter, dict) else None
         if isinstance(ref, str) and ref.startswith("#/components/parameters/"):
-            return (self.doc.get("components", {}).get("parameters") or {}).get(ref.rsplit("/", 1)[-1])
+            return (self.doc.get("components", {}).get("parameters") or {}).get(
+                ref.rsplit("/", 1)[-1]
+            )
         return parameter
 
     # -- hoisting ------------------------------------------------------------------
@@ -298,8 +387,12 @@ class Normaliser:
         """Names for an operation's classes, shortest first, from its method in the resource
         tree (never its operationId): `ai.assistants.tests.list` -> `TestsList`,
         `AssistantsTestsList`, `AiAssistantsTestsList`."""
-        parts = self.methods.get((method, path)) or default_method_path(method, path, server_prefix(self.doc))
-        names = [pascal_case(part) for part in parts if words(part)] or [pascal_case(f"{method} {path}")]
+        parts = self.methods.get((method, path)) or default_method_path(
+            method, path, server_prefix(self.doc)
+        )
+        names = [pascal_case(part) for part in parts if words(part)] or [
+            pascal_case(f"{method} {path}")
+        ]
         return ["".join(names[-count:]) for count in range(min(2, len(names)), len(names) + 1)]
 
     def _short(self, bases: list[str], suffix: str) -> str:
@@ -310,7 +403,11 @@ class Normaliser:
         return bases[-1] + suffix
 
     def _free(self, name: str) -> bool:
-        return name not in self.schemas and name not in MODELS_MODULE_NAMES and not name.endswith(RESOURCE_CLASS_ENDINGS)
+        return (
+            name not in self.schemas
+            and name not in MODELS_MODULE_NAMES
+            and not name.endswith(RESOURCE_CLASS_ENDINGS)
+        )
 
     def _unique(self, wanted: str) -> str:
         if self._free(wanted):
@@ -320,7 +417,14 @@ class Normaliser:
                 return wanted + suffix
         raise ValueError(wanted)
 
-    def _hoist_slot(self, parent: dict[str, Any] | list[Any], key: Any, name: str, where: str = "", alias: bool = False) -> None:
+    def _hoist_slot(
+        self,
+        parent: dict[str, Any] | list[Any],
+        key: Any,
+        name: str,
+        where: str = "",
+        alias: bool = False,
+    ) -> None:
         schema = parent[key]
         where = f"{where}/{escape_pointer_token(key)}" if where else ""
         if makes_class(schema) or (alias and makes_alias(schema)):
@@ -347,7 +451,12 @@ class Normaliser:
         if not isinstance(schema, dict) or "$ref" in schema:
             return
         for prop in list(schema.get("properties") or {}):
-            self._hoist_slot(schema["properties"], prop, self._nested(name, pascal_case(prop)), where and where + "/properties")
+            self._hoist_slot(
+                schema["properties"],
+                prop,
+                self._nested(name, pascal_case(prop)),
+                where and where + "/properties",
+            )
         if isinstance(schema.get("items"), dict):
             self._hoist_slot(schema, "items", self._nested(name, "Item"), where, alias=True)
         if isinstance(schema.get("additionalProperties"), dict):
@@ -356,7 +465,13 @@ class Normaliser:
             variants = schema.get(combiner)
             if isinstance(variants, list):
                 for index, variant in enumerate(variants):
-                    self._hoist_slot(variants, index, self._nested(name, _variant_suffix(variant, index, combiner)), where and f"{where}/{combiner}", alias=combiner != "allOf")
+                    self._hoist_slot(
+                        variants,
+                        index,
+                        self._nested(name, _variant_suffix(variant, index, combiner)),
+                        where and f"{where}/{combiner}",
+                        alias=combiner != "allOf",
+                    )
 
     def _nested(self, parent: str, part: str) -> str:
         """The name of a class inside the class `parent`: `parent` + `part` below a schema of
@@ -379,7 +494,11 @@ class Normaliser:
         resolved = []
         for part in parts:
             target = self.schemas.get(_ref_name(part) or "") if _is_ref(part) else part
-            if not isinstance(target, dict) or "allOf" in target or not isinstance(target.get("properties", {}), dict):
+            if (
+                not isinstance(target, dict)
+                or "allOf" in target
+                or not isinstance(target.get("properties", {}), dict)
+            ):
                 return
             resolved.append(target)
         seen: dict[str, Any] = {}
@@ -413,7 +532,9 @@ class Normaliser:
         try:
             members = [enum_member_name(v) for v in values if v is not None]
         except ValueError as exc:
-            self.problems.error(str(exc), self.file, self.origins.get(name, pointer("components", "schemas", name)))
+            self.problems.error(
+                str(exc), self.file, self.origins.get(name, pointer("components", "schemas", name))
+            )
             return
         if len(set(members)) < len(members):
             # Values that differ only in case (`telnyx`, `Telnyx`) keep their case.
@@ -474,7 +595,12 @@ def _presence_only(variants: Any) -> bool:
     if not isinstance(variants, list) or not variants:
         return False
     for variant in variants:
-        if not isinstance(variant, dict) or set(variant) - {"properties", "required", "title", "description"}:
+        if not isinstance(variant, dict) or set(variant) - {
+            "properties",
+            "required",
+            "title",
+            "description",
+        }:
             return False
         if any(p != {"not": {}} for p in (variant.get("properties") or {}).values()):
             return False
@@ -521,7 +647,11 @@ def _add_null(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def normalise(document: dict[str, Any], file: str, problems: Problems, methods: Any = None) -> Normalised:
+def normalise(
+    document: dict[str, Any], file: str, problems: Problems, methods: Any = None
+) -> Normalised:
     """The normalised document; `methods` (the SDK config's) names the operations whose
     schemas get classes (`TestsListQuery` for `ai.assistants.tests.list`)."""
-    return Normaliser(document, file, problems, methods if isinstance(methods, dict) else None).run()
+    return Normaliser(
+        document, file, problems, methods if isinstance(methods, dict) else None
+    ).run()

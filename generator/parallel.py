@@ -73,7 +73,9 @@ class Forked(Generic[T]):
         if can_fork():
             context = multiprocessing.get_context("fork")
             self._reader, writer = context.Pipe(duplex=False)
-            self._child = context.Process(target=_run_and_send, args=(work, writer, os.getpid()), daemon=True)
+            self._child = context.Process(
+                target=_run_and_send, args=(work, writer, os.getpid()), daemon=True
+            )
             self._child.start()
             writer.close()
 

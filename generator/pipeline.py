@@ -53,7 +53,9 @@ def caching() -> bool:
     return not os.environ.get("TELNYX_CODEGEN_NO_CACHE")
 
 
-def _input_digest(spec: Path, config: Path, custom_templates: Path | None, strict: bool) -> str | None:
+def _input_digest(
+    spec: Path, config: Path, custom_templates: Path | None, strict: bool
+) -> str | None:
     """SHA-256 of everything the output depends on: the inputs' bytes, the templates, the
     generator's own code and the versions of the libraries that render and format."""
     from importlib.metadata import version
@@ -65,21 +67,47 @@ def _input_digest(spec: Path, config: Path, custom_templates: Path | None, stric
         for path in (spec, config):
             content = path.read_bytes()
             digest.update(f"{len(content)}:".encode() + content)
-        for folder in (Path(__file__).parent, custom_templates):  # the generator's code and its templates
+        for folder in (
+            Path(__file__).parent,
+            custom_templates,
+        ):  # the generator's code and its templates
             if folder is None:
                 continue
             for path in sorted(folder.rglob("*")):
                 if path.is_file() and "__pycache__" not in path.parts:
-                    digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+                    digest.update(
+                        str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes()
+                    )
     except OSError:
         return None  # an unreadable input is reported by the real run
-    libraries = " ".join(version(name) for name in ("datamodel-code-generator", "ruff", "jinja2", "ruamel.yaml", "pyyaml", "pydantic", "openapi-spec-validator", "jsonschema-rs"))
+    libraries = " ".join(
+        version(name)
+        for name in (
+            "datamodel-code-generator",
+            "ruff",
+            "jinja2",
+            "ruamel.yaml",
+            "pyyaml",
+            "pydantic",
+            "openapi-spec-validator",
+            "jsonschema-rs",
+        )
+    )
     # problems name the files as they were given, so the names are part of the key
-    digest.update(f"{libraries} {strict} {spec_label(spec)} {spec} {config} {custom_templates}".encode())
+    digest.update(
+        f"{libraries} {strict} {spec_label(spec)} {spec} {config} {custom_templates}".encode()
+    )
     return digest.hexdigest()
 
 
-def cached_build(spec: Path, config: Path, problems: Problems, *, custom_templates: Path | None = None, strict: bool = False) -> Result:
+def cached_build(
+    spec: Path,
+    config: Path,
+    problems: Problems,
+    *,
+    custom_templates: Path | None = None,
+    strict: bool = False,
+) -> Result:
     """`build`, remembered by the digest of its inputs: an unchanged regeneration costs a
     hash and a read. A corrupt or unreadable cache entry is ignored."""
     digest = _input_digest(spec, config, custom_templates, strict) if caching() else None
@@ -98,7 +126,9 @@ def cached_build(spec: Path, config: Path, problems: Problems, *, custom_templat
             CACHE.mkdir(parents=True, exist_ok=True)
             scratch = entry.with_suffix(f".{os.getpid()}.tmp")
             with open(scratch, "wb") as stream:
-                pickle.dump(Result(result.api, result.files, Problems(list(result.problems.items))), stream)
+                pickle.dump(
+                    Result(result.api, result.files, Problems(list(result.problems.items))), stream
+                )
             os.replace(scratch, entry)
         except OSError:
             pass  # a cache that cannot be written only costs time
@@ -122,14 +152,18 @@ def build(
     config_doc = load_yaml(config, problems, source_map)
     problems.raise_if_errors()
     assert spec_doc is not None and config_doc is not None
-    check = validate_spec(spec_doc.data, spec_doc.path, problems, cache_dir=CACHE if caching() else None)
+    check = validate_spec(
+        spec_doc.data, spec_doc.path, problems, cache_dir=CACHE if caching() else None
+    )
     problems.raise_if_errors()
     # openapi-spec-validator runs in a child process meanwhile. What the later stages find
     # is kept apart until its verdict is in: a spec it rejects is reported by its errors,
     # not by what followed from them.
     later = Problems(locate=problems.locate)
     try:
-        api, files = _render(spec_doc, config_doc, later, custom_templates, label or spec_label(spec))
+        api, files = _render(
+            spec_doc, config_doc, later, custom_templates, label or spec_label(spec)
+        )
     except Exception as exc:
         check(problems)
         problems.raise_if_errors()
@@ -148,7 +182,11 @@ def build(
     except RenderedCodeInvalid as exc:
         if exc.path:
             origin = template_of(exc.path, api.config.package)
-            problems.error(f"rendered code is not valid Python: {exc.message} (rendered from the template {origin})", exc.path, position=(exc.line, exc.column))
+            problems.error(
+                f"rendered code is not valid Python: {exc.message} (rendered from the template {origin})",
+                exc.path,
+                position=(exc.line, exc.column),
+            )
         else:
             problems.error(exc.message, "templates")
         raise GenerationFailed(problems) from None
@@ -156,9 +194,20 @@ def build(
     return Result(api, files, problems)
 
 
-def _render(spec_doc: Document, config_doc: Document, problems: Problems, custom_templates: Path | None, label: str) -> tuple[Api, dict[str, str]]:
+def _render(
+    spec_doc: Document,
+    config_doc: Document,
+    problems: Problems,
+    custom_templates: Path | None,
+    label: str,
+) -> tuple[Api, dict[str, str]]:
     """Normalise, build the IR, generate the models and render the templates (unformatted)."""
-    normalised = normalise(spec_doc.data, spec_doc.path, problems, config_doc.data.get("methods") if isinstance(config_doc.data, dict) else None)
+    normalised = normalise(
+        spec_doc.data,
+        spec_doc.path,
+        problems,
+        config_doc.data.get("methods") if isinstance(config_doc.data, dict) else None,
+    )
     problems.raise_if_errors()
     api = build_api(normalised.document, spec_doc.path, config_doc.data, config_doc.path, problems)
     problems.raise_if_errors()
@@ -167,23 +216,41 @@ def _render(spec_doc: Document, config_doc: Document, problems: Problems, custom
         problems.error("custom template directory does not exist", str(custom_templates))
         problems.raise_if_errors()
     env = make_environment(TEMPLATES, custom_templates)
-    models = render_models(normalised.document, api.config.package, TEMPLATES / "models", spec_doc.path, problems, api.homes)
+    models = render_models(
+        normalised.document,
+        api.config.package,
+        TEMPLATES / "models",
+        spec_doc.path,
+        problems,
+        api.homes,
+    )
     problems.raise_if_errors()
     import jinja2
 
     try:
         files = render_files(api, models, env, label)
     except jinja2.TemplateSyntaxError as exc:
-        problems.error(f"template syntax error: {exc.message}", exc.filename or exc.name or "template", position=(exc.lineno, 1))
+        problems.error(
+            f"template syntax error: {exc.message}",
+            exc.filename or exc.name or "template",
+            position=(exc.lineno, 1),
+        )
         raise GenerationFailed(problems) from None
     except jinja2.TemplateNotFound as exc:
-        problems.error(f"template {exc.name} not found: the generator's templates are incomplete (reinstall telnyx-codegen)", "templates")
+        problems.error(
+            f"template {exc.name} not found: the generator's templates are incomplete (reinstall telnyx-codegen)",
+            "templates",
+        )
         raise GenerationFailed(problems) from None
     except jinja2.TemplateError as exc:
         problems.error(f"template error: {exc}", "templates")
         raise GenerationFailed(problems) from None
     for path in sorted(p for p in files if hand_written(p, api.config.hand_written)):
-        problems.error(f"the generator renders {path}, which is declared hand-written (rename the resource or the path)", config_doc.path, "/hand_written")
+        problems.error(
+            f"the generator renders {path}, which is declared hand-written (rename the resource or the path)",
+            config_doc.path,
+            "/hand_written",
+        )
     problems.raise_if_errors()
     return api, files
 

@@ -106,7 +106,19 @@ class Problems:
     def raise_if_errors(self, strict: bool = False) -> None:
         if strict and self.warnings:
             # --strict: every warning is an error, said as such.
-            self.items = [Problem(p.message + " (a warning, an error under --strict)", p.file, p.pointer, Level.ERROR, p.line, p.column) if p.level is Level.WARNING else p for p in self.items]
+            self.items = [
+                Problem(
+                    p.message + " (a warning, an error under --strict)",
+                    p.file,
+                    p.pointer,
+                    Level.ERROR,
+                    p.line,
+                    p.column,
+                )
+                if p.level is Level.WARNING
+                else p
+                for p in self.items
+            ]
         if self.errors:
             raise GenerationFailed(self)
 

@@ -30,7 +30,9 @@ from .writing import NOT_OURS, NOT_OURS_SUFFIXES
 
 INDEX_URL_ENV = "TELNYX_CODEGEN_INDEX_URL"
 SIMPLE_URL_ENV = "TELNYX_CODEGEN_SIMPLE_URL"
-_ENTRY = re.compile(r"^## (?P<version>\d+\.\d+\.\d+\S*) \((?P<date>\d{4}-\d{2}-\d{2})\)", re.MULTILINE)
+_ENTRY = re.compile(
+    r"^## (?P<version>\d+\.\d+\.\d+\S*) \((?P<date>\d{4}-\d{2}-\d{2})\)", re.MULTILINE
+)
 # The upload URLs of PyPI and TestPyPI differ from their simple indexes.
 _KNOWN_SIMPLE = {
     "https://upload.pypi.org/legacy/": "https://pypi.org/simple/",
@@ -53,7 +55,9 @@ def changelog_entries(changelog: Path) -> list[Entry]:
     try:
         text = changelog.read_text(encoding="utf-8")
     except OSError as exc:
-        raise PublishError(f"{changelog}: error: cannot read the changelog: {exc.strerror}") from None
+        raise PublishError(
+            f"{changelog}: error: cannot read the changelog: {exc.strerror}"
+        ) from None
     return [Entry(m["version"], m["date"]) for m in _ENTRY.finditer(text)]
 
 
@@ -61,11 +65,15 @@ def source_date_epoch(changelog: Path) -> int:
     """Midnight (UTC) of the newest release's date: the time of every file in the archives."""
     entries = changelog_entries(changelog)
     if not entries:
-        raise PublishError(f"{changelog}: error: no `## VERSION (YYYY-MM-DD)` entry; run `make release` first")
+        raise PublishError(
+            f"{changelog}: error: no `## VERSION (YYYY-MM-DD)` entry; run `make release` first"
+        )
     try:
         day = datetime.date.fromisoformat(entries[0].date)
     except ValueError:
-        raise PublishError(f"{changelog}: error: {entries[0].date!r} of {entries[0].version} is not a date") from None
+        raise PublishError(
+            f"{changelog}: error: {entries[0].date!r} of {entries[0].version} is not a date"
+        ) from None
     return calendar.timegm(day.timetuple())
 
 
@@ -74,7 +82,11 @@ def _copy_project(project: Path, into: Path) -> None:
     and folders 0755 whatever the umask or checkout gave them."""
 
     def ignore(folder: str, names: list[str]) -> set[str]:
-        return {n for n in names if n in NOT_OURS and n != "CHANGELOG.md" or n.endswith(NOT_OURS_SUFFIXES)}
+        return {
+            n
+            for n in names
+            if n in NOT_OURS and n != "CHANGELOG.md" or n.endswith(NOT_OURS_SUFFIXES)
+        }
 
     shutil.copytree(project, into, ignore=ignore)
     for root, dirs, files in os.walk(into):
@@ -95,22 +107,39 @@ def build(project: Path, dist: Path) -> list[Path]:
         _copy_project(project, source)
         env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
         done = subprocess.run(
-            [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist.resolve()), str(source)],
+            [
+                sys.executable,
+                "-m",
+                "build",
+                "--no-isolation",
+                "--outdir",
+                str(dist.resolve()),
+                str(source),
+            ],
             env=env,
             capture_output=True,
             text=True,
         )
         if done.returncode != 0:
-            raise PublishError(f"{project}: error: the build failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+            raise PublishError(
+                f"{project}: error: the build failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+            )
     files = sorted(dist.iterdir())
     _twine("check", "--strict", *map(str, files))
     return files
 
 
 def _twine(*args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "twine", *args], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [sys.executable, "-m", "twine", *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     if done.returncode != 0:
-        raise PublishError(f"twine {args[0]} failed:\n{(done.stdout + done.stderr).strip()[-3000:]}")
+        raise PublishError(
+            f"twine {args[0]} failed:\n{(done.stdout + done.stderr).strip()[-3000:]}"
+        )
     return done.stdout
 
 
@@ -127,14 +156,22 @@ def _normalise(name: str) -> str:
 
 def read_dist(dist: Path) -> Distribution:
     """The one wheel and one sdist of one version that `dist` must hold."""
-    files = sorted(p for p in dist.glob("*") if p.suffix == ".whl" or p.name.endswith(".tar.gz")) if dist.is_dir() else []
+    files = (
+        sorted(p for p in dist.glob("*") if p.suffix == ".whl" or p.name.endswith(".tar.gz"))
+        if dist.is_dir()
+        else []
+    )
     wheels = [p for p in files if p.suffix == ".whl"]
     sdists = [p for p in files if p.name.endswith(".tar.gz")]
     if len(wheels) != 1 or len(sdists) != 1:
-        raise PublishError(f"{dist}: error: expected one wheel and one sdist, found {[p.name for p in files] or 'none'}; run `make build`")
+        raise PublishError(
+            f"{dist}: error: expected one wheel and one sdist, found {[p.name for p in files] or 'none'}; run `make build`"
+        )
     wheel, sdist = release_of(wheels[0].name), release_of(sdists[0].name)
     if wheel is None or wheel != sdist:
-        raise PublishError(f"{dist}: error: the wheel ({wheels[0].name}) and the sdist ({sdists[0].name}) are not of one release")
+        raise PublishError(
+            f"{dist}: error: the wheel ({wheels[0].name}) and the sdist ({sdists[0].name}) are not of one release"
+        )
     return Distribution(*wheel, (wheels[0], sdists[0]))
 
 
@@ -165,13 +202,17 @@ class _Links(html.parser.HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "a":
             href = dict(attrs).get("href") or ""
-            self.names.append(urllib.parse.unquote(urllib.parse.urlsplit(href).path.rsplit("/", 1)[-1]))
+            self.names.append(
+                urllib.parse.unquote(urllib.parse.urlsplit(href).path.rsplit("/", 1)[-1])
+            )
 
 
 def files_on_index(simple: str, project: str) -> list[str]:
     """The file names the index has for `project` (none when it does not know it)."""
     url = f"{simple}{project}/"
-    request = urllib.request.Request(url, headers={"Accept": "application/vnd.pypi.simple.v1+json, text/html;q=0.1"})
+    request = urllib.request.Request(
+        url, headers={"Accept": "application/vnd.pypi.simple.v1+json, text/html;q=0.1"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the maintainer's index
             body = response.read()
@@ -181,7 +222,9 @@ def files_on_index(simple: str, project: str) -> list[str]:
             return []
         raise PublishError(f"{url}: error: the index answered {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, OSError) as exc:
-        raise PublishError(f"{url}: error: cannot reach the index: {getattr(exc, 'reason', exc)}") from None
+        raise PublishError(
+            f"{url}: error: cannot reach the index: {getattr(exc, 'reason', exc)}"
+        ) from None
     if kind == "application/vnd.pypi.simple.v1+json":
         return [str(f["filename"]) for f in json.loads(body).get("files", [])]
     links = _Links()
@@ -195,15 +238,31 @@ def publish(dist: Path, changelog: Path) -> Distribution:
     CI with trusted publishing, from the CI's identity."""
     index_url = os.environ.get(INDEX_URL_ENV, "")
     if not index_url.startswith(("http://", "https://")):
-        raise PublishError(f"{INDEX_URL_ENV} must name the index to upload to (an http(s) URL), not {index_url!r}")
+        raise PublishError(
+            f"{INDEX_URL_ENV} must name the index to upload to (an http(s) URL), not {index_url!r}"
+        )
     release = read_dist(dist)
     described = [e.version for e in changelog_entries(changelog)]
     if release.version not in described:
-        raise PublishError(f"{changelog}: error: no entry for {release.version}, the version built; run `make release` (described: {', '.join(described[:5]) or 'none'})")
+        raise PublishError(
+            f"{changelog}: error: no entry for {release.version}, the version built; run `make release` (described: {', '.join(described[:5]) or 'none'})"
+        )
     simple = simple_url(index_url)
-    taken = [name for name in files_on_index(simple, release.name) if release_of(name) == (release.name, release.version)]
+    taken = [
+        name
+        for name in files_on_index(simple, release.name)
+        if release_of(name) == (release.name, release.version)
+    ]
     if taken:
-        raise PublishError(f"{simple}{release.name}/: error: the index already has {release.name} {release.version} ({', '.join(sorted(taken))}); an index never takes a version back: release a new one")
-    _twine("upload", "--non-interactive", "--disable-progress-bar", "--repository-url", index_url, *map(str, release.files))
+        raise PublishError(
+            f"{simple}{release.name}/: error: the index already has {release.name} {release.version} ({', '.join(sorted(taken))}); an index never takes a version back: release a new one"
+        )
+    _twine(
+        "upload",
+        "--non-interactive",
+        "--disable-progress-bar",
+        "--repository-url",
+        index_url,
+        *map(str, release.files),
+    )
     return release
-

@@ -38,7 +38,12 @@ class Release:
 
 
 def changelog_entry(release: Release, date: str, digest: str) -> str:
-    lines = [f"## {release.new_version} ({date})", "", f"Upstream spec sha256 `{digest[:12]}`; {release.bump} release.", ""]
+    lines = [
+        f"## {release.new_version} ({date})",
+        "",
+        f"Upstream spec sha256 `{digest[:12]}`; {release.bump} release.",
+        "",
+    ]
     for level in ("breaking", "feature", "fix"):
         changes = sorted(release.report.by_level(level), key=lambda c: (c.kind, c.subject))
         if changes:
@@ -58,14 +63,19 @@ def set_version(config_text: str, version: str, file: str) -> str:
     return _VERSION_LINE.sub(f"version: {version}", config_text, count=1)
 
 
-def drop_stale_methods(config_text: str, config_data: dict[str, Any], spec: dict[str, Any]) -> tuple[str, list[str]]:
+def drop_stale_methods(
+    config_text: str, config_data: dict[str, Any], spec: dict[str, Any]
+) -> tuple[str, list[str]]:
     """Remove the `methods` lines whose operation the new spec no longer has."""
     paths = spec.get("paths", {})
     dropped = []
     for dotted, target in (config_data.get("methods") or {}).items():
         method, _, path = str(target).partition(" ")
         if method.lower() not in (paths.get(path) or {}):
-            line = re.compile(rf"^[ \t]+{re.escape(str(dotted))}:[ \t]*['\"]?{re.escape(str(target))}['\"]?[ \t]*\n", re.MULTILINE)
+            line = re.compile(
+                rf"^[ \t]+{re.escape(str(dotted))}:[ \t]*['\"]?{re.escape(str(target))}['\"]?[ \t]*\n",
+                re.MULTILINE,
+            )
             config_text, count = line.subn("", config_text)
             if count:
                 dropped.append(str(dotted))
@@ -163,7 +173,10 @@ def finish_interrupted(config: Path, problems: Problems) -> str | None:
         before = {base / name: digest for name, digest in entry["before"].items()}
         spec, out, version = base / entry["spec"], base / entry["out"], str(entry["version"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        problems.error(f"the journal of an interrupted release cannot be read ({exc}); restore the files with git and delete it", str(journal))
+        problems.error(
+            f"the journal of an interrupted release cannot be read ({exc}); restore the files with git and delete it",
+            str(journal),
+        )
         raise GenerationFailed(problems) from None
     _remove_scratch(list(files))
     for path, text in files.items():
@@ -188,14 +201,19 @@ def _remove_journal(journal: Path) -> None:
     try:
         journal.unlink()
     except OSError as exc:
-        raise WriteError(journal, f"the release is finished, but its journal cannot be removed: {exc.strerror}; delete it") from None
+        raise WriteError(
+            journal,
+            f"the release is finished, but its journal cannot be removed: {exc.strerror}; delete it",
+        ) from None
 
 
 def _relative(path: Path, base: Path) -> str:
     return os.path.relpath(path.resolve(), base.resolve())
 
 
-def _generate_candidate(spec_text: str, config_text: str, spec: Path, config: Path, problems: Problems) -> Result:
+def _generate_candidate(
+    spec_text: str, config_text: str, spec: Path, config: Path, problems: Problems
+) -> Result:
     """The package the release would make, generated from copies of its new spec and
     config; problems name the real files."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -206,19 +224,41 @@ def _generate_candidate(spec_text: str, config_text: str, spec: Path, config: Pa
         try:
             return build(candidate_spec, candidate_config, problems, label=spec_label(spec))
         except GenerationFailed as failed:
-            failed.problems.items = [replace(p, file=names.get(p.file, p.file)) for p in failed.problems.items]
+            failed.problems.items = [
+                replace(p, file=names.get(p.file, p.file)) for p in failed.problems.items
+            ]
             raise
 
 
-def release(upstream: str | None, rules: Path, spec: Path, config: Path, out: Path, date: str, problems: Problems, notes: Path | None = None) -> Release | None:
+def release(
+    upstream: str | None,
+    rules: Path,
+    spec: Path,
+    config: Path,
+    out: Path,
+    date: str,
+    problems: Problems,
+    notes: Path | None = None,
+) -> Release | None:
     """Run a release; None when curation failed (see problems). A release an earlier run
     made but did not finish is finished first. One release at a time: a second one waits
     for nothing and stops with a message."""
-    with locked(config, "another release of this project is under way; try again when it has finished"):
+    with locked(
+        config, "another release of this project is under way; try again when it has finished"
+    ):
         return _release(upstream, rules, spec, config, out, date, problems, notes)
 
 
-def _release(upstream: str | None, rules: Path, spec: Path, config: Path, out: Path, date: str, problems: Problems, notes: Path | None) -> Release | None:
+def _release(
+    upstream: str | None,
+    rules: Path,
+    spec: Path,
+    config: Path,
+    out: Path,
+    date: str,
+    problems: Problems,
+    notes: Path | None,
+) -> Release | None:
     finished = finish_interrupted(config, problems)
     if finished is not None:
         print(f"finished the interrupted release {finished}")
@@ -234,7 +274,10 @@ def _release(upstream: str | None, rules: Path, spec: Path, config: Path, out: P
     version = str(config_data["version"])
     old_name, old_spec = read_spec(str(spec), spec.parent, problems)
     new_spec = document  # what was just curated, as plain data
-    report = compare(surface(old_name, old_spec, config_data, str(config)), surface("curated upstream", new_spec, config_data, str(config)))
+    report = compare(
+        surface(old_name, old_spec, config_data, str(config)),
+        surface("curated upstream", new_spec, config_data, str(config)),
+    )
     if new_text != old_text and not report.changes:
         report.add("fix", "spec-text", "spec", "descriptions or examples changed")
     for level, note in read_notes(notes):
@@ -249,7 +292,11 @@ def _release(upstream: str | None, rules: Path, spec: Path, config: Path, out: P
     previous = changelog.read_text(encoding="utf-8") if changelog.exists() else "# Changelog\n\n"
     head, _, rest = previous.partition("\n\n")
     digest = str(document["info"].get("x-curated-from", {}).get("upstream-sha256", ""))
-    files = {spec: new_text, config: config_text, changelog: f"{head}\n\n{changelog_entry(outcome, date, digest)}{rest}"}
+    files = {
+        spec: new_text,
+        config: config_text,
+        changelog: f"{head}\n\n{changelog_entry(outcome, date, digest)}{rest}",
+    }
     if notes is not None and notes.exists():
         files[notes] = NOTES_HEADER
     result = _generate_candidate(new_text, config_text, spec, config, problems)
@@ -269,6 +316,9 @@ def _release(upstream: str | None, rules: Path, spec: Path, config: Path, out: P
         for path, text in files.items():
             _replace(path, text)
     except WriteError as exc:
-        raise WriteError(journal_of(config), f"release {new_version} is made but not finished ({exc}); run the release again to finish it") from None
+        raise WriteError(
+            journal_of(config),
+            f"release {new_version} is made but not finished ({exc}); run the release again to finish it",
+        ) from None
     _remove_journal(journal_of(config))
     return outcome

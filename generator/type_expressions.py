@@ -134,7 +134,11 @@ class Model(TypeExpr):
     given: TypeExpr
 
     def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
-        return (qualify + self.name, *self.given.members(side, flavour)) if side == "in" else (qualify + self.name,)
+        return (
+            (qualify + self.name, *self.given.members(side, flavour))
+            if side == "in"
+            else (qualify + self.name,)
+        )
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:
         yield Import(MODELS, self.name)
@@ -167,7 +171,11 @@ class Enumeration(TypeExpr):
     values: tuple[str | int | float | bool, ...]
 
     def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
-        return (qualify + self.name,) if side == "out" else (*LiteralOf(self.values).members(side), qualify + self.name)
+        return (
+            (qualify + self.name,)
+            if side == "out"
+            else (*LiteralOf(self.values).members(side), qualify + self.name)
+        )
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:
         yield Import(MODELS, self.name)
@@ -188,7 +196,10 @@ class Alias(TypeExpr):
     def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
         if side == "out":
             return (qualify + self.name,)
-        return (*union(self.variants).members(side, flavour, qualify), *(["UnknownVariant"] if self.open else []))
+        return (
+            *union(self.variants).members(side, flavour, qualify),
+            *(["UnknownVariant"] if self.open else []),
+        )
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:
         if side == "out":
@@ -207,7 +218,9 @@ class ListOf(TypeExpr):
     item: TypeExpr
 
     def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
-        return (f"{'Sequence' if side == 'in' else 'List'}[{self.item.render(side, flavour, qualify)}]",)
+        return (
+            f"{'Sequence' if side == 'in' else 'List'}[{self.item.render(side, flavour, qualify)}]",
+        )
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:
         yield Import("typing", "Sequence" if side == "in" else "List")
@@ -224,7 +237,9 @@ class MapOf(TypeExpr):
     value: TypeExpr
 
     def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
-        return (f"{'Mapping' if side == 'in' else 'Dict'}[str, {self.value.render(side, flavour, qualify)}]",)
+        return (
+            f"{'Mapping' if side == 'in' else 'Dict'}[str, {self.value.render(side, flavour, qualify)}]",
+        )
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:
         yield Import("typing", "Mapping" if side == "in" else "Dict")
@@ -239,7 +254,11 @@ class UnionOf(TypeExpr):
     options: tuple[TypeExpr, ...]
 
     def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
-        return tuple(dict.fromkeys(m for option in self.options for m in option.members(side, flavour, qualify)))
+        return tuple(
+            dict.fromkeys(
+                m for option in self.options for m in option.members(side, flavour, qualify)
+            )
+        )
 
     def children(self) -> tuple[TypeExpr, ...]:
         return self.options

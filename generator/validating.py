@@ -92,7 +92,9 @@ class SchemaCheck:
     """openapi-spec-validator's verdict, under way: calling it waits for the verdict and
     records it in the given problems; `cancel` stops it when it is no longer wanted."""
 
-    def __init__(self, check: Forked[_Errors] | None = None, file: str = "", marker: Path | None = None) -> None:
+    def __init__(
+        self, check: Forked[_Errors] | None = None, file: str = "", marker: Path | None = None
+    ) -> None:
         self._check, self._file, self._marker = check, file, marker
 
     def __call__(self, problems: Problems) -> None:
@@ -121,7 +123,11 @@ def _spec_errors(document: dict[str, Any]) -> _Errors:
     """The first errors of openapi-spec-validator (message, path) and how many it found."""
     from openapi_spec_validator import OpenAPIV30SpecValidator
 
-    validator_class = _v31_spec_validator() if str(document.get("openapi", "")).startswith("3.1") else OpenAPIV30SpecValidator
+    validator_class = (
+        _v31_spec_validator()
+        if str(document.get("openapi", "")).startswith("3.1")
+        else OpenAPIV30SpecValidator
+    )
     errors: list[tuple[str, tuple[Any, ...]]] = []
     seen: set[tuple[tuple[Any, ...], frozenset[str]]] = set()
     found = 0
@@ -141,7 +147,9 @@ def _spec_errors(document: dict[str, Any]) -> _Errors:
                 errors.append((message, where))
     except Exception as exc:  # noqa: BLE001 - the validator's own failure is a finding too
         if not found:  # it stumbles over a shape it has already reported: that report says it
-            errors.append((f"openapi-spec-validator stopped: {type(exc).__name__}: {str(exc)[:200]}", ()))
+            errors.append(
+                (f"openapi-spec-validator stopped: {type(exc).__name__}: {str(exc)[:200]}", ())
+            )
             found += 1
     return errors, found
 
@@ -173,22 +181,40 @@ def _v31_spec_validator() -> Any:
 
         vocabulary = "https://spec.openapis.org/oas/3.1/meta/base"
         dialect = OAS31Validator.META_SCHEMA
-        registry = jsonschema_rs.Registry([(vocabulary, REGISTRY.contents(vocabulary)), (OAS31_BASE_DIALECT_ID, dialect)])
-        anything = {"uri": lambda _: True, "uri-reference": lambda _: True}  # not checked by the original either
-        checker = jsonschema_rs.validator_for(dialect, registry=registry, validate_formats=True, formats={"regex": _is_regex, **anything})
+        registry = jsonschema_rs.Registry(
+            [(vocabulary, REGISTRY.contents(vocabulary)), (OAS31_BASE_DIALECT_ID, dialect)]
+        )
+        anything = {
+            "uri": lambda _: True,
+            "uri-reference": lambda _: True,
+        }  # not checked by the original either
+        checker = jsonschema_rs.validator_for(
+            dialect,
+            registry=registry,
+            validate_formats=True,
+            formats={"regex": _is_regex, **anything},
+        )
     except Exception:  # noqa: BLE001 - the original check is correct, only slower
         return OpenAPIV31SpecValidator
 
     def check(schema: Any) -> None:
         for error in checker.iter_errors(schema):
-            raise SchemaError(error.message, path=list(error.instance_path), instance=error.instance)
+            raise SchemaError(
+                error.message, path=list(error.instance_path), instance=error.instance
+            )
 
     class SchemaObjects(OpenAPIV31SchemaValidator):
-        def __call__(self, schema: Any, require_properties: bool = True, meta_checked: bool = False) -> Any:
+        def __call__(
+            self, schema: Any, require_properties: bool = True, meta_checked: bool = False
+        ) -> Any:
             value = schema.read_value()
             if not isinstance(value, (dict, bool)):  # its own error says not where; this one does
                 where = _through_refs(getattr(schema.accessor, "node", None), schema.parts)
-                yield OpenAPIValidationError(f"{value!r} is not of type 'object', 'boolean'", path=list(where or ()), instance=value)
+                yield OpenAPIValidationError(
+                    f"{value!r} is not of type 'object', 'boolean'",
+                    path=list(where or ()),
+                    instance=value,
+                )
                 return
             try:
                 yield from super().__call__(schema, require_properties, meta_checked)
@@ -213,9 +239,19 @@ def _through_refs(document: Any, parts: tuple[Any, ...]) -> tuple[Any, ...] | No
     node = document
     for token in parts:
         seen = 0
-        while isinstance(node, dict) and token not in node and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/") and seen < 50:
+        while (
+            isinstance(node, dict)
+            and token not in node
+            and isinstance(node.get("$ref"), str)
+            and node["$ref"].startswith("#/")
+            and seen < 50
+        ):
             try:
-                node, at, seen = resolve_pointer(document, node["$ref"]), tuple(split_pointer(node["$ref"][1:])), seen + 1
+                node, at, seen = (
+                    resolve_pointer(document, node["$ref"]),
+                    tuple(split_pointer(node["$ref"][1:])),
+                    seen + 1,
+                )
             except KeyError:
                 return None
         if isinstance(node, dict) and token in node:
@@ -227,16 +263,26 @@ def _through_refs(document: Any, parts: tuple[Any, ...]) -> tuple[Any, ...] | No
     return at
 
 
-def _absolute_path(document: Any, path: tuple[Any, ...], instance: Any, taken: set[tuple[Any, ...]]) -> tuple[Any, ...]:
+def _absolute_path(
+    document: Any, path: tuple[Any, ...], instance: Any, taken: set[tuple[Any, ...]]
+) -> tuple[Any, ...]:
     """openapi-spec-validator checks each schema object on its own, so the path of an error
     inside a schema is relative to that schema; find the node it means in the document: the
     first one, in document order, that ends with this path, holds this value and no earlier
     error was placed at (one mistake made in three schemas is three errors)."""
 
-    def walk(node: Any, at: tuple[Any, ...], avoid: set[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    def walk(
+        node: Any, at: tuple[Any, ...], avoid: set[tuple[Any, ...]]
+    ) -> Iterator[tuple[Any, ...]]:
         if at[len(at) - len(path) :] == path and node == instance and at not in avoid:
             yield at
-        children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        children = (
+            node.items()
+            if isinstance(node, dict)
+            else enumerate(node)
+            if isinstance(node, list)
+            else ()
+        )
         for key, child in children:
             yield from walk(child, (*at, key), avoid)
 
@@ -249,7 +295,9 @@ def _absolute_path(document: Any, path: tuple[Any, ...], instance: Any, taken: s
     return next(walk(document, (), taken), None) or next(walk(document, (), set()), path)
 
 
-def start_schema_check(document: dict[str, Any], file: str, cache_dir: Path | None = None) -> SchemaCheck:
+def start_schema_check(
+    document: dict[str, Any], file: str, cache_dir: Path | None = None
+) -> SchemaCheck:
     """Validate against the OpenAPI schema (openapi-spec-validator), beside the caller.
 
     It takes a quarter of a second on the AI area and two on the whole Telnyx spec, so it runs in a
@@ -266,7 +314,9 @@ def start_schema_check(document: dict[str, Any], file: str, cache_dir: Path | No
     return SchemaCheck(Forked(lambda: _spec_errors(document)), file, marker)
 
 
-def validate_spec(document: dict[str, Any], file: str, problems: Problems, cache_dir: Path | None = None) -> SchemaCheck:
+def validate_spec(
+    document: dict[str, Any], file: str, problems: Problems, cache_dir: Path | None = None
+) -> SchemaCheck:
     """Check what the later stages rely on, in-process, while the check against the OpenAPI
     schema runs in a child process; the returned SchemaCheck waits for its verdict (it
     records nothing when our own checks found errors)."""
@@ -274,13 +324,17 @@ def validate_spec(document: dict[str, Any], file: str, problems: Problems, cache
     if version is None:
         problems.error("not an OpenAPI document: no `openapi` key", file)
     elif not isinstance(version, str) or not version.startswith(SUPPORTED_VERSIONS):
-        problems.error(f"OpenAPI version {version!r} is not supported (3.0.x or 3.1.x)", file, "/openapi")
+        problems.error(
+            f"OpenAPI version {version!r} is not supported (3.0.x or 3.1.x)", file, "/openapi"
+        )
     elif not isinstance(document.get("paths"), dict):
         problems.error("the spec has no `paths` mapping", file, "/paths")
     else:
         # The slow check against the OpenAPI schema starts first and runs beside ours.
         ignored_defaults = Problems()  # located when they join the others
-        check = start_schema_check(_without_null_defaults(document, (), file, ignored_defaults), file, cache_dir)
+        check = start_schema_check(
+            _without_null_defaults(document, (), file, ignored_defaults), file, cache_dir
+        )
         try:
             _check_refs(document, document, (), file, problems)
             _check_schemas(document, file, problems)
@@ -311,14 +365,25 @@ def admits_null(schema: dict[str, Any]) -> bool:
     return kind == "null" or schema.get("nullable") is True
 
 
-def _without_null_defaults(node: Any, at: tuple[str | int, ...], file: str, problems: Problems) -> Any:
+def _without_null_defaults(
+    node: Any, at: tuple[str | int, ...], file: str, problems: Problems
+) -> Any:
     """`default: null` on a schema that does not admit null (63 times in Telnyx's spec) is
     ignored with a warning; the normaliser drops it too."""
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
-            if key == "default" and value is None and not admits_null(node) and ("type" in node or "$ref" in node):
-                problems.warning("`default: null` on a schema that does not admit null is ignored", file, pointer(*at, "default"))
+            if (
+                key == "default"
+                and value is None
+                and not admits_null(node)
+                and ("type" in node or "$ref" in node)
+            ):
+                problems.warning(
+                    "`default: null` on a schema that does not admit null is ignored",
+                    file,
+                    pointer(*at, "default"),
+                )
                 continue
             skip = key in ("example", "examples", "enum", "const", "default")
             out[key] = value if skip else _without_null_defaults(value, (*at, key), file, problems)
@@ -328,7 +393,9 @@ def _without_null_defaults(node: Any, at: tuple[str | int, ...], file: str, prob
     return node
 
 
-def _check_refs(document: dict[str, Any], node: Any, at: tuple[str | int, ...], file: str, problems: Problems) -> None:
+def _check_refs(
+    document: dict[str, Any], node: Any, at: tuple[str | int, ...], file: str, problems: Problems
+) -> None:
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str):
@@ -368,7 +435,9 @@ def deref(document: dict[str, Any], node: Any) -> Any:
     return node
 
 
-def _direct_refs(schema: Any, at: tuple[str | int, ...]) -> Iterator[tuple[str, tuple[str | int, ...]]]:
+def _direct_refs(
+    schema: Any, at: tuple[str | int, ...]
+) -> Iterator[tuple[str, tuple[str | int, ...]]]:
     """The component schemas that `schema` is made of without a container in between:
     its own `$ref` and those of its anyOf / oneOf / allOf members, however nested; with
     the pointer tokens of each `$ref`. A property or an array item is a container: a
@@ -389,7 +458,10 @@ def _check_schemas(document: dict[str, Any], file: str, problems: Problems) -> N
     """Reference cycles that no container breaks (`A: {$ref: B}`, `B: {anyOf: [A]}`: a
     type made of itself), and property names no Python name can be made from."""
     schemas = (document.get("components") or {}).get("schemas") or {}
-    edges = {name: list(_direct_refs(schema, ("components", "schemas", name))) for name, schema in schemas.items()}
+    edges = {
+        name: list(_direct_refs(schema, ("components", "schemas", name)))
+        for name, schema in schemas.items()
+    }
     reported: set[frozenset[str]] = set()
     for start in schemas:
         # depth first from `start`, along direct references only, back to `start`
@@ -402,12 +474,18 @@ def _check_schemas(document: dict[str, Any], file: str, problems: Problems) -> N
                 if target == start:
                     if frozenset(chain) not in reported:
                         reported.add(frozenset(chain))
-                        problems.error("reference cycle with no schema in it: " + " -> ".join([*chain, start]), file, pointer(*where))
+                        problems.error(
+                            "reference cycle with no schema in it: " + " -> ".join([*chain, start]),
+                            file,
+                            pointer(*where),
+                        )
                 elif target in edges and target not in seen:
                     seen.add(target)
                     stack.append((target, [*chain, target], where))
     _check_property_names(schemas, ("components", "schemas"), file, problems)
-    _check_property_names(document.get("paths"), ("paths",), file, problems, formats=False)  # the inline schemas
+    _check_property_names(
+        document.get("paths"), ("paths",), file, problems, formats=False
+    )  # the inline schemas
 
 
 KNOWN_FORMATS = frozenset(
@@ -420,11 +498,22 @@ KNOWN_FORMATS = frozenset(
 )  # fmt: skip
 
 
-def _check_property_names(node: Any, at: tuple[str | int, ...], file: str, problems: Problems, formats: bool = True) -> None:
+def _check_property_names(
+    node: Any, at: tuple[str | int, ...], file: str, problems: Problems, formats: bool = True
+) -> None:
     if isinstance(node, dict):
         fmt = node.get("format")
-        if formats and isinstance(fmt, str) and fmt not in KNOWN_FORMATS and isinstance(node.get("type"), (str, list)):
-            problems.warning(f"unknown format {fmt!r} is ignored; the value is typed by its `type` only", file, pointer(*at, "format"))
+        if (
+            formats
+            and isinstance(fmt, str)
+            and fmt not in KNOWN_FORMATS
+            and isinstance(node.get("type"), (str, list))
+        ):
+            problems.warning(
+                f"unknown format {fmt!r} is ignored; the value is typed by its `type` only",
+                file,
+                pointer(*at, "format"),
+            )
         properties = node.get("properties")
         if isinstance(properties, dict):
             for prop in properties:
@@ -476,14 +565,24 @@ def _check_operations(document: dict[str, Any], file: str, problems: Problems) -
                     )
                 else:
                     operation_ids[operation_id] = f"{method.upper()} {path}"
-            parameters = [(i, deref(document, p)) for i, p in enumerate(operation.get("parameters", []) or [])]
+            parameters = [
+                (i, deref(document, p)) for i, p in enumerate(operation.get("parameters", []) or [])
+            ]
             declared_path = set()
             for index, parameter in parameters + [(-1, p) for p in shared]:
                 if not isinstance(parameter, dict):
                     continue
-                where = pointer(*at, "parameters", index) if index >= 0 else pointer("paths", path, "parameters")
+                where = (
+                    pointer(*at, "parameters", index)
+                    if index >= 0
+                    else pointer("paths", path, "parameters")
+                )
                 if not _WORDS.search(str(parameter.get("name", ""))):
-                    problems.error(f"parameter name {parameter.get('name')!r} has no letter or digit to make a Python name from", file, where + "/name")
+                    problems.error(
+                        f"parameter name {parameter.get('name')!r} has no letter or digit to make a Python name from",
+                        file,
+                        where + "/name",
+                    )
                     continue
                 location = parameter.get("in")
                 if location not in PARAMETER_LOCATIONS:
@@ -502,7 +601,9 @@ def _check_operations(document: dict[str, Any], file: str, problems: Problems) -
                             where,
                         )
                 if "schema" not in parameter and "content" not in parameter:
-                    problems.error(f"parameter {parameter.get('name')!r} has no schema", file, where)
+                    problems.error(
+                        f"parameter {parameter.get('name')!r} has no schema", file, where
+                    )
             for name in templated:
                 if name not in declared_path:
                     problems.error(
@@ -534,6 +635,10 @@ def schemas_named(schema: Any, schemas: dict[str, Any]) -> Iterator[str]:
         for target in [node.get("$ref"), *(mapping.values() if isinstance(mapping, dict) else ())]:
             if not isinstance(target, str):
                 continue
-            name = split_pointer(target[len(SCHEMA_REF) :])[0] if target.startswith(SCHEMA_REF) else target
+            name = (
+                split_pointer(target[len(SCHEMA_REF) :])[0]
+                if target.startswith(SCHEMA_REF)
+                else target
+            )
             if name in schemas:
                 yield name

@@ -28,7 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Files and folders inside the output that the generator does not own.
-NOT_OURS = ("__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "build", "dist", "CHANGELOG.md")
+NOT_OURS = (
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "build",
+    "dist",
+    "CHANGELOG.md",
+)
 NOT_OURS_SUFFIXES = (".egg-info", ".pyc")
 
 
@@ -51,12 +59,16 @@ class Changes:
 
 def hand_written(relative: str, keep: tuple[str, ...]) -> bool:
     """Whether `relative` is one of the `keep` paths (a path ending in `/` is a folder)."""
-    return any(relative == k.rstrip("/") or (k.endswith("/") and relative.startswith(k)) for k in keep)
+    return any(
+        relative == k.rstrip("/") or (k.endswith("/") and relative.startswith(k)) for k in keep
+    )
 
 
 def _ours(relative: str, keep: tuple[str, ...] = ()) -> bool:
     parts = relative.split("/")
-    return not any(p in NOT_OURS or p.endswith(NOT_OURS_SUFFIXES) for p in parts) and not hand_written(relative, keep)
+    return not any(
+        p in NOT_OURS or p.endswith(NOT_OURS_SUFFIXES) for p in parts
+    ) and not hand_written(relative, keep)
 
 
 def existing_files(out_dir: Path, keep: tuple[str, ...] = ()) -> dict[str, bytes]:
@@ -121,14 +133,19 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 @contextmanager
-def locked(out_dir: Path, busy: str = "another generation is writing to this directory; try again when it has finished") -> Iterator[None]:
+def locked(
+    out_dir: Path,
+    busy: str = "another generation is writing to this directory; try again when it has finished",
+) -> Iterator[None]:
     """Hold the lock file beside `out_dir` for the block; WriteError(`busy`) if another
     process holds it."""
     lock_path = out_dir.parent / f".{out_dir.name}.telnyx-codegen.lock"
     try:
         handle = open(lock_path, "a")  # noqa: SIM115 - held for the whole block
     except OSError as exc:
-        raise WriteError(out_dir, f"cannot create the lock file beside it: {exc.strerror}") from None
+        raise WriteError(
+            out_dir, f"cannot create the lock file beside it: {exc.strerror}"
+        ) from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -198,5 +215,9 @@ def write_tree(out_dir: Path, files: dict[str, str], keep: tuple[str, ...] = ())
 def _prune_empty_dirs(root: Path, keep: tuple[str, ...]) -> None:
     for current, _dirs, _names in os.walk(root, topdown=False):
         path = Path(current)
-        if path != root and not any(path.iterdir()) and not hand_written(path.relative_to(root).as_posix() + "/", keep):
+        if (
+            path != root
+            and not any(path.iterdir())
+            and not hand_written(path.relative_to(root).as_posix() + "/", keep)
+        ):
             path.rmdir()

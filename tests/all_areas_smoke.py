@@ -40,7 +40,14 @@ def operations(resource: Any, path: str) -> list[tuple[str, Any]]:
     return found
 
 
-STRINGS = ("x1", "2024-01-01", "2024-01-01T00:00:00Z", "+13125550001", "123e4567-e89b-42d3-a456-426614174000", "https://example.com")
+STRINGS = (
+    "x1",
+    "2024-01-01",
+    "2024-01-01T00:00:00Z",
+    "+13125550001",
+    "123e4567-e89b-42d3-a456-426614174000",
+    "https://example.com",
+)
 
 
 def arguments(method: Any, text: str) -> tuple[list[Any], dict[str, Any]]:
@@ -80,27 +87,50 @@ def every_schema_has_a_model() -> bool:
     from generator.normalising import normalise
     from generator.problems import Problems
 
-    upstream = yaml.load((ROOT.parent / "shared" / "telnyx-openapi" / "spec3.yml").read_text(), Loader=yaml.CSafeLoader)
-    curated = yaml.load((ROOT / "build" / "all" / "telnyx.openapi.yaml").read_text(), Loader=yaml.CSafeLoader)
+    upstream = yaml.load(
+        (ROOT.parent / "shared" / "telnyx-openapi" / "spec3.yml").read_text(),
+        Loader=yaml.CSafeLoader,
+    )
+    curated = yaml.load(
+        (ROOT / "build" / "all" / "telnyx.openapi.yaml").read_text(), Loader=yaml.CSafeLoader
+    )
     names = curated["components"]["schemas"]
     added = yaml.safe_load((ROOT / "spec" / "curated-schemas.yaml").read_text())["schemas"]
     normalised = normalise(curated, "curated", Problems())
     models = list(normalised.document["components"]["schemas"])
     missing = [name for name in models if not hasattr(_models, name)]
-    print(f"{len(upstream['components']['schemas'])} upstream schemas and {len(added)} added, {len(names)} curated, {len(models)} models; missing: {missing or 'none'}")
-    return len(names) == len(upstream["components"]["schemas"]) + len(added) and set(added) <= set(names) and not missing
+    print(
+        f"{len(upstream['components']['schemas'])} upstream schemas and {len(added)} added, {len(names)} curated, {len(models)} models; missing: {missing or 'none'}"
+    )
+    return (
+        len(names) == len(upstream["components"]["schemas"]) + len(added)
+        and set(added) <= set(names)
+        and not missing
+    )
 
 
 def streams() -> bool:
     """The whole-spec package streams as the AI package does: typed chunks, then [DONE]."""
-    chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {"content": "Hi"}}]}
+    chunk = {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "delta": {"content": "Hi"}}],
+    }
     body = f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n".encode()
     client = telnyx_all.Telnyx(api_key="smoke", max_retries=0)
     with respx.mock() as mock:
-        mock.post("https://api.telnyx.com/v2/ai/chat/completions").respond(200, content=body, headers={"content-type": "text/event-stream"})
-        with client.ai.chat.completions.create(messages=[{"role": "user", "content": "Hi"}], model="m", stream=True) as stream:
+        mock.post("https://api.telnyx.com/v2/ai/chat/completions").respond(
+            200, content=body, headers={"content-type": "text/event-stream"}
+        )
+        with client.ai.chat.completions.create(
+            messages=[{"role": "user", "content": "Hi"}], model="m", stream=True
+        ) as stream:
             chunks = list(stream)
-    ok = [type(c).__name__ for c in chunks] == ["ChatCompletionChunk"] and chunks[0].choices[0].delta.content == "Hi"
+    ok = [type(c).__name__ for c in chunks] == ["ChatCompletionChunk"] and chunks[0].choices[
+        0
+    ].delta.content == "Hi"
     print(f"streamed a chat completion: {[type(c).__name__ for c in chunks]}")
     return ok
 
@@ -116,7 +146,9 @@ def webhooks() -> bool:
     from generator.normalising import normalise
     from generator.problems import Problems
 
-    curated = yaml.load((ROOT / "build" / "all" / "telnyx.openapi.yaml").read_text(), Loader=yaml.CSafeLoader)
+    curated = yaml.load(
+        (ROOT / "build" / "all" / "telnyx.openapi.yaml").read_text(), Loader=yaml.CSafeLoader
+    )
     document = normalise(curated, "curated", Problems()).document
     schemas = document["components"]["schemas"]
     client = telnyx_all.Telnyx(api_key="smoke")
@@ -124,21 +156,33 @@ def webhooks() -> bool:
     generic: list[str] = []
     whole: list[str] = []
     for name, item in sorted(document.get("webhooks", {}).items()):
-        model = item["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        model = item["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit(
+            "/", 1
+        )[1]
         data = schemas[model].get("properties", {}).get("data", {})
         data = schemas[data["$ref"].rsplit("/", 1)[1]] if "$ref" in data else data
-        example = data.get("example") or {k: v.get("example") for k, v in (data.get("properties") or {}).items() if "example" in v}
+        example = data.get("example") or {
+            k: v.get("example") for k, v in (data.get("properties") or {}).items() if "example" in v
+        }
         event = client.webhooks.unsafe_unwrap(json.dumps({"data": example}))
         if isinstance(event, UnknownWebhookEvent) and event.event_type in EVENT_TYPES:
-            whole.append(name)  # its model rejects the example (a required field missing): kept whole
+            whole.append(
+                name
+            )  # its model rejects the example (a required field missing): kept whole
         elif isinstance(event, UnknownWebhookEvent):
             generic.append(name)
         elif type(event) is not getattr(_models, model):
             wrong.append(f"{name}: {type(event).__name__}")
-    print(f"{len(document.get('webhooks', {}))} webhooks parsed from their examples; as the generic event: {generic or 'none'}; kept whole (an incomplete example): {whole or 'none'}; wrong: {wrong or 'none'}")
+    print(
+        f"{len(document.get('webhooks', {}))} webhooks parsed from their examples; as the generic event: {generic or 'none'}; kept whole (an incomplete example): {whole or 'none'}; wrong: {wrong or 'none'}"
+    )
     # upstream gives these no `data.event_type`: campaignStatusUpdate has no `data`,
     # replacedLinkClick's lacks it, conferenceFloorChanged's payload has no `data` envelope
-    return not wrong and set(generic) <= {"campaignStatusUpdate", "replacedLinkClick", "conferenceFloorChanged"}
+    return not wrong and set(generic) <= {
+        "campaignStatusUpdate",
+        "replacedLinkClick",
+        "conferenceFloorChanged",
+    }
 
 
 def main() -> int:
@@ -146,7 +190,11 @@ def main() -> int:
         return 1
     client = telnyx_all.Telnyx(api_key="smoke", max_retries=0)
     # every resource of the client; `webhooks` is no API area (it sends nothing)
-    areas = [name for name, member in inspect.getmembers(type(client)) if hasattr(member, "func") and not name.startswith("_") and name != "webhooks"]
+    areas = [
+        name
+        for name, member in inspect.getmembers(type(client))
+        if hasattr(member, "func") and not name.startswith("_") and name != "webhooks"
+    ]
     called, skipped = 0, []
     for area in areas:
         candidates = operations(getattr(client, area), f"client.{area}")
@@ -157,9 +205,15 @@ def main() -> int:
             path = re.search(r'path="([^"]+)"', source)
             if not http_method or not path:
                 continue
-            pattern = "^https://api.telnyx.com/v2" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path.group(1))) + r"(\?.*)?$"
+            pattern = (
+                "^https://api.telnyx.com/v2"
+                + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path.group(1)))
+                + r"(\?.*)?$"
+            )
             with respx.mock(assert_all_called=False) as mock:
-                route = mock.route(method=http_method.group(1).upper(), url__regex=pattern).respond(200, json={})
+                route = mock.route(method=http_method.group(1).upper(), url__regex=pattern).respond(
+                    200, json={}
+                )
                 for text in STRINGS:  # until the synthetic values pass the SDK's own checks
                     args, kwargs = arguments(method, text)
                     try:
@@ -176,7 +230,9 @@ def main() -> int:
                 break
         if not done:
             skipped.append(area)
-    print(f"{called} of {len(areas)} areas called through one operation each; not reached: {skipped or 'none'}")
+    print(
+        f"{called} of {len(areas)} areas called through one operation each; not reached: {skipped or 'none'}"
+    )
     return 0 if called == len(areas) else 1
 
 

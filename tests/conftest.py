@@ -23,8 +23,12 @@ BASE_URL = "https://api.telnyx.com/v2"
 # Example budgets of the property tests: `make test` draws a few examples of each (fixed, so
 # its time is known); `make test-deep` sets TELNYX_CODEGEN_TIER=deep for many more. No example
 # database: every run starts from the same seed-free state, nothing is written to the tree.
-settings.register_profile("test", max_examples=2, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-settings.register_profile("deep", max_examples=50, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+settings.register_profile(
+    "test", max_examples=2, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
+settings.register_profile(
+    "deep", max_examples=50, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
 settings.load_profile(os.environ.get("TELNYX_CODEGEN_TIER", "test"))
 
 

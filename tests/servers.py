@@ -24,7 +24,9 @@ def serving(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[str]:
     """`handler` served by a threaded HTTP server on a free port until the block ends;
     yields `http://127.0.0.1:PORT`."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -33,7 +35,12 @@ def serving(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[str]:
         httpd.server_close()
 
 
-def wait_listening(process: subprocess.Popen[str] | subprocess.Popen[bytes], port: int, what: str, seconds: float = 60) -> str | None:
+def wait_listening(
+    process: subprocess.Popen[str] | subprocess.Popen[bytes],
+    port: int,
+    what: str,
+    seconds: float = 60,
+) -> str | None:
     """None once `process` accepts connections on `port`; else why not (it exited, or did
     not listen in time)."""
     deadline = time.monotonic() + seconds

@@ -99,29 +99,51 @@ CASES: list[tuple[str, Callable[[Any], Any], tuple[Any, ...], dict[str, Any], st
         {"name": "n", "instructions": "i", "model": "m", "tools": [{"type": "teleport"}]},
         "invalid request body: tools.0",
     ),
-    ("empty id", lambda c: c.ai.assistants.retrieve, ("",), {}, "`assistant_id` must be a non-empty string"),
+    (
+        "empty id",
+        lambda c: c.ai.assistants.retrieve,
+        ("",),
+        {},
+        "`assistant_id` must be a non-empty string",
+    ),
 ]
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-@pytest.mark.parametrize(("case", "pick", "args", "kwargs", "message"), CASES, ids=[c[0] for c in CASES])
-def test_bad_argument_is_refused_before_sending(mode: str, case: str, pick: Any, args: tuple[Any, ...], kwargs: dict[str, Any], message: str) -> None:
+@pytest.mark.parametrize(
+    ("case", "pick", "args", "kwargs", "message"), CASES, ids=[c[0] for c in CASES]
+)
+def test_bad_argument_is_refused_before_sending(
+    mode: str, case: str, pick: Any, args: tuple[Any, ...], kwargs: dict[str, Any], message: str
+) -> None:
     with respx.mock(base_url=BASE, assert_all_called=False) as mock:
         route = mock.route().respond(200, json={})
         with pytest.raises(telnyx_ai.ArgumentError) as info:
             call(mode, pick, *args, **kwargs)
     assert str(info.value).startswith(message), str(info.value)
-    assert isinstance(info.value, ValueError) and not isinstance(info.value, telnyx_ai.APIStatusError)
+    assert isinstance(info.value, ValueError) and not isinstance(
+        info.value, telnyx_ai.APIStatusError
+    )
     assert not route.called
 
 
-@pytest.mark.parametrize("target", ["+13125550001", "sip:agent@example.com", "sips:desk@pbx.example.com"])
+@pytest.mark.parametrize(
+    "target", ["+13125550001", "sip:agent@example.com", "sips:desk@pbx.example.com"]
+)
 def test_valid_targets_are_sent(target: str) -> None:
     with respx.mock(base_url=BASE) as mock:
         route = mock.post("/ai/assistants/a1/scheduled_events").respond(
-            201, json={**EVENT, "assistant_id": "a1", "telnyx_end_user_target": target, "status": "pending"}
+            201,
+            json={
+                **EVENT,
+                "assistant_id": "a1",
+                "telnyx_end_user_target": target,
+                "status": "pending",
+            },
         )
-        Telnyx(api_key="k").ai.assistants.scheduled_events.create("a1", **{**EVENT, "telnyx_end_user_target": target})
+        Telnyx(api_key="k").ai.assistants.scheduled_events.create(
+            "a1", **{**EVENT, "telnyx_end_user_target": target}
+        )
     assert route.called
 
 

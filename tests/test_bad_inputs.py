@@ -31,7 +31,20 @@ OUTCOMES: dict[str, bool] = {}
 @pytest.fixture(scope="module")
 def good_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("good") / "out"
-    assert main(["generate", "--spec", str(BASE / "spec.yaml"), "--config", str(BASE / "sdk.yaml"), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "--spec",
+                str(BASE / "spec.yaml"),
+                "--config",
+                str(BASE / "sdk.yaml"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -42,12 +55,24 @@ def snapshot(directory: Path) -> dict[str, tuple[bytes, int, int]]:
     found = {}
     for path in sorted(directory.rglob("*")):
         stat = path.lstat()
-        found[path.relative_to(directory).as_posix()] = (path.read_bytes() if path.is_file() else b"", stat.st_mode, stat.st_mtime_ns)
+        found[path.relative_to(directory).as_posix()] = (
+            path.read_bytes() if path.is_file() else b"",
+            stat.st_mode,
+            stat.st_mtime_ns,
+        )
     return found
 
 
 def command(case: Path, out: Path) -> list[str]:
-    args = ["generate", "--spec", str(case / "spec.yaml"), "--config", str(case / "sdk.yaml"), "--out", str(out)]
+    args = [
+        "generate",
+        "--spec",
+        str(case / "spec.yaml"),
+        "--config",
+        str(case / "sdk.yaml"),
+        "--out",
+        str(out),
+    ]
     extra = case / "args"
     if extra.exists():
         args += extra.read_text().replace("{case}", str(case)).split()
@@ -59,7 +84,9 @@ def test_the_corpus_is_large_enough() -> None:
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_bad_input(name: str, good_output: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input(
+    name: str, good_output: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     case = CORPUS / name
     out = tmp_path / "out"
     shutil.copytree(good_output, out, copy_function=shutil.copy2)
@@ -83,26 +110,56 @@ def test_every_case_ended_as_documented() -> None:
     if "PYTEST_XDIST_WORKER" in os.environ:
         # the workers share the cases out: each sees only its own (it failed a run of a few
         # files under -n 2); counted in a run without -n, such as `pytest tests/test_bad_inputs.py`
-        pytest.skip("pytest-xdist shares the corpus out among its workers: counted in a run without -n")
+        pytest.skip(
+            "pytest-xdist shares the corpus out among its workers: counted in a run without -n"
+        )
     assert sorted(OUTCOMES) == CASES, f"{len(OUTCOMES)} of {len(CASES)} cases ended as documented"
 
 
-def test_warnings_come_after_errors_and_strict_makes_them_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_warnings_come_after_errors_and_strict_makes_them_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = tmp_path / "spec.yaml"
-    degraded = (BASE / "spec.yaml").read_text().replace("name: {type: string}", "name: {type: string, format: nickname}")
+    degraded = (
+        (BASE / "spec.yaml")
+        .read_text()
+        .replace("name: {type: string}", "name: {type: string, format: nickname}")
+    )
     spec.write_text(degraded)
     config = str(BASE / "sdk.yaml")
-    assert main(["generate", "--spec", str(spec), "--config", config, "--out", str(tmp_path / "a")]) == 0
+    assert (
+        main(["generate", "--spec", str(spec), "--config", config, "--out", str(tmp_path / "a")])
+        == 0
+    )
     warning = f"{spec}:62:30: warning: unknown format 'nickname' is ignored; the value is typed by its `type` only (/components/schemas/Thing/properties/name/format)"
     assert capsys.readouterr().err.splitlines() == [warning]
 
-    assert main(["generate", "--strict", "--spec", str(spec), "--config", config, "--out", str(tmp_path / "b")]) == 2
-    promoted = warning.replace(": warning: ", ": error: ").replace("only (", "only (a warning, an error under --strict) (")
+    assert (
+        main(
+            [
+                "generate",
+                "--strict",
+                "--spec",
+                str(spec),
+                "--config",
+                config,
+                "--out",
+                str(tmp_path / "b"),
+            ]
+        )
+        == 2
+    )
+    promoted = warning.replace(": warning: ", ": error: ").replace(
+        "only (", "only (a warning, an error under --strict) ("
+    )
     assert capsys.readouterr().err.splitlines() == [promoted]
     assert not (tmp_path / "b").exists()
 
     spec.write_text(degraded.replace("operationId: get_thing", "operationId: list_things"))
-    assert main(["generate", "--spec", str(spec), "--config", config, "--out", str(tmp_path / "c")]) == 2
+    assert (
+        main(["generate", "--spec", str(spec), "--config", config, "--out", str(tmp_path / "c")])
+        == 2
+    )
     lines = capsys.readouterr().err.splitlines()
     assert [line.split(": ")[1] for line in lines] == ["error", "warning"]
 
@@ -124,14 +181,29 @@ def test_sigkill_mid_write_leaves_the_previous_output(tmp_path: Path, good_outpu
         "from generator.cli import main\n"
         f"sys.exit(main(['generate', '--spec', {str(BASE / 'spec.yaml')!r}, '--config', {str(config)!r}, '--out', {str(out)!r}]))\n"
     )
-    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     assert process.stdout is not None and process.stdout.readline().strip() == "writing"
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
     process.stdout.close()
     assert snapshot(out) == before
     # The next run finishes the job and cleans up after the killed one.
-    assert main(["generate", "--spec", str(BASE / "spec.yaml"), "--config", str(config), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "--spec",
+                str(BASE / "spec.yaml"),
+                "--config",
+                str(config),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert '__version__ = "0.2.0"' in (out / "mini" / "_version.py").read_text()
     assert not list(tmp_path.glob(".out.staging-*"))
 
@@ -146,12 +218,25 @@ def test_a_second_concurrent_generation_is_refused(tmp_path: Path, good_output: 
         f"with locked(Path({str(out)!r})):\n"
         "    print('locked', flush=True); time.sleep(30)\n"
     )
-    holder = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         started = time.monotonic()
         result = subprocess.run(
-            [sys.executable, "-m", "generator", "generate", "--spec", str(BASE / "spec.yaml"), "--config", str(BASE / "sdk.yaml"), "--out", str(out)],
+            [
+                sys.executable,
+                "-m",
+                "generator",
+                "generate",
+                "--spec",
+                str(BASE / "spec.yaml"),
+                "--config",
+                str(BASE / "sdk.yaml"),
+                "--out",
+                str(out),
+            ],
             cwd=ROOT,
             capture_output=True,
             text=True,

@@ -30,7 +30,9 @@ def raw_call(base_url: str, flavour: str, op: ops.Operation, call: ops.Call) -> 
             return raw, raw.parse()
 
     async def run() -> Any:
-        async with telnyx_ai.AsyncTelnyx(api_key="contract-key", base_url=base_url, max_retries=0) as client:
+        async with telnyx_ai.AsyncTelnyx(
+            api_key="contract-key", base_url=base_url, max_retries=0
+        ) as client:
             raw = await method(client)(*call.args, **call.kwargs)
             return raw, raw.parse()
 
@@ -53,7 +55,9 @@ def readable_by_prism(op: ops.Operation, call: ops.Call) -> ops.Call:
     fields are left out here; tests/test_operations.py checks how they are encoded."""
     if op.body is None or op.body_media != "multipart/form-data":
         return call
-    textual = {name: value for name, value in call.kwargs.items() if not isinstance(value, (dict, list))}
+    textual = {
+        name: value for name, value in call.kwargs.items() if not isinstance(value, (dict, list))
+    }
     return ops.Call(call.args, textual, call.path, call.query, call.body)
 
 
@@ -73,7 +77,9 @@ PRISM_CANNOT_ANSWER = frozenset({"ai.clusters.retrieve"})
 
 
 @pytest.mark.parametrize(("op", "variant", "flavour"), contract_cases("required", "optional"))
-def test_every_operation_matches_the_spec(prism_static: str, op: ops.Operation, variant: str, flavour: str) -> None:
+def test_every_operation_matches_the_spec(
+    prism_static: str, op: ops.Operation, variant: str, flavour: str
+) -> None:
     call = readable_by_prism(op, ops.build_call(op, variant))
     if op.dotted in PRISM_CANNOT_ANSWER:
         with pytest.raises(telnyx_ai.InternalServerError) as caught:
@@ -94,8 +100,12 @@ def test_every_operation_matches_the_spec(prism_static: str, op: ops.Operation, 
         assert value is not None
 
 
-@pytest.mark.parametrize(("op", "variant", "flavour"), contract_cases("required", only=("list", "retrieve")))
-def test_generated_responses_parse(prism_dynamic: str, op: ops.Operation, variant: str, flavour: str) -> None:
+@pytest.mark.parametrize(
+    ("op", "variant", "flavour"), contract_cases("required", only=("list", "retrieve"))
+)
+def test_generated_responses_parse(
+    prism_dynamic: str, op: ops.Operation, variant: str, flavour: str
+) -> None:
     """Each answer is freshly generated from the schema. Prism's generator sometimes fails
     on these schemas (it answers 500 with its own error type, about every second time for a list of assistants); those attempts are not
     ours to judge, but every answer it does send must parse."""
@@ -105,7 +115,9 @@ def test_generated_responses_parse(prism_dynamic: str, op: ops.Operation, varian
         try:
             raw, value = raw_call(prism_dynamic, flavour, op, call)
         except telnyx_ai.InternalServerError as exc:
-            prism_own = isinstance(exc.body, dict) and str(exc.body.get("type", "")).startswith("https://stoplight.io/prism/errors")
+            prism_own = isinstance(exc.body, dict) and str(exc.body.get("type", "")).startswith(
+                "https://stoplight.io/prism/errors"
+            )
             assert prism_own, exc
             continue
         assert "sl-violations" not in raw.headers, raw.headers["sl-violations"]
@@ -120,5 +132,7 @@ def test_a_request_off_the_spec_is_refused(prism_static: str) -> None:
     """The contract check can fail: a body missing a required field is a violation."""
     with telnyx_ai.Telnyx(api_key="k", base_url=prism_static, max_retries=0) as client:
         with pytest.raises(telnyx_ai.APIStatusError) as info:
-            client.ai.assistants.create(name="n", model="m", instructions="i", extra_body={"tools": "not a list"})
+            client.ai.assistants.create(
+                name="n", model="m", instructions="i", extra_body={"tools": "not a list"}
+            )
     assert info.value.status_code in (400, 422)

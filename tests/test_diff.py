@@ -63,11 +63,15 @@ def change_constraint(spec: dict[str, Any]) -> None:
 
 
 def widen_argument_type(spec: dict[str, Any]) -> None:
-    spec["paths"]["/ai/assistants/tests/{test_id}"]["get"]["parameters"][0]["schema"]["format"] = "uuid"  # str -> str | UUID
+    spec["paths"]["/ai/assistants/tests/{test_id}"]["get"]["parameters"][0]["schema"]["format"] = (
+        "uuid"  # str -> str | UUID
+    )
 
 
 def narrow_argument_type(spec: dict[str, Any]) -> None:
-    spec["paths"]["/ai/assistants/tests"]["get"]["parameters"][0]["schema"]["type"] = "integer"  # str -> int
+    spec["paths"]["/ai/assistants/tests"]["get"]["parameters"][0]["schema"]["type"] = (
+        "integer"  # str -> int
+    )
 
 
 CASES: list[tuple[Callable[[dict[str, Any]], None], str, str, str, str]] = [
@@ -87,11 +91,18 @@ CASES: list[tuple[Callable[[dict[str, Any]], None], str, str, str, str]] = [
 def diff_against(change: Callable[[dict[str, Any]], None]) -> Report:
     new = copy.deepcopy(BASE)
     change(new)
-    return compare(surface("old", copy.deepcopy(BASE), CONFIG_DATA, str(CONFIG)), surface("new", new, CONFIG_DATA, str(CONFIG)))
+    return compare(
+        surface("old", copy.deepcopy(BASE), CONFIG_DATA, str(CONFIG)),
+        surface("new", new, CONFIG_DATA, str(CONFIG)),
+    )
 
 
-@pytest.mark.parametrize(("change", "level", "kind", "bump_zero", "bump_one"), CASES, ids=[c[0].__name__ for c in CASES])
-def test_change_is_classified(change: Callable[[dict[str, Any]], None], level: str, kind: str, bump_zero: str, bump_one: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "level", "kind", "bump_zero", "bump_one"), CASES, ids=[c[0].__name__ for c in CASES]
+)
+def test_change_is_classified(
+    change: Callable[[dict[str, Any]], None], level: str, kind: str, bump_zero: str, bump_one: str
+) -> None:
     report = diff_against(change)
     assert report.level == level, report.text("0.1.0")
     assert kind in {c.kind for c in report.by_level(level)}, report.text("0.1.0")
@@ -104,29 +115,54 @@ def test_change_is_classified(change: Callable[[dict[str, Any]], None], level: s
 def use_a_test_result_in_missions(spec: dict[str, Any]) -> None:
     """A new method of another resource returns a model that only `ai.assistants.tests` used."""
     spec["paths"]["/ai/missions/latest_test"] = {
-        "get": {"summary": "Latest test", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AssistantTestResponse"}}}}}}
+        "get": {
+            "summary": "Latest test",
+            "responses": {
+                "200": {
+                    "description": "ok",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/AssistantTestResponse"}
+                        }
+                    },
+                }
+            },
+        }
     }
 
 
 def test_a_model_that_moves_module_is_moved_not_removed_and_added() -> None:
     report = diff_against(use_a_test_result_in_missions)
     moved = [c for c in report.changes if c.kind == "model-moved"]
-    assert [c.subject for c in moved if c.subject == "types.AssistantTestResponse"] == ["types.AssistantTestResponse"], report.text("0.1.0")
-    assert "`telnyx_ai.types.ai.assistants.tests` to `telnyx_ai.types.ai`" in next(c.detail for c in moved if c.subject == "types.AssistantTestResponse")
-    assert not any(c.kind in ("model-removed", "model-added") for c in report.changes), report.text("0.1.0")
-    assert report.level == "feature" and {c.kind for c in report.by_level("feature")} == {"method-added"}
+    assert [c.subject for c in moved if c.subject == "types.AssistantTestResponse"] == [
+        "types.AssistantTestResponse"
+    ], report.text("0.1.0")
+    assert "`telnyx_ai.types.ai.assistants.tests` to `telnyx_ai.types.ai`" in next(
+        c.detail for c in moved if c.subject == "types.AssistantTestResponse"
+    )
+    assert not any(c.kind in ("model-removed", "model-added") for c in report.changes), report.text(
+        "0.1.0"
+    )
+    assert report.level == "feature" and {c.kind for c in report.by_level("feature")} == {
+        "method-added"
+    }
 
 
 def test_messages_name_what_users_call() -> None:
     text = diff_against(remove_operation).text("0.1.0")
-    assert "client.ai.assistants.clone(): removed (POST /ai/assistants/{assistant_id}/clone)" in text
+    assert (
+        "client.ai.assistants.clone(): removed (POST /ai/assistants/{assistant_id}/clone)" in text
+    )
     assert "Semver bump: minor (0.1.0 -> 0.2.0)" in text
     text = diff_against(add_required_request_field).text("1.0.0")
     assert "client.ai.assistants.create(): required argument `region` added" in text
 
 
 def test_no_change_no_bump() -> None:
-    report = compare(surface("a", copy.deepcopy(BASE), CONFIG_DATA, str(CONFIG)), surface("b", copy.deepcopy(BASE), CONFIG_DATA, str(CONFIG)))
+    report = compare(
+        surface("a", copy.deepcopy(BASE), CONFIG_DATA, str(CONFIG)),
+        surface("b", copy.deepcopy(BASE), CONFIG_DATA, str(CONFIG)),
+    )
     assert report.changes == [] and report.bump("0.1.0") == ("none", "0.1.0")
 
 
@@ -136,9 +172,17 @@ def test_diff_command_reads_files_and_git_revisions(tmp_path: Path) -> None:
     changed = tmp_path / "new.yaml"
     changed.write_text(yaml.dump(new, Dumper=yaml.CSafeDumper))
     run = [sys.executable, "-m", "generator", "diff"]
-    text = subprocess.run([*run, str(SPEC), str(changed)], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        [*run, str(SPEC), str(changed)], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     assert "types.EventStatus: new value 'cancelled'" in text
-    as_json = subprocess.run([*run, "--json", f"HEAD:{SPEC.relative_to(ROOT)}", str(changed)], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    as_json = subprocess.run(
+        [*run, "--json", f"HEAD:{SPEC.relative_to(ROOT)}", str(changed)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert '"bump": "minor"' in as_json
 
 
@@ -151,7 +195,24 @@ def test_release_on_an_unchanged_upstream_changes_nothing(tmp_path: Path) -> Non
 
     assert main(["generate", "--spec", str(spec), "--config", str(config), "--out", str(out)]) == 0
     before = {p: p.read_bytes() for p in [spec, config, *sorted(out.rglob("*"))] if p.is_file()}
-    assert main(["release", "--upstream", str(UPSTREAM), "--rules", str(ROOT / "spec" / "curation.yaml"), "--spec", str(spec), "--config", str(config), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "release",
+                "--upstream",
+                str(UPSTREAM),
+                "--rules",
+                str(ROOT / "spec" / "curation.yaml"),
+                "--spec",
+                str(spec),
+                "--config",
+                str(config),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     after = {p: p.read_bytes() for p in [spec, config, *sorted(out.rglob("*"))] if p.is_file()}
     assert after == before
 
@@ -165,17 +226,42 @@ def test_release_of_a_changed_upstream_bumps_regenerates_and_logs(tmp_path: Path
     del upstream["paths"]["/ai/assistants/{assistant_id}/clone"]
     upstream["components"]["schemas"]["EventStatus"]["enum"].append("cancelled")
     changed = tmp_path / "upstream.yml"
-    changed.write_text(yaml.dump(upstream, Dumper=yaml.CSafeDumper, sort_keys=False))  # libyaml: 1 s, not 10
+    changed.write_text(
+        yaml.dump(upstream, Dumper=yaml.CSafeDumper, sort_keys=False)
+    )  # libyaml: 1 s, not 10
     spec, config, out = tmp_path / "spec.yaml", tmp_path / "sdk.yaml", tmp_path / "out"
     spec.write_text(SPEC.read_text())
-    config.write_text(re.sub(r"^version: .*$", "version: 1.4.0", CONFIG.read_text(), count=1, flags=re.MULTILINE))
+    config.write_text(
+        re.sub(r"^version: .*$", "version: 1.4.0", CONFIG.read_text(), count=1, flags=re.MULTILINE)
+    )
     config_before = config.read_text()
-    code = main(["release", "--upstream", str(changed), "--rules", str(ROOT / "spec" / "curation.yaml"), "--spec", str(spec), "--config", str(config), "--out", str(out), "--date", "2026-11-24"])
+    code = main(
+        [
+            "release",
+            "--upstream",
+            str(changed),
+            "--rules",
+            str(ROOT / "spec" / "curation.yaml"),
+            "--spec",
+            str(spec),
+            "--config",
+            str(config),
+            "--out",
+            str(out),
+            "--date",
+            "2026-11-24",
+        ]
+    )
     assert code == 0
-    expected_config = config_before.replace("version: 1.4.0", "version: 2.0.0").replace("  ai.assistants.clone: POST /ai/assistants/{assistant_id}/clone\n", "")
+    expected_config = config_before.replace("version: 1.4.0", "version: 2.0.0").replace(
+        "  ai.assistants.clone: POST /ai/assistants/{assistant_id}/clone\n", ""
+    )
     assert config.read_text() == expected_config
     assert '__version__ = "2.0.0"' in (out / "telnyx_ai" / "_version.py").read_text()
-    assert "def clone" not in (out / "telnyx_ai" / "resources" / "ai" / "assistants" / "__init__.py").read_text()
+    assert (
+        "def clone"
+        not in (out / "telnyx_ai" / "resources" / "ai" / "assistants" / "__init__.py").read_text()
+    )
     changelog = (out / "CHANGELOG.md").read_text()
     assert changelog.startswith("# Changelog\n\n## 2.0.0 (2026-11-24)\n")
     assert "### Breaking changes\n\n- client.ai.assistants.clone(): removed" in changelog
@@ -184,16 +270,40 @@ def test_release_of_a_changed_upstream_bumps_regenerates_and_logs(tmp_path: Path
 
 BAD_INPUTS = ROOT / "tests" / "bad_inputs"
 # Broken inputs of the corpus that the diff reads too: it says what generate says of them.
-BROKEN_FOR_DIFF = ["03-not-yaml", "07-ref-to-missing-component", "27-duplicate-yaml-key", "28-config-file-missing", "33-parameters-not-a-list", "35-recursive-yaml-alias", "39-nul-character", "40-not-utf-8"]
+BROKEN_FOR_DIFF = [
+    "03-not-yaml",
+    "07-ref-to-missing-component",
+    "27-duplicate-yaml-key",
+    "28-config-file-missing",
+    "33-parameters-not-a-list",
+    "35-recursive-yaml-alias",
+    "39-nul-character",
+    "40-not-utf-8",
+]
 
 
 @pytest.mark.parametrize("name", BROKEN_FOR_DIFF)
-def test_diff_of_a_broken_input_is_the_located_error_generate_gives(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_of_a_broken_input_is_the_located_error_generate_gives(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     from generator.cli import main
 
     case = BAD_INPUTS / name
-    extra = (case / "args").read_text().replace("{case}", str(case)).split() if (case / "args").exists() else []
-    code = main(["diff", str(BAD_INPUTS / "_base" / "spec.yaml"), str(case / "spec.yaml"), "--config", str(case / "sdk.yaml"), *extra])
+    extra = (
+        (case / "args").read_text().replace("{case}", str(case)).split()
+        if (case / "args").exists()
+        else []
+    )
+    code = main(
+        [
+            "diff",
+            str(BAD_INPUTS / "_base" / "spec.yaml"),
+            str(case / "spec.yaml"),
+            "--config",
+            str(case / "sdk.yaml"),
+            *extra,
+        ]
+    )
     stderr = capsys.readouterr().err
     assert code == 2, stderr
     assert "Traceback" not in stderr

@@ -143,7 +143,10 @@ class Drip:
 
     def perform(self, handler: FaultHandler) -> None:
         body = json.dumps(ASSISTANT).encode() + b" " * 2000
-        head = b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+        head = (
+            b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+            % len(body)
+        )
         if not self.headers:
             handler.wfile.write(head)
             handler.wfile.flush()
@@ -261,7 +264,9 @@ class Raises:
     status_code: int | None = None
     message: str | None = None  # substring of str(exc) and exc.message
     body: Any = _UNCHECKED
-    errors: tuple[tuple[str | None, str | None, str | None], ...] | None = None  # (code, title, detail)
+    errors: tuple[tuple[str | None, str | None, str | None], ...] | None = (
+        None  # (code, title, detail)
+    )
     check: Callable[[Any], None] | None = None
 
 
@@ -701,7 +706,9 @@ CASES: list[Case] = [
         attempts=0,
         call="post",
         call_kwargs={"idempotency_key": ""},
-        raises=Raises(telnyx_ai.ArgumentError, message="`idempotency_key` must be a non-empty string"),
+        raises=Raises(
+            telnyx_ai.ArgumentError, message="`idempotency_key` must be a non-empty string"
+        ),
         sent=False,
     ),
     Case(
@@ -725,7 +732,9 @@ CASES: list[Case] = [
         (ok(),),
         attempts=0,
         key_suffix="\u00a0",
-        raises=Raises(telnyx_ai.ArgumentError, message="the API key has the character U+00A0 at position"),
+        raises=Raises(
+            telnyx_ai.ArgumentError, message="the API key has the character U+00A0 at position"
+        ),
         sent=False,
     ),
     Case(
@@ -734,7 +743,10 @@ CASES: list[Case] = [
         attempts=0,
         call="post",
         call_kwargs={"extra_headers": {"X-Trace": "a\r\nX-Injected: 1"}},
-        raises=Raises(telnyx_ai.ArgumentError, message="header 'X-Trace' has the character U+000D at position 1"),
+        raises=Raises(
+            telnyx_ai.ArgumentError,
+            message="header 'X-Trace' has the character U+000D at position 1",
+        ),
         sent=False,
     ),
     Case(
@@ -742,7 +754,10 @@ CASES: list[Case] = [
         (ok(),),
         attempts=0,
         call_kwargs={"extra_headers": {"X-Team": "caf\u00e9"}},
-        raises=Raises(telnyx_ai.ArgumentError, message="header 'X-Team' has the character U+00E9 at position 3"),
+        raises=Raises(
+            telnyx_ai.ArgumentError,
+            message="header 'X-Team' has the character U+00E9 at position 3",
+        ),
         sent=False,
     ),
     # -- what the server says, said right (issue 16) -------------------------------------
@@ -755,23 +770,39 @@ CASES: list[Case] = [
     ),
     Case(
         "problem_json_title_is_the_message_get",
-        (Reply(504, {"title": "Upstream model timed out", "detail": ""}, content_type="application/problem+json"),),
+        (
+            Reply(
+                504,
+                {"title": "Upstream model timed out", "detail": ""},
+                content_type="application/problem+json",
+            ),
+        ),
         attempts=1,
         options={"max_retries": 0},
-        raises=Raises(telnyx_ai.InternalServerError, status_code=504, message="504 Gateway Timeout: Upstream model timed out"),
+        raises=Raises(
+            telnyx_ai.InternalServerError,
+            status_code=504,
+            message="504 Gateway Timeout: Upstream model timed out",
+        ),
     ),
     Case(
         "error_body_nested_100000_deep_get",
         (Reply(400, b"[" * 100_000 + b"]" * 100_000),),
         attempts=1,
-        raises=Raises(telnyx_ai.BadRequestError, status_code=400, check=_body_text_startswith("[[[[")),
+        raises=Raises(
+            telnyx_ai.BadRequestError, status_code=400, check=_body_text_startswith("[[[[")
+        ),
     ),
     Case(
         "gzip_bomb_is_cut_at_max_response_bytes_get",
         (Reply(200, gzip.compress(b" " * 5_000_000), headers={"Content-Encoding": "gzip"}), ok()),
         attempts=1,
         options={"max_response_bytes": 1_000_000},
-        raises=Raises(telnyx_ai.APIResponseValidationError, status_code=200, message="larger than 1,000,000 bytes (the client's max_response_bytes)"),
+        raises=Raises(
+            telnyx_ai.APIResponseValidationError,
+            status_code=200,
+            message="larger than 1,000,000 bytes (the client's max_response_bytes)",
+        ),
     ),
     Case(
         "body_dripping_a_byte_at_a_time_meets_the_attempt_deadline_get",
@@ -968,9 +999,7 @@ def test_fault_case_does_not_leak_the_api_key(
 
     # The key was really in play, and the DEBUG output really was produced.
     assert all(s.headers.get("authorization") == f"Bearer {SECRET}" for s in run.seen)
-    sdk_debug = [
-        r for r in caplog.records if r.name == "telnyx_ai" and r.levelno == logging.DEBUG
-    ]
+    sdk_debug = [r for r in caplog.records if r.name == "telnyx_ai" and r.levelno == logging.DEBUG]
     assert all("<redacted>" in r.getMessage() for r in sdk_debug)
     if not case.bug and case.sent:  # a known bug may escape before the attempt is logged
         assert sdk_debug
@@ -988,7 +1017,9 @@ def test_fault_case_does_not_leak_the_api_key(
     while exc is not None and id(exc) not in seen_exceptions:  # the error and its chain
         seen_exceptions.add(id(exc))
         assert not _leaks(str(exc)) and not _leaks(repr(exc)), type(exc)
-        assert not _leaks(str(getattr(exc, "message", ""))) and not _leaks(repr(getattr(exc, "body", None)))
+        assert not _leaks(str(getattr(exc, "message", ""))) and not _leaks(
+            repr(getattr(exc, "body", None))
+        )
         exc = exc.__cause__ or exc.__context__
     if run.error is not None:
         formatted = "".join(traceback.format_exception(run.error))
@@ -996,7 +1027,9 @@ def test_fault_case_does_not_leak_the_api_key(
     else:
         assert not _leaks(repr(run.value))
     assert not _leaks(repr(run.client)) and not _leaks(str(run.client))
-    for value in (case.options.get("default_headers") or {}).values():  # credentials given as headers
+    for value in (
+        case.options.get("default_headers") or {}
+    ).values():  # credentials given as headers
         assert value not in caplog.text and value not in err
     RESULTS[key] = "clean"
 
@@ -1013,7 +1046,9 @@ def test_every_fault_case_ran_with_its_documented_outcome(request: pytest.Fixtur
     if len(selected) < 2 * len(MODES) * len(CASES):
         pytest.skip("only part of the fault corpus was selected")
     if "PYTEST_XDIST_WORKER" in os.environ:
-        pytest.skip("pytest-xdist shares the corpus out among its workers: counted in a run without -n")
+        pytest.skip(
+            "pytest-xdist shares the corpus out among its workers: counted in a run without -n"
+        )
     expected: dict[tuple[str, str, str], str] = {}
     for case in CASES:
         for mode in MODES:
@@ -1070,7 +1105,9 @@ def test_threads_making_their_first_calls_together_share_one_pool(counted_pools:
         client.ai.assistants.retrieve("a1")
 
 
-def test_an_async_client_works_on_every_event_loop_and_closes_all_its_pools(counted_pools: list[Any]) -> None:
+def test_an_async_client_works_on_every_event_loop_and_closes_all_its_pools(
+    counted_pools: list[Any],
+) -> None:
     """Two `asyncio.run()` calls one after the other, then three loops in threads at once:
     each loop gets a pool of its own, and `close()` closes every one that is still open."""
     with serving((ok(),)) as (base_url, seen):
@@ -1083,7 +1120,10 @@ def test_an_async_client_works_on_every_event_loop_and_closes_all_its_pools(coun
         first = asyncio.run(call(client))
         second = asyncio.run(call(copy))
         values: list[Any] = []
-        threads = [threading.Thread(target=lambda: values.append(asyncio.run(call(client)))) for _ in range(3)]
+        threads = [
+            threading.Thread(target=lambda: values.append(asyncio.run(call(client))))
+            for _ in range(3)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -1127,17 +1167,43 @@ def _walk(mode: str, base_url: str, list_call: Callable[[Any], Any]) -> list[Any
 @pytest.mark.parametrize(
     ("name", "script", "message"),
     [
-        ("meta_says_page_1_again", (_meta_page(1),), "page 2 of GET /ai/conversations/{conversation_id}/messages came back as page 1"),
-        ("array_repeats_its_items", (Reply(200, [{"id": "m1", "name": "n", "type": "t", "url": "u", "created_at": "2024-01-01T00:00:00Z"}]),), "holds the same items as the page before it"),
+        (
+            "meta_says_page_1_again",
+            (_meta_page(1),),
+            "page 2 of GET /ai/conversations/{conversation_id}/messages came back as page 1",
+        ),
+        (
+            "array_repeats_its_items",
+            (
+                Reply(
+                    200,
+                    [
+                        {
+                            "id": "m1",
+                            "name": "n",
+                            "type": "t",
+                            "url": "u",
+                            "created_at": "2024-01-01T00:00:00Z",
+                        }
+                    ],
+                ),
+            ),
+            "holds the same items as the page before it",
+        ),
     ],
 )
-def test_a_server_that_ignores_the_page_number_stops_the_walk_with_a_typed_error(mode: str, name: str, script: tuple[Action, ...], message: str) -> None:
+def test_a_server_that_ignores_the_page_number_stops_the_walk_with_a_typed_error(
+    mode: str, name: str, script: tuple[Action, ...], message: str
+) -> None:
     if name.startswith("array"):
+
         def list_call(client: Any) -> Any:
             return client.ai.mcp_servers.list(page_size=1)
     else:
+
         def list_call(client: Any) -> Any:
             return client.ai.conversations.messages.list("c1")
+
     with serving(script) as (base_url, seen):
         with pytest.raises(telnyx_ai.PaginationError, match=re.escape(message)):
             _walk(mode, base_url, list_call)
@@ -1145,13 +1211,22 @@ def test_a_server_that_ignores_the_page_number_stops_the_walk_with_a_typed_error
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_pages_are_asked_for_by_the_number_sent_whatever_page_number_the_server_says(mode: str) -> None:
+def test_pages_are_asked_for_by_the_number_sent_whatever_page_number_the_server_says(
+    mode: str,
+) -> None:
     """A server's `meta.page_number` of 0 or -1 asks nothing of the caller: the next
     page is the one after the page asked for, never an ArgumentError."""
-    with serving((_meta_page(0, "one"), _meta_page(-1, "two"), _meta_page(0, "three"))) as (base_url, seen):
+    with serving((_meta_page(0, "one"), _meta_page(-1, "two"), _meta_page(0, "three"))) as (
+        base_url,
+        seen,
+    ):
         pages = _walk(mode, base_url, lambda client: client.ai.conversations.messages.list("c1"))
     assert len(pages) == 3
-    assert [s.path.split("?", 1)[1] if "?" in s.path else "" for s in seen] == ["", "page%5Bnumber%5D=2", "page%5Bnumber%5D=3"]
+    assert [s.path.split("?", 1)[1] if "?" in s.path else "" for s in seen] == [
+        "",
+        "page%5Bnumber%5D=2",
+        "page%5Bnumber%5D=3",
+    ]
 
 
 # -- uploads and redirects (issue 16) ------------------------------------------------------
@@ -1177,7 +1252,11 @@ def test_a_path_uploads_the_file_it_names(mode: str, tmp_path: Any) -> None:
     audio = tmp_path / "hello.wav"
     audio.write_bytes(b"RIFF-fake-audio-bytes")
     with serving((Reply(200, TRANSCRIPT),)) as (base_url, seen):
-        value = _call(mode, base_url, lambda c: c.ai.audio.transcribe(model="openai/whisper-large-v3-turbo", file=audio))
+        value = _call(
+            mode,
+            base_url,
+            lambda c: c.ai.audio.transcribe(model="openai/whisper-large-v3-turbo", file=audio),
+        )
     assert value.text == "hello"
     body = seen[0].body
     assert b"RIFF-fake-audio-bytes" in body and b'filename="hello.wav"' in body
@@ -1188,13 +1267,21 @@ def test_a_path_uploads_the_file_it_names(mode: str, tmp_path: Any) -> None:
 def test_a_missing_file_is_an_argument_error_before_sending(mode: str, tmp_path: Any) -> None:
     with serving((Reply(200, TRANSCRIPT),)) as (base_url, seen):
         with pytest.raises(telnyx_ai.ArgumentError, match="`file`: cannot read the file"):
-            _call(mode, base_url, lambda c: c.ai.audio.transcribe(model="openai/whisper-large-v3-turbo", file=tmp_path / "nope.wav"))
+            _call(
+                mode,
+                base_url,
+                lambda c: c.ai.audio.transcribe(
+                    model="openai/whisper-large-v3-turbo", file=tmp_path / "nope.wav"
+                ),
+            )
     assert seen == []
 
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("source", ["pipe", "bytes_io"])
-def test_an_upload_is_the_same_on_every_attempt(mode: str, source: str, sleeps: list[float]) -> None:
+def test_an_upload_is_the_same_on_every_attempt(
+    mode: str, source: str, sleeps: list[float]
+) -> None:
     """A file read from a pipe (whose length httpx cannot tell: h11 refused the body) is
     read first, so it is sent whole and sent again on a retry; so is a file that seeks."""
     import io
@@ -1208,7 +1295,12 @@ def test_an_upload_is_the_same_on_every_attempt(mode: str, source: str, sleeps: 
         upload = io.BytesIO(b"audio-from-memory")
     try:
         with serving((status(503), Reply(200, TRANSCRIPT))) as (base_url, seen):
-            method = lambda c: c.ai.audio.transcribe(model="openai/whisper-large-v3-turbo", file=("a.wav", upload))  # noqa: E731
+
+            def method(c: Any) -> Any:
+                return c.ai.audio.transcribe(
+                    model="openai/whisper-large-v3-turbo", file=("a.wav", upload)
+                )
+
             assert _call(mode, base_url, method).text == "hello"
     finally:
         upload.close()
@@ -1220,7 +1312,11 @@ def test_an_upload_is_the_same_on_every_attempt(mode: str, source: str, sleeps: 
 def test_a_caller_client_that_follows_redirects_in_a_loop_gets_a_typed_error(mode: str) -> None:
     import httpx
 
-    http = httpx.Client(follow_redirects=True) if mode == "sync" else httpx.AsyncClient(follow_redirects=True)
+    http = (
+        httpx.Client(follow_redirects=True)
+        if mode == "sync"
+        else httpx.AsyncClient(follow_redirects=True)
+    )
     with serving((status(302, {}, location="/v2/ai/assistants/a1"),)) as (base_url, seen):
         with pytest.raises(telnyx_ai.APIConnectionError, match="too many redirects"):
             _call(mode, base_url, lambda c: c.ai.assistants.retrieve("a1"), http_client=http)
@@ -1256,7 +1352,10 @@ def _smuggling_server(first: bytes) -> Any:
                     if len(answered) == 1:
                         conn.sendall(first)
                     else:
-                        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(real), real))
+                        conn.sendall(
+                            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                            % (len(real), real)
+                        )
 
     def accept() -> None:
         while True:
@@ -1280,16 +1379,26 @@ SMUGGLED = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length
     ("name", "first"),
     [
         ("204_with_a_body", b"HTTP/1.1 204 No Content\r\n\r\n" + SMUGGLED),
-        ("in_step", b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{"tags": []}'),
-        ("more_than_content_length", b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{"tags": []}' + SMUGGLED),
+        (
+            "in_step",
+            b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{"tags": []}',
+        ),
+        (
+            "more_than_content_length",
+            b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{"tags": []}'
+            + SMUGGLED,
+        ),
     ],
 )
-def test_bytes_after_the_end_of_an_answer_never_answer_the_next_call(mode: str, name: str, first: bytes) -> None:
+def test_bytes_after_the_end_of_an_answer_never_answer_the_next_call(
+    mode: str, name: str, first: bytes
+) -> None:
     """Bytes a server sends after the end of one response (a 204 that has a body, more
     than its Content-Length) stay with the connection; the next call on the same client, to
     another endpoint, gets its own answer, not those bytes read as a response."""
     listener, base_url, answered, connections = _smuggling_server(first)
     try:
+
         def calls(client: Any) -> Any:
             if name.startswith("204"):
                 client.ai.conversations.delete("c1")
@@ -1309,7 +1418,9 @@ def test_bytes_after_the_end_of_an_answer_never_answer_the_next_call(mode: str, 
         listener.close()
     assert value.id == "a1", value
     assert len(answered) == 2 and answered[1].startswith(b"GET /v2/ai/assistants/a1")
-    assert len(connections) == (1 if name == "in_step" else 2)  # only a connection out of step is dropped
+    assert len(connections) == (
+        1 if name == "in_step" else 2
+    )  # only a connection out of step is dropped
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -1317,11 +1428,19 @@ def test_bytes_after_the_end_of_an_answer_never_answer_the_next_call(mode: str, 
     ("arguments", "message"),
     [
         ({"model": "whisper-1", "file": b"RIFF"}, "invalid request body: model: "),
-        ({"model": "openai/whisper-large-v3-turbo", "file": "hello.wav"}, "`file` must be bytes, a file opened in binary mode, a path"),
-        ({"model": "openai/whisper-large-v3-turbo", "file": b"RIFF", "response_format": "srt"}, "invalid request body: response_format: "),
+        (
+            {"model": "openai/whisper-large-v3-turbo", "file": "hello.wav"},
+            "`file` must be bytes, a file opened in binary mode, a path",
+        ),
+        (
+            {"model": "openai/whisper-large-v3-turbo", "file": b"RIFF", "response_format": "srt"},
+            "invalid request body: response_format: ",
+        ),
     ],
 )
-def test_a_multipart_body_is_checked_before_sending_like_a_json_one(mode: str, arguments: dict[str, Any], message: str) -> None:
+def test_a_multipart_body_is_checked_before_sending_like_a_json_one(
+    mode: str, arguments: dict[str, Any], message: str
+) -> None:
     with serving((Reply(200, TRANSCRIPT),)) as (base_url, seen):
         with pytest.raises(telnyx_ai.ArgumentError, match=re.escape(message)):
             _call(mode, base_url, lambda c: c.ai.audio.transcribe(**arguments))
@@ -1329,14 +1448,23 @@ def test_a_multipart_body_is_checked_before_sending_like_a_json_one(mode: str, a
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_a_caller_http_client_is_held_to_the_attempt_deadline_between_body_chunks(mode: str) -> None:
+def test_a_caller_http_client_is_held_to_the_attempt_deadline_between_body_chunks(
+    mode: str,
+) -> None:
     import httpx
 
     http = httpx.Client() if mode == "sync" else httpx.AsyncClient()
     started = time.monotonic()
     with serving((Drip(),)) as (base_url, seen):
         with pytest.raises(telnyx_ai.APITimeoutError):
-            _call(mode, base_url, lambda c: c.ai.assistants.retrieve("a1"), http_client=http, timeout=0.3, max_retries=0)
+            _call(
+                mode,
+                base_url,
+                lambda c: c.ai.assistants.retrieve("a1"),
+                http_client=http,
+                timeout=0.3,
+                max_retries=0,
+            )
     assert len(seen) == 1 and time.monotonic() - started < 5
 
 
@@ -1366,8 +1494,17 @@ def test_the_attempt_deadline_counts_from_the_sent_request_not_the_upload(mode: 
     thread.start()
     try:
         base_url = f"http://127.0.0.1:{server.server_address[1]}/v2"
-        audio = b"\0" * 32_000_000  # more than the socket buffers hold: sending waits for the reader
-        value = _call(mode, base_url, lambda c: c.ai.audio.transcribe(model="openai/whisper-large-v3-turbo", file=audio), attempt_timeout=0.4, timeout=5.0, max_retries=0)
+        audio = (
+            b"\0" * 32_000_000
+        )  # more than the socket buffers hold: sending waits for the reader
+        value = _call(
+            mode,
+            base_url,
+            lambda c: c.ai.audio.transcribe(model="openai/whisper-large-v3-turbo", file=audio),
+            attempt_timeout=0.4,
+            timeout=5.0,
+            max_retries=0,
+        )
     finally:
         server.shutdown()
         server.server_close()
@@ -1376,10 +1513,20 @@ def test_the_attempt_deadline_counts_from_the_sent_request_not_the_upload(mode: 
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("make", [bytearray, memoryview, lambda b: ("a.wav", bytearray(b))], ids=["bytearray", "memoryview", "tuple"])
+@pytest.mark.parametrize(
+    "make",
+    [bytearray, memoryview, lambda b: ("a.wav", bytearray(b))],
+    ids=["bytearray", "memoryview", "tuple"],
+)
 def test_bytes_like_uploads_send_their_bytes(mode: str, make: Callable[[bytes], Any]) -> None:
     with serving((Reply(200, TRANSCRIPT),)) as (base_url, seen):
-        _call(mode, base_url, lambda c: c.ai.audio.transcribe(model="openai/whisper-large-v3-turbo", file=make(b"RIFF-bytes-like")))
+        _call(
+            mode,
+            base_url,
+            lambda c: c.ai.audio.transcribe(
+                model="openai/whisper-large-v3-turbo", file=make(b"RIFF-bytes-like")
+            ),
+        )
     assert b"\r\n\r\nRIFF-bytes-like\r\n" in seen[0].body
 
 
@@ -1406,7 +1553,10 @@ def test_the_kept_connections_of_an_ended_event_loop_are_closed(counted_pools: l
     """A keep-alive server: each `asyncio.run()` leaves a connection in its loop's pool; the
     next loop's first call closes those sockets (the ended loop cannot), and so does close()."""
     first = json.dumps(ASSISTANT).encode()
-    listener, base_url, answered, connections = _smuggling_server(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(first), first))
+    listener, base_url, answered, connections = _smuggling_server(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+        % (len(first), first)
+    )
     try:
         client = AsyncTelnyx(api_key=PLAIN_KEY, base_url=base_url)
         for _ in range(3):
@@ -1414,6 +1564,10 @@ def test_the_kept_connections_of_an_ended_event_loop_are_closed(counted_pools: l
         asyncio.run(client.close())
     finally:
         listener.close()
-    sockets = [c._connection._network_stream.get_extra_info("socket") for pool in counted_pools for c in pool._transport._pool.connections]
+    sockets = [
+        c._connection._network_stream.get_extra_info("socket")
+        for pool in counted_pools
+        for c in pool._transport._pool.connections
+    ]
     assert len(connections) == 3 and len(sockets) >= 2
     assert all(sock.fileno() == -1 for sock in sockets)

@@ -53,8 +53,36 @@ HOSTILE_VALUES: list[Any] = [
     {"$ref": "#/components/schemas/Nope"}, {"type": "object"}, {"type": "string", "enum": ["a", "A"]},
     [None], ["x", 1], "GET /nope",
 ]  # fmt: skip
-HOSTILE_KEYS = ["", "class", "x" * 300, "to_dict", "cast", "self", "__init__", "1abc", "a-b", "ü", "$ref", "type", "{id}"]
-HOSTILE_CHARACTERS = ["\x00", "\t", "\ufeff", "\x85", "'", '"', "{", "[", ":", "&a ", "*a", "\\", "\udcff"]
+HOSTILE_KEYS = [
+    "",
+    "class",
+    "x" * 300,
+    "to_dict",
+    "cast",
+    "self",
+    "__init__",
+    "1abc",
+    "a-b",
+    "ü",
+    "$ref",
+    "type",
+    "{id}",
+]
+HOSTILE_CHARACTERS = [
+    "\x00",
+    "\t",
+    "\ufeff",
+    "\x85",
+    "'",
+    '"',
+    "{",
+    "[",
+    ":",
+    "&a ",
+    "*a",
+    "\\",
+    "\udcff",
+]
 
 
 def _slice() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -64,7 +92,9 @@ def _slice() -> tuple[dict[str, Any], dict[str, Any]]:
     paths: dict[str, Any] = {}
     for method, path in OPERATIONS:
         item = spec["paths"][path]
-        paths.setdefault(path, {k: v for k, v in item.items() if k not in HTTP_METHODS})[method] = item[method]
+        paths.setdefault(path, {k: v for k, v in item.items() if k not in HTTP_METHODS})[method] = (
+            item[method]
+        )
     components: dict[str, dict[str, Any]] = {}
     todo = list(iter_refs(paths))
     while todo:
@@ -74,8 +104,15 @@ def _slice() -> tuple[dict[str, Any], dict[str, Any]]:
             todo += iter_refs(spec["components"][kind][name])
     document = {key: spec[key] for key in ("openapi", "info", "servers", "security") if key in spec}
     document["paths"] = paths
-    document["components"] = {**components, "securitySchemes": spec["components"].get("securitySchemes", {})}
-    config["methods"] = {dotted: target for dotted, target in config["methods"].items() if (target.split(" ")[0].lower(), target.split(" ", 1)[1]) in OPERATIONS}
+    document["components"] = {
+        **components,
+        "securitySchemes": spec["components"].get("securitySchemes", {}),
+    }
+    config["methods"] = {
+        dotted: target
+        for dotted, target in config["methods"].items()
+        if (target.split(" ")[0].lower(), target.split(" ", 1)[1]) in OPERATIONS
+    }
     config["examples"] = []
     return document, config
 
@@ -85,7 +122,13 @@ SPEC, CONFIG = _slice()
 
 def _places(node: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     yield at
-    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    children = (
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
+        else ()
+    )
     for key, child in children:
         yield from _places(child, (*at, key))
 
@@ -132,7 +175,9 @@ def mutate_text(rng: random.Random, text: str) -> tuple[str, str]:
         lines.insert(index, lines[index])
     else:
         column = rng.randrange(len(lines[index]) + 1)
-        lines[index] = lines[index][:column] + rng.choice(HOSTILE_CHARACTERS) + lines[index][column:]
+        lines[index] = (
+            lines[index][:column] + rng.choice(HOSTILE_CHARACTERS) + lines[index][column:]
+        )
     return "".join(lines), f"{kind} at line {index + 1}"
 
 
@@ -147,7 +192,9 @@ def mutant(seed: int, package: str) -> tuple[str, str, str]:
     if rng.random() < 0.75:
         how = f"{target}: " + mutate_data(rng, spec if target == "spec" else config)
     for name, data in (("spec", spec), ("config", config)):
-        texts[name] = yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True, width=100)
+        texts[name] = yaml.dump(
+            data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True, width=100
+        )
     if not how:
         texts[target], done = mutate_text(rng, texts[target])
         how = f"{target}: {done}"
@@ -155,7 +202,11 @@ def mutant(seed: int, package: str) -> tuple[str, str, str]:
 
 
 def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.relative_to(directory).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(directory.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(directory).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
 
 
 class TimeLimit(BaseException):
@@ -174,7 +225,20 @@ def unmutated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = copy.deepcopy(CONFIG)
     config["package"] = "fuzz_base"
     (folder / "sdk.yaml").write_text(yaml.dump(config, Dumper=yaml.CSafeDumper, sort_keys=False))
-    assert main(["generate", "--spec", str(folder / "spec.yaml"), "--config", str(folder / "sdk.yaml"), "--out", str(folder / "out")]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "--spec",
+                str(folder / "spec.yaml"),
+                "--config",
+                str(folder / "sdk.yaml"),
+                "--out",
+                str(folder / "out"),
+            ]
+        )
+        == 0
+    )
     return folder / "out"
 
 
@@ -184,10 +248,20 @@ def smoke(out: Path, package: str, client_name: Any) -> None:
     sys.path.insert(0, str(out))
     try:
         module = importlib.import_module(package)
-        client_class = getattr(module, str(client_name)) if isinstance(client_name, str) and client_name.isidentifier() else None
+        client_class = (
+            getattr(module, str(client_name))
+            if isinstance(client_name, str) and client_name.isidentifier()
+            else None
+        )
         if client_class is None:
             return  # the mutant named no usable client: a correct generation fails on it instead
-        client = client_class(api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200, json={}))), max_retries=0)
+        client = client_class(
+            api_key="k",
+            http_client=httpx.Client(
+                transport=httpx.MockTransport(lambda request: httpx.Response(200, json={}))
+            ),
+            max_retries=0,
+        )
         stack, called = [client], 0
         while stack and called < 5:
             resource = stack.pop()
@@ -197,9 +271,15 @@ def smoke(out: Path, package: str, client_name: Any) -> None:
                     continue
                 if type(value).__module__.startswith(package + ".resources"):
                     stack.append(value)
-                elif inspect.ismethod(value) and type(resource).__module__.startswith(package + ".resources"):
+                elif inspect.ismethod(value) and type(resource).__module__.startswith(
+                    package + ".resources"
+                ):
                     parameters = inspect.signature(value).parameters.values()
-                    if all(p.default is not inspect.Parameter.empty or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL) for p in parameters):
+                    if all(
+                        p.default is not inspect.Parameter.empty
+                        or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+                        for p in parameters
+                    ):
                         try:
                             value()
                         except module.TelnyxError:
@@ -212,11 +292,19 @@ def smoke(out: Path, package: str, client_name: Any) -> None:
             del sys.modules[name]
 
 
-LOCATED = re.compile(r"^(?P<file>[^\n]+?)(?::(?P<line>\d+):(?P<column>\d+))?: (?:error|warning): \S")
+LOCATED = re.compile(
+    r"^(?P<file>[^\n]+?)(?::(?P<line>\d+):(?P<column>\d+))?: (?:error|warning): \S"
+)
 
 
 @pytest.mark.parametrize("seed", range(MUTANTS))
-def test_a_mutant_generates_a_working_package_or_fails_cleanly(seed: int, unmutated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_mutant_generates_a_working_package_or_fails_cleanly(
+    seed: int,
+    unmutated: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("TELNYX_CODEGEN_NO_CACHE", "1")  # every mutant is really generated
     package = f"fuzz_{seed}"
     spec_text, config_text, how = mutant(seed, package)
@@ -244,9 +332,17 @@ def test_a_mutant_generates_a_working_package_or_fails_cleanly(seed: int, unmuta
             assert found["line"], f"mutant {seed} ({how}): no line and column: {line}"
             pointer = re.search(r" \((/[^()]*)\)$", line)
             # the first line is the nearest place of a key that is missing at the top level only
-            assert (found["line"], found["column"]) != ("1", "1") or pointer is None or pointer[1].count("/") == 1, f"mutant {seed} ({how}): placed at the start of the file: {line}"
+            assert (
+                (found["line"], found["column"]) != ("1", "1")
+                or pointer is None
+                or pointer[1].count("/") == 1
+            ), f"mutant {seed} ({how}): placed at the start of the file: {line}"
     if code == 2:
-        assert any(": error: " in line for line in lines), f"mutant {seed} ({how}): exit 2 without an error"
+        assert any(": error: " in line for line in lines), (
+            f"mutant {seed} ({how}): exit 2 without an error"
+        )
         assert snapshot(out) == before, f"mutant {seed} ({how}): exit 2 changed the output"
     else:
-        smoke(out, package, yaml.load(config_text, Loader=FastLoader).get("clients", {}).get("sync"))  # noqa: S506
+        smoke(
+            out, package, yaml.load(config_text, Loader=FastLoader).get("clients", {}).get("sync")
+        )  # noqa: S506

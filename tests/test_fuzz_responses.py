@@ -22,8 +22,20 @@ from hypothesis import strategies as st
 
 import telnyx_ai
 
-JSON_LEAVES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12)
-JSON = st.recursive(JSON_LEAVES, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=12)
+JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+)
+JSON = st.recursive(
+    JSON_LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
 STATUSES = (400, 401, 404, 409, 422, 429, 500, 503)
 JSON_OPERATIONS = [op for op in ops.OPERATIONS if op.success[1] == "json"]
 
@@ -46,7 +58,9 @@ def _replaced(node: Any, at: tuple[Any, ...], value: Any) -> Any:
     head, rest = at[0], at[1:]
     if isinstance(node, dict):
         return {**node, head: _replaced(node[head], rest, value)}
-    return [_replaced(item, rest, value) if index == head else item for index, item in enumerate(node)]
+    return [
+        _replaced(item, rest, value) if index == head else item for index, item in enumerate(node)
+    ]
 
 
 @st.composite
@@ -73,13 +87,22 @@ def test_any_answer_is_a_value_or_a_typed_error(op: ops.Operation) -> None:
     call = ops.build_call(op, "required")
     status, *_ = op.success
 
-    with respx.mock(assert_all_called=False) as router, telnyx_ai.Telnyx(api_key="fuzz-key", max_retries=0) as client:
+    with (
+        respx.mock(assert_all_called=False) as router,
+        telnyx_ai.Telnyx(api_key="fuzz-key", max_retries=0) as client,
+    ):
         route = router.route(host=ops.BASE.host)
         method = ops.method_of(client, op.dotted)
 
         @given(mutated(success.body), st.sampled_from((status, status, *STATUSES)))
         def answered(body: Any, code: int) -> None:
-            route.mock(return_value=httpx.Response(code, content=json.dumps(body).encode(), headers={"content-type": "application/json"}))
+            route.mock(
+                return_value=httpx.Response(
+                    code,
+                    content=json.dumps(body).encode(),
+                    headers={"content-type": "application/json"},
+                )
+            )
             try:
                 method(*call.args, **call.kwargs)
             except telnyx_ai.APIStatusError as error:

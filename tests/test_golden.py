@@ -24,19 +24,33 @@ from generator.writing import write_tree
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 FIXTURES = sorted(p.name for p in GOLDEN.iterdir() if (p / "spec.yaml").exists())
-RUNTIME = ("_base_client.py", "_exceptions.py", "_models.py", "_resource.py", "_types.py", "pagination.py", "py.typed")
+RUNTIME = (
+    "_base_client.py",
+    "_exceptions.py",
+    "_models.py",
+    "_resource.py",
+    "_types.py",
+    "pagination.py",
+    "py.typed",
+)
 
 
 def render(fixture: str) -> tuple[str, dict[str, str], dict[str, str], tuple[str, ...]]:
     """(package, files compared with the golden tree, every file, hand-written paths)."""
     result = build(GOLDEN / fixture / "spec.yaml", GOLDEN / fixture / "sdk.yaml", Problems())
     package = result.api.config.package
-    compared = {p: t for p, t in result.files.items() if p.removeprefix(package + "/") not in RUNTIME}
+    compared = {
+        p: t for p, t in result.files.items() if p.removeprefix(package + "/") not in RUNTIME
+    }
     return package, compared, result.files, result.api.config.hand_written
 
 
 def tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+    return {
+        p.relative_to(root).as_posix(): p.read_text()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
 
 
 @pytest.mark.parametrize("fixture", FIXTURES)
@@ -57,7 +71,9 @@ def test_fixture_generates_its_golden_tree(fixture: str, tmp_path: Path) -> None
                     f"generated/{path}",
                 )
             )
-    assert not diff, f"{fixture} differs from its golden tree (run `make golden`):\n" + "".join(diff)
+    assert not diff, f"{fixture} differs from its golden tree (run `make golden`):\n" + "".join(
+        diff
+    )
 
 
 def test_fixtures_import_and_pass_mypy_strict(tmp_path: Path) -> None:
@@ -71,7 +87,9 @@ def test_fixtures_import_and_pass_mypy_strict(tmp_path: Path) -> None:
             f"for m in pkgutil.walk_packages({package}.__path__, '{package}.'): importlib.import_module(m.name)\n"
             f"c = {package}.Client(api_key='k')\n"
         )
-        subprocess.run([sys.executable, "-c", code], cwd=tmp_path / fixture, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-c", code], cwd=tmp_path / fixture, check=True, capture_output=True
+        )
     for fixture, package in packages:
         shutil.move(str(tmp_path / fixture / package), str(tmp_path / package))
     result = subprocess.run(
@@ -88,7 +106,9 @@ def update() -> None:
         _, compared, _, keep = render(fixture)
         target = GOLDEN / fixture / "expected"
         changes = write_tree(target, compared, keep)  # hand-written files stay
-        print(f"{target.relative_to(GOLDEN.parent.parent)}: {len(changes.added) + len(changes.changed)} written, {len(changes.removed)} removed")
+        print(
+            f"{target.relative_to(GOLDEN.parent.parent)}: {len(changes.added) + len(changes.changed)} written, {len(changes.removed)} removed"
+        )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,13 @@ from servers import free_port, serving
 import telnyx_ai
 from telnyx_ai import AsyncTelnyx, Telnyx
 
-ASSISTANT = {"id": "a1", "name": "Bot", "model": "m", "instructions": "i", "created_at": "2024-01-01T00:00:00Z"}
+ASSISTANT = {
+    "id": "a1",
+    "name": "Bot",
+    "model": "m",
+    "instructions": "i",
+    "created_at": "2024-01-01T00:00:00Z",
+}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -50,7 +56,9 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(1.0)
             self._json(200, ASSISTANT)
         elif self.path.endswith("/reset"):
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.connection.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+            )
             self.connection.close()
         elif self.path.endswith("/flaky") and hit < 3:
             self._json(503, {"errors": [{"title": "Service unavailable"}]})
@@ -62,7 +70,9 @@ class Handler(BaseHTTPRequestHandler):
         self.rfile.read(length)
         hit = self._count()
         if hit == 1:  # the first attempt dies before any response
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.connection.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+            )
             self.connection.close()
         else:
             self._json(200, ASSISTANT)
@@ -128,6 +138,7 @@ def test_post_reset_is_retried_with_the_same_idempotency_key(mode: str, server: 
         with Telnyx(api_key="k", base_url=server) as client:
             result = client.ai.assistants.create(name="n", instructions="i", model="m")
     else:
+
         async def go() -> Any:
             async with AsyncTelnyx(api_key="k", base_url=server) as client:
                 return await client.ai.assistants.create(name="n", instructions="i", model="m")

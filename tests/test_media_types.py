@@ -43,14 +43,35 @@ print(json.dumps(seen))
 
 def test_non_json_media_types(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert main(["generate", "--spec", str(FIXTURE / "spec.yaml"), "--config", str(FIXTURE / "sdk.yaml"), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "--spec",
+                str(FIXTURE / "spec.yaml"),
+                "--config",
+                str(FIXTURE / "sdk.yaml"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     done = subprocess.run([sys.executable, "-c", PROBE], cwd=out, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     import json
 
     seen = json.loads(done.stdout)
     assert seen["upload"] == ["Upload", "u1", "multipart/form-data", True, True]
-    assert seen["form"] == ["a,b\n1,2\n", "application/x-www-form-urlencoded", "To=%2B13125550001&Timeout=30"]
-    assert seen["put"] == ["00017261 77".replace(" ", ""), b"\x02from a file".hex(), b"\x03mutable".hex()]  # bytes, a path, a bytearray
+    assert seen["form"] == [
+        "a,b\n1,2\n",
+        "application/x-www-form-urlencoded",
+        "To=%2B13125550001&Timeout=30",
+    ]
+    assert seen["put"] == [
+        "00017261 77".replace(" ", ""),
+        b"\x02from a file".hex(),
+        b"\x03mutable".hex(),
+    ]  # bytes, a path, a bytearray
     assert seen["get"] == ["%PDF-1.7 bytes"]
     assert seen["events"] == ["data: 1\n\n"]

@@ -33,14 +33,22 @@ REF = "#/components/schemas/"
 def schemas() -> dict[str, Any]:
     """The component schemas as the models were generated from them (normalised)."""
     document = yaml.load(SPEC.read_text(), Loader=yaml.CSafeLoader)  # noqa: S506 - a safe loader
-    methods = yaml.safe_load((SPEC.parent / "sdk.yaml").read_text()).get("methods")  # they name the operations' classes
-    return dict(normalise(document, str(SPEC), Problems(), methods).document["components"]["schemas"])
+    methods = yaml.safe_load((SPEC.parent / "sdk.yaml").read_text()).get(
+        "methods"
+    )  # they name the operations' classes
+    return dict(
+        normalise(document, str(SPEC), Problems(), methods).document["components"]["schemas"]
+    )
 
 
 def _strip(node: Any) -> Any:
     """OpenAPI-only keywords out, so that JSON Schema tools read the schema plainly."""
     if isinstance(node, dict):
-        return {k: _strip(v) for k, v in node.items() if k not in ("discriminator", "example", "x-enum-varnames", "readOnly", "writeOnly")}
+        return {
+            k: _strip(v)
+            for k, v in node.items()
+            if k not in ("discriminator", "example", "x-enum-varnames", "readOnly", "writeOnly")
+        }
     if isinstance(node, list):
         return [_strip(v) for v in node]
     return node
@@ -61,7 +69,10 @@ def inline(schema: Any, depth: int = 0, stack: tuple[str, ...] = ()) -> Any:
             return inline(_base_case(target, name), depth + 1, (*stack, name))
         rest = {k: v for k, v in schema.items() if k != "$ref"}
         return {**inline(copy.deepcopy(target), depth + 1, (*stack, name)), **rest}
-    return {k: inline(v, depth, stack) if k not in ("enum", "const", "default", "examples") else v for k, v in schema.items()}
+    return {
+        k: inline(v, depth, stack) if k not in ("enum", "const", "default", "examples") else v
+        for k, v in schema.items()
+    }
 
 
 def _references(node: Any, name: str) -> bool:
@@ -84,8 +95,15 @@ def _base_case(target: dict[str, Any], name: str) -> dict[str, Any]:
     properties = target.get("properties")
     if isinstance(properties, dict):
         required = set(target.get("required") or [])
-        back = {key for key, sub in properties.items() if key not in required and _refers_back(sub, name)}
-        return {**target, "properties": {key: False if key in back else sub for key, sub in properties.items()}}
+        back = {
+            key
+            for key, sub in properties.items()
+            if key not in required and _refers_back(sub, name)
+        }
+        return {
+            **target,
+            "properties": {key: False if key in back else sub for key, sub in properties.items()},
+        }
     return target
 
 
@@ -99,7 +117,9 @@ def _refers_back(variant: Any, name: str, seen: frozenset[str] = frozenset()) ->
             return False
         return _refers_back(schemas()[other], name, seen | {other})
     if isinstance(variant, dict):
-        return any(_refers_back(v, name, seen) for v in variant.values() if isinstance(v, (dict, list)))
+        return any(
+            _refers_back(v, name, seen) for v in variant.values() if isinstance(v, (dict, list))
+        )
     if isinstance(variant, list):
         return any(_refers_back(v, name, seen) for v in variant)
     return False
@@ -113,18 +133,26 @@ def model(name: str) -> Any:
 
 
 def validate(adapter: Any, data: Any) -> Any:
-    return adapter.model_validate(data) if hasattr(adapter, "model_validate") else adapter.validate_python(data)
+    return (
+        adapter.model_validate(data)
+        if hasattr(adapter, "model_validate")
+        else adapter.validate_python(data)
+    )
 
 
 def dump(adapter: Any, value: Any) -> Any:
     if isinstance(value, pydantic.BaseModel):
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    return pydantic.TypeAdapter(Any).dump_python(value, mode="json", by_alias=True, exclude_unset=True)
+    return pydantic.TypeAdapter(Any).dump_python(
+        value, mode="json", by_alias=True, exclude_unset=True
+    )
 
 
 def validator(name: str) -> jsonschema.protocols.Validator:
     document = {"$ref": REF + name, "components": {"schemas": _strip(schemas())}}
-    return jsonschema.Draft202012Validator(document, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    return jsonschema.Draft202012Validator(
+        document, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 NAMES = sorted(schemas())
@@ -133,7 +161,9 @@ FORMATS = {"uuid": st.uuids().map(str)}
 
 
 def strategy(name: str) -> st.SearchStrategy[Any]:
-    return from_schema(_strip(inline({"$ref": REF + name})), allow_x00=False, codec="utf-8", custom_formats=FORMATS)
+    return from_schema(
+        _strip(inline({"$ref": REF + name})), allow_x00=False, codec="utf-8", custom_formats=FORMATS
+    )
 
 
 def test_every_schema_has_a_model() -> None:
@@ -177,7 +207,11 @@ def wrong_field(name: str) -> tuple[str, Any] | None:
 
 def is_object_model(name: str) -> bool:
     value = model(name)
-    return isinstance(value, type) and issubclass(value, pydantic.BaseModel) and bool(value.model_fields)
+    return (
+        isinstance(value, type)
+        and issubclass(value, pydantic.BaseModel)
+        and bool(value.model_fields)
+    )
 
 
 # Drawing instances is what costs (hypothesis-jsonschema merges subschemas at every draw:
@@ -200,15 +234,23 @@ def test_model_agrees_with_its_schema(name: str) -> None:
         value = validate(adapter, instance)
         dumped = dump(adapter, value)
         errors = sorted(check.iter_errors(dumped), key=str)
-        assert not errors, f"{name}: dump does not validate: {errors[0].message} at {list(errors[0].absolute_path)}"
+        assert not errors, (
+            f"{name}: dump does not validate: {errors[0].message} at {list(errors[0].absolute_path)}"
+        )
         if open_model and isinstance(instance, dict):
             newer = validate(adapter, {**instance, "field_from_the_future": [1, "two"]})
-            assert newer.model_extra is not None and newer.model_extra["field_from_the_future"] == [1, "two"]
+            assert newer.model_extra is not None and newer.model_extra["field_from_the_future"] == [
+                1,
+                "two",
+            ]
         if wrong is not None:
             field, bad = wrong
             with pytest.raises(pydantic.ValidationError) as info:
                 validate(adapter, {**instance, field: bad})
-            assert any(e["loc"] and e["loc"][0] == field or field in str(e["loc"]) for e in info.value.errors())
+            assert any(
+                e["loc"] and e["loc"][0] == field or field in str(e["loc"])
+                for e in info.value.errors()
+            )
 
     agrees()
 

@@ -143,7 +143,11 @@ def object_shape(schema: Any) -> tuple[dict[str, Any], list[str]] | None:
 def _absolute_refs(node: Any) -> Any:
     if isinstance(node, dict):
         return {
-            k: (SPEC_URI + v if k == "$ref" and isinstance(v, str) and v.startswith("#") else _absolute_refs(v))
+            k: (
+                SPEC_URI + v
+                if k == "$ref" and isinstance(v, str) and v.startswith("#")
+                else _absolute_refs(v)
+            )
             for k, v in node.items()
         }
     if isinstance(node, list):
@@ -249,7 +253,9 @@ def synth(schema: Any, name: str = "value", *, examples: bool = False) -> Any:
         value = {p: synth(properties.get(p, {}), p, examples=examples) for p in names}
         extra = schema.get("additionalProperties")
         if not properties and not value and extra is not False:
-            value = {"key": synth(extra if isinstance(extra, dict) else {}, "key", examples=examples)}
+            value = {
+                "key": synth(extra if isinstance(extra, dict) else {}, "key", examples=examples)
+            }
         return value
     if kind == "array":
         count = max(int(schema.get("minItems", 0)), 1)
@@ -332,7 +338,9 @@ class Operation:
             if shape is not None:  # deepObject `page` -> page[number] / page[size]
                 for prop, sub in shape[0].items():
                     required = bool(parameter.get("required")) and prop in shape[1]
-                    args.append(Arg(f"{wire}[{prop}]", python_name(f"{wire}_{prop}"), where, sub, required))
+                    args.append(
+                        Arg(f"{wire}[{prop}]", python_name(f"{wire}_{prop}"), where, sub, required)
+                    )
                 continue
             required = where == "path" or bool(parameter.get("required"))
             args.append(Arg(wire, python_name(wire), where, schema, required))
@@ -424,12 +432,17 @@ def _surface() -> list[Operation]:
     from generator.diffing import surface
 
     api, _ = surface(str(SPEC_PATH), copy.deepcopy(SPEC), CONFIG, str(CONFIG_PATH))
-    return [Operation(".".join([*r.path, op.name]), op.http_method, op.path) for r, op in api.operations]
+    return [
+        Operation(".".join([*r.path, op.name]), op.http_method, op.path) for r, op in api.operations
+    ]
 
 
 OPERATIONS = _surface()
 SPEC_OPERATIONS = {
-    (method, path) for path, item in SPEC["paths"].items() for method in item if method in HTTP_METHODS
+    (method, path)
+    for path, item in SPEC["paths"].items()
+    for method in item
+    if method in HTTP_METHODS
 }
 FLAVOURS = ("sync", "async")
 CALL_VARIANTS = ("required", "optional", "odd-ids")
@@ -454,7 +467,9 @@ def cases(*checks: str) -> list[Any]:
             marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
             for flavour in FLAVOURS:
                 values = (op, check, flavour) if len(checks) > 1 else (op, flavour)
-                params.append(pytest.param(*values, id=f"{op.dotted}-{check}-{flavour}", marks=marks))
+                params.append(
+                    pytest.param(*values, id=f"{op.dotted}-{check}-{flavour}", marks=marks)
+                )
     return params
 
 
@@ -481,10 +496,18 @@ def build_call(op: Operation, variant: str) -> Call:
     or the required ones with path parameters full of reserved characters ("odd-ids");
     and the request they must produce."""
     if variant == "odd-ids":
-        path_values = {n: ODD_ID if n == op.positional else f"{n}/with?odd#chars" for n in op.path_names}
+        path_values = {
+            n: ODD_ID if n == op.positional else f"{n}/with?odd#chars" for n in op.path_names
+        }
     else:  # a value of the parameter's format (a uuid), else one naming the parameter
-        formats = {arg.wire: deref(arg.schema).get("format") for arg in op.parameters if arg.location == "path"}
-        path_values = {n: FIXED_FORMATS.get(str(formats.get(n)), f"{n}-0001") for n in op.path_names}
+        formats = {
+            arg.wire: deref(arg.schema).get("format")
+            for arg in op.parameters
+            if arg.location == "path"
+        }
+        path_values = {
+            n: FIXED_FORMATS.get(str(formats.get(n)), f"{n}-0001") for n in op.path_names
+        }
     args: list[Any] = [path_values[op.positional]] if op.positional else []
     kwargs: dict[str, Any] = {}
     query: list[tuple[str, str]] = []
@@ -497,10 +520,14 @@ def build_call(op: Operation, variant: str) -> Call:
             continue
         if not arg.required and variant != "optional":
             continue
-        value = UPLOAD if deref(arg.schema).get("format") == "binary" else synth(arg.schema, arg.wire)
+        value = (
+            UPLOAD if deref(arg.schema).get("format") == "binary" else synth(arg.schema, arg.wire)
+        )
         kwargs[arg.python] = value
         if arg.location == "query":
-            query += [(arg.wire, query_text(v)) for v in (value if isinstance(value, list) else [value])]
+            query += [
+                (arg.wire, query_text(v)) for v in (value if isinstance(value, list) else [value])
+            ]
         elif arg.location == "body":
             body[arg.wire] = value
         else:  # pragma: no cover - the spec has no header or cookie parameters
@@ -510,8 +537,12 @@ def build_call(op: Operation, variant: str) -> Call:
         path = path.replace("{" + name + "}", quote(value, safe=""))
     expected_body = None
     if op.body is not None and (body or op.body.get("required")):
-        expected_body = body if op.body_media != "application/json" else json.loads(json.dumps(body))
-    return Call(args, kwargs, BASE.raw_path.decode().rstrip("/") + path, sorted(query), expected_body)
+        expected_body = (
+            body if op.body_media != "application/json" else json.loads(json.dumps(body))
+        )
+    return Call(
+        args, kwargs, BASE.raw_path.decode().rstrip("/") + path, sorted(query), expected_body
+    )
 
 
 async def invoke(sdk: Any, op: Operation, call: Call) -> Any:
@@ -539,7 +570,9 @@ def success_answer(op: Operation) -> Answer:
     if kind == "none":
         return Answer(httpx.Response(status), None)
     if kind == "binary":
-        return Answer(httpx.Response(status, content=PNG, headers={"content-type": str(media)}), PNG)
+        return Answer(
+            httpx.Response(status, content=PNG, headers={"content-type": str(media)}), PNG
+        )
     if kind == "text":
         text = deref(schema).get("example")
         if not isinstance(text, str):
@@ -575,7 +608,9 @@ def check_signature(op: Operation, method: Any) -> None:
             assert list(parameters).index(arg.python) == 0, f"{op}: {arg.python} must come first"
             assert parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
         else:
-            assert parameter.kind is inspect.Parameter.KEYWORD_ONLY, f"{op}: {arg.python} must be keyword-only"
+            assert parameter.kind is inspect.Parameter.KEYWORD_ONLY, (
+                f"{op}: {arg.python} must be keyword-only"
+            )
         required = parameter.default is inspect.Parameter.empty
         assert required == arg.required, (
             f"{op}: {arg.location} parameter {arg.wire!r} is {'' if arg.required else 'not '}"
@@ -592,7 +627,9 @@ def check_request(op: Operation, call: Call, request: httpx.Request, api_key: st
     raw_path, _, raw_query = request.url.raw_path.decode("ascii").partition("?")
     assert raw_path == call.path
     # Each path parameter stays one segment, whatever it contains.
-    assert raw_path.count("/") == call.path.count("/") == (BASE.path.rstrip("/") + op.path).count("/")
+    assert (
+        raw_path.count("/") == call.path.count("/") == (BASE.path.rstrip("/") + op.path).count("/")
+    )
     assert sorted(parse_qsl(raw_query, keep_blank_values=True)) == call.query
     headers = request.headers
     assert headers["Authorization"] == f"Bearer {api_key}"
@@ -600,7 +637,9 @@ def check_request(op: Operation, call: Call, request: httpx.Request, api_key: st
     if op.method in IDEMPOTENT:
         assert "Idempotency-Key" not in headers
     else:
-        assert headers.get("Idempotency-Key"), f"{op}: a {op.method.upper()} must carry an Idempotency-Key"
+        assert headers.get("Idempotency-Key"), (
+            f"{op}: a {op.method.upper()} must carry an Idempotency-Key"
+        )
     if op.success[1] == "json":
         assert "application/json" in headers.get("Accept", "")
     if call.body is None:
@@ -613,14 +652,22 @@ def check_request(op: Operation, call: Call, request: httpx.Request, api_key: st
         assert not problems, f"{op}: the request body does not match the spec: {problems}"
         assert sent == call.body
         return
-    assert op.body_media in ("multipart/form-data", "application/x-www-form-urlencoded"), f"{op}: {op.body_media}?"
+    assert op.body_media in ("multipart/form-data", "application/x-www-form-urlencoded"), (
+        f"{op}: {op.body_media}?"
+    )
     assert headers["Content-Type"].partition(";")[0] == op.body_media
     fields = form_fields(request)
-    assert {name: value for name, (value, _) in fields.items()} == {name: form_value(value) for name, value in call.body.items()}
-    if op.body_media == "multipart/form-data":  # objects and arrays are JSON parts (OpenAPI's default)
+    assert {name: value for name, (value, _) in fields.items()} == {
+        name: form_value(value) for name, value in call.body.items()
+    }
+    if (
+        op.body_media == "multipart/form-data"
+    ):  # objects and arrays are JSON parts (OpenAPI's default)
         for name, value in call.body.items():
             if isinstance(value, (dict, list)):
-                assert fields[name][1] == "application/json", f"{op}: part {name!r} is {fields[name][1]!r}"
+                assert fields[name][1] == "application/json", (
+                    f"{op}: part {name!r} is {fields[name][1]!r}"
+                )
 
 
 def form_value(value: Any) -> bytes:
@@ -635,13 +682,23 @@ def form_fields(request: httpx.Request) -> dict[str, tuple[bytes, str | None]]:
     the part, None where it states none)."""
     content_type = request.headers["Content-Type"]
     if content_type.startswith("application/x-www-form-urlencoded"):
-        return {name: (value.encode(), None) for name, value in parse_qsl(request.content.decode(), keep_blank_values=True)}
-    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + request.content)
+        return {
+            name: (value.encode(), None)
+            for name, value in parse_qsl(request.content.decode(), keep_blank_values=True)
+        }
+    message = BytesParser(policy=HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + request.content
+    )
     fields: dict[str, tuple[bytes, str | None]] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        assert isinstance(name, str) and name not in fields, f"a part without a name, or twice: {name!r}"
-        fields[name] = (part.get_payload(decode=True), part["content-type"] and part.get_content_type())
+        assert isinstance(name, str) and name not in fields, (
+            f"a part without a name, or twice: {name!r}"
+        )
+        fields[name] = (
+            part.get_payload(decode=True),
+            part["content-type"] and part.get_content_type(),
+        )
     return fields
 
 
@@ -654,10 +711,16 @@ def check_value(schema: Any, value: Any, body: Any) -> None:
         for item, raw in zip(value, body, strict=True):
             check_value(target.get("items", {}), item, raw)
         return
-    variants = [v for v in target.get("oneOf") or target.get("anyOf") or [] if deref(v).get("type") != "null"]
+    variants = [
+        v
+        for v in target.get("oneOf") or target.get("anyOf") or []
+        if deref(v).get("type") != "null"
+    ]
     if variants and object_shape(schema) is None:
         names = {component_name(v) for v in variants}
-        assert type(value).__name__ in names, f"expected one of {sorted(map(str, names))}, got {value!r}"
+        assert type(value).__name__ in names, (
+            f"expected one of {sorted(map(str, names))}, got {value!r}"
+        )
         check_value(variants[0], value, body)  # the body was synthesised from the first variant
         return
     shape = object_shape(schema)
@@ -671,8 +734,12 @@ def check_value(schema: Any, value: Any, body: Any) -> None:
     assert isinstance(value, pydantic.BaseModel), f"expected a model, got {value!r}"
     if name is not None:
         assert type(value).__name__ == name
-    assert not value.model_extra, f"properties that no field of {type(value).__name__} took: {value.model_extra}"
-    assert same_instants(value.to_dict()) == same_instants(body), "the model does not dump back to what the API sent"
+    assert not value.model_extra, (
+        f"properties that no field of {type(value).__name__} took: {value.model_extra}"
+    )
+    assert same_instants(value.to_dict()) == same_instants(body), (
+        "the model does not dump back to what the API sent"
+    )
     if not body:
         return
     fields = {(info.alias or field): field for field, info in type(value).model_fields.items()}
@@ -788,7 +855,9 @@ async def test_retry_after_server_error(
     if op.method in IDEMPOTENT:
         assert keys == [None, None]
     else:
-        assert keys[0] and keys[0] == keys[1], f"{op}: the retry must reuse the Idempotency-Key: {keys}"
+        assert keys[0] and keys[0] == keys[1], (
+            f"{op}: the retry must reuse the Idempotency-Key: {keys}"
+        )
     assert len(sleeps) == 1
     check_result(op, result, answer, flavour)
 

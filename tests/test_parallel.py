@@ -126,7 +126,9 @@ def test_cancel_stops_the_child_and_the_result_is_gone() -> None:
         forked.result()
 
 
-def test_without_fork_the_work_runs_when_its_result_is_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_fork_the_work_runs_when_its_result_is_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(parallel, "can_fork", lambda: False)
     calls: list[int] = []
     forked = parallel.Forked(lambda: calls.append(1) or len(calls))
@@ -141,13 +143,23 @@ def test_schema_groups_reference_no_schema_of_another_group(normalised: dict[str
     assert len(groups) == 3
     assert sorted(name for group in groups for name in group) == sorted(schemas)
     sizes = sorted(len(group) for group in groups)
-    assert sizes[-1] - sizes[0] <= max(len(c) for c in _components(schemas))  # as even as the largest group allows
+    assert sizes[-1] - sizes[0] <= max(
+        len(c) for c in _components(schemas)
+    )  # as even as the largest group allows
     for group in groups:
         members = set(group)
         for name in group:
-            targets = {ref[len(SCHEMA_REF) :] for ref in iter_refs(schemas[name]) if ref.startswith(SCHEMA_REF)}
+            targets = {
+                ref[len(SCHEMA_REF) :]
+                for ref in iter_refs(schemas[name])
+                if ref.startswith(SCHEMA_REF)
+            }
             assert targets <= members, (name, targets - members)
-    linked_apart = [component for component in _components(schemas) if not any(component <= set(group) for group in groups)]
+    linked_apart = [
+        component
+        for component in _components(schemas)
+        if not any(component <= set(group) for group in groups)
+    ]
     assert linked_apart == []
 
 
@@ -157,8 +169,14 @@ MINI = {
     "paths": {},
     "components": {
         "schemas": {
-            "Alpha": {"type": "string", "description": "An alias, the first definition of its group."},
-            "Beta": {"type": "object", "properties": {"part": {"$ref": "#/components/schemas/Gamma/properties/size"}}},
+            "Alpha": {
+                "type": "string",
+                "description": "An alias, the first definition of its group.",
+            },
+            "Beta": {
+                "type": "object",
+                "properties": {"part": {"$ref": "#/components/schemas/Gamma/properties/size"}},
+            },
             "Gamma": {"type": "object", "properties": {"size": {"type": "integer"}}},
             "Delta": {
                 "oneOf": [{"$ref": "#/components/schemas/Epsilon"}],
@@ -184,10 +202,25 @@ def test_references_into_a_schema_escaped_names_and_mapping_names_keep_schemas_t
 
 @needs_fork
 def test_a_merged_module_has_its_imports_before_any_definition() -> None:
-    document = {**MINI, "components": {"schemas": {k: v for k, v in MINI["components"]["schemas"].items() if k in ("Alpha", "Gamma")}}}
+    document = {
+        **MINI,
+        "components": {
+            "schemas": {
+                k: v for k, v in MINI["components"]["schemas"].items() if k in ("Alpha", "Gamma")
+            }
+        },
+    }
     for workers in (1, 2):
         problems = Problems()
-        source = modelling.render_models(document, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, one_module(document), workers=workers)["shared.py"]
+        source = modelling.render_models(
+            document,
+            "telnyx_ai",
+            TEMPLATES / "models",
+            "spec.yaml",
+            problems,
+            one_module(document),
+            workers=workers,
+        )["shared.py"]
         assert not problems.errors
         body = ast.parse(source).body
         kinds = [isinstance(statement, (ast.Import, ast.ImportFrom)) for statement in body]
@@ -197,21 +230,34 @@ def test_a_merged_module_has_its_imports_before_any_definition() -> None:
 
 @needs_fork
 def test_a_name_defined_in_two_groups_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    def both_define_gamma(document: dict[str, Any], package: str, template_dir: Path) -> dict[str, str]:
+    def both_define_gamma(
+        document: dict[str, Any], package: str, template_dir: Path
+    ) -> dict[str, str]:
         return {"shared.py": "from __future__ import annotations\n\n\nclass Gamma:\n    pass\n"}
 
     monkeypatch.setattr(modelling, "_generate", both_define_gamma)
     problems = Problems()
-    modelling.render_models(MINI, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, one_module(MINI), workers=2)
+    modelling.render_models(
+        MINI, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, one_module(MINI), workers=2
+    )
     assert [p.message for p in problems.errors] == ["the model generator defined 'Gamma' twice"]
 
 
 def _linked(schema: Any, schemas: dict[str, Any]) -> set[str]:
     """Every schema name that `schema`'s JSON text mentions as a reference or a mapping value."""
     text = json.dumps(schema)
-    names = {m.replace("~1", "/").replace("~0", "~") for m in re.findall(r'"#/components/schemas/([^"/]+)', text)}
-    mappings = [json.dumps(node["mapping"]) for node in iter_nodes(schema) if isinstance(node.get("mapping"), dict)]
-    names |= set(re.findall(r'"([^"]+)"', " ".join(mappings))) & set(schemas)  # bare names, as mappings may give them
+    names = {
+        m.replace("~1", "/").replace("~0", "~")
+        for m in re.findall(r'"#/components/schemas/([^"/]+)', text)
+    }
+    mappings = [
+        json.dumps(node["mapping"])
+        for node in iter_nodes(schema)
+        if isinstance(node.get("mapping"), dict)
+    ]
+    names |= set(re.findall(r'"([^"]+)"', " ".join(mappings))) & set(
+        schemas
+    )  # bare names, as mappings may give them
     return names & set(schemas)
 
 
@@ -240,10 +286,16 @@ def _components(schemas: dict[str, Any]) -> list[set[str]]:
 
 @needs_fork
 @pytest.mark.parametrize("workers", [2, 3, 5])
-def test_models_shared_out_are_the_models_of_one_run(normalised: dict[str, Any], homes: dict[str, str], workers: int) -> None:
+def test_models_shared_out_are_the_models_of_one_run(
+    normalised: dict[str, Any], homes: dict[str, str], workers: int
+) -> None:
     problems = Problems()
-    alone = modelling.render_models(normalised, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, homes, workers=1)
-    shared = modelling.render_models(normalised, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, homes, workers=workers)
+    alone = modelling.render_models(
+        normalised, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, homes, workers=1
+    )
+    shared = modelling.render_models(
+        normalised, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, homes, workers=workers
+    )
     assert not problems.errors
     assert sum(source.count("\nclass ") for source in shared.values()) > 300 and len(shared) > 10
     # blank lines between definitions are the formatter's to settle
@@ -251,26 +303,64 @@ def test_models_shared_out_are_the_models_of_one_run(normalised: dict[str, Any],
 
 
 @needs_fork
-def test_a_model_generator_failure_in_a_child_is_reported(normalised: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_model_generator_failure_in_a_child_is_reported(
+    normalised: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     generate = modelling._generate
     groups = modelling._share_out(normalised["components"]["schemas"], 2)
 
-    def fail_on_second_group(document: dict[str, Any], package: str, template_dir: Path) -> dict[str, str]:
-        if {name.rsplit(".", 1)[-1] for name in document["components"]["schemas"]} == set(groups[1]):
+    def fail_on_second_group(
+        document: dict[str, Any], package: str, template_dir: Path
+    ) -> dict[str, str]:
+        if {name.rsplit(".", 1)[-1] for name in document["components"]["schemas"]} == set(
+            groups[1]
+        ):
             raise KeyError("no template for it")
         return generate(document, package, template_dir)
 
     monkeypatch.setattr(modelling, "_generate", fail_on_second_group)
     problems = Problems()
-    assert modelling.render_models(normalised, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, one_module(normalised), workers=2) == {}
-    assert [p.message for p in problems.errors] == ["model generation failed: KeyError: 'no template for it'"]
+    assert (
+        modelling.render_models(
+            normalised,
+            "telnyx_ai",
+            TEMPLATES / "models",
+            "spec.yaml",
+            problems,
+            one_module(normalised),
+            workers=2,
+        )
+        == {}
+    )
+    assert [p.message for p in problems.errors] == [
+        "model generation failed: KeyError: 'no template for it'"
+    ]
 
 
-def test_a_generated_module_the_merge_cannot_read_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(modelling, "_generate", lambda *_: {"shared.py": "from __future__ import annotations\nimport os; x = 1\n"})
+def test_a_generated_module_the_merge_cannot_read_is_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        modelling,
+        "_generate",
+        lambda *_: {"shared.py": "from __future__ import annotations\nimport os; x = 1\n"},
+    )
     problems = Problems()
-    assert modelling.render_models(MINI, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, one_module(MINI), workers=1) == {}
-    assert [p.message for p in problems.errors] == ["model generation failed: ValueError: unexpected statement among the imports of a generated module: x = 1"]
+    assert (
+        modelling.render_models(
+            MINI,
+            "telnyx_ai",
+            TEMPLATES / "models",
+            "spec.yaml",
+            problems,
+            one_module(MINI),
+            workers=1,
+        )
+        == {}
+    )
+    assert [p.message for p in problems.errors] == [
+        "model generation failed: ValueError: unexpected statement among the imports of a generated module: x = 1"
+    ]
 
 
 def _gone(pid: int) -> bool:
@@ -298,7 +388,9 @@ def test_a_parent_killed_with_sigkill_leaves_no_worker_behind() -> None:
         "print(work._child.pid, flush=True)\n"
         "time.sleep(60)\n"
     )
-    parent = subprocess.Popen([sys.executable, "-c", code], cwd=SPEC.parent.parent, stdout=subprocess.PIPE, text=True)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=SPEC.parent.parent, stdout=subprocess.PIPE, text=True
+    )
     assert parent.stdout is not None
     child = int(parent.stdout.readline())
     try:
@@ -321,13 +413,41 @@ def test_a_module_that_imports_modules_beside_it_is_generated_in_one_group() -> 
     import their module as `items`; one run names them apart, whatever the workers."""
 
     def thing(prop: str, target: str | None = None) -> dict[str, Any]:
-        return {"type": "object", "properties": {prop: {"$ref": SCHEMA_REF + target} if target else {"type": "string"}}}
+        return {
+            "type": "object",
+            "properties": {prop: {"$ref": SCHEMA_REF + target} if target else {"type": "string"}},
+        }
 
-    document = {**MINI, "components": {"schemas": {"A1": thing("one"), "A2": thing("two"), "P1": thing("a", "A1"), "P2": thing("b", "A2")}}}
+    document = {
+        **MINI,
+        "components": {
+            "schemas": {
+                "A1": thing("one"),
+                "A2": thing("two"),
+                "P1": thing("a", "A1"),
+                "P2": thing("b", "A2"),
+            }
+        },
+    }
     homes = {"A1": "x.items", "A2": "y.items", "P1": "other", "P2": "other"}
     problems = Problems()
-    outputs = [modelling.render_models(document, "telnyx_ai", TEMPLATES / "models", "spec.yaml", problems, homes, workers=workers) for workers in (1, 2, 4)]
+    outputs = [
+        modelling.render_models(
+            document,
+            "telnyx_ai",
+            TEMPLATES / "models",
+            "spec.yaml",
+            problems,
+            homes,
+            workers=workers,
+        )
+        for workers in (1, 2, 4)
+    ]
     assert not problems.errors and outputs[1] == outputs[0] == outputs[2]
-    imports = [s for s in ast.parse(outputs[1]["other.py"]).body if isinstance(s, ast.ImportFrom) and s.level]
+    imports = [
+        s
+        for s in ast.parse(outputs[1]["other.py"]).body
+        if isinstance(s, ast.ImportFrom) and s.level
+    ]
     bound = [alias.asname or alias.name for statement in imports for alias in statement.names]
     assert len(bound) == len(set(bound)) == 2, outputs[1]["other.py"]

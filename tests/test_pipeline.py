@@ -45,7 +45,12 @@ def test_every_operation_has_a_method(result) -> None:  # type: ignore[no-untype
     import yaml
 
     spec = yaml.load(SPEC.read_text(), Loader=yaml.CSafeLoader)  # noqa: S506 - a safe loader
-    in_spec = {(m.upper(), p) for p, item in spec["paths"].items() for m in item if m in ("get", "post", "put", "patch", "delete")}
+    in_spec = {
+        (m.upper(), p)
+        for p, item in spec["paths"].items()
+        for m in item
+        if m in ("get", "post", "put", "patch", "delete")
+    }
     generated = {(op.http_method.upper(), op.path) for _, op in result.api.operations}
     assistants = {(m, p) for m, p in in_spec if p.startswith(("/ai/assistants", "/ai/mcp_servers"))}
     assert (len(assistants), len(in_spec)) == (46, 147)  # the AI Assistants area, and all of /ai
@@ -54,11 +59,18 @@ def test_every_operation_has_a_method(result) -> None:  # type: ignore[no-untype
 
 @pytest.mark.skipif(not OFFICIAL.exists(), reason="reference names live in ../shared")
 def test_method_names_match_the_official_sdk(result) -> None:  # type: ignore[no-untyped-def]
-    ours = {(op.http_method.upper(), op.path): "client." + ".".join(r.path) + "." + op.name for r, op in result.api.operations}
+    ours = {
+        (op.http_method.upper(), op.path): "client." + ".".join(r.path) + "." + op.name
+        for r, op in result.api.operations
+    }
     expected = {}
     for line in OFFICIAL.read_text().splitlines():
         cells = [c.strip().strip("`") for c in line.split("|")]
-        if len(cells) > 4 and cells[1] in ("GET", "POST", "PUT", "PATCH", "DELETE") and cells[4] == "yes":
+        if (
+            len(cells) > 4
+            and cells[1] in ("GET", "POST", "PUT", "PATCH", "DELETE")
+            and cells[4] == "yes"
+        ):
             expected[(cells[1], cells[2])] = cells[3]
     assert len(expected) == 46
     assert {key: name for key, name in ours.items() if key in expected} == expected
@@ -67,12 +79,19 @@ def test_method_names_match_the_official_sdk(result) -> None:  # type: ignore[no
 @pytest.mark.skipif(not UPSTREAM.exists(), reason="the upstream spec lives in ../shared")
 def test_curation_reproduces_the_committed_spec(tmp_path: Path) -> None:
     problems = Problems()
-    document = curate(UPSTREAM, ROOT / "spec" / "curation.yaml", tmp_path / "curated.yaml", problems)
+    document = curate(
+        UPSTREAM, ROOT / "spec" / "curation.yaml", tmp_path / "curated.yaml", problems
+    )
     assert document is not None, [p.render() for p in problems]
     assert [p.render() for p in problems] == []
     assert dump_yaml(document) == SPEC.read_text()
-    assert "Rule-Input" not in document["components"]["schemas"] and "Rule" in document["components"]["schemas"]
-    assert not any(name.startswith("inference-embedding") for name in document["components"]["schemas"])
+    assert (
+        "Rule-Input" not in document["components"]["schemas"]
+        and "Rule" in document["components"]["schemas"]
+    )
+    assert not any(
+        name.startswith("inference-embedding") for name in document["components"]["schemas"]
+    )
     assert any(t["name"] == "MCP Servers" for t in document["tags"])
 
 
@@ -82,7 +101,9 @@ class QuietFiles(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.mark.skipif(not UPSTREAM.exists(), reason="the upstream spec lives in ../shared")
-def test_curation_fetches_the_upstream_spec_from_a_url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_curation_fetches_the_upstream_spec_from_a_url(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`--upstream URL`, and the `upstream` URL of the rules when no --upstream is given,
     give the same curated spec as the file; a URL that answers 404 is a located error."""
     from generator.cli import main
@@ -91,20 +112,54 @@ def test_curation_fetches_the_upstream_spec_from_a_url(tmp_path: Path, capsys: p
     served.mkdir(parents=True)
     shutil.copy(UPSTREAM, served / "spec3.yml")
     rules_text = (ROOT / "spec" / "curation.yaml").read_text()
-    assert re.search(r"^upstream: https://\S+/spec3.yml$", rules_text, re.MULTILINE), "the rules name the upstream location"
+    assert re.search(r"^upstream: https://\S+/spec3.yml$", rules_text, re.MULTILINE), (
+        "the rules name the upstream location"
+    )
     with serving(partial(QuietFiles, directory=str(tmp_path / "served"))) as base:
-        assert main(["curate", "--upstream", f"{base}/openapi/spec3.yml", "--out", str(tmp_path / "a.yaml")]) == 0
+        assert (
+            main(
+                [
+                    "curate",
+                    "--upstream",
+                    f"{base}/openapi/spec3.yml",
+                    "--out",
+                    str(tmp_path / "a.yaml"),
+                ]
+            )
+            == 0
+        )
         assert (tmp_path / "a.yaml").read_text() == SPEC.read_text()
         rules = tmp_path / "curation.yaml"
         shutil.copy(ROOT / "spec" / "curated-schemas.yaml", tmp_path)
-        rules.write_text(re.sub(r"^upstream: .*$", f"upstream: {base}/openapi/spec3.yml", rules_text, count=1, flags=re.MULTILINE))
+        rules.write_text(
+            re.sub(
+                r"^upstream: .*$",
+                f"upstream: {base}/openapi/spec3.yml",
+                rules_text,
+                count=1,
+                flags=re.MULTILINE,
+            )
+        )
         assert main(["curate", "--rules", str(rules), "--out", str(tmp_path / "b.yaml")]) == 0
         assert (tmp_path / "b.yaml").read_text() == SPEC.read_text()
-        rules.write_text(re.sub(r"^upstream: .*$", f"upstream: {base}/missing.yml", rules_text, count=1, flags=re.MULTILINE))
+        rules.write_text(
+            re.sub(
+                r"^upstream: .*$",
+                f"upstream: {base}/missing.yml",
+                rules_text,
+                count=1,
+                flags=re.MULTILINE,
+            )
+        )
         capsys.readouterr()
         assert main(["curate", "--rules", str(rules), "--out", str(tmp_path / "c.yaml")]) == 2
-    line = next(i for i, text in enumerate(rules_text.splitlines(), 1) if text.startswith("upstream:"))
-    assert f"{rules}:{line}:1: error: cannot fetch the upstream spec {base}/missing.yml: HTTP 404 File not found (/upstream)" in capsys.readouterr().err
+    line = next(
+        i for i, text in enumerate(rules_text.splitlines(), 1) if text.startswith("upstream:")
+    )
+    assert (
+        f"{rules}:{line}:1: error: cannot fetch the upstream spec {base}/missing.yml: HTTP 404 File not found (/upstream)"
+        in capsys.readouterr().err
+    )
     assert not (tmp_path / "c.yaml").exists()
 
 
@@ -137,7 +192,9 @@ def test_generated_project_builds_a_wheel_that_imports(tmp_path: Path) -> None:
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     code = "import telnyx_ai; print(telnyx_ai.__version__, telnyx_ai.Telnyx(api_key='k').ai.assistants.retrieve.__name__)"
-    out = subprocess.run([sys.executable, "-c", code], cwd=target, capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=target, capture_output=True, text=True, check=True
+    ).stdout.split()
     import yaml
 
     assert out == [yaml.safe_load(CONFIG.read_text())["version"], "retrieve"]
@@ -163,21 +220,37 @@ def test_the_whole_spec_rules_make_the_duplicate_operation_id_unique(tmp_path: P
     method, _, path = rename["operation"].partition(" ")
     document = yaml.load(SPEC.read_text(), Loader=yaml.CSafeLoader)  # noqa: S506 - a safe loader
     first = next(iter(document["paths"].values()))
-    taken = next(op["operationId"] for op in first.values() if isinstance(op, dict) and "operationId" in op)
-    document["paths"][path] = {method.lower(): {"operationId": taken, "responses": {"200": {"description": "ok"}}}}
+    taken = next(
+        op["operationId"] for op in first.values() if isinstance(op, dict) and "operationId" in op
+    )
+    document["paths"][path] = {
+        method.lower(): {"operationId": taken, "responses": {"200": {"description": "ok"}}}
+    }
     upstream = tmp_path / "upstream.yml"
     upstream.write_text(yaml.dump(document, Dumper=yaml.CSafeDumper))
     config = tmp_path / "sdk.yaml"
     config.write_text(CONFIG.read_text())
     with pytest.raises(GenerationFailed, match="duplicate operationId"):
         build(upstream, config, Problems())
-    whole = {**whole, "output": "curated.yaml", "areas": [{"name": "everything", "path_prefixes": ["/"]}], "fix_sets": []}
+    whole = {
+        **whole,
+        "output": "curated.yaml",
+        "areas": [{"name": "everything", "path_prefixes": ["/"]}],
+        "fix_sets": [],
+    }
     whole["fixes"] = [rename]
     (tmp_path / "rules.yaml").write_text(yaml.safe_dump({"specs": [whole]}))
     problems = Problems()
-    curated = curate(upstream, tmp_path / "rules.yaml", tmp_path / "curated.yaml", problems, name="all")
+    curated = curate(
+        upstream, tmp_path / "rules.yaml", tmp_path / "curated.yaml", problems, name="all"
+    )
     assert curated is not None, [p.render() for p in problems]
-    ids = [op["operationId"] for item in curated["paths"].values() for op in item.values() if isinstance(op, dict) and "operationId" in op]
+    ids = [
+        op["operationId"]
+        for item in curated["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "operationId" in op
+    ]
     assert len(ids) == len(set(ids)) and rename["value"] in ids
     assert build(tmp_path / "curated.yaml", config, Problems()).files
 
@@ -188,8 +261,24 @@ def test_an_area_can_keep_the_webhooks_and_their_payload_schemas(tmp_path: Path)
     import yaml
 
     document = yaml.load(SPEC.read_text(), Loader=yaml.CSafeLoader)  # noqa: S506 - a safe loader
-    document["components"]["schemas"]["CallAnswered"] = {"type": "object", "properties": {"call_id": {"type": "string"}}}
-    document["webhooks"] = {"callAnswered": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/CallAnswered"}}}}, "responses": {"200": {"description": "ok"}}}}}
+    document["components"]["schemas"]["CallAnswered"] = {
+        "type": "object",
+        "properties": {"call_id": {"type": "string"}},
+    }
+    document["webhooks"] = {
+        "callAnswered": {
+            "post": {
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/CallAnswered"}
+                        }
+                    }
+                },
+                "responses": {"200": {"description": "ok"}},
+            }
+        }
+    }
     upstream = tmp_path / "upstream.yml"
     upstream.write_text(yaml.dump(document, Dumper=yaml.CSafeDumper))
     kept = {}
@@ -197,10 +286,15 @@ def test_an_area_can_keep_the_webhooks_and_their_payload_schemas(tmp_path: Path)
         area: dict[str, object] = {"name": "ai", "path_prefixes": ["/ai"]}
         if webhooks:
             area["webhooks"] = webhooks
-        (tmp_path / "rules.yaml").write_text(yaml.safe_dump({"specs": [{"name": "x", "output": "x.yaml", "areas": [area]}]}))
+        (tmp_path / "rules.yaml").write_text(
+            yaml.safe_dump({"specs": [{"name": "x", "output": "x.yaml", "areas": [area]}]})
+        )
         curated = curate(upstream, tmp_path / "rules.yaml", tmp_path / "x.yaml", Problems())
         assert curated is not None
-        kept[webhooks] = ("CallAnswered" in curated["components"]["schemas"], list(curated.get("webhooks", {})))
+        kept[webhooks] = (
+            "CallAnswered" in curated["components"]["schemas"],
+            list(curated.get("webhooks", {})),
+        )
     assert kept == {"all": (True, ["callAnswered"]), None: (False, [])}
 
 
@@ -210,10 +304,26 @@ def test_a_webhook_name_upstream_lacks_is_a_warning_naming_the_rule(tmp_path: Pa
     upstream = tmp_path / "upstream.yml"
     upstream.write_text(SPEC.read_text())
     rules = tmp_path / "rules.yaml"
-    rules.write_text(yaml.safe_dump({"specs": [{"name": "x", "output": "x.yaml", "areas": [{"name": "ai", "path_prefixes": ["/ai"], "webhooks": ["callAnswerd"]}]}]}))
+    rules.write_text(
+        yaml.safe_dump(
+            {
+                "specs": [
+                    {
+                        "name": "x",
+                        "output": "x.yaml",
+                        "areas": [
+                            {"name": "ai", "path_prefixes": ["/ai"], "webhooks": ["callAnswerd"]}
+                        ],
+                    }
+                ]
+            }
+        )
+    )
     problems = Problems()
     assert curate(upstream, rules, tmp_path / "x.yaml", problems) is not None
-    assert [p.render() for p in problems] == [f"{rules}:6:5: warning: webhook 'callAnswerd' is not in the upstream spec (/specs/0/areas/0/webhooks)"]
+    assert [p.render() for p in problems] == [
+        f"{rules}:6:5: warning: webhook 'callAnswerd' is not in the upstream spec (/specs/0/areas/0/webhooks)"
+    ]
 
 
 def test_the_installed_generator_finds_its_templates_from_any_directory(tmp_path: Path) -> None:
@@ -226,11 +336,41 @@ def test_the_installed_generator_finds_its_templates_from_any_directory(tmp_path
     project.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, project / name)
-    shutil.copytree(ROOT / "generator", project / "generator", ignore=shutil.ignore_patterns("__pycache__"))
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist"), str(project)], check=True, capture_output=True)
+    shutil.copytree(
+        ROOT / "generator", project / "generator", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(tmp_path / "dist"),
+            str(project),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = (tmp_path / "dist").glob("*.whl")
     site = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--target", str(site), str(wheel)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
 
     fixture = "discriminator_mapping"
     work = tmp_path / "work"
@@ -239,10 +379,28 @@ def test_the_installed_generator_finds_its_templates_from_any_directory(tmp_path
     for name in ("spec.yaml", "sdk.yaml"):
         shutil.copy(ROOT / "tests" / "golden" / fixture / name, folder / name)
     env = {**os.environ, "PYTHONPATH": str(site), "TELNYX_CODEGEN_NO_CACHE": "1"}
-    where = subprocess.run([sys.executable, "-c", "import generator; print(generator.__file__)"], cwd=work, env=env, capture_output=True, text=True, check=True).stdout
+    where = subprocess.run(
+        [sys.executable, "-c", "import generator; print(generator.__file__)"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert Path(where.strip()).is_relative_to(site), where
     done = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", "--spec", f"tests/golden/{fixture}/spec.yaml", "--config", f"tests/golden/{fixture}/sdk.yaml", "--out", "out"],
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "generate",
+            "--spec",
+            f"tests/golden/{fixture}/spec.yaml",
+            "--config",
+            f"tests/golden/{fixture}/sdk.yaml",
+            "--out",
+            "out",
+        ],
         cwd=work,
         env=env,
         capture_output=True,
@@ -250,8 +408,16 @@ def test_the_installed_generator_finds_its_templates_from_any_directory(tmp_path
     )
     assert done.returncode == 0, done.stderr[-3000:]
     expected = ROOT / "tests" / "golden" / fixture / "expected"
-    paths = [p.relative_to(expected) for p in expected.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    paths = [
+        p.relative_to(expected)
+        for p in expected.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
     assert len(paths) > 5
-    differing = [str(p) for p in paths if (work / "out" / p).read_text() != (expected / p).read_text()]
+    differing = [
+        str(p) for p in paths if (work / "out" / p).read_text() != (expected / p).read_text()
+    ]
     assert not differing, differing
-    assert not (work / "build" / "cache").exists()  # the cache is off; nothing is written beside the package
+    assert not (
+        work / "build" / "cache"
+    ).exists()  # the cache is off; nothing is written beside the package

@@ -43,7 +43,10 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _archive_entries(path: Path) -> list[tuple[str, int, tuple[int, ...]]]:
     if path.suffix == ".whl":
-        return [(i.filename, i.external_attr >> 16, i.date_time) for i in zipfile.ZipFile(path).infolist()]
+        return [
+            (i.filename, i.external_attr >> 16, i.date_time)
+            for i in zipfile.ZipFile(path).infolist()
+        ]
     with tarfile.open(path) as archive:
         return [(m.name, m.mode, (int(m.mtime), m.uid, m.gid)) for m in archive.getmembers()]
 
@@ -75,7 +78,9 @@ def test_the_build_date_is_the_newest_release_date(tmp_path: Path) -> None:
     changelog.write_text("# Changelog\n\n## 1.4.0 (2026-03-02)\n\n- x\n\n## 1.3.9 (2025-01-01)\n")
     assert time.gmtime(source_date_epoch(changelog))[:6] == (2026, 3, 2, 0, 0, 0)
     changelog.write_text("# Changelog\n\nnothing released yet\n")
-    with pytest.raises(Exception, match=r"CHANGELOG.md: error: no `## VERSION \(YYYY-MM-DD\)` entry"):
+    with pytest.raises(
+        Exception, match=r"CHANGELOG.md: error: no `## VERSION \(YYYY-MM-DD\)` entry"
+    ):
         source_date_epoch(changelog)
 
 
@@ -87,7 +92,9 @@ def test_the_simple_index_of_known_upload_urls(monkeypatch: pytest.MonkeyPatch) 
     assert simple_url("https://index.example/upload/") == "https://index.example/+simple/"
 
 
-def test_publish_refuses_without_an_index_or_a_changelog_entry(dist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_publish_refuses_without_an_index_or_a_changelog_entry(
+    dist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(INDEX_URL_ENV, raising=False)
     code, _, stderr = run(capsys, "publish", "--dist", dist)
     assert code == 2 and f"{INDEX_URL_ENV} must name the index to upload to" in stderr
@@ -95,7 +102,11 @@ def test_publish_refuses_without_an_index_or_a_changelog_entry(dist: Path, tmp_p
     changelog = tmp_path / "CHANGELOG.md"
     changelog.write_text("# Changelog\n\n## 0.0.1 (2026-01-01)\n")
     code, _, stderr = run(capsys, "publish", "--dist", dist, "--changelog", changelog)
-    assert code == 2 and f"CHANGELOG.md: error: no entry for {VERSION}, the version built; run `make release` (described: 0.0.1)" in stderr
+    assert (
+        code == 2
+        and f"CHANGELOG.md: error: no entry for {VERSION}, the version built; run `make release` (described: 0.0.1)"
+        in stderr
+    )
     code, _, stderr = run(capsys, "publish", "--dist", tmp_path / "empty")
     assert code == 2 and "expected one wheel and one sdist, found none; run `make build`" in stderr
 
@@ -111,7 +122,23 @@ def index(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     htpasswd.write_text(f"maintainer:{{SHA}}{digest}\n")
     port = free_port()
     log = tmp_path / "pypiserver.log"
-    command = [sys.executable, "-m", "pypiserver", "run", "-p", str(port), "-i", "127.0.0.1", "-a", "update", "-P", str(htpasswd), "--server", "wsgiref", str(packages)]
+    command = [
+        sys.executable,
+        "-m",
+        "pypiserver",
+        "run",
+        "-p",
+        str(port),
+        "-i",
+        "127.0.0.1",
+        "-a",
+        "update",
+        "-P",
+        str(htpasswd),
+        "--server",
+        "wsgiref",
+        str(packages),
+    ]
     with open(log, "w") as stream:
         process = subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT)
     try:
@@ -124,7 +151,11 @@ def index(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 
 def test_publish_uploads_once_and_pip_installs_it_from_the_index(
-    index: tuple[str, Path], dist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    index: tuple[str, Path],
+    dist: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url, packages = index
     monkeypatch.setenv(INDEX_URL_ENV, url)
@@ -150,13 +181,32 @@ def test_publish_uploads_once_and_pip_installs_it_from_the_index(
     venv.create(environment, with_pip=True)
     python = environment / "bin" / "python"
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--no-cache-dir", "--index-url", f"{url}simple/", f"telnyx-ai=={VERSION}"],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--no-cache-dir",
+            "--index-url",
+            f"{url}simple/",
+            f"telnyx-ai=={VERSION}",
+        ],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert install.returncode == 0, install.stdout[-2000:] + install.stderr[-2000:]
-    assert re.search(rf"{re.escape(url)}packages/telnyx_ai-{re.escape(VERSION)}-py3-none-any\.whl", install.stdout), install.stdout[-2000:]
-    smoke = subprocess.run([str(python), str(ROOT / "tests" / "wheel_smoke.py")], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert re.search(
+        rf"{re.escape(url)}packages/telnyx_ai-{re.escape(VERSION)}-py3-none-any\.whl",
+        install.stdout,
+    ), install.stdout[-2000:]
+    smoke = subprocess.run(
+        [str(python), str(ROOT / "tests" / "wheel_smoke.py")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert smoke.returncode == 0, smoke.stderr
     assert f"smoke test passed: telnyx_ai {VERSION}" in smoke.stdout

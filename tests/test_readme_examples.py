@@ -25,7 +25,14 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), re.DOTALL)
 
 def test_the_readme_has_the_core_tasks() -> None:
     headings = re.findall(r"^## (.+)$", README.read_text(), re.MULTILINE)
-    tasks = ("Create an assistant", "Chat with an assistant", "Create an assistant test", "List and paginate", "Errors and retries", "Async")
+    tasks = (
+        "Create an assistant",
+        "Chat with an assistant",
+        "Create an assistant test",
+        "List and paginate",
+        "Errors and retries",
+        "Async",
+    )
     for task in (*tasks, "Chat completions, conversations and transcriptions"):
         assert task in headings
 
@@ -39,23 +46,49 @@ def test_example_runs(prism_static: str, code: str, tmp_path: Path) -> None:
         audio.setsampwidth(2)
         audio.setframerate(8000)
         audio.writeframes(b"\x00\x00" * 800)
-    env = {**os.environ, "TELNYX_API_KEY": "readme-key", "TELNYX_BASE_URL": prism_static, "PYTHONPATH": str(ROOT / "generated")}
+    env = {
+        **os.environ,
+        "TELNYX_API_KEY": "readme-key",
+        "TELNYX_BASE_URL": prism_static,
+        "PYTHONPATH": str(ROOT / "generated"),
+    }
     if "webhooks.unwrap" in code:  # a webhook as the API sends it, signed with a key made here
         (tmp_path / "webhook.json").write_bytes(BODY)
         (tmp_path / "webhook-headers.json").write_text(json.dumps(sign(BODY)))
         env[CONFIG["public_key_env"]] = PUBLIC
-        done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         assert done.stdout.splitlines() == ["conversation ended: c-1", "200"]
         return
     if "stream=True" not in code:
-        done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         return
     Script.hits = []
     with serving(Script) as events:
         env["TELNYX_BASE_URL"] = events + "/v2"
-        done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert done.returncode == 0, done.stderr
     assert Script.hits and all(hit["body"].get("stream") is True for hit in Script.hits)
     assert "Why did the cat sit on the computer?" in done.stdout  # the events, joined

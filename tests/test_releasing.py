@@ -41,7 +41,11 @@ def released(project: Path) -> list[str]:
 
 def files(project: Path) -> dict[str, bytes]:
     """Every file of the project but the lock, by path."""
-    return {p.relative_to(project).as_posix(): p.read_bytes() for p in sorted(project.rglob("*")) if p.is_file() and not p.name.endswith(".lock")}
+    return {
+        p.relative_to(project).as_posix(): p.read_bytes()
+        for p in sorted(project.rglob("*"))
+        if p.is_file() and not p.name.endswith(".lock")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +55,37 @@ def before(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (project / "rules.yaml").write_text(RULES)
     shutil.copy(BASE / "spec.yaml", project / "upstream.yaml")
     shutil.copy(BASE / "sdk.yaml", project / "sdk.yaml")
-    assert main(["curate", "--upstream", str(project / "upstream.yaml"), "--rules", str(project / "rules.yaml")]) == 0
-    assert main(["generate", "--spec", str(project / "spec.yaml"), "--config", str(project / "sdk.yaml"), "--out", str(project / "out")]) == 0
+    assert (
+        main(
+            [
+                "curate",
+                "--upstream",
+                str(project / "upstream.yaml"),
+                "--rules",
+                str(project / "rules.yaml"),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "generate",
+                "--spec",
+                str(project / "spec.yaml"),
+                "--config",
+                str(project / "sdk.yaml"),
+                "--out",
+                str(project / "out"),
+            ]
+        )
+        == 0
+    )
     (project / "unreleased.md").write_text(releasing.NOTES_HEADER + "- Retries wait less.\n")
     upstream = project / "upstream.yaml"
-    upstream.write_text(upstream.read_text().replace("enum: [small, big]", "enum: [small, big, huge]"))
+    upstream.write_text(
+        upstream.read_text().replace("enum: [small, big]", "enum: [small, big, huge]")
+    )
     return project
 
 
@@ -78,7 +108,9 @@ class Killed(BaseException):
     """Stands for a kill: no `except Exception` of the code under test catches it."""
 
 
-def test_an_uninterrupted_release_bumps_regenerates_logs_and_leaves_no_journal(before: Path, after: dict[str, bytes]) -> None:
+def test_an_uninterrupted_release_bumps_regenerates_logs_and_leaves_no_journal(
+    before: Path, after: dict[str, bytes]
+) -> None:
     assert b"version: 0.2.0" in after["sdk.yaml"]
     assert b"huge" in after["spec.yaml"]
     assert b'__version__ = "0.2.0"' in after["out/mini/_version.py"]
@@ -93,7 +125,14 @@ STEPS = 6  # the journal, the tree, then the spec, sdk.yaml, the changelog and t
 
 
 @pytest.mark.parametrize("step", range(1, STEPS + 2))
-def test_a_release_killed_at_any_step_is_finished_by_the_next(step: int, before: Path, after: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_release_killed_at_any_step_is_finished_by_the_next(
+    step: int,
+    before: Path,
+    after: dict[str, bytes],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """Killed before its step `step` (STEPS + 1: after the last, before the journal goes),
     a release has changed nothing or made its journal; `generate` then says a release is
     pending, and the next `release` ends with exactly the files of an uninterrupted one:
@@ -126,7 +165,20 @@ def test_a_release_killed_at_any_step_is_finished_by_the_next(step: int, before:
     else:
         assert releasing.JOURNAL in state
         # generating meanwhile, into the real output, from the files as they are, loses nothing
-        assert main(["generate", "--spec", str(project / "spec.yaml"), "--config", str(project / "sdk.yaml"), "--out", str(project / "out")]) == 0
+        assert (
+            main(
+                [
+                    "generate",
+                    "--spec",
+                    str(project / "spec.yaml"),
+                    "--config",
+                    str(project / "sdk.yaml"),
+                    "--out",
+                    str(project / "out"),
+                ]
+            )
+            == 0
+        )
         assert "release 0.2.0 was made but not finished" in capsys.readouterr().err
     assert main(released(project)) == 0
     out = capsys.readouterr().out
@@ -134,7 +186,9 @@ def test_a_release_killed_at_any_step_is_finished_by_the_next(step: int, before:
     assert files(project) == after
 
 
-def test_a_release_killed_with_sigkill_is_finished_by_the_next(before: Path, after: dict[str, bytes], tmp_path: Path) -> None:
+def test_a_release_killed_with_sigkill_is_finished_by_the_next(
+    before: Path, after: dict[str, bytes], tmp_path: Path
+) -> None:
     """A real kill -9, once the release is made (its journal written) and before the tree."""
     project = copy_of(before, tmp_path)
     code = (
@@ -151,7 +205,9 @@ def test_a_release_killed_with_sigkill_is_finished_by_the_next(before: Path, aft
     assert files(project) == after
 
 
-def test_a_release_that_fails_to_generate_leaves_every_file_as_it_was(before: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_release_that_fails_to_generate_leaves_every_file_as_it_was(
+    before: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The new upstream curates and diffs but cannot be generated (its new sub-resource is a
     file sdk.yaml declares hand-written): exit 2 with the located error, and no file
     changed, modification times included."""
@@ -161,16 +217,33 @@ def test_a_release_that_fails_to_generate_leaves_every_file_as_it_was(before: Pa
     upstream = project / "upstream.yaml"
     parts = "  /things/{thing_id}/parts:\n    get:\n      operationId: list_parts\n      parameters:\n        - {name: thing_id, in: path, required: true, schema: {type: string}}\n      responses:\n        '200': {description: ok}\n"
     upstream.write_text(upstream.read_text().replace("components:\n", parts + "components:\n", 1))
-    stamps = {p: p.stat().st_mtime_ns for p in project.rglob("*") if p.is_file() and not p.name.endswith(".lock")}
+    stamps = {
+        p: p.stat().st_mtime_ns
+        for p in project.rglob("*")
+        if p.is_file() and not p.name.endswith(".lock")
+    }
     state = files(project)
     assert main(released(project)) == 2
     stderr = capsys.readouterr().err
-    assert f"{config}:" in stderr and "which is declared hand-written" in stderr and "Traceback" not in stderr, stderr
+    assert (
+        f"{config}:" in stderr
+        and "which is declared hand-written" in stderr
+        and "Traceback" not in stderr
+    ), stderr
     assert files(project) == state
-    assert {p: p.stat().st_mtime_ns for p in project.rglob("*") if p.is_file() and not p.name.endswith(".lock")} == stamps
+    assert {
+        p: p.stat().st_mtime_ns
+        for p in project.rglob("*")
+        if p.is_file() and not p.name.endswith(".lock")
+    } == stamps
 
 
-def test_a_file_edited_after_the_release_was_made_is_not_overwritten(before: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_file_edited_after_the_release_was_made_is_not_overwritten(
+    before: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """Killed after its journal, then a note is added to unreleased.md: the next release
     stops with a located error and keeps the note, rather than finishing over it."""
     project = copy_of(before, tmp_path)
@@ -196,14 +269,22 @@ def test_release_notes_set_the_level_and_are_emptied(before: Path, tmp_path: Pat
     unchanged upstream with notes is a release whose entry lists them as fixes, or as
     features where a note starts with [feature] (which makes it a minor release)."""
     project = copy_of(before, tmp_path)
-    shutil.copy(BASE / "spec.yaml", project / "upstream.yaml")  # the upstream of spec.yaml: no API change
+    shutil.copy(
+        BASE / "spec.yaml", project / "upstream.yaml"
+    )  # the upstream of spec.yaml: no API change
     config = project / "sdk.yaml"
     config.write_text(config.read_text().replace("version: 0.1.0", "version: 1.4.0"))
     notes = project / "unreleased.md"
-    notes.write_text(releasing.NOTES_HEADER + "- Retries wait less.\n- Files upload as\n  multipart parts.\n- [fix] Says its level.\n- [feature] Streams.\n")
+    notes.write_text(
+        releasing.NOTES_HEADER
+        + "- Retries wait less.\n- Files upload as\n  multipart parts.\n- [fix] Says its level.\n- [feature] Streams.\n"
+    )
     assert main(released(project)) == 0
     assert "version: 1.5.0" in config.read_text()  # a feature among the notes: a minor release
     changelog = (project / "out" / "CHANGELOG.md").read_text()
     assert f"## 1.5.0 ({DATE})" in changelog
-    assert "### Features\n\n- Streams.\n\n### Fixes\n\n- Files upload as multipart parts.\n- Retries wait less.\n- Says its level.\n" in changelog
+    assert (
+        "### Features\n\n- Streams.\n\n### Fixes\n\n- Files upload as multipart parts.\n- Retries wait less.\n- Says its level.\n"
+        in changelog
+    )
     assert notes.read_text() == releasing.NOTES_HEADER

@@ -29,7 +29,11 @@ ASSISTANT = {
     "created_at": "2024-01-01T00:00:00Z",
     "tools": TOOLS,
     # an enum value and a field newer than the SDK, nested in a model
-    "telephony_settings": {"default_texml_app_id": "app-1", "noise_suppression": "brand-new-engine", "brand_new_setting": 7},
+    "telephony_settings": {
+        "default_texml_app_id": "app-1",
+        "noise_suppression": "brand-new-engine",
+        "brand_new_setting": 7,
+    },
 }
 EVENT = {
     "assistant_id": "assistant-1",
@@ -44,21 +48,30 @@ def sent(route: respx.Route) -> Any:
     return json.loads(route.calls.last.request.content)
 
 
-def test_nested_models_a_newer_variant_enum_value_and_field_from_a_response_are_sent_back_as_they_came() -> None:
+def test_nested_models_a_newer_variant_enum_value_and_field_from_a_response_are_sent_back_as_they_came() -> (
+    None
+):
     with respx.mock(base_url=BASE) as mock:
         mock.get("/ai/assistants/assistant-1").respond(200, json=ASSISTANT)
         update = mock.post("/ai/assistants/assistant-1").respond(200, json=ASSISTANT)
         client = Telnyx(api_key="k")
         assistant = client.ai.assistants.retrieve("assistant-1")
         assert type(assistant.tools[1]).__name__ == "UnknownVariant"  # the premises
-        assert assistant.telephony_settings is not None and assistant.telephony_settings.noise_suppression == "brand-new-engine"
-        client.ai.assistants.update(assistant.id, tools=assistant.tools, telephony_settings=assistant.telephony_settings)
+        assert (
+            assistant.telephony_settings is not None
+            and assistant.telephony_settings.noise_suppression == "brand-new-engine"
+        )
+        client.ai.assistants.update(
+            assistant.id, tools=assistant.tools, telephony_settings=assistant.telephony_settings
+        )
     assert sent(update) == {"tools": TOOLS, "telephony_settings": ASSISTANT["telephony_settings"]}
 
 
 def test_a_time_an_enum_member_and_a_uuid_are_sent_as_their_text() -> None:
     with respx.mock(base_url=BASE) as mock:
-        route = mock.post(url__regex=r"/ai/assistants/[^/]+/scheduled_events$").respond(200, json=EVENT)
+        route = mock.post(url__regex=r"/ai/assistants/[^/]+/scheduled_events$").respond(
+            200, json=EVENT
+        )
         client = Telnyx(api_key="k")
         event = client.ai.assistants.scheduled_events.create(
             "assistant-1",
@@ -77,9 +90,15 @@ def test_a_time_an_enum_member_and_a_uuid_are_sent_as_their_text() -> None:
             telnyx_conversation_channel=event.telnyx_conversation_channel,
             telnyx_end_user_target=event.telnyx_end_user_target,
         )
-    assert first["scheduled_at_fixed_datetime"] in ("2026-12-01T10:00:00Z", "2026-12-01T10:00:00+00:00")
+    assert first["scheduled_at_fixed_datetime"] in (
+        "2026-12-01T10:00:00Z",
+        "2026-12-01T10:00:00+00:00",
+    )
     second = sent(route)
-    assert second["scheduled_at_fixed_datetime"] in ("2026-12-01T11:00:00Z", "2026-12-01T11:00:00+00:00")
+    assert second["scheduled_at_fixed_datetime"] in (
+        "2026-12-01T11:00:00Z",
+        "2026-12-01T11:00:00+00:00",
+    )
     assert second["telnyx_conversation_channel"] == "phone_call"
     assert route.calls.last.request.url.path.endswith(f"/ai/assistants/{an_id}/scheduled_events")
 
@@ -99,11 +118,39 @@ def test_a_time_without_its_offset_is_refused_before_sending() -> None:
 
 
 def test_a_typeddict_and_a_model_send_the_same_body() -> None:
-    test = {"test_id": "t1", "name": "n", "destination": "d", "instructions": "i", "rubric": [], "created_at": "2024-01-01T00:00:00Z", "telnyx_conversation_channel": "web_chat", "max_duration_seconds": 60}
+    test = {
+        "test_id": "t1",
+        "name": "n",
+        "destination": "d",
+        "instructions": "i",
+        "rubric": [],
+        "created_at": "2024-01-01T00:00:00Z",
+        "telnyx_conversation_channel": "web_chat",
+        "max_duration_seconds": 60,
+    }
     with respx.mock(base_url=BASE) as mock:
         route = mock.post("/ai/assistants/tests").respond(200, json=test)
         client = Telnyx(api_key="k")
-        client.ai.assistants.tests.create(destination="d", instructions="i", name="n", rubric=[{"criteria": "Greets", "name": "greeting"}])
+        client.ai.assistants.tests.create(
+            destination="d",
+            instructions="i",
+            name="n",
+            rubric=[{"criteria": "Greets", "name": "greeting"}],
+        )
         as_dict = sent(route)
-        client.ai.assistants.tests.create(destination="d", instructions="i", name="n", rubric=[CreateAssistantTestRequestRubricItem(criteria="Greets", name="greeting")])
-    assert sent(route) == as_dict == {"destination": "d", "instructions": "i", "name": "n", "rubric": [{"criteria": "Greets", "name": "greeting"}]}
+        client.ai.assistants.tests.create(
+            destination="d",
+            instructions="i",
+            name="n",
+            rubric=[CreateAssistantTestRequestRubricItem(criteria="Greets", name="greeting")],
+        )
+    assert (
+        sent(route)
+        == as_dict
+        == {
+            "destination": "d",
+            "instructions": "i",
+            "name": "n",
+            "rubric": [{"criteria": "Greets", "name": "greeting"}],
+        }
+    )

@@ -43,6 +43,7 @@ def call(mode: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Call a client method and return its value, awaiting it for the async client."""
     result = fn(*args, **kwargs)
     if mode == "async":
+
         async def run() -> Any:
             return await result
 
@@ -65,7 +66,9 @@ def test_api_key_from_environment_and_clear_error_without(monkeypatch: pytest.Mo
 
 
 @modes
-def test_base_url_from_argument_environment_or_spec(mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_base_url_from_argument_environment_or_spec(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert str(make(mode).base_url) == BASE + "/"
     monkeypatch.setenv("TELNYX_BASE_URL", "http://localhost:4010/v9")
     assert str(make(mode).base_url) == "http://localhost:4010/v9/"
@@ -128,7 +131,12 @@ def test_per_call_extra_headers_query_body_and_timeout(mode: str) -> None:
     request = route.calls.last.request
     assert request.headers["X-Trace"] == "t1"
     assert request.url.params["debug"] == "true"
-    assert json.loads(request.content) == {"name": "n", "instructions": "i", "model": "m", "experimental": 1}
+    assert json.loads(request.content) == {
+        "name": "n",
+        "instructions": "i",
+        "model": "m",
+        "experimental": 1,
+    }
     assert request.extensions["timeout"]["read"] == 1.5
 
 
@@ -136,22 +144,49 @@ def test_per_call_extra_headers_query_body_and_timeout(mode: str) -> None:
 @modes
 def test_omitted_arguments_are_not_sent_and_none_is_null(mode: str) -> None:
     with respx.mock(base_url=BASE) as mock:
-        route = mock.post("/ai/mcp_servers").respond(200, json={"id": "m1", "name": "n", "type": "t", "url": "u", "created_at": "2024-01-01T00:00:00Z"})
+        route = mock.post("/ai/mcp_servers").respond(
+            200,
+            json={
+                "id": "m1",
+                "name": "n",
+                "type": "t",
+                "url": "u",
+                "created_at": "2024-01-01T00:00:00Z",
+            },
+        )
         client = make(mode)
         call(mode, client.ai.mcp_servers.create, name="n", type="t", url="u", api_key_ref=None)
-    assert json.loads(route.calls.last.request.content) == {"name": "n", "type": "t", "url": "u", "api_key_ref": None}
+    assert json.loads(route.calls.last.request.content) == {
+        "name": "n",
+        "type": "t",
+        "url": "u",
+        "api_key_ref": None,
+    }
 
 
 @modes
 def test_deep_object_and_literal_bracket_query_names(mode: str) -> None:
-    page = {"data": [], "meta": {"page_number": 2, "page_size": 5, "total_pages": 2, "total_results": 5}}
+    page = {
+        "data": [],
+        "meta": {"page_number": 2, "page_size": 5, "total_pages": 2, "total_results": 5},
+    }
     with respx.mock(base_url=BASE) as mock:
         tests = mock.get("/ai/assistants/tests").respond(200, json=page)
         servers = mock.get("/ai/mcp_servers").respond(200, json=[])
         client = make(mode)
-        call(mode, client.ai.assistants.tests.list, page_number=2, page_size=5, destination="+13125550001")
+        call(
+            mode,
+            client.ai.assistants.tests.list,
+            page_number=2,
+            page_size=5,
+            destination="+13125550001",
+        )
         call(mode, client.ai.mcp_servers.list, page_size=10)
-    assert tests.calls.last.request.url.params.multi_items() == [("destination", "+13125550001"), ("page[number]", "2"), ("page[size]", "5")]
+    assert tests.calls.last.request.url.params.multi_items() == [
+        ("destination", "+13125550001"),
+        ("page[number]", "2"),
+        ("page[size]", "5"),
+    ]
     assert servers.calls.last.request.url.params.multi_items() == [("page[size]", "10")]
 
 
@@ -168,11 +203,19 @@ def test_booleans_in_query_are_lowercase(mode: str) -> None:
 @pytest.mark.parametrize(
     ("hostile", "segment"),
     # `.` and `..` themselves are refused (tests/test_faults.py): proxies read even %2E as a dot segment
-    [("a/b", "a%2Fb"), ("x?y=1", "x%3Fy%3D1"), ("frag#x", "frag%23x"), ("../../x", "..%2F..%2Fx"), ("...", "...")],
+    [
+        ("a/b", "a%2Fb"),
+        ("x?y=1", "x%3Fy%3D1"),
+        ("frag#x", "frag%23x"),
+        ("../../x", "..%2F..%2Fx"),
+        ("...", "..."),
+    ],
 )
 def test_path_parameters_stay_in_their_segment(mode: str, hostile: str, segment: str) -> None:
     with respx.mock(base_url=BASE) as mock:
-        route = mock.get(url__regex=r"https://api\.telnyx\.com/v2/ai/assistants/[^/?#]+$").respond(200, json=ASSISTANT)
+        route = mock.get(url__regex=r"https://api\.telnyx\.com/v2/ai/assistants/[^/?#]+$").respond(
+            200, json=ASSISTANT
+        )
         client = make(mode)
         call(mode, client.ai.assistants.retrieve, hostile)
     raw_path = route.calls.last.request.url.raw_path.decode()
@@ -196,10 +239,22 @@ def test_models_and_dicts_are_both_accepted_in_bodies(mode: str) -> None:
     with respx.mock(base_url=BASE) as mock:
         route = mock.post("/ai/assistants").respond(200, json=ASSISTANT)
         client = make(mode)
-        call(mode, client.ai.assistants.create, name="n", instructions="i", model="m",
-             tools=[HangupTool.model_validate({"type": "hangup", "hangup": {}}), {"type": "hangup", "hangup": {"description": "bye"}}])
+        call(
+            mode,
+            client.ai.assistants.create,
+            name="n",
+            instructions="i",
+            model="m",
+            tools=[
+                HangupTool.model_validate({"type": "hangup", "hangup": {}}),
+                {"type": "hangup", "hangup": {"description": "bye"}},
+            ],
+        )
     sent = json.loads(route.calls.last.request.content)["tools"]
-    assert sent == [{"type": "hangup", "hangup": {}}, {"type": "hangup", "hangup": {"description": "bye"}}]
+    assert sent == [
+        {"type": "hangup", "hangup": {}},
+        {"type": "hangup", "hangup": {"description": "bye"}},
+    ]
 
 
 @modes
@@ -208,14 +263,25 @@ def test_invalid_body_is_rejected_before_sending(mode: str) -> None:
         route = mock.post("/ai/assistants").respond(200, json=ASSISTANT)
         client = make(mode)
         with pytest.raises(telnyx_ai.ArgumentError, match="tools.0"):
-            call(mode, client.ai.assistants.create, name="n", instructions="i", model="m", tools=[{"type": "no_such_tool"}])
+            call(
+                mode,
+                client.ai.assistants.create,
+                name="n",
+                instructions="i",
+                model="m",
+                tools=[{"type": "no_such_tool"}],
+            )
     assert not route.called
 
 
 # -- responses --------------------------------------------------------------------------
 @modes
 def test_response_is_validated_and_keeps_unknown_fields_and_enum_values(mode: str) -> None:
-    body = {**ASSISTANT, "brand_new_field": {"x": 1}, "enabled_features": ["telephony", "holograms"]}
+    body = {
+        **ASSISTANT,
+        "brand_new_field": {"x": 1},
+        "enabled_features": ["telephony", "holograms"],
+    }
     with respx.mock(base_url=BASE) as mock:
         mock.get("/ai/assistants/a1").respond(200, json=body)
         assistant = call(mode, make(mode).ai.assistants.retrieve, "a1")
@@ -245,7 +311,9 @@ def test_malformed_success_bodies(mode: str, content: bytes) -> None:
 @modes
 def test_text_and_no_content_responses(mode: str) -> None:
     with respx.mock(base_url=BASE) as mock:
-        mock.get("/ai/assistants/a1/texml").respond(200, text="<Response/>", headers={"content-type": "application/xml"})
+        mock.get("/ai/assistants/a1/texml").respond(
+            200, text="<Response/>", headers={"content-type": "application/xml"}
+        )
         mock.delete("/ai/assistants/a1/versions/v1").respond(204)
         mock.delete("/ai/mcp_servers/m1").respond(200)
         client = make(mode)
@@ -257,7 +325,12 @@ def test_text_and_no_content_responses(mode: str) -> None:
 @modes
 def test_raw_response(mode: str) -> None:
     with respx.mock(base_url=BASE) as mock:
-        mock.get("/ai/assistants/a1").mock(side_effect=[httpx.Response(503), httpx.Response(200, json=ASSISTANT, headers={"x-request-id": "r1"})])
+        mock.get("/ai/assistants/a1").mock(
+            side_effect=[
+                httpx.Response(503),
+                httpx.Response(200, json=ASSISTANT, headers={"x-request-id": "r1"}),
+            ]
+        )
         raw = call(mode, make(mode).ai.assistants.with_raw_response.retrieve, "a1")
     assert raw.status_code == 200 and raw.headers["x-request-id"] == "r1"
     assert raw.retries_taken == 1
@@ -268,9 +341,17 @@ def test_raw_response(mode: str) -> None:
 
 def test_every_resource_has_raw_response_twins() -> None:
     client = Telnyx(api_key=KEY)
-    resources = [client.ai.assistants, client.ai.assistants.tests.test_suites.runs, client.ai.mcp_servers]
+    resources = [
+        client.ai.assistants,
+        client.ai.assistants.tests.test_suites.runs,
+        client.ai.mcp_servers,
+    ]
     for resource in resources:
-        methods = [n for n, v in inspect.getmembers(type(resource)) if inspect.isfunction(v) and not n.startswith("_")]
+        methods = [
+            n
+            for n, v in inspect.getmembers(type(resource))
+            if inspect.isfunction(v) and not n.startswith("_")
+        ]
         assert methods
         for name in methods:
             assert callable(getattr(resource.with_raw_response, name))
@@ -292,8 +373,19 @@ ERRORS = [
 
 @modes
 @pytest.mark.parametrize(("status", "error"), ERRORS)
-def test_status_errors_are_typed_and_carry_what_the_server_said(mode: str, status: int, error: type[Exception]) -> None:
-    body = {"errors": [{"code": "10005", "title": "Resource not found", "detail": "No such assistant", "source": {"pointer": "/assistant_id"}}]}
+def test_status_errors_are_typed_and_carry_what_the_server_said(
+    mode: str, status: int, error: type[Exception]
+) -> None:
+    body = {
+        "errors": [
+            {
+                "code": "10005",
+                "title": "Resource not found",
+                "detail": "No such assistant",
+                "source": {"pointer": "/assistant_id"},
+            }
+        ]
+    }
     with respx.mock(base_url=BASE) as mock:
         mock.get("/ai/assistants/a1").respond(status, json=body, headers={"x-request-id": "req-9"})
         with pytest.raises(error) as info:
@@ -329,9 +421,17 @@ def test_redirect_is_not_followed_silently(mode: str) -> None:
 # -- retries ----------------------------------------------------------------------------
 @modes
 @pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
-def test_retryable_statuses_are_retried_with_backoff(mode: str, status: int, sleeps: list[float]) -> None:
+def test_retryable_statuses_are_retried_with_backoff(
+    mode: str, status: int, sleeps: list[float]
+) -> None:
     with respx.mock(base_url=BASE) as mock:
-        route = mock.get("/ai/assistants/a1").mock(side_effect=[httpx.Response(status), httpx.Response(status), httpx.Response(200, json=ASSISTANT)])
+        route = mock.get("/ai/assistants/a1").mock(
+            side_effect=[
+                httpx.Response(status),
+                httpx.Response(status),
+                httpx.Response(200, json=ASSISTANT),
+            ]
+        )
         assert call(mode, make(mode).ai.assistants.retrieve, "a1").id == "a1"
     assert route.call_count == 3
     assert len(sleeps) == 2 and 0.375 <= sleeps[0] <= 0.5 and 0.75 <= sleeps[1] <= 1.0
@@ -349,7 +449,9 @@ def test_retries_give_up_after_max_retries(mode: str, sleeps: list[float]) -> No
 @modes
 def test_409_is_not_retried_by_default_but_can_be(mode: str) -> None:
     with respx.mock(base_url=BASE) as mock:
-        route = mock.get("/ai/assistants/a1").mock(side_effect=[httpx.Response(409), httpx.Response(200, json=ASSISTANT)])
+        route = mock.get("/ai/assistants/a1").mock(
+            side_effect=[httpx.Response(409), httpx.Response(200, json=ASSISTANT)]
+        )
         with pytest.raises(telnyx_ai.ConflictError):
             call(mode, make(mode).ai.assistants.retrieve, "a1")
         assert route.call_count == 1
@@ -358,19 +460,36 @@ def test_409_is_not_retried_by_default_but_can_be(mode: str) -> None:
 
 
 @modes
-@pytest.mark.parametrize(("headers", "expected"), [({"retry-after": "7"}, 7.0), ({"retry-after-ms": "1500"}, 1.5)])
-def test_retry_after_is_honoured(mode: str, headers: dict[str, str], expected: float, sleeps: list[float]) -> None:
+@pytest.mark.parametrize(
+    ("headers", "expected"), [({"retry-after": "7"}, 7.0), ({"retry-after-ms": "1500"}, 1.5)]
+)
+def test_retry_after_is_honoured(
+    mode: str, headers: dict[str, str], expected: float, sleeps: list[float]
+) -> None:
     with respx.mock(base_url=BASE) as mock:
-        mock.get("/ai/assistants/a1").mock(side_effect=[httpx.Response(429, headers=headers), httpx.Response(200, json=ASSISTANT)])
+        mock.get("/ai/assistants/a1").mock(
+            side_effect=[httpx.Response(429, headers=headers), httpx.Response(200, json=ASSISTANT)]
+        )
         call(mode, make(mode).ai.assistants.retrieve, "a1")
     assert sleeps == [expected]
 
 
 @modes
-@pytest.mark.parametrize("headers", [{"retry-after-ms": "nan"}, {"retry-after": "inf"}, {"retry-after-ms": "nan", "retry-after": "nan"}])
-def test_retry_after_that_is_not_a_number_of_seconds_leaves_the_usual_backoff(mode: str, headers: dict[str, str], sleeps: list[float]) -> None:
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"retry-after-ms": "nan"},
+        {"retry-after": "inf"},
+        {"retry-after-ms": "nan", "retry-after": "nan"},
+    ],
+)
+def test_retry_after_that_is_not_a_number_of_seconds_leaves_the_usual_backoff(
+    mode: str, headers: dict[str, str], sleeps: list[float]
+) -> None:
     with respx.mock(base_url=BASE) as mock:
-        mock.get("/ai/assistants/a1").mock(side_effect=[httpx.Response(429, headers=headers), httpx.Response(200, json=ASSISTANT)])
+        mock.get("/ai/assistants/a1").mock(
+            side_effect=[httpx.Response(429, headers=headers), httpx.Response(200, json=ASSISTANT)]
+        )
         assert call(mode, make(mode).ai.assistants.retrieve, "a1").id == "a1"
     assert len(sleeps) == 1 and 0 < sleeps[0] <= 1.0
 
@@ -382,7 +501,12 @@ def test_retry_after_as_http_date(mode: str, sleeps: list[float]) -> None:
 
     when = email.utils.formatdate(time.time() + 30, usegmt=True)
     with respx.mock(base_url=BASE) as mock:
-        mock.get("/ai/assistants/a1").mock(side_effect=[httpx.Response(429, headers={"retry-after": when}), httpx.Response(200, json=ASSISTANT)])
+        mock.get("/ai/assistants/a1").mock(
+            side_effect=[
+                httpx.Response(429, headers={"retry-after": when}),
+                httpx.Response(200, json=ASSISTANT),
+            ]
+        )
         call(mode, make(mode).ai.assistants.retrieve, "a1")
     assert len(sleeps) == 1 and 25 <= sleeps[0] <= 31
 
@@ -399,21 +523,35 @@ def test_retry_after_beyond_the_maximum_surfaces_the_error(mode: str, sleeps: li
 @modes
 def test_posts_are_retried_with_one_idempotency_key(mode: str) -> None:
     with respx.mock(base_url=BASE) as mock:
-        responses = [httpx.Response(500), httpx.Response(502), httpx.Response(200, json=ASSISTANT), httpx.Response(200, json=ASSISTANT)]
+        responses = [
+            httpx.Response(500),
+            httpx.Response(502),
+            httpx.Response(200, json=ASSISTANT),
+            httpx.Response(200, json=ASSISTANT),
+        ]
         route = mock.post("/ai/assistants").mock(side_effect=responses)
         client = make(mode)
         call(mode, client.ai.assistants.create, name="n", instructions="i", model="m")
         keys = {c.request.headers["Idempotency-Key"] for c in route.calls}
         assert route.call_count == 3 and len(keys) == 1
         call(mode, client.ai.assistants.create, name="n", instructions="i", model="m")
-        assert route.calls.last.request.headers["Idempotency-Key"] not in keys  # one key per logical call
+        assert (
+            route.calls.last.request.headers["Idempotency-Key"] not in keys
+        )  # one key per logical call
 
 
 @modes
 def test_explicit_idempotency_key_wins(mode: str) -> None:
     with respx.mock(base_url=BASE) as mock:
         route = mock.post("/ai/assistants").respond(200, json=ASSISTANT)
-        call(mode, make(mode).ai.assistants.create, name="n", instructions="i", model="m", idempotency_key="mine-1")
+        call(
+            mode,
+            make(mode).ai.assistants.create,
+            name="n",
+            instructions="i",
+            model="m",
+            idempotency_key="mine-1",
+        )
     assert route.calls.last.request.headers["Idempotency-Key"] == "mine-1"
 
 
@@ -422,15 +560,29 @@ def test_posts_without_a_key_are_never_sent_twice(mode: str) -> None:
     with respx.mock(base_url=BASE) as mock:
         route = mock.post("/ai/assistants").respond(503)
         with pytest.raises(telnyx_ai.InternalServerError):
-            call(mode, make(mode, auto_idempotency_keys=False).ai.assistants.create, name="n", instructions="i", model="m")
+            call(
+                mode,
+                make(mode, auto_idempotency_keys=False).ai.assistants.create,
+                name="n",
+                instructions="i",
+                model="m",
+            )
     assert route.call_count == 1
     assert "Idempotency-Key" not in route.calls.last.request.headers
 
 
 @modes
-def test_connection_errors_and_timeouts_are_retried_then_typed(mode: str, sleeps: list[float]) -> None:
+def test_connection_errors_and_timeouts_are_retried_then_typed(
+    mode: str, sleeps: list[float]
+) -> None:
     with respx.mock(base_url=BASE) as mock:
-        route = mock.get("/ai/assistants/a1").mock(side_effect=[httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.Response(200, json=ASSISTANT)])
+        route = mock.get("/ai/assistants/a1").mock(
+            side_effect=[
+                httpx.ConnectError("refused"),
+                httpx.ReadTimeout("slow"),
+                httpx.Response(200, json=ASSISTANT),
+            ]
+        )
         assert call(mode, make(mode).ai.assistants.retrieve, "a1").id == "a1"
         assert route.call_count == 3
         mock.get("/ai/assistants/a2").mock(side_effect=httpx.ReadTimeout("slow"))
@@ -457,7 +609,13 @@ def _test(i: int) -> dict[str, Any]:
 def _meta_page(request: httpx.Request) -> httpx.Response:
     number = int(request.url.params.get("page[number]", "1"))
     data = [_test(i) for i in range((number - 1) * 2, min(number * 2, 5))]
-    return httpx.Response(200, json={"data": data, "meta": {"page_number": number, "page_size": 2, "total_pages": 3, "total_results": 5}})
+    return httpx.Response(
+        200,
+        json={
+            "data": data,
+            "meta": {"page_number": number, "page_size": 2, "total_pages": 3, "total_results": 5},
+        },
+    )
 
 
 def test_meta_pages_walk_lazily_sync() -> None:
@@ -493,7 +651,9 @@ def test_bare_array_short_page_ends_without_another_request(mode: str) -> None:
 
     def pages(request: httpx.Request) -> httpx.Response:
         number = int(request.url.params.get("page[number]", "1"))
-        return httpx.Response(200, json=[{**server, "id": f"m{number}-{i}"} for i in range(3 if number < 3 else 1)])
+        return httpx.Response(
+            200, json=[{**server, "id": f"m{number}-{i}"} for i in range(3 if number < 3 else 1)]
+        )
 
     async def collect_async(pager: Any) -> list[Any]:
         return [s async for s in pager]
@@ -510,25 +670,34 @@ def test_bare_array_short_page_ends_without_another_request(mode: str) -> None:
 @modes
 def test_data_only_list_is_a_single_page(mode: str) -> None:
     with respx.mock(base_url=BASE) as mock:
-        route = mock.get("/ai/assistants").respond(200, json={"data": [ASSISTANT, {**ASSISTANT, "id": "a2"}]})
+        route = mock.get("/ai/assistants").respond(
+            200, json={"data": [ASSISTANT, {**ASSISTANT, "id": "a2"}]}
+        )
         client = make(mode)
         page = call(mode, client.ai.assistants.list)
-    assert [a.id for a in page.data] == ["a1", "a2"] and not page.has_next_page() and route.call_count == 1
+    assert (
+        [a.id for a in page.data] == ["a1", "a2"]
+        and not page.has_next_page()
+        and route.call_count == 1
+    )
 
 
 # -- logging ------------------------------------------------------------------------------
 @modes
-def test_logging_shows_method_url_status_attempt_but_never_the_key(mode: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+def test_logging_shows_method_url_status_attempt_but_never_the_key(
+    mode: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setenv("TELNYX_LOG", "debug")
     caplog.set_level(logging.DEBUG, logger="telnyx_ai")
     with respx.mock(base_url=BASE) as mock:
-        mock.get("/ai/assistants/a1").mock(side_effect=[httpx.Response(500), httpx.Response(200, json=ASSISTANT)])
+        mock.get("/ai/assistants/a1").mock(
+            side_effect=[httpx.Response(500), httpx.Response(200, json=ASSISTANT)]
+        )
         call(mode, make(mode).ai.assistants.retrieve, "a1")
     text = caplog.text
     assert "GET https://api.telnyx.com/v2/ai/assistants/a1 -> 500 (attempt 1" in text
     assert "-> 200 (attempt 2" in text
     assert "<redacted>" in text and KEY not in text
-
 
 
 def test_log_lines_go_to_the_stderr_of_the_moment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -546,7 +715,10 @@ def test_log_lines_go_to_the_stderr_of_the_moment(monkeypatch: pytest.MonkeyPatc
             with contextlib.redirect_stderr(stream):
                 client.ai.assistants.retrieve("a1")
     for stream in (first, second):
-        assert "GET https://api.telnyx.com/v2/ai/assistants/a1 -> 200 (attempt 1" in stream.getvalue()
+        assert (
+            "GET https://api.telnyx.com/v2/ai/assistants/a1 -> 200 (attempt 1" in stream.getvalue()
+        )
+
 
 def test_import_is_lazy() -> None:
     import subprocess
@@ -554,7 +726,13 @@ def test_import_is_lazy() -> None:
     from pathlib import Path
 
     code = "import sys, telnyx_ai; c = telnyx_ai.Telnyx(api_key='k'); print(sorted(m for m in sys.modules if m.startswith(('telnyx_ai', 'pydantic'))))"
-    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent.parent / "generated", capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).parent.parent / "generated",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     loaded = eval(out)  # noqa: S307 - our own subprocess's list literal
     assert not any(m.startswith("telnyx_ai.types.") for m in loaded)
     assert not any(m.startswith("telnyx_ai.resources.ai.") for m in loaded)
@@ -580,22 +758,41 @@ with respx.mock(base_url="https://api.telnyx.com/v2") as mock:
     tests.retrieve("t1")
 print(json.dumps([touched, models()]))
 """
-    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent.parent / "generated", capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).parent.parent / "generated",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     touched, called = json.loads(out)
     assert touched == []
     assert "telnyx_ai.types.ai.assistants.tests" in called
-    assert set(called) <= {"telnyx_ai.types.ai", "telnyx_ai.types.ai.assistants", "telnyx_ai.types.ai.assistants.tests"}, called
+    assert set(called) <= {
+        "telnyx_ai.types.ai",
+        "telnyx_ai.types.ai.assistants",
+        "telnyx_ai.types.ai.assistants.tests",
+    }, called
 
 
 @modes
 def test_header_overrides_replace_and_omit_removes(mode: str) -> None:
     from telnyx_ai._types import Omit
 
-    http = httpx.Client(headers={"X-Team": "blue"}) if mode == "sync" else httpx.AsyncClient(headers={"X-Team": "blue"})
+    http = (
+        httpx.Client(headers={"X-Team": "blue"})
+        if mode == "sync"
+        else httpx.AsyncClient(headers={"X-Team": "blue"})
+    )
     with respx.mock(base_url=BASE) as mock:
         route = mock.get("/ai/assistants/a1").respond(200, json=ASSISTANT)
         client = make(mode, http_client=http)
-        call(mode, client.ai.assistants.retrieve, "a1", extra_headers={"user-agent": "custom/1", "Accept": Omit()})
+        call(
+            mode,
+            client.ai.assistants.retrieve,
+            "a1",
+            extra_headers={"user-agent": "custom/1", "Accept": Omit()},
+        )
     headers = route.calls.last.request.headers
     assert headers.get_list("User-Agent") == ["custom/1"]
     assert "Accept" not in headers
@@ -605,7 +802,9 @@ def test_header_overrides_replace_and_omit_removes(mode: str) -> None:
 def test_extra_query_page_number_does_not_loop_the_walk() -> None:
     with respx.mock(base_url=BASE) as mock:
         route = mock.get("/ai/assistants/tests").mock(side_effect=_meta_page)
-        page = Telnyx(api_key=KEY).ai.assistants.tests.list(page_size=2, extra_query={"page[number]": 2})
+        page = Telnyx(api_key=KEY).ai.assistants.tests.list(
+            page_size=2, extra_query={"page[number]": 2}
+        )
         names = [t.name for t in page]
     assert names == ["t2", "t3", "t4"] and route.call_count == 2
     assert [c.request.url.params["page[number]"] for c in route.calls] == ["2", "3"]
@@ -631,7 +830,11 @@ def test_form_bodies_leave_out_none() -> None:
     from telnyx_ai._base_client import RequestSpec
 
     client = Telnyx(api_key=KEY)
-    request = client.build_request(client._http, RequestSpec("post", "/forms", body={"a": None, "b": True}, body_encoding="form"), None)
+    request = client.build_request(
+        client._http,
+        RequestSpec("post", "/forms", body={"a": None, "b": True}, body_encoding="form"),
+        None,
+    )
     assert request.content == b"b=true"
 
 
@@ -669,7 +872,12 @@ def test_the_collector_waits_while_a_response_is_validated_and_is_left_as_it_was
         if phase == "start":
             collections.append(validating)
 
-    body = {"data": [ASSISTANT | {"id": f"a{i}", "tools": [{"type": "hangup", "hangup": {}}] * 5} for i in range(200)]}
+    body = {
+        "data": [
+            ASSISTANT | {"id": f"a{i}", "tools": [{"type": "hangup", "hangup": {}}] * 5}
+            for i in range(200)
+        ]
+    }
     threshold = gc.get_threshold()
     gc.callbacks.append(hook)
     gc.set_threshold(50)
@@ -691,7 +899,9 @@ def test_the_collector_waits_while_a_response_is_validated_and_is_left_as_it_was
             mock.get("/ai/assistants").respond(200, json=body)
             page = call(mode, make(mode).ai.assistants.list)
             assert len(page.data) == 200 and gc.isenabled()
-            assert collections and not any(collections), "the collector ran while the list was validated"
+            assert collections and not any(collections), (
+                "the collector ran while the list was validated"
+            )
             mock.get("/ai/assistants").respond(200, json={"data": [{"id": 1}]})
             with pytest.raises(telnyx_ai.APIResponseValidationError):
                 call(mode, make(mode).ai.assistants.list)

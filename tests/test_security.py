@@ -35,14 +35,27 @@ print(json.dumps({
 
 def test_hostile_spec_generates_inert_code(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert main(["generate", "--spec", str(HOSTILE / "spec.yaml"), "--config", str(HOSTILE / "sdk.yaml"), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "--spec",
+                str(HOSTILE / "spec.yaml"),
+                "--config",
+                str(HOSTILE / "sdk.yaml"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     result = subprocess.run([sys.executable, "-c", PROBE], cwd=out, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert not list(tmp_path.rglob("PWNED")) and not (Path.cwd() / "PWNED").exists()
     import json
 
     seen = json.loads(result.stdout)
-    assert "Get \"\"\" + __import__('os').system('touch PWNED') + \"\"\" it" in seen["doc"]
+    assert 'Get """ + __import__(\'os\').system(\'touch PWNED\') + """ it' in seen["doc"]
     assert "Ends in a backslash \\" in seen["doc"]
     assert "name\"] = __import__('os').system('touch PWNED') #" in seen["fields"].values()
     assert "\"\"\"'; __import__('os').system('touch PWNED') #" in seen["defaults"]

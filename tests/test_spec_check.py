@@ -33,7 +33,9 @@ def document() -> dict[str, Any]:
     return loaded
 
 
-def _paths(document: dict[str, Any], original: bool, monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+def _paths(
+    document: dict[str, Any], original: bool, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[Any, ...]]:
     from openapi_spec_validator import OpenAPIV31SpecValidator
 
     with monkeypatch.context() as patch:
@@ -50,12 +52,16 @@ def test_the_fast_check_is_in_use() -> None:
     assert validating._v31_spec_validator() is not OpenAPIV31SpecValidator
 
 
-def test_both_checks_pass_the_curated_spec(document: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_both_checks_pass_the_curated_spec(
+    document: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert _paths(document, False, monkeypatch) == _paths(document, True, monkeypatch) == []
 
 
 @pytest.mark.parametrize("mutation", MUTATIONS)
-def test_both_checks_find_the_same_broken_schemas(document: dict[str, Any], mutation: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_both_checks_find_the_same_broken_schemas(
+    document: dict[str, Any], mutation: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     key, value = MUTATIONS[mutation]
     broken = copy.deepcopy(document)
     names = sorted(broken["components"]["schemas"])[::25]  # ten schemas across the spec

@@ -28,8 +28,26 @@ UPSTREAM: dict[str, Any] = {
         "/chat": {
             "post": {
                 "operationId": "chat",
-                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"stream": {"type": "boolean"}}}}}},
-                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}}}},
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"stream": {"type": "boolean"}},
+                            }
+                        }
+                    }
+                },
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {
+                            "application/json": {
+                                "schema": {"type": "object", "additionalProperties": True}
+                            }
+                        },
+                    }
+                },
             }
         }
     },
@@ -45,11 +63,20 @@ RULES = {
             {"kind": "describe", "operation": "POST /chat", "append": "Streams when asked."},
         ]
     },
-    "specs": [{"name": "mini", "output": "out.yaml", "areas": [{"name": "all", "path_prefixes": ["/"]}], "fix_sets": ["chat"]}],
+    "specs": [
+        {
+            "name": "mini",
+            "output": "out.yaml",
+            "areas": [{"name": "all", "path_prefixes": ["/"]}],
+            "fix_sets": ["chat"],
+        }
+    ],
 }
 
 
-def run_curation(tmp_path: Path, upstream: dict[str, Any], rules: dict[str, Any] = RULES) -> tuple[dict[str, Any] | None, list[str]]:
+def run_curation(
+    tmp_path: Path, upstream: dict[str, Any], rules: dict[str, Any] = RULES
+) -> tuple[dict[str, Any] | None, list[str]]:
     (tmp_path / "up.yaml").write_text(yaml.safe_dump(upstream))
     (tmp_path / "schemas.yaml").write_text(yaml.safe_dump({"schemas": {"Chunk": CHUNK}}))
     (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rules, sort_keys=False))
@@ -62,11 +89,16 @@ def test_the_rules_declare_the_events_and_add_the_schemas_they_name(tmp_path: Pa
     document, messages = run_curation(tmp_path, UPSTREAM)
     assert document is not None and messages == []
     media = document["paths"]["/chat"]["post"]["responses"]["200"]["content"]["text/event-stream"]
-    assert media["x-itemSchema"]["properties"]["data"]["contentSchema"] == {"$ref": "#/components/schemas/Chunk"}
+    assert media["x-itemSchema"]["properties"]["data"]["contentSchema"] == {
+        "$ref": "#/components/schemas/Chunk"
+    }
     assert media["x-itemSchema"]["properties"]["data"]["contentMediaType"] == "application/json"
     assert "application/json" in document["paths"]["/chat"]["post"]["responses"]["200"]["content"]
     chunk = document["components"]["schemas"]["Chunk"]
-    assert chunk["description"].startswith("A piece.") and "Added by curation (`schemas.yaml`" in chunk["description"]
+    assert (
+        chunk["description"].startswith("A piece.")
+        and "Added by curation (`schemas.yaml`" in chunk["description"]
+    )
     assert document["paths"]["/chat"]["post"]["description"] == "Streams when asked."
 
 
@@ -74,7 +106,9 @@ def test_the_rules_declare_the_events_and_add_the_schemas_they_name(tmp_path: Pa
 def test_each_rule_is_stale_once_upstream_says_the_same(tmp_path: Path, key: str) -> None:
     upstream = copy.deepcopy(UPSTREAM)
     operation = upstream["paths"]["/chat"]["post"]
-    operation["responses"]["200"]["content"]["text/event-stream"] = {key: {"$ref": "#/components/schemas/Chunk"}}
+    operation["responses"]["200"]["content"]["text/event-stream"] = {
+        key: {"$ref": "#/components/schemas/Chunk"}
+    }
     operation["description"] = "Streams when asked."
     upstream["components"]["schemas"]["Chunk"] = {**CHUNK, "description": "Upstream's own."}
     document, messages = run_curation(tmp_path, upstream)
@@ -83,9 +117,20 @@ def test_each_rule_is_stale_once_upstream_says_the_same(tmp_path: Path, key: str
     media = document["paths"]["/chat"]["post"]["responses"]["200"]["content"]["text/event-stream"]
     assert media == {key: {"$ref": "#/components/schemas/Chunk"}}  # upstream's declaration stands
     rules = tmp_path / "rules.yaml"
-    assert any(f"{tmp_path / 'schemas.yaml'}:" in m and "upstream declares Chunk now; the curated one is stale" in m for m in messages), messages
-    assert any(f"{rules}:" in m and "fix `event_stream POST /chat` matched nothing upstream (/fix_sets/chat/1)" in m for m in messages), messages
-    assert any("fix `describe POST /chat` matched nothing upstream (/fix_sets/chat/2)" in m for m in messages), messages
+    assert any(
+        f"{tmp_path / 'schemas.yaml'}:" in m
+        and "upstream declares Chunk now; the curated one is stale" in m
+        for m in messages
+    ), messages
+    assert any(
+        f"{rules}:" in m
+        and "fix `event_stream POST /chat` matched nothing upstream (/fix_sets/chat/1)" in m
+        for m in messages
+    ), messages
+    assert any(
+        "fix `describe POST /chat` matched nothing upstream (/fix_sets/chat/2)" in m
+        for m in messages
+    ), messages
 
 
 def test_a_rule_naming_what_is_missing_is_a_located_error(tmp_path: Path) -> None:
@@ -94,9 +139,18 @@ def test_a_rule_naming_what_is_missing_is_a_located_error(tmp_path: Path) -> Non
     rules["specs"][0]["fix_sets"].append("nope")
     document, messages = run_curation(tmp_path, UPSTREAM, rules)
     assert document is None
-    assert any("fix `add_schemas missing.yaml`: no file missing.yaml beside the rules (/fix_sets/chat/0/file)" in m for m in messages), messages
-    assert any("`events` names no schema of the curated spec: 'Chunk' (/fix_sets/chat/1/events)" in m for m in messages), messages
-    assert any("no fix set named 'nope' (have: chat) (/specs/0/fix_sets/1)" in m for m in messages), messages
+    assert any(
+        "fix `add_schemas missing.yaml`: no file missing.yaml beside the rules (/fix_sets/chat/0/file)"
+        in m
+        for m in messages
+    ), messages
+    assert any(
+        "`events` names no schema of the curated spec: 'Chunk' (/fix_sets/chat/1/events)" in m
+        for m in messages
+    ), messages
+    assert any(
+        "no fix set named 'nope' (have: chat) (/specs/0/fix_sets/1)" in m for m in messages
+    ), messages
     assert not (tmp_path / "out.yaml").exists()
 
 
@@ -155,12 +209,15 @@ def test_the_ir_reads_itemschema_and_streams_without_a_flag() -> None:
 
 def test_a_stream_of_untyped_events_is_a_located_error() -> None:
     document = curated()
-    media = document["paths"]["/ai/chat/completions"]["post"]["responses"]["200"]["content"]["text/event-stream"]
+    media = document["paths"]["/ai/chat/completions"]["post"]["responses"]["200"]["content"][
+        "text/event-stream"
+    ]
     media["x-itemSchema"]["properties"]["data"]["contentSchema"] = {"type": "object"}
     _, errors = build(document)
     assert any(
         "the events of a stream must be a schema of components/schemas" in e
-        and "/paths/~1ai~1chat~1completions/post/responses/200/content/text~1event-stream/x-itemSchema/properties/data/contentSchema" in e
+        and "/paths/~1ai~1chat~1completions/post/responses/200/content/text~1event-stream/x-itemSchema/properties/data/contentSchema"
+        in e
         for e in errors
     ), errors
 
@@ -174,18 +231,28 @@ def test_a_rule_whose_events_upstream_declares_now_still_applies(tmp_path: Path)
     assert document is not None, messages
     assert document["components"]["schemas"]["Chunk"]["description"] == "Upstream's own."
     media = document["paths"]["/chat"]["post"]["responses"]["200"]["content"]["text/event-stream"]
-    assert media["x-itemSchema"]["properties"]["data"]["contentSchema"] == {"$ref": "#/components/schemas/Chunk"}
+    assert media["x-itemSchema"]["properties"]["data"]["contentSchema"] == {
+        "$ref": "#/components/schemas/Chunk"
+    }
     assert len(messages) == 2 and "upstream declares Chunk now" in messages[0]
-    assert "fix `add_schemas schemas.yaml` matched nothing upstream (/fix_sets/chat/0)" in messages[1]
+    assert (
+        "fix `add_schemas schemas.yaml` matched nothing upstream (/fix_sets/chat/0)" in messages[1]
+    )
 
 
-@pytest.mark.parametrize("flag", [{"type": ["boolean", "null"]}, {"anyOf": [{"type": "boolean"}, {"type": "null"}]}])
+@pytest.mark.parametrize(
+    "flag", [{"type": ["boolean", "null"]}, {"anyOf": [{"type": "boolean"}, {"type": "null"}]}]
+)
 def test_a_nullable_stream_flag_is_the_flag(flag: dict[str, Any]) -> None:
     document = curated()
     body = document["components"]["schemas"]["ChatCompletionRequest"]
     body["properties"]["stream"] = flag
     api, errors = build(document)
-    assert errors == [] and chat_of(api).response.events.flag == "stream" and chat_of(api).response.kind == "json"
+    assert (
+        errors == []
+        and chat_of(api).response.events.flag == "stream"
+        and chat_of(api).response.kind == "json"
+    )
 
 
 def test_a_stream_beside_json_without_a_flag_is_a_warning() -> None:
@@ -194,4 +261,8 @@ def test_a_stream_beside_json_without_a_flag_is_a_warning() -> None:
     problems = Problems()
     api = build_api(document, "spec.yaml", yaml.safe_load(CONFIG.read_text()), "sdk.yaml", problems)
     assert chat_of(api).response.kind == "stream"
-    assert any("answers with application/json or an event stream, but its body has no boolean `stream`" in p.render() for p in problems.warnings)
+    assert any(
+        "answers with application/json or an event stream, but its body has no boolean `stream`"
+        in p.render()
+        for p in problems.warnings
+    )

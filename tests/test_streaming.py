@@ -33,19 +33,72 @@ def chunk(i: int, text: str = "", finish: str | None = None) -> dict[str, Any]:
     delta: dict[str, Any] = {"content": text} if text else {}
     if i == 0:
         delta["role"] = "assistant"
-    return {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": MODEL, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": MODEL,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
 
 
-COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": MODEL, "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi there"}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}}
+COMPLETION = {
+    "id": "chatcmpl-1",
+    "object": "chat.completion",
+    "created": 1,
+    "model": MODEL,
+    "choices": [
+        {
+            "index": 0,
+            "message": {"role": "assistant", "content": "Hi there"},
+            "finish_reason": "stop",
+        }
+    ],
+    "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5},
+}
 
 ANTHROPIC = [
-    ("message_start", {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant", "content": [], "model": "m", "stop_reason": None, "usage": {"input_tokens": 3, "output_tokens": 1}}}),
-    ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+    (
+        "message_start",
+        {
+            "type": "message_start",
+            "message": {
+                "id": "msg_1",
+                "type": "message",
+                "role": "assistant",
+                "content": [],
+                "model": "m",
+                "stop_reason": None,
+                "usage": {"input_tokens": 3, "output_tokens": 1},
+            },
+        },
+    ),
+    (
+        "content_block_start",
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+    ),
     ("ping", {"type": "ping"}),
-    ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi"}}),
-    ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": " there"}}),
+    (
+        "content_block_delta",
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi"}},
+    ),
+    (
+        "content_block_delta",
+        {
+            "type": "content_block_delta",
+            "index": 0,
+            "delta": {"type": "text_delta", "text": " there"},
+        },
+    ),
     ("content_block_stop", {"type": "content_block_stop", "index": 0}),
-    ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 2}}),
+    (
+        "message_delta",
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+            "usage": {"output_tokens": 2},
+        },
+    ),
     ("message_stop", {"type": "message_stop"}),
 ]
 
@@ -59,7 +112,9 @@ class Script(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         pass
 
-    def _start(self, content_type: str = "text/event-stream", status: int = 200, **headers: str) -> None:
+    def _start(
+        self, content_type: str = "text/event-stream", status: int = 200, **headers: str
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         for name, value in headers.items():
@@ -83,7 +138,14 @@ class Script(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
         script = self.headers.get("X-Script", "anthropic" if "anthropic" in self.path else "plain")
-        Script.hits.append({"path": self.path, "body": body, "accept": self.headers.get("Accept"), "key": self.headers.get("Idempotency-Key")})
+        Script.hits.append(
+            {
+                "path": self.path,
+                "body": body,
+                "accept": self.headers.get("Accept"),
+                "key": self.headers.get("Idempotency-Key"),
+            }
+        )
         try:
             getattr(self, "script_" + script)(body)
         except (BrokenPipeError, ConnectionResetError):
@@ -102,7 +164,9 @@ class Script(BaseHTTPRequestHandler):
         self.wfile.write(b": a comment line, ignored\n\n")
         self._event(chunk(2, "", "stop"))
         self._event("[DONE]")
-        Script.gate.wait(GATE_SECONDS)  # the connection stays open: [DONE] alone must end the stream
+        Script.gate.wait(
+            GATE_SECONDS
+        )  # the connection stays open: [DONE] alone must end the stream
         self._event(chunk(3, "after the end"))
 
     def script_plain(self, body: dict[str, Any]) -> None:
@@ -137,13 +201,27 @@ class Script(BaseHTTPRequestHandler):
     def script_error(self, body: dict[str, Any]) -> None:
         self._start()
         self._event(chunk(0, "Hi"))
-        self._event({"error": {"message": "the model is overloaded", "type": "overloaded_error", "code": 529}})
+        self._event(
+            {
+                "error": {
+                    "message": "the model is overloaded",
+                    "type": "overloaded_error",
+                    "code": 529,
+                }
+            }
+        )
         self._event(chunk(1, "never read"))
 
     def script_errors(self, body: dict[str, Any]) -> None:
         self._start()
         self._event(chunk(0, "Hi"))
-        self._event({"errors": [{"code": "10015", "title": "Bad request", "detail": "model is not available"}]})
+        self._event(
+            {
+                "errors": [
+                    {"code": "10015", "title": "Bad request", "detail": "model is not available"}
+                ]
+            }
+        )
 
     def script_bare_error(self, body: dict[str, Any]) -> None:
         self._start()
@@ -190,7 +268,10 @@ class Script(BaseHTTPRequestHandler):
     def script_anthropic_error(self, body: dict[str, Any]) -> None:
         self._start()
         self._event(ANTHROPIC[0][1], "message_start")
-        self._event({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}, "error")
+        self._event(
+            {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}},
+            "error",
+        )
 
 
 @pytest.fixture
@@ -210,7 +291,15 @@ def script(name: str) -> dict[str, Any]:
 
 
 def chat(
-    mode: str, base_url: str, body: dict[str, Any], *, until: int | None = None, on_first: Any = None, into: list[Any] | None = None, streams: list[Any] | None = None, **options: Any
+    mode: str,
+    base_url: str,
+    body: dict[str, Any],
+    *,
+    until: int | None = None,
+    on_first: Any = None,
+    into: list[Any] | None = None,
+    streams: list[Any] | None = None,
+    **options: Any,
 ) -> list[Any]:
     """Stream a chat completion with a new client and collect its events (into `into`, which
     keeps those that came before an error; the stream into `streams`); `on_first` runs when
@@ -226,7 +315,9 @@ def chat(
 
     if mode == "sync":
         with Telnyx(api_key="k", base_url=base_url, **options) as client:
-            stream = client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **body)
+            stream = client.ai.chat.completions.create(
+                messages=MESSAGES, model=MODEL, stream=True, **body
+            )
             assert isinstance(stream, Stream)
             streams.append(stream)
             for event in stream:
@@ -236,7 +327,9 @@ def chat(
 
     async def go() -> list[Any]:
         async with AsyncTelnyx(api_key="k", base_url=base_url, **options) as client:
-            stream = await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **body)
+            stream = await client.ai.chat.completions.create(
+                messages=MESSAGES, model=MODEL, stream=True, **body
+            )
             assert isinstance(stream, AsyncStream)
             streams.append(stream)
             async for event in stream:
@@ -253,7 +346,12 @@ def test_events_arrive_one_by_one_as_validated_chunks(mode: str, server: str) ->
     gate, which only the first chunk opens); `[DONE]` ends the stream although the server
     keeps the connection open and would send more."""
     seen_before_release: list[bool] = []
-    events = chat(mode, server, script("chunks"), on_first=lambda: (seen_before_release.append(not Script.gate.is_set()), Script.gate.set()))
+    events = chat(
+        mode,
+        server,
+        script("chunks"),
+        on_first=lambda: (seen_before_release.append(not Script.gate.is_set()), Script.gate.set()),
+    )
     assert seen_before_release == [True]
     assert all(isinstance(e, models.ChatCompletionChunk) for e in events)
     assert "".join(e.choices[0].delta.content or "" for e in events) == "Hi there"
@@ -271,7 +369,9 @@ def test_without_stream_the_answer_is_a_chat_completion_model(mode: str, server:
 
         async def go() -> Any:
             async with AsyncTelnyx(api_key="k", base_url=server) as client:
-                return await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=False)
+                return await client.ai.chat.completions.create(
+                    messages=MESSAGES, model=MODEL, stream=False
+                )
 
         completion = asyncio.run(go())
     assert isinstance(completion, models.ChatCompletion)
@@ -287,47 +387,78 @@ def test_leaving_the_loop_early_gives_the_connection_back(mode: str, server: str
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     timeout = httpx.Timeout(5.0, pool=1.0)
     if mode == "sync":
-        with Telnyx(api_key="k", base_url=server, http_client=httpx.Client(limits=limits, timeout=timeout), max_retries=0) as client:
+        with Telnyx(
+            api_key="k",
+            base_url=server,
+            http_client=httpx.Client(limits=limits, timeout=timeout),
+            max_retries=0,
+        ) as client:
             for _round in range(3):
-                stream = client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless"))
+                stream = client.ai.chat.completions.create(
+                    messages=MESSAGES, model=MODEL, stream=True, **script("endless")
+                )
                 for i, _event in enumerate(stream):
                     if i == 2:
                         break
                 assert stream.response.is_closed  # at once, on `break`
-            assert client.ai.chat.completions.create(messages=MESSAGES, model=MODEL).id == "chatcmpl-1"
-            with client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless")) as stream:
+            assert (
+                client.ai.chat.completions.create(messages=MESSAGES, model=MODEL).id == "chatcmpl-1"
+            )
+            with client.ai.chat.completions.create(
+                messages=MESSAGES, model=MODEL, stream=True, **script("endless")
+            ) as stream:
                 assert next(stream).id == "chatcmpl-1"  # leaving the `with` closes it
             assert stream.response.is_closed
             with pytest.raises(RuntimeError):
-                for _event in client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless")):
+                for _event in client.ai.chat.completions.create(
+                    messages=MESSAGES, model=MODEL, stream=True, **script("endless")
+                ):
                     raise RuntimeError("the caller fails mid-stream")
-            with client.ai.chat.completions.with_raw_response.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless")) as raw:
+            with client.ai.chat.completions.with_raw_response.create(
+                messages=MESSAGES, model=MODEL, stream=True, **script("endless")
+            ) as raw:
                 assert raw.status_code == 200 and raw.elapsed is None
                 assert next(iter(raw.parse())).id == "chatcmpl-1"
-            assert client.ai.chat.completions.create(messages=MESSAGES, model=MODEL).id == "chatcmpl-1"
+            assert (
+                client.ai.chat.completions.create(messages=MESSAGES, model=MODEL).id == "chatcmpl-1"
+            )
         return
 
     async def go() -> None:
         http = httpx.AsyncClient(limits=limits, timeout=timeout)
-        async with AsyncTelnyx(api_key="k", base_url=server, http_client=http, max_retries=0) as client:
+        async with AsyncTelnyx(
+            api_key="k", base_url=server, http_client=http, max_retries=0
+        ) as client:
             for _round in range(3):
-                stream = await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless"))
+                stream = await client.ai.chat.completions.create(
+                    messages=MESSAGES, model=MODEL, stream=True, **script("endless")
+                )
                 i = 0
                 async for _event in stream:
                     i += 1
                     if i == 3:
                         break
-            assert (await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL)).id == "chatcmpl-1"
-            async with await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless")) as stream:
+            assert (
+                await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL)
+            ).id == "chatcmpl-1"
+            async with await client.ai.chat.completions.create(
+                messages=MESSAGES, model=MODEL, stream=True, **script("endless")
+            ) as stream:
                 assert (await stream.__anext__()).id == "chatcmpl-1"
             assert stream.response.is_closed  # at once, on leaving `async with`
             with pytest.raises(RuntimeError):
-                async for _event in await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless")):
+                async for _event in await client.ai.chat.completions.create(
+                    messages=MESSAGES, model=MODEL, stream=True, **script("endless")
+                ):
                     raise RuntimeError("the caller fails mid-stream")
-            raw = await client.ai.chat.completions.with_raw_response.create(messages=MESSAGES, model=MODEL, stream=True, **script("endless"))
+            raw = await client.ai.chat.completions.with_raw_response.create(
+                messages=MESSAGES, model=MODEL, stream=True, **script("endless")
+            )
             assert raw.status_code == 200 and raw.elapsed is None
             await raw.aclose()
-            assert (await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL)).id == "chatcmpl-1"
+            assert (
+                await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL)
+            ).id == "chatcmpl-1"
         await http.aclose()
 
     asyncio.run(go())
@@ -338,7 +469,14 @@ def test_a_stalled_stream_raises_a_timeout(mode: str, server: str) -> None:
     events: list[Any] = []
     streams: list[Any] = []
     with pytest.raises(telnyx_ai.APITimeoutError):
-        chat(mode, server, script("stall"), timeout=httpx.Timeout(5.0, read=0.3), into=events, streams=streams)
+        chat(
+            mode,
+            server,
+            script("stall"),
+            timeout=httpx.Timeout(5.0, read=0.3),
+            into=events,
+            streams=streams,
+        )
     assert [e.choices[0].delta.content for e in events] == ["Hi"]  # delivered before the stall
     assert len(Script.hits) == 1  # never retried once the stream has begun
     assert streams[0].response.is_closed
@@ -348,16 +486,24 @@ def test_a_stalled_stream_raises_a_timeout(mode: str, server: str) -> None:
 def test_a_connection_lost_mid_stream_raises_a_connection_error(mode: str, server: str) -> None:
     with pytest.raises(telnyx_ai.APIConnectionError) as info:
         chat(mode, server, script("dropped"))
-    assert "while streaming" in str(info.value) and not isinstance(info.value, telnyx_ai.APITimeoutError)
+    assert "while streaming" in str(info.value) and not isinstance(
+        info.value, telnyx_ai.APITimeoutError
+    )
     assert len(Script.hits) == 1
 
 
 @modes
 @pytest.mark.parametrize(
     ("name", "said"),
-    [("error", "the model is overloaded"), ("errors", "model is not available"), ("bare_error", "an error event without data")],
+    [
+        ("error", "the model is overloaded"),
+        ("errors", "model is not available"),
+        ("bare_error", "an error event without data"),
+    ],
 )
-def test_an_error_event_raises_a_typed_error_with_what_the_server_said(mode: str, server: str, name: str, said: str) -> None:
+def test_an_error_event_raises_a_typed_error_with_what_the_server_said(
+    mode: str, server: str, name: str, said: str
+) -> None:
     events: list[Any] = []
     streams: list[Any] = []
     with pytest.raises(telnyx_ai.APIStreamError) as info:
@@ -377,10 +523,16 @@ def test_an_error_event_raises_a_typed_error_with_what_the_server_said(mode: str
     ("name", "said", "body"),
     [
         ("invalid", "an event of the stream does not match the expected shape", "not a list"),
-        ("not_a_stream", "expected an event stream, the server answered with application/json", "chatcmpl-1"),
+        (
+            "not_a_stream",
+            "expected an event stream, the server answered with application/json",
+            "chatcmpl-1",
+        ),
     ],
 )
-def test_an_answer_that_is_no_stream_of_chunks_raises_a_validation_error(mode: str, server: str, name: str, said: str, body: str) -> None:
+def test_an_answer_that_is_no_stream_of_chunks_raises_a_validation_error(
+    mode: str, server: str, name: str, said: str, body: str
+) -> None:
     """An event of the wrong shape, or a JSON answer to a stream request: the typed error
     with what the server sent."""
     with pytest.raises(telnyx_ai.APIResponseValidationError) as info:
@@ -389,20 +541,28 @@ def test_an_answer_that_is_no_stream_of_chunks_raises_a_validation_error(mode: s
 
 
 @modes
-def test_events_the_call_did_not_ask_for_fail_without_waiting_for_the_end(mode: str, server: str) -> None:
+def test_events_the_call_did_not_ask_for_fail_without_waiting_for_the_end(
+    mode: str, server: str
+) -> None:
     """A call without `stream=True` answered with an event stream that goes on: the typed
     error comes while the server still holds the stream (reading it whole would wait)."""
     held: list[bool] = []
 
     async def call_async() -> None:
         async with AsyncTelnyx(api_key="k", base_url=server) as client:
-            await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, **script("unasked"))
+            await client.ai.chat.completions.create(
+                messages=MESSAGES, model=MODEL, **script("unasked")
+            )
 
-    with pytest.raises(telnyx_ai.APIResponseValidationError, match="the server answered with an event stream"):
+    with pytest.raises(
+        telnyx_ai.APIResponseValidationError, match="the server answered with an event stream"
+    ):
         try:
             if mode == "sync":
                 with Telnyx(api_key="k", base_url=server) as client:
-                    client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, **script("unasked"))
+                    client.ai.chat.completions.create(
+                        messages=MESSAGES, model=MODEL, **script("unasked")
+                    )
             else:
                 asyncio.run(call_async())
         finally:
@@ -411,17 +571,23 @@ def test_events_the_call_did_not_ask_for_fail_without_waiting_for_the_end(mode: 
 
 
 @modes
-def test_an_error_status_before_the_stream_is_retried(mode: str, server: str, sleeps: list[float]) -> None:
+def test_an_error_status_before_the_stream_is_retried(
+    mode: str, server: str, sleeps: list[float]
+) -> None:
     events = chat(mode, server, script("busy_then_stream"), on_first=Script.gate.set)
     assert len(events) == 3 and len(Script.hits) == 2
-    assert Script.hits[0]["key"] and Script.hits[0]["key"] == Script.hits[1]["key"]  # the same idempotency key
+    assert (
+        Script.hits[0]["key"] and Script.hits[0]["key"] == Script.hits[1]["key"]
+    )  # the same idempotency key
 
 
 @modes
 def test_a_rejected_stream_request_is_the_usual_typed_error(mode: str, server: str) -> None:
     with pytest.raises(telnyx_ai.UnprocessableEntityError) as info:
         chat(mode, server, script("rejected"))
-    assert info.value.status_code == 422 and [str(e) for e in info.value.errors] == ["model: unknown model"]
+    assert info.value.status_code == 422 and [str(e) for e in info.value.errors] == [
+        "model: unknown model"
+    ]
     assert len(Script.hits) == 1  # a 422 is not retried
 
 
@@ -430,12 +596,16 @@ def test_anthropic_events_are_typed_by_their_type(mode: str, server: str) -> Non
     def collect(name: str) -> list[Any]:
         if mode == "sync":
             with Telnyx(api_key="k", base_url=server) as client:
-                with client.ai.anthropic.v1.messages(max_tokens=64, messages=MESSAGES, model="m", stream=True, **script(name)) as stream:
+                with client.ai.anthropic.v1.messages(
+                    max_tokens=64, messages=MESSAGES, model="m", stream=True, **script(name)
+                ) as stream:
                     return list(stream)
 
         async def go() -> list[Any]:
             async with AsyncTelnyx(api_key="k", base_url=server) as client:
-                stream = await client.ai.anthropic.v1.messages(max_tokens=64, messages=MESSAGES, model="m", stream=True, **script(name))
+                stream = await client.ai.anthropic.v1.messages(
+                    max_tokens=64, messages=MESSAGES, model="m", stream=True, **script(name)
+                )
                 return [event async for event in stream]
 
         return asyncio.run(go())
@@ -446,7 +616,12 @@ def test_anthropic_events_are_typed_by_their_type(mode: str, server: str) -> Non
         "AnthropicContentBlockDeltaEvent", "AnthropicContentBlockDeltaEvent", "AnthropicContentBlockStopEvent",
         "AnthropicMessageDeltaEvent", "AnthropicMessageStopEvent",
     ]  # fmt: skip
-    assert "".join(e.delta.text for e in events if isinstance(e, models.AnthropicContentBlockDeltaEvent)) == "Hi there"
+    assert (
+        "".join(
+            e.delta.text for e in events if isinstance(e, models.AnthropicContentBlockDeltaEvent)
+        )
+        == "Hi there"
+    )
     with pytest.raises(telnyx_ai.APIStreamError) as info:
         collect("anthropic_error")
     assert info.value.event == "error" and info.value.error_type == "overloaded_error"
@@ -459,13 +634,17 @@ def test_a_stalled_streamed_response_raises_a_timeout(mode: str, server: str) ->
     with pytest.raises(telnyx_ai.APITimeoutError):
         if mode == "sync":
             with Telnyx(api_key="k", base_url=server, timeout=timeout) as client:
-                with client.ai.chat.completions.with_streaming_response.create(messages=MESSAGES, model=MODEL, stream=True, **script("stall")) as response:
+                with client.ai.chat.completions.with_streaming_response.create(
+                    messages=MESSAGES, model=MODEL, stream=True, **script("stall")
+                ) as response:
                     list(response.iter_lines())
         else:
 
             async def go() -> None:
                 async with AsyncTelnyx(api_key="k", base_url=server, timeout=timeout) as client:
-                    async with client.ai.chat.completions.with_streaming_response.create(messages=MESSAGES, model=MODEL, stream=True, **script("stall")) as response:
+                    async with client.ai.chat.completions.with_streaming_response.create(
+                        messages=MESSAGES, model=MODEL, stream=True, **script("stall")
+                    ) as response:
                         [line async for line in response.iter_lines()]
 
             asyncio.run(go())
@@ -484,23 +663,33 @@ def test_streamed_response_is_read_as_it_arrives(mode: str, server: str) -> None
                 held = not Script.gate.is_set()
                 Script.gate.set()
                 size = len(first) + sum(len(piece) for piece in pieces)
-            with client.ai.chat.completions.with_streaming_response.create(messages=MESSAGES, model=MODEL) as response:
+            with client.ai.chat.completions.with_streaming_response.create(
+                messages=MESSAGES, model=MODEL
+            ) as response:
                 completion = response.parse()
-            with client.ai.chat.completions.with_streaming_response.create(messages=MESSAGES, model=MODEL, stream=True, **script("anthropic")) as response:
+            with client.ai.chat.completions.with_streaming_response.create(
+                messages=MESSAGES, model=MODEL, stream=True, **script("anthropic")
+            ) as response:
                 lines = [line for line in response.iter_lines() if line]
     else:
 
         async def go() -> tuple[bytes, bool, int, Any, list[str]]:
             async with AsyncTelnyx(api_key="k", base_url=server) as client:
-                async with client.ai.clusters.with_streaming_response.fetch_graph("task-1") as response:
+                async with client.ai.clusters.with_streaming_response.fetch_graph(
+                    "task-1"
+                ) as response:
                     pieces = response.iter_bytes()
                     first = await pieces.__anext__()
                     held = not Script.gate.is_set()
                     Script.gate.set()
                     size = len(first) + sum([len(piece) async for piece in pieces])
-                async with client.ai.chat.completions.with_streaming_response.create(messages=MESSAGES, model=MODEL) as response:
+                async with client.ai.chat.completions.with_streaming_response.create(
+                    messages=MESSAGES, model=MODEL
+                ) as response:
                     completion = await response.parse()
-                async with client.ai.chat.completions.with_streaming_response.create(messages=MESSAGES, model=MODEL, stream=True, **script("anthropic")) as response:
+                async with client.ai.chat.completions.with_streaming_response.create(
+                    messages=MESSAGES, model=MODEL, stream=True, **script("anthropic")
+                ) as response:
                     lines = [line async for line in response.iter_lines() if line]
                 return first, held, size, completion, lines
 
@@ -517,20 +706,44 @@ def test_a_mocked_transport_streams_and_a_closed_stream_ends(mode: str) -> None:
     body = "".join(f"data: {json.dumps(chunk(i, 'x'))}\n\n" for i in range(3)) + "data: [DONE]\n\n"
 
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=body.encode(), headers={"content-type": "text/event-stream"})
+        return httpx.Response(
+            200, content=body.encode(), headers={"content-type": "text/event-stream"}
+        )
 
     if mode == "sync":
-        with Telnyx(api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(handler))) as client:
-            assert len(list(client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True))) == 3
+        with Telnyx(
+            api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(handler))
+        ) as client:
+            assert (
+                len(
+                    list(
+                        client.ai.chat.completions.create(
+                            messages=MESSAGES, model=MODEL, stream=True
+                        )
+                    )
+                )
+                == 3
+            )
             stream = client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True)
             stream.close()
             assert list(stream) == []
         return
 
     async def go() -> tuple[int, list[Any]]:
-        async with AsyncTelnyx(api_key="k", http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))) as client:
-            count = len([c async for c in await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True)])
-            stream = await client.ai.chat.completions.create(messages=MESSAGES, model=MODEL, stream=True)
+        async with AsyncTelnyx(
+            api_key="k", http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        ) as client:
+            count = len(
+                [
+                    c
+                    async for c in await client.ai.chat.completions.create(
+                        messages=MESSAGES, model=MODEL, stream=True
+                    )
+                ]
+            )
+            stream = await client.ai.chat.completions.create(
+                messages=MESSAGES, model=MODEL, stream=True
+            )
             await stream.close()
             return count, [c async for c in stream]
 

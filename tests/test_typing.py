@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NODE = Path(sys.executable).parent / "node"
 PYRIGHT = ROOT / "node_modules" / "pyright" / "index.js"
 
-CORRECT = '''
+CORRECT = """
 import telnyx_ai
 from telnyx_ai import NOT_GIVEN, AsyncPage, AsyncPager, NotFoundError, Omit, RawResponse, SyncPage, Telnyx
 from telnyx_ai.types import Assistant, AssistantTestResponse
@@ -33,11 +33,11 @@ except NotFoundError as error:
 tests: SyncPage[AssistantTestResponse] = client.ai.assistants.tests.list(page_size=50, extra_headers={"X-Trace": Omit()})
 raw: RawResponse[Assistant] = client.ai.assistants.with_raw_response.retrieve("a", timeout=NOT_GIVEN)
 pages: list[type[object]] = [AsyncPage, AsyncPager]
-'''
+"""
 
 # The Go guide's flow, written as one would: nested objects as dict literals, what a response
 # gives (an id, a time, an enum member, nested models, a tagged union) passed back as it is.
-GUIDE_FLOW = '''
+GUIDE_FLOW = """
 from datetime import datetime, timezone
 
 from telnyx_ai import Telnyx
@@ -73,11 +73,11 @@ from pathlib import Path
 client.ai.audio.transcribe(model="deepgram/nova-3", file=Path("call.mp3"))
 client.ai.audio.transcribe(model="deepgram/nova-3", file=("call.mp3", b"ID3...", "audio/mpeg"))
 client.ai.audio.transcribe(model="deepgram/nova-3", file=open("call.mp3", "rb"))
-'''
+"""
 
 # A streaming call's type follows `stream`: the model without it, a stream of chunks with it;
 # a webhook is one of the event models.
-STREAMING = '''
+STREAMING = """
 from telnyx_ai import AsyncStream, AsyncTelnyx, Stream, Telnyx
 from telnyx_ai.types import AnthropicMessage, AnthropicStreamEvent, CallConversationEndedEvent, ChatCompletion, ChatCompletionChunk, ChatCompletionSystemMessageParamDict, UnknownWebhookEvent
 
@@ -110,7 +110,7 @@ async def main() -> list[str]:
     models: list[str] = [achunk.model async for achunk in achunks]
     acompletion: ChatCompletion = await aclient.ai.chat.completions.create(messages=messages, model="m")
     return [*models, acompletion.id]
-'''
+"""
 
 # each mistake, and the mypy error code that must point at its line
 MISTAKES = {
@@ -142,12 +142,25 @@ def test_mypy_passes_correct_code_and_points_at_each_mistake(tmp_path: Path) -> 
     (tmp_path / "correct.py").write_text(CORRECT)
     (tmp_path / "correct_streaming.py").write_text(STREAMING)
     (tmp_path / "correct_guide.py").write_text(GUIDE_FLOW)
-    for index, block in enumerate(re.findall(r"```python\n(.*?)```", (ROOT / "generated" / "README.md").read_text(), re.DOTALL)):
+    for index, block in enumerate(
+        re.findall(
+            r"```python\n(.*?)```", (ROOT / "generated" / "README.md").read_text(), re.DOTALL
+        )
+    ):
         (tmp_path / f"correct_readme_{index}.py").write_text(block)
     for index, code in enumerate(MISTAKES):
         (tmp_path / f"mistake_{index}.py").write_text(code + "\n")
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / ".cache"), "--no-error-summary", "."],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--cache-dir",
+            str(tmp_path / ".cache"),
+            "--no-error-summary",
+            ".",
+        ],
         cwd=tmp_path,
         env={**os.environ, "MYPYPATH": str(ROOT / "generated")},
         capture_output=True,
@@ -157,7 +170,9 @@ def test_mypy_passes_correct_code_and_points_at_each_mistake(tmp_path: Path) -> 
     assert [f for f in found if f[0].startswith("correct")] == [], result.stdout
     for index, (code, kind) in enumerate(MISTAKES.items()):
         line = str(code.count("\n") + 1)
-        assert (f"mistake_{index}", line, kind) in found, f"{code!r}: expected [{kind}] on line {line}\n{result.stdout}"
+        assert (f"mistake_{index}", line, kind) in found, (
+            f"{code!r}: expected [{kind}] on line {line}\n{result.stdout}"
+        )
 
 
 @pytest.mark.skipif(not PYRIGHT.exists(), reason="pyright comes with `make test` (npm ci)")
@@ -169,7 +184,11 @@ def test_pyright_sees_the_same_types(tmp_path: Path) -> None:
     (tmp_path / "correct_guide.py").write_text(GUIDE_FLOW)
     for index, code in enumerate(MISTAKES):
         (tmp_path / f"mistake_{index}.py").write_text(code + "\n")
-    config = {"typeCheckingMode": "strict", "extraPaths": [str(ROOT / "generated")], "pythonVersion": f"{sys.version_info.major}.{sys.version_info.minor}"}
+    config = {
+        "typeCheckingMode": "strict",
+        "extraPaths": [str(ROOT / "generated")],
+        "pythonVersion": f"{sys.version_info.major}.{sys.version_info.minor}",
+    }
     (tmp_path / "pyrightconfig.json").write_text(json.dumps(config))
     result = subprocess.run(
         [str(NODE), str(PYRIGHT), "--outputjson", "--pythonpath", sys.executable, "."],
@@ -178,8 +197,14 @@ def test_pyright_sees_the_same_types(tmp_path: Path) -> None:
         text=True,
     )
     report = json.loads(result.stdout)
-    errors = [(Path(d["file"]).stem, d["range"]["start"]["line"] + 1, d["message"]) for d in report["generalDiagnostics"] if d["severity"] == "error"]
+    errors = [
+        (Path(d["file"]).stem, d["range"]["start"]["line"] + 1, d["message"])
+        for d in report["generalDiagnostics"]
+        if d["severity"] == "error"
+    ]
     assert [e for e in errors if e[0].startswith("correct")] == [], errors
     for index, code in enumerate(MISTAKES):
         line = code.count("\n") + 1
-        assert any(e[:2] == (f"mistake_{index}", line) for e in errors), f"{code!r}: expected an error on line {line}\n{errors}"
+        assert any(e[:2] == (f"mistake_{index}", line) for e in errors), (
+            f"{code!r}: expected an error on line {line}\n{errors}"
+        )

@@ -35,8 +35,12 @@ CONFIG = yaml.safe_load((ROOT / "spec" / "sdk.yaml").read_text())["webhooks"]
 SIGNATURE, TIMESTAMP = CONFIG["signature_header"], CONFIG["timestamp_header"]
 
 PRIVATE = Ed25519PrivateKey.generate()
-PUBLIC = base64.b64encode(PRIVATE.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
-OTHER = base64.b64encode(Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
+PUBLIC = base64.b64encode(
+    PRIVATE.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+).decode()
+OTHER = base64.b64encode(
+    Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+).decode()
 
 EVENT = {
     "data": {
@@ -44,7 +48,12 @@ EVENT = {
         "id": "eb8775a6-634f-48b0-b177-d5465a8a8e9f",
         "occurred_at": "2025-05-29T13:35:38.817785Z",
         "record_type": "event",
-        "payload": {"assistant_id": "assistant-1", "conversation_id": "c-1", "duration_sec": 3, "reason": "customer_disconnect"},
+        "payload": {
+            "assistant_id": "assistant-1",
+            "conversation_id": "c-1",
+            "duration_sec": 3,
+            "reason": "customer_disconnect",
+        },
     }
 }
 BODY = json.dumps(EVENT).encode()
@@ -53,7 +62,12 @@ BODY = json.dumps(EVENT).encode()
 def sign(body: bytes, at: int | None = None, key: Ed25519PrivateKey = PRIVATE) -> dict[str, str]:
     """The headers the API sends with `body`: the signature of `{timestamp}|{body}`."""
     timestamp = str(int(time.time()) if at is None else at)
-    message = CONFIG["signed_message"].replace("{timestamp}", timestamp).encode().replace(b"{payload}", body)
+    message = (
+        CONFIG["signed_message"]
+        .replace("{timestamp}", timestamp)
+        .encode()
+        .replace(b"{payload}", body)
+    )
     return {SIGNATURE: base64.b64encode(key.sign(message)).decode(), TIMESTAMP: timestamp}
 
 
@@ -66,14 +80,20 @@ def client(monkeypatch: pytest.MonkeyPatch) -> Telnyx:
 def webhook_examples() -> list[tuple[str, str, dict[str, Any]]]:
     """(webhook, model name, payload) for every webhook of the curated spec: the payload is
     its data schema's example, else one made of its properties' examples."""
-    document = normalise(yaml.load(SPEC.read_text(), Loader=yaml.CSafeLoader), "spec", Problems()).document
+    document = normalise(
+        yaml.load(SPEC.read_text(), Loader=yaml.CSafeLoader), "spec", Problems()
+    ).document
     schemas = document["components"]["schemas"]
     found = []
     for name, item in sorted(document.get("webhooks", {}).items()):
-        model = item["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        model = item["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit(
+            "/", 1
+        )[1]
         data = schemas[model]["properties"]["data"]
         data = schemas[data["$ref"].rsplit("/", 1)[1]] if "$ref" in data else data
-        example = data.get("example") or {key: sub.get("example") for key, sub in data["properties"].items() if "example" in sub}
+        example = data.get("example") or {
+            key: sub.get("example") for key, sub in data["properties"].items() if "example" in sub
+        }
         found.append((name, model, {"data": example}))
     return found
 
@@ -90,7 +110,9 @@ def test_the_curated_spec_keeps_the_ai_webhooks() -> None:
 
 
 @pytest.mark.parametrize(("name", "model", "payload"), EXAMPLES, ids=[e[0] for e in EXAMPLES])
-def test_every_webhook_parses_as_its_own_model(client: Telnyx, name: str, model: str, payload: dict[str, Any]) -> None:
+def test_every_webhook_parses_as_its_own_model(
+    client: Telnyx, name: str, model: str, payload: dict[str, Any]
+) -> None:
     body = json.dumps(payload).encode()
     event = client.webhooks.unwrap(body, headers=sign(body))
     assert type(event) is getattr(models, model), f"{name}: {type(event).__name__}"
@@ -100,16 +122,31 @@ def test_every_webhook_parses_as_its_own_model(client: Telnyx, name: str, model:
 
 def test_str_and_bytes_payloads_any_header_case_and_mapping(client: Telnyx) -> None:
     headers = sign(BODY)
-    for given_headers in (headers, {k.upper(): v for k, v in headers.items()}, httpx.Headers(headers), list(headers.items())):
-        assert isinstance(client.webhooks.unwrap(BODY, headers=given_headers), models.CallConversationEndedEvent)
-        assert isinstance(client.webhooks.unwrap(BODY.decode(), headers=given_headers), models.CallConversationEndedEvent)
+    for given_headers in (
+        headers,
+        {k.upper(): v for k, v in headers.items()},
+        httpx.Headers(headers),
+        list(headers.items()),
+    ):
+        assert isinstance(
+            client.webhooks.unwrap(BODY, headers=given_headers), models.CallConversationEndedEvent
+        )
+        assert isinstance(
+            client.webhooks.unwrap(BODY.decode(), headers=given_headers),
+            models.CallConversationEndedEvent,
+        )
 
 
 def test_an_event_type_newer_than_the_sdk_keeps_every_field(client: Telnyx) -> None:
-    body = json.dumps({"data": {"event_type": "call.something.new", "payload": {"x": 1}}, "meta": {"attempt": 1}}).encode()
+    body = json.dumps(
+        {"data": {"event_type": "call.something.new", "payload": {"x": 1}}, "meta": {"attempt": 1}}
+    ).encode()
     event = client.webhooks.unwrap(body, headers=sign(body))
     assert isinstance(event, UnknownWebhookEvent) and event.event_type == "call.something.new"
-    assert event.model_extra == {"data": {"event_type": "call.something.new", "payload": {"x": 1}}, "meta": {"attempt": 1}}
+    assert event.model_extra == {
+        "data": {"event_type": "call.something.new", "payload": {"x": 1}},
+        "meta": {"attempt": 1},
+    }
 
 
 def refused(client: Telnyx, body: bytes | str, headers: Any, match: str, **options: Any) -> None:
@@ -119,16 +156,30 @@ def refused(client: Telnyx, body: bytes | str, headers: Any, match: str, **optio
 
 def test_tampering_and_the_wrong_key_are_refused(client: Telnyx) -> None:
     headers = sign(BODY)
-    refused(client, BODY.replace(b"customer_disconnect", b"assistant_hangup"), headers, "signature does not match")
-    refused(client, BODY, {**headers, TIMESTAMP: str(int(headers[TIMESTAMP]) - 1)}, "signature does not match")
+    refused(
+        client,
+        BODY.replace(b"customer_disconnect", b"assistant_hangup"),
+        headers,
+        "signature does not match",
+    )
+    refused(
+        client,
+        BODY,
+        {**headers, TIMESTAMP: str(int(headers[TIMESTAMP]) - 1)},
+        "signature does not match",
+    )
     refused(client, BODY, headers, "signature does not match", key=OTHER)
     refused(client, BODY, sign(BODY, key=Ed25519PrivateKey.generate()), "signature does not match")
 
 
-def test_old_and_future_timestamps_are_refused_within_the_tolerance(client: Telnyx, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_old_and_future_timestamps_are_refused_within_the_tolerance(
+    client: Telnyx, monkeypatch: pytest.MonkeyPatch
+) -> None:
     now = int(time.time())
     tolerance = CONFIG["tolerance"]
-    refused(client, BODY, sign(BODY, now - tolerance - 5), f"signed .* s ago, more than {tolerance} s")
+    refused(
+        client, BODY, sign(BODY, now - tolerance - 5), f"signed .* s ago, more than {tolerance} s"
+    )
     refused(client, BODY, sign(BODY, now + tolerance + 5), "in the future")
     monkeypatch.setattr(time, "time", lambda: now + 0.999)  # the edge, late in the second
     assert client.webhooks.unwrap(BODY, headers=sign(BODY, now - tolerance)) is not None
@@ -146,39 +197,74 @@ def test_a_missing_header_is_refused(client: Telnyx, header: str) -> None:
     refused(client, BODY, headers, f"`{header}` header is missing")
 
 
-GARBAGE = ["", " ", "not base64!!", base64.b64encode(b"short").decode(), "\x00", "ü" * 10, "A" * 10000, "-5", "1e9", "9" * 40, "=="]
+GARBAGE = [
+    "",
+    " ",
+    "not base64!!",
+    base64.b64encode(b"short").decode(),
+    "\x00",
+    "ü" * 10,
+    "A" * 10000,
+    "-5",
+    "1e9",
+    "9" * 40,
+    "==",
+]
 
 
 @pytest.mark.parametrize("value", GARBAGE, ids=range(len(GARBAGE)))
 @pytest.mark.parametrize("header", [SIGNATURE, TIMESTAMP])
 def test_garbage_in_every_header_is_refused(client: Telnyx, header: str, value: str) -> None:
     """Refused by the check of that header (or as missing, when empty), never later."""
-    said = {SIGNATURE: "missing|not base64|holds .* bytes|signature does not match", TIMESTAMP: "missing|not a Unix time|ago|future"}[header]
+    said = {
+        SIGNATURE: "missing|not base64|holds .* bytes|signature does not match",
+        TIMESTAMP: "missing|not a Unix time|ago|future",
+    }[header]
     refused(client, BODY, {**sign(BODY), header: value}, said)
 
 
-def test_the_key_comes_from_the_argument_the_client_or_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_key_comes_from_the_argument_the_client_or_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv(CONFIG["public_key_env"], raising=False)
     headers = sign(BODY)
     bare = Telnyx(api_key="k")
     refused(bare, BODY, headers, f"no public key .* set {CONFIG['public_key_env']}")
     assert bare.webhooks.unwrap(BODY, headers=headers, key=PUBLIC) is not None
     refused(bare, BODY, headers, "public key is not base64", key="not a key!")
-    refused(bare, BODY, headers, "public key holds 5 bytes, an Ed25519 public key is 32", key=base64.b64encode(b"short").decode())
+    refused(
+        bare,
+        BODY,
+        headers,
+        "public key holds 5 bytes, an Ed25519 public key is 32",
+        key=base64.b64encode(b"short").decode(),
+    )
     monkeypatch.setenv(CONFIG["public_key_env"], PUBLIC)
     assert Telnyx(api_key="k").webhooks.unwrap(BODY, headers=headers) is not None
-    refused(Telnyx(api_key="k", public_key=OTHER), BODY, headers, "signature does not match")  # the argument first
-    assert Telnyx(api_key="k", public_key=OTHER).with_options(max_retries=1).webhooks._public_key == OTHER
+    refused(
+        Telnyx(api_key="k", public_key=OTHER), BODY, headers, "signature does not match"
+    )  # the argument first
+    assert (
+        Telnyx(api_key="k", public_key=OTHER).with_options(max_retries=1).webhooks._public_key
+        == OTHER
+    )
 
 
 def test_a_signed_body_that_is_not_an_event_is_refused(client: Telnyx) -> None:
-    for body, match in ((b"not json", "not JSON"), (b"[1, 2]", "not an event"), (b'"text"', "not an event"), (b"[" * 100000, "not JSON|nested")):
+    for body, match in (
+        (b"not json", "not JSON"),
+        (b"[1, 2]", "not an event"),
+        (b'"text"', "not an event"),
+        (b"[" * 100000, "not JSON|nested"),
+    ):
         refused(client, body, sign(body), match)
     refused(client, 12345, sign(BODY), "must be the raw body, str or bytes, not int")  # type: ignore[arg-type]
     refused(client, "\ud800", sign(BODY), "not text that UTF-8 can hold")
     refused(client, BODY, 42, "`headers` must map header names to values")
     for tolerance in ("5", float("nan"), -1, True):
-        refused(client, BODY, sign(BODY), "`tolerance` must be a number of seconds", tolerance=tolerance)
+        refused(
+            client, BODY, sign(BODY), "`tolerance` must be a number of seconds", tolerance=tolerance
+        )
     refused(client, BODY, sign(BODY), "public key must be base64 text, not int", key=123)  # type: ignore[arg-type]
 
 
@@ -192,20 +278,35 @@ def test_a_genuine_event_its_model_cannot_hold_is_kept_whole(client: Telnyx) -> 
 
 
 @given(
-    payload=st.one_of(st.binary(max_size=200), st.text(max_size=100), st.recursive(st.none() | st.integers() | st.text(max_size=5), lambda inner: st.lists(inner) | st.dictionaries(st.sampled_from(["data", "event_type", "payload", "x"]), inner), max_leaves=20).map(json.dumps)),
+    payload=st.one_of(
+        st.binary(max_size=200),
+        st.text(max_size=100),
+        st.recursive(
+            st.none() | st.integers() | st.text(max_size=5),
+            lambda inner: (
+                st.lists(inner)
+                | st.dictionaries(st.sampled_from(["data", "event_type", "payload", "x"]), inner)
+            ),
+            max_leaves=20,
+        ).map(json.dumps),
+    ),
     signature=st.text(max_size=120),
     timestamp=st.text(max_size=20),
     signed=st.booleans(),
     container=st.sampled_from(
         [
             dict,
-            lambda h: httpx.Headers({k: v.encode("utf-8", "surrogatepass") for k, v in h.items()}),  # it takes bytes for any text
+            lambda h: httpx.Headers(
+                {k: v.encode("utf-8", "surrogatepass") for k, v in h.items()}
+            ),  # it takes bytes for any text
             lambda h: list(h.items()),
             lambda h: [(k.encode(), v.encode("utf-8", "surrogatepass")) for k, v in h.items()],
         ]
     ),
 )
-def test_whatever_the_input_an_event_or_a_verification_error(payload: bytes | str, signature: str, timestamp: str, signed: bool, container: Any) -> None:
+def test_whatever_the_input_an_event_or_a_verification_error(
+    payload: bytes | str, signature: str, timestamp: str, signed: bool, container: Any
+) -> None:
     """Random bodies and headers, in every kind of headers container, half of them signed
     correctly (so that parsing gets random input too): an event or a WebhookVerificationError."""
     webhooks = Telnyx(api_key="k", public_key=PUBLIC).webhooks
@@ -218,12 +319,16 @@ def test_whatever_the_input_an_event_or_a_verification_error(payload: bytes | st
     assert signed and event is not None
 
 
-def test_without_the_extra_the_error_names_it(client: Telnyx, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_the_extra_the_error_names_it(
+    client: Telnyx, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "cryptography.hazmat.primitives.asymmetric.ed25519", None)
     with pytest.raises(telnyx_ai.TelnyxError, match=r"pip install 'telnyx-ai\[webhooks\]'") as info:
         client.webhooks.unwrap(BODY, headers=sign(BODY))
     assert not isinstance(info.value, WebhookVerificationError)
-    assert isinstance(client.webhooks.unsafe_unwrap(BODY), models.CallConversationEndedEvent)  # parsing needs no extra
+    assert isinstance(
+        client.webhooks.unsafe_unwrap(BODY), models.CallConversationEndedEvent
+    )  # parsing needs no extra
 
 
 def test_the_async_client_has_the_same_plain_methods() -> None:
@@ -247,7 +352,10 @@ def test_a_real_receiver_verifies_a_signed_post() -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             try:
                 event = webhooks.unwrap(body, headers=self.headers)
-                status, text = 200, f"{type(event).__name__} {event.data.event_type if event.data else ''}"
+                status, text = (
+                    200,
+                    f"{type(event).__name__} {event.data.event_type if event.data else ''}",
+                )
             except WebhookVerificationError as error:
                 status, text = 400, str(error)
             self.send_response(status)
@@ -256,9 +364,14 @@ def test_a_real_receiver_verifies_a_signed_post() -> None:
             self.wfile.write(text.encode())
 
     with serving(Receiver) as base:
-        good = httpx.post(base, content=BODY, headers={**sign(BODY), "Content-Type": "application/json"})
+        good = httpx.post(
+            base, content=BODY, headers={**sign(BODY), "Content-Type": "application/json"}
+        )
         forged = httpx.post(base, content=BODY.replace(b"c-1", b"c-2"), headers=sign(BODY))
-    assert (good.status_code, good.text) == (200, "CallConversationEndedEvent call.conversation.ended")
+    assert (good.status_code, good.text) == (
+        200,
+        "CallConversationEndedEvent call.conversation.ended",
+    )
     assert forged.status_code == 400 and "signature does not match" in forged.text
 
 
@@ -266,12 +379,16 @@ def build(document: dict[str, Any], config: dict[str, Any] | None = None) -> tup
     from generator.ir_builder import build_api
 
     problems = Problems()
-    data = config if config is not None else yaml.safe_load((ROOT / "spec" / "sdk.yaml").read_text())
+    data = (
+        config if config is not None else yaml.safe_load((ROOT / "spec" / "sdk.yaml").read_text())
+    )
     return build_api(document, "spec.yaml", data, "sdk.yaml", problems), problems
 
 
 def curated() -> dict[str, Any]:
-    return normalise(yaml.load(SPEC.read_text(), Loader=yaml.CSafeLoader), "spec", Problems()).document
+    return normalise(
+        yaml.load(SPEC.read_text(), Loader=yaml.CSafeLoader), "spec", Problems()
+    ).document
 
 
 def test_event_types_come_from_the_enum_const_or_example_of_the_spec() -> None:
@@ -282,25 +399,54 @@ def test_event_types_come_from_the_enum_const_or_example_of_the_spec() -> None:
     gather = schemas["CallAIGatherEnded"]["properties"]["event_type"]
     del gather["enum"]  # a free string: the one value its example shows
     schemas["CallAIGatherPartialResults"]["properties"]["event_type"] = {"type": "string"}  # none
-    schemas["CallConversationInsightsGenerated"]["properties"]["event_type"] = {"const": "call.ai_gather.message_history_updated"}
+    schemas["CallConversationInsightsGenerated"]["properties"]["event_type"] = {
+        "const": "call.ai_gather.message_history_updated"
+    }
     api, problems = build(document)
     types = {event.name: event.event_types for event in api.webhook_events}
-    assert types["callConversationEnded"] == ("call.conversation.ended", "call.conversation.ended.v2")
+    assert types["callConversationEnded"] == (
+        "call.conversation.ended",
+        "call.conversation.ended.v2",
+    )
     assert types["CallAIGatherEnded"] == (gather["example"],)
     assert types["CallAIGatherPartialResults"] == ()
     warnings = [p.render() for p in problems.warnings]
-    assert any("webhook 'CallAIGatherPartialResults' has no `data.event_type` of known values: it parses as the generic event (/webhooks/CallAIGatherPartialResults)" in w for w in warnings), warnings
-    assert any("both send 'call.ai_gather.message_history_updated': it parses as the first one's model" in w for w in warnings), warnings
+    assert any(
+        "webhook 'CallAIGatherPartialResults' has no `data.event_type` of known values: it parses as the generic event (/webhooks/CallAIGatherPartialResults)"
+        in w
+        for w in warnings
+    ), warnings
+    assert any(
+        "both send 'call.ai_gather.message_history_updated': it parses as the first one's model"
+        in w
+        for w in warnings
+    ), warnings
 
 
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
-        ("signature_header", "bad header:", "`webhooks.signature_header` must be an HTTP header name"),
-        ("signed_message", "{timestamp}.{payload}.{extra}", "must hold `{timestamp}` and `{payload}` once each"),
+        (
+            "signature_header",
+            "bad header:",
+            "`webhooks.signature_header` must be an HTTP header name",
+        ),
+        (
+            "signed_message",
+            "{timestamp}.{payload}.{extra}",
+            "must hold `{timestamp}` and `{payload}` once each",
+        ),
         ("tolerance", 0, "`webhooks.tolerance` must be a positive number of seconds"),
-        ("public_key_env", "lower-case", "`webhooks.public_key_env` must be an environment variable name"),
-        ("event_type_at", "data.event_type", "`webhooks.event_type_at` must be the path of property names"),
+        (
+            "public_key_env",
+            "lower-case",
+            "`webhooks.public_key_env` must be an environment variable name",
+        ),
+        (
+            "event_type_at",
+            "data.event_type",
+            "`webhooks.event_type_at` must be the path of property names",
+        ),
     ],
 )
 def test_a_bad_webhooks_section_is_a_located_error(key: str, value: Any, message: str) -> None:
@@ -308,4 +454,6 @@ def test_a_bad_webhooks_section_is_a_located_error(key: str, value: Any, message
     config["webhooks"][key] = value
     api, problems = build(curated(), config)
     assert api is None
-    assert any(message in p.render() and f"(/webhooks/{key})" in p.render() for p in problems.errors), [p.render() for p in problems.errors]
+    assert any(
+        message in p.render() and f"(/webhooks/{key})" in p.render() for p in problems.errors
+    ), [p.render() for p in problems.errors]

@@ -10,10 +10,22 @@ import httpx
 
 import telnyx_ai
 
-ASSISTANT = {"id": "a1", "name": "Bot", "model": "m", "instructions": "i", "created_at": "2024-01-01T00:00:00Z"}
+ASSISTANT = {
+    "id": "a1",
+    "name": "Bot",
+    "model": "m",
+    "instructions": "i",
+    "created_at": "2024-01-01T00:00:00Z",
+}
 
 
-CHUNK = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {"content": "Hi"}}]}
+CHUNK = {
+    "id": "c1",
+    "object": "chat.completion.chunk",
+    "created": 1,
+    "model": "m",
+    "choices": [{"index": 0, "delta": {"content": "Hi"}}],
+}
 
 
 def handler(request: httpx.Request) -> httpx.Response:
@@ -26,13 +38,19 @@ def handler(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json=ASSISTANT)
 
 
-client = telnyx_ai.Telnyx(api_key="smoke", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+client = telnyx_ai.Telnyx(
+    api_key="smoke", http_client=httpx.Client(transport=httpx.MockTransport(handler))
+)
 assistant = client.ai.assistants.retrieve("a1")
 assert type(assistant).__name__ == "Assistant" and assistant.name == "Bot"
 assert telnyx_ai.__file__ and "site-packages" in telnyx_ai.__file__, telnyx_ai.__file__
 has_extra = importlib.util.find_spec("httpx_sse") is not None
 try:
-    chunks = list(client.ai.chat.completions.create(messages=[{"role": "user", "content": "Hi"}], model="m", stream=True))
+    chunks = list(
+        client.ai.chat.completions.create(
+            messages=[{"role": "user", "content": "Hi"}], model="m", stream=True
+        )
+    )
     assert has_extra and [c.choices[0].delta.content for c in chunks] == ["Hi"], chunks
     print("streaming: one chunk through the `streaming` extra")
 except telnyx_ai.TelnyxError as error:
@@ -41,7 +59,9 @@ except telnyx_ai.TelnyxError as error:
 print(f"smoke test passed: telnyx_ai {telnyx_ai.__version__} from {telnyx_ai.__file__}")
 
 has_crypto = importlib.util.find_spec("cryptography") is not None
-body = json.dumps({"data": {"event_type": "call.conversation.ended", "payload": {"conversation_id": "c-1"}}}).encode()
+body = json.dumps(
+    {"data": {"event_type": "call.conversation.ended", "payload": {"conversation_id": "c-1"}}}
+).encode()
 if has_crypto:
     import base64
     import time
@@ -50,9 +70,16 @@ if has_crypto:
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
     private = Ed25519PrivateKey.generate()
-    public = base64.b64encode(private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
+    public = base64.b64encode(
+        private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    ).decode()
     stamp = str(int(time.time()))
-    headers = {"telnyx-timestamp": stamp, "telnyx-signature-ed25519": base64.b64encode(private.sign(stamp.encode() + b"|" + body)).decode()}
+    headers = {
+        "telnyx-timestamp": stamp,
+        "telnyx-signature-ed25519": base64.b64encode(
+            private.sign(stamp.encode() + b"|" + body)
+        ).decode(),
+    }
     event = client.webhooks.unwrap(body, headers=headers, key=public)
     assert type(event).__name__ == "CallConversationEndedEvent", event
     print("webhooks: a signed event checked through the `webhooks` extra")
