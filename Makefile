@@ -37,7 +37,7 @@ generate-all: $(STAMP)  ## the whole upstream spec (1,156 operations) into build
 	$(BIN)/telnyx-codegen generate --all-areas $(UPSTREAM_OPTION)
 
 test-all-areas: generate-all  ## the whole-spec package imports and one operation of every area is called
-	$(BIN)/python tests/all_areas_smoke.py
+	$(BIN)/python tests/smoke/all_areas_smoke.py
 	$(FORMAT_CHECK) build/all/sdk
 
 # Generated code is checked by the formatter that writes it, with the settings it writes
@@ -67,13 +67,13 @@ unit: $(STAMP) node_modules/.installed
 	$(BIN)/pytest -q -n $(WORKERS)
 
 test-deep: $(STAMP) node_modules/.installed  ## the property tests and the fuzzer with large example budgets
-	TELNYX_CODEGEN_TIER=deep $(BIN)/pytest -q -n $(WORKERS) tests/test_models_property.py tests/test_fuzz_responses.py tests/test_fuzz_generator.py
+	TELNYX_CODEGEN_TIER=deep $(BIN)/pytest -q -n $(WORKERS) tests/spec_driven/test_models_property.py tests/spec_driven/test_fuzz_responses.py tests/units/test_fuzz_generator.py
 
 coverage: $(STAMP) node_modules/.installed  ## line coverage of generator/ and of the generated runtime
 	$(BIN)/pytest -q -n $(WORKERS) --cov=generator --cov=telnyx_ai --cov-report=term-missing:skip-covered
 
 golden: $(STAMP)  ## rewrite the expected trees of tests/golden/ (review them with git diff)
-	$(BIN)/python tests/test_golden.py
+	$(BIN)/python tests/golden/test_golden.py
 
 test: check lint typecheck unit  ## the whole suite
 
@@ -82,9 +82,9 @@ build: $(STAMP)  ## reproducible wheel and sdist of generated/, twine check, ins
 	rm -rf build/smoke-venv
 	$(PYTHON) -m venv build/smoke-venv
 	build/smoke-venv/bin/python -m pip install --quiet --disable-pip-version-check build/dist/*.whl
-	cd build && smoke-venv/bin/python ../tests/wheel_smoke.py
+	cd build && smoke-venv/bin/python ../tests/smoke/wheel_smoke.py
 	build/smoke-venv/bin/python -m pip install --quiet --disable-pip-version-check "$$(ls build/dist/*.whl)[streaming,webhooks]"
-	cd build && smoke-venv/bin/python ../tests/wheel_smoke.py
+	cd build && smoke-venv/bin/python ../tests/smoke/wheel_smoke.py
 
 publish: build  ## upload build/dist to $$TELNYX_CODEGEN_INDEX_URL (credentials: TWINE_USERNAME, TWINE_PASSWORD)
 	$(BIN)/telnyx-codegen publish --dist build/dist --changelog generated/CHANGELOG.md

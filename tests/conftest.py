@@ -33,7 +33,7 @@ settings.load_profile(os.environ.get("TELNYX_CODEGEN_TIER", "test"))
 
 
 def _prism(dynamic: bool) -> Iterator[str]:
-    import prism
+    from support import prism
 
     try:
         with prism.running(dynamic=dynamic) as url:

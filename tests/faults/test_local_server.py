@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
-from servers import free_port, serving
+from support.servers import free_port, serving
 
 import telnyx_ai
 from telnyx_ai import AsyncTelnyx, Telnyx

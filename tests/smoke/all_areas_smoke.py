@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import respx
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "build" / "all" / "sdk"))
 
 import telnyx_all  # noqa: E402

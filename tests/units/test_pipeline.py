@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from servers import serving
+from support.servers import serving
 
 from generator.curation import curate
 from generator.loading import dump_yaml
@@ -19,7 +19,7 @@ from generator.pipeline import build
 from generator.problems import GenerationFailed, Problems
 from generator.writing import unified_diff
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 UPSTREAM = ROOT.parent / "shared" / "telnyx-openapi" / "spec3.yml"
 SPEC = ROOT / "spec" / "ai-assistants.openapi.yaml"
 CONFIG = ROOT / "spec" / "sdk.yaml"

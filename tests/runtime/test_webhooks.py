@@ -10,17 +10,26 @@ import json
 import sys
 import time
 from http.server import BaseHTTPRequestHandler
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from hypothesis import given
 from hypothesis import strategies as st
-from servers import serving
+from support.servers import serving
+from support.webhook_signing import (
+    BODY,
+    CONFIG,
+    OTHER,
+    PUBLIC,
+    ROOT,
+    SIGNATURE,
+    SPEC,
+    TIMESTAMP,
+    sign,
+)
 
 import telnyx_ai
 from generator.normalising import normalise
@@ -28,47 +37,6 @@ from generator.problems import Problems
 from telnyx_ai import AsyncTelnyx, Telnyx, WebhookVerificationError
 from telnyx_ai import types as models
 from telnyx_ai.types import UnknownWebhookEvent
-
-ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT / "spec" / "ai-assistants.openapi.yaml"
-CONFIG = yaml.safe_load((ROOT / "spec" / "sdk.yaml").read_text())["webhooks"]
-SIGNATURE, TIMESTAMP = CONFIG["signature_header"], CONFIG["timestamp_header"]
-
-PRIVATE = Ed25519PrivateKey.generate()
-PUBLIC = base64.b64encode(
-    PRIVATE.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-).decode()
-OTHER = base64.b64encode(
-    Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-).decode()
-
-EVENT = {
-    "data": {
-        "event_type": "call.conversation.ended",
-        "id": "eb8775a6-634f-48b0-b177-d5465a8a8e9f",
-        "occurred_at": "2025-05-29T13:35:38.817785Z",
-        "record_type": "event",
-        "payload": {
-            "assistant_id": "assistant-1",
-            "conversation_id": "c-1",
-            "duration_sec": 3,
-            "reason": "customer_disconnect",
-        },
-    }
-}
-BODY = json.dumps(EVENT).encode()
-
-
-def sign(body: bytes, at: int | None = None, key: Ed25519PrivateKey = PRIVATE) -> dict[str, str]:
-    """The headers the API sends with `body`: the signature of `{timestamp}|{body}`."""
-    timestamp = str(int(time.time()) if at is None else at)
-    message = (
-        CONFIG["signed_message"]
-        .replace("{timestamp}", timestamp)
-        .encode()
-        .replace(b"{payload}", body)
-    )
-    return {SIGNATURE: base64.b64encode(key.sign(message)).decode(), TIMESTAMP: timestamp}
 
 
 @pytest.fixture

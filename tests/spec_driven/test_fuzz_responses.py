@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 import respx
-import test_operations as ops
 from hypothesis import given
 from hypothesis import strategies as st
+from support import operations as ops
 
 import telnyx_ai
 

@@ -12,7 +12,7 @@ import yaml
 
 from generator import validating
 
-SPEC = Path(__file__).resolve().parent.parent / "spec" / "ai-assistants.openapi.yaml"
+SPEC = Path(__file__).resolve().parents[2] / "spec" / "ai-assistants.openapi.yaml"
 
 # one way to break a schema object for each kind of rule of the 3.1 dialect
 MUTATIONS: dict[str, tuple[str, Any]] = {

@@ -14,11 +14,11 @@ import wave
 from pathlib import Path
 
 import pytest
-from servers import serving
-from test_streaming import Script
-from test_webhooks import BODY, CONFIG, PUBLIC, sign
+from support.servers import serving
+from support.sse_server import Script
+from support.webhook_signing import BODY, CONFIG, PUBLIC, sign
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "generated" / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), re.DOTALL)
 

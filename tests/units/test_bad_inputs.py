@@ -1,4 +1,4 @@
-"""The corpus of broken inputs in tests/bad_inputs/: each ends with exit code 2, exactly
+"""The corpus of broken inputs in tests/units/bad_inputs/: each ends with exit code 2, exactly
 the messages in its `expected.txt` (one line per problem, `file:line:col: ...`), no
 traceback, and the output directory byte-for-byte unchanged, modes and mtimes included.
 
@@ -21,7 +21,7 @@ import pytest
 
 from generator.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 BASE = CORPUS / "_base"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir() and not p.name.startswith("_"))
@@ -109,7 +109,7 @@ def test_bad_input(
 def test_every_case_ended_as_documented() -> None:
     if "PYTEST_XDIST_WORKER" in os.environ:
         # the workers share the cases out: each sees only its own (it failed a run of a few
-        # files under -n 2); counted in a run without -n, such as `pytest tests/test_bad_inputs.py`
+        # files under -n 2); counted in a run without -n, such as `pytest tests/units/test_bad_inputs.py`
         pytest.skip(
             "pytest-xdist shares the corpus out among its workers: counted in a run without -n"
         )

@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.cli import run
 
-from generator.cli import main
 from generator.naming import enum_member_name, parameter_name, pascal_case, snake_case
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 SPEC = """\
 openapi: 3.1.0
@@ -108,12 +108,6 @@ def write_inputs(tmp_path: Path, spec: str = SPEC, config: str = CONFIG) -> tupl
     spec_path.write_text(spec)
     config_path.write_text(config)
     return spec_path, config_path, tmp_path / "out"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def snapshot(directory: Path) -> dict[str, tuple[bytes, int, int]]:

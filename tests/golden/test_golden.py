@@ -22,7 +22,7 @@ from generator.pipeline import build
 from generator.problems import Problems
 from generator.writing import write_tree
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parent
 FIXTURES = sorted(p.name for p in GOLDEN.iterdir() if (p / "spec.yaml").exists())
 RUNTIME = (
     "_base_client.py",

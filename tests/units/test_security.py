@@ -1,4 +1,4 @@
-"""Strings from the spec are data, never code: a hostile spec (tests/hostile/) whose
+"""Strings from the spec are data, never code: a hostile spec (tests/units/hostile/) whose
 descriptions, names, enum values and defaults try to break out of literals, docstrings and
 comments generates a package that imports and works without running any of them."""
 

@@ -24,7 +24,7 @@ from hypothesis_jsonschema import from_schema
 from generator.normalising import normalise
 from generator.problems import Problems
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "ai-assistants.openapi.yaml"
 REF = "#/components/schemas/"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NODE = Path(sys.executable).parent / "node"
 PYRIGHT = ROOT / "node_modules" / "pyright" / "index.js"
 

@@ -17,7 +17,7 @@ import yaml
 
 from generator.diffing import Report, compare, surface
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "ai-assistants.openapi.yaml"
 CONFIG = ROOT / "spec" / "sdk.yaml"
 UPSTREAM = ROOT.parent / "shared" / "telnyx-openapi" / "spec3.yml"
@@ -268,7 +268,7 @@ def test_release_of_a_changed_upstream_bumps_regenerates_and_logs(tmp_path: Path
     assert "### Features\n\n- types.EventStatus: new value 'cancelled'" in changelog
 
 
-BAD_INPUTS = ROOT / "tests" / "bad_inputs"
+BAD_INPUTS = ROOT / "tests" / "units" / "bad_inputs"
 # Broken inputs of the corpus that the diff reads too: it says what generate says of them.
 BROKEN_FOR_DIFF = [
     "03-not-yaml",

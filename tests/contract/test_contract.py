@@ -12,7 +12,7 @@ import asyncio
 from typing import Any
 
 import pytest
-import test_operations as ops
+from support import operations as ops
 
 import telnyx_ai
 
@@ -52,7 +52,7 @@ def contract_cases(*variants: str, only: tuple[str, ...] = ()) -> list[Any]:
 def readable_by_prism(op: ops.Operation, call: ops.Call) -> ops.Call:
     """Prism reads every part of a multipart body as text, so an object sent as a JSON part
     (OpenAPI's default for objects, and ours) is to Prism a string, "not an object". Such
-    fields are left out here; tests/test_operations.py checks how they are encoded."""
+    fields are left out here; tests/spec_driven/test_operations.py checks how they are encoded."""
     if op.body is None or op.body_media != "multipart/form-data":
         return call
     textual = {
@@ -72,7 +72,7 @@ def prism_violations(error: telnyx_ai.APIStatusError) -> list[dict[str, Any]]:
 # cluster schema (clusters of subclusters) it stops with objects that miss their required
 # properties and refuses its own answer with a 500. The request is still checked: every
 # violation must concern the response. Should Prism answer one day, the test fails and the
-# operation leaves this list. tests/test_operations.py parses these answers.
+# operation leaves this list. tests/spec_driven/test_operations.py parses these answers.
 PRISM_CANNOT_ANSWER = frozenset({"ai.clusters.retrieve"})
 
 

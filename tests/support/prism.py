@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from servers import free_port, wait_listening
+from support.servers import free_port, wait_listening
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRISM = ROOT / "node_modules" / "@stoplight" / "prism-cli" / "dist" / "index.js"
 SPEC = ROOT / "spec" / "ai-assistants.openapi.yaml"
 

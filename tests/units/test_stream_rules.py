@@ -17,7 +17,7 @@ from generator.curation import curate
 from generator.ir_builder import build_api
 from generator.problems import Problems
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "ai-assistants.openapi.yaml"
 CONFIG = ROOT / "spec" / "sdk.yaml"
 

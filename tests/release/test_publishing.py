@@ -21,13 +21,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from servers import free_port, wait_listening
-from test_generator import run
+from support.cli import run
+from support.servers import free_port, wait_listening
 
 from generator.cli import main
 from generator.publishing import INDEX_URL_ENV, files_on_index, simple_url, source_date_epoch
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GENERATED = ROOT / "generated"
 VERSION = str(yaml.safe_load((ROOT / "spec" / "sdk.yaml").read_text())["version"])
 
@@ -202,7 +202,7 @@ def test_publish_uploads_once_and_pip_installs_it_from_the_index(
         install.stdout,
     ), install.stdout[-2000:]
     smoke = subprocess.run(
-        [str(python), str(ROOT / "tests" / "wheel_smoke.py")],
+        [str(python), str(ROOT / "tests" / "smoke" / "wheel_smoke.py")],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from generator.cli import main
 
-FIXTURE = Path(__file__).resolve().parent / "golden" / "media_types"
+FIXTURE = Path(__file__).resolve().parents[1] / "golden" / "media_types"
 
 PROBE = r"""
 import io, json, httpx, respx

@@ -1,6 +1,6 @@
 """A release commits all of its files or none: killed or failing at any step, the next
 `release` finishes what the killed one made (or finds it undone), and a release that fails
-leaves every file as it was. The mini spec of tests/bad_inputs/_base is the upstream."""
+leaves every file as it was. The mini spec of tests/units/bad_inputs/_base is the upstream."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ import pytest
 from generator import releasing
 from generator.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
-BASE = ROOT / "tests" / "bad_inputs" / "_base"
+ROOT = Path(__file__).resolve().parents[2]
+BASE = ROOT / "tests" / "units" / "bad_inputs" / "_base"
 RULES = """specs:
   - name: mini
     title: Mini API

@@ -202,7 +202,7 @@ def test_booleans_in_query_are_lowercase(mode: str) -> None:
 @modes
 @pytest.mark.parametrize(
     ("hostile", "segment"),
-    # `.` and `..` themselves are refused (tests/test_faults.py): proxies read even %2E as a dot segment
+    # `.` and `..` themselves are refused (tests/faults/test_faults.py): proxies read even %2E as a dot segment
     [
         ("a/b", "a%2Fb"),
         ("x?y=1", "x%3Fy%3D1"),
@@ -728,7 +728,7 @@ def test_import_is_lazy() -> None:
     code = "import sys, telnyx_ai; c = telnyx_ai.Telnyx(api_key='k'); print(sorted(m for m in sys.modules if m.startswith(('telnyx_ai', 'pydantic'))))"
     out = subprocess.run(
         [sys.executable, "-c", code],
-        cwd=Path(__file__).parent.parent / "generated",
+        cwd=Path(__file__).resolve().parents[2] / "generated",
         capture_output=True,
         text=True,
         check=True,
@@ -760,7 +760,7 @@ print(json.dumps([touched, models()]))
 """
     out = subprocess.run(
         [sys.executable, "-c", code],
-        cwd=Path(__file__).parent.parent / "generated",
+        cwd=Path(__file__).resolve().parents[2] / "generated",
         capture_output=True,
         text=True,
         check=True,

@@ -21,7 +21,7 @@ from generator.problems import Problems
 from generator.rendering import format_files
 from generator.validating import SCHEMA_REF, iter_nodes, iter_refs
 
-SPEC = Path(__file__).resolve().parent.parent / "spec" / "ai-assistants.openapi.yaml"
+SPEC = Path(__file__).resolve().parents[2] / "spec" / "ai-assistants.openapi.yaml"
 
 needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="the platform cannot fork")
 

@@ -36,7 +36,7 @@ from generator.cli import main
 from generator.loading import FastLoader
 from generator.validating import HTTP_METHODS, iter_refs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MUTANTS = 400 if os.environ.get("TELNYX_CODEGEN_TIER") == "deep" else 40
 TIME_LIMIT = 60  # seconds a mutant may take; a correct one takes about one
 OPERATIONS = [
