@@ -19,6 +19,7 @@ from .ir import Api, Operation, Parameter
 from .ir_builder import Builder, load_config
 from .loading import SourceMap, load_text, load_yaml
 from .normalising import normalise
+from .openapi import VALUE_KEYWORDS
 from .pipeline import CACHE, caching
 from .problems import GenerationFailed, Locator, Problems
 from .validating import validate_spec
@@ -200,11 +201,7 @@ def _reachable(document: dict[str, Any], roots: list[Any]) -> set[str]:
                 if name not in seen:
                     seen.add(name)
                     stack.append(schemas.get(name))
-            stack.extend(
-                v
-                for k, v in node.items()
-                if k not in ("example", "examples", "default", "enum", "const")
-            )
+            stack.extend(v for k, v in node.items() if k not in VALUE_KEYWORDS)
         elif isinstance(node, list):
             stack.extend(node)
     return seen

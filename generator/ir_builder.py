@@ -27,9 +27,10 @@ from .ir import (
     WebhookEvent,
     WebhookSigning,
 )
+from .openapi import HTTP_METHODS, SCHEMA_REF, deref, schemas_named
 from .problems import Problems, pointer
+from .runtime_names import EXCEPTION_NAMES
 from .type_expressions import TypeExpr
-from .validating import HTTP_METHODS, SCHEMA_REF, deref, schemas_named
 
 _PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*$")
 _DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
@@ -48,7 +49,7 @@ _IMPORTED_MODULES = frozenset(sys.stdlib_module_names) | {
     "cryptography",
     "anyio",
 }
-_TAKEN_CLASS_NAMES = frozenset(naming.EXCEPTION_NAMES) | {
+_TAKEN_CLASS_NAMES = frozenset(EXCEPTION_NAMES) | {
     "NotGiven", "NOT_GIVEN", "Omit", "Stream", "AsyncStream", "StreamedResponse", "AsyncStreamedResponse",
     "RawResponse", "RequestSpec", "SyncAPIClient", "AsyncAPIClient", "Webhooks", "Any", "Mapping",
     "TYPE_CHECKING", "TimeoutTypes", "TelnyxModel",

@@ -47,6 +47,15 @@ FastLoader.yaml_implicit_resolvers = {
 }
 
 
+YAMLError = pyyaml.YAMLError
+
+
+def parse_yaml(content: str | bytes) -> Any:
+    """The plain data of one YAML document (the fast loader, no positions kept); raises
+    YAMLError. For what is only read, never pointed into: the upstream spec, sdk.yaml."""
+    return pyyaml.load(content, Loader=FastLoader)  # noqa: S506 - a safe loader
+
+
 @dataclass
 class Document:
     """A loaded YAML file: its plain data, and its node graph or text for locating nodes."""

@@ -15,12 +15,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .naming import MODEL_METHODS
-from .normalising import SCHEMA_MAPS
+from .openapi import SCHEMA_MAPS, rewrite_refs, schemas_named
 from .parallel import ChildFailed, Forked, can_fork, cores
 from .problems import Problems
-from .rendering import wrap_paragraphs
-from .validating import rewrite_refs, schemas_named
+from .runtime_names import MODEL_METHODS
+from .text import wrap_paragraphs
 
 DOCSTRING_WIDTH = 100 - 4 - 4  # the line, the indent of a class body, a margin for the quotes
 _DEFINED = re.compile(r"^(?:class (\w+)\b|(\w+) = TypeAliasType\()", re.MULTILINE)

@@ -16,11 +16,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .curation import curate
 from .diffing import Report, compare, read_spec, surface
-from .loading import FastLoader
+from .loading import parse_yaml
 from .pipeline import Result, build, spec_label
 from .problems import GenerationFailed, Problems
 from .writing import WriteError, locked, write_tree
@@ -270,7 +268,7 @@ def _release(
         new_text = candidate.read_text(encoding="utf-8")
     old_text = spec.read_text(encoding="utf-8")
     config_text = config.read_text(encoding="utf-8")
-    config_data = yaml.load(config_text, Loader=FastLoader)  # noqa: S506
+    config_data = parse_yaml(config_text)
     version = str(config_data["version"])
     old_name, old_spec = read_spec(str(spec), spec.parent, problems)
     new_spec = document  # what was just curated, as plain data
