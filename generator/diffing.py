@@ -15,30 +15,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .config import load_config
 from .ir import Api, Operation, Parameter
-from .ir_builder import Builder, load_config
 from .loading import SourceMap, load_text, load_yaml
-from .normalising import normalise
-from .openapi import VALUE_KEYWORDS
-from .pipeline import CACHE, caching
+from .openapi import CONSTRAINTS, SCHEMA_REF, operations, walk
+from .pipeline import front, validate
 from .problems import GenerationFailed, Locator, Problems
-from .validating import validate_spec
 
 LEVELS = ("breaking", "feature", "fix")
-CONSTRAINTS = (
-    "default",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minItems",
-    "maxItems",
-    "format",
-)
+# What a field's change of is a fix: its default, constraints and format.
+COMPARED = ("default", *CONSTRAINTS, "format")
 DEFAULT_SPEC_PATH = "spec/ai-assistants.openapi.yaml"
 
 
@@ -165,45 +151,33 @@ def surface(
     spec lacks are simply absent (an older spec may not have them yet). `locate` gives
     the problems their lines."""
     problems = Problems(locate=locate)
-    validate_spec(spec, name, problems, cache_dir=CACHE if caching() else None)(problems)
+    validate(spec, name, problems)(problems)
     problems.raise_if_errors()
-    normalised = normalise(spec, name, problems, config.get("methods"))
-    problems.raise_if_errors()
-    paths = normalised.document.get("paths", {})
+    paths = spec.get("paths") or {}
     methods = {
         dotted: target
         for dotted, target in (config.get("methods") or {}).items()
         if str(target).partition(" ")[2] in paths
         and str(target).partition(" ")[0].lower() in paths[str(target).partition(" ")[2]]
     }
-    sdk_config = load_config({**config, "methods": methods}, config_file, problems)
-    problems.raise_if_errors()
-    assert sdk_config is not None
-    api = Builder(
-        normalised.document, name, {**config, "methods": methods}, config_file, problems
-    ).build(sdk_config)
-    problems.raise_if_errors()
-    assert api is not None
+    normalised, api = front(spec, name, {**config, "methods": methods}, config_file, problems)
     return api, normalised.document
 
 
 # -- comparing ----------------------------------------------------------------------------
 def _reachable(document: dict[str, Any], roots: list[Any]) -> set[str]:
+    """The component schemas that `roots` refer to, transitively."""
     schemas = document.get("components", {}).get("schemas", {})
     seen: set[str] = set()
     stack = list(roots)
     while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
+        for node, _ in walk(stack.pop()):
             ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            if isinstance(ref, str) and ref.startswith(SCHEMA_REF):
                 name = ref.rsplit("/", 1)[-1]
                 if name not in seen:
                     seen.add(name)
                     stack.append(schemas.get(name))
-            stack.extend(v for k, v in node.items() if k not in VALUE_KEYWORDS)
-        elif isinstance(node, list):
-            stack.extend(node)
     return seen
 
 
@@ -211,14 +185,11 @@ def _usage(document: dict[str, Any]) -> tuple[set[str], set[str]]:
     """Models reachable from requests (bodies, query models) and from responses."""
     requests: list[Any] = []
     responses: list[Any] = []
-    for item in document.get("paths", {}).values():
-        for operation in item.values():
-            if not isinstance(operation, dict):
-                continue
-            requests.append(operation.get("requestBody"))
-            if operation.get("x-query-model"):
-                requests.append({"$ref": "#/components/schemas/" + operation["x-query-model"]})
-            responses.append(operation.get("responses"))
+    for _, _, operation in operations(document):
+        requests.append(operation.get("requestBody"))
+        if operation.get("x-query-model"):
+            requests.append({"$ref": SCHEMA_REF + operation["x-query-model"]})
+        responses.append(operation.get("responses"))
     return _reachable(document, requests), _reachable(document, responses)
 
 
@@ -401,7 +372,7 @@ def _compare_models(report: Report, old_doc: dict[str, Any], new_doc: dict[str, 
                     field_subject,
                     "is now required" if now else "is now optional",
                 )
-            for keyword in CONSTRAINTS:
+            for keyword in COMPARED:
                 if isinstance(x, dict) and isinstance(y, dict) and x.get(keyword) != y.get(keyword):
                     report.add(
                         "fix",
