@@ -298,6 +298,14 @@ def _release(
     if notes is not None and notes.exists():
         files[notes] = NOTES_HEADER
     result = _generate_candidate(new_text, config_text, spec, config, problems)
+    _commit(new_version, spec, config, out, files, result)
+    return outcome
+
+
+def _commit(
+    new_version: str, spec: Path, config: Path, out: Path, files: dict[Path, str], result: Result
+) -> None:
+    """Make the release (its journal, in one rename), then write its files and tree."""
     if not out.parent.is_dir():
         raise WriteError(out.parent, "parent of the output directory does not exist")
     base = journal_of(config).parent
@@ -316,7 +324,7 @@ def _release(
     except WriteError as exc:
         raise WriteError(
             journal_of(config),
-            f"release {new_version} is made but not finished ({exc}); run the release again to finish it",
+            f"release {new_version} is made but not finished ({exc}); run the release again to "
+            "finish it",
         ) from None
     _remove_journal(journal_of(config))
-    return outcome

@@ -13,7 +13,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -123,36 +123,12 @@ def _v31_spec_validator() -> Any:
     from openapi_spec_validator import OpenAPIV31SpecValidator
 
     try:
-        import jsonschema_rs
-        from jsonschema.exceptions import SchemaError
-        from openapi_schema_validator import OAS31_BASE_DIALECT_ID, OAS31Validator
-        from openapi_schema_validator._specifications import REGISTRY
+        check = _dialect_check()
+        from openapi_schema_validator import OAS31_BASE_DIALECT_ID
         from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
         from openapi_spec_validator.validation.keywords import OpenAPIV31SchemaValidator
-
-        vocabulary = "https://spec.openapis.org/oas/3.1/meta/base"
-        dialect = OAS31Validator.META_SCHEMA
-        registry = jsonschema_rs.Registry(
-            [(vocabulary, REGISTRY.contents(vocabulary)), (OAS31_BASE_DIALECT_ID, dialect)]
-        )
-        anything = {
-            "uri": lambda _: True,
-            "uri-reference": lambda _: True,
-        }  # not checked by the original either
-        checker = jsonschema_rs.validator_for(
-            dialect,
-            registry=registry,
-            validate_formats=True,
-            formats={"regex": _is_regex, **anything},
-        )
     except Exception:  # noqa: BLE001 - the original check is correct, only slower
         return OpenAPIV31SpecValidator
-
-    def check(schema: Any) -> None:
-        for error in checker.iter_errors(schema):
-            raise SchemaError(
-                error.message, path=list(error.instance_path), instance=error.instance
-            )
 
     class SchemaObjects(OpenAPIV31SchemaValidator):
         def __call__(
@@ -181,6 +157,39 @@ def _v31_spec_validator() -> Any:
         keyword_validators = {**OpenAPIV31SpecValidator.keyword_validators, "schema": SchemaObjects}
 
     return SpecValidator
+
+
+def _dialect_check() -> Callable[[Any], None]:
+    """A check of one schema object against the OpenAPI 3.1 dialect by jsonschema-rs, which
+    raises jsonschema's SchemaError as openapi-spec-validator's own check does."""
+    import jsonschema_rs
+    from jsonschema.exceptions import SchemaError
+    from openapi_schema_validator import OAS31_BASE_DIALECT_ID, OAS31Validator
+    from openapi_schema_validator._specifications import REGISTRY
+
+    vocabulary = "https://spec.openapis.org/oas/3.1/meta/base"
+    dialect = OAS31Validator.META_SCHEMA
+    registry = jsonschema_rs.Registry(
+        [(vocabulary, REGISTRY.contents(vocabulary)), (OAS31_BASE_DIALECT_ID, dialect)]
+    )
+    anything = {
+        "uri": lambda _: True,
+        "uri-reference": lambda _: True,
+    }  # not checked by the original either
+    checker = jsonschema_rs.validator_for(
+        dialect,
+        registry=registry,
+        validate_formats=True,
+        formats={"regex": _is_regex, **anything},
+    )
+
+    def check(schema: Any) -> None:
+        for error in checker.iter_errors(schema):
+            raise SchemaError(
+                error.message, path=list(error.instance_path), instance=error.instance
+            )
+
+    return check
 
 
 def _through_refs(document: Any, parts: tuple[Any, ...]) -> tuple[Any, ...] | None:
