@@ -240,7 +240,8 @@ def summary(result: Result, changes: Changes, seconds: float) -> str:
     unchanged = len(result.files) - written
     return (
         f"{len(result.api.operations)} operations, {len(result.api.model_names)} models; "
-        f"{len(result.files)} files: {written} written, {unchanged} unchanged, {len(changes.removed)} removed ({seconds:.2f} s)"
+        f"{len(result.files)} files: {written} written, {unchanged} unchanged, "
+        f"{len(changes.removed)} removed ({seconds:.2f} s)"
     )
 
 
@@ -253,9 +254,8 @@ def _build_or_publish(args: argparse.Namespace) -> int:
                 print(f"built {path} ({path.stat().st_size:,} bytes)")
         else:
             release = publish(args.dist, args.changelog)
-            print(
-                f"uploaded {release.name} {release.version} ({', '.join(p.name for p in release.files)})"
-            )
+            names = ", ".join(p.name for p in release.files)
+            print(f"uploaded {release.name} {release.version} ({names})")
     except PublishError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -296,7 +296,8 @@ def _diff_or_release(args: argparse.Namespace, problems: Problems) -> int:
     sys.stdout.write(outcome.report.text(outcome.old_version))
     if outcome.report.changes:
         print(
-            f"released {outcome.new_version}: spec, sdk.yaml, {args.out} and its CHANGELOG.md updated"
+            f"released {outcome.new_version}: spec, sdk.yaml, {args.out} and its CHANGELOG.md "
+            "updated"
         )
     return 0
 

@@ -321,7 +321,8 @@ class Curator:
         for schema_name, schema in schemas.items():
             if schema_name in upstream or schema_name in self.schemas:
                 self.problems.warning(
-                    f"fix `{rule.label}`: upstream declares {schema_name} now; the curated one is stale, remove it",
+                    f"fix `{rule.label}`: upstream declares {schema_name} now; the curated one "
+                    "is stale, remove it",
                     loaded.path,
                     pointer("schemas", schema_name),
                 )
@@ -332,7 +333,10 @@ class Curator:
                 )
                 continue
             schema = copy.deepcopy(schema)
-            note = f"Added by curation (`{name}` of the curation rules): the upstream spec does not declare it."
+            note = (
+                f"Added by curation (`{name}` of the curation rules): the upstream spec does not "
+                "declare it."
+            )
             schema["description"] = f"{schema.get('description', '').strip()}\n\n{note}".strip()
             self.schemas[schema_name] = schema
             added = True

@@ -411,7 +411,8 @@ def _split_module(source: str) -> tuple[list[ast.stmt], str]:
     head = ast.parse("\n".join(lines[:start])).body
     if not all(isinstance(statement, (ast.Import, ast.ImportFrom)) for statement in head):
         raise ValueError(
-            f"unexpected statement among the imports of a generated module: {ast.unparse(head[-1])[:80]}"
+            "unexpected statement among the imports of a generated module: "
+            f"{ast.unparse(head[-1])[:80]}"
         )
     imports = [s for s in head if not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
     return imports, "\n".join(lines[start:])

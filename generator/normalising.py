@@ -465,7 +465,8 @@ class Normaliser:
         for member, value in zip(members, [v for v in values if v is not None], strict=True):
             if member in names or not member.isidentifier() or member in RESERVED:
                 self.problems.error(
-                    f"enum values {names.get(member, value)!r} and {value!r} of {name} both become the member name {member}",
+                    f"enum values {names.get(member, value)!r} and {value!r} of {name} both "
+                    f"become the member name {member}",
                     self.file,
                     self.origins.get(name, pointer("components", "schemas", name)),
                 )

@@ -182,7 +182,8 @@ def build(
         if exc.path:
             origin = template_of(exc.path, api.config.package)
             problems.error(
-                f"rendered code is not valid Python: {exc.message} (rendered from the template {origin})",
+                f"rendered code is not valid Python: {exc.message} (rendered from the template "
+                f"{origin})",
                 exc.path,
                 position=(exc.line, exc.column),
             )
@@ -258,7 +259,8 @@ def _render(
         raise GenerationFailed(problems) from None
     except jinja2.TemplateNotFound as exc:
         problems.error(
-            f"template {exc.name} not found: the generator's templates are incomplete (reinstall telnyx-codegen)",
+            f"template {exc.name} not found: the generator's templates are incomplete "
+            "(reinstall telnyx-codegen)",
             "templates",
         )
         raise GenerationFailed(problems) from None
@@ -267,7 +269,8 @@ def _render(
         raise GenerationFailed(problems) from None
     for path in sorted(p for p in files if hand_written(p, api.config.hand_written)):
         problems.error(
-            f"the generator renders {path}, which is declared hand-written (rename the resource or the path)",
+            f"the generator renders {path}, which is declared hand-written (rename the "
+            "resource or the path)",
             config_doc.path,
             "/hand_written",
         )

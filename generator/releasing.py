@@ -71,7 +71,8 @@ def drop_stale_methods(
         method, _, path = str(target).partition(" ")
         if method.lower() not in (paths.get(path) or {}):
             line = re.compile(
-                rf"^[ \t]+{re.escape(str(dotted))}:[ \t]*['\"]?{re.escape(str(target))}['\"]?[ \t]*\n",
+                rf"^[ \t]+{re.escape(str(dotted))}:"
+                rf"[ \t]*['\"]?{re.escape(str(target))}['\"]?[ \t]*\n",
                 re.MULTILINE,
             )
             config_text, count = line.subn("", config_text)
@@ -80,7 +81,11 @@ def drop_stale_methods(
     return config_text, dropped
 
 
-NOTES_HEADER = "<!-- Changes for the next release that the API diff cannot see, one `- ` item each, a fix unless it starts with [feature] or [breaking]; `make release` takes them into the changelog and empties this file. -->\n"
+NOTES_HEADER = (
+    "<!-- Changes for the next release that the API diff cannot see, one `- ` item each, a fix "
+    "unless it starts with [feature] or [breaking]; `make release` takes them into the "
+    "changelog and empties this file. -->\n"
+)
 _LEVEL = re.compile(r"^\[(fix|feature|breaking)\]\s*")
 
 
@@ -172,7 +177,8 @@ def finish_interrupted(config: Path, problems: Problems) -> str | None:
         spec, out, version = base / entry["spec"], base / entry["out"], str(entry["version"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         problems.error(
-            f"the journal of an interrupted release cannot be read ({exc}); restore the files with git and delete it",
+            f"the journal of an interrupted release cannot be read ({exc}); restore the files "
+            "with git and delete it",
             str(journal),
         )
         raise GenerationFailed(problems) from None
@@ -182,7 +188,8 @@ def finish_interrupted(config: Path, problems: Problems) -> str | None:
             # edited since the release was made: finishing it would overwrite the edit
             problems.error(
                 f"changed since release {version} was made (its journal is {journal.name}); "
-                "move the change aside and run the release again to finish it, or delete the journal to drop that release",
+                "move the change aside and run the release again to finish it, or delete the "
+                "journal to drop that release",
                 str(path),
             )
     if problems.errors:
@@ -201,7 +208,8 @@ def _remove_journal(journal: Path) -> None:
     except OSError as exc:
         raise WriteError(
             journal,
-            f"the release is finished, but its journal cannot be removed: {exc.strerror}; delete it",
+            "the release is finished, but its journal cannot be removed: "
+            f"{exc.strerror}; delete it",
         ) from None
 
 
