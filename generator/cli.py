@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .pipeline import DEFAULT_CONFIG, DEFAULT_OUT, DEFAULT_SPEC, Result, cached_build
 from .problems import GenerationFailed, Problems
@@ -70,11 +71,29 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv)
 
 
-def _main(argv: list[str] | None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="telnyx-codegen", description=__doc__.splitlines()[0] if __doc__ else None
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    _add_curate(commands)
+    generate_cmd = commands.add_parser("generate", help="generate the SDK package")
+    _add_generation_options(generate_cmd)
+    generate_cmd.add_argument(
+        "--all-areas",
+        action="store_true",
+        help="curate the whole upstream spec (spec `all` of the rules) and generate it into "
+        "build/all",
+    )
+    generate_cmd.add_argument("--upstream", default=None, help="with --all-areas: " + UPSTREAM_HELP)
+    check_cmd = commands.add_parser("check", help="exit 1 with a diff if the output is stale")
+    _add_generation_options(check_cmd)
+    _add_diff_and_release(commands)
+    _add_build_and_publish(commands)
+    return parser
+
+
+def _add_curate(commands: Any) -> None:
     curate_cmd = commands.add_parser(
         "curate", help="derive the curated spec from Telnyx's public spec"
     )
@@ -86,16 +105,9 @@ def _main(argv: list[str] | None) -> int:
     curate_cmd.add_argument(
         "--name", default=None, help="which spec of the rules (default: the first)"
     )
-    generate_cmd = commands.add_parser("generate", help="generate the SDK package")
-    _add_generation_options(generate_cmd)
-    generate_cmd.add_argument(
-        "--all-areas",
-        action="store_true",
-        help="curate the whole upstream spec (spec `all` of the rules) and generate it into build/all",
-    )
-    generate_cmd.add_argument("--upstream", default=None, help="with --all-areas: " + UPSTREAM_HELP)
-    check_cmd = commands.add_parser("check", help="exit 1 with a diff if the output is stale")
-    _add_generation_options(check_cmd)
+
+
+def _add_diff_and_release(commands: Any) -> None:
     diff_cmd = commands.add_parser(
         "diff", help="the SDK-level changes between two specs and the semver bump"
     )
@@ -118,8 +130,12 @@ def _main(argv: list[str] | None) -> int:
         "--notes",
         type=Path,
         default=None,
-        help="changes the API diff cannot see, taken into the entry (default: unreleased.md beside --spec)",
+        help="changes the API diff cannot see, taken into the entry (default: unreleased.md "
+        "beside --spec)",
     )
+
+
+def _add_build_and_publish(commands: Any) -> None:
     build_cmd = commands.add_parser(
         "build", help="reproducible wheel and sdist of the generated project, checked by twine"
     )
@@ -144,21 +160,14 @@ def _main(argv: list[str] | None) -> int:
         default=DEFAULT_OUT / "CHANGELOG.md",
         help="must describe the version (default: %(default)s)",
     )
-    args = parser.parse_args(argv)
 
+
+def _main(argv: list[str] | None) -> int:
+    args = _parser().parse_args(argv)
     problems = Problems()
     started = time.perf_counter()
     if args.command == "curate":
-        from .curation import curate
-
-        document = curate(args.upstream, args.rules, args.out, problems, args.name)
-        _report(problems)
-        if document is None:
-            return 2
-        print(
-            f"curated {len(document['paths'])} paths, {len(document['components']['schemas'])} schemas"
-        )
-        return 0
+        return _curate(args, problems)
     if args.command in ("build", "publish"):
         return _build_or_publish(args)
     if args.command in ("diff", "release"):
@@ -174,12 +183,30 @@ def _main(argv: list[str] | None) -> int:
         args.spec = spec
         args.config = args.config if args.config != DEFAULT_CONFIG else Path("spec/sdk-all.yaml")
         args.out = args.out if args.out != DEFAULT_OUT else ALL_AREAS_OUT / "sdk"
+    return _generate_or_check(args, problems, started)
+
+
+def _curate(args: argparse.Namespace, problems: Problems) -> int:
+    from .curation import curate
+
+    document = curate(args.upstream, args.rules, args.out, problems, args.name)
+    _report(problems)
+    if document is None:
+        return 2
+    schemas = document["components"]["schemas"]
+    print(f"curated {len(document['paths'])} paths, {len(schemas)} schemas")
+    return 0
+
+
+def _generate_or_check(args: argparse.Namespace, problems: Problems, started: float) -> int:
     from .releasing import journal_of, pending_release
 
     pending = pending_release(args.config)
     if pending is not None:
         problems.warning(
-            f"release {pending} was made but not finished (killed, or its files could not be written): run `make release` to finish it; until then this generates from the files as they are",
+            f"release {pending} was made but not finished (killed, or its files could not be "
+            "written): run `make release` to finish it; until then this generates from the "
+            "files as they are",
             str(journal_of(args.config)),
         )
     try:
@@ -213,7 +240,8 @@ def summary(result: Result, changes: Changes, seconds: float) -> str:
     unchanged = len(result.files) - written
     return (
         f"{len(result.api.operations)} operations, {len(result.api.model_names)} models; "
-        f"{len(result.files)} files: {written} written, {unchanged} unchanged, {len(changes.removed)} removed ({seconds:.2f} s)"
+        f"{len(result.files)} files: {written} written, {unchanged} unchanged, "
+        f"{len(changes.removed)} removed ({seconds:.2f} s)"
     )
 
 
@@ -226,9 +254,8 @@ def _build_or_publish(args: argparse.Namespace) -> int:
                 print(f"built {path} ({path.stat().st_size:,} bytes)")
         else:
             release = publish(args.dist, args.changelog)
-            print(
-                f"uploaded {release.name} {release.version} ({', '.join(p.name for p in release.files)})"
-            )
+            names = ", ".join(p.name for p in release.files)
+            print(f"uploaded {release.name} {release.version} ({names})")
     except PublishError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -269,7 +296,8 @@ def _diff_or_release(args: argparse.Namespace, problems: Problems) -> int:
     sys.stdout.write(outcome.report.text(outcome.old_version))
     if outcome.report.changes:
         print(
-            f"released {outcome.new_version}: spec, sdk.yaml, {args.out} and its CHANGELOG.md updated"
+            f"released {outcome.new_version}: spec, sdk.yaml, {args.out} and its CHANGELOG.md "
+            "updated"
         )
     return 0
 

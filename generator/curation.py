@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml as pyyaml
-
-from .loading import FastLoader, SourceMap, dump_yaml, load_yaml
+from .loading import SourceMap, YAMLError, dump_yaml, load_yaml, parse_yaml
+from .openapi import SCHEMA_REF, iter_refs, operations, rewrite_refs
 from .problems import Problems, pointer
-from .validating import HTTP_METHODS, SCHEMA_REF, iter_refs, rewrite_refs
 
 UPSTREAM_LIMIT = 256 * 1024 * 1024  # a spec larger than this is not a spec
 STREAM_MEDIA_TYPE = "text/event-stream"
@@ -76,8 +74,8 @@ def load_upstream(content: bytes, source: str, problems: Problems) -> dict[str, 
     if digest in _LOADED:
         return _LOADED[digest]
     try:
-        data = pyyaml.load(content, Loader=FastLoader)  # noqa: S506 - a safe loader
-    except pyyaml.YAMLError as exc:
+        data = parse_yaml(content)
+    except YAMLError as exc:
         problems.error(f"upstream spec is not valid YAML: {exc}", source)
         return None
     if not isinstance(data, dict) or "paths" not in data:
@@ -207,12 +205,7 @@ class Curator:
         tags = document.setdefault("tags", [])
         if any(t.get("name") == name for t in tags):
             return False  # upstream declares it now: the fix is stale
-        used = any(
-            name in (op.get("tags") or [])
-            for item in document["paths"].values()
-            for method, op in item.items()
-            if method in HTTP_METHODS
-        )
+        used = any(name in (op.get("tags") or []) for _, _, op in operations(document))
         if not used:
             return False
         tags.append({"name": name, "description": rule.body.get("description", "")})
@@ -328,7 +321,8 @@ class Curator:
         for schema_name, schema in schemas.items():
             if schema_name in upstream or schema_name in self.schemas:
                 self.problems.warning(
-                    f"fix `{rule.label}`: upstream declares {schema_name} now; the curated one is stale, remove it",
+                    f"fix `{rule.label}`: upstream declares {schema_name} now; the curated one "
+                    "is stale, remove it",
                     loaded.path,
                     pointer("schemas", schema_name),
                 )
@@ -339,7 +333,10 @@ class Curator:
                 )
                 continue
             schema = copy.deepcopy(schema)
-            note = f"Added by curation (`{name}` of the curation rules): the upstream spec does not declare it."
+            note = (
+                f"Added by curation (`{name}` of the curation rules): the upstream spec does not "
+                "declare it."
+            )
             schema["description"] = f"{schema.get('description', '').strip()}\n\n{note}".strip()
             self.schemas[schema_name] = schema
             added = True
@@ -481,13 +478,7 @@ class Curator:
         webhooks = self.select_webhooks(spec, spec_index)
         if webhooks:
             document["webhooks"] = webhooks
-        used_tags = {
-            tag
-            for item in document["paths"].values()
-            for method, op in item.items()
-            if method in HTTP_METHODS
-            for tag in op.get("tags") or []
-        }
+        used_tags = {tag for _, _, op in operations(document) for tag in op.get("tags") or []}
         document["tags"] = [
             copy.deepcopy(t) for t in upstream.get("tags", []) if t.get("name") in used_tags
         ]
@@ -500,10 +491,8 @@ class Curator:
             self.close_over(document)
         schemes = upstream.get("components", {}).get("securitySchemes", {})
         used_schemes = {name for requirement in document["security"] for name in requirement}
-        for item in document["paths"].values():
-            for method, op in item.items():
-                if method in HTTP_METHODS:
-                    used_schemes.update(n for req in op.get("security") or [] for n in req)
+        for _, _, op in operations(document):
+            used_schemes.update(n for req in op.get("security") or [] for n in req)
         document["components"]["securitySchemes"] = {
             n: copy.deepcopy(schemes[n]) for n in sorted(used_schemes) if n in schemes
         }

@@ -15,29 +15,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .config import load_config
 from .ir import Api, Operation, Parameter
-from .ir_builder import Builder, load_config
 from .loading import SourceMap, load_text, load_yaml
-from .normalising import normalise
-from .pipeline import CACHE, caching
+from .openapi import CONSTRAINTS, SCHEMA_REF, operations, walk
+from .pipeline import front, validate
 from .problems import GenerationFailed, Locator, Problems
-from .validating import validate_spec
 
 LEVELS = ("breaking", "feature", "fix")
-CONSTRAINTS = (
-    "default",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minItems",
-    "maxItems",
-    "format",
-)
+# What a field's change of is a fix: its default, constraints and format.
+COMPARED = ("default", *CONSTRAINTS, "format")
 DEFAULT_SPEC_PATH = "spec/ai-assistants.openapi.yaml"
 
 
@@ -164,49 +151,33 @@ def surface(
     spec lacks are simply absent (an older spec may not have them yet). `locate` gives
     the problems their lines."""
     problems = Problems(locate=locate)
-    validate_spec(spec, name, problems, cache_dir=CACHE if caching() else None)(problems)
+    validate(spec, name, problems)(problems)
     problems.raise_if_errors()
-    normalised = normalise(spec, name, problems, config.get("methods"))
-    problems.raise_if_errors()
-    paths = normalised.document.get("paths", {})
+    paths = spec.get("paths") or {}
     methods = {
         dotted: target
         for dotted, target in (config.get("methods") or {}).items()
         if str(target).partition(" ")[2] in paths
         and str(target).partition(" ")[0].lower() in paths[str(target).partition(" ")[2]]
     }
-    sdk_config = load_config({**config, "methods": methods}, config_file, problems)
-    problems.raise_if_errors()
-    assert sdk_config is not None
-    api = Builder(
-        normalised.document, name, {**config, "methods": methods}, config_file, problems
-    ).build(sdk_config)
-    problems.raise_if_errors()
-    assert api is not None
+    normalised, api = front(spec, name, {**config, "methods": methods}, config_file, problems)
     return api, normalised.document
 
 
 # -- comparing ----------------------------------------------------------------------------
 def _reachable(document: dict[str, Any], roots: list[Any]) -> set[str]:
+    """The component schemas that `roots` refer to, transitively."""
     schemas = document.get("components", {}).get("schemas", {})
     seen: set[str] = set()
     stack = list(roots)
     while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
+        for node, _ in walk(stack.pop()):
             ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            if isinstance(ref, str) and ref.startswith(SCHEMA_REF):
                 name = ref.rsplit("/", 1)[-1]
                 if name not in seen:
                     seen.add(name)
                     stack.append(schemas.get(name))
-            stack.extend(
-                v
-                for k, v in node.items()
-                if k not in ("example", "examples", "default", "enum", "const")
-            )
-        elif isinstance(node, list):
-            stack.extend(node)
     return seen
 
 
@@ -214,19 +185,20 @@ def _usage(document: dict[str, Any]) -> tuple[set[str], set[str]]:
     """Models reachable from requests (bodies, query models) and from responses."""
     requests: list[Any] = []
     responses: list[Any] = []
-    for item in document.get("paths", {}).values():
-        for operation in item.values():
-            if not isinstance(operation, dict):
-                continue
-            requests.append(operation.get("requestBody"))
-            if operation.get("x-query-model"):
-                requests.append({"$ref": "#/components/schemas/" + operation["x-query-model"]})
-            responses.append(operation.get("responses"))
+    for _, _, operation in operations(document):
+        requests.append(operation.get("requestBody"))
+        if operation.get("x-query-model"):
+            requests.append({"$ref": SCHEMA_REF + operation["x-query-model"]})
+        responses.append(operation.get("responses"))
     return _reachable(document, requests), _reachable(document, responses)
 
 
 def _arguments(op: Operation) -> dict[str, Parameter]:
     return {a.name: a for a in op.arguments}
+
+
+def _method(resource: Any, op: Operation) -> str:
+    return "client." + ".".join(resource.path) + "." + op.name + "()"
 
 
 def compare(old: tuple[Api, dict[str, Any]], new: tuple[Api, dict[str, Any]]) -> Report:
@@ -235,61 +207,14 @@ def compare(old: tuple[Api, dict[str, Any]], new: tuple[Api, dict[str, Any]]) ->
     new_api, new_doc = new
     old_ops = {(op.http_method, op.path): (r, op) for r, op in old_api.operations}
     new_ops = {(op.http_method, op.path): (r, op) for r, op in new_api.operations}
-
-    def method(resource: Any, op: Operation) -> str:
-        return "client." + ".".join(resource.path) + "." + op.name + "()"
-
     for key in sorted(set(old_ops) | set(new_ops)):
         where = f"{key[0].upper()} {key[1]}"
         if key not in new_ops:
-            report.add("breaking", "method-removed", method(*old_ops[key]), f"removed ({where})")
-            continue
-        if key not in old_ops:
-            report.add("feature", "method-added", method(*new_ops[key]), f"new ({where})")
-            continue
-        (old_resource, old_op), (new_resource, new_op) = old_ops[key], new_ops[key]
-        subject = method(new_resource, new_op)
-        if method(old_resource, old_op) != subject:
-            report.add("breaking", "method-renamed", subject, f"was {method(old_resource, old_op)}")
-        before, after = _arguments(old_op), _arguments(new_op)
-        for name in sorted(set(before) | set(after)):
-            a, b = before.get(name), after.get(name)
-            if b is None and a is not None:
-                report.add("breaking", "argument-removed", subject, f"argument `{name}` removed")
-            elif a is None and b is not None:
-                level = "breaking" if b.required else "feature"
-                report.add(
-                    level,
-                    "argument-added",
-                    subject,
-                    f"{'required' if b.required else 'optional'} argument `{name}` added",
-                )
-            elif a is not None and b is not None:
-                if a.required != b.required:
-                    level = "breaking" if b.required else "feature"
-                    report.add(
-                        level,
-                        "argument-requiredness",
-                        subject,
-                        f"argument `{name}` is now {'required' if b.required else 'optional'}",
-                    )
-                if a.annotation != b.annotation:
-                    # an argument that accepts all it did and more breaks no caller
-                    widened = set(a.type.members("in")) <= set(b.type.members("in"))
-                    level = "feature" if widened else "breaking"
-                    report.add(
-                        level,
-                        "argument-type",
-                        subject,
-                        f"argument `{name}` changed from `{a.annotation}` to `{b.annotation}`",
-                    )
-        if old_op.return_annotation != new_op.return_annotation:
-            report.add(
-                "breaking",
-                "return-type",
-                subject,
-                f"returns `{new_op.return_annotation}`, was `{old_op.return_annotation}`",
-            )
+            report.add("breaking", "method-removed", _method(*old_ops[key]), f"removed ({where})")
+        elif key not in old_ops:
+            report.add("feature", "method-added", _method(*new_ops[key]), f"new ({where})")
+        else:
+            _compare_method(report, old_ops[key], new_ops[key])
     _compare_models(report, old_doc, new_doc)
     package = new_api.config.package
     for name in sorted(set(old_api.homes) & set(new_api.homes)):
@@ -299,9 +224,61 @@ def compare(old: tuple[Api, dict[str, Any]], new: tuple[Api, dict[str, Any]]) ->
                 "fix",
                 "model-moved",
                 f"types.{name}",
-                f"moved from `{package}.types.{before_home}` to `{package}.types.{after_home}`; `from {package}.types import {name}` is unchanged",
+                f"moved from `{package}.types.{before_home}` to `{package}.types.{after_home}`; "
+                f"`from {package}.types import {name}` is unchanged",
             )
     return report
+
+
+def _compare_method(report: Report, old: tuple[Any, Operation], new: tuple[Any, Operation]) -> None:
+    """The changes of one operation's method: its name, arguments and return type."""
+    (old_resource, old_op), (new_resource, new_op) = old, new
+    subject = _method(new_resource, new_op)
+    if _method(old_resource, old_op) != subject:
+        report.add("breaking", "method-renamed", subject, f"was {_method(old_resource, old_op)}")
+    before, after = _arguments(old_op), _arguments(new_op)
+    for name in sorted(set(before) | set(after)):
+        a, b = before.get(name), after.get(name)
+        if b is None and a is not None:
+            report.add("breaking", "argument-removed", subject, f"argument `{name}` removed")
+        elif a is None and b is not None:
+            level = "breaking" if b.required else "feature"
+            report.add(
+                level,
+                "argument-added",
+                subject,
+                f"{'required' if b.required else 'optional'} argument `{name}` added",
+            )
+        elif a is not None and b is not None:
+            _compare_argument(report, subject, name, a, b)
+    if old_op.return_annotation != new_op.return_annotation:
+        report.add(
+            "breaking",
+            "return-type",
+            subject,
+            f"returns `{new_op.return_annotation}`, was `{old_op.return_annotation}`",
+        )
+
+
+def _compare_argument(report: Report, subject: str, name: str, a: Parameter, b: Parameter) -> None:
+    if a.required != b.required:
+        level = "breaking" if b.required else "feature"
+        report.add(
+            level,
+            "argument-requiredness",
+            subject,
+            f"argument `{name}` is now {'required' if b.required else 'optional'}",
+        )
+    if a.annotation != b.annotation:
+        # an argument that accepts all it did and more breaks no caller
+        widened = set(a.type.members("in")) <= set(b.type.members("in"))
+        level = "feature" if widened else "breaking"
+        report.add(
+            level,
+            "argument-type",
+            subject,
+            f"argument `{name}` changed from `{a.annotation}` to `{b.annotation}`",
+        )
 
 
 def _type_of(schema: Any) -> str:
@@ -350,8 +327,7 @@ def _compare_models(report: Report, old_doc: dict[str, Any], new_doc: dict[str, 
             report.add("feature", "model-added", f"types.{name}", "new")
             continue
         a, b = old_schemas[name], new_schemas[name]
-        in_request = name in requests or name in old_requests
-        in_response = name in responses or name in old_responses
+        use = (name in requests or name in old_requests, name in responses or name in old_responses)
         subject = f"types.{name}"
         old_values = [v for v in a.get("enum") or [] if v is not None]
         new_values = [v for v in b.get("enum") or [] if v is not None]
@@ -362,56 +338,64 @@ def _compare_models(report: Report, old_doc: dict[str, Any], new_doc: dict[str, 
             if value not in new_values:
                 report.add("breaking", "enum-value-removed", subject, f"value {value!r} removed")
         old_props, new_props = a.get("properties") or {}, b.get("properties") or {}
-        old_required, new_required = set(a.get("required") or []), set(b.get("required") or [])
+        required = (set(a.get("required") or []), set(b.get("required") or []))
         for prop in sorted(set(old_props) | set(new_props)):
             field_subject = f"{subject}.{prop}"
             if prop not in new_props:
                 report.add("breaking", "field-removed", field_subject, "removed")
-                continue
-            if prop not in old_props:
-                required = prop in new_required
-                level = "breaking" if required and in_request else "feature"
-                report.add(
-                    level,
-                    "field-added",
-                    field_subject,
-                    f"new {'required ' if required else ''}field",
+            elif prop not in old_props:
+                now_required = prop in required[1]
+                level = "breaking" if now_required and use[0] else "feature"
+                detail = f"new {'required ' if now_required else ''}field"
+                report.add(level, "field-added", field_subject, detail)
+            else:
+                was_now = (prop in required[0], prop in required[1])
+                _compare_field(
+                    report, field_subject, old_props[prop], new_props[prop], was_now, use
                 )
-                continue
-            x, y = old_props[prop], new_props[prop]
-            if _type_of(x) != _type_of(y):
-                report.add(
-                    "breaking",
-                    "field-type-changed",
-                    field_subject,
-                    f"type `{_type_of(x)}` -> `{_type_of(y)}`",
-                )
-            if _nullable(x) != _nullable(y):
-                now_nullable = _nullable(y)
-                breaking = (now_nullable and in_response) or (not now_nullable and in_request)
-                report.add(
-                    "breaking" if breaking else ("feature" if now_nullable else "fix"),
-                    "field-nullability",
-                    field_subject,
-                    "may now be null" if now_nullable else "is no longer nullable",
-                )
-            was, now = prop in old_required, prop in new_required
-            if was != now:
-                breaking = (now and in_request) or (not now and in_response)
-                report.add(
-                    "breaking" if breaking else ("fix" if now else "feature"),
-                    "field-requiredness",
-                    field_subject,
-                    "is now required" if now else "is now optional",
-                )
-            for keyword in CONSTRAINTS:
-                if isinstance(x, dict) and isinstance(y, dict) and x.get(keyword) != y.get(keyword):
-                    report.add(
-                        "fix",
-                        "field-constraint",
-                        field_subject,
-                        f"{keyword} {x.get(keyword)!r} -> {y.get(keyword)!r}",
-                    )
+
+
+def _compare_field(
+    report: Report,
+    subject: str,
+    x: Any,
+    y: Any,
+    required: tuple[bool, bool],
+    use: tuple[bool, bool],
+) -> None:
+    """The changes of one field of a model: its type, nullability, requiredness and
+    constraints, breaking or not as the model is used in requests and responses (`use`)."""
+    in_request, in_response = use
+    if _type_of(x) != _type_of(y):
+        report.add(
+            "breaking", "field-type-changed", subject, f"type `{_type_of(x)}` -> `{_type_of(y)}`"
+        )
+    if _nullable(x) != _nullable(y):
+        now_nullable = _nullable(y)
+        breaking = (now_nullable and in_response) or (not now_nullable and in_request)
+        report.add(
+            "breaking" if breaking else ("feature" if now_nullable else "fix"),
+            "field-nullability",
+            subject,
+            "may now be null" if now_nullable else "is no longer nullable",
+        )
+    was, now = required
+    if was != now:
+        breaking = (now and in_request) or (not now and in_response)
+        report.add(
+            "breaking" if breaking else ("fix" if now else "feature"),
+            "field-requiredness",
+            subject,
+            "is now required" if now else "is now optional",
+        )
+    for keyword in COMPARED:
+        if isinstance(x, dict) and isinstance(y, dict) and x.get(keyword) != y.get(keyword):
+            report.add(
+                "fix",
+                "field-constraint",
+                subject,
+                f"{keyword} {x.get(keyword)!r} -> {y.get(keyword)!r}",
+            )
 
 
 def diff(old_source: str, new_source: str, config_path: Path, repo: Path) -> tuple[Report, str]:

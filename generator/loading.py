@@ -47,6 +47,15 @@ FastLoader.yaml_implicit_resolvers = {
 }
 
 
+YAMLError = pyyaml.YAMLError
+
+
+def parse_yaml(content: str | bytes) -> Any:
+    """The plain data of one YAML document (the fast loader, no positions kept); raises
+    YAMLError. For what is only read, never pointed into: the upstream spec, sdk.yaml."""
+    return pyyaml.load(content, Loader=FastLoader)  # noqa: S506 - a safe loader
+
+
 @dataclass
 class Document:
     """A loaded YAML file: its plain data, and its node graph or text for locating nodes."""
@@ -151,7 +160,8 @@ def _read(path: Path, name: str, problems: Problems) -> str | None:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start].decode("utf-8", "replace")
         problems.error(
-            f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded ({exc.reason}); save the file as UTF-8",
+            f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded ({exc.reason}); save the "
+            "file as UTF-8",
             name,
             position=_position(before, len(before)),
         )
@@ -206,7 +216,9 @@ def _check_aliases(tree: Any, text: str, name: str, problems: Problems) -> bool:
             if sizes[key] > max(MAX_EXPANDED_NODES, 10 * own):
                 mark = node.start_mark
                 problems.error(
-                    f'invalid YAML: its aliases expand to more than {max(MAX_EXPANDED_NODES, 10 * own):,} nodes (nested aliases, a "billion laughs"); write the repeated parts out or use $ref',
+                    "invalid YAML: its aliases expand to more than "
+                    f"{max(MAX_EXPANDED_NODES, 10 * own):,} nodes (nested aliases, a "
+                    '"billion laughs"); write the repeated parts out or use $ref',
                     name,
                     position=(mark.line + 1, mark.column + 1),
                 )
@@ -217,7 +229,8 @@ def _check_aliases(tree: Any, text: str, name: str, problems: Problems) -> bool:
         if key in open_nodes:
             mark = node.start_mark
             problems.error(
-                "invalid YAML: an alias refers to the node that holds it (a recursive anchor); a spec is a tree, use $ref",
+                "invalid YAML: an alias refers to the node that holds it (a recursive anchor); "
+                "a spec is a tree, use $ref",
                 name,
                 position=(mark.line + 1, mark.column + 1),
             )
@@ -252,7 +265,8 @@ def load_text(
             f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
         )
         problems.error(
-            f"invalid YAML: character {character} is not allowed ({exc.reason}); write it as an escape in a quoted string",
+            f"invalid YAML: character {character} is not allowed ({exc.reason}); write it as "
+            "an escape in a quoted string",
             name,
             position=_position(text, exc.position),
         )

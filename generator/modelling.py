@@ -11,16 +11,16 @@ import ast
 import copy
 import re
 import warnings
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .naming import MODEL_METHODS
-from .normalising import SCHEMA_MAPS
+from .openapi import SCHEMA_MAPS, rewrite_refs, schemas_named
 from .parallel import ChildFailed, Forked, can_fork, cores
 from .problems import Problems
-from .rendering import wrap_paragraphs
-from .validating import rewrite_refs, schemas_named
+from .runtime_names import MODEL_METHODS
+from .text import wrap_paragraphs
 
 DOCSTRING_WIDTH = 100 - 4 - 4  # the line, the indent of a class body, a margin for the quotes
 _DEFINED = re.compile(r"^(?:class (\w+)\b|(\w+) = TypeAliasType\()", re.MULTILINE)
@@ -79,6 +79,18 @@ def render_models(
     finally:
         for forked in beside:
             forked.cancel()
+    _check_definitions(modules, schemas, homes, file, problems)
+    return modules
+
+
+def _check_definitions(
+    modules: dict[str, str],
+    schemas: dict[str, Any],
+    homes: dict[str, str],
+    file: str,
+    problems: Problems,
+) -> None:
+    """Every class and alias the model generator defined is a schema's, once, in its home."""
     defined: set[str] = set()
     for path, source in modules.items():
         module = _module_of(path)
@@ -86,7 +98,8 @@ def render_models(
             name = match.group(1) or match.group(2)
             if name not in schemas:
                 problems.error(
-                    f"the model generator invented the class name {name!r}; name the schema it came from in the curation rules",
+                    f"the model generator invented the class name {name!r}; name the schema it "
+                    "came from in the curation rules",
                     file,
                     "/components/schemas",
                 )
@@ -96,12 +109,12 @@ def render_models(
                 )
             elif homes.get(name) != module:
                 problems.error(
-                    f"the model generator put {name!r} in types.{module}, not types.{homes.get(name)}",
+                    f"the model generator put {name!r} in types.{module}, not "
+                    f"types.{homes.get(name)}",
                     file,
                     "/components/schemas",
                 )
             defined.add(name)
-    return modules
 
 
 def _generate(document: dict[str, Any], package: str, template_dir: Path) -> dict[str, str]:
@@ -398,7 +411,8 @@ def _split_module(source: str) -> tuple[list[ast.stmt], str]:
     head = ast.parse("\n".join(lines[:start])).body
     if not all(isinstance(statement, (ast.Import, ast.ImportFrom)) for statement in head):
         raise ValueError(
-            f"unexpected statement among the imports of a generated module: {ast.unparse(head[-1])[:80]}"
+            "unexpected statement among the imports of a generated module: "
+            f"{ast.unparse(head[-1])[:80]}"
         )
     imports = [s for s in head if not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
     return imports, "\n".join(lines[start:])
@@ -415,7 +429,22 @@ def _fresh_defaults(source: str) -> str:
     and loses it (`{}` keeps it: it can be a model's default, which validation makes the
     model). Both are cut where the syntax tree places them (the `Annotated[...]` with the
     keyword, when it was all the `Field` held)."""
-    tree = ast.parse(source)
+    span = _spans(source)
+    cuts: list[tuple[int, int, str]] = []
+    for statement in ast.parse(source).body:
+        for item in statement.body if isinstance(statement, ast.ClassDef) else ():
+            if isinstance(item, ast.AnnAssign) and isinstance(item.value, (ast.List, ast.Dict)):
+                cuts += _default_cuts(source, item, item.value, span)
+    for start, end, text in sorted(cuts, reverse=True):
+        source = source[:start] + text + source[end:]
+    return source
+
+
+_Span = Callable[[Any], tuple[int, int]]
+
+
+def _spans(source: str) -> _Span:
+    """The offsets in `source` where a node of its syntax tree starts and ends."""
     starts = [0]
     for line in source.splitlines(keepends=True):
         starts.append(starts[-1] + len(line))
@@ -428,63 +457,55 @@ def _fresh_defaults(source: str) -> str:
         assert node.end_lineno is not None and node.end_col_offset is not None
         return offset(node.lineno, node.col_offset), offset(node.end_lineno, node.end_col_offset)
 
-    cuts: list[tuple[int, int, str]] = []
-    for statement in tree.body:
-        for item in statement.body if isinstance(statement, ast.ClassDef) else ():
-            if not (
-                isinstance(item, ast.AnnAssign) and isinstance(item.value, (ast.List, ast.Dict))
-            ):
-                continue
-            empty = not (item.value.elts if isinstance(item.value, ast.List) else item.value.keys)
-            factory = (
-                ("list" if isinstance(item.value, ast.List) else "dict")
-                if empty
-                else f"lambda: {ast.get_source_segment(source, item.value)}"
-            )
-            cuts.append((*span(item.value), f"Field(default_factory={factory})"))
-            annotation = item.annotation
-            if not (empty and isinstance(item.value, ast.List)) or not (
-                isinstance(annotation, ast.Subscript)
-                and isinstance(annotation.value, ast.Name)
-                and annotation.value.id == "Annotated"
-                and isinstance(annotation.slice, ast.Tuple)
-            ):
-                continue
-            inner, *extras = annotation.slice.elts
-            field = next(
-                (
-                    e
-                    for e in extras
-                    if isinstance(e, ast.Call)
-                    and isinstance(e.func, ast.Name)
-                    and e.func.id == "Field"
-                ),
-                None,
-            )
-            keyword = (
-                next((k for k in field.keywords if k.arg == "validate_default"), None)
-                if field
-                else None
-            )
-            if field is None or keyword is None:
-                continue
-            if (
-                len(field.keywords) == 1 and not field.args and len(extras) == 1
-            ):  # Annotated[X, Field(validate_default=True)] -> X
-                cuts.append((*span(annotation), ast.get_source_segment(source, inner) or ""))
-            else:  # the keyword and the comma before it
-                index = field.keywords.index(keyword)
-                previous = field.keywords[index - 1] if index else None
-                start = span(previous)[1] if previous is not None else span(keyword)[0]
-                end = span(keyword)[1]
-                if (
-                    previous is None and len(field.keywords) > 1
-                ):  # the first keyword: the comma after it goes
-                    end = span(field.keywords[1])[0]
-                cuts.append((start, end, ""))
-    for start, end, text in sorted(cuts, reverse=True):
-        source = source[:start] + text + source[end:]
-    return source
+    return span
+
+
+def _default_cuts(
+    source: str, item: ast.AnnAssign, value: ast.List | ast.Dict, span: _Span
+) -> list[tuple[int, int, str]]:
+    """The cuts of one field with a list or dict default: the default made by a factory,
+    and an empty list's `validate_default=True` dropped."""
+    empty = not (value.elts if isinstance(value, ast.List) else value.keys)
+    factory = (
+        ("list" if isinstance(value, ast.List) else "dict")
+        if empty
+        else f"lambda: {ast.get_source_segment(source, value)}"
+    )
+    cuts = [(*span(value), f"Field(default_factory={factory})")]
+    annotation = item.annotation
+    if not (empty and isinstance(value, ast.List)) or not (
+        isinstance(annotation, ast.Subscript)
+        and isinstance(annotation.value, ast.Name)
+        and annotation.value.id == "Annotated"
+        and isinstance(annotation.slice, ast.Tuple)
+    ):
+        return cuts
+    inner, *extras = annotation.slice.elts
+    field = next(
+        (
+            e
+            for e in extras
+            if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "Field"
+        ),
+        None,
+    )
+    keyword = (
+        next((k for k in field.keywords if k.arg == "validate_default"), None) if field else None
+    )
+    if field is None or keyword is None:
+        return cuts
+    if len(field.keywords) == 1 and not field.args and len(extras) == 1:
+        # Annotated[X, Field(validate_default=True)] -> X
+        cuts.append((*span(annotation), ast.get_source_segment(source, inner) or ""))
+    else:  # the keyword and the comma before it
+        index = field.keywords.index(keyword)
+        previous = field.keywords[index - 1] if index else None
+        start = span(previous)[1] if previous is not None else span(keyword)[0]
+        end = span(keyword)[1]
+        if previous is None and len(field.keywords) > 1:  # the first keyword: the comma after it
+            end = span(field.keywords[1])[0]
+        cuts.append((start, end, ""))
+    return cuts
 
 
 def _drop_unused_imports(source: str) -> str:

@@ -13,46 +13,15 @@ import re
 from collections.abc import Container
 from typing import Any
 
+from .openapi import verb_name
+from .runtime_names import CLIENT_ATTRIBUTES, METHOD_LOCALS, RESOURCE_ATTRIBUTES
+
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
 BUILTINS = frozenset(dir(builtins))
-# Names every generated method binds or uses in its body (its options, the request spec,
-# typing.cast, the pager); a parameter must not shadow them. Generated names in method
-# bodies are otherwise CamelCase, upper case or start with `_`, which snake_case never makes.
-METHOD_LOCALS = frozenset(
-    {
-        "self",
-        "extra_headers",
-        "extra_query",
-        "extra_body",
-        "timeout",
-        "idempotency_key",
-        "cast",
-        "spec",
-        "fetch_page",
-        "types_",
-        "date",
-        "datetime",
-    }
-)
-
 # The longest name made of a spec's text (a path segment names a module file, which the
 # file system caps at 255 bytes; nobody types a name of even 100 characters).
 MAX_NAME_LENGTH = 100
-
-# The methods the generated models' base class (TelnyxModel, in `_models`) adds to pydantic's;
-# a property of that name gets a `_` (`to_dict_`, the wire name its alias), as pydantic's own
-# (`model_dump`) do.
-MODEL_METHODS = ("to_dict", "to_json")
-
-# The errors the generated package defines and exports (its `_exceptions` module).
-EXCEPTION_NAMES = (
-    "TelnyxError", "ArgumentError", "ClientClosedError", "PaginationError", "APIError", "APIStatusError",
-    "BadRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
-    "UnprocessableEntityError", "RateLimitError", "InternalServerError", "APIConnectionError",
-    "APITimeoutError", "APIResponseValidationError", "APIStreamError", "WebhookVerificationError",
-    "ErrorDetail",
-)  # fmt: skip
 
 
 def shorten(text: str, limit: int = 40) -> str:
@@ -152,19 +121,6 @@ def alternative_names(method: str, path: str, name: str) -> list[str]:
     return names
 
 
-# Attributes the runtime's clients and resources already have (generator/templates/package/):
-# a resource or method must not take their names.
-CLIENT_ATTRIBUTES = frozenset(
-    {
-        "api_key", "base_url", "timeout", "max_retries", "default_headers", "retry_statuses",
-        "max_retry_after", "auto_idempotency_keys", "close", "request", "with_options",
-        "build_request", "serialise_body", "idempotency_key_for", "may_retry", "retry_delay",
-        "settle", "parse", "log_attempt", "reads_body", "public_key", "webhooks",
-    }
-)  # fmt: skip
-RESOURCE_ATTRIBUTES = frozenset({"with_raw_response", "with_streaming_response"})
-
-
 def taken_by_runtime(parts: list[str]) -> str | None:
     """The first name of a dotted method path that the runtime already uses, if any."""
     if parts and parts[0] in CLIENT_ATTRIBUTES:
@@ -187,27 +143,12 @@ def default_method_path(method: str, path: str, strip_prefix: str = "") -> list[
     if not statics:
         statics = ["root"]
     if ends_with_parameter:
-        names = {
-            "get": "retrieve",
-            "put": "update",
-            "patch": "update",
-            "post": "update",
-            "delete": "delete",
-        }
-        return _clear_of_runtime([*statics, names.get(method, method)])
+        return _clear_of_runtime([*statics, verb_name(method, on_item=True)])
     after_parameter = len(segments) > 1 and segments[-2].startswith("{")
     if method == "post" and after_parameter and not statics[-1].endswith("s"):
-        return _clear_of_runtime(
-            [*statics[:-1], statics[-1]]
-        )  # an action on one item: POST /things/{id}/clone
-    names = {
-        "get": "list",
-        "post": "create",
-        "put": "update",
-        "patch": "update",
-        "delete": "delete",
-    }
-    return _clear_of_runtime([*statics, names.get(method, method)])
+        # an action on one item: POST /things/{id}/clone
+        return _clear_of_runtime([*statics[:-1], statics[-1]])
+    return _clear_of_runtime([*statics, verb_name(method, on_item=False)])
 
 
 def _clear_of_runtime(parts: list[str]) -> list[str]:

@@ -17,6 +17,7 @@ Every rename is recorded so messages can still speak of the spec's own names.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,31 +29,20 @@ from .naming import (
     server_prefix,
     words,
 )
+from .openapi import (
+    CONSTRAINTS,
+    SCHEMA_MAPS,
+    SCHEMA_REF,
+    VALUE_KEYWORDS,
+    admits_null,
+    literal_value,
+    operations,
+    ref_name,
+    rewrite_refs,
+    walk,
+)
 from .problems import Problems, escape_pointer_token, pointer
-from .validating import HTTP_METHODS, SCHEMA_REF, admits_null, rewrite_refs
-
-# Names the models module imports; a schema must not take them.
-MODELS_MODULE_NAMES = frozenset(
-    {
-        "Annotated", "Any", "AnyUrl", "AwareDatetime", "BaseModel", "ConfigDict", "Enum",
-        "Field", "Literal", "OpenEnum", "RootModel", "UUID", "date", "datetime", "time",
-        "timedelta", "Model", "TelnyxModel", "Union", "UnknownVariant", "OpenIntEnum",
-        "TypeAliasType", "Optional",
-    }
-) | frozenset(
-    {  # and what the resource modules, which import the models by name, import beside them
-        "RequestSpec", "AsyncAPIResource", "SyncAPIResource", "Body", "Headers", "NotGiven",
-        "Query", "TimeoutTypes", "FileTypes", "FileContent", "AsyncPager", "Paging", "SyncPage",
-        "Stream", "AsyncStream", "Dict", "List", "Mapping", "Sequence", "TypedDict", "Required",
-        "WebhookEvent", "UnknownWebhookEvent",  # and types/_webhook_events.py, which imports the payloads
-    }
-)  # fmt: skip
-# A resource module's own classes end so (`AssistantsResource`): no model may.
-RESOURCE_CLASS_ENDINGS = ("Resource", "ResourceWithRawResponse", "ResourceWithStreamingResponse")
-
-
-# Keywords whose value maps names to schemas.
-SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+from .runtime_names import MODELS_MODULE_NAMES, RESOURCE_CLASS_ENDINGS
 
 
 @dataclass
@@ -64,27 +54,6 @@ class Normalised:
 
 def _is_ref(schema: Any) -> bool:
     return isinstance(schema, dict) and "$ref" in schema
-
-
-def _ref_name(schema: dict[str, Any]) -> str | None:
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith(SCHEMA_REF):
-        return ref[len(SCHEMA_REF) :]
-    return None
-
-
-CONSTRAINTS = (
-    "pattern",
-    "minLength",
-    "maxLength",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minItems",
-    "maxItems",
-)
 
 
 def makes_alias(schema: Any) -> bool:
@@ -209,51 +178,20 @@ class Normaliser:
         if isinstance(enum, list) and None in enum:
             # `null` among enum values means "nullable"; the enum class holds the strings.
             schema = _add_null({**schema, "enum": [v for v in enum if v is not None]})
-        for combiner in ("oneOf", "anyOf"):
-            if schema.get("properties") and _presence_only(schema.get(combiner)):
-                # "Url or Texml, not both": a rule on which properties are present, which
-                # Python types cannot say; the properties stay, the rule is documented.
-                rule = " or ".join(
-                    str(v.get("title") or v.get("required") or "?") for v in schema.pop(combiner)
-                )
-                schema["description"] = (
-                    str(schema.get("description", "")) + f"\n\nOne of: {rule}."
-                ).strip()
+        schema = _documented_presence_rules(schema)
         if (
             not variant
             and isinstance(schema.get("properties"), dict)
             and not ({"type", "$ref", "allOf", "oneOf", "anyOf", "not"} & set(schema))
         ):
-            schema["type"] = "object"  # properties without a type: an object, as the models read it
-        all_of = schema.get("allOf")
-        if isinstance(all_of, list) and len(all_of) == 1 and _is_ref(all_of[0]):
-            rest = {k: v for k, v in schema.items() if k != "allOf"}
-            schema = {**all_of[0], **rest}
-        if "$ref" in schema:
-            # 3.1 allows siblings of $ref; keep only the ones that annotate.
-            schema = {
-                k: v
-                for k, v in schema.items()
-                if k
-                in (
-                    "$ref",
-                    "description",
-                    "title",
-                    "default",
-                    "deprecated",
-                    "readOnly",
-                    "writeOnly",
-                    "examples",
-                    "example",
-                )
-            }
-        return schema
+            schema["type"] = "object"  # properties without a type: an object, as models read it
+        return _unwrapped_ref(schema)
 
     def _clean_slot(self, key: str, value: Any) -> Any:
         """A keyword's value, cleaned: a schema, a list of them, or a mapping of names to
         schemas (whose keys are names, never keywords); values and extensions (`x-...`)
         are left as they are."""
-        if key in ("example", "examples", "default", "enum", "const") or key.startswith("x-"):
+        if key in VALUE_KEYWORDS or key.startswith("x-"):
             return value
         if key in SCHEMA_MAPS and isinstance(value, dict):
             return {name: self._clean(sub) for name, sub in value.items()}
@@ -262,43 +200,24 @@ class Normaliser:
         )
 
     def _each_operation_schema(self, clean: Any) -> None:
-        """Visit parameter, request and response schemas of every operation."""
-        for path, item in self.doc.get("paths", {}).items():
-            for method, operation in item.items():
-                if method not in HTTP_METHODS or not isinstance(operation, dict):
-                    continue
-                bases = self._operation_bases(method, path)
-                for parameter in operation.get("parameters", []):
-                    if isinstance(parameter, dict) and isinstance(parameter.get("schema"), dict):
-                        # Parameters become keyword arguments, never classes: clean only.
-                        if clean:
-                            parameter["schema"] = clean(parameter["schema"])
-                body = operation.get("requestBody")
-                if isinstance(body, dict):
-                    for media in (body.get("content") or {}).values():
-                        if isinstance(media, dict) and isinstance(media.get("schema"), dict):
-                            if clean:
-                                media["schema"] = clean(media["schema"])
-                            else:
-                                self._hoist_slot(media, "schema", self._short(bases, "Body"))
-                for status, response in (operation.get("responses") or {}).items():
-                    if not isinstance(response, dict):
-                        continue
-                    for media in (response.get("content") or {}).values():
-                        if isinstance(media, dict) and isinstance(media.get("schema"), dict):
-                            if clean:
-                                media["schema"] = clean(media["schema"])
-                            else:
-                                self._hoist_slot(
-                                    media,
-                                    "schema",
-                                    self._short(
-                                        bases,
-                                        "Response"
-                                        + (str(status) if not str(status).startswith("2") else ""),
-                                    ),
-                                )
-        # Shared responses, request bodies, parameters and headers hold schemas too.
+        """Visit parameter, request and response schemas of every operation, then those of
+        shared components: cleaned by `clean`, else hoisted (named after the operation)."""
+        for path, method, operation in operations(self.doc):
+            bases = self._operation_bases(method, path)
+            for parameter in operation.get("parameters", []):
+                if isinstance(parameter, dict) and isinstance(parameter.get("schema"), dict):
+                    # Parameters become keyword arguments, never classes: clean only.
+                    if clean:
+                        parameter["schema"] = clean(parameter["schema"])
+            for media, suffix in _operation_media(operation):
+                if clean:
+                    media["schema"] = clean(media["schema"])
+                else:
+                    self._hoist_slot(media, "schema", self._short(bases, suffix))
+        self._each_component_schema(clean)
+
+    def _each_component_schema(self, clean: Any) -> None:
+        """Shared responses, request bodies, parameters and headers hold schemas too."""
         components = self.doc.get("components") or {}
         for kind, suffix in (
             ("responses", "Response"),
@@ -325,49 +244,48 @@ class Normaliser:
     def _query_models(self) -> None:
         """One model per operation's query parameters, keyed by wire name, so that the
         SDK validates them (types, enums, bounds) before sending, like bodies."""
-        for path, item in self.doc.get("paths", {}).items():
-            for method, operation in item.items():
-                if method not in HTTP_METHODS or not isinstance(operation, dict):
-                    continue
-                properties: dict[str, Any] = {}
-                required: list[str] = []
-                for parameter in [
-                    *(item.get("parameters") or []),
-                    *(operation.get("parameters") or []),
-                ]:
-                    parameter = self._deref_parameter(parameter)
-                    if not isinstance(parameter, dict) or parameter.get("in") != "query":
-                        continue
-                    name, schema = (
-                        str(parameter.get("name")),
-                        copy.deepcopy(parameter.get("schema") or {}),
-                    )
-                    nested = (
-                        schema.get("properties") if parameter.get("style") == "deepObject" else None
-                    )
-                    if isinstance(nested, dict):
-                        properties.update({f"{name}[{k}]": v for k, v in nested.items()})
-                        continue
-                    properties[name] = schema
-                    if parameter.get("required"):
-                        required.append(name)
-                if not properties:
-                    continue
-                try:
-                    model = self._unique(self._short(self._operation_bases(method, path), "Query"))
-                except ValueError:
-                    self.problems.error(
-                        f"no unique class name for the query parameters of {method.upper()} {path}",
-                        self.file,
-                        pointer("paths", path, method),
-                    )
-                    continue
-                self.schemas[model] = {
-                    "type": "object",
-                    "properties": properties,
-                    **({"required": required} if required else {}),
-                }
-                operation["x-query-model"] = model
+        for path, method, operation in operations(self.doc):
+            shared = self.doc["paths"][path].get("parameters") or []
+            properties, required = self._query_properties(
+                [*shared, *(operation.get("parameters") or [])]
+            )
+            if not properties:
+                continue
+            try:
+                model = self._unique(self._short(self._operation_bases(method, path), "Query"))
+            except ValueError:
+                self.problems.error(
+                    f"no unique class name for the query parameters of {method.upper()} {path}",
+                    self.file,
+                    pointer("paths", path, method),
+                )
+                continue
+            self.schemas[model] = {
+                "type": "object",
+                "properties": properties,
+                **({"required": required} if required else {}),
+            }
+            operation["x-query-model"] = model
+
+    def _query_properties(self, parameters: list[Any]) -> tuple[dict[str, Any], list[str]]:
+        """The properties of a query model, by wire name (a deepObject's as `name[key]`),
+        and the required ones."""
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        for parameter in parameters:
+            parameter = self._deref_parameter(parameter)
+            if not isinstance(parameter, dict) or parameter.get("in") != "query":
+                continue
+            name = str(parameter.get("name"))
+            schema = copy.deepcopy(parameter.get("schema") or {})
+            nested = schema.get("properties") if parameter.get("style") == "deepObject" else None
+            if isinstance(nested, dict):
+                properties.update({f"{name}[{k}]": v for k, v in nested.items()})
+                continue
+            properties[name] = schema
+            if parameter.get("required"):
+                required.append(name)
+        return properties, required
 
     def _deref_parameter(self, parameter: Any) -> Any:
         ref = parameter.get("$ref") if isinstance(parameter, dict) else None
@@ -493,7 +411,7 @@ class Normaliser:
             return
         resolved = []
         for part in parts:
-            target = self.schemas.get(_ref_name(part) or "") if _is_ref(part) else part
+            target = self.schemas.get(ref_name(part) or "") if _is_ref(part) else part
             if (
                 not isinstance(target, dict)
                 or "allOf" in target
@@ -547,7 +465,8 @@ class Normaliser:
         for member, value in zip(members, [v for v in values if v is not None], strict=True):
             if member in names or not member.isidentifier() or member in RESERVED:
                 self.problems.error(
-                    f"enum values {names.get(member, value)!r} and {value!r} of {name} both become the member name {member}",
+                    f"enum values {names.get(member, value)!r} and {value!r} of {name} both "
+                    f"become the member name {member}",
                     self.file,
                     self.origins.get(name, pointer("components", "schemas", name)),
                 )
@@ -557,29 +476,21 @@ class Normaliser:
 
     # -- discriminators ------------------------------------------------------------
     def _infer_discriminators(self, schema: Any) -> None:
-        if isinstance(schema, list):
-            for s in schema:
-                self._infer_discriminators(s)
-            return
-        if not isinstance(schema, dict):
-            return
-        for key, value in schema.items():
-            if key not in ("example", "examples", "default", "enum", "const"):
-                self._infer_discriminators(value)
-        for combiner in ("oneOf", "anyOf"):
-            variants = schema.get(combiner)
-            if not isinstance(variants, list) or "discriminator" in schema or len(variants) < 2:
-                continue
-            mapping = self._tag_mapping(variants)
-            if mapping is not None:
-                schema["discriminator"] = {"propertyName": "type", "mapping": mapping}
-                if combiner == "anyOf":
-                    schema["oneOf"] = schema.pop("anyOf")
+        for node, _ in list(walk(schema)):
+            for combiner in ("oneOf", "anyOf"):
+                variants = node.get(combiner)
+                if not isinstance(variants, list) or "discriminator" in node or len(variants) < 2:
+                    continue
+                mapping = self._tag_mapping(variants)
+                if mapping is not None:
+                    node["discriminator"] = {"propertyName": "type", "mapping": mapping}
+                    if combiner == "anyOf":
+                        node["oneOf"] = node.pop("anyOf")
 
     def _tag_mapping(self, variants: list[Any]) -> dict[str, str] | None:
         mapping: dict[str, str] = {}
         for variant in variants:
-            name = _ref_name(variant) if isinstance(variant, dict) else None
+            name = ref_name(variant) if isinstance(variant, dict) else None
             target = self.schemas.get(name) if name else None
             if not isinstance(target, dict) or "type" not in (target.get("required") or []):
                 return None
@@ -588,6 +499,55 @@ class Normaliser:
                 return None
             mapping[tag] = SCHEMA_REF + str(name)
         return mapping
+
+
+def _operation_media(operation: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str]]:
+    """The media types of an operation's body and answers that hold a schema, each with
+    the suffix of the class it would make (`Body`, `Response`, `Response404`)."""
+    body = operation.get("requestBody")
+    if isinstance(body, dict):
+        for media in (body.get("content") or {}).values():
+            if isinstance(media, dict) and isinstance(media.get("schema"), dict):
+                yield media, "Body"
+    for status, response in (operation.get("responses") or {}).items():
+        if not isinstance(response, dict):
+            continue
+        for media in (response.get("content") or {}).values():
+            if isinstance(media, dict) and isinstance(media.get("schema"), dict):
+                yield media, "Response" + (str(status) if not str(status).startswith("2") else "")
+
+
+def _documented_presence_rules(schema: dict[str, Any]) -> dict[str, Any]:
+    """ "Url or Texml, not both": a oneOf / anyOf of rules on which properties are present,
+    which Python types cannot say; the properties stay, the rule goes to the description."""
+    for combiner in ("oneOf", "anyOf"):
+        if schema.get("properties") and _presence_only(schema.get(combiner)):
+            rule = " or ".join(
+                str(v.get("title") or v.get("required") or "?") for v in schema.pop(combiner)
+            )
+            schema["description"] = (
+                str(schema.get("description", "")) + f"\n\nOne of: {rule}."
+            ).strip()
+    return schema
+
+
+# The siblings of a `$ref` that annotate it (3.1 allows any; the others are dropped).
+_REF_ANNOTATIONS = (
+    "$ref", "description", "title", "default", "deprecated", "readOnly", "writeOnly",
+    "examples", "example",
+)  # fmt: skip
+
+
+def _unwrapped_ref(schema: dict[str, Any]) -> dict[str, Any]:
+    """An allOf of one `$ref` (to add a description, say) is the `$ref` itself, and a
+    `$ref` keeps only the siblings that annotate it."""
+    all_of = schema.get("allOf")
+    if isinstance(all_of, list) and len(all_of) == 1 and _is_ref(all_of[0]):
+        rest = {k: v for k, v in schema.items() if k != "allOf"}
+        schema = {**all_of[0], **rest}
+    if "$ref" in schema:
+        schema = {k: v for k, v in schema.items() if k in _REF_ANNOTATIONS}
+    return schema
 
 
 def _presence_only(variants: Any) -> bool:
@@ -605,18 +565,6 @@ def _presence_only(variants: Any) -> bool:
         if any(p != {"not": {}} for p in (variant.get("properties") or {}).values()):
             return False
     return True
-
-
-def literal_value(schema: Any) -> Any:
-    """The single value a `const` or one-value `enum` schema admits, else None."""
-    if not isinstance(schema, dict):
-        return None
-    if "const" in schema:
-        return schema["const"]
-    enum = schema.get("enum")
-    if isinstance(enum, list) and len(enum) == 1:
-        return enum[0]
-    return None
 
 
 def _variant_suffix(variant: Any, index: int, combiner: str) -> str:

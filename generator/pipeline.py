@@ -11,12 +11,13 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .ir import Api
 from .ir_builder import build_api
 from .loading import Document, SourceMap, load_yaml
 from .modelling import render_models
-from .normalising import normalise
+from .normalising import Normalised, normalise
 from .problems import GenerationFailed, Problems
 from .rendering import (
     RenderedCodeInvalid,
@@ -25,7 +26,7 @@ from .rendering import (
     render_files,
     template_of,
 )
-from .validating import validate_spec
+from .validating import SchemaCheck, validate_spec
 from .writing import hand_written
 
 # The project the generator works on: its checkout when it runs from one, else the directory
@@ -152,9 +153,7 @@ def build(
     config_doc = load_yaml(config, problems, source_map)
     problems.raise_if_errors()
     assert spec_doc is not None and config_doc is not None
-    check = validate_spec(
-        spec_doc.data, spec_doc.path, problems, cache_dir=CACHE if caching() else None
-    )
+    check = validate(spec_doc.data, spec_doc.path, problems)
     problems.raise_if_errors()
     # openapi-spec-validator runs in a child process meanwhile. What the later stages find
     # is kept apart until its verdict is in: a spec it rejects is reported by its errors,
@@ -183,7 +182,8 @@ def build(
         if exc.path:
             origin = template_of(exc.path, api.config.package)
             problems.error(
-                f"rendered code is not valid Python: {exc.message} (rendered from the template {origin})",
+                f"rendered code is not valid Python: {exc.message} (rendered from the template "
+                f"{origin})",
                 exc.path,
                 position=(exc.line, exc.column),
             )
@@ -194,6 +194,34 @@ def build(
     return Result(api, files, problems)
 
 
+def validate(document: dict[str, Any], file: str, problems: Problems) -> SchemaCheck:
+    """The first stage after loading: our checks, here; the check against the OpenAPI schema
+    under way beside the caller (the SchemaCheck waits for its verdict)."""
+    return validate_spec(document, file, problems, cache_dir=CACHE if caching() else None)
+
+
+def front(
+    document: dict[str, Any],
+    spec_file: str,
+    config_data: dict[str, Any],
+    config_file: str,
+    problems: Problems,
+) -> tuple[Normalised, Api]:
+    """The stages between validation and rendering: the normalised document and the IR built
+    from it; errors are raised at each stage's end. The API diff compares what they make."""
+    normalised = normalise(
+        document,
+        spec_file,
+        problems,
+        config_data.get("methods") if isinstance(config_data, dict) else None,
+    )
+    problems.raise_if_errors()
+    api = build_api(normalised.document, spec_file, config_data, config_file, problems)
+    problems.raise_if_errors()
+    assert api is not None
+    return normalised, api
+
+
 def _render(
     spec_doc: Document,
     config_doc: Document,
@@ -202,16 +230,9 @@ def _render(
     label: str,
 ) -> tuple[Api, dict[str, str]]:
     """Normalise, build the IR, generate the models and render the templates (unformatted)."""
-    normalised = normalise(
-        spec_doc.data,
-        spec_doc.path,
-        problems,
-        config_doc.data.get("methods") if isinstance(config_doc.data, dict) else None,
+    normalised, api = front(
+        spec_doc.data, spec_doc.path, config_doc.data, config_doc.path, problems
     )
-    problems.raise_if_errors()
-    api = build_api(normalised.document, spec_doc.path, config_doc.data, config_doc.path, problems)
-    problems.raise_if_errors()
-    assert api is not None
     if custom_templates is not None and not custom_templates.is_dir():
         problems.error("custom template directory does not exist", str(custom_templates))
         problems.raise_if_errors()
@@ -238,7 +259,8 @@ def _render(
         raise GenerationFailed(problems) from None
     except jinja2.TemplateNotFound as exc:
         problems.error(
-            f"template {exc.name} not found: the generator's templates are incomplete (reinstall telnyx-codegen)",
+            f"template {exc.name} not found: the generator's templates are incomplete "
+            "(reinstall telnyx-codegen)",
             "templates",
         )
         raise GenerationFailed(problems) from None
@@ -247,7 +269,8 @@ def _render(
         raise GenerationFailed(problems) from None
     for path in sorted(p for p in files if hand_written(p, api.config.hand_written)):
         problems.error(
-            f"the generator renders {path}, which is declared hand-written (rename the resource or the path)",
+            f"the generator renders {path}, which is declared hand-written (rename the "
+            "resource or the path)",
             config_doc.path,
             "/hand_written",
         )

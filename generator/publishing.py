@@ -165,12 +165,14 @@ def read_dist(dist: Path) -> Distribution:
     sdists = [p for p in files if p.name.endswith(".tar.gz")]
     if len(wheels) != 1 or len(sdists) != 1:
         raise PublishError(
-            f"{dist}: error: expected one wheel and one sdist, found {[p.name for p in files] or 'none'}; run `make build`"
+            f"{dist}: error: expected one wheel and one sdist, found "
+            f"{[p.name for p in files] or 'none'}; run `make build`"
         )
     wheel, sdist = release_of(wheels[0].name), release_of(sdists[0].name)
     if wheel is None or wheel != sdist:
         raise PublishError(
-            f"{dist}: error: the wheel ({wheels[0].name}) and the sdist ({sdists[0].name}) are not of one release"
+            f"{dist}: error: the wheel ({wheels[0].name}) and the sdist ({sdists[0].name}) "
+            "are not of one release"
         )
     return Distribution(*wheel, (wheels[0], sdists[0]))
 
@@ -245,7 +247,8 @@ def publish(dist: Path, changelog: Path) -> Distribution:
     described = [e.version for e in changelog_entries(changelog)]
     if release.version not in described:
         raise PublishError(
-            f"{changelog}: error: no entry for {release.version}, the version built; run `make release` (described: {', '.join(described[:5]) or 'none'})"
+            f"{changelog}: error: no entry for {release.version}, the version built; run "
+            f"`make release` (described: {', '.join(described[:5]) or 'none'})"
         )
     simple = simple_url(index_url)
     taken = [
@@ -255,7 +258,9 @@ def publish(dist: Path, changelog: Path) -> Distribution:
     ]
     if taken:
         raise PublishError(
-            f"{simple}{release.name}/: error: the index already has {release.name} {release.version} ({', '.join(sorted(taken))}); an index never takes a version back: release a new one"
+            f"{simple}{release.name}/: error: the index already has {release.name} "
+            f"{release.version} ({', '.join(sorted(taken))}); an index never takes a version "
+            "back: release a new one"
         )
     _twine(
         "upload",

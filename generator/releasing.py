@@ -16,11 +16,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .curation import curate
 from .diffing import Report, compare, read_spec, surface
-from .loading import FastLoader
+from .loading import parse_yaml
 from .pipeline import Result, build, spec_label
 from .problems import GenerationFailed, Problems
 from .writing import WriteError, locked, write_tree
@@ -73,7 +71,8 @@ def drop_stale_methods(
         method, _, path = str(target).partition(" ")
         if method.lower() not in (paths.get(path) or {}):
             line = re.compile(
-                rf"^[ \t]+{re.escape(str(dotted))}:[ \t]*['\"]?{re.escape(str(target))}['\"]?[ \t]*\n",
+                rf"^[ \t]+{re.escape(str(dotted))}:"
+                rf"[ \t]*['\"]?{re.escape(str(target))}['\"]?[ \t]*\n",
                 re.MULTILINE,
             )
             config_text, count = line.subn("", config_text)
@@ -82,7 +81,11 @@ def drop_stale_methods(
     return config_text, dropped
 
 
-NOTES_HEADER = "<!-- Changes for the next release that the API diff cannot see, one `- ` item each, a fix unless it starts with [feature] or [breaking]; `make release` takes them into the changelog and empties this file. -->\n"
+NOTES_HEADER = (
+    "<!-- Changes for the next release that the API diff cannot see, one `- ` item each, a fix "
+    "unless it starts with [feature] or [breaking]; `make release` takes them into the "
+    "changelog and empties this file. -->\n"
+)
 _LEVEL = re.compile(r"^\[(fix|feature|breaking)\]\s*")
 
 
@@ -174,7 +177,8 @@ def finish_interrupted(config: Path, problems: Problems) -> str | None:
         spec, out, version = base / entry["spec"], base / entry["out"], str(entry["version"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         problems.error(
-            f"the journal of an interrupted release cannot be read ({exc}); restore the files with git and delete it",
+            f"the journal of an interrupted release cannot be read ({exc}); restore the files "
+            "with git and delete it",
             str(journal),
         )
         raise GenerationFailed(problems) from None
@@ -184,7 +188,8 @@ def finish_interrupted(config: Path, problems: Problems) -> str | None:
             # edited since the release was made: finishing it would overwrite the edit
             problems.error(
                 f"changed since release {version} was made (its journal is {journal.name}); "
-                "move the change aside and run the release again to finish it, or delete the journal to drop that release",
+                "move the change aside and run the release again to finish it, or delete the "
+                "journal to drop that release",
                 str(path),
             )
     if problems.errors:
@@ -203,7 +208,8 @@ def _remove_journal(journal: Path) -> None:
     except OSError as exc:
         raise WriteError(
             journal,
-            f"the release is finished, but its journal cannot be removed: {exc.strerror}; delete it",
+            "the release is finished, but its journal cannot be removed: "
+            f"{exc.strerror}; delete it",
         ) from None
 
 
@@ -270,7 +276,7 @@ def _release(
         new_text = candidate.read_text(encoding="utf-8")
     old_text = spec.read_text(encoding="utf-8")
     config_text = config.read_text(encoding="utf-8")
-    config_data = yaml.load(config_text, Loader=FastLoader)  # noqa: S506
+    config_data = parse_yaml(config_text)
     version = str(config_data["version"])
     old_name, old_spec = read_spec(str(spec), spec.parent, problems)
     new_spec = document  # what was just curated, as plain data
@@ -300,6 +306,14 @@ def _release(
     if notes is not None and notes.exists():
         files[notes] = NOTES_HEADER
     result = _generate_candidate(new_text, config_text, spec, config, problems)
+    _commit(new_version, spec, config, out, files, result)
+    return outcome
+
+
+def _commit(
+    new_version: str, spec: Path, config: Path, out: Path, files: dict[Path, str], result: Result
+) -> None:
+    """Make the release (its journal, in one rename), then write its files and tree."""
     if not out.parent.is_dir():
         raise WriteError(out.parent, "parent of the output directory does not exist")
     base = journal_of(config).parent
@@ -318,7 +332,7 @@ def _release(
     except WriteError as exc:
         raise WriteError(
             journal_of(config),
-            f"release {new_version} is made but not finished ({exc}); run the release again to finish it",
+            f"release {new_version} is made but not finished ({exc}); run the release again to "
+            "finish it",
         ) from None
     _remove_journal(journal_of(config))
-    return outcome

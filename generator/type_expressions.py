@@ -37,7 +37,8 @@ class Import:
 
 
 class TypeExpr:
-    """A type as the IR keeps it. Subclasses are frozen dataclasses: two equal types compare equal."""
+    """A type as the IR keeps it. Subclasses are frozen dataclasses: two equal types compare
+    equal."""
 
     def render(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> str:
         """The type as code; `qualify` goes before the name of every class of the package that
@@ -232,13 +233,15 @@ class ListOf(TypeExpr):
 
 @dataclass(frozen=True)
 class MapOf(TypeExpr):
-    """An object of free keys: any mapping as an argument (a TypedDict too), a dict in a response."""
+    """An object of free keys: any mapping as an argument (a TypedDict too), a dict in a
+    response."""
 
     value: TypeExpr
 
     def members(self, side: Side, flavour: Flavour = "sync", qualify: str = "") -> tuple[str, ...]:
         return (
-            f"{'Mapping' if side == 'in' else 'Dict'}[str, {self.value.render(side, flavour, qualify)}]",
+            f"{'Mapping' if side == 'in' else 'Dict'}"
+            f"[str, {self.value.render(side, flavour, qualify)}]",
         )
 
     def _imports(self, side: Side, flavour: Flavour) -> Iterator[Import]:

@@ -13,75 +13,26 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .openapi import (
+    SCHEMA_REF,
+    VALUE_KEYWORDS,
+    admits_null,
+    deref,
+    methods_of,
+    resolve_pointer,
+    walk,
+)
 from .parallel import Forked
 from .problems import Problems, pointer, split_pointer
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-SCHEMA_REF = "#/components/schemas/"
 SUPPORTED_VERSIONS = ("3.0.", "3.1.")
 PARAMETER_LOCATIONS = ("path", "query", "header", "cookie")
 _TEMPLATE = re.compile(r"{([^}]+)}")
 _WORDS = re.compile(r"[A-Za-z0-9]")
-
-
-def iter_nodes(node: Any) -> Iterator[dict[str, Any]]:
-    """Every mapping in `node`, `node` first, depth first."""
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from iter_nodes(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from iter_nodes(value)
-
-
-def iter_refs(node: Any) -> Iterator[str]:
-    for mapping in iter_nodes(node):
-        ref = mapping.get("$ref")
-        if isinstance(ref, str):
-            yield ref
-
-
-def _renamed(target: object, renames: dict[str, str], bare: bool) -> object:
-    """A reference (or, where `bare`, a mapping's bare schema name) after `renames`."""
-    if isinstance(target, str) and target.startswith(SCHEMA_REF):
-        name = target[len(SCHEMA_REF) :]
-        return SCHEMA_REF + renames[name] if name in renames else target
-    return renames.get(target, target) if bare and isinstance(target, str) else target
-
-
-def rewrite_refs(node: Any, renames: dict[str, str]) -> None:
-    """Rewrite `#/components/schemas/OLD` references in place, and the values of
-    discriminator mappings (references or bare names) alike."""
-    if isinstance(node, dict):
-        if "$ref" in node:
-            node["$ref"] = _renamed(node["$ref"], renames, bare=False)
-        discriminator = node.get("discriminator")
-        mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
-        if isinstance(mapping, dict):
-            for tag, target in mapping.items():
-                mapping[tag] = _renamed(target, renames, bare=True)
-        for value in node.values():
-            rewrite_refs(value, renames)
-    elif isinstance(node, list):
-        for value in node:
-            rewrite_refs(value, renames)
-
-
-def resolve_pointer(document: Any, ref: str) -> Any:
-    node = document
-    for token in split_pointer(ref[1:]):
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            raise KeyError(ref)
-    return node
 
 
 _MAX_REPORTED = 50
@@ -172,36 +123,12 @@ def _v31_spec_validator() -> Any:
     from openapi_spec_validator import OpenAPIV31SpecValidator
 
     try:
-        import jsonschema_rs
-        from jsonschema.exceptions import SchemaError
-        from openapi_schema_validator import OAS31_BASE_DIALECT_ID, OAS31Validator
-        from openapi_schema_validator._specifications import REGISTRY
+        check = _dialect_check()
+        from openapi_schema_validator import OAS31_BASE_DIALECT_ID
         from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
         from openapi_spec_validator.validation.keywords import OpenAPIV31SchemaValidator
-
-        vocabulary = "https://spec.openapis.org/oas/3.1/meta/base"
-        dialect = OAS31Validator.META_SCHEMA
-        registry = jsonschema_rs.Registry(
-            [(vocabulary, REGISTRY.contents(vocabulary)), (OAS31_BASE_DIALECT_ID, dialect)]
-        )
-        anything = {
-            "uri": lambda _: True,
-            "uri-reference": lambda _: True,
-        }  # not checked by the original either
-        checker = jsonschema_rs.validator_for(
-            dialect,
-            registry=registry,
-            validate_formats=True,
-            formats={"regex": _is_regex, **anything},
-        )
     except Exception:  # noqa: BLE001 - the original check is correct, only slower
         return OpenAPIV31SpecValidator
-
-    def check(schema: Any) -> None:
-        for error in checker.iter_errors(schema):
-            raise SchemaError(
-                error.message, path=list(error.instance_path), instance=error.instance
-            )
 
     class SchemaObjects(OpenAPIV31SchemaValidator):
         def __call__(
@@ -230,6 +157,39 @@ def _v31_spec_validator() -> Any:
         keyword_validators = {**OpenAPIV31SpecValidator.keyword_validators, "schema": SchemaObjects}
 
     return SpecValidator
+
+
+def _dialect_check() -> Callable[[Any], None]:
+    """A check of one schema object against the OpenAPI 3.1 dialect by jsonschema-rs, which
+    raises jsonschema's SchemaError as openapi-spec-validator's own check does."""
+    import jsonschema_rs
+    from jsonschema.exceptions import SchemaError
+    from openapi_schema_validator import OAS31_BASE_DIALECT_ID, OAS31Validator
+    from openapi_schema_validator._specifications import REGISTRY
+
+    vocabulary = "https://spec.openapis.org/oas/3.1/meta/base"
+    dialect = OAS31Validator.META_SCHEMA
+    registry = jsonschema_rs.Registry(
+        [(vocabulary, REGISTRY.contents(vocabulary)), (OAS31_BASE_DIALECT_ID, dialect)]
+    )
+    anything = {
+        "uri": lambda _: True,
+        "uri-reference": lambda _: True,
+    }  # not checked by the original either
+    checker = jsonschema_rs.validator_for(
+        dialect,
+        registry=registry,
+        validate_formats=True,
+        formats={"regex": _is_regex, **anything},
+    )
+
+    def check(schema: Any) -> None:
+        for error in checker.iter_errors(schema):
+            raise SchemaError(
+                error.message, path=list(error.instance_path), instance=error.instance
+            )
+
+    return check
 
 
 def _through_refs(document: Any, parts: tuple[Any, ...]) -> tuple[Any, ...] | None:
@@ -336,7 +296,7 @@ def validate_spec(
             _without_null_defaults(document, (), file, ignored_defaults), file, cache_dir
         )
         try:
-            _check_refs(document, document, (), file, problems)
+            _check_refs(document, file, problems)
             _check_schemas(document, file, problems)
             _check_operations(document, file, problems)
         except Exception:
@@ -353,16 +313,6 @@ def validate_spec(
             return check
         check.cancel()
     return SchemaCheck()
-
-
-def admits_null(schema: dict[str, Any]) -> bool:
-    kind = schema.get("type")
-    if kind is None and "$ref" not in schema:
-        enum = schema.get("enum")
-        return not isinstance(enum, list) or not enum or None in enum
-    if isinstance(kind, list):
-        return "null" in kind
-    return kind == "null" or schema.get("nullable") is True
 
 
 def _without_null_defaults(
@@ -385,7 +335,7 @@ def _without_null_defaults(
                     pointer(*at, "default"),
                 )
                 continue
-            skip = key in ("example", "examples", "enum", "const", "default")
+            skip = key in VALUE_KEYWORDS
             out[key] = value if skip else _without_null_defaults(value, (*at, key), file, problems)
         return out
     if isinstance(node, list):
@@ -393,46 +343,24 @@ def _without_null_defaults(
     return node
 
 
-def _check_refs(
-    document: dict[str, Any], node: Any, at: tuple[str | int, ...], file: str, problems: Problems
-) -> None:
-    if isinstance(node, dict):
+def _check_refs(document: dict[str, Any], file: str, problems: Problems) -> None:
+    for node, at in walk(document):
         ref = node.get("$ref")
-        if isinstance(ref, str):
-            here = pointer(*at, "$ref")
-            if not ref.startswith("#/"):
-                problems.error(
-                    f"reference {ref!r} points outside this file; only local references "
-                    "(#/...) are supported and nothing is fetched at generation time",
-                    file,
-                    here,
-                )
-            else:
-                try:
-                    resolve_pointer(document, ref)
-                except KeyError:
-                    problems.error(f"reference {ref!r} does not resolve", file, here)
-        for key, value in node.items():
-            if key not in ("example", "examples", "default", "enum", "const"):
-                _check_refs(document, value, (*at, key), file, problems)
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            _check_refs(document, value, (*at, index), file, problems)
-
-
-def deref(document: dict[str, Any], node: Any) -> Any:
-    """Follow `$ref`s (of parameters, bodies, responses) to what they name."""
-    seen: set[str] = set()
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        ref = node["$ref"]
-        if ref in seen or not ref.startswith("#/"):
-            return {}
-        seen.add(ref)
-        try:
-            node = resolve_pointer(document, ref)
-        except KeyError:
-            return {}
-    return node
+        if not isinstance(ref, str):
+            continue
+        here = pointer(*at, "$ref")
+        if not ref.startswith("#/"):
+            problems.error(
+                f"reference {ref!r} points outside this file; only local references "
+                "(#/...) are supported and nothing is fetched at generation time",
+                file,
+                here,
+            )
+        else:
+            try:
+                resolve_pointer(document, ref)
+            except KeyError:
+                problems.error(f"reference {ref!r} does not resolve", file, here)
 
 
 def _direct_refs(
@@ -501,34 +429,28 @@ KNOWN_FORMATS = frozenset(
 def _check_property_names(
     node: Any, at: tuple[str | int, ...], file: str, problems: Problems, formats: bool = True
 ) -> None:
-    if isinstance(node, dict):
-        fmt = node.get("format")
+    for schema, where in walk(node, at):
+        fmt = schema.get("format")
         if (
             formats
             and isinstance(fmt, str)
             and fmt not in KNOWN_FORMATS
-            and isinstance(node.get("type"), (str, list))
+            and isinstance(schema.get("type"), (str, list))
         ):
             problems.warning(
                 f"unknown format {fmt!r} is ignored; the value is typed by its `type` only",
                 file,
-                pointer(*at, "format"),
+                pointer(*where, "format"),
             )
-        properties = node.get("properties")
+        properties = schema.get("properties")
         if isinstance(properties, dict):
             for prop in properties:
                 if not _WORDS.search(str(prop)):
                     problems.error(
                         f"property name {prop!r} has no letter or digit to make a Python name from",
                         file,
-                        pointer(*at, "properties", prop),
+                        pointer(*where, "properties", prop),
                     )
-        for key, value in node.items():
-            if key not in ("example", "examples", "default", "enum", "const"):
-                _check_property_names(value, (*at, key), file, problems, formats)
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            _check_property_names(value, (*at, index), file, problems, formats)
 
 
 def _check_operations(document: dict[str, Any], file: str, problems: Problems) -> None:
@@ -541,16 +463,14 @@ def _check_operations(document: dict[str, Any], file: str, problems: Problems) -
         shape = _TEMPLATE.sub("{}", path.rstrip("/")) or "/"
         if shape in templates:
             problems.error(
-                f"path {path!r} is the same as {templates[shape]!r} once parameter names are set aside",
+                f"path {path!r} is the same as {templates[shape]!r} once parameter names are "
+                "set aside",
                 file,
                 pointer("paths", path),
             )
         templates.setdefault(shape, path)
-        templated = _TEMPLATE.findall(path)
         shared = [deref(document, p) for p in item.get("parameters", []) or []]
-        for method, operation in item.items():
-            if method not in HTTP_METHODS:
-                continue
+        for method, operation in methods_of(item):
             at = ("paths", path, method)
             if not isinstance(operation, dict):
                 problems.error("an operation must be a mapping", file, pointer(*at))
@@ -559,86 +479,85 @@ def _check_operations(document: dict[str, Any], file: str, problems: Problems) -
             if isinstance(operation_id, str):
                 if operation_id in operation_ids:
                     problems.error(
-                        f"duplicate operationId {operation_id!r} (also at {operation_ids[operation_id]})",
+                        f"duplicate operationId {operation_id!r} "
+                        f"(also at {operation_ids[operation_id]})",
                         file,
                         pointer(*at, "operationId"),
                     )
                 else:
                     operation_ids[operation_id] = f"{method.upper()} {path}"
-            parameters = [
-                (i, deref(document, p)) for i, p in enumerate(operation.get("parameters", []) or [])
-            ]
-            declared_path = set()
-            for index, parameter in parameters + [(-1, p) for p in shared]:
-                if not isinstance(parameter, dict):
-                    continue
-                where = (
-                    pointer(*at, "parameters", index)
-                    if index >= 0
-                    else pointer("paths", path, "parameters")
-                )
-                if not _WORDS.search(str(parameter.get("name", ""))):
-                    problems.error(
-                        f"parameter name {parameter.get('name')!r} has no letter or digit to make a Python name from",
-                        file,
-                        where + "/name",
-                    )
-                    continue
-                location = parameter.get("in")
-                if location not in PARAMETER_LOCATIONS:
-                    problems.error(
-                        f"parameter {parameter.get('name')!r} has unknown location {location!r} "
-                        f"(expected one of {', '.join(PARAMETER_LOCATIONS)})",
-                        file,
-                        where + "/in",
-                    )
-                if location == "path":
-                    declared_path.add(parameter.get("name"))
-                    if parameter.get("name") not in templated:
-                        problems.error(
-                            f"path parameter {parameter.get('name')!r} is declared but not used in {path!r}",
-                            file,
-                            where,
-                        )
-                if "schema" not in parameter and "content" not in parameter:
-                    problems.error(
-                        f"parameter {parameter.get('name')!r} has no schema", file, where
-                    )
-            for name in templated:
-                if name not in declared_path:
-                    problems.error(
-                        f"path parameter {{{name}}} is used in {path!r} but not declared",
-                        file,
-                        pointer(*at),
-                    )
-            body = deref(document, operation.get("requestBody"))
-            if isinstance(body, dict) and body:
-                content = body.get("content")
-                if not isinstance(content, dict) or not content:
-                    problems.error("request body has no content", file, pointer(*at, "requestBody"))
-                else:
-                    for media_type, media in content.items():
-                        if not isinstance(media, dict) or "schema" not in media:
-                            problems.error(
-                                f"request body {media_type} has no schema",
-                                file,
-                                pointer(*at, "requestBody", "content", media_type),
-                            )
+            _check_parameters(document, operation, shared, at, file, problems)
+            _check_body(deref(document, operation.get("requestBody")), at, file, problems)
 
 
-def schemas_named(schema: Any, schemas: dict[str, Any]) -> Iterator[str]:
-    """The component schemas that `schema` refers to: by `$ref` (to the schema or into it)
-    and by the names or references of its discriminators' mappings."""
-    for node in iter_nodes(schema):
-        discriminator = node.get("discriminator")
-        mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
-        for target in [node.get("$ref"), *(mapping.values() if isinstance(mapping, dict) else ())]:
-            if not isinstance(target, str):
-                continue
-            name = (
-                split_pointer(target[len(SCHEMA_REF) :])[0]
-                if target.startswith(SCHEMA_REF)
-                else target
+def _check_parameters(
+    document: dict[str, Any],
+    operation: dict[str, Any],
+    shared: list[Any],
+    at: tuple[str, str, str],
+    file: str,
+    problems: Problems,
+) -> None:
+    """An operation's parameters and those of its path item (`index` -1): names, locations,
+    schemas, and the path parameters against the path's template."""
+    path = at[1]
+    templated = _TEMPLATE.findall(path)
+    parameters = [
+        (i, deref(document, p)) for i, p in enumerate(operation.get("parameters", []) or [])
+    ]
+    declared_path = set()
+    for index, parameter in parameters + [(-1, p) for p in shared]:
+        if not isinstance(parameter, dict):
+            continue
+        where = (
+            pointer(*at, "parameters", index)
+            if index >= 0
+            else pointer("paths", path, "parameters")
+        )
+        name = parameter.get("name")
+        if not _WORDS.search(str(parameter.get("name", ""))):
+            problems.error(
+                f"parameter name {name!r} has no letter or digit to make a Python name from",
+                file,
+                where + "/name",
             )
-            if name in schemas:
-                yield name
+            continue
+        location = parameter.get("in")
+        if location not in PARAMETER_LOCATIONS:
+            problems.error(
+                f"parameter {name!r} has unknown location {location!r} "
+                f"(expected one of {', '.join(PARAMETER_LOCATIONS)})",
+                file,
+                where + "/in",
+            )
+        if location == "path":
+            declared_path.add(name)
+            if name not in templated:
+                problems.error(
+                    f"path parameter {name!r} is declared but not used in {path!r}", file, where
+                )
+        if "schema" not in parameter and "content" not in parameter:
+            problems.error(f"parameter {name!r} has no schema", file, where)
+    for name in templated:
+        if name not in declared_path:
+            problems.error(
+                f"path parameter {{{name}}} is used in {path!r} but not declared",
+                file,
+                pointer(*at),
+            )
+
+
+def _check_body(body: Any, at: tuple[str, ...], file: str, problems: Problems) -> None:
+    if not isinstance(body, dict) or not body:
+        return
+    content = body.get("content")
+    if not isinstance(content, dict) or not content:
+        problems.error("request body has no content", file, pointer(*at, "requestBody"))
+        return
+    for media_type, media in content.items():
+        if not isinstance(media, dict) or "schema" not in media:
+            problems.error(
+                f"request body {media_type} has no schema",
+                file,
+                pointer(*at, "requestBody", "content", media_type),
+            )

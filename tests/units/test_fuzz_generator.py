@@ -34,7 +34,7 @@ import yaml
 
 from generator.cli import main
 from generator.loading import FastLoader
-from generator.validating import HTTP_METHODS, iter_refs
+from generator.openapi import HTTP_METHODS, iter_refs
 
 ROOT = Path(__file__).resolve().parents[2]
 MUTANTS = 400 if os.environ.get("TELNYX_CODEGEN_TIER") == "deep" else 40

@@ -663,7 +663,7 @@ def test_parameters_never_shadow_what_a_method_uses(
     """Query parameters and body fields named like what a generated method's body uses
     (`cast`, `spec`, `self`, `fetch_page`, its keyword options): each call sends every
     value under its wire name and returns, instead of failing after the request went out."""
-    from generator.naming import METHOD_LOCALS
+    from generator.runtime_names import METHOD_LOCALS
 
     names = sorted(METHOD_LOCALS | {"cast", "spec", "fetch_page", "self"})
     query = "\n".join(
@@ -718,7 +718,7 @@ def test_properties_never_shadow_the_model_helpers(
     `model_dump`, ...) are fields under another Python name: the methods keep working and
     the values round-trip under their wire names. The helpers are those the generated base
     class really has beyond pydantic's, so a new helper is covered as soon as it is added."""
-    from generator.naming import MODEL_METHODS
+    from generator.runtime_names import MODEL_METHODS
 
     names = sorted({*MODEL_METHODS, "model_dump", "model_dump_json", "copy", "dict", "json"})
     properties = "".join(f"        {n}: {{type: string}}\n" for n in names)
@@ -745,7 +745,7 @@ print(helpers)
     done = subprocess.run([sys.executable, "-c", script], cwd=out, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == repr(sorted(MODEL_METHODS)), (
-        "naming.MODEL_METHODS must list the helpers of TelnyxModel"
+        "runtime_names.MODEL_METHODS must list the helpers of TelnyxModel"
     )
 
 

@@ -16,10 +16,10 @@ from generator import modelling, parallel
 from generator.ir_builder import build_api
 from generator.loading import load_yaml
 from generator.normalising import normalise
+from generator.openapi import SCHEMA_REF, iter_nodes, iter_refs
 from generator.pipeline import TEMPLATES
 from generator.problems import Problems
 from generator.rendering import format_files
-from generator.validating import SCHEMA_REF, iter_nodes, iter_refs
 
 SPEC = Path(__file__).resolve().parents[2] / "spec" / "ai-assistants.openapi.yaml"
 

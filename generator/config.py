@@ -1,0 +1,243 @@
+"""The SDK config (`spec/sdk.yaml`): package and client names, environment variables, URLs,
+examples, hand-written paths and how the API signs its webhooks, checked and made an
+SdkConfig. Which operation is which method (`methods`) is the IR builder's to read."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import naming
+from .ir import SdkConfig, WebhookSigning
+from .problems import Problems, pointer
+from .runtime_names import CLIENT_MODULE_NAMES, IMPORTED_MODULES
+
+_PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*$")
+_DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
+_CLASS = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
+_ENV = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_TOKEN = re.compile(r"^[A-Za-z0-9._-]+$")
+_URL = re.compile(r"^https?://[^\s\"'\\<>]+$")
+_HEADER = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")  # an HTTP token
+_VERSION = re.compile(r"^\d+\.\d+\.\d+([ab]|rc)?\d*$")
+_AN_ENV_NAME = "an environment variable name"
+
+
+def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfig | None:
+    package, distribution, version = _names(data, file, problems)
+    clients = _mapping(data, "clients", file, problems)
+    environment = _mapping(data, "environment", file, problems)
+    urls = _mapping(data, "urls", file, problems)
+    examples = data.get("examples") or []
+    if not isinstance(examples, list) or not all(isinstance(e, dict) for e in examples):
+        problems.error("`examples` must be a list of {title, code}", file, "/examples")
+        examples = []
+    _check_clients(clients, file, problems)
+    _check_shapes(data, package, clients, environment, file, problems)
+    hand_written = _hand_written(data, package, file, problems)
+    if "methods" in data and not isinstance(data["methods"], dict):
+        problems.error(
+            "`methods` must map dotted method names to operations (`GET /path`)", file, "/methods"
+        )
+    config = SdkConfig(
+        package=package,
+        distribution=distribution,
+        version=version,
+        description=str(data.get("description", "")),
+        user_agent=_text(data, "user_agent", file, problems, package),
+        sync_client=str(clients.get("sync", "Client")),
+        async_client=str(clients.get("async", "AsyncClient")),
+        base_url=_text(data, "base_url", file, problems),
+        api_key_env=str(environment.get("api_key", "API_KEY")),
+        base_url_env=str(environment.get("base_url", "BASE_URL")),
+        log_env=str(environment.get("log", "LOG")),
+        urls=tuple((str(k), str(v)) for k, v in urls.items()),
+        examples=tuple((str(e.get("title", "")), str(e.get("code", ""))) for e in examples),
+        hand_written=tuple(hand_written),
+        webhooks=_webhook_signing(data.get("webhooks"), file, problems),
+    )
+    return None if problems.errors else config
+
+
+def _text(
+    data: dict[str, Any], key: str, file: str, problems: Problems, default: str | None = None
+) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str) or not value:
+        problems.error(f"`{key}` must be a non-empty string", file, pointer(key))
+        return ""
+    return value
+
+
+def _mapping(data: dict[str, Any], key: str, file: str, problems: Problems) -> dict[str, Any]:
+    value = data.get(key) or {}
+    if not isinstance(value, dict):
+        problems.error(f"`{key}` must be a mapping, not {type(value).__name__}", file, pointer(key))
+        return {}
+    return value
+
+
+def _names(data: dict[str, Any], file: str, problems: Problems) -> tuple[str, str, str]:
+    """The package, distribution and version, each checked."""
+    package = _text(data, "package", file, problems)
+    if package and (not _PACKAGE.fullmatch(package) or package in naming.RESERVED):
+        problems.error(
+            f"package name {package!r} is not a valid Python package name", file, "/package"
+        )
+    distribution = _text(data, "distribution", file, problems)
+    if distribution and not _DISTRIBUTION.fullmatch(distribution):
+        problems.error(
+            f"distribution name {distribution!r} is not a valid package name", file, "/distribution"
+        )
+    version = _text(data, "version", file, problems)
+    if version and not _VERSION.fullmatch(version):
+        problems.error(
+            f"version {version!r} is not of the form MAJOR.MINOR.PATCH", file, "/version"
+        )
+    if package in IMPORTED_MODULES:
+        problems.error(
+            f"package name {package!r} is a module the package imports; it could not import itself",
+            file,
+            "/package",
+        )
+    return package, distribution, version
+
+
+def _check_clients(clients: dict[str, Any], file: str, problems: Problems) -> None:
+    for role in ("sync", "async"):
+        name = clients.get(role)
+        if isinstance(name, str) and (name in CLIENT_MODULE_NAMES or name in naming.BUILTINS):
+            problems.error(
+                f"client name {name!r} is a name the package already uses",
+                file,
+                pointer("clients", role),
+            )
+    if clients.get("sync", "Client") == clients.get("async", "AsyncClient"):
+        problems.error("the sync and async clients need two names", file, "/clients/async")
+
+
+def _check_shapes(
+    data: dict[str, Any],
+    package: str,
+    clients: dict[str, Any],
+    environment: dict[str, Any],
+    file: str,
+    problems: Problems,
+) -> None:
+    """Class names, environment variable names, the user agent and the base URL."""
+    for key, value, pattern, what in (
+        ("clients/sync", clients.get("sync", "Client"), _CLASS, "a class name"),
+        ("clients/async", clients.get("async", "AsyncClient"), _CLASS, "a class name"),
+        ("environment/api_key", environment.get("api_key", "API_KEY"), _ENV, _AN_ENV_NAME),
+        ("environment/base_url", environment.get("base_url", "BASE_URL"), _ENV, _AN_ENV_NAME),
+        ("environment/log", environment.get("log", "LOG"), _ENV, _AN_ENV_NAME),
+        (
+            "user_agent",
+            data.get("user_agent", package),
+            _TOKEN,
+            "a product token (letters, digits, . _ -)",
+        ),
+        ("base_url", data.get("base_url"), _URL, "an http(s) URL"),
+    ):
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            problems.error(
+                f"`{key.replace('/', '.')}` must be {what}, not {value!r}", file, "/" + key
+            )
+
+
+def _hand_written(data: dict[str, Any], package: str, file: str, problems: Problems) -> list[str]:
+    """The paths of the output that the maintainer owns: `lib/` and those listed."""
+    hand_written = [f"{package}/lib/"]
+    listed = data.get("hand_written") or []
+    if not isinstance(listed, list):
+        problems.error(
+            "`hand_written` must be a list of paths inside the output (a folder ends in `/`)",
+            file,
+            "/hand_written",
+        )
+        listed = []
+    for index, entry in enumerate(listed):
+        # a path inside the output: relative, no empty, `.` or `..` part (a folder ends in /)
+        if not isinstance(entry, str) or any(
+            p in ("", ".", "..") for p in entry.removesuffix("/").split("/")
+        ):
+            problems.error(
+                f"`hand_written` entries must be relative paths inside the output, not {entry!r}",
+                file,
+                pointer("hand_written", index),
+            )
+        else:
+            hand_written.append(entry)
+    return hand_written
+
+
+def _webhook_signing(section: Any, file: str, problems: Problems) -> WebhookSigning | None:
+    """The `webhooks` section: how the API signs what it sends; None when there is none."""
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        problems.error(
+            "`webhooks` must be a mapping (signature_header, timestamp_header, signed_message, "
+            "...)",
+            file,
+            "/webhooks",
+        )
+        return None
+    headers = _signed_message(section, file, problems)
+    tolerance = section.get("tolerance", 300)
+    if not isinstance(tolerance, int) or isinstance(tolerance, bool) or tolerance <= 0:
+        problems.error(
+            f"`webhooks.tolerance` must be a positive number of seconds, not {tolerance!r}",
+            file,
+            "/webhooks/tolerance",
+        )
+    key_env = section.get("public_key_env")
+    if not isinstance(key_env, str) or not _ENV.fullmatch(key_env):
+        problems.error(
+            f"`webhooks.public_key_env` must be an environment variable name, not {key_env!r}",
+            file,
+            "/webhooks/public_key_env",
+        )
+    at = section.get("event_type_at")
+    if not isinstance(at, list) or not at or not all(isinstance(part, str) and part for part in at):
+        problems.error(
+            "`webhooks.event_type_at` must be the path of property names to the event type, "
+            f"not {at!r}",
+            file,
+            "/webhooks/event_type_at",
+        )
+        at = []
+    if problems.errors:
+        return None
+    signature, timestamp, message = headers
+    return WebhookSigning(signature, timestamp, message, tolerance, str(key_env), tuple(at))
+
+
+def _signed_message(section: dict[str, Any], file: str, problems: Problems) -> tuple[str, str, str]:
+    """The signature and timestamp headers and the text that is signed, each checked."""
+    values: dict[str, Any] = {}
+    for key, pattern, what in (
+        ("signature_header", _HEADER, "an HTTP header name"),
+        ("timestamp_header", _HEADER, "an HTTP header name"),
+        ("signed_message", None, "a text with `{timestamp}` and `{payload}` once each"),
+    ):
+        value = section.get(key)
+        if not isinstance(value, str) or (pattern is not None and not pattern.fullmatch(value)):
+            problems.error(
+                f"`webhooks.{key}` must be {what}, not {value!r}", file, pointer("webhooks", key)
+            )
+        values[key] = value
+    message = values["signed_message"]
+    if isinstance(message, str) and (
+        message.count("{timestamp}") != 1
+        or message.count("{payload}") != 1
+        or message.count("{") != 2
+        or message.count("}") != 2
+    ):
+        problems.error(
+            "`webhooks.signed_message` must hold `{timestamp}` and `{payload}` once each and no "
+            f"other braces, not {message!r}",
+            file,
+            "/webhooks/signed_message",
+        )
+    return str(values["signature_header"]), str(values["timestamp_header"]), str(message)

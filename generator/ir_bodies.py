@@ -1,0 +1,92 @@
+"""The IR builder's body step: an operation's request body as keyword arguments (one per
+property of an object body) or one `body` argument, with its encoding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import naming
+from . import type_expressions as types
+from .ir import Body, Parameter
+from .ir_types import Context
+from .openapi import deref
+from .problems import pointer
+from .type_expressions import TypeExpr
+
+BODY_ENCODINGS: dict[str, Any] = {
+    "application/json": "json",
+    "application/x-www-form-urlencoded": "form",
+    "multipart/form-data": "multipart",
+    "application/octet-stream": "binary",
+    "*/*": "binary",
+}
+
+
+def build_body(ctx: Context, operation: dict[str, Any], at: tuple[str, ...]) -> Body | None:
+    raw = deref(ctx.document, operation.get("requestBody"))
+    if not isinstance(raw, dict) or not raw.get("content"):
+        return None
+    content = raw["content"]
+    media_type = next((m for m in content if m in BODY_ENCODINGS), None)
+    if media_type is None:
+        media_type = next(iter(content))
+        ctx.problems.error(
+            f"request body media type {media_type!r} is not supported "
+            f"({', '.join(BODY_ENCODINGS)})",
+            ctx.file,
+            pointer(*at, "requestBody", "content", media_type),
+        )
+        return None
+    schema = content[media_type].get("schema") or {}
+    encoding = BODY_ENCODINGS[media_type]
+    required = bool(raw.get("required"))
+    description = str(raw.get("description") or "")
+    if encoding == "binary":  # raw bytes (or a file) sent as they are
+        whole = Parameter("body", "", "body", types.Content(), required, description)
+        return Body(media_type, required, None, (whole,), encoding)
+    # Multipart bodies carry files, which the model (bytes) sees as placeholders only.
+    found = ctx.mapper.component(schema)
+    model = found[0] if found else None
+    shape = ctx.mapper.object_shape(schema)
+    if shape is None:
+        whole = Parameter("body", "", "body", ctx.mapper.type_of(schema), required, description)
+        return Body(media_type, required, model, (whole,), encoding)
+    fields = _fields(ctx, shape, at)
+    files = tuple(
+        f.wire_name for f in fields if encoding == "multipart" and _uploads_a_file(f.type)
+    )
+    return Body(media_type, required, model, tuple(fields), encoding, files)
+
+
+def _fields(
+    ctx: Context, shape: tuple[dict[str, Any], set[str]], at: tuple[str, ...]
+) -> list[Parameter]:
+    """An object body's properties, one keyword argument each (but the read-only ones)."""
+    fields = []
+    for prop, sub in shape[0].items():
+        try:
+            python_name = naming.parameter_name(prop)
+        except ValueError as exc:
+            ctx.problems.error(
+                f"body property {prop!r}: {exc}", ctx.file, pointer(*at, "requestBody")
+            )
+            continue
+        if isinstance(sub, dict) and sub.get("readOnly"):
+            continue
+        fields.append(
+            Parameter(
+                python_name,
+                prop,
+                "body",
+                ctx.mapper.type_of(sub),
+                prop in shape[1],
+                ctx.mapper.description_of(sub),
+            )
+        )
+    return fields
+
+
+def _uploads_a_file(expr: TypeExpr) -> bool:
+    """A file (what signatures type as FileTypes), perhaps nullable."""
+    options = expr.options if isinstance(expr, types.UnionOf) else (expr,)
+    return any(isinstance(option, types.File) for option in options)

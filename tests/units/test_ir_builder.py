@@ -1,0 +1,156 @@
+"""The IR builder's rules, one each, on small inline documents and configs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.ir import Api, Operation
+from generator.ir_builder import build_api
+from generator.problems import Problems
+
+CONFIG = {
+    "package": "demo",
+    "distribution": "demo",
+    "version": "0.1.0",
+    "base_url": "https://api.example.com",
+}
+NO_CONTENT = {"204": {"description": "done"}}
+
+
+def _spec(paths: dict[str, Any], schemas: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": paths,
+        "components": {"schemas": schemas or {}},
+    }
+
+
+def _build(
+    paths: dict[str, Any], schemas: dict[str, Any] | None = None, **config: Any
+) -> tuple[Api | None, Problems]:
+    problems = Problems()
+    api = build_api(_spec(paths, schemas), "spec.yaml", {**CONFIG, **config}, "sdk.yaml", problems)
+    return api, problems
+
+
+def _methods(api: Api | None) -> dict[str, Operation]:
+    assert api is not None
+    return {".".join([*r.path, op.name]): op for r, op in api.operations}
+
+
+def test_default_names_come_from_the_path() -> None:
+    item = {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {}}]}
+    api, _ = _build(
+        {
+            "/things": {"get": {"responses": NO_CONTENT}, "post": {"responses": NO_CONTENT}},
+            "/things/{id}": {**item, "get": {"responses": NO_CONTENT}},
+            "/things/{id}/clone": {**item, "post": {"responses": NO_CONTENT}},
+        }
+    )
+    assert sorted(_methods(api)) == [
+        "things.clone",
+        "things.create",
+        "things.list",
+        "things.retrieve",
+    ]
+
+
+def test_pagination_gets_the_default_page_size_of_the_parameters() -> None:
+    page = {
+        "type": "object",
+        "properties": {
+            "data": {"type": "array", "items": {"type": "string"}},
+            "meta": {
+                "type": "object",
+                "properties": {"page_number": {"type": "integer"}, "total_pages": {}},
+            },
+        },
+    }
+    parameters = [
+        {"name": "page[number]", "in": "query", "schema": {"type": "integer"}},
+        {"name": "page[size]", "in": "query", "schema": {"type": "integer", "default": 25}},
+    ]
+    answer = {"200": {"description": "a page", "content": {"application/json": {"schema": page}}}}
+    api, problems = _build({"/things": {"get": {"parameters": parameters, "responses": answer}}})
+    assert not problems.errors
+    pagination = _methods(api)["things.list"].pagination
+    assert pagination is not None
+    assert (pagination.style, pagination.default_size) == ("meta", 25)
+    assert (pagination.number_param, pagination.size_param) == ("page[number]", "page[size]")
+
+
+def test_a_default_named_method_on_the_collection_yields_to_the_one_on_an_item() -> None:
+    item = {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {}}]}
+    api, problems = _build(
+        {
+            "/things": {"delete": {"responses": NO_CONTENT}},
+            "/things/{id}": {**item, "delete": {"responses": NO_CONTENT}},
+        }
+    )
+    assert not problems.errors
+    methods = _methods(api)
+    assert methods["things.delete_all"].path == "/things"
+    assert methods["things.delete"].path == "/things/{id}"
+
+
+def test_a_configured_name_never_yields() -> None:
+    item = {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {}}]}
+    api, problems = _build(
+        {
+            "/things": {"delete": {"responses": NO_CONTENT}},
+            "/things/{id}": {**item, "delete": {"responses": NO_CONTENT}},
+        },
+        methods={"things.delete": "DELETE /things"},
+    )
+    assert [p.message for p in problems.errors] == [
+        "two methods named things.delete (DELETE /things and DELETE /things/{id}); name one in "
+        "the `methods` of the SDK config"
+    ]
+    assert problems.errors[0].file == "spec.yaml"
+
+
+def test_an_object_body_is_one_keyword_argument_per_property_but_read_only_ones() -> None:
+    body = {
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string"},
+            "id": {"type": "string", "readOnly": True},
+            "dry_run": {"type": "boolean"},
+        },
+    }
+    content = {"content": {"application/json": {"schema": body}}}
+    api, _ = _build({"/things": {"post": {"requestBody": content, "responses": NO_CONTENT}}})
+    fields = _methods(api)["things.create"].body
+    assert fields is not None
+    assert [(f.name, f.required) for f in fields.fields] == [("name", True), ("dry_run", False)]
+
+
+def test_a_method_the_spec_does_not_have_is_an_error_of_the_config() -> None:
+    _, problems = _build(
+        {"/things": {"get": {"responses": NO_CONTENT}}}, methods={"things.all": "GET /nothing"}
+    )
+    assert [(p.message, p.file, p.pointer) for p in problems.errors] == [
+        (
+            "things.all maps to 'GET /nothing', which the spec does not have",
+            "sdk.yaml",
+            "/methods/things.all",
+        )
+    ]
+
+
+def test_models_live_in_the_module_of_the_resource_that_uses_them() -> None:
+    schemas = {
+        "Thing": {"type": "object", "properties": {"id": {"type": "string"}}},
+        "Unused": {"type": "object", "properties": {"id": {"type": "string"}}},
+    }
+    answer = {
+        "200": {
+            "description": "a thing",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}},
+        }
+    }
+    api, _ = _build({"/ai/things": {"get": {"responses": answer}}}, schemas)
+    assert api is not None
+    assert api.homes == {"Thing": "ai.things", "Unused": "other"}
