@@ -53,6 +53,15 @@ from ._streaming import (
     require_sse,
 )
 from ._types import NOT_GIVEN, NotGiven, Omit, TimeoutTypes
+from ._settings import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    LOG_ENV,
+    PACKAGE,
+    PATTERN_HINTS,
+    USER_AGENT,
+)
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -61,7 +70,7 @@ if TYPE_CHECKING:
 __all__ = ["SyncAPIClient", "AsyncAPIClient", "RequestSpec", "RawResponse"]
 
 T = TypeVar("T")
-log = logging.getLogger("telnyx_ai")
+log = logging.getLogger(PACKAGE)
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
@@ -352,14 +361,14 @@ class _Core:
         attempt_timeout: float | None = None,
     ) -> None:
         if api_key is None:
-            api_key = os.environ.get("TELNYX_API_KEY")
+            api_key = os.environ.get(API_KEY_ENV)
         if not api_key:
             raise TelnyxError(
                 "No API key: pass api_key=... to the client or set the "
-                "TELNYX_API_KEY environment variable."
+                f"{API_KEY_ENV} environment variable."
             )
         if base_url is None:
-            base_url = os.environ.get("TELNYX_BASE_URL") or "https://api.telnyx.com/v2"
+            base_url = os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
         header_value("Authorization", api_key, "the API key")
@@ -389,11 +398,11 @@ class _Core:
         self._timeout = _httpx_timeout(timeout)
         self._base_headers: dict[str, str] = {
             "Accept": "application/json",
-            "User-Agent": f"telnyx-ai-python/{__version__}",
+            "User-Agent": f"{USER_AGENT}/{__version__}",
             "Authorization": f"Bearer {api_key}",
             **self.default_headers,
         }
-        _configure_logging("TELNYX_LOG")
+        _configure_logging(LOG_ENV)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={str(self.base_url)!r}, api_key='<redacted>')"
@@ -565,7 +574,7 @@ class _Core:
             return header_value(IDEMPOTENCY_HEADER, key, "`idempotency_key`")
         if spec.method.upper() in IDEMPOTENT_METHODS or not self.auto_idempotency_keys:
             return None
-        return f"telnyx-ai-python-retry-{uuid.uuid4()}"
+        return f"{USER_AGENT}-retry-{uuid.uuid4()}"
 
     # -- retrying ------------------------------------------------------------------
     def may_retry(self, request: httpx.Request) -> bool:
@@ -704,13 +713,6 @@ def _first_error(exc: Any) -> str:
     where = ".".join(str(p) for p in first.get("loc", ()))
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return f"{where}: {first.get('msg')}{more}" if where else f"{first.get('msg')}{more}"
-
-
-# Patterns the curated spec uses, said in words in argument errors.
-PATTERN_HINTS = {
-    r"^\+[1-9]\d{1,14}$": "an E.164 phone number such as +13125550001",
-    r"^(\+[1-9]\d{1,14}|sips?:[^@\s]+@\S+)$": "an E.164 phone number such as +13125550001 or a SIP URI such as sip:agent@example.com",
-}
 
 
 def _argument_problem(error: Any, names: Mapping[str, str]) -> str:

@@ -7,7 +7,17 @@ from typing import IO, Literal, Optional, Tuple, Union
 
 import httpx
 
-__all__ = ["NOT_GIVEN", "NotGiven", "Omit", "TimeoutTypes", "Headers", "Query", "Body", "FileContent", "FileTypes"]
+__all__ = [
+    "NOT_GIVEN",
+    "NotGiven",
+    "Omit",
+    "TimeoutTypes",
+    "Headers",
+    "Query",
+    "Body",
+    "FileContent",
+    "FileTypes",
+]
 
 
 class NotGiven:

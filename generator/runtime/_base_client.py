@@ -43,8 +43,24 @@ from ._exceptions import (
     TelnyxError,
     status_error,
 )
-from ._streaming import AsyncStream, AsyncStreamedResponse, ResponseView, Stream, StreamedResponse, require_sse
+from ._streaming import (
+    AsyncStream,
+    AsyncStreamedResponse,
+    ResponseView,
+    Stream,
+    StreamedResponse,
+    require_sse,
+)
 from ._types import NOT_GIVEN, NotGiven, Omit, TimeoutTypes
+from ._settings import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    LOG_ENV,
+    PACKAGE,
+    PATTERN_HINTS,
+    USER_AGENT,
+)
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -53,7 +69,7 @@ if TYPE_CHECKING:
 __all__ = ["SyncAPIClient", "AsyncAPIClient", "RequestSpec", "RawResponse"]
 
 T = TypeVar("T")
-log = logging.getLogger("{{ config.package }}")
+log = logging.getLogger(PACKAGE)
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
@@ -68,7 +84,16 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 # Besides those: any header whose name says it carries a credential (x-api-key, x-auth-token).
-_SENSITIVE_WORDS = ("auth", "key", "token", "secret", "password", "session", "signature", "credential")
+_SENSITIVE_WORDS = (
+    "auth",
+    "key",
+    "token",
+    "secret",
+    "password",
+    "session",
+    "signature",
+    "credential",
+)
 
 # Module-level so that tests can observe the waits without waiting.
 _sleep = time.sleep
@@ -281,7 +306,9 @@ def validate_json(tp: Any, content: bytes | str) -> Any:
 
 def is_sensitive(header: str) -> bool:
     name = header.lower()
-    return name in SENSITIVE_HEADERS or (name != IDEMPOTENCY_HEADER.lower() and any(word in name for word in _SENSITIVE_WORDS))
+    return name in SENSITIVE_HEADERS or (
+        name != IDEMPOTENCY_HEADER.lower() and any(word in name for word in _SENSITIVE_WORDS)
+    )
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -333,14 +360,14 @@ class _Core:
         attempt_timeout: float | None = None,
     ) -> None:
         if api_key is None:
-            api_key = os.environ.get("{{ config.api_key_env }}")
+            api_key = os.environ.get(API_KEY_ENV)
         if not api_key:
             raise TelnyxError(
                 "No API key: pass api_key=... to the client or set the "
-                "{{ config.api_key_env }} environment variable."
+                f"{API_KEY_ENV} environment variable."
             )
         if base_url is None:
-            base_url = os.environ.get("{{ config.base_url_env }}") or {{ config.base_url | py }}
+            base_url = os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
         header_value("Authorization", api_key, "the API key")
@@ -351,13 +378,17 @@ class _Core:
         self.timeout = timeout
         self.max_retries = max_retries
         self.default_headers = dict(default_headers or {})
-        self.retry_statuses = retry_statuses if retry_statuses is not None else DEFAULT_RETRY_STATUSES
+        self.retry_statuses = (
+            retry_statuses if retry_statuses is not None else DEFAULT_RETRY_STATUSES
+        )
         self.max_retry_after = max_retry_after
         if max_response_bytes < 1:
             raise ValueError("max_response_bytes must be 1 or more")
         self.max_response_bytes = max_response_bytes
         if attempt_timeout is not None and not attempt_timeout > 0:
-            raise ValueError("attempt_timeout must be more than 0 seconds (or None: as long as one wait)")
+            raise ValueError(
+                "attempt_timeout must be more than 0 seconds (or None: as long as one wait)"
+            )
         self.attempt_timeout = attempt_timeout
         self.auto_idempotency_keys = auto_idempotency_keys
         # Computed once per client, copied per request.
@@ -366,11 +397,11 @@ class _Core:
         self._timeout = _httpx_timeout(timeout)
         self._base_headers: dict[str, str] = {
             "Accept": "application/json",
-            "User-Agent": f"{{ config.user_agent }}/{__version__}",
+            "User-Agent": f"{USER_AGENT}/{__version__}",
             "Authorization": f"Bearer {api_key}",
             **self.default_headers,
         }
-        _configure_logging("{{ config.log_env }}")
+        _configure_logging(LOG_ENV)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={str(self.base_url)!r}, api_key='<redacted>')"
@@ -397,15 +428,30 @@ class _Core:
     def serialise_body(self, spec: RequestSpec) -> Any:
         if spec.body is None and not spec.extra_body:
             return None
-        fields = {k: v if k in spec.file_fields else plain(v) for k, v in (spec.body or {}).items() if not isinstance(v, NotGiven)}
+        fields = {
+            k: v if k in spec.file_fields else plain(v)
+            for k, v in (spec.body or {}).items()
+            if not isinstance(v, NotGiven)
+        }
         if not fields and not spec.body_required and not spec.extra_body:
             return None
-        body: Any = fields[""] if set(fields) == {""} else fields  # "": a body that is not an object
+        body: Any = (
+            fields[""] if set(fields) == {""} else fields
+        )  # "": a body that is not an object
         if spec.body_encoding == "multipart":
-            files = {k: _upload_value(spec.arg_names.get(k, k), v) for k, v in fields.items() if k in spec.file_fields and v is not None}
+            files = {
+                k: _upload_value(spec.arg_names.get(k, k), v)
+                for k, v in fields.items()
+                if k in spec.file_fields and v is not None
+            }
             if spec.body_model is not None:
                 # the model checks every other field; a file is there as empty bytes
-                body = _validate_request(spec.body_model, {**fields, **dict.fromkeys(files, b"")}, spec.arg_names, "request body")
+                body = _validate_request(
+                    spec.body_model,
+                    {**fields, **dict.fromkeys(files, b"")},
+                    spec.arg_names,
+                    "request body",
+                )
             body = {**body, **files}
         elif spec.body_model is not None and spec.body is not None:
             body = _validate_request(spec.body_model, body, spec.arg_names, "request body")
@@ -415,7 +461,12 @@ class _Core:
             body = {**body, **spec.extra_body}
         return body
 
-    def build_request(self, client: httpx.Client | httpx.AsyncClient, spec: RequestSpec, idempotency_key: str | None) -> httpx.Request:
+    def build_request(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        spec: RequestSpec,
+        idempotency_key: str | None,
+    ) -> httpx.Request:
         """The request, built directly: one URL parse, headers merged once per client."""
         path = spec.path
         for name, value in spec.path_params.items():
@@ -446,43 +497,83 @@ class _Core:
         query_values: Mapping[str, object] = spec.query
         if spec.query_model is not None:
             given = {k: plain(v) for k, v in spec.query.items() if not isinstance(v, NotGiven)}
-            query_values = _validate_request(spec.query_model, given, spec.arg_names, "query") if given else {}
-        query = encode_query({**query_values, **spec.extra_query} if spec.extra_query else query_values)
+            query_values = (
+                _validate_request(spec.query_model, given, spec.arg_names, "query") if given else {}
+            )
+        query = encode_query(
+            {**query_values, **spec.extra_query} if spec.extra_query else query_values
+        )
         if query:
             url += "?" + urlencode(query, quote_via=quote)
-        timeout = self._timeout if isinstance(spec.timeout, NotGiven) else _httpx_timeout(spec.timeout)
+        timeout = (
+            self._timeout if isinstance(spec.timeout, NotGiven) else _httpx_timeout(spec.timeout)
+        )
         body = self.serialise_body(spec)
         if spec.body_encoding == "binary":
             content = _content(body)
-            return httpx.Request(spec.method.upper(), url, headers=headers, content=content, extensions={"timeout": timeout.as_dict()})
+            return httpx.Request(
+                spec.method.upper(),
+                url,
+                headers=headers,
+                content=content,
+                extensions={"timeout": timeout.as_dict()},
+            )
         if spec.body_encoding == "json" or body is None:
-            return httpx.Request(spec.method.upper(), url, headers=headers, json=body, extensions={"timeout": timeout.as_dict()})
+            return httpx.Request(
+                spec.method.upper(),
+                url,
+                headers=headers,
+                json=body,
+                extensions={"timeout": timeout.as_dict()},
+            )
         headers.pop("content-type", None)
         if spec.body_encoding == "multipart":
             # Every field is a part (a plain one without a file name), so that a body
             # without a file is multipart all the same; httpx would send it URL-encoded.
-            parts = [(k, _upload(spec.arg_names.get(k, k), v) if _is_file(v) else _multipart_field(v)) for k, v in body.items() if v is not None]
-            return httpx.Request(spec.method.upper(), url, headers=headers, files=parts, extensions={"timeout": timeout.as_dict()})
+            parts = [
+                (k, _upload(spec.arg_names.get(k, k), v) if _is_file(v) else _multipart_field(v))
+                for k, v in body.items()
+                if v is not None
+            ]
+            return httpx.Request(
+                spec.method.upper(),
+                url,
+                headers=headers,
+                files=parts,
+                extensions={"timeout": timeout.as_dict()},
+            )
         form = {k: _form_value(v) for k, v in body.items() if v is not None and not _is_file(v)}
-        return httpx.Request(spec.method.upper(), url, headers=headers, data=form, extensions={"timeout": timeout.as_dict()})
+        return httpx.Request(
+            spec.method.upper(),
+            url,
+            headers=headers,
+            data=form,
+            extensions={"timeout": timeout.as_dict()},
+        )
 
     def deadline_for(self, spec: RequestSpec) -> deadlines.Budget | None:
         """How long an attempt may wait for its answer once the request is sent:
         `attempt_timeout`, or else as long as one read may wait (60 s by default)."""
         budget = self.attempt_timeout
         if budget is None:
-            budget = (self._timeout if isinstance(spec.timeout, NotGiven) else _httpx_timeout(spec.timeout)).read
+            budget = (
+                self._timeout
+                if isinstance(spec.timeout, NotGiven)
+                else _httpx_timeout(spec.timeout)
+            ).read
         return None if budget is None or math.isinf(budget) else deadlines.Budget(budget)
 
     def idempotency_key_for(self, spec: RequestSpec) -> str | None:
         if not isinstance(spec.idempotency_key, NotGiven):
             key = spec.idempotency_key
             if not isinstance(key, str) or not key.strip():
-                raise ArgumentError(f"`idempotency_key` must be a non-empty string, got {key!r}: an empty key protects nothing")
+                raise ArgumentError(
+                    f"`idempotency_key` must be a non-empty string, got {key!r}: an empty key protects nothing"
+                )
             return header_value(IDEMPOTENCY_HEADER, key, "`idempotency_key`")
         if spec.method.upper() in IDEMPOTENT_METHODS or not self.auto_idempotency_keys:
             return None
-        return f"{{ config.user_agent }}-retry-{uuid.uuid4()}"
+        return f"{USER_AGENT}-retry-{uuid.uuid4()}"
 
     # -- retrying ------------------------------------------------------------------
     def may_retry(self, request: httpx.Request) -> bool:
@@ -491,7 +582,9 @@ class _Core:
 
     def retry_delay(self, attempt: int, response: httpx.Response | None) -> float | None:
         """Seconds to wait before the next attempt, or None when the server asks too much."""
-        backoff = min(INITIAL_RETRY_DELAY * (2.0**attempt), MAX_RETRY_DELAY) * (1 - 0.25 * random.random())
+        backoff = min(INITIAL_RETRY_DELAY * (2.0**attempt), MAX_RETRY_DELAY) * (
+            1 - 0.25 * random.random()
+        )
         if response is not None:
             asked = _retry_after(response.headers)
             if asked is not None:
@@ -509,7 +602,9 @@ class _Core:
         for events the call did not ask for (`parse` refuses them without waiting for all)."""
         if not response.is_success:
             return True
-        unasked = spec.response_kind == "json" and spec.stream_type is None and _is_event_stream(response)
+        unasked = (
+            spec.response_kind == "json" and spec.stream_type is None and _is_event_stream(response)
+        )
         return not (streamed or spec.stream_type is not None or unasked)
 
     def parse(self, spec: RequestSpec, response: httpx.Response) -> Any:
@@ -523,11 +618,15 @@ class _Core:
             return response.content
         if _is_event_stream(response):
             raise APIResponseValidationError(
-                response, None, f"{response.status_code}: the server answered with an event stream, which this SDK does not read for this call"
+                response,
+                None,
+                f"{response.status_code}: the server answered with an event stream, which this SDK does not read for this call",
             )
         content = response.content
         if not content.strip():
-            raise APIResponseValidationError(response, None, f"{response.status_code}: the response body is empty, expected JSON")
+            raise APIResponseValidationError(
+                response, None, f"{response.status_code}: the response body is empty, expected JSON"
+            )
         import pydantic
 
         try:
@@ -570,17 +669,33 @@ class _Core:
         if response.is_error or response.is_redirect:
             raise status_error(response)
         if streamed:
-            return None, self._streamed_class(response, attempt, lambda: self.parse(spec, response), spec.stream_type is None)
+            return None, self._streamed_class(
+                response, attempt, lambda: self.parse(spec, response), spec.stream_type is None
+            )
         if raw:
             return None, RawResponse(response, attempt, lambda: self.parse(spec, response))
         return None, self.parse(spec, response)
 
-    def log_attempt(self, request: httpx.Request, response: httpx.Response | None, attempt: int, started: float, error: str | None = None) -> None:
+    def log_attempt(
+        self,
+        request: httpx.Request,
+        response: httpx.Response | None,
+        attempt: int,
+        started: float,
+        error: str | None = None,
+    ) -> None:
         if not log.isEnabledFor(logging.INFO):
             return
         elapsed = time.monotonic() - started
         status = response.status_code if response is not None else error
-        log.info("%s %s -> %s (attempt %d, %.3fs)", request.method, request.url, status, attempt + 1, elapsed)
+        log.info(
+            "%s %s -> %s (attempt %d, %.3fs)",
+            request.method,
+            request.url,
+            status,
+            attempt + 1,
+            elapsed,
+        )
         if log.isEnabledFor(logging.DEBUG):
             log.debug("request headers: %s", redact_headers(request.headers))
 
@@ -597,13 +712,6 @@ def _first_error(exc: Any) -> str:
     where = ".".join(str(p) for p in first.get("loc", ()))
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return f"{where}: {first.get('msg')}{more}" if where else f"{first.get('msg')}{more}"
-
-
-# Patterns the curated spec uses, said in words in argument errors.
-PATTERN_HINTS = {
-    r"^\+[1-9]\d{1,14}$": "an E.164 phone number such as +13125550001",
-    r"^(\+[1-9]\d{1,14}|sips?:[^@\s]+@\S+)$": "an E.164 phone number such as +13125550001 or a SIP URI such as sip:agent@example.com",
-}
 
 
 def _argument_problem(error: Any, names: Mapping[str, str]) -> str:
@@ -632,7 +740,9 @@ def _validate_request(model: Any, values: Any, names: Mapping[str, str], what: s
                 value = model.model_validate(values)
                 return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
             adapter = _adapter(model)
-            return adapter.dump_python(adapter.validate_python(values), mode="json", by_alias=True, exclude_unset=True)
+            return adapter.dump_python(
+                adapter.validate_python(values), mode="json", by_alias=True, exclude_unset=True
+            )
     except pydantic.ValidationError as exc:
         problems = [_argument_problem(e, names) for e in exc.errors()]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -661,7 +771,9 @@ def _upload_value(name: str, value: Any) -> Any:
     """`value` if it is something to upload: bytes, a binary file, a path, or a (file name,
     content[, media type]) tuple; else an ArgumentError (text would go as a text field)."""
     content = value[1] if isinstance(value, tuple) and len(value) in (2, 3) else value
-    if isinstance(content, _FILE_CONTENT) or (hasattr(content, "read") and not isinstance(content, io.TextIOBase)):
+    if isinstance(content, _FILE_CONTENT) or (
+        hasattr(content, "read") and not isinstance(content, io.TextIOBase)
+    ):
         return value
     raise ArgumentError(
         f"`{name}` must be bytes, a file opened in binary mode, a path, or a (file name, content[, media type]) tuple; "
@@ -679,7 +791,9 @@ def _upload(name: str, value: Any) -> Any:
             with open(path, "rb") as stream:
                 return (os.path.basename(path), stream.read())
         except OSError as exc:
-            raise ArgumentError(f"`{name}`: cannot read the file {path!r}: {exc.strerror}") from None
+            raise ArgumentError(
+                f"`{name}`: cannot read the file {path!r}: {exc.strerror}"
+            ) from None
     if isinstance(value, (bytearray, memoryview)):
         return bytes(value)  # httpx sends bytes; it would send these as their repr
     if isinstance(value, tuple) and len(value) > 1:
@@ -806,7 +920,11 @@ class SyncAPIClient(_Core, _PoolUser):
         super().__init__(**options)
         self._owns_http = http_client is None
         self._http_client = http_client
-        self._pool: _Pool[httpx.Client] = _Pool(lambda: held_to_deadlines(httpx.Client(timeout=self._timeout, follow_redirects=False), "sync"))
+        self._pool: _Pool[httpx.Client] = _Pool(
+            lambda: held_to_deadlines(
+                httpx.Client(timeout=self._timeout, follow_redirects=False), "sync"
+            )
+        )
 
     @property
     def _http(self) -> httpx.Client:
@@ -839,7 +957,10 @@ class SyncAPIClient(_Core, _PoolUser):
                 response, error = None, exc
             except httpx.TooManyRedirects:  # a caller's HTTP client that follows redirects
                 self.log_attempt(request, None, attempt, started, "TooManyRedirects")
-                raise APIConnectionError(request, "Connection error: too many redirects (the HTTP client follows them; this SDK's own does not)") from None
+                raise APIConnectionError(
+                    request,
+                    "Connection error: too many redirects (the HTTP client follows them; this SDK's own does not)",
+                ) from None
             except RuntimeError:
                 self._raise_if_closed()  # closed by another thread while this call was under way
                 raise
@@ -855,7 +976,9 @@ class SyncAPIClient(_Core, _PoolUser):
             finally:
                 DEADLINE.reset(deadline)
             try:
-                delay, result = self.settle(spec, request, attempt, started, response, error, raw, streamed)
+                delay, result = self.settle(
+                    spec, request, attempt, started, response, error, raw, streamed
+                )
             except TelnyxError:
                 if response is not None:
                     response.close()  # an unread body (events nobody asked for) is left behind
@@ -876,12 +999,20 @@ class AsyncAPIClient(_Core, _PoolUser):
         super().__init__(**options)
         self._owns_http = http_client is None
         self._http_client = http_client
-        self._pool: _Pool[httpx.AsyncClient] = _Pool(lambda: held_to_deadlines(httpx.AsyncClient(timeout=self._timeout, follow_redirects=False), "async"))
+        self._pool: _Pool[httpx.AsyncClient] = _Pool(
+            lambda: held_to_deadlines(
+                httpx.AsyncClient(timeout=self._timeout, follow_redirects=False), "async"
+            )
+        )
 
     @property
     def _http(self) -> httpx.AsyncClient:
         # one pool per event loop: a client used in two `asyncio.run()` calls works in both
-        return self._http_client if self._http_client is not None else self._pool.get(asyncio.get_running_loop())
+        return (
+            self._http_client
+            if self._http_client is not None
+            else self._pool.get(asyncio.get_running_loop())
+        )
 
     async def close(self) -> None:
         if self._owns_http:
@@ -916,7 +1047,10 @@ class AsyncAPIClient(_Core, _PoolUser):
                 response, error = None, exc
             except httpx.TooManyRedirects:  # a caller's HTTP client that follows redirects
                 self.log_attempt(request, None, attempt, started, "TooManyRedirects")
-                raise APIConnectionError(request, "Connection error: too many redirects (the HTTP client follows them; this SDK's own does not)") from None
+                raise APIConnectionError(
+                    request,
+                    "Connection error: too many redirects (the HTTP client follows them; this SDK's own does not)",
+                ) from None
             except RuntimeError:
                 self._raise_if_closed()  # closed by another thread while this call was under way
                 raise
@@ -932,7 +1066,9 @@ class AsyncAPIClient(_Core, _PoolUser):
             finally:
                 DEADLINE.reset(deadline)
             try:
-                delay, result = self.settle(spec, request, attempt, started, response, error, raw, streamed)
+                delay, result = self.settle(
+                    spec, request, attempt, started, response, error, raw, streamed
+                )
             except TelnyxError:
                 if response is not None:
                     await response.aclose()
@@ -999,7 +1135,9 @@ def _expected_bytes(response: httpx.Response) -> int | None:
 
 def _too_large(response: httpx.Response, limit: int) -> APIResponseValidationError:
     return APIResponseValidationError(
-        response, None, f"{response.status_code}: the response body is larger than {limit:,} bytes (the client's max_response_bytes); it was not read further"
+        response,
+        None,
+        f"{response.status_code}: the response body is larger than {limit:,} bytes (the client's max_response_bytes); it was not read further",
     )
 
 
@@ -1018,7 +1156,9 @@ def read_capped(response: httpx.Response, limit: int) -> None:
             response.close()
             raise _too_large(response, limit)
         chunks.append(chunk)
-        dropped = dropped or _drop_if_out_of_step(response, expected is not None and response.num_bytes_downloaded >= expected)
+        dropped = dropped or _drop_if_out_of_step(
+            response, expected is not None and response.num_bytes_downloaded >= expected
+        )
     response._content = b"".join(chunks)  # what `read()` would have kept
 
 
@@ -1033,14 +1173,18 @@ async def aread_capped(response: httpx.Response, limit: int) -> None:
             await response.aclose()
             raise _too_large(response, limit)
         chunks.append(chunk)
-        dropped = dropped or await _adrop_if_out_of_step(response, expected is not None and response.num_bytes_downloaded >= expected)
+        dropped = dropped or await _adrop_if_out_of_step(
+            response, expected is not None and response.num_bytes_downloaded >= expected
+        )
     response._content = b"".join(chunks)
 
 
 def undecodable(response: httpx.Response, error: httpx.DecodingError) -> APIResponseValidationError:
     """A body whose Content-Encoding does not decode (corrupt gzip, say): a response the SDK
     cannot read, reported as such rather than as httpx's own exception."""
-    return APIResponseValidationError(response, None, f"{response.status_code}: the response body could not be decoded: {error}")
+    return APIResponseValidationError(
+        response, None, f"{response.status_code}: the response body could not be decoded: {error}"
+    )
 
 
 def _httpx_timeout(timeout: TimeoutTypes) -> httpx.Timeout:

@@ -73,10 +73,14 @@ class _PageBase(Generic[T]):
         key = self._paging.number_param
         assert key is not None
         extra = {k: v for k, v in (self._spec.extra_query or {}).items() if k != key}
-        return replace(self._spec, query={**self._spec.query, key: number}, extra_query=extra or None)
+        return replace(
+            self._spec, query={**self._spec.query, key: number}, extra_query=extra or None
+        )
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(items={len(self.data)}, has_next_page={self.has_next_page()})"
+        return (
+            f"{type(self).__name__}(items={len(self.data)}, has_next_page={self.has_next_page()})"
+        )
 
     def _follows(self, previous: _PageBase[Any]) -> None:
         """Raise when this page is the one before it again: a server that ignores the page
@@ -89,7 +93,11 @@ class _PageBase(Generic[T]):
         if (self.data and self.data == previous.data) or said_other:
             raise PaginationError(
                 f"page {asked} of {self._spec.method.upper()} {self._spec.path} "
-                + (f"came back as page {told}" if said_other else "holds the same items as the page before it")
+                + (
+                    f"came back as page {told}"
+                    if said_other
+                    else "holds the same items as the page before it"
+                )
                 + f": the server does not page by `{key}`; stopped instead of fetching it forever"
             )
 
@@ -119,7 +127,9 @@ class SyncPage(_PageBase[T]):
 
 
 class AsyncPage(_PageBase[T]):
-    def __init__(self, client: AsyncAPIClient, spec: RequestSpec, paging: Paging, body: Any) -> None:
+    def __init__(
+        self, client: AsyncAPIClient, spec: RequestSpec, paging: Paging, body: Any
+    ) -> None:
         super().__init__(spec, paging, body)
         self._client = client
 

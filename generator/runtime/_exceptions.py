@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from ._settings import DISTRIBUTION
+
 __all__ = [
     "TelnyxError",
     "ArgumentError",
@@ -49,7 +51,9 @@ class ArgumentError(TelnyxError, ValueError):
 
 def missing_extra(feature: str, requirement: str, extra: str) -> TelnyxError:
     """The error of a feature whose optional dependency is not installed."""
-    return TelnyxError(f"{feature} needs {requirement}, the `{extra}` extra of this package: pip install '{{ config.distribution }}[{extra}]'")
+    return TelnyxError(
+        f"{feature} needs {requirement}, the `{extra}` extra of this package: pip install '{DISTRIBUTION}[{extra}]'"
+    )
 
 
 class WebhookVerificationError(TelnyxError):
@@ -66,7 +70,9 @@ class ClientClosedError(TelnyxError):
     """The client (or the HTTP client it shares) was closed; nothing was sent."""
 
     def __init__(self) -> None:
-        super().__init__("the client is closed: make a new one, or keep using it inside its `with` block")
+        super().__init__(
+            "the client is closed: make a new one, or keep using it inside its `with` block"
+        )
 
 
 @dataclass(frozen=True)
@@ -133,7 +139,9 @@ def parse_error_details(body: object) -> tuple[ErrorDetail, ...]:
                 )
     elif not details and (isinstance(detail, str) or isinstance(body.get("title"), str)):
         # a problem+json body (RFC 9457): its title says what happened, its detail more
-        details.append(ErrorDetail(title=_text(body.get("title")) or None, detail=_text(detail) or None))
+        details.append(
+            ErrorDetail(title=_text(body.get("title")) or None, detail=_text(detail) or None)
+        )
     return tuple(details)
 
 
@@ -267,7 +275,9 @@ class APIStreamError(APIError):
         message = error.get("message") if isinstance(error, dict) else error
         if not isinstance(message, str) or not message:
             self.errors = parse_error_details(body)  # Telnyx's own `{"errors": [...]}`
-            message = "; ".join(str(d) for d in self.errors) or (json.dumps(body)[:200] if body else "an error event without data")
+            message = "; ".join(str(d) for d in self.errors) or (
+                json.dumps(body)[:200] if body else "an error event without data"
+            )
         else:
             self.errors = ()
         super().__init__(f"the stream failed: {message}", response.request, body=body)

@@ -42,7 +42,9 @@ def _flagged(flag: ContextVar[bool], func: Callable[..., Any], args: Any, kwargs
         flag.reset(token)
 
 
-async def _async_flagged(flag: ContextVar[bool], func: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+async def _async_flagged(
+    flag: ContextVar[bool], func: Callable[..., Any], args: Any, kwargs: Any
+) -> Any:
     token = flag.set(True)
     try:
         result = func(*args, **kwargs)
@@ -62,7 +64,9 @@ def to_raw_response_wrapper(func: Callable[P, R]) -> Callable[P, RawResponse[R]]
     return wrapped
 
 
-def async_to_raw_response_wrapper(func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[RawResponse[R]]]:
+def async_to_raw_response_wrapper(
+    func: Callable[P, Awaitable[R]],
+) -> Callable[P, Awaitable[RawResponse[R]]]:
     @functools.wraps(func)
     async def wrapped(*args: P.args, **kwargs: P.kwargs) -> RawResponse[R]:
         result: RawResponse[R] = await _async_flagged(_RAW, func, args, kwargs)
@@ -81,7 +85,9 @@ def to_streamed_response_wrapper(func: Callable[P, R]) -> Callable[P, StreamedRe
     return wrapped
 
 
-def async_to_streamed_response_wrapper(func: Callable[P, Awaitable[R]]) -> Callable[P, AsyncStreamedResponseManager[R]]:
+def async_to_streamed_response_wrapper(
+    func: Callable[P, Awaitable[R]],
+) -> Callable[P, AsyncStreamedResponseManager[R]]:
     @functools.wraps(func)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> AsyncStreamedResponseManager[R]:
         return AsyncStreamedResponseManager(lambda: _async_flagged(_STREAMED, func, args, kwargs))

@@ -1,10 +1,8 @@
-{%- if config.webhooks -%}
-{%- set signing = config.webhooks -%}
 """``client.webhooks``: check that a webhook was sent by the API, then parse its event.
 
-The API signs ``{{ signing.signed_message | doc }}`` (``timestamp`` is the ``{{ signing.timestamp_header }}``
-header, ``payload`` the raw body) with Ed25519 and sends the base64 signature in the
-``{{ signing.signature_header }}`` header. The check needs the `cryptography` package, the
+The API signs ``SIGNED_MESSAGE`` (``{timestamp}`` the value of the ``TIMESTAMP_HEADER``
+header, ``{payload}`` the raw body) with Ed25519 and sends the base64 signature in the
+``SIGNATURE_HEADER`` header (their values are the SDK's, in ``_settings``). The check needs the `cryptography` package, the
 ``webhooks`` extra of this package. Nothing here does I/O, so the async client has the
 same plain methods.
 """
@@ -20,6 +18,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
 from ._exceptions import WebhookVerificationError, missing_extra
+from ._settings import (
+    WEBHOOK_PUBLIC_KEY_ENV,
+    WEBHOOK_SIGNATURE_HEADER,
+    WEBHOOK_SIGNED_MESSAGE,
+    WEBHOOK_TIMESTAMP_HEADER,
+    WEBHOOK_TOLERANCE,
+)
 
 if TYPE_CHECKING:
     from .types._webhook_events import WebhookEvent
@@ -35,11 +40,11 @@ class _HasItems(Protocol):
 # as ASGI has them.
 HeadersLike = Union[_HasItems, Iterable[tuple[Any, Any]]]
 
-SIGNATURE_HEADER = {{ signing.signature_header | lower | py }}
-TIMESTAMP_HEADER = {{ signing.timestamp_header | lower | py }}
-SIGNED_MESSAGE = {{ signing.signed_message | py }}
-TOLERANCE = {{ signing.tolerance }}  # seconds between the timestamp and now
-PUBLIC_KEY_ENV = {{ signing.public_key_env | py }}
+SIGNATURE_HEADER = WEBHOOK_SIGNATURE_HEADER
+TIMESTAMP_HEADER = WEBHOOK_TIMESTAMP_HEADER
+SIGNED_MESSAGE = WEBHOOK_SIGNED_MESSAGE
+TOLERANCE = WEBHOOK_TOLERANCE  # seconds between the timestamp and now
+PUBLIC_KEY_ENV = WEBHOOK_PUBLIC_KEY_ENV
 EXTRA = "webhooks"
 MAX_TIMESTAMP_DIGITS = 12
 
@@ -63,8 +68,8 @@ class Webhooks:
         ``payload`` is the raw body as received (``str`` or ``bytes``; not re-serialised
         JSON), ``headers`` the request's headers (any mapping; names in any case). The
         public key (base64, from the portal) is ``key``, else the client's ``public_key``,
-        else ``{{ signing.public_key_env }}``. A timestamp more than ``tolerance`` seconds
-        ({{ signing.tolerance }} by default) from now is refused, so that a captured webhook cannot be
+        else the environment variable ``PUBLIC_KEY_ENV`` names. A timestamp more than
+        ``tolerance`` seconds (``TOLERANCE`` by default) from now is refused, so that a captured webhook cannot be
         replayed. Every failure raises ``WebhookVerificationError``. A verified event that
         its model cannot hold (a field the spec requires is missing) is returned as an
         ``UnknownWebhookEvent`` with every field, rather than refused.
@@ -89,7 +94,9 @@ class Webhooks:
         """Raise ``WebhookVerificationError`` unless the API signed this payload lately."""
         body = _body(payload)
         if key is None:
-            key = self._public_key if self._public_key is not None else os.environ.get(PUBLIC_KEY_ENV)
+            key = (
+                self._public_key if self._public_key is not None else os.environ.get(PUBLIC_KEY_ENV)
+            )
         public_key = _public_key(key)
         given = _lower(headers)
         signature_text = given.get(SIGNATURE_HEADER)
@@ -100,22 +107,43 @@ class Webhooks:
             raise WebhookVerificationError(f"the `{TIMESTAMP_HEADER}` header is missing")
         text = timestamp_text.strip()
         if not (text.isascii() and text.isdigit() and len(text) <= MAX_TIMESTAMP_DIGITS):
-            raise WebhookVerificationError(f"the `{TIMESTAMP_HEADER}` header is not a Unix time: {timestamp_text[:40]!r}")
+            raise WebhookVerificationError(
+                f"the `{TIMESTAMP_HEADER}` header is not a Unix time: {timestamp_text[:40]!r}"
+            )
         allowed = TOLERANCE if tolerance is None else tolerance
-        if isinstance(allowed, bool) or not isinstance(allowed, (int, float)) or not math.isfinite(allowed) or allowed < 0:
-            raise WebhookVerificationError(f"`tolerance` must be a number of seconds, 0 or more, not {allowed!r}")
+        if (
+            isinstance(allowed, bool)
+            or not isinstance(allowed, (int, float))
+            or not math.isfinite(allowed)
+            or allowed < 0
+        ):
+            raise WebhookVerificationError(
+                f"`tolerance` must be a number of seconds, 0 or more, not {allowed!r}"
+            )
         age = int(time.time()) - int(text)
         if age > allowed:
-            raise WebhookVerificationError(f"the webhook was signed {age:.0f} s ago, more than {allowed} s: a replayed or delayed webhook")
+            raise WebhookVerificationError(
+                f"the webhook was signed {age:.0f} s ago, more than {allowed} s: a replayed or delayed webhook"
+            )
         if age < -allowed:
-            raise WebhookVerificationError(f"the webhook's timestamp is {-age:.0f} s in the future, more than {allowed} s")
-        signature = _base64(signature_text, f"the `{SIGNATURE_HEADER}` header", 64, "an Ed25519 signature")
+            raise WebhookVerificationError(
+                f"the webhook's timestamp is {-age:.0f} s in the future, more than {allowed} s"
+            )
+        signature = _base64(
+            signature_text, f"the `{SIGNATURE_HEADER}` header", 64, "an Ed25519 signature"
+        )
         head, _, tail = SIGNED_MESSAGE.partition("{payload}")
-        message = head.replace("{timestamp}", text).encode() + body + tail.replace("{timestamp}", text).encode()
+        message = (
+            head.replace("{timestamp}", text).encode()
+            + body
+            + tail.replace("{timestamp}", text).encode()
+        )
         try:
             public_key.verify(signature, message)
         except Exception:  # the library's InvalidSignature, whatever it is called
-            raise WebhookVerificationError("the signature does not match: not signed by the API with this key, or changed on the way") from None
+            raise WebhookVerificationError(
+                "the signature does not match: not signed by the API with this key, or changed on the way"
+            ) from None
 
 
 def _body(payload: object) -> bytes:
@@ -123,10 +151,14 @@ def _body(payload: object) -> bytes:
         try:
             return payload.encode("utf-8")
         except UnicodeEncodeError:
-            raise WebhookVerificationError("the payload is not text that UTF-8 can hold (a lone surrogate)") from None
+            raise WebhookVerificationError(
+                "the payload is not text that UTF-8 can hold (a lone surrogate)"
+            ) from None
     if isinstance(payload, (bytes, bytearray, memoryview)):
         return bytes(payload)
-    raise WebhookVerificationError(f"the payload must be the raw body, str or bytes, not {type(payload).__name__}")
+    raise WebhookVerificationError(
+        f"the payload must be the raw body, str or bytes, not {type(payload).__name__}"
+    )
 
 
 def _lower(headers: object) -> dict[str, str]:
@@ -139,10 +171,14 @@ def _lower(headers: object) -> dict[str, str]:
                 value = value[0] if value else ""
             if isinstance(value, (bytes, bytearray)):
                 value = bytes(value).decode("latin-1")
-            text_name = name.decode("latin-1") if isinstance(name, (bytes, bytearray)) else str(name)
+            text_name = (
+                name.decode("latin-1") if isinstance(name, (bytes, bytearray)) else str(name)
+            )
             found.setdefault(text_name.lower(), str(value))
     except Exception:  # whatever a foreign headers object raises
-        raise WebhookVerificationError("`headers` must map header names to values (a dict, or your framework's headers)") from None
+        raise WebhookVerificationError(
+            "`headers` must map header names to values (a dict, or your framework's headers)"
+        ) from None
     return found
 
 
@@ -162,11 +198,15 @@ def _public_key(text: object) -> Any:
     except ImportError:
         raise missing_extra("checking webhooks", "cryptography", EXTRA) from None
     if not text:
-        raise WebhookVerificationError(f"no public key to check webhooks with: pass key=..., or public_key=... to the client, or set {PUBLIC_KEY_ENV}")
+        raise WebhookVerificationError(
+            f"no public key to check webhooks with: pass key=..., or public_key=... to the client, or set {PUBLIC_KEY_ENV}"
+        )
     if isinstance(text, (bytes, bytearray)):
         text = bytes(text).decode("ascii", "replace")
     if not isinstance(text, str):
-        raise WebhookVerificationError(f"the public key must be base64 text, not {type(text).__name__}")
+        raise WebhookVerificationError(
+            f"the public key must be base64 text, not {type(text).__name__}"
+        )
     raw = _base64(text, "the public key", 32, "an Ed25519 public key")
     try:
         return Ed25519PublicKey.from_public_bytes(raw)
@@ -189,8 +229,9 @@ def _parse(body: bytes) -> WebhookEvent:
         try:  # an event its model cannot hold: kept whole, not refused
             return UnknownWebhookEvent.model_validate_json(body)
         except pydantic.ValidationError:
-            raise WebhookVerificationError(f"the body is not an event (a JSON object): {_first_error(exc)}") from None
+            raise WebhookVerificationError(
+                f"the body is not an event (a JSON object): {_first_error(exc)}"
+            ) from None
     except RecursionError:
         raise WebhookVerificationError("the body is nested too deeply to parse") from None
     return event
-{%- endif %}
