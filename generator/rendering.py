@@ -175,8 +175,7 @@ def _relative_root(resource: Resource) -> str:
 # What every resource module with operations imports from the runtime, beside its types.
 _RESOURCE_RUNTIME = (
     Import("functools", "cached_property"),
-    Import("typing", "cast"),
-    Import("._base_client", "RequestSpec"),
+    Import("._request", "RequestSpec"),
     *(Import("._resource", name) for name in (
         "AsyncAPIResource", "SyncAPIResource", "async_to_raw_response_wrapper",
         "async_to_streamed_response_wrapper", "to_raw_response_wrapper", "to_streamed_response_wrapper",
@@ -211,6 +210,7 @@ def resource_imports(resource: Resource) -> set[Import]:
             if events.flag:
                 found.update({Import("typing", "Literal"), Import("typing", "overload")})
         if op.pagination is not None:
+            found.update(op.response.type.imports("out"))  # the type of its `spec`
             found.update(
                 {
                     Import(".pagination", "Paging"),

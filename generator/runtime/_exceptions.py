@@ -52,7 +52,8 @@ class ArgumentError(TelnyxError, ValueError):
 def missing_extra(feature: str, requirement: str, extra: str) -> TelnyxError:
     """The error of a feature whose optional dependency is not installed."""
     return TelnyxError(
-        f"{feature} needs {requirement}, the `{extra}` extra of this package: pip install '{DISTRIBUTION}[{extra}]'"
+        f"{feature} needs {requirement}, the `{extra}` extra of this package: "
+        f"pip install '{DISTRIBUTION}[{extra}]'"
     )
 
 

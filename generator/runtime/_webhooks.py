@@ -2,18 +2,18 @@
 
 The API signs ``SIGNED_MESSAGE`` (``{timestamp}`` the value of the ``TIMESTAMP_HEADER``
 header, ``{payload}`` the raw body) with Ed25519 and sends the base64 signature in the
-``SIGNATURE_HEADER`` header (their values are the SDK's, in ``_settings``). The check needs the `cryptography` package, the
-``webhooks`` extra of this package. Nothing here does I/O, so the async client has the
-same plain methods.
+``SIGNATURE_HEADER`` header (the SDK's values of these, from ``_settings``). The check
+needs the `cryptography` package, the ``webhooks`` extra of this package. Nothing here
+does I/O, so the async client has the same plain methods.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import math
 import os
 import time
-import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
@@ -69,10 +69,11 @@ class Webhooks:
         JSON), ``headers`` the request's headers (any mapping; names in any case). The
         public key (base64, from the portal) is ``key``, else the client's ``public_key``,
         else the environment variable ``PUBLIC_KEY_ENV`` names. A timestamp more than
-        ``tolerance`` seconds (``TOLERANCE`` by default) from now is refused, so that a captured webhook cannot be
-        replayed. Every failure raises ``WebhookVerificationError``. A verified event that
-        its model cannot hold (a field the spec requires is missing) is returned as an
-        ``UnknownWebhookEvent`` with every field, rather than refused.
+        ``tolerance`` seconds (``TOLERANCE`` by default) from now is refused, so that a
+        captured webhook cannot be replayed. Every failure raises
+        ``WebhookVerificationError``. A verified event that its model cannot hold (a field
+        the spec requires is missing) is returned as an ``UnknownWebhookEvent`` with every
+        field, rather than refused.
         """
         body = _body(payload)
         self.verify(body, headers=headers, key=key, tolerance=tolerance)
@@ -123,7 +124,8 @@ class Webhooks:
         age = int(time.time()) - int(text)
         if age > allowed:
             raise WebhookVerificationError(
-                f"the webhook was signed {age:.0f} s ago, more than {allowed} s: a replayed or delayed webhook"
+                f"the webhook was signed {age:.0f} s ago, more than {allowed} s: "
+                "a replayed or delayed webhook"
             )
         if age < -allowed:
             raise WebhookVerificationError(
@@ -142,7 +144,8 @@ class Webhooks:
             public_key.verify(signature, message)
         except Exception:  # the library's InvalidSignature, whatever it is called
             raise WebhookVerificationError(
-                "the signature does not match: not signed by the API with this key, or changed on the way"
+                "the signature does not match: "
+                "not signed by the API with this key, or changed on the way"
             ) from None
 
 
@@ -199,7 +202,8 @@ def _public_key(text: object) -> Any:
         raise missing_extra("checking webhooks", "cryptography", EXTRA) from None
     if not text:
         raise WebhookVerificationError(
-            f"no public key to check webhooks with: pass key=..., or public_key=... to the client, or set {PUBLIC_KEY_ENV}"
+            "no public key to check webhooks with: pass key=..., "
+            f"or public_key=... to the client, or set {PUBLIC_KEY_ENV}"
         )
     if isinstance(text, (bytes, bytearray)):
         text = bytes(text).decode("ascii", "replace")
@@ -217,11 +221,11 @@ def _public_key(text: object) -> Any:
 def _parse(body: bytes) -> WebhookEvent:
     import pydantic
 
-    from ._base_client import _adapter, _first_error
+    from ._validation import adapter, first_error
     from .types._webhook_events import UnknownWebhookEvent, WebhookEvent
 
     try:
-        event: WebhookEvent = _adapter(WebhookEvent).validate_json(body)
+        event: WebhookEvent = adapter(WebhookEvent).validate_json(body)
     except pydantic.ValidationError as exc:
         invalid = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
         if invalid is not None:
@@ -230,7 +234,7 @@ def _parse(body: bytes) -> WebhookEvent:
             return UnknownWebhookEvent.model_validate_json(body)
         except pydantic.ValidationError:
             raise WebhookVerificationError(
-                f"the body is not an event (a JSON object): {_first_error(exc)}"
+                f"the body is not an event (a JSON object): {first_error(exc)}"
             ) from None
     except RecursionError:
         raise WebhookVerificationError("the body is nested too deeply to parse") from None
