@@ -106,31 +106,7 @@ class Webhooks:
             raise WebhookVerificationError(f"the `{SIGNATURE_HEADER}` header is missing")
         if not timestamp_text:
             raise WebhookVerificationError(f"the `{TIMESTAMP_HEADER}` header is missing")
-        text = timestamp_text.strip()
-        if not (text.isascii() and text.isdigit() and len(text) <= MAX_TIMESTAMP_DIGITS):
-            raise WebhookVerificationError(
-                f"the `{TIMESTAMP_HEADER}` header is not a Unix time: {timestamp_text[:40]!r}"
-            )
-        allowed = TOLERANCE if tolerance is None else tolerance
-        if (
-            isinstance(allowed, bool)
-            or not isinstance(allowed, (int, float))
-            or not math.isfinite(allowed)
-            or allowed < 0
-        ):
-            raise WebhookVerificationError(
-                f"`tolerance` must be a number of seconds, 0 or more, not {allowed!r}"
-            )
-        age = int(time.time()) - int(text)
-        if age > allowed:
-            raise WebhookVerificationError(
-                f"the webhook was signed {age:.0f} s ago, more than {allowed} s: "
-                "a replayed or delayed webhook"
-            )
-        if age < -allowed:
-            raise WebhookVerificationError(
-                f"the webhook's timestamp is {-age:.0f} s in the future, more than {allowed} s"
-            )
+        text = _timestamp(timestamp_text, TOLERANCE if tolerance is None else tolerance)
         signature = _base64(
             signature_text, f"the `{SIGNATURE_HEADER}` header", 64, "an Ed25519 signature"
         )
@@ -147,6 +123,36 @@ class Webhooks:
                 "the signature does not match: "
                 "not signed by the API with this key, or changed on the way"
             ) from None
+
+
+def _timestamp(timestamp_text: str, allowed: object) -> str:
+    """The timestamp header's Unix time, as sent, if it is within `allowed` seconds of now;
+    else a WebhookVerificationError that says how far it is."""
+    text = timestamp_text.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= MAX_TIMESTAMP_DIGITS):
+        raise WebhookVerificationError(
+            f"the `{TIMESTAMP_HEADER}` header is not a Unix time: {timestamp_text[:40]!r}"
+        )
+    if (
+        isinstance(allowed, bool)
+        or not isinstance(allowed, (int, float))
+        or not math.isfinite(allowed)
+        or allowed < 0
+    ):
+        raise WebhookVerificationError(
+            f"`tolerance` must be a number of seconds, 0 or more, not {allowed!r}"
+        )
+    age = int(time.time()) - int(text)
+    if age > allowed:
+        raise WebhookVerificationError(
+            f"the webhook was signed {age:.0f} s ago, more than {allowed} s: "
+            "a replayed or delayed webhook"
+        )
+    if age < -allowed:
+        raise WebhookVerificationError(
+            f"the webhook's timestamp is {-age:.0f} s in the future, more than {allowed} s"
+        )
+    return text
 
 
 def _body(payload: object) -> bytes:
