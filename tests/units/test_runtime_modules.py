@@ -122,3 +122,16 @@ def test_pattern_hints_come_from_the_config() -> None:
         "sdk.yaml: error: `pattern_hints` values must be non-empty strings "
         "(what a matching value is) (/pattern_hints/^a$)"
     ]
+
+
+def test_the_clients_show_their_options_and_methods_and_keep_the_machinery_private() -> None:
+    from telnyx_ai import AsyncTelnyx, Telnyx
+
+    documented = {
+        "api_key", "base_url", "timeout", "max_retries", "default_headers", "retry_statuses",
+        "max_retry_after", "max_response_bytes", "attempt_timeout", "auto_idempotency_keys",
+        "public_key", "close", "request", "with_options", "webhooks", "ai",
+    }  # fmt: skip
+    for client in (Telnyx, AsyncTelnyx):
+        public = {n for n in dir(client(api_key="k")) if not n.startswith("_")}
+        assert public == documented, client.__name__
