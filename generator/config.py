@@ -55,8 +55,25 @@ def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfi
         examples=tuple((str(e.get("title", "")), str(e.get("code", ""))) for e in examples),
         hand_written=tuple(hand_written),
         webhooks=_webhook_signing(data.get("webhooks"), file, problems),
+        pattern_hints=_pattern_hints(
+            _mapping(data, "pattern_hints", file, problems), file, problems
+        ),
     )
     return None if problems.errors else config
+
+
+def _pattern_hints(
+    hints: dict[str, Any], file: str, problems: Problems
+) -> tuple[tuple[str, str], ...]:
+    """`pattern_hints`: regular expression -> the words an argument error says instead."""
+    for pattern, words in hints.items():
+        if not isinstance(words, str) or not words:
+            problems.error(
+                "`pattern_hints` values must be non-empty strings (what a matching value is)",
+                file,
+                pointer("pattern_hints", str(pattern)),
+            )
+    return tuple((str(k), v) for k, v in hints.items() if isinstance(v, str) and v)
 
 
 def _text(

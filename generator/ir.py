@@ -221,6 +221,8 @@ class SdkConfig:
     # written, removed or compared; `{package}/lib/` always among them
     hand_written: tuple[str, ...] = ()
     webhooks: WebhookSigning | None = None  # None: the SDK has no `client.webhooks`
+    # (regular expression, words): patterns of the spec said in words in argument errors
+    pattern_hints: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

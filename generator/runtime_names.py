@@ -1,6 +1,6 @@
 """The names the generated package's runtime already uses, in one place.
 
-The runtime (`generator/templates/package/`) defines clients, resources, errors and models
+The runtime (`generator/runtime/`) defines clients, resources, errors and models
 that generated code sits beside; a name made of the spec's text must not take one of theirs.
 The naming of methods and arguments, the normaliser's class names, the SDK config's checks,
 the resource modules' imports and the templates (as Jinja globals) all read them here.
@@ -22,12 +22,12 @@ EXCEPTION_NAMES = (
 
 # Attributes the runtime's clients and resources already have: a resource or method must not
 # take their names.
+# tests/units/test_runtime_modules.py holds the clients to exactly these (and their resources).
 CLIENT_ATTRIBUTES = frozenset(
     {
         "api_key", "base_url", "timeout", "max_retries", "default_headers", "retry_statuses",
-        "max_retry_after", "auto_idempotency_keys", "close", "request", "with_options",
-        "build_request", "serialise_body", "idempotency_key_for", "may_retry", "retry_delay",
-        "settle", "parse", "log_attempt", "reads_body", "public_key", "webhooks",
+        "max_retry_after", "max_response_bytes", "attempt_timeout", "auto_idempotency_keys",
+        "public_key", "close", "request", "with_options", "webhooks",
     }
 )  # fmt: skip
 RESOURCE_ATTRIBUTES = frozenset({"with_raw_response", "with_streaming_response"})
@@ -63,8 +63,7 @@ MODEL_METHODS = ("to_dict", "to_json")
 # What every resource module with operations imports from the runtime, beside its types.
 RESOURCE_RUNTIME_IMPORTS = (
     ("functools", ("cached_property",)),
-    ("typing", ("cast",)),
-    ("._base_client", ("RequestSpec",)),
+    ("._request", ("RequestSpec",)),
     ("._resource", (
         "AsyncAPIResource", "SyncAPIResource", "async_to_raw_response_wrapper",
         "async_to_streamed_response_wrapper", "to_raw_response_wrapper",

@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from ._settings import DISTRIBUTION
+
 __all__ = [
     "TelnyxError",
     "ArgumentError",
@@ -51,7 +53,8 @@ class ArgumentError(TelnyxError, ValueError):
 def missing_extra(feature: str, requirement: str, extra: str) -> TelnyxError:
     """The error of a feature whose optional dependency is not installed."""
     return TelnyxError(
-        f"{feature} needs {requirement}, the `{extra}` extra of this package: pip install 'telnyx-ai[{extra}]'"
+        f"{feature} needs {requirement}, the `{extra}` extra of this package: "
+        f"pip install '{DISTRIBUTION}[{extra}]'"
     )
 
 

@@ -10,7 +10,8 @@ from collections.abc import Awaitable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from ._base_client import _RAW, _STREAMED, RawResponse
+from ._base_client import _RAW, _STREAMED
+from ._response import RawResponse
 from ._streaming import AsyncStreamedResponseManager, StreamedResponseManager
 
 if TYPE_CHECKING:

@@ -53,14 +53,15 @@ def _decoder(event_type: Any, response: httpx.Response) -> Callable[[str, str], 
     APIStreamError."""
     import pydantic
 
-    from ._base_client import _adapter, _first_error
+    from ._validation import adapter, first_error
 
     validate: Callable[[str], Any]
     if isinstance(event_type, type) and issubclass(event_type, pydantic.BaseModel):
-        # the model's own validator (built on this first use), without model_validate_json's wrapping
+        # the model's own validator (built on this first use), without the wrapping of
+        # model_validate_json
         validate = event_type.__pydantic_validator__.validate_json
     else:
-        validate = _adapter(event_type).validate_json
+        validate = adapter(event_type).validate_json
 
     def decode(event: str, data: str) -> Any:
         if event == "error" or '"error' in data:  # `"error"`, or Telnyx's own `"errors"`
@@ -77,7 +78,7 @@ def _decoder(event_type: Any, response: httpx.Response) -> Callable[[str, str], 
             problem = (
                 "is not valid JSON"
                 if invalid_json
-                else "does not match the expected shape: " + _first_error(exc)
+                else "does not match the expected shape: " + first_error(exc)
             )
             raise APIResponseValidationError(
                 response, data[:2000], f"an event of the stream {problem}"

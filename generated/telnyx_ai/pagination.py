@@ -12,8 +12,9 @@ from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from ._base_client import RawResponse, RequestSpec
 from ._exceptions import PaginationError, TelnyxError
+from ._request import RequestSpec
+from ._response import RawResponse
 from ._streaming import AsyncStreamedResponse, StreamedResponse
 
 if TYPE_CHECKING:
@@ -25,7 +26,9 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Paging:
+class Paging(Generic[T]):
+    """How an operation pages; ``T`` is the type of its items (``Paging[Assistant]``)."""
+
     style: str  # meta | single | array
     number_param: str | None = None
     size_param: str | None = None
@@ -33,7 +36,7 @@ class Paging:
 
 
 class _PageBase(Generic[T]):
-    def __init__(self, spec: RequestSpec, paging: Paging, body: Any) -> None:
+    def __init__(self, spec: RequestSpec[object], paging: Paging[T], body: Any) -> None:
         self._spec = spec
         self._paging = paging
         self.body = body
@@ -67,7 +70,7 @@ class _PageBase(Generic[T]):
         """The query as sent: `extra_query` overrides the method's own arguments."""
         return {**self._spec.query, **(self._spec.extra_query or {})}
 
-    def _next_spec(self) -> RequestSpec:
+    def _next_spec(self) -> RequestSpec[object]:
         number = self._next_number()
         if number is None:
             raise TelnyxError("this is the last page: check has_next_page() first")
@@ -104,7 +107,9 @@ class _PageBase(Generic[T]):
 
 
 class SyncPage(_PageBase[T]):
-    def __init__(self, client: SyncAPIClient, spec: RequestSpec, paging: Paging, body: Any) -> None:
+    def __init__(
+        self, client: SyncAPIClient, spec: RequestSpec[object], paging: Paging[T], body: Any
+    ) -> None:
         super().__init__(spec, paging, body)
         self._client = client
 
@@ -129,7 +134,7 @@ class SyncPage(_PageBase[T]):
 
 class AsyncPage(_PageBase[T]):
     def __init__(
-        self, client: AsyncAPIClient, spec: RequestSpec, paging: Paging, body: Any
+        self, client: AsyncAPIClient, spec: RequestSpec[object], paging: Paging[T], body: Any
     ) -> None:
         super().__init__(spec, paging, body)
         self._client = client
@@ -154,10 +159,14 @@ class AsyncPage(_PageBase[T]):
                 yield item
 
 
-def fetch_page(client: SyncAPIClient, spec: RequestSpec, paging: Paging) -> Any:
+def fetch_page(client: SyncAPIClient, spec: RequestSpec[object], paging: Paging[T]) -> SyncPage[T]:
+    """The first page of a list call; inside `with_raw_response` or
+    `with_streaming_response` its response, which parses into the page (the wrappers
+    give it that type)."""
     result = client.request(spec)
     if isinstance(result, (RawResponse, StreamedResponse)):  # the page made when it is parsed
-        return result.then(lambda body: SyncPage(client, spec, paging, body))
+        response: SyncPage[T] = result.then(lambda body: SyncPage(client, spec, paging, body))
+        return response
     return SyncPage(client, spec, paging, result)
 
 
@@ -165,7 +174,9 @@ class AsyncPager(Generic[T]):
     """What an async list method returns: await it for the first page, or
     ``async for`` over it for every item of every page."""
 
-    def __init__(self, client: AsyncAPIClient, spec: RequestSpec, paging: Paging) -> None:
+    def __init__(
+        self, client: AsyncAPIClient, spec: RequestSpec[object], paging: Paging[T]
+    ) -> None:
         self._client = client
         self._spec = spec
         self._paging = paging

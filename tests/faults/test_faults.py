@@ -1535,7 +1535,7 @@ def test_a_client_closed_by_another_thread_as_a_call_starts_raises_client_closed
     while the request is built): httpx's RuntimeError comes out as ClientClosedError."""
     with serving((ok(),)) as (base_url, seen):
         client = Telnyx(api_key=PLAIN_KEY, base_url=base_url, max_retries=0)
-        build = client.build_request
+        build = client._build_request
 
         def build_then_close(*args: Any) -> Any:
             request = build(*args)
@@ -1543,7 +1543,7 @@ def test_a_client_closed_by_another_thread_as_a_call_starts_raises_client_closed
             time.sleep(0.2)
             return request
 
-        client.build_request = build_then_close  # type: ignore[method-assign]
+        client._build_request = build_then_close  # type: ignore[method-assign]
         with pytest.raises(telnyx_ai.ClientClosedError):
             client.ai.assistants.retrieve("a1")
     assert seen == []

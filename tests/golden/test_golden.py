@@ -1,8 +1,9 @@
 """Golden files: each fixture spec in tests/golden/ generates exactly its committed tree.
 
 A fixture is a small spec for one feature a generator must get right, with its SDK
-config and the expected output under `expected/`. The runtime modules, which do not
-depend on the spec, are left out of the fixture trees (generated/ covers them). A tree may
+config and the expected output under `expected/`. The runtime modules, copied from
+generator/runtime/ whatever the spec, are left out of the fixture trees (generated/ has them;
+`_settings.py`, which holds the config's values they read, is in the trees). A tree may
 hold hand-written files (`lib/`, paths the fixture's sdk.yaml lists under `hand_written`):
 the fixture is generated into a copy of its tree by the real writer, which must keep them.
 Update the trees with `make golden` and review the change in `git diff`.
@@ -18,21 +19,15 @@ from pathlib import Path
 
 import pytest
 
+from generator import rendering
 from generator.pipeline import build
 from generator.problems import Problems
 from generator.writing import write_tree
 
 GOLDEN = Path(__file__).resolve().parent
 FIXTURES = sorted(p.name for p in GOLDEN.iterdir() if (p / "spec.yaml").exists())
-RUNTIME = (
-    "_base_client.py",
-    "_exceptions.py",
-    "_models.py",
-    "_resource.py",
-    "_types.py",
-    "pagination.py",
-    "py.typed",
-)
+# the runtime's modules, copied from generator/runtime/ as they are (its units test them)
+RUNTIME = (*(p.name for p in rendering.RUNTIME.glob("*.py")), "py.typed")
 
 
 def render(fixture: str) -> tuple[str, dict[str, str], dict[str, str], tuple[str, ...]]:

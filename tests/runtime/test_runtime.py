@@ -827,13 +827,12 @@ def test_asking_past_the_last_page_is_a_clear_error() -> None:
 
 
 def test_form_bodies_leave_out_none() -> None:
-    from telnyx_ai._base_client import RequestSpec
+    from telnyx_ai._request import RequestSpec
 
     client = Telnyx(api_key=KEY)
-    request = client.build_request(
+    request = client._build_request(
         client._http,
         RequestSpec("post", "/forms", body={"a": None, "b": True}, body_encoding="form"),
-        None,
     )
     assert request.content == b"b=true"
 
@@ -882,9 +881,9 @@ def test_the_collector_waits_while_a_response_is_validated_and_is_left_as_it_was
     gc.callbacks.append(hook)
     gc.set_threshold(50)
     try:
-        from telnyx_ai import _base_client
+        from telnyx_ai import _response
 
-        original = _base_client.validate_json
+        original = _response.validate_json
 
         def watched(tp: Any, content: bytes | str) -> Any:
             nonlocal validating
@@ -895,7 +894,7 @@ def test_the_collector_waits_while_a_response_is_validated_and_is_left_as_it_was
                 validating = False
 
         with respx.mock(base_url=BASE) as mock, pytest.MonkeyPatch.context() as patch:
-            patch.setattr(_base_client, "validate_json", watched)
+            patch.setattr(_response, "validate_json", watched)
             mock.get("/ai/assistants").respond(200, json=body)
             page = call(mode, make(mode).ai.assistants.list)
             assert len(page.data) == 200 and gc.isenabled()

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, Union, cast
+from typing import TYPE_CHECKING, Literal, Union
 from datetime import datetime
 from ... import types as types_
-from ..._base_client import RequestSpec
+from ..._request import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -20,7 +20,11 @@ from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
-    from ...types.ai import ConversationHistoryRecord, SummaryResponseData
+    from ...types.ai import (
+        ConversationHistoryRecord,
+        ConversationHistoryResponse,
+        SummaryResponseData,
+    )
     from .anthropic import (
         AnthropicResource,
         AnthropicResourceWithRawResponse,
@@ -151,7 +155,9 @@ __all__ = [
     "AsyncAiResourceWithStreamingResponse",
 ]
 
-_RETRIEVE_CONVERSATION_HISTORIES_PAGING = Paging("meta", "page[number]", "page[size]", 20)
+_RETRIEVE_CONVERSATION_HISTORIES_PAGING: Paging[ConversationHistoryRecord] = Paging(
+    "meta", "page[number]", "page[size]", 20
+)
 
 
 class AiResource(SyncAPIResource):
@@ -333,7 +339,7 @@ class AiResource(SyncAPIResource):
           filter_ingested_at_lte: Only include records ingested (chunked, embedded, and indexed) on or before this ISO 8601 timestamp.
           filter_retention: Filter by retention policy (exact match). Filter-only: not returned in the response body.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ConversationHistoryResponse] = RequestSpec(
             method="get",
             path="/ai/conversation_histories",
             query={
@@ -371,10 +377,7 @@ class AiResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[ConversationHistoryRecord]",
-            fetch_page(self._client, spec, _RETRIEVE_CONVERSATION_HISTORIES_PAGING),
-        )
+        return fetch_page(self._client, spec, _RETRIEVE_CONVERSATION_HISTORIES_PAGING)
 
     def summarize(
         self,
@@ -406,7 +409,7 @@ class AiResource(SyncAPIResource):
           filename: The name of the file to be summarized.
           system_prompt: A system prompt to guide the summary generation.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[SummaryResponseData] = RequestSpec(
             method="post",
             path="/ai/summarize",
             body={
@@ -424,7 +427,7 @@ class AiResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("SummaryResponseData", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class AiResourceWithRawResponse:
@@ -804,7 +807,7 @@ class AsyncAiResource(AsyncAPIResource):
           filter_ingested_at_lte: Only include records ingested (chunked, embedded, and indexed) on or before this ISO 8601 timestamp.
           filter_retention: Filter by retention policy (exact match). Filter-only: not returned in the response body.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ConversationHistoryResponse] = RequestSpec(
             method="get",
             path="/ai/conversation_histories",
             query={
@@ -874,7 +877,7 @@ class AsyncAiResource(AsyncAPIResource):
           filename: The name of the file to be summarized.
           system_prompt: A system prompt to guide the summary generation.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[SummaryResponseData] = RequestSpec(
             method="post",
             path="/ai/summarize",
             body={
@@ -892,7 +895,7 @@ class AsyncAiResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("SummaryResponseData", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncAiResourceWithRawResponse:

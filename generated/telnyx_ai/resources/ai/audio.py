@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, Mapping, Union, cast
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Union
 from ... import types as types_
-from ..._base_client import RequestSpec
+from ..._request import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -87,7 +87,7 @@ class AudioResource(SyncAPIResource):
           response_format: The format of the transcript output. Use `verbose_json` to take advantage of timestamps.
           timestamp_granularities: The timestamp granularities to populate for this transcription. `response_format` must be set verbose_json to use timestamp granularities. Currently `segment` is supported.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AudioTranscriptionResponse] = RequestSpec(
             method="post",
             path="/ai/audio/transcriptions",
             body={
@@ -112,7 +112,7 @@ class AudioResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("AudioTranscriptionResponse", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class AudioResourceWithRawResponse:
@@ -180,7 +180,7 @@ class AsyncAudioResource(AsyncAPIResource):
           response_format: The format of the transcript output. Use `verbose_json` to take advantage of timestamps.
           timestamp_granularities: The timestamp granularities to populate for this transcription. `response_format` must be set verbose_json to use timestamp granularities. Currently `segment` is supported.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AudioTranscriptionResponse] = RequestSpec(
             method="post",
             path="/ai/audio/transcriptions",
             body={
@@ -205,7 +205,7 @@ class AsyncAudioResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("AudioTranscriptionResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncAudioResourceWithRawResponse:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Sequence, cast
+from typing import TYPE_CHECKING, Sequence
 from ... import types as types_
-from ..._base_client import RequestSpec
+from ..._request import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -21,6 +21,7 @@ from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
 if TYPE_CHECKING:
     from ...types.ai.clusters import (
         ClusteringRequestInfo,
+        ClusteringRequestInfoData,
         ClusteringStatusResponseData,
         TextClusteringResponseData,
     )
@@ -34,7 +35,7 @@ __all__ = [
     "AsyncClustersResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
+_LIST_PAGING: Paging[ClusteringRequestInfo] = Paging("meta", "page[number]", "page[size]", 20)
 
 
 class ClustersResource(SyncAPIResource):
@@ -78,7 +79,7 @@ class ClustersResource(SyncAPIResource):
           min_subcluster_size: Smallest number of related text chunks to qualify as a sub-cluster. Sub-clusters should be thought of as identifying more specific topics within a broader theme.
           prefix: Prefix to filter whcih files in the buckets are included.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TextClusteringResponseData] = RequestSpec(
             method="post",
             path="/ai/clusters",
             body={
@@ -98,7 +99,7 @@ class ClustersResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("TextClusteringResponseData", self._client.request(spec))
+        return self._client.request(spec)
 
     def fetch_graph(
         self,
@@ -118,7 +119,7 @@ class ClustersResource(SyncAPIResource):
           task_id: Unique identifier of the task.
           cluster_id: Filter results by cluster id.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[bytes] = RequestSpec(
             method="get",
             path="/ai/clusters/{task_id}/graph",
             path_params={
@@ -134,7 +135,7 @@ class ClustersResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("bytes", self._client.request(spec))
+        return self._client.request(spec)
 
     def list(
         self,
@@ -150,7 +151,7 @@ class ClustersResource(SyncAPIResource):
 
         `GET /ai/clusters`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ClusteringRequestInfoData] = RequestSpec(
             method="get",
             path="/ai/clusters",
             query={
@@ -166,7 +167,7 @@ class ClustersResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[ClusteringRequestInfo]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
     def delete(
         self,
@@ -185,7 +186,7 @@ class ClustersResource(SyncAPIResource):
         Args:
           task_id: Unique identifier of the task.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/clusters/{task_id}",
             path_params={
@@ -198,7 +199,7 @@ class ClustersResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -220,7 +221,7 @@ class ClustersResource(SyncAPIResource):
           top_n_nodes: The number of nodes in the cluster to return in the response. Nodes will be sorted by their centrality within the cluster.
           show_subclusters: Whether or not to include subclusters and their nodes in the response.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ClusteringStatusResponseData] = RequestSpec(
             method="get",
             path="/ai/clusters/{task_id}",
             path_params={
@@ -238,7 +239,7 @@ class ClustersResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("ClusteringStatusResponseData", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class ClustersResourceWithRawResponse:
@@ -302,7 +303,7 @@ class AsyncClustersResource(AsyncAPIResource):
           min_subcluster_size: Smallest number of related text chunks to qualify as a sub-cluster. Sub-clusters should be thought of as identifying more specific topics within a broader theme.
           prefix: Prefix to filter whcih files in the buckets are included.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TextClusteringResponseData] = RequestSpec(
             method="post",
             path="/ai/clusters",
             body={
@@ -322,7 +323,7 @@ class AsyncClustersResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("TextClusteringResponseData", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def fetch_graph(
         self,
@@ -342,7 +343,7 @@ class AsyncClustersResource(AsyncAPIResource):
           task_id: Unique identifier of the task.
           cluster_id: Filter results by cluster id.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[bytes] = RequestSpec(
             method="get",
             path="/ai/clusters/{task_id}/graph",
             path_params={
@@ -358,7 +359,7 @@ class AsyncClustersResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("bytes", await self._client.request(spec))
+        return await self._client.request(spec)
 
     def list(
         self,
@@ -374,7 +375,7 @@ class AsyncClustersResource(AsyncAPIResource):
 
         `GET /ai/clusters`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ClusteringRequestInfoData] = RequestSpec(
             method="get",
             path="/ai/clusters",
             query={
@@ -409,7 +410,7 @@ class AsyncClustersResource(AsyncAPIResource):
         Args:
           task_id: Unique identifier of the task.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/clusters/{task_id}",
             path_params={
@@ -422,7 +423,7 @@ class AsyncClustersResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -444,7 +445,7 @@ class AsyncClustersResource(AsyncAPIResource):
           top_n_nodes: The number of nodes in the cluster to return in the response. Nodes will be sorted by their centrality within the cluster.
           show_subclusters: Whether or not to include subclusters and their nodes in the response.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ClusteringStatusResponseData] = RequestSpec(
             method="get",
             path="/ai/clusters/{task_id}",
             path_params={
@@ -462,7 +463,7 @@ class AsyncClustersResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("ClusteringStatusResponseData", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncClustersResourceWithRawResponse:

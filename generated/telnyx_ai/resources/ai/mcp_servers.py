@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, List, Sequence, Union, cast
+from typing import TYPE_CHECKING, List, Sequence, Union
 from datetime import datetime
 from ... import types as types_
-from ..._base_client import RequestSpec
+from ..._request import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -31,7 +31,7 @@ __all__ = [
     "AsyncMcpServersResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("array", "page[number]", "page[size]", 20)
+_LIST_PAGING: Paging[MCPServer] = Paging("array", "page[number]", "page[size]", 20)
 
 
 class McpServersResource(SyncAPIResource):
@@ -72,7 +72,7 @@ class McpServersResource(SyncAPIResource):
           page_size: Number of items to return per page.
           page_number: Page number to retrieve (1-based).
         """
-        spec = RequestSpec(
+        spec: RequestSpec[List[MCPServer]] = RequestSpec(
             method="get",
             path="/ai/mcp_servers",
             query={
@@ -90,7 +90,7 @@ class McpServersResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[MCPServer]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
     def create(
         self,
@@ -112,7 +112,7 @@ class McpServersResource(SyncAPIResource):
 
         `POST /ai/mcp_servers`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MCPServer] = RequestSpec(
             method="post",
             path="/ai/mcp_servers",
             body={
@@ -132,7 +132,7 @@ class McpServersResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MCPServer", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -152,7 +152,7 @@ class McpServersResource(SyncAPIResource):
         Args:
           mcp_server_id: Unique identifier of the mcp server.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MCPServer] = RequestSpec(
             method="get",
             path="/ai/mcp_servers/{mcp_server_id}",
             path_params={
@@ -165,7 +165,7 @@ class McpServersResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("MCPServer", self._client.request(spec))
+        return self._client.request(spec)
 
     def update(
         self,
@@ -193,7 +193,7 @@ class McpServersResource(SyncAPIResource):
         Args:
           mcp_server_id: Unique identifier of the mcp server.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MCPServer] = RequestSpec(
             method="put",
             path="/ai/mcp_servers/{mcp_server_id}",
             path_params={
@@ -218,7 +218,7 @@ class McpServersResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MCPServer", self._client.request(spec))
+        return self._client.request(spec)
 
     def delete(
         self,
@@ -239,7 +239,7 @@ class McpServersResource(SyncAPIResource):
         Args:
           mcp_server_id: Unique identifier of the mcp server.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/mcp_servers/{mcp_server_id}",
             path_params={
@@ -252,7 +252,7 @@ class McpServersResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class McpServersResourceWithRawResponse:
@@ -313,7 +313,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
           page_size: Number of items to return per page.
           page_number: Page number to retrieve (1-based).
         """
-        spec = RequestSpec(
+        spec: RequestSpec[List[MCPServer]] = RequestSpec(
             method="get",
             path="/ai/mcp_servers",
             query={
@@ -353,7 +353,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
 
         `POST /ai/mcp_servers`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MCPServer] = RequestSpec(
             method="post",
             path="/ai/mcp_servers",
             body={
@@ -373,7 +373,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MCPServer", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -393,7 +393,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
         Args:
           mcp_server_id: Unique identifier of the mcp server.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MCPServer] = RequestSpec(
             method="get",
             path="/ai/mcp_servers/{mcp_server_id}",
             path_params={
@@ -406,7 +406,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("MCPServer", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def update(
         self,
@@ -434,7 +434,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
         Args:
           mcp_server_id: Unique identifier of the mcp server.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MCPServer] = RequestSpec(
             method="put",
             path="/ai/mcp_servers/{mcp_server_id}",
             path_params={
@@ -459,7 +459,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MCPServer", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def delete(
         self,
@@ -480,7 +480,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
         Args:
           mcp_server_id: Unique identifier of the mcp server.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/mcp_servers/{mcp_server_id}",
             path_params={
@@ -493,7 +493,7 @@ class AsyncMcpServersResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncMcpServersResourceWithRawResponse:

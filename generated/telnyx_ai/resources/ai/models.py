@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 from ... import types as types_
-from ..._base_client import RequestSpec
+from ..._request import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -64,7 +64,7 @@ class ModelsResource(SyncAPIResource):
 
         `GET /ai/models`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ModelsResponse] = RequestSpec(
             method="get",
             path="/ai/models",
             cast_to=types_.ModelsResponse,
@@ -74,7 +74,7 @@ class ModelsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("ModelsResponse", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class ModelsResourceWithRawResponse:
@@ -123,7 +123,7 @@ class AsyncModelsResource(AsyncAPIResource):
 
         `GET /ai/models`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ModelsResponse] = RequestSpec(
             method="get",
             path="/ai/models",
             cast_to=types_.ModelsResponse,
@@ -133,7 +133,7 @@ class AsyncModelsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("ModelsResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncModelsResourceWithRawResponse:

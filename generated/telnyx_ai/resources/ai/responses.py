@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, cast
-from ..._base_client import RequestSpec
+from typing import Any, Dict
+from ..._request import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -59,7 +59,7 @@ class ResponsesResource(SyncAPIResource):
 
         `POST /ai/responses`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Dict[str, Any]] = RequestSpec(
             method="post",
             path="/ai/responses",
             body={},
@@ -73,7 +73,7 @@ class ResponsesResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Dict[str, Any]", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class ResponsesResourceWithRawResponse:
@@ -121,7 +121,7 @@ class AsyncResponsesResource(AsyncAPIResource):
 
         `POST /ai/responses`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Dict[str, Any]] = RequestSpec(
             method="post",
             path="/ai/responses",
             body={},
@@ -135,7 +135,7 @@ class AsyncResponsesResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Dict[str, Any]", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncResponsesResourceWithRawResponse:

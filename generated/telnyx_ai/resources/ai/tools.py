@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping, Union, cast
+from typing import TYPE_CHECKING, Any, Mapping, Union
 from ... import types as types_
-from ..._base_client import RequestSpec
+from ..._request import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -21,7 +21,7 @@ from ...pagination import AsyncPager, Paging, SyncPage, fetch_page
 if TYPE_CHECKING:
     from ...types._params import PayToolParamsDict
     from ...types.ai import PayToolParams
-    from ...types.ai.tools import SharedToolResponse
+    from ...types.ai.tools import SharedToolListResponse, SharedToolResponse
 
 __all__ = [
     "ToolsResource",
@@ -32,7 +32,7 @@ __all__ = [
     "AsyncToolsResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
+_LIST_PAGING: Paging[SharedToolResponse] = Paging("meta", "page[number]", "page[size]", 20)
 
 
 class ToolsResource(SyncAPIResource):
@@ -71,7 +71,7 @@ class ToolsResource(SyncAPIResource):
           page_size: Number of items to return per page.
           page_number: Page number to retrieve (1-based).
         """
-        spec = RequestSpec(
+        spec: RequestSpec[SharedToolListResponse] = RequestSpec(
             method="get",
             path="/ai/tools",
             query={
@@ -94,7 +94,7 @@ class ToolsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[SharedToolResponse]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
     def create(
         self,
@@ -119,7 +119,7 @@ class ToolsResource(SyncAPIResource):
 
         `POST /ai/tools`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[SharedToolResponse] = RequestSpec(
             method="post",
             path="/ai/tools",
             body={
@@ -144,7 +144,7 @@ class ToolsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("SharedToolResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def delete(
         self,
@@ -163,7 +163,7 @@ class ToolsResource(SyncAPIResource):
         Args:
           tool_id: Unique identifier of the tool.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[object] = RequestSpec(
             method="delete",
             path="/ai/tools/{tool_id}",
             path_params={
@@ -177,7 +177,7 @@ class ToolsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("object", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -195,7 +195,7 @@ class ToolsResource(SyncAPIResource):
         Args:
           tool_id: Unique identifier of the tool.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[SharedToolResponse] = RequestSpec(
             method="get",
             path="/ai/tools/{tool_id}",
             path_params={
@@ -208,7 +208,7 @@ class ToolsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SharedToolResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def update(
         self,
@@ -237,7 +237,7 @@ class ToolsResource(SyncAPIResource):
         Args:
           tool_id: Unique identifier of the tool.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[SharedToolResponse] = RequestSpec(
             method="patch",
             path="/ai/tools/{tool_id}",
             path_params={
@@ -265,7 +265,7 @@ class ToolsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("SharedToolResponse", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class ToolsResourceWithRawResponse:
@@ -324,7 +324,7 @@ class AsyncToolsResource(AsyncAPIResource):
           page_size: Number of items to return per page.
           page_number: Page number to retrieve (1-based).
         """
-        spec = RequestSpec(
+        spec: RequestSpec[SharedToolListResponse] = RequestSpec(
             method="get",
             path="/ai/tools",
             query={
@@ -372,7 +372,7 @@ class AsyncToolsResource(AsyncAPIResource):
 
         `POST /ai/tools`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[SharedToolResponse] = RequestSpec(
             method="post",
             path="/ai/tools",
             body={
@@ -397,7 +397,7 @@ class AsyncToolsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("SharedToolResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def delete(
         self,
@@ -416,7 +416,7 @@ class AsyncToolsResource(AsyncAPIResource):
         Args:
           tool_id: Unique identifier of the tool.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[object] = RequestSpec(
             method="delete",
             path="/ai/tools/{tool_id}",
             path_params={
@@ -430,7 +430,7 @@ class AsyncToolsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("object", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -448,7 +448,7 @@ class AsyncToolsResource(AsyncAPIResource):
         Args:
           tool_id: Unique identifier of the tool.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[SharedToolResponse] = RequestSpec(
             method="get",
             path="/ai/tools/{tool_id}",
             path_params={
@@ -461,7 +461,7 @@ class AsyncToolsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SharedToolResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def update(
         self,
@@ -490,7 +490,7 @@ class AsyncToolsResource(AsyncAPIResource):
         Args:
           tool_id: Unique identifier of the tool.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[SharedToolResponse] = RequestSpec(
             method="patch",
             path="/ai/tools/{tool_id}",
             path_params={
@@ -518,7 +518,7 @@ class AsyncToolsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("SharedToolResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncToolsResourceWithRawResponse:

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union, cast, overload
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union, overload
 from uuid import UUID
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -198,7 +198,7 @@ class V1Resource(SyncAPIResource):
           top_k: Top-k sampling parameter. Only sample from the top K options for each subsequent token.
           top_p: Nucleus sampling parameter. Use temperature or top_p, but not both.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Union[AnthropicMessage, Stream[AnthropicStreamEvent]]] = RequestSpec(
             method="post",
             path="/ai/anthropic/v1/messages",
             body={
@@ -235,9 +235,7 @@ class V1Resource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast(
-            "Union[AnthropicMessage, Stream[AnthropicStreamEvent]]", self._client.request(spec)
-        )
+        return self._client.request(spec)
 
 
 class V1ResourceWithRawResponse:
@@ -418,7 +416,7 @@ class AsyncV1Resource(AsyncAPIResource):
           top_k: Top-k sampling parameter. Only sample from the top K options for each subsequent token.
           top_p: Nucleus sampling parameter. Use temperature or top_p, but not both.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Union[AnthropicMessage, AsyncStream[AnthropicStreamEvent]]] = RequestSpec(
             method="post",
             path="/ai/anthropic/v1/messages",
             body={
@@ -455,10 +453,7 @@ class AsyncV1Resource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast(
-            "Union[AnthropicMessage, AsyncStream[AnthropicStreamEvent]]",
-            await self._client.request(spec),
-        )
+        return await self._client.request(spec)
 
 
 class AsyncV1ResourceWithRawResponse:

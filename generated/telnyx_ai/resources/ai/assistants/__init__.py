@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union, cast
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -151,7 +151,7 @@ __all__ = [
     "AsyncAssistantsResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("single", None, None, None)
+_LIST_PAGING: Paging[Assistant] = Paging("single", None, None, None)
 
 
 class AssistantsResource(SyncAPIResource):
@@ -224,7 +224,7 @@ class AssistantsResource(SyncAPIResource):
 
         `GET /ai/assistants`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantsListData] = RequestSpec(
             method="get",
             path="/ai/assistants",
             cast_to=types_.AssistantsListData,
@@ -234,7 +234,7 @@ class AssistantsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[Assistant]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
     def create(
         self,
@@ -344,7 +344,7 @@ class AssistantsResource(SyncAPIResource):
           tools: Deprecated for new integrations. Inline tool definitions available to the assistant. Prefer `tool_ids` to attach shared tools created with the AI Tools endpoints.
           widget_settings: Configuration settings for the assistant's web widget.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Assistant] = RequestSpec(
             method="post",
             path="/ai/assistants",
             body={
@@ -387,7 +387,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Assistant", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -415,7 +415,7 @@ class AssistantsResource(SyncAPIResource):
           to: End of the filter range.
           call_control_id: Filter results by call control id.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Assistant] = RequestSpec(
             method="get",
             path="/ai/assistants/{assistant_id}",
             path_params={
@@ -436,7 +436,7 @@ class AssistantsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("Assistant", self._client.request(spec))
+        return self._client.request(spec)
 
     def update(
         self,
@@ -552,7 +552,7 @@ class AssistantsResource(SyncAPIResource):
           widget_settings: Configuration settings for the assistant's web widget.
           promote_to_main: Indicates whether the assistant should be promoted to the main version. Defaults to true.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Assistant] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}",
             path_params={
@@ -600,7 +600,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Assistant", self._client.request(spec))
+        return self._client.request(spec)
 
     def delete(
         self,
@@ -621,7 +621,7 @@ class AssistantsResource(SyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantDeletedResponse] = RequestSpec(
             method="delete",
             path="/ai/assistants/{assistant_id}",
             path_params={
@@ -635,7 +635,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("AssistantDeletedResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def imports(
         self,
@@ -660,7 +660,7 @@ class AssistantsResource(SyncAPIResource):
           provider: The external provider to import assistants from.
           import_ids: Optional list of assistant IDs to import from the external provider. If not provided, all assistants will be imported.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantsListData] = RequestSpec(
             method="post",
             path="/ai/assistants/import",
             body={
@@ -678,7 +678,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("AssistantsListData", self._client.request(spec))
+        return self._client.request(spec)
 
     def chat(
         self,
@@ -705,7 +705,7 @@ class AssistantsResource(SyncAPIResource):
           conversation_id: A unique identifier for the conversation thread, used to maintain context
           name: The optional display name of the user sending the message
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantChatResponse] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/chat",
             path_params={
@@ -726,7 +726,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("AssistantChatResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def send_sms(
         self,
@@ -759,7 +759,7 @@ class AssistantsResource(SyncAPIResource):
           from_: The phone number the SMS is sent from, in E.164 format (+13125550001).
           to: The phone number the SMS is sent to, in E.164 format (+13125550001).
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantSmsChatResponse] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/chat/sms",
             path_params={
@@ -783,7 +783,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("AssistantSmsChatResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def clone(
         self,
@@ -804,7 +804,7 @@ class AssistantsResource(SyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Assistant] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/clone",
             path_params={
@@ -818,7 +818,7 @@ class AssistantsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Assistant", self._client.request(spec))
+        return self._client.request(spec)
 
     def get_texml(
         self,
@@ -838,7 +838,7 @@ class AssistantsResource(SyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[str] = RequestSpec(
             method="get",
             path="/ai/assistants/{assistant_id}/texml",
             path_params={
@@ -850,7 +850,7 @@ class AssistantsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("str", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class AssistantsResourceWithRawResponse:
@@ -1037,7 +1037,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
 
         `GET /ai/assistants`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantsListData] = RequestSpec(
             method="get",
             path="/ai/assistants",
             cast_to=types_.AssistantsListData,
@@ -1157,7 +1157,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
           tools: Deprecated for new integrations. Inline tool definitions available to the assistant. Prefer `tool_ids` to attach shared tools created with the AI Tools endpoints.
           widget_settings: Configuration settings for the assistant's web widget.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Assistant] = RequestSpec(
             method="post",
             path="/ai/assistants",
             body={
@@ -1200,7 +1200,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Assistant", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -1228,7 +1228,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
           to: End of the filter range.
           call_control_id: Filter results by call control id.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Assistant] = RequestSpec(
             method="get",
             path="/ai/assistants/{assistant_id}",
             path_params={
@@ -1249,7 +1249,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("Assistant", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def update(
         self,
@@ -1365,7 +1365,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
           widget_settings: Configuration settings for the assistant's web widget.
           promote_to_main: Indicates whether the assistant should be promoted to the main version. Defaults to true.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Assistant] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}",
             path_params={
@@ -1413,7 +1413,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Assistant", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def delete(
         self,
@@ -1434,7 +1434,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantDeletedResponse] = RequestSpec(
             method="delete",
             path="/ai/assistants/{assistant_id}",
             path_params={
@@ -1448,7 +1448,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("AssistantDeletedResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def imports(
         self,
@@ -1473,7 +1473,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
           provider: The external provider to import assistants from.
           import_ids: Optional list of assistant IDs to import from the external provider. If not provided, all assistants will be imported.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantsListData] = RequestSpec(
             method="post",
             path="/ai/assistants/import",
             body={
@@ -1491,7 +1491,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("AssistantsListData", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def chat(
         self,
@@ -1518,7 +1518,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
           conversation_id: A unique identifier for the conversation thread, used to maintain context
           name: The optional display name of the user sending the message
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantChatResponse] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/chat",
             path_params={
@@ -1539,7 +1539,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("AssistantChatResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def send_sms(
         self,
@@ -1572,7 +1572,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
           from_: The phone number the SMS is sent from, in E.164 format (+13125550001).
           to: The phone number the SMS is sent to, in E.164 format (+13125550001).
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantSmsChatResponse] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/chat/sms",
             path_params={
@@ -1596,7 +1596,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("AssistantSmsChatResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def clone(
         self,
@@ -1617,7 +1617,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Assistant] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/clone",
             path_params={
@@ -1631,7 +1631,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Assistant", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def get_texml(
         self,
@@ -1651,7 +1651,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[str] = RequestSpec(
             method="get",
             path="/ai/assistants/{assistant_id}/texml",
             path_params={
@@ -1663,7 +1663,7 @@ class AsyncAssistantsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("str", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncAssistantsResourceWithRawResponse:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Sequence, Union, cast
+from typing import TYPE_CHECKING, Sequence, Union
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -68,7 +68,7 @@ class CanaryDeploysResource(SyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[CanaryDeployResponse] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/canary-deploys",
             path_params={
@@ -87,7 +87,7 @@ class CanaryDeploysResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("CanaryDeployResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -110,7 +110,7 @@ class CanaryDeploysResource(SyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[CanaryDeployResponse] = RequestSpec(
             method="get",
             path="/ai/assistants/{assistant_id}/canary-deploys",
             path_params={
@@ -123,7 +123,7 @@ class CanaryDeploysResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("CanaryDeployResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def update(
         self,
@@ -148,7 +148,7 @@ class CanaryDeploysResource(SyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[CanaryDeployResponse] = RequestSpec(
             method="put",
             path="/ai/assistants/{assistant_id}/canary-deploys",
             path_params={
@@ -167,7 +167,7 @@ class CanaryDeploysResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("CanaryDeployResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def delete(
         self,
@@ -190,7 +190,7 @@ class CanaryDeploysResource(SyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/assistants/{assistant_id}/canary-deploys",
             path_params={
@@ -203,7 +203,7 @@ class CanaryDeploysResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class CanaryDeploysResourceWithRawResponse:
@@ -261,7 +261,7 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[CanaryDeployResponse] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/canary-deploys",
             path_params={
@@ -280,7 +280,7 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("CanaryDeployResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -303,7 +303,7 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[CanaryDeployResponse] = RequestSpec(
             method="get",
             path="/ai/assistants/{assistant_id}/canary-deploys",
             path_params={
@@ -316,7 +316,7 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("CanaryDeployResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def update(
         self,
@@ -341,7 +341,7 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[CanaryDeployResponse] = RequestSpec(
             method="put",
             path="/ai/assistants/{assistant_id}/canary-deploys",
             path_params={
@@ -360,7 +360,7 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("CanaryDeployResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def delete(
         self,
@@ -383,7 +383,7 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/assistants/{assistant_id}/canary-deploys",
             path_params={
@@ -396,7 +396,7 @@ class AsyncCanaryDeploysResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncCanaryDeploysResourceWithRawResponse:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Union, cast
+from typing import Union
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -70,7 +70,7 @@ class InstructionsResource(SyncAPIResource):
           enhancement_prompt: Optional guidance describing how the instructions should be enhanced. When provided, the LLM applies these requested changes in addition to fixing any identified issues.
           instructions: The instructions to enhance. When omitted, the assistant's existing instructions are used.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[str] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/instructions/enhance",
             path_params={
@@ -89,7 +89,7 @@ class InstructionsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("str", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class InstructionsResourceWithRawResponse:
@@ -147,7 +147,7 @@ class AsyncInstructionsResource(AsyncAPIResource):
           enhancement_prompt: Optional guidance describing how the instructions should be enhanced. When provided, the LLM applies these requested changes in addition to fixing any identified issues.
           instructions: The instructions to enhance. When omitted, the assistant's existing instructions are used.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[str] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/instructions/enhance",
             path_params={
@@ -166,7 +166,7 @@ class AsyncInstructionsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("str", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncInstructionsResourceWithRawResponse:

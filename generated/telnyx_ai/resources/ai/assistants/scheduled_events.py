@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, Mapping, Union, cast
+from typing import TYPE_CHECKING, Literal, Mapping, Union
 from datetime import datetime
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ....types._params import ScheduledCallSettingsParam
     from ....types.ai.assistants.scheduled_events import (
         ConversationChannelType,
+        PaginatedScheduledEventList,
         ScheduledCallSettings,
         ScheduledEventResponse,
         ScheduledPhoneCallEventResponse,
@@ -38,7 +39,9 @@ __all__ = [
     "AsyncScheduledEventsResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
+_LIST_PAGING: Paging[Union[ScheduledPhoneCallEventResponse, ScheduledSmsEventResponse]] = Paging(
+    "meta", "page[number]", "page[size]", 20
+)
 
 
 class ScheduledEventsResource(SyncAPIResource):
@@ -83,7 +86,7 @@ class ScheduledEventsResource(SyncAPIResource):
           to_date: End of the date range filter (inclusive, ISO 8601).
           conversation_channel: Filter results by conversation channel.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PaginatedScheduledEventList] = RequestSpec(
             method="get",
             path="/ai/assistants/{assistant_id}/scheduled_events",
             path_params={
@@ -105,10 +108,7 @@ class ScheduledEventsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[Union[ScheduledPhoneCallEventResponse, ScheduledSmsEventResponse]]",
-            fetch_page(self._client, spec, _LIST_PAGING),
-        )
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
     def create(
         self,
@@ -151,7 +151,7 @@ class ScheduledEventsResource(SyncAPIResource):
           max_retries_client_errors: Configure number of retries on client errors: busy, no-answer, failed, canceled (caller hung up before the callee answered)
           text: Required for sms scheduled events. The text to be sent to the end user.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ScheduledEventResponse] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/scheduled_events",
             path_params={
@@ -179,7 +179,7 @@ class ScheduledEventsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("ScheduledEventResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -201,7 +201,7 @@ class ScheduledEventsResource(SyncAPIResource):
           event_id: Unique identifier of the event.
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ScheduledEventResponse] = RequestSpec(
             method="get",
             path="/ai/assistants/{assistant_id}/scheduled_events/{event_id}",
             path_params={
@@ -215,7 +215,7 @@ class ScheduledEventsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("ScheduledEventResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def delete(
         self,
@@ -238,7 +238,7 @@ class ScheduledEventsResource(SyncAPIResource):
           event_id: Unique identifier of the event.
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/assistants/{assistant_id}/scheduled_events/{event_id}",
             path_params={
@@ -252,7 +252,7 @@ class ScheduledEventsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class ScheduledEventsResourceWithRawResponse:
@@ -315,7 +315,7 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
           to_date: End of the date range filter (inclusive, ISO 8601).
           conversation_channel: Filter results by conversation channel.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PaginatedScheduledEventList] = RequestSpec(
             method="get",
             path="/ai/assistants/{assistant_id}/scheduled_events",
             path_params={
@@ -380,7 +380,7 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
           max_retries_client_errors: Configure number of retries on client errors: busy, no-answer, failed, canceled (caller hung up before the callee answered)
           text: Required for sms scheduled events. The text to be sent to the end user.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ScheduledEventResponse] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/scheduled_events",
             path_params={
@@ -408,7 +408,7 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("ScheduledEventResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -430,7 +430,7 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
           event_id: Unique identifier of the event.
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ScheduledEventResponse] = RequestSpec(
             method="get",
             path="/ai/assistants/{assistant_id}/scheduled_events/{event_id}",
             path_params={
@@ -444,7 +444,7 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("ScheduledEventResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def delete(
         self,
@@ -467,7 +467,7 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
           event_id: Unique identifier of the event.
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/assistants/{assistant_id}/scheduled_events/{event_id}",
             path_params={
@@ -481,7 +481,7 @@ class AsyncScheduledEventsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncScheduledEventsResourceWithRawResponse:

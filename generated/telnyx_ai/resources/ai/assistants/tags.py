@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -56,7 +56,7 @@ class TagsResource(SyncAPIResource):
 
         `GET /ai/assistants/tags`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TagsResponse] = RequestSpec(
             method="get",
             path="/ai/assistants/tags",
             cast_to=types_.TagsResponse,
@@ -66,7 +66,7 @@ class TagsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("TagsResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def add(
         self,
@@ -86,7 +86,7 @@ class TagsResource(SyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TagsResponse] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/tags",
             path_params={
@@ -105,7 +105,7 @@ class TagsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("TagsResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def remove(
         self,
@@ -126,7 +126,7 @@ class TagsResource(SyncAPIResource):
           tag: Unique identifier of the tag.
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TagsResponse] = RequestSpec(
             method="delete",
             path="/ai/assistants/{assistant_id}/tags/{tag}",
             path_params={
@@ -141,7 +141,7 @@ class TagsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("TagsResponse", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class TagsResourceWithRawResponse:
@@ -186,7 +186,7 @@ class AsyncTagsResource(AsyncAPIResource):
 
         `GET /ai/assistants/tags`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TagsResponse] = RequestSpec(
             method="get",
             path="/ai/assistants/tags",
             cast_to=types_.TagsResponse,
@@ -196,7 +196,7 @@ class AsyncTagsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("TagsResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def add(
         self,
@@ -216,7 +216,7 @@ class AsyncTagsResource(AsyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TagsResponse] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/tags",
             path_params={
@@ -235,7 +235,7 @@ class AsyncTagsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("TagsResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def remove(
         self,
@@ -256,7 +256,7 @@ class AsyncTagsResource(AsyncAPIResource):
           tag: Unique identifier of the tag.
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TagsResponse] = RequestSpec(
             method="delete",
             path="/ai/assistants/{assistant_id}/tags/{tag}",
             path_params={
@@ -271,7 +271,7 @@ class AsyncTagsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("TagsResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncTagsResourceWithRawResponse:

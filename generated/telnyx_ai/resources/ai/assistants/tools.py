@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping, cast
+from typing import TYPE_CHECKING, Any, Mapping
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -63,7 +63,7 @@ class ToolsResource(SyncAPIResource):
           tool_id: Unique identifier of the tool.
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[object] = RequestSpec(
             method="put",
             path="/ai/assistants/{assistant_id}/tools/{tool_id}",
             path_params={
@@ -78,7 +78,7 @@ class ToolsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("object", self._client.request(spec))
+        return self._client.request(spec)
 
     def remove(
         self,
@@ -99,7 +99,7 @@ class ToolsResource(SyncAPIResource):
           tool_id: Unique identifier of the tool.
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[object] = RequestSpec(
             method="delete",
             path="/ai/assistants/{assistant_id}/tools/{tool_id}",
             path_params={
@@ -114,7 +114,7 @@ class ToolsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("object", self._client.request(spec))
+        return self._client.request(spec)
 
     def test(
         self,
@@ -141,7 +141,7 @@ class ToolsResource(SyncAPIResource):
           arguments: Key-value arguments to use for the webhook test
           dynamic_variables: Key-value dynamic variables to use for the webhook test
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TestWebhookToolResponseData] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/tools/{tool_id}/test",
             path_params={
@@ -162,7 +162,7 @@ class ToolsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("TestWebhookToolResponseData", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class ToolsResourceWithRawResponse:
@@ -214,7 +214,7 @@ class AsyncToolsResource(AsyncAPIResource):
           tool_id: Unique identifier of the tool.
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[object] = RequestSpec(
             method="put",
             path="/ai/assistants/{assistant_id}/tools/{tool_id}",
             path_params={
@@ -229,7 +229,7 @@ class AsyncToolsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("object", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def remove(
         self,
@@ -250,7 +250,7 @@ class AsyncToolsResource(AsyncAPIResource):
           tool_id: Unique identifier of the tool.
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[object] = RequestSpec(
             method="delete",
             path="/ai/assistants/{assistant_id}/tools/{tool_id}",
             path_params={
@@ -265,7 +265,7 @@ class AsyncToolsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("object", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def test(
         self,
@@ -292,7 +292,7 @@ class AsyncToolsResource(AsyncAPIResource):
           arguments: Key-value arguments to use for the webhook test
           dynamic_variables: Key-value dynamic variables to use for the webhook test
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TestWebhookToolResponseData] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/tools/{tool_id}/test",
             path_params={
@@ -313,7 +313,7 @@ class AsyncToolsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("TestWebhookToolResponseData", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncToolsResourceWithRawResponse:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union, cast
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
         Assistant,
         AssistantIntegration,
         AssistantMCPServer,
+        AssistantsListData,
         ClientSideTool,
         ConversationFlowReq,
         DTMFTool,
@@ -90,7 +91,7 @@ __all__ = [
     "AsyncVersionsResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("single", None, None, None)
+_LIST_PAGING: Paging[Assistant] = Paging("single", None, None, None)
 
 
 class VersionsResource(SyncAPIResource):
@@ -125,7 +126,7 @@ class VersionsResource(SyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantsListData] = RequestSpec(
             method="get",
             path="/ai/assistants/{assistant_id}/versions",
             path_params={
@@ -138,7 +139,7 @@ class VersionsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[Assistant]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
     def retrieve(
         self,
@@ -162,7 +163,7 @@ class VersionsResource(SyncAPIResource):
           assistant_id: Unique identifier of the assistant.
           include_mcp_servers: Whether to include MCP servers in the response.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Assistant] = RequestSpec(
             method="get",
             path="/ai/assistants/{assistant_id}/versions/{version_id}",
             path_params={
@@ -180,7 +181,7 @@ class VersionsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("Assistant", self._client.request(spec))
+        return self._client.request(spec)
 
     def update(
         self,
@@ -296,7 +297,7 @@ class VersionsResource(SyncAPIResource):
           version_name: Human-readable name for the assistant version.
           widget_settings: Configuration settings for the assistant's web widget.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Assistant] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/versions/{version_id}",
             path_params={
@@ -344,7 +345,7 @@ class VersionsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Assistant", self._client.request(spec))
+        return self._client.request(spec)
 
     def delete(
         self,
@@ -367,7 +368,7 @@ class VersionsResource(SyncAPIResource):
           version_id: Unique identifier of the version.
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/assistants/{assistant_id}/versions/{version_id}",
             path_params={
@@ -381,7 +382,7 @@ class VersionsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
     def promote(
         self,
@@ -404,7 +405,7 @@ class VersionsResource(SyncAPIResource):
           version_id: Unique identifier of the version.
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Assistant] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/versions/{version_id}/promote",
             path_params={
@@ -419,7 +420,7 @@ class VersionsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Assistant", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class VersionsResourceWithRawResponse:
@@ -474,7 +475,7 @@ class AsyncVersionsResource(AsyncAPIResource):
         Args:
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantsListData] = RequestSpec(
             method="get",
             path="/ai/assistants/{assistant_id}/versions",
             path_params={
@@ -511,7 +512,7 @@ class AsyncVersionsResource(AsyncAPIResource):
           assistant_id: Unique identifier of the assistant.
           include_mcp_servers: Whether to include MCP servers in the response.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Assistant] = RequestSpec(
             method="get",
             path="/ai/assistants/{assistant_id}/versions/{version_id}",
             path_params={
@@ -529,7 +530,7 @@ class AsyncVersionsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("Assistant", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def update(
         self,
@@ -645,7 +646,7 @@ class AsyncVersionsResource(AsyncAPIResource):
           version_name: Human-readable name for the assistant version.
           widget_settings: Configuration settings for the assistant's web widget.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Assistant] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/versions/{version_id}",
             path_params={
@@ -693,7 +694,7 @@ class AsyncVersionsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Assistant", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def delete(
         self,
@@ -716,7 +717,7 @@ class AsyncVersionsResource(AsyncAPIResource):
           version_id: Unique identifier of the version.
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/assistants/{assistant_id}/versions/{version_id}",
             path_params={
@@ -730,7 +731,7 @@ class AsyncVersionsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def promote(
         self,
@@ -753,7 +754,7 @@ class AsyncVersionsResource(AsyncAPIResource):
           version_id: Unique identifier of the version.
           assistant_id: Unique identifier of the assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Assistant] = RequestSpec(
             method="post",
             path="/ai/assistants/{assistant_id}/versions/{version_id}/promote",
             path_params={
@@ -768,7 +769,7 @@ class AsyncVersionsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Assistant", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncVersionsResourceWithRawResponse:

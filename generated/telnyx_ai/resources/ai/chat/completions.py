@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union, cast, overload
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union, overload
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -313,7 +313,7 @@ class CompletionsResource(SyncAPIResource):
           top_p: An alternative or complement to `temperature`. This adjusts how many of the top possibilities to consider.
           use_beam_search: Setting this to `true` will allow the model to [explore more completion options](https://huggingface.co/blog/how-to-generate#beam-search). This is not supported by OpenAI.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Union[ChatCompletion, Stream[ChatCompletionChunk]]] = RequestSpec(
             method="post",
             path="/ai/chat/completions",
             body={
@@ -355,9 +355,7 @@ class CompletionsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast(
-            "Union[ChatCompletion, Stream[ChatCompletionChunk]]", self._client.request(spec)
-        )
+        return self._client.request(spec)
 
 
 class CompletionsResourceWithRawResponse:
@@ -639,7 +637,7 @@ class AsyncCompletionsResource(AsyncAPIResource):
           top_p: An alternative or complement to `temperature`. This adjusts how many of the top possibilities to consider.
           use_beam_search: Setting this to `true` will allow the model to [explore more completion options](https://huggingface.co/blog/how-to-generate#beam-search). This is not supported by OpenAI.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]] = RequestSpec(
             method="post",
             path="/ai/chat/completions",
             body={
@@ -681,10 +679,7 @@ class AsyncCompletionsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast(
-            "Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]",
-            await self._client.request(spec),
-        )
+        return await self._client.request(spec)
 
 
 class AsyncCompletionsResourceWithRawResponse:

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union, cast
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union
 from datetime import datetime
 from uuid import UUID
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ....types.ai.conversations import (
         Conversation,
         ConversationInsightListData,
+        ConversationsListData,
         ConversationsRetrieveResponse,
         ConversationsUpdateResponse,
     )
@@ -69,7 +70,7 @@ __all__ = [
     "AsyncConversationsResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("single", None, None, None)
+_LIST_PAGING: Paging[Conversation] = Paging("single", None, None, None)
 
 
 class ConversationsResource(SyncAPIResource):
@@ -139,7 +140,7 @@ class ConversationsResource(SyncAPIResource):
         Args:
           conversation_id: The ID of the conversation
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="post",
             path="/ai/conversations/{conversation_id}/message",
             path_params={
@@ -164,7 +165,7 @@ class ConversationsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve_conversations_insights(
         self,
@@ -184,7 +185,7 @@ class ConversationsResource(SyncAPIResource):
         Args:
           conversation_id: Unique identifier of the conversation.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ConversationInsightListData] = RequestSpec(
             method="get",
             path="/ai/conversations/{conversation_id}/conversations-insights",
             path_params={
@@ -197,7 +198,7 @@ class ConversationsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("ConversationInsightListData", self._client.request(spec))
+        return self._client.request(spec)
 
     def list(
         self,
@@ -239,7 +240,7 @@ class ConversationsResource(SyncAPIResource):
           order: Order the results by specific fields (e.g., `order=created_at.desc` or `order=last_message_at.asc`)
           or_: Apply OR conditions using PostgREST syntax (e.g., `or=(created_at.gte.2025-04-01,last_message_at.gte.2025-04-01)`)
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ConversationsListData] = RequestSpec(
             method="get",
             path="/ai/conversations",
             query={
@@ -272,7 +273,7 @@ class ConversationsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[Conversation]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
     def create(
         self,
@@ -294,7 +295,7 @@ class ConversationsResource(SyncAPIResource):
         Args:
           metadata: Metadata associated with the conversation. Set `ai_disabled` to `true` to create the conversation with AI message responses disabled.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Conversation] = RequestSpec(
             method="post",
             path="/ai/conversations",
             body={
@@ -311,7 +312,7 @@ class ConversationsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Conversation", self._client.request(spec))
+        return self._client.request(spec)
 
     def delete(
         self,
@@ -332,7 +333,7 @@ class ConversationsResource(SyncAPIResource):
         Args:
           conversation_id: The ID of the conversation to delete
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/conversations/{conversation_id}",
             path_params={
@@ -345,7 +346,7 @@ class ConversationsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -365,7 +366,7 @@ class ConversationsResource(SyncAPIResource):
         Args:
           conversation_id: The ID of the conversation to retrieve
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ConversationsRetrieveResponse] = RequestSpec(
             method="get",
             path="/ai/conversations/{conversation_id}",
             path_params={
@@ -378,7 +379,7 @@ class ConversationsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("ConversationsRetrieveResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def update(
         self,
@@ -401,7 +402,7 @@ class ConversationsResource(SyncAPIResource):
           conversation_id: The ID of the conversation to update
           metadata: Metadata associated with the conversation. Set `ai_disabled` to `true` to stop AI from responding to messages (e.g., when a human agent takes over). Set to `false` to re-enable AI responses.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ConversationsUpdateResponse] = RequestSpec(
             method="put",
             path="/ai/conversations/{conversation_id}",
             path_params={
@@ -420,7 +421,7 @@ class ConversationsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("ConversationsUpdateResponse", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class ConversationsResourceWithRawResponse:
@@ -568,7 +569,7 @@ class AsyncConversationsResource(AsyncAPIResource):
         Args:
           conversation_id: The ID of the conversation
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="post",
             path="/ai/conversations/{conversation_id}/message",
             path_params={
@@ -593,7 +594,7 @@ class AsyncConversationsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve_conversations_insights(
         self,
@@ -613,7 +614,7 @@ class AsyncConversationsResource(AsyncAPIResource):
         Args:
           conversation_id: Unique identifier of the conversation.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ConversationInsightListData] = RequestSpec(
             method="get",
             path="/ai/conversations/{conversation_id}/conversations-insights",
             path_params={
@@ -626,7 +627,7 @@ class AsyncConversationsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("ConversationInsightListData", await self._client.request(spec))
+        return await self._client.request(spec)
 
     def list(
         self,
@@ -668,7 +669,7 @@ class AsyncConversationsResource(AsyncAPIResource):
           order: Order the results by specific fields (e.g., `order=created_at.desc` or `order=last_message_at.asc`)
           or_: Apply OR conditions using PostgREST syntax (e.g., `or=(created_at.gte.2025-04-01,last_message_at.gte.2025-04-01)`)
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ConversationsListData] = RequestSpec(
             method="get",
             path="/ai/conversations",
             query={
@@ -723,7 +724,7 @@ class AsyncConversationsResource(AsyncAPIResource):
         Args:
           metadata: Metadata associated with the conversation. Set `ai_disabled` to `true` to create the conversation with AI message responses disabled.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Conversation] = RequestSpec(
             method="post",
             path="/ai/conversations",
             body={
@@ -740,7 +741,7 @@ class AsyncConversationsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Conversation", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def delete(
         self,
@@ -761,7 +762,7 @@ class AsyncConversationsResource(AsyncAPIResource):
         Args:
           conversation_id: The ID of the conversation to delete
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/conversations/{conversation_id}",
             path_params={
@@ -774,7 +775,7 @@ class AsyncConversationsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -794,7 +795,7 @@ class AsyncConversationsResource(AsyncAPIResource):
         Args:
           conversation_id: The ID of the conversation to retrieve
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ConversationsRetrieveResponse] = RequestSpec(
             method="get",
             path="/ai/conversations/{conversation_id}",
             path_params={
@@ -807,7 +808,7 @@ class AsyncConversationsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("ConversationsRetrieveResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def update(
         self,
@@ -830,7 +831,7 @@ class AsyncConversationsResource(AsyncAPIResource):
           conversation_id: The ID of the conversation to update
           metadata: Metadata associated with the conversation. Set `ai_disabled` to `true` to stop AI from responding to messages (e.g., when a human agent takes over). Set to `false` to re-enable AI responses.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ConversationsUpdateResponse] = RequestSpec(
             method="put",
             path="/ai/conversations/{conversation_id}",
             path_params={
@@ -849,7 +850,7 @@ class AsyncConversationsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("ConversationsUpdateResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncConversationsResourceWithRawResponse:

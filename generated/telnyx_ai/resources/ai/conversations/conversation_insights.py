@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Sequence, Union, cast
+from typing import TYPE_CHECKING, Sequence, Union
 from uuid import UUID
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -21,6 +21,7 @@ from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
     from ....types.ai.conversations.conversation_insights import (
+        ConversationInsightAggregateResp,
         ConversationInsightAggregateRespDataItem,
     )
 
@@ -33,7 +34,9 @@ __all__ = [
     "AsyncConversationInsightsResourceWithStreamingResponse",
 ]
 
-_RETRIEVE_AGGREGATES_PAGING = Paging("single", None, None, None)
+_RETRIEVE_AGGREGATES_PAGING: Paging[ConversationInsightAggregateRespDataItem] = Paging(
+    "single", None, None, None
+)
 
 
 class ConversationInsightsResource(SyncAPIResource):
@@ -76,7 +79,7 @@ class ConversationInsightsResource(SyncAPIResource):
           created_at: Filter by creation datetime to scope the aggregation window. Supports range operators (e.g., `created_at=gte.2025-01-01T00:00:00Z` for the start of the range, `created_at=lt.2025-01-02T00:00:00Z` for the end). To build per-day time series (as the portal does for the 'Insights Over Time' chart), issue one request per day bounded by `created_at=gte.<day_start>` and `created_at=lt.<next_day_start>`.
           metadata_assistant_id: Filter by assistant ID (e.g., `metadata.assistant_id=eq.<assistant_id>`). When provided, only conversation insights for the specified assistant are aggregated. Used by the portal to scope the 'Insights Over Time' chart to a single assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ConversationInsightAggregateResp] = RequestSpec(
             method="get",
             path="/ai/conversations/conversation-insights/aggregates",
             query={
@@ -95,10 +98,7 @@ class ConversationInsightsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[ConversationInsightAggregateRespDataItem]",
-            fetch_page(self._client, spec, _RETRIEVE_AGGREGATES_PAGING),
-        )
+        return fetch_page(self._client, spec, _RETRIEVE_AGGREGATES_PAGING)
 
 
 class ConversationInsightsResourceWithRawResponse:
@@ -153,7 +153,7 @@ class AsyncConversationInsightsResource(AsyncAPIResource):
           created_at: Filter by creation datetime to scope the aggregation window. Supports range operators (e.g., `created_at=gte.2025-01-01T00:00:00Z` for the start of the range, `created_at=lt.2025-01-02T00:00:00Z` for the end). To build per-day time series (as the portal does for the 'Insights Over Time' chart), issue one request per day bounded by `created_at=gte.<day_start>` and `created_at=lt.<next_day_start>`.
           metadata_assistant_id: Filter by assistant ID (e.g., `metadata.assistant_id=eq.<assistant_id>`). When provided, only conversation insights for the specified assistant are aggregated. Used by the portal to scope the 'Insights Over Time' chart to a single assistant.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ConversationInsightAggregateResp] = RequestSpec(
             method="get",
             path="/ai/conversations/conversation-insights/aggregates",
             query={

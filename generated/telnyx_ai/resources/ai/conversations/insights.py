@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping, Union, cast
+from typing import TYPE_CHECKING, Any, Mapping, Union
 from uuid import UUID
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -21,7 +21,10 @@ from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
     from ....types.ai.conversations import InsightTemplateResp
-    from ....types.ai.conversations.insights import InsightTemplateDetailRespData
+    from ....types.ai.conversations.insights import (
+        GetInsightTemplatesRespData,
+        InsightTemplateDetailRespData,
+    )
 
 __all__ = [
     "InsightsResource",
@@ -32,7 +35,7 @@ __all__ = [
     "AsyncInsightsResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
+_LIST_PAGING: Paging[InsightTemplateResp] = Paging("meta", "page[number]", "page[size]", 20)
 
 
 class InsightsResource(SyncAPIResource):
@@ -69,7 +72,7 @@ class InsightsResource(SyncAPIResource):
           page_number: Page number (0-based)
           page_size: Number of items per page
         """
-        spec = RequestSpec(
+        spec: RequestSpec[GetInsightTemplatesRespData] = RequestSpec(
             method="get",
             path="/ai/conversations/insights",
             query={
@@ -85,7 +88,7 @@ class InsightsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[InsightTemplateResp]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
     def create(
         self,
@@ -109,7 +112,7 @@ class InsightsResource(SyncAPIResource):
         Args:
           json_schema: If specified, the output will follow the JSON schema.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[InsightTemplateDetailRespData] = RequestSpec(
             method="post",
             path="/ai/conversations/insights",
             body={
@@ -128,7 +131,7 @@ class InsightsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("InsightTemplateDetailRespData", self._client.request(spec))
+        return self._client.request(spec)
 
     def delete(
         self,
@@ -149,7 +152,7 @@ class InsightsResource(SyncAPIResource):
         Args:
           insight_id: The ID of the insight
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/conversations/insights/{insight_id}",
             path_params={
@@ -162,7 +165,7 @@ class InsightsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -182,7 +185,7 @@ class InsightsResource(SyncAPIResource):
         Args:
           insight_id: The ID of the insight
         """
-        spec = RequestSpec(
+        spec: RequestSpec[InsightTemplateDetailRespData] = RequestSpec(
             method="get",
             path="/ai/conversations/insights/{insight_id}",
             path_params={
@@ -195,7 +198,7 @@ class InsightsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("InsightTemplateDetailRespData", self._client.request(spec))
+        return self._client.request(spec)
 
     def update(
         self,
@@ -220,7 +223,7 @@ class InsightsResource(SyncAPIResource):
         Args:
           insight_id: The ID of the insight
         """
-        spec = RequestSpec(
+        spec: RequestSpec[InsightTemplateDetailRespData] = RequestSpec(
             method="put",
             path="/ai/conversations/insights/{insight_id}",
             path_params={
@@ -242,7 +245,7 @@ class InsightsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("InsightTemplateDetailRespData", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class InsightsResourceWithRawResponse:
@@ -299,7 +302,7 @@ class AsyncInsightsResource(AsyncAPIResource):
           page_number: Page number (0-based)
           page_size: Number of items per page
         """
-        spec = RequestSpec(
+        spec: RequestSpec[GetInsightTemplatesRespData] = RequestSpec(
             method="get",
             path="/ai/conversations/insights",
             query={
@@ -339,7 +342,7 @@ class AsyncInsightsResource(AsyncAPIResource):
         Args:
           json_schema: If specified, the output will follow the JSON schema.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[InsightTemplateDetailRespData] = RequestSpec(
             method="post",
             path="/ai/conversations/insights",
             body={
@@ -358,7 +361,7 @@ class AsyncInsightsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("InsightTemplateDetailRespData", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def delete(
         self,
@@ -379,7 +382,7 @@ class AsyncInsightsResource(AsyncAPIResource):
         Args:
           insight_id: The ID of the insight
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/conversations/insights/{insight_id}",
             path_params={
@@ -392,7 +395,7 @@ class AsyncInsightsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -412,7 +415,7 @@ class AsyncInsightsResource(AsyncAPIResource):
         Args:
           insight_id: The ID of the insight
         """
-        spec = RequestSpec(
+        spec: RequestSpec[InsightTemplateDetailRespData] = RequestSpec(
             method="get",
             path="/ai/conversations/insights/{insight_id}",
             path_params={
@@ -425,7 +428,7 @@ class AsyncInsightsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("InsightTemplateDetailRespData", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def update(
         self,
@@ -450,7 +453,7 @@ class AsyncInsightsResource(AsyncAPIResource):
         Args:
           insight_id: The ID of the insight
         """
-        spec = RequestSpec(
+        spec: RequestSpec[InsightTemplateDetailRespData] = RequestSpec(
             method="put",
             path="/ai/conversations/insights/{insight_id}",
             path_params={
@@ -472,7 +475,7 @@ class AsyncInsightsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("InsightTemplateDetailRespData", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncInsightsResourceWithRawResponse:

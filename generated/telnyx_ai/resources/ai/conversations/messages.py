@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -19,7 +19,7 @@ from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
-    from ....types.ai.conversations.messages import ConversationMessage
+    from ....types.ai.conversations.messages import ConversationMessage, ConversationMessageListData
 
 __all__ = [
     "MessagesResource",
@@ -30,7 +30,7 @@ __all__ = [
     "AsyncMessagesResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
+_LIST_PAGING: Paging[ConversationMessage] = Paging("meta", "page[number]", "page[size]", 20)
 
 
 class MessagesResource(SyncAPIResource):
@@ -69,7 +69,7 @@ class MessagesResource(SyncAPIResource):
           page_size: The number of messages to return per page.
           page_number: The page number to retrieve.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ConversationMessageListData] = RequestSpec(
             method="get",
             path="/ai/conversations/{conversation_id}/messages",
             path_params={
@@ -88,7 +88,7 @@ class MessagesResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[ConversationMessage]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
 
 class MessagesResourceWithRawResponse:
@@ -139,7 +139,7 @@ class AsyncMessagesResource(AsyncAPIResource):
           page_size: The number of messages to return per page.
           page_number: The page number to retrieve.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ConversationMessageListData] = RequestSpec(
             method="get",
             path="/ai/conversations/{conversation_id}/messages",
             path_params={

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, Sequence, Union, cast
+from typing import TYPE_CHECKING, Literal, Sequence, Union
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -21,6 +21,7 @@ from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
 if TYPE_CHECKING:
     from ....types.ai.embeddings import (
         BackgroundTasksQueryResponse,
+        BackgroundTasksQueryResponseData,
         EmbeddingResponse,
         EmbeddingSimilaritySearchResponse,
         SupportedEmbeddingLoaders,
@@ -45,7 +46,7 @@ __all__ = [
     "AsyncEmbeddingsResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("single", None, None, None)
+_LIST_PAGING: Paging[BackgroundTasksQueryResponse] = Paging("single", None, None, None)
 
 
 class EmbeddingsResource(SyncAPIResource):
@@ -94,7 +95,7 @@ class EmbeddingsResource(SyncAPIResource):
 
         `POST /ai/embeddings/similarity-search`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[EmbeddingSimilaritySearchResponse] = RequestSpec(
             method="post",
             path="/ai/embeddings/similarity-search",
             body={
@@ -112,7 +113,7 @@ class EmbeddingsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("EmbeddingSimilaritySearchResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def url(
         self,
@@ -135,7 +136,7 @@ class EmbeddingsResource(SyncAPIResource):
           bucket_name: Name of the bucket to store the embeddings. This bucket must already exist.
           url: The URL of the webpage to embed
         """
-        spec = RequestSpec(
+        spec: RequestSpec[EmbeddingResponse] = RequestSpec(
             method="post",
             path="/ai/embeddings/url",
             body={
@@ -152,7 +153,7 @@ class EmbeddingsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("EmbeddingResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def list(
         self,
@@ -172,7 +173,7 @@ class EmbeddingsResource(SyncAPIResource):
         Args:
           status: List of task statuses i.e. `status=queued&status=processing`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[BackgroundTasksQueryResponseData] = RequestSpec(
             method="get",
             path="/ai/embeddings",
             query={
@@ -186,9 +187,7 @@ class EmbeddingsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[BackgroundTasksQueryResponse]", fetch_page(self._client, spec, _LIST_PAGING)
-        )
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
     def create(
         self,
@@ -241,7 +240,7 @@ class EmbeddingsResource(SyncAPIResource):
           embedding_model: Supported models to vectorize and embed documents.
           loader: Supported types of custom document loaders for embeddings.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[EmbeddingResponse] = RequestSpec(
             method="post",
             path="/ai/embeddings",
             body={
@@ -261,7 +260,7 @@ class EmbeddingsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("EmbeddingResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -286,7 +285,7 @@ class EmbeddingsResource(SyncAPIResource):
         Args:
           task_id: Unique identifier of the task.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TaskStatusResponse] = RequestSpec(
             method="get",
             path="/ai/embeddings/{task_id}",
             path_params={
@@ -299,7 +298,7 @@ class EmbeddingsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("TaskStatusResponse", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class EmbeddingsResourceWithRawResponse:
@@ -380,7 +379,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
 
         `POST /ai/embeddings/similarity-search`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[EmbeddingSimilaritySearchResponse] = RequestSpec(
             method="post",
             path="/ai/embeddings/similarity-search",
             body={
@@ -398,7 +397,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("EmbeddingSimilaritySearchResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def url(
         self,
@@ -421,7 +420,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
           bucket_name: Name of the bucket to store the embeddings. This bucket must already exist.
           url: The URL of the webpage to embed
         """
-        spec = RequestSpec(
+        spec: RequestSpec[EmbeddingResponse] = RequestSpec(
             method="post",
             path="/ai/embeddings/url",
             body={
@@ -438,7 +437,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("EmbeddingResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     def list(
         self,
@@ -458,7 +457,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
         Args:
           status: List of task statuses i.e. `status=queued&status=processing`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[BackgroundTasksQueryResponseData] = RequestSpec(
             method="get",
             path="/ai/embeddings",
             query={
@@ -525,7 +524,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
           embedding_model: Supported models to vectorize and embed documents.
           loader: Supported types of custom document loaders for embeddings.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[EmbeddingResponse] = RequestSpec(
             method="post",
             path="/ai/embeddings",
             body={
@@ -545,7 +544,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("EmbeddingResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -570,7 +569,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
         Args:
           task_id: Unique identifier of the task.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TaskStatusResponse] = RequestSpec(
             method="get",
             path="/ai/embeddings/{task_id}",
             path_params={
@@ -583,7 +582,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("TaskStatusResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncEmbeddingsResourceWithRawResponse:

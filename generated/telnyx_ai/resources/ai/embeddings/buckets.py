@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -19,7 +19,11 @@ from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
-    from ....types.ai.embeddings.buckets import EmbeddingsBucketFiles, UserEmbeddedBucketsData
+    from ....types.ai.embeddings.buckets import (
+        EmbeddingsBucketFiles,
+        EmbeddingsBucketFilesData,
+        UserEmbeddedBucketsData,
+    )
 
 __all__ = [
     "BucketsResource",
@@ -30,7 +34,7 @@ __all__ = [
     "AsyncBucketsResourceWithStreamingResponse",
 ]
 
-_RETRIEVE_PAGING = Paging("single", None, None, None)
+_RETRIEVE_PAGING: Paging[EmbeddingsBucketFiles] = Paging("single", None, None, None)
 
 
 class BucketsResource(SyncAPIResource):
@@ -61,7 +65,7 @@ class BucketsResource(SyncAPIResource):
 
         `GET /ai/embeddings/buckets`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[UserEmbeddedBucketsData] = RequestSpec(
             method="get",
             path="/ai/embeddings/buckets",
             cast_to=types_.UserEmbeddedBucketsData,
@@ -71,7 +75,7 @@ class BucketsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("UserEmbeddedBucketsData", self._client.request(spec))
+        return self._client.request(spec)
 
     def delete(
         self,
@@ -92,7 +96,7 @@ class BucketsResource(SyncAPIResource):
         Args:
           bucket_name: Name of the bucket.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/embeddings/buckets/{bucket_name}",
             path_params={
@@ -105,7 +109,7 @@ class BucketsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -125,7 +129,7 @@ class BucketsResource(SyncAPIResource):
         Args:
           bucket_name: Name of the bucket.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[EmbeddingsBucketFilesData] = RequestSpec(
             method="get",
             path="/ai/embeddings/buckets/{bucket_name}",
             path_params={
@@ -138,9 +142,7 @@ class BucketsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[EmbeddingsBucketFiles]", fetch_page(self._client, spec, _RETRIEVE_PAGING)
-        )
+        return fetch_page(self._client, spec, _RETRIEVE_PAGING)
 
 
 class BucketsResourceWithRawResponse:
@@ -187,7 +189,7 @@ class AsyncBucketsResource(AsyncAPIResource):
 
         `GET /ai/embeddings/buckets`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[UserEmbeddedBucketsData] = RequestSpec(
             method="get",
             path="/ai/embeddings/buckets",
             cast_to=types_.UserEmbeddedBucketsData,
@@ -197,7 +199,7 @@ class AsyncBucketsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("UserEmbeddedBucketsData", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def delete(
         self,
@@ -218,7 +220,7 @@ class AsyncBucketsResource(AsyncAPIResource):
         Args:
           bucket_name: Name of the bucket.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/embeddings/buckets/{bucket_name}",
             path_params={
@@ -231,7 +233,7 @@ class AsyncBucketsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
     def retrieve(
         self,
@@ -251,7 +253,7 @@ class AsyncBucketsResource(AsyncAPIResource):
         Args:
           bucket_name: Name of the bucket.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[EmbeddingsBucketFilesData] = RequestSpec(
             method="get",
             path="/ai/embeddings/buckets/{bucket_name}",
             path_params={

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Union, cast
+from typing import TYPE_CHECKING, Union
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ....types.ai.fine_tuning.jobs import (
         CreateFineTuningJobRequestHyperparameters,
         FineTuningJob,
+        FineTuningJobsListData,
     )
 
 __all__ = [
@@ -34,7 +35,7 @@ __all__ = [
     "AsyncJobsResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("single", None, None, None)
+_LIST_PAGING: Paging[FineTuningJob] = Paging("single", None, None, None)
 
 
 class JobsResource(SyncAPIResource):
@@ -65,7 +66,7 @@ class JobsResource(SyncAPIResource):
 
         `GET /ai/fine_tuning/jobs`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[FineTuningJobsListData] = RequestSpec(
             method="get",
             path="/ai/fine_tuning/jobs",
             cast_to=types_.FineTuningJobsListData,
@@ -75,7 +76,7 @@ class JobsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[FineTuningJob]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
     def create(
         self,
@@ -108,7 +109,7 @@ class JobsResource(SyncAPIResource):
           hyperparameters: The hyperparameters used for the fine-tuning job.
           suffix: Optional suffix to append to the fine tuned model's name.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[FineTuningJob] = RequestSpec(
             method="post",
             path="/ai/fine_tuning/jobs",
             body={
@@ -127,7 +128,7 @@ class JobsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("FineTuningJob", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -147,7 +148,7 @@ class JobsResource(SyncAPIResource):
         Args:
           job_id: Unique identifier of the job.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[FineTuningJob] = RequestSpec(
             method="get",
             path="/ai/fine_tuning/jobs/{job_id}",
             path_params={
@@ -160,7 +161,7 @@ class JobsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("FineTuningJob", self._client.request(spec))
+        return self._client.request(spec)
 
     def cancel(
         self,
@@ -181,7 +182,7 @@ class JobsResource(SyncAPIResource):
         Args:
           job_id: Unique identifier of the job.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[FineTuningJob] = RequestSpec(
             method="post",
             path="/ai/fine_tuning/jobs/{job_id}/cancel",
             path_params={
@@ -195,7 +196,7 @@ class JobsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("FineTuningJob", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class JobsResourceWithRawResponse:
@@ -244,7 +245,7 @@ class AsyncJobsResource(AsyncAPIResource):
 
         `GET /ai/fine_tuning/jobs`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[FineTuningJobsListData] = RequestSpec(
             method="get",
             path="/ai/fine_tuning/jobs",
             cast_to=types_.FineTuningJobsListData,
@@ -287,7 +288,7 @@ class AsyncJobsResource(AsyncAPIResource):
           hyperparameters: The hyperparameters used for the fine-tuning job.
           suffix: Optional suffix to append to the fine tuned model's name.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[FineTuningJob] = RequestSpec(
             method="post",
             path="/ai/fine_tuning/jobs",
             body={
@@ -306,7 +307,7 @@ class AsyncJobsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("FineTuningJob", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -326,7 +327,7 @@ class AsyncJobsResource(AsyncAPIResource):
         Args:
           job_id: Unique identifier of the job.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[FineTuningJob] = RequestSpec(
             method="get",
             path="/ai/fine_tuning/jobs/{job_id}",
             path_params={
@@ -339,7 +340,7 @@ class AsyncJobsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("FineTuningJob", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def cancel(
         self,
@@ -360,7 +361,7 @@ class AsyncJobsResource(AsyncAPIResource):
         Args:
           job_id: Unique identifier of the job.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[FineTuningJob] = RequestSpec(
             method="post",
             path="/ai/fine_tuning/jobs/{job_id}/cancel",
             path_params={
@@ -374,7 +375,7 @@ class AsyncJobsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("FineTuningJob", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncJobsResourceWithRawResponse:

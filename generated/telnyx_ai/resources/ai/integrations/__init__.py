@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -19,7 +19,7 @@ from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
-    from ....types.ai.integrations import Integration
+    from ....types.ai.integrations import Integration, IntegrationsListResponse
     from .connections import (
         AsyncConnectionsResource,
         AsyncConnectionsResourceWithRawResponse,
@@ -38,7 +38,7 @@ __all__ = [
     "AsyncIntegrationsResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("single", None, None, None)
+_LIST_PAGING: Paging[Integration] = Paging("single", None, None, None)
 
 
 class IntegrationsResource(SyncAPIResource):
@@ -75,7 +75,7 @@ class IntegrationsResource(SyncAPIResource):
 
         `GET /ai/integrations`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[IntegrationsListResponse] = RequestSpec(
             method="get",
             path="/ai/integrations",
             cast_to=types_.IntegrationsListResponse,
@@ -85,7 +85,7 @@ class IntegrationsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[Integration]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
     def retrieve(
         self,
@@ -105,7 +105,7 @@ class IntegrationsResource(SyncAPIResource):
         Args:
           integration_id: The integration id
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Integration] = RequestSpec(
             method="get",
             path="/ai/integrations/{integration_id}",
             path_params={
@@ -118,7 +118,7 @@ class IntegrationsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("Integration", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class IntegrationsResourceWithRawResponse:
@@ -181,7 +181,7 @@ class AsyncIntegrationsResource(AsyncAPIResource):
 
         `GET /ai/integrations`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[IntegrationsListResponse] = RequestSpec(
             method="get",
             path="/ai/integrations",
             cast_to=types_.IntegrationsListResponse,
@@ -211,7 +211,7 @@ class AsyncIntegrationsResource(AsyncAPIResource):
         Args:
           integration_id: The integration id
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Integration] = RequestSpec(
             method="get",
             path="/ai/integrations/{integration_id}",
             path_params={
@@ -224,7 +224,7 @@ class AsyncIntegrationsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("Integration", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncIntegrationsResourceWithRawResponse:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ....types.ai.integrations.connections import (
         IntegrationConnection,
         IntegrationConnectionResponse,
+        IntegrationConnectionsListResponse,
     )
 
 __all__ = [
@@ -33,7 +34,7 @@ __all__ = [
     "AsyncConnectionsResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("single", None, None, None)
+_LIST_PAGING: Paging[IntegrationConnection] = Paging("single", None, None, None)
 
 
 class ConnectionsResource(SyncAPIResource):
@@ -64,7 +65,7 @@ class ConnectionsResource(SyncAPIResource):
 
         `GET /ai/integrations/connections`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[IntegrationConnectionsListResponse] = RequestSpec(
             method="get",
             path="/ai/integrations/connections",
             cast_to=types_.IntegrationConnectionsListResponse,
@@ -74,7 +75,7 @@ class ConnectionsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[IntegrationConnection]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
     def delete(
         self,
@@ -95,7 +96,7 @@ class ConnectionsResource(SyncAPIResource):
         Args:
           user_connection_id: The user integration connection identifier
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/integrations/connections/{user_connection_id}",
             path_params={
@@ -108,7 +109,7 @@ class ConnectionsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -128,7 +129,7 @@ class ConnectionsResource(SyncAPIResource):
         Args:
           user_connection_id: The connection id
         """
-        spec = RequestSpec(
+        spec: RequestSpec[IntegrationConnectionResponse] = RequestSpec(
             method="get",
             path="/ai/integrations/connections/{user_connection_id}",
             path_params={
@@ -141,7 +142,7 @@ class ConnectionsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("IntegrationConnectionResponse", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class ConnectionsResourceWithRawResponse:
@@ -188,7 +189,7 @@ class AsyncConnectionsResource(AsyncAPIResource):
 
         `GET /ai/integrations/connections`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[IntegrationConnectionsListResponse] = RequestSpec(
             method="get",
             path="/ai/integrations/connections",
             cast_to=types_.IntegrationConnectionsListResponse,
@@ -219,7 +220,7 @@ class AsyncConnectionsResource(AsyncAPIResource):
         Args:
           user_connection_id: The user integration connection identifier
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/integrations/connections/{user_connection_id}",
             path_params={
@@ -232,7 +233,7 @@ class AsyncConnectionsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -252,7 +253,7 @@ class AsyncConnectionsResource(AsyncAPIResource):
         Args:
           user_connection_id: The connection id
         """
-        spec = RequestSpec(
+        spec: RequestSpec[IntegrationConnectionResponse] = RequestSpec(
             method="get",
             path="/ai/integrations/connections/{user_connection_id}",
             path_params={
@@ -265,7 +266,7 @@ class AsyncConnectionsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("IntegrationConnectionResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncConnectionsResourceWithRawResponse:

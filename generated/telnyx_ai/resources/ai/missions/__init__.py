@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, Mapping, Union, cast
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Union
 from uuid import UUID
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -20,7 +20,14 @@ from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ....pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
-    from ....types.ai.missions import EventData, ExecutionMode, MissionData, MissionResponse
+    from ....types.ai.missions import (
+        EventData,
+        EventsListResponse,
+        ExecutionMode,
+        MissionData,
+        MissionResponse,
+        MissionsListResponse,
+    )
     from .knowledge_bases import (
         AsyncKnowledgeBasesResource,
         AsyncKnowledgeBasesResourceWithRawResponse,
@@ -63,9 +70,9 @@ __all__ = [
     "AsyncMissionsResourceWithStreamingResponse",
 ]
 
-_LIST_EVENTS_PAGING = Paging("meta", "page[number]", "page[size]", 50)
+_LIST_EVENTS_PAGING: Paging[EventData] = Paging("meta", "page[number]", "page[size]", 50)
 
-_LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
+_LIST_PAGING: Paging[MissionData] = Paging("meta", "page[number]", "page[size]", 20)
 
 
 class MissionsResource(SyncAPIResource):
@@ -125,7 +132,7 @@ class MissionsResource(SyncAPIResource):
         Args:
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/missions/{mission_id}",
             path_params={
@@ -138,7 +145,7 @@ class MissionsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
     def update_mission(
         self,
@@ -165,7 +172,7 @@ class MissionsResource(SyncAPIResource):
         Args:
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionResponse] = RequestSpec(
             method="put",
             path="/ai/missions/{mission_id}",
             path_params={
@@ -189,7 +196,7 @@ class MissionsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MissionResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def clone_mission(
         self,
@@ -210,7 +217,7 @@ class MissionsResource(SyncAPIResource):
         Args:
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[object] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/clone",
             path_params={
@@ -224,7 +231,7 @@ class MissionsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("object", self._client.request(spec))
+        return self._client.request(spec)
 
     def list_events(
         self,
@@ -248,7 +255,7 @@ class MissionsResource(SyncAPIResource):
           page_number: Page number (1-based)
           page_size: Number of items per page
         """
-        spec = RequestSpec(
+        spec: RequestSpec[EventsListResponse] = RequestSpec(
             method="get",
             path="/ai/missions/events",
             query={
@@ -265,7 +272,7 @@ class MissionsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[EventData]", fetch_page(self._client, spec, _LIST_EVENTS_PAGING))
+        return fetch_page(self._client, spec, _LIST_EVENTS_PAGING)
 
     def list(
         self,
@@ -287,7 +294,7 @@ class MissionsResource(SyncAPIResource):
           page_number: Page number (1-based)
           page_size: Number of items per page
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionsListResponse] = RequestSpec(
             method="get",
             path="/ai/missions",
             query={
@@ -303,7 +310,7 @@ class MissionsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[MissionData]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
     def create(
         self,
@@ -326,7 +333,7 @@ class MissionsResource(SyncAPIResource):
 
         `POST /ai/missions`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionResponse] = RequestSpec(
             method="post",
             path="/ai/missions",
             body={
@@ -347,7 +354,7 @@ class MissionsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MissionResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -367,7 +374,7 @@ class MissionsResource(SyncAPIResource):
         Args:
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionResponse] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}",
             path_params={
@@ -380,7 +387,7 @@ class MissionsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("MissionResponse", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class MissionsResourceWithRawResponse:
@@ -512,7 +519,7 @@ class AsyncMissionsResource(AsyncAPIResource):
         Args:
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/missions/{mission_id}",
             path_params={
@@ -525,7 +532,7 @@ class AsyncMissionsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def update_mission(
         self,
@@ -552,7 +559,7 @@ class AsyncMissionsResource(AsyncAPIResource):
         Args:
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionResponse] = RequestSpec(
             method="put",
             path="/ai/missions/{mission_id}",
             path_params={
@@ -576,7 +583,7 @@ class AsyncMissionsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MissionResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def clone_mission(
         self,
@@ -597,7 +604,7 @@ class AsyncMissionsResource(AsyncAPIResource):
         Args:
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[object] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/clone",
             path_params={
@@ -611,7 +618,7 @@ class AsyncMissionsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("object", await self._client.request(spec))
+        return await self._client.request(spec)
 
     def list_events(
         self,
@@ -635,7 +642,7 @@ class AsyncMissionsResource(AsyncAPIResource):
           page_number: Page number (1-based)
           page_size: Number of items per page
         """
-        spec = RequestSpec(
+        spec: RequestSpec[EventsListResponse] = RequestSpec(
             method="get",
             path="/ai/missions/events",
             query={
@@ -674,7 +681,7 @@ class AsyncMissionsResource(AsyncAPIResource):
           page_number: Page number (1-based)
           page_size: Number of items per page
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionsListResponse] = RequestSpec(
             method="get",
             path="/ai/missions",
             query={
@@ -713,7 +720,7 @@ class AsyncMissionsResource(AsyncAPIResource):
 
         `POST /ai/missions`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionResponse] = RequestSpec(
             method="post",
             path="/ai/missions",
             body={
@@ -734,7 +741,7 @@ class AsyncMissionsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MissionResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -754,7 +761,7 @@ class AsyncMissionsResource(AsyncAPIResource):
         Args:
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionResponse] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}",
             path_params={
@@ -767,7 +774,7 @@ class AsyncMissionsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("MissionResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncMissionsResourceWithRawResponse:

@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -58,7 +57,7 @@ class ToolsResource(SyncAPIResource):
         Args:
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[object] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/tools",
             path_params={
@@ -71,7 +70,7 @@ class ToolsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("object", self._client.request(spec))
+        return self._client.request(spec)
 
     def create_tool(
         self,
@@ -92,7 +91,7 @@ class ToolsResource(SyncAPIResource):
         Args:
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[object] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/tools",
             path_params={
@@ -106,7 +105,7 @@ class ToolsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("object", self._client.request(spec))
+        return self._client.request(spec)
 
     def delete_tool(
         self,
@@ -129,7 +128,7 @@ class ToolsResource(SyncAPIResource):
           tool_id: Unique identifier of the tool.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/missions/{mission_id}/tools/{tool_id}",
             path_params={
@@ -143,7 +142,7 @@ class ToolsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
     def get_tool(
         self,
@@ -165,7 +164,7 @@ class ToolsResource(SyncAPIResource):
           tool_id: Unique identifier of the tool.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[object] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/tools/{tool_id}",
             path_params={
@@ -179,7 +178,7 @@ class ToolsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("object", self._client.request(spec))
+        return self._client.request(spec)
 
     def update_tool(
         self,
@@ -202,7 +201,7 @@ class ToolsResource(SyncAPIResource):
           tool_id: Unique identifier of the tool.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[object] = RequestSpec(
             method="put",
             path="/ai/missions/{mission_id}/tools/{tool_id}",
             path_params={
@@ -217,7 +216,7 @@ class ToolsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("object", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class ToolsResourceWithRawResponse:
@@ -272,7 +271,7 @@ class AsyncToolsResource(AsyncAPIResource):
         Args:
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[object] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/tools",
             path_params={
@@ -285,7 +284,7 @@ class AsyncToolsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("object", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def create_tool(
         self,
@@ -306,7 +305,7 @@ class AsyncToolsResource(AsyncAPIResource):
         Args:
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[object] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/tools",
             path_params={
@@ -320,7 +319,7 @@ class AsyncToolsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("object", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def delete_tool(
         self,
@@ -343,7 +342,7 @@ class AsyncToolsResource(AsyncAPIResource):
           tool_id: Unique identifier of the tool.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/missions/{mission_id}/tools/{tool_id}",
             path_params={
@@ -357,7 +356,7 @@ class AsyncToolsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def get_tool(
         self,
@@ -379,7 +378,7 @@ class AsyncToolsResource(AsyncAPIResource):
           tool_id: Unique identifier of the tool.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[object] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/tools/{tool_id}",
             path_params={
@@ -393,7 +392,7 @@ class AsyncToolsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("object", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def update_tool(
         self,
@@ -416,7 +415,7 @@ class AsyncToolsResource(AsyncAPIResource):
           tool_id: Unique identifier of the tool.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[object] = RequestSpec(
             method="put",
             path="/ai/missions/{mission_id}/tools/{tool_id}",
             path_params={
@@ -431,7 +430,7 @@ class AsyncToolsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("object", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncToolsResourceWithRawResponse:

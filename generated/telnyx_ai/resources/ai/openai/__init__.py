@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Dict, Union, cast
+from typing import TYPE_CHECKING, Any, Dict, Union
 from uuid import UUID
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -91,7 +91,7 @@ class OpenaiResource(SyncAPIResource):
 
         `GET /ai/openai/models`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ModelsResponse] = RequestSpec(
             method="get",
             path="/ai/openai/models",
             cast_to=types_.ModelsResponse,
@@ -101,7 +101,7 @@ class OpenaiResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("ModelsResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def create_response(
         self,
@@ -138,7 +138,7 @@ class OpenaiResource(SyncAPIResource):
           model: Model identifier to use for the response, for example `zai-org/GLM-5.1-FP8` or another model available from the Telnyx OpenAI-compatible models endpoint.
           stream: Set to `true` to stream Server-Sent Events, matching OpenAI's Responses streaming format.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Dict[str, Any]] = RequestSpec(
             method="post",
             path="/ai/openai/responses",
             body={
@@ -158,7 +158,7 @@ class OpenaiResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Dict[str, Any]", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class OpenaiResourceWithRawResponse:
@@ -243,7 +243,7 @@ class AsyncOpenaiResource(AsyncAPIResource):
 
         `GET /ai/openai/models`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ModelsResponse] = RequestSpec(
             method="get",
             path="/ai/openai/models",
             cast_to=types_.ModelsResponse,
@@ -253,7 +253,7 @@ class AsyncOpenaiResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("ModelsResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def create_response(
         self,
@@ -290,7 +290,7 @@ class AsyncOpenaiResource(AsyncAPIResource):
           model: Model identifier to use for the response, for example `zai-org/GLM-5.1-FP8` or another model available from the Telnyx OpenAI-compatible models endpoint.
           stream: Set to `true` to stream Server-Sent Events, matching OpenAI's Responses streaming format.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Dict[str, Any]] = RequestSpec(
             method="post",
             path="/ai/openai/responses",
             body={
@@ -310,7 +310,7 @@ class AsyncOpenaiResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Dict[str, Any]", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncOpenaiResourceWithRawResponse:

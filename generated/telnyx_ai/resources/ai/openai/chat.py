@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union, cast, overload
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union, overload
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -311,7 +311,7 @@ class ChatResource(SyncAPIResource):
           top_p: An alternative or complement to `temperature`. This adjusts how many of the top possibilities to consider.
           use_beam_search: Setting this to `true` will allow the model to [explore more completion options](https://huggingface.co/blog/how-to-generate#beam-search). This is not supported by OpenAI.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Union[ChatCompletion, Stream[ChatCompletionChunk]]] = RequestSpec(
             method="post",
             path="/ai/openai/chat/completions",
             body={
@@ -353,9 +353,7 @@ class ChatResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast(
-            "Union[ChatCompletion, Stream[ChatCompletionChunk]]", self._client.request(spec)
-        )
+        return self._client.request(spec)
 
 
 class ChatResourceWithRawResponse:
@@ -635,7 +633,7 @@ class AsyncChatResource(AsyncAPIResource):
           top_p: An alternative or complement to `temperature`. This adjusts how many of the top possibilities to consider.
           use_beam_search: Setting this to `true` will allow the model to [explore more completion options](https://huggingface.co/blog/how-to-generate#beam-search). This is not supported by OpenAI.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]] = RequestSpec(
             method="post",
             path="/ai/openai/chat/completions",
             body={
@@ -677,10 +675,7 @@ class AsyncChatResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast(
-            "Union[ChatCompletion, AsyncStream[ChatCompletionChunk]]",
-            await self._client.request(spec),
-        )
+        return await self._client.request(spec)
 
 
 class AsyncChatResourceWithRawResponse:

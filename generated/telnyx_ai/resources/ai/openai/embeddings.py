@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, Sequence, Union, cast
+from typing import TYPE_CHECKING, Literal, Sequence, Union
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -77,7 +77,7 @@ class EmbeddingsResource(SyncAPIResource):
           encoding_format: The format to return the embeddings in.
           user: A unique identifier representing your end-user for monitoring and abuse detection.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[OpenAIEmbeddingResponse] = RequestSpec(
             method="post",
             path="/ai/openai/embeddings",
             body={
@@ -97,7 +97,7 @@ class EmbeddingsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("OpenAIEmbeddingResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def list_embedding_models(
         self,
@@ -113,7 +113,7 @@ class EmbeddingsResource(SyncAPIResource):
 
         `GET /ai/openai/embeddings/models`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[OpenAIEmbeddingModelsResponse] = RequestSpec(
             method="get",
             path="/ai/openai/embeddings/models",
             cast_to=types_.OpenAIEmbeddingModelsResponse,
@@ -123,7 +123,7 @@ class EmbeddingsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("OpenAIEmbeddingModelsResponse", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class EmbeddingsResourceWithRawResponse:
@@ -183,7 +183,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
           encoding_format: The format to return the embeddings in.
           user: A unique identifier representing your end-user for monitoring and abuse detection.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[OpenAIEmbeddingResponse] = RequestSpec(
             method="post",
             path="/ai/openai/embeddings",
             body={
@@ -203,7 +203,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("OpenAIEmbeddingResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def list_embedding_models(
         self,
@@ -219,7 +219,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
 
         `GET /ai/openai/embeddings/models`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[OpenAIEmbeddingModelsResponse] = RequestSpec(
             method="get",
             path="/ai/openai/embeddings/models",
             cast_to=types_.OpenAIEmbeddingModelsResponse,
@@ -229,7 +229,7 @@ class AsyncEmbeddingsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("OpenAIEmbeddingModelsResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncEmbeddingsResourceWithRawResponse:

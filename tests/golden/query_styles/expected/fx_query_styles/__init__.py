@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from ._streaming import AsyncStream as AsyncStream
     from ._streaming import StreamedResponse as StreamedResponse
     from ._streaming import AsyncStreamedResponse as AsyncStreamedResponse
-    from ._base_client import RawResponse as RawResponse
+    from ._response import RawResponse as RawResponse
     from .pagination import SyncPage as SyncPage
     from .pagination import AsyncPage as AsyncPage
     from .pagination import AsyncPager as AsyncPager
@@ -113,7 +113,7 @@ _LAZY = {
     "AsyncStream": "._streaming",
     "StreamedResponse": "._streaming",
     "AsyncStreamedResponse": "._streaming",
-    "RawResponse": "._base_client",
+    "RawResponse": "._response",
     "SyncPage": ".pagination",
     "AsyncPage": ".pagination",
     "AsyncPager": ".pagination",

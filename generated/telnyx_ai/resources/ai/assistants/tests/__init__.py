@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, Sequence, Union, cast
+from typing import TYPE_CHECKING, Literal, Sequence, Union
 from ..... import types as types_
-from ....._base_client import RequestSpec
+from ....._request import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .....types.ai.assistants.tests import (
         AssistantTestResponse,
         CreateAssistantTestRequestRubricItem,
+        PaginatedAssistantTestList,
         TelnyxConversationChannel,
         UpdateAssistantTestRequestRubricItem,
     )
@@ -55,7 +56,7 @@ __all__ = [
     "AsyncTestsResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
+_LIST_PAGING: Paging[AssistantTestResponse] = Paging("meta", "page[number]", "page[size]", 20)
 
 
 class TestsResource(SyncAPIResource):
@@ -110,7 +111,7 @@ class TestsResource(SyncAPIResource):
           page_number: Page number to retrieve (1-based indexing)
           page_size: Number of tests to return per page (1-100)
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PaginatedAssistantTestList] = RequestSpec(
             method="get",
             path="/ai/assistants/tests",
             query={
@@ -129,7 +130,7 @@ class TestsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[AssistantTestResponse]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
     def create(
         self,
@@ -171,7 +172,7 @@ class TestsResource(SyncAPIResource):
           telnyx_conversation_channel: The communication channel through which the test will be conducted. Determines how the assistant will receive and respond to test messages.
           test_suite: Optional test suite name to group related tests together. Useful for organizing tests by feature, team, or release cycle.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantTestResponse] = RequestSpec(
             method="post",
             path="/ai/assistants/tests",
             body={
@@ -194,7 +195,7 @@ class TestsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("AssistantTestResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -214,7 +215,7 @@ class TestsResource(SyncAPIResource):
         Args:
           test_id: Unique identifier of the test.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantTestResponse] = RequestSpec(
             method="get",
             path="/ai/assistants/tests/{test_id}",
             path_params={
@@ -227,7 +228,7 @@ class TestsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("AssistantTestResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def update(
         self,
@@ -276,7 +277,7 @@ class TestsResource(SyncAPIResource):
           telnyx_conversation_channel: Updated communication channel for the test execution.
           test_suite: Updated test suite assignment for better organization.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantTestResponse] = RequestSpec(
             method="put",
             path="/ai/assistants/tests/{test_id}",
             path_params={
@@ -302,7 +303,7 @@ class TestsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("AssistantTestResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def delete(
         self,
@@ -323,7 +324,7 @@ class TestsResource(SyncAPIResource):
         Args:
           test_id: Unique identifier of the test.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/assistants/tests/{test_id}",
             path_params={
@@ -336,7 +337,7 @@ class TestsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class TestsResourceWithRawResponse:
@@ -435,7 +436,7 @@ class AsyncTestsResource(AsyncAPIResource):
           page_number: Page number to retrieve (1-based indexing)
           page_size: Number of tests to return per page (1-100)
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PaginatedAssistantTestList] = RequestSpec(
             method="get",
             path="/ai/assistants/tests",
             query={
@@ -496,7 +497,7 @@ class AsyncTestsResource(AsyncAPIResource):
           telnyx_conversation_channel: The communication channel through which the test will be conducted. Determines how the assistant will receive and respond to test messages.
           test_suite: Optional test suite name to group related tests together. Useful for organizing tests by feature, team, or release cycle.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantTestResponse] = RequestSpec(
             method="post",
             path="/ai/assistants/tests",
             body={
@@ -519,7 +520,7 @@ class AsyncTestsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("AssistantTestResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -539,7 +540,7 @@ class AsyncTestsResource(AsyncAPIResource):
         Args:
           test_id: Unique identifier of the test.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantTestResponse] = RequestSpec(
             method="get",
             path="/ai/assistants/tests/{test_id}",
             path_params={
@@ -552,7 +553,7 @@ class AsyncTestsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("AssistantTestResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def update(
         self,
@@ -601,7 +602,7 @@ class AsyncTestsResource(AsyncAPIResource):
           telnyx_conversation_channel: Updated communication channel for the test execution.
           test_suite: Updated test suite assignment for better organization.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[AssistantTestResponse] = RequestSpec(
             method="put",
             path="/ai/assistants/tests/{test_id}",
             path_params={
@@ -627,7 +628,7 @@ class AsyncTestsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("AssistantTestResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def delete(
         self,
@@ -648,7 +649,7 @@ class AsyncTestsResource(AsyncAPIResource):
         Args:
           test_id: Unique identifier of the test.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/assistants/tests/{test_id}",
             path_params={
@@ -661,7 +662,7 @@ class AsyncTestsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncTestsResourceWithRawResponse:

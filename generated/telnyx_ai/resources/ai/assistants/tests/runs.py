@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, Union, cast
+from typing import TYPE_CHECKING, Literal, Union
 from ..... import types as types_
-from ....._base_client import RequestSpec
+from ....._request import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -19,7 +19,7 @@ from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
-    from .....types.ai.assistants.tests import TestRunResponse, TestStatus
+    from .....types.ai.assistants.tests import PaginatedTestRunList, TestRunResponse, TestStatus
 
 __all__ = [
     "RunsResource",
@@ -30,7 +30,7 @@ __all__ = [
     "AsyncRunsResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
+_LIST_PAGING: Paging[TestRunResponse] = Paging("meta", "page[number]", "page[size]", 20)
 
 
 class RunsResource(SyncAPIResource):
@@ -76,7 +76,7 @@ class RunsResource(SyncAPIResource):
           page_number: Page number to retrieve (1-based indexing)
           page_size: Number of test runs to return per page (1-100)
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PaginatedTestRunList] = RequestSpec(
             method="get",
             path="/ai/assistants/tests/{test_id}/runs",
             path_params={
@@ -96,7 +96,7 @@ class RunsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[TestRunResponse]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
     def trigger(
         self,
@@ -119,7 +119,7 @@ class RunsResource(SyncAPIResource):
           test_id: Unique identifier of the test.
           destination_version_id: Optional assistant version ID to use for this test run. If provided, the version must exist or a 400 error will be returned. If not provided, test will run on main version
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TestRunResponse] = RequestSpec(
             method="post",
             path="/ai/assistants/tests/{test_id}/runs",
             path_params={
@@ -138,7 +138,7 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("TestRunResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -160,7 +160,7 @@ class RunsResource(SyncAPIResource):
           run_id: Unique identifier of the run.
           test_id: Unique identifier of the test.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TestRunResponse] = RequestSpec(
             method="get",
             path="/ai/assistants/tests/{test_id}/runs/{run_id}",
             path_params={
@@ -174,7 +174,7 @@ class RunsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("TestRunResponse", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class RunsResourceWithRawResponse:
@@ -236,7 +236,7 @@ class AsyncRunsResource(AsyncAPIResource):
           page_number: Page number to retrieve (1-based indexing)
           page_size: Number of test runs to return per page (1-100)
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PaginatedTestRunList] = RequestSpec(
             method="get",
             path="/ai/assistants/tests/{test_id}/runs",
             path_params={
@@ -279,7 +279,7 @@ class AsyncRunsResource(AsyncAPIResource):
           test_id: Unique identifier of the test.
           destination_version_id: Optional assistant version ID to use for this test run. If provided, the version must exist or a 400 error will be returned. If not provided, test will run on main version
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TestRunResponse] = RequestSpec(
             method="post",
             path="/ai/assistants/tests/{test_id}/runs",
             path_params={
@@ -298,7 +298,7 @@ class AsyncRunsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("TestRunResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -320,7 +320,7 @@ class AsyncRunsResource(AsyncAPIResource):
           run_id: Unique identifier of the run.
           test_id: Unique identifier of the test.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TestRunResponse] = RequestSpec(
             method="get",
             path="/ai/assistants/tests/{test_id}/runs/{run_id}",
             path_params={
@@ -334,7 +334,7 @@ class AsyncRunsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("TestRunResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncRunsResourceWithRawResponse:

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Union, cast
+from typing import TYPE_CHECKING, Union
 from uuid import UUID
 from ..... import types as types_
-from ....._base_client import RequestSpec
+from ....._request import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -21,6 +21,7 @@ from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
     from .....types.ai.conversations.insight_groups import (
+        GetInsightTemplateGroupsRespData,
         InsightTemplateGroupDetailRespData,
         InsightTemplateGroupResp,
     )
@@ -42,7 +43,9 @@ __all__ = [
     "AsyncInsightGroupsResourceWithStreamingResponse",
 ]
 
-_RETRIEVE_INSIGHT_GROUPS_PAGING = Paging("meta", "page[number]", "page[size]", 20)
+_RETRIEVE_INSIGHT_GROUPS_PAGING: Paging[InsightTemplateGroupResp] = Paging(
+    "meta", "page[number]", "page[size]", 20
+)
 
 
 class InsightGroupsResource(SyncAPIResource):
@@ -85,7 +88,7 @@ class InsightGroupsResource(SyncAPIResource):
           page_number: Page number (0-based)
           page_size: Number of items per page
         """
-        spec = RequestSpec(
+        spec: RequestSpec[GetInsightTemplateGroupsRespData] = RequestSpec(
             method="get",
             path="/ai/conversations/insight-groups",
             query={
@@ -101,10 +104,7 @@ class InsightGroupsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast(
-            "SyncPage[InsightTemplateGroupResp]",
-            fetch_page(self._client, spec, _RETRIEVE_INSIGHT_GROUPS_PAGING),
-        )
+        return fetch_page(self._client, spec, _RETRIEVE_INSIGHT_GROUPS_PAGING)
 
     def insight_groups(
         self,
@@ -124,7 +124,7 @@ class InsightGroupsResource(SyncAPIResource):
 
         `POST /ai/conversations/insight-groups`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[InsightTemplateGroupDetailRespData] = RequestSpec(
             method="post",
             path="/ai/conversations/insight-groups",
             body={
@@ -142,7 +142,7 @@ class InsightGroupsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("InsightTemplateGroupDetailRespData", self._client.request(spec))
+        return self._client.request(spec)
 
     def delete(
         self,
@@ -163,7 +163,7 @@ class InsightGroupsResource(SyncAPIResource):
         Args:
           group_id: The ID of the insight group
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/conversations/insight-groups/{group_id}",
             path_params={
@@ -176,7 +176,7 @@ class InsightGroupsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -196,7 +196,7 @@ class InsightGroupsResource(SyncAPIResource):
         Args:
           group_id: The ID of the insight group
         """
-        spec = RequestSpec(
+        spec: RequestSpec[InsightTemplateGroupDetailRespData] = RequestSpec(
             method="get",
             path="/ai/conversations/insight-groups/{group_id}",
             path_params={
@@ -209,7 +209,7 @@ class InsightGroupsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("InsightTemplateGroupDetailRespData", self._client.request(spec))
+        return self._client.request(spec)
 
     def update(
         self,
@@ -233,7 +233,7 @@ class InsightGroupsResource(SyncAPIResource):
         Args:
           group_id: The ID of the insight group
         """
-        spec = RequestSpec(
+        spec: RequestSpec[InsightTemplateGroupDetailRespData] = RequestSpec(
             method="put",
             path="/ai/conversations/insight-groups/{group_id}",
             path_params={
@@ -254,7 +254,7 @@ class InsightGroupsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("InsightTemplateGroupDetailRespData", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class InsightGroupsResourceWithRawResponse:
@@ -331,7 +331,7 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
           page_number: Page number (0-based)
           page_size: Number of items per page
         """
-        spec = RequestSpec(
+        spec: RequestSpec[GetInsightTemplateGroupsRespData] = RequestSpec(
             method="get",
             path="/ai/conversations/insight-groups",
             query={
@@ -367,7 +367,7 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
 
         `POST /ai/conversations/insight-groups`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[InsightTemplateGroupDetailRespData] = RequestSpec(
             method="post",
             path="/ai/conversations/insight-groups",
             body={
@@ -385,7 +385,7 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("InsightTemplateGroupDetailRespData", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def delete(
         self,
@@ -406,7 +406,7 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
         Args:
           group_id: The ID of the insight group
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/conversations/insight-groups/{group_id}",
             path_params={
@@ -419,7 +419,7 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -439,7 +439,7 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
         Args:
           group_id: The ID of the insight group
         """
-        spec = RequestSpec(
+        spec: RequestSpec[InsightTemplateGroupDetailRespData] = RequestSpec(
             method="get",
             path="/ai/conversations/insight-groups/{group_id}",
             path_params={
@@ -452,7 +452,7 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("InsightTemplateGroupDetailRespData", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def update(
         self,
@@ -476,7 +476,7 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
         Args:
           group_id: The ID of the insight group
         """
-        spec = RequestSpec(
+        spec: RequestSpec[InsightTemplateGroupDetailRespData] = RequestSpec(
             method="put",
             path="/ai/conversations/insight-groups/{group_id}",
             path_params={
@@ -497,7 +497,7 @@ class AsyncInsightGroupsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("InsightTemplateGroupDetailRespData", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncInsightGroupsResourceWithRawResponse:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Union, cast
+from typing import Union
 from uuid import UUID
-from ....._base_client import RequestSpec
+from ....._request import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -62,7 +62,7 @@ class InsightsResource(SyncAPIResource):
           insight_id: The ID of the insight
           group_id: The ID of the insight group
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/conversations/insight-groups/{group_id}/insights/{insight_id}/unassign",
             path_params={
@@ -76,7 +76,7 @@ class InsightsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
     def assign(
         self,
@@ -99,7 +99,7 @@ class InsightsResource(SyncAPIResource):
           insight_id: The ID of the insight
           group_id: The ID of the insight group
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="post",
             path="/ai/conversations/insight-groups/{group_id}/insights/{insight_id}/assign",
             path_params={
@@ -113,7 +113,7 @@ class InsightsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class InsightsResourceWithRawResponse:
@@ -165,7 +165,7 @@ class AsyncInsightsResource(AsyncAPIResource):
           insight_id: The ID of the insight
           group_id: The ID of the insight group
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/conversations/insight-groups/{group_id}/insights/{insight_id}/unassign",
             path_params={
@@ -179,7 +179,7 @@ class AsyncInsightsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def assign(
         self,
@@ -202,7 +202,7 @@ class AsyncInsightsResource(AsyncAPIResource):
           insight_id: The ID of the insight
           group_id: The ID of the insight group
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="post",
             path="/ai/conversations/insight-groups/{group_id}/insights/{insight_id}/assign",
             path_params={
@@ -216,7 +216,7 @@ class AsyncInsightsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncInsightsResourceWithRawResponse:

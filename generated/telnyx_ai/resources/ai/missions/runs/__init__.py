@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, Mapping, Union, cast
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Union
 from uuid import UUID
 from ..... import types as types_
-from ....._base_client import RequestSpec
+from ....._request import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -20,7 +20,12 @@ from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
-    from .....types.ai.missions.runs import MissionRunData, MissionRunResponse, RunStatus
+    from .....types.ai.missions.runs import (
+        MissionRunData,
+        MissionRunResponse,
+        MissionRunsListResponse,
+        RunStatus,
+    )
     from .events import (
         AsyncEventsResource,
         AsyncEventsResourceWithRawResponse,
@@ -55,9 +60,9 @@ __all__ = [
     "AsyncRunsResourceWithStreamingResponse",
 ]
 
-_LIST_RUNS_PAGING = Paging("meta", "page[number]", "page[size]", 20)
+_LIST_RUNS_PAGING: Paging[MissionRunData] = Paging("meta", "page[number]", "page[size]", 20)
 
-_LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
+_LIST_PAGING: Paging[MissionRunData] = Paging("meta", "page[number]", "page[size]", 20)
 
 
 class RunsResource(SyncAPIResource):
@@ -114,7 +119,7 @@ class RunsResource(SyncAPIResource):
           page_number: Page number (1-based)
           page_size: Number of items per page
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionRunsListResponse] = RequestSpec(
             method="get",
             path="/ai/missions/runs",
             query={
@@ -131,7 +136,7 @@ class RunsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[MissionRunData]", fetch_page(self._client, spec, _LIST_RUNS_PAGING))
+        return fetch_page(self._client, spec, _LIST_RUNS_PAGING)
 
     def list(
         self,
@@ -157,7 +162,7 @@ class RunsResource(SyncAPIResource):
           page_number: Page number (1-based)
           page_size: Number of items per page
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionRunsListResponse] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/runs",
             path_params={
@@ -177,7 +182,7 @@ class RunsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[MissionRunData]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
     def cancel_run(
         self,
@@ -200,7 +205,7 @@ class RunsResource(SyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionRunResponse] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/runs/{run_id}/cancel",
             path_params={
@@ -215,7 +220,7 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MissionRunResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def pause_run(
         self,
@@ -238,7 +243,7 @@ class RunsResource(SyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionRunResponse] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/runs/{run_id}/pause",
             path_params={
@@ -253,7 +258,7 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MissionRunResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def resume_run(
         self,
@@ -276,7 +281,7 @@ class RunsResource(SyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionRunResponse] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/runs/{run_id}/resume",
             path_params={
@@ -291,7 +296,7 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MissionRunResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def create(
         self,
@@ -314,7 +319,7 @@ class RunsResource(SyncAPIResource):
         Args:
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionRunResponse] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/runs",
             path_params={
@@ -334,7 +339,7 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MissionRunResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -356,7 +361,7 @@ class RunsResource(SyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionRunResponse] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/runs/{run_id}",
             path_params={
@@ -370,7 +375,7 @@ class RunsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("MissionRunResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def update(
         self,
@@ -404,7 +409,7 @@ class RunsResource(SyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionRunResponse] = RequestSpec(
             method="patch",
             path="/ai/missions/{mission_id}/runs/{run_id}",
             path_params={
@@ -428,7 +433,7 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MissionRunResponse", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class RunsResourceWithRawResponse:
@@ -547,7 +552,7 @@ class AsyncRunsResource(AsyncAPIResource):
           page_number: Page number (1-based)
           page_size: Number of items per page
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionRunsListResponse] = RequestSpec(
             method="get",
             path="/ai/missions/runs",
             query={
@@ -590,7 +595,7 @@ class AsyncRunsResource(AsyncAPIResource):
           page_number: Page number (1-based)
           page_size: Number of items per page
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionRunsListResponse] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/runs",
             path_params={
@@ -633,7 +638,7 @@ class AsyncRunsResource(AsyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionRunResponse] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/runs/{run_id}/cancel",
             path_params={
@@ -648,7 +653,7 @@ class AsyncRunsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MissionRunResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def pause_run(
         self,
@@ -671,7 +676,7 @@ class AsyncRunsResource(AsyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionRunResponse] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/runs/{run_id}/pause",
             path_params={
@@ -686,7 +691,7 @@ class AsyncRunsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MissionRunResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def resume_run(
         self,
@@ -709,7 +714,7 @@ class AsyncRunsResource(AsyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionRunResponse] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/runs/{run_id}/resume",
             path_params={
@@ -724,7 +729,7 @@ class AsyncRunsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MissionRunResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def create(
         self,
@@ -747,7 +752,7 @@ class AsyncRunsResource(AsyncAPIResource):
         Args:
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionRunResponse] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/runs",
             path_params={
@@ -767,7 +772,7 @@ class AsyncRunsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MissionRunResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -789,7 +794,7 @@ class AsyncRunsResource(AsyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionRunResponse] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/runs/{run_id}",
             path_params={
@@ -803,7 +808,7 @@ class AsyncRunsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("MissionRunResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def update(
         self,
@@ -837,7 +842,7 @@ class AsyncRunsResource(AsyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[MissionRunResponse] = RequestSpec(
             method="patch",
             path="/ai/missions/{mission_id}/runs/{run_id}",
             path_params={
@@ -861,7 +866,7 @@ class AsyncRunsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("MissionRunResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncRunsResourceWithRawResponse:

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, Mapping, Union, cast
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Union
 from uuid import UUID
 from ..... import types as types_
-from ....._base_client import RequestSpec
+from ....._request import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -20,7 +20,7 @@ from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
-    from .....types.ai.missions import EventData, EventType
+    from .....types.ai.missions import EventData, EventType, EventsListResponse
     from .....types.ai.missions.runs.events import EventResponse
 
 __all__ = [
@@ -32,7 +32,7 @@ __all__ = [
     "AsyncEventsResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("meta", "page[number]", "page[size]", 50)
+_LIST_PAGING: Paging[EventData] = Paging("meta", "page[number]", "page[size]", 50)
 
 
 class EventsResource(SyncAPIResource):
@@ -90,7 +90,7 @@ class EventsResource(SyncAPIResource):
           mission_id: Unique identifier of the mission.
           idempotency_key_: Prevents duplicate events on retry
         """
-        spec = RequestSpec(
+        spec: RequestSpec[EventResponse] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/runs/{run_id}/events",
             path_params={
@@ -116,7 +116,7 @@ class EventsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("EventResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def get_event_details(
         self,
@@ -140,7 +140,7 @@ class EventsResource(SyncAPIResource):
           mission_id: Unique identifier of the mission.
           run_id: Unique identifier of the run.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[EventResponse] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/runs/{run_id}/events/{event_id}",
             path_params={
@@ -155,7 +155,7 @@ class EventsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("EventResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def list(
         self,
@@ -187,7 +187,7 @@ class EventsResource(SyncAPIResource):
           page_number: Page number (1-based)
           page_size: Number of items per page
         """
-        spec = RequestSpec(
+        spec: RequestSpec[EventsListResponse] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/runs/{run_id}/events",
             path_params={
@@ -210,7 +210,7 @@ class EventsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[EventData]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
 
 class EventsResourceWithRawResponse:
@@ -284,7 +284,7 @@ class AsyncEventsResource(AsyncAPIResource):
           mission_id: Unique identifier of the mission.
           idempotency_key_: Prevents duplicate events on retry
         """
-        spec = RequestSpec(
+        spec: RequestSpec[EventResponse] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/runs/{run_id}/events",
             path_params={
@@ -310,7 +310,7 @@ class AsyncEventsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("EventResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def get_event_details(
         self,
@@ -334,7 +334,7 @@ class AsyncEventsResource(AsyncAPIResource):
           mission_id: Unique identifier of the mission.
           run_id: Unique identifier of the run.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[EventResponse] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/runs/{run_id}/events/{event_id}",
             path_params={
@@ -349,7 +349,7 @@ class AsyncEventsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("EventResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     def list(
         self,
@@ -381,7 +381,7 @@ class AsyncEventsResource(AsyncAPIResource):
           page_number: Page number (1-based)
           page_size: Number of items per page
         """
-        spec = RequestSpec(
+        spec: RequestSpec[EventsListResponse] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/runs/{run_id}/events",
             path_params={

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union, cast
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence, Union
 from uuid import UUID
 from ..... import types as types_
-from ....._base_client import RequestSpec
+from ....._request import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .....types._params import CreatePlanStepRequestParam
     from .....types.ai.missions.runs.plan import (
         CreatePlanStepRequest,
+        PlanResponse,
         PlanStepData,
         PlanStepResponse,
         PlanStepsCreatedResponse,
@@ -38,7 +39,7 @@ __all__ = [
     "AsyncPlanResourceWithStreamingResponse",
 ]
 
-_RETRIEVE_PAGING = Paging("single", None, None, None)
+_RETRIEVE_PAGING: Paging[PlanStepData] = Paging("single", None, None, None)
 
 
 class PlanResource(SyncAPIResource):
@@ -75,7 +76,7 @@ class PlanResource(SyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PlanResponse] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/runs/{run_id}/plan",
             path_params={
@@ -89,7 +90,7 @@ class PlanResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[PlanStepData]", fetch_page(self._client, spec, _RETRIEVE_PAGING))
+        return fetch_page(self._client, spec, _RETRIEVE_PAGING)
 
     def add_steps_to_plan(
         self,
@@ -113,7 +114,7 @@ class PlanResource(SyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PlanStepsCreatedResponse] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/runs/{run_id}/plan/steps",
             path_params={
@@ -133,7 +134,7 @@ class PlanResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("PlanStepsCreatedResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def get_step_details(
         self,
@@ -157,7 +158,7 @@ class PlanResource(SyncAPIResource):
           mission_id: Unique identifier of the mission.
           run_id: Unique identifier of the run.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PlanStepResponse] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/runs/{run_id}/plan/steps/{step_id}",
             path_params={
@@ -172,7 +173,7 @@ class PlanResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("PlanStepResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def update_step(
         self,
@@ -202,7 +203,7 @@ class PlanResource(SyncAPIResource):
           mission_id: Unique identifier of the mission.
           run_id: Unique identifier of the run.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PlanStepResponse] = RequestSpec(
             method="patch",
             path="/ai/missions/{mission_id}/runs/{run_id}/plan/steps/{step_id}",
             path_params={
@@ -224,7 +225,7 @@ class PlanResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("PlanStepResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def create(
         self,
@@ -248,7 +249,7 @@ class PlanResource(SyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PlanStepsCreatedResponse] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/runs/{run_id}/plan",
             path_params={
@@ -268,7 +269,7 @@ class PlanResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("PlanStepsCreatedResponse", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class PlanResourceWithRawResponse:
@@ -325,7 +326,7 @@ class AsyncPlanResource(AsyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PlanResponse] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/runs/{run_id}/plan",
             path_params={
@@ -363,7 +364,7 @@ class AsyncPlanResource(AsyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PlanStepsCreatedResponse] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/runs/{run_id}/plan/steps",
             path_params={
@@ -383,7 +384,7 @@ class AsyncPlanResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("PlanStepsCreatedResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def get_step_details(
         self,
@@ -407,7 +408,7 @@ class AsyncPlanResource(AsyncAPIResource):
           mission_id: Unique identifier of the mission.
           run_id: Unique identifier of the run.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PlanStepResponse] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/runs/{run_id}/plan/steps/{step_id}",
             path_params={
@@ -422,7 +423,7 @@ class AsyncPlanResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("PlanStepResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def update_step(
         self,
@@ -452,7 +453,7 @@ class AsyncPlanResource(AsyncAPIResource):
           mission_id: Unique identifier of the mission.
           run_id: Unique identifier of the run.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PlanStepResponse] = RequestSpec(
             method="patch",
             path="/ai/missions/{mission_id}/runs/{run_id}/plan/steps/{step_id}",
             path_params={
@@ -474,7 +475,7 @@ class AsyncPlanResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("PlanStepResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def create(
         self,
@@ -498,7 +499,7 @@ class AsyncPlanResource(AsyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PlanStepsCreatedResponse] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/runs/{run_id}/plan",
             path_params={
@@ -518,7 +519,7 @@ class AsyncPlanResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("PlanStepsCreatedResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncPlanResourceWithRawResponse:

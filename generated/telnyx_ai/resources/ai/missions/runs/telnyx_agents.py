@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Union, cast
+from typing import TYPE_CHECKING, Union
 from uuid import UUID
 from ..... import types as types_
-from ....._base_client import RequestSpec
+from ....._request import RequestSpec
 from ....._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -20,7 +20,11 @@ from ....._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .....pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
-    from .....types.ai.missions.runs.telnyx_agents import TelnyxAgentData, TelnyxAgentResponse
+    from .....types.ai.missions.runs.telnyx_agents import (
+        TelnyxAgentData,
+        TelnyxAgentResponse,
+        TelnyxAgentsListResponse,
+    )
 
 __all__ = [
     "TelnyxAgentsResource",
@@ -31,7 +35,7 @@ __all__ = [
     "AsyncTelnyxAgentsResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("single", None, None, None)
+_LIST_PAGING: Paging[TelnyxAgentData] = Paging("single", None, None, None)
 
 
 class TelnyxAgentsResource(SyncAPIResource):
@@ -71,7 +75,7 @@ class TelnyxAgentsResource(SyncAPIResource):
           mission_id: Unique identifier of the mission.
           telnyx_agent_id: The Telnyx AI agent ID to link
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TelnyxAgentResponse] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/runs/{run_id}/telnyx-agents",
             path_params={
@@ -91,7 +95,7 @@ class TelnyxAgentsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("TelnyxAgentResponse", self._client.request(spec))
+        return self._client.request(spec)
 
     def unlink(
         self,
@@ -116,7 +120,7 @@ class TelnyxAgentsResource(SyncAPIResource):
           mission_id: Unique identifier of the mission.
           run_id: Unique identifier of the run.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/missions/{mission_id}/runs/{run_id}/telnyx-agents/{telnyx_agent_id}",
             path_params={
@@ -131,7 +135,7 @@ class TelnyxAgentsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
     def list(
         self,
@@ -153,7 +157,7 @@ class TelnyxAgentsResource(SyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TelnyxAgentsListResponse] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/runs/{run_id}/telnyx-agents",
             path_params={
@@ -167,7 +171,7 @@ class TelnyxAgentsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[TelnyxAgentData]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
 
 class TelnyxAgentsResourceWithRawResponse:
@@ -223,7 +227,7 @@ class AsyncTelnyxAgentsResource(AsyncAPIResource):
           mission_id: Unique identifier of the mission.
           telnyx_agent_id: The Telnyx AI agent ID to link
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TelnyxAgentResponse] = RequestSpec(
             method="post",
             path="/ai/missions/{mission_id}/runs/{run_id}/telnyx-agents",
             path_params={
@@ -243,7 +247,7 @@ class AsyncTelnyxAgentsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("TelnyxAgentResponse", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def unlink(
         self,
@@ -268,7 +272,7 @@ class AsyncTelnyxAgentsResource(AsyncAPIResource):
           mission_id: Unique identifier of the mission.
           run_id: Unique identifier of the run.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/ai/missions/{mission_id}/runs/{run_id}/telnyx-agents/{telnyx_agent_id}",
             path_params={
@@ -283,7 +287,7 @@ class AsyncTelnyxAgentsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
     def list(
         self,
@@ -305,7 +309,7 @@ class AsyncTelnyxAgentsResource(AsyncAPIResource):
           run_id: Unique identifier of the run.
           mission_id: Unique identifier of the mission.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TelnyxAgentsListResponse] = RequestSpec(
             method="get",
             path="/ai/missions/{mission_id}/runs/{run_id}/telnyx-agents",
             path_params={

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 from .. import types as types_
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -56,7 +56,7 @@ class SettingsResource(SyncAPIResource):
 
         `GET /settings`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Settings] = RequestSpec(
             method="get",
             path="/settings",
             cast_to=types_.Settings,
@@ -66,7 +66,7 @@ class SettingsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("Settings", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class SettingsResourceWithRawResponse:
@@ -107,7 +107,7 @@ class AsyncSettingsResource(AsyncAPIResource):
 
         `GET /settings`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Settings] = RequestSpec(
             method="get",
             path="/settings",
             cast_to=types_.Settings,
@@ -117,7 +117,7 @@ class AsyncSettingsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("Settings", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncSettingsResourceWithRawResponse:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, Union, cast
+from typing import TYPE_CHECKING, Literal, Union
 from .. import types as types_
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -61,7 +61,7 @@ class ItemsResource(SyncAPIResource):
 
         `POST /items/{item_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Item] = RequestSpec(
             method="post",
             path="/items/{item_id}",
             path_params={
@@ -82,7 +82,7 @@ class ItemsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Item", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class ItemsResourceWithRawResponse:
@@ -128,7 +128,7 @@ class AsyncItemsResource(AsyncAPIResource):
 
         `POST /items/{item_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Item] = RequestSpec(
             method="post",
             path="/items/{item_id}",
             path_params={
@@ -149,7 +149,7 @@ class AsyncItemsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Item", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncItemsResourceWithRawResponse:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Union, cast
+from typing import TYPE_CHECKING, Union
 from .. import types as types_
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -60,7 +60,7 @@ class PetsResource(SyncAPIResource):
 
         `POST /pets`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Pet] = RequestSpec(
             method="post",
             path="/pets",
             body={
@@ -76,7 +76,7 @@ class PetsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Pet", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class PetsResourceWithRawResponse:
@@ -119,7 +119,7 @@ class AsyncPetsResource(AsyncAPIResource):
 
         `POST /pets`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Pet] = RequestSpec(
             method="post",
             path="/pets",
             body={
@@ -135,7 +135,7 @@ class AsyncPetsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Pet", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncPetsResourceWithRawResponse:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 from .. import types as types_
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -19,7 +19,7 @@ from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
-    from ..types.tools import ToolListDataItem
+    from ..types.tools import ToolList, ToolListDataItem
 
 __all__ = [
     "ToolsResource",
@@ -30,7 +30,7 @@ __all__ = [
     "AsyncToolsResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("single", None, None, None)
+_LIST_PAGING: Paging[ToolListDataItem] = Paging("single", None, None, None)
 
 
 class ToolsResource(SyncAPIResource):
@@ -59,7 +59,7 @@ class ToolsResource(SyncAPIResource):
 
         `GET /tools`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ToolList] = RequestSpec(
             method="get",
             path="/tools",
             cast_to=types_.ToolList,
@@ -69,7 +69,7 @@ class ToolsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[ToolListDataItem]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
 
 class ToolsResourceWithRawResponse:
@@ -110,7 +110,7 @@ class AsyncToolsResource(AsyncAPIResource):
 
         `GET /tools`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[ToolList] = RequestSpec(
             method="get",
             path="/tools",
             cast_to=types_.ToolList,

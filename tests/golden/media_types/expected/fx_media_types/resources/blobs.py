@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -55,7 +54,7 @@ class BlobsResource(SyncAPIResource):
 
         `PUT /blobs/{key}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="put",
             path="/blobs/{key}",
             path_params={
@@ -74,7 +73,7 @@ class BlobsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -89,7 +88,7 @@ class BlobsResource(SyncAPIResource):
 
         `GET /blobs/{key}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[bytes] = RequestSpec(
             method="get",
             path="/blobs/{key}",
             path_params={
@@ -101,7 +100,7 @@ class BlobsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("bytes", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class BlobsResourceWithRawResponse:
@@ -147,7 +146,7 @@ class AsyncBlobsResource(AsyncAPIResource):
 
         `PUT /blobs/{key}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="put",
             path="/blobs/{key}",
             path_params={
@@ -166,7 +165,7 @@ class AsyncBlobsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -181,7 +180,7 @@ class AsyncBlobsResource(AsyncAPIResource):
 
         `GET /blobs/{key}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[bytes] = RequestSpec(
             method="get",
             path="/blobs/{key}",
             path_params={
@@ -193,7 +192,7 @@ class AsyncBlobsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("bytes", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncBlobsResourceWithRawResponse:

@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -52,7 +51,7 @@ class EventsResource(SyncAPIResource):
 
         `GET /events`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[str] = RequestSpec(
             method="get",
             path="/events",
             response_kind="text",
@@ -61,7 +60,7 @@ class EventsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("str", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class EventsResourceWithRawResponse:
@@ -102,7 +101,7 @@ class AsyncEventsResource(AsyncAPIResource):
 
         `GET /events`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[str] = RequestSpec(
             method="get",
             path="/events",
             response_kind="text",
@@ -111,7 +110,7 @@ class AsyncEventsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("str", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncEventsResourceWithRawResponse:

@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
 from .. import types as types_
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -56,7 +55,7 @@ class FormsResource(SyncAPIResource):
 
         `POST /forms`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[str] = RequestSpec(
             method="post",
             path="/forms",
             body={
@@ -74,7 +73,7 @@ class FormsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("str", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class FormsResourceWithRawResponse:
@@ -118,7 +117,7 @@ class AsyncFormsResource(AsyncAPIResource):
 
         `POST /forms`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[str] = RequestSpec(
             method="post",
             path="/forms",
             body={
@@ -136,7 +135,7 @@ class AsyncFormsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("str", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncFormsResourceWithRawResponse:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 from .. import types as types_
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -59,7 +59,7 @@ class UploadsResource(SyncAPIResource):
 
         `POST /v2/uploads`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Upload] = RequestSpec(
             method="post",
             path="/uploads",
             body={
@@ -78,7 +78,7 @@ class UploadsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Upload", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class UploadsResourceWithRawResponse:
@@ -122,7 +122,7 @@ class AsyncUploadsResource(AsyncAPIResource):
 
         `POST /v2/uploads`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Upload] = RequestSpec(
             method="post",
             path="/uploads",
             body={
@@ -141,7 +141,7 @@ class AsyncUploadsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Upload", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncUploadsResourceWithRawResponse:

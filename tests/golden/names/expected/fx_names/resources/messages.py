@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Sequence, Union, cast
+from typing import TYPE_CHECKING, Sequence, Union
 from .. import types as types_
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -66,7 +66,7 @@ class MessagesResource(SyncAPIResource):
 
         `POST /messages`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Response] = RequestSpec(
             method="post",
             path="/messages",
             body={
@@ -90,7 +90,7 @@ class MessagesResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Response", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class MessagesResourceWithRawResponse:
@@ -140,7 +140,7 @@ class AsyncMessagesResource(AsyncAPIResource):
 
         `POST /messages`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Response] = RequestSpec(
             method="post",
             path="/messages",
             body={
@@ -164,7 +164,7 @@ class AsyncMessagesResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Response", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncMessagesResourceWithRawResponse:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, Union, cast
+from typing import TYPE_CHECKING, Literal, Union
 from .. import types as types_
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -64,7 +64,7 @@ class ProfilesResource(SyncAPIResource):
 
         `PUT /profiles/{profile_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Profile] = RequestSpec(
             method="put",
             path="/profiles/{profile_id}",
             path_params={
@@ -87,7 +87,7 @@ class ProfilesResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Profile", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class ProfilesResourceWithRawResponse:
@@ -135,7 +135,7 @@ class AsyncProfilesResource(AsyncAPIResource):
 
         `PUT /profiles/{profile_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Profile] = RequestSpec(
             method="put",
             path="/profiles/{profile_id}",
             path_params={
@@ -158,7 +158,7 @@ class AsyncProfilesResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Profile", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncProfilesResourceWithRawResponse:

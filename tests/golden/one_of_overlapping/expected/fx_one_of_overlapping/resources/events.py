@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 from .. import types as types_
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -57,7 +57,7 @@ class EventsResource(SyncAPIResource):
 
         `GET /events/{event_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Event] = RequestSpec(
             method="get",
             path="/events/{event_id}",
             path_params={
@@ -70,7 +70,7 @@ class EventsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("Event", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class EventsResourceWithRawResponse:
@@ -112,7 +112,7 @@ class AsyncEventsResource(AsyncAPIResource):
 
         `GET /events/{event_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Event] = RequestSpec(
             method="get",
             path="/events/{event_id}",
             path_params={
@@ -125,7 +125,7 @@ class AsyncEventsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("Event", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncEventsResourceWithRawResponse:

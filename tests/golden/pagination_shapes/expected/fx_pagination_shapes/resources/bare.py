@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, List, cast
+from typing import TYPE_CHECKING, List
 from .. import types as types_
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -30,7 +30,7 @@ __all__ = [
     "AsyncBareResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("array", "page[number]", "page[size]", 20)
+_LIST_PAGING: Paging[Thing] = Paging("array", "page[number]", "page[size]", 20)
 
 
 class BareResource(SyncAPIResource):
@@ -61,7 +61,7 @@ class BareResource(SyncAPIResource):
 
         `GET /bare`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[List[Thing]] = RequestSpec(
             method="get",
             path="/bare",
             query={
@@ -77,7 +77,7 @@ class BareResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[Thing]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
 
 class BareResourceWithRawResponse:
@@ -120,7 +120,7 @@ class AsyncBareResource(AsyncAPIResource):
 
         `GET /bare`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[List[Thing]] = RequestSpec(
             method="get",
             path="/bare",
             query={

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 from .. import types as types_
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -19,6 +19,7 @@ from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
+    from ..types.paged import Paged
     from ..types.shared import Thing
 
 __all__ = [
@@ -30,7 +31,7 @@ __all__ = [
     "AsyncPagedResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
+_LIST_PAGING: Paging[Thing] = Paging("meta", "page[number]", "page[size]", 20)
 
 
 class PagedResource(SyncAPIResource):
@@ -61,7 +62,7 @@ class PagedResource(SyncAPIResource):
 
         `GET /paged`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Paged] = RequestSpec(
             method="get",
             path="/paged",
             query={
@@ -77,7 +78,7 @@ class PagedResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[Thing]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
 
 class PagedResourceWithRawResponse:
@@ -120,7 +121,7 @@ class AsyncPagedResource(AsyncAPIResource):
 
         `GET /paged`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Paged] = RequestSpec(
             method="get",
             path="/paged",
             query={

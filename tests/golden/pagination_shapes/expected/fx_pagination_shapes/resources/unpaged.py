@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 from .. import types as types_
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -20,6 +20,7 @@ from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
     from ..types.shared import Thing
+    from ..types.unpaged import UnpagedListResponse
 
 __all__ = [
     "UnpagedResource",
@@ -30,7 +31,7 @@ __all__ = [
     "AsyncUnpagedResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("single", None, None, None)
+_LIST_PAGING: Paging[Thing] = Paging("single", None, None, None)
 
 
 class UnpagedResource(SyncAPIResource):
@@ -59,7 +60,7 @@ class UnpagedResource(SyncAPIResource):
 
         `GET /unpaged`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[UnpagedListResponse] = RequestSpec(
             method="get",
             path="/unpaged",
             cast_to=types_.UnpagedListResponse,
@@ -69,7 +70,7 @@ class UnpagedResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[Thing]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
 
 class UnpagedResourceWithRawResponse:
@@ -110,7 +111,7 @@ class AsyncUnpagedResource(AsyncAPIResource):
 
         `GET /unpaged`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[UnpagedListResponse] = RequestSpec(
             method="get",
             path="/unpaged",
             cast_to=types_.UnpagedListResponse,

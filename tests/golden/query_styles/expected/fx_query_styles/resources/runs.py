@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, Sequence, cast
+from typing import TYPE_CHECKING, Literal, Sequence
 from .. import types as types_
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -19,7 +19,7 @@ from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
-    from ..types.runs import Run
+    from ..types.runs import Run, RunPage
 
 __all__ = [
     "RunsResource",
@@ -30,7 +30,7 @@ __all__ = [
     "AsyncRunsResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
+_LIST_PAGING: Paging[Run] = Paging("meta", "page[number]", "page[size]", 20)
 
 
 class RunsResource(SyncAPIResource):
@@ -64,7 +64,7 @@ class RunsResource(SyncAPIResource):
 
         `GET /runs`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[RunPage] = RequestSpec(
             method="get",
             path="/runs",
             query={
@@ -87,7 +87,7 @@ class RunsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[Run]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
 
 class RunsResourceWithRawResponse:
@@ -133,7 +133,7 @@ class AsyncRunsResource(AsyncAPIResource):
 
         `GET /runs`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[RunPage] = RequestSpec(
             method="get",
             path="/runs",
             query={

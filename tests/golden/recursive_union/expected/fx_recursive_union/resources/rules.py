@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Union, cast
+from typing import TYPE_CHECKING, Union
 from .. import types as types_
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -62,7 +62,7 @@ class RulesResource(SyncAPIResource):
 
         `POST /rules`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Rule] = RequestSpec(
             method="post",
             path="/rules",
             body={
@@ -78,7 +78,7 @@ class RulesResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Rule", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class RulesResourceWithRawResponse:
@@ -123,7 +123,7 @@ class AsyncRulesResource(AsyncAPIResource):
 
         `POST /rules`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Rule] = RequestSpec(
             method="post",
             path="/rules",
             body={
@@ -139,7 +139,7 @@ class AsyncRulesResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Rule", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncRulesResourceWithRawResponse:

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Union, cast
+from typing import TYPE_CHECKING, Union
 from uuid import UUID
 from .. import types as types_
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -74,7 +74,7 @@ class NumbersResource(SyncAPIResource):
           owner: A $ref with a sibling description.
           call: A rule on which properties are present, which Python types cannot say (and no type). One of: With URL or With TeXML.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Number] = RequestSpec(
             method="post",
             path="/numbers",
             body={
@@ -96,7 +96,7 @@ class NumbersResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Number", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -111,7 +111,7 @@ class NumbersResource(SyncAPIResource):
 
         `GET /v2/numbers/{id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Number] = RequestSpec(
             method="get",
             path="/numbers/{id}",
             path_params={
@@ -124,7 +124,7 @@ class NumbersResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("Number", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class NumbersResourceWithRawResponse:
@@ -183,7 +183,7 @@ class AsyncNumbersResource(AsyncAPIResource):
           owner: A $ref with a sibling description.
           call: A rule on which properties are present, which Python types cannot say (and no type). One of: With URL or With TeXML.
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Number] = RequestSpec(
             method="post",
             path="/numbers",
             body={
@@ -205,7 +205,7 @@ class AsyncNumbersResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Number", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -220,7 +220,7 @@ class AsyncNumbersResource(AsyncAPIResource):
 
         `GET /v2/numbers/{id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Number] = RequestSpec(
             method="get",
             path="/numbers/{id}",
             path_params={
@@ -233,7 +233,7 @@ class AsyncNumbersResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("Number", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncNumbersResourceWithRawResponse:

@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
-from .._base_client import RequestSpec
+from .._request import RequestSpec
 from .._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -53,7 +52,7 @@ class DocsResource(SyncAPIResource):
 
         `GET /docs/{doc_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[str] = RequestSpec(
             method="get",
             path="/docs/{doc_id}",
             path_params={
@@ -65,7 +64,7 @@ class DocsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("str", self._client.request(spec))
+        return self._client.request(spec)
 
     def delete(
         self,
@@ -81,7 +80,7 @@ class DocsResource(SyncAPIResource):
 
         `DELETE /docs/{doc_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/docs/{doc_id}",
             path_params={
@@ -94,7 +93,7 @@ class DocsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
     def archive(
         self,
@@ -110,7 +109,7 @@ class DocsResource(SyncAPIResource):
 
         `POST /docs/{doc_id}/archive`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="post",
             path="/docs/{doc_id}/archive",
             path_params={
@@ -123,7 +122,7 @@ class DocsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class DocsResourceWithRawResponse:
@@ -169,7 +168,7 @@ class AsyncDocsResource(AsyncAPIResource):
 
         `GET /docs/{doc_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[str] = RequestSpec(
             method="get",
             path="/docs/{doc_id}",
             path_params={
@@ -181,7 +180,7 @@ class AsyncDocsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("str", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def delete(
         self,
@@ -197,7 +196,7 @@ class AsyncDocsResource(AsyncAPIResource):
 
         `DELETE /docs/{doc_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/docs/{doc_id}",
             path_params={
@@ -210,7 +209,7 @@ class AsyncDocsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def archive(
         self,
@@ -226,7 +225,7 @@ class AsyncDocsResource(AsyncAPIResource):
 
         `POST /docs/{doc_id}/archive`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="post",
             path="/docs/{doc_id}/archive",
             path_params={
@@ -239,7 +238,7 @@ class AsyncDocsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncDocsResourceWithRawResponse:

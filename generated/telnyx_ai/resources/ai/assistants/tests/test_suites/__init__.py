@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 from ...... import types as types_
-from ......_base_client import RequestSpec
+from ......_request import RequestSpec
 from ......_resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -19,6 +19,7 @@ from ......_types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ......pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
+    from ......types.ai.assistants.tests.test_suites import TestSuitesResponse
     from .runs import (
         AsyncRunsResource,
         AsyncRunsResourceWithRawResponse,
@@ -37,7 +38,7 @@ __all__ = [
     "AsyncTestSuitesResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("single", None, None, None)
+_LIST_PAGING: Paging[str] = Paging("single", None, None, None)
 
 
 class TestSuitesResource(SyncAPIResource):
@@ -74,7 +75,7 @@ class TestSuitesResource(SyncAPIResource):
 
         `GET /ai/assistants/tests/test-suites`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TestSuitesResponse] = RequestSpec(
             method="get",
             path="/ai/assistants/tests/test-suites",
             cast_to=types_.TestSuitesResponse,
@@ -84,7 +85,7 @@ class TestSuitesResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[str]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
 
 class TestSuitesResourceWithRawResponse:
@@ -145,7 +146,7 @@ class AsyncTestSuitesResource(AsyncAPIResource):
 
         `GET /ai/assistants/tests/test-suites`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[TestSuitesResponse] = RequestSpec(
             method="get",
             path="/ai/assistants/tests/test-suites",
             cast_to=types_.TestSuitesResponse,

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, List, Literal, Union, cast
+from typing import TYPE_CHECKING, List, Literal, Union
 from ...... import types as types_
-from ......_base_client import RequestSpec
+from ......_request import RequestSpec
 from ......_resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -19,7 +19,7 @@ from ......_types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ......pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
-    from ......types.ai.assistants.tests import TestRunResponse, TestStatus
+    from ......types.ai.assistants.tests import PaginatedTestRunList, TestRunResponse, TestStatus
 
 __all__ = [
     "RunsResource",
@@ -30,7 +30,7 @@ __all__ = [
     "AsyncRunsResourceWithStreamingResponse",
 ]
 
-_LIST_PAGING = Paging("meta", "page[number]", "page[size]", 20)
+_LIST_PAGING: Paging[TestRunResponse] = Paging("meta", "page[number]", "page[size]", 20)
 
 
 class RunsResource(SyncAPIResource):
@@ -78,7 +78,7 @@ class RunsResource(SyncAPIResource):
           page_number: Page number to retrieve (1-based indexing)
           page_size: Number of test runs to return per page (1-100)
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PaginatedTestRunList] = RequestSpec(
             method="get",
             path="/ai/assistants/tests/test-suites/{suite_name}/runs",
             path_params={
@@ -99,7 +99,7 @@ class RunsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("SyncPage[TestRunResponse]", fetch_page(self._client, spec, _LIST_PAGING))
+        return fetch_page(self._client, spec, _LIST_PAGING)
 
     def trigger(
         self,
@@ -122,7 +122,7 @@ class RunsResource(SyncAPIResource):
           suite_name: Name of the suite.
           destination_version_id: Optional assistant version ID to use for all test runs in this suite. If provided, the version must exist or a 400 error will be returned. If not provided, test will run on main version
         """
-        spec = RequestSpec(
+        spec: RequestSpec[List[TestRunResponse]] = RequestSpec(
             method="post",
             path="/ai/assistants/tests/test-suites/{suite_name}/runs",
             path_params={
@@ -141,7 +141,7 @@ class RunsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("List[TestRunResponse]", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class RunsResourceWithRawResponse:
@@ -203,7 +203,7 @@ class AsyncRunsResource(AsyncAPIResource):
           page_number: Page number to retrieve (1-based indexing)
           page_size: Number of test runs to return per page (1-100)
         """
-        spec = RequestSpec(
+        spec: RequestSpec[PaginatedTestRunList] = RequestSpec(
             method="get",
             path="/ai/assistants/tests/test-suites/{suite_name}/runs",
             path_params={
@@ -247,7 +247,7 @@ class AsyncRunsResource(AsyncAPIResource):
           suite_name: Name of the suite.
           destination_version_id: Optional assistant version ID to use for all test runs in this suite. If provided, the version must exist or a 400 error will be returned. If not provided, test will run on main version
         """
-        spec = RequestSpec(
+        spec: RequestSpec[List[TestRunResponse]] = RequestSpec(
             method="post",
             path="/ai/assistants/tests/test-suites/{suite_name}/runs",
             path_params={
@@ -266,7 +266,7 @@ class AsyncRunsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("List[TestRunResponse]", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncRunsResourceWithRawResponse:

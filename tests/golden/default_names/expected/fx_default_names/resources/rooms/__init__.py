@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, List, cast
+from typing import TYPE_CHECKING, List
 from ... import types as types_
-from ..._base_client import RequestSpec
+from ..._request import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -98,7 +98,7 @@ class RoomsResource(SyncAPIResource):
 
         `GET /rooms`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[List[Room]] = RequestSpec(
             method="get",
             path="/rooms",
             cast_to=List[types_.Room],
@@ -108,7 +108,7 @@ class RoomsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("List[Room]", self._client.request(spec))
+        return self._client.request(spec)
 
     def delete_all(
         self,
@@ -123,7 +123,7 @@ class RoomsResource(SyncAPIResource):
 
         `DELETE /rooms`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/rooms",
             response_kind="none",
@@ -133,7 +133,7 @@ class RoomsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
     def retrieve(
         self,
@@ -148,7 +148,7 @@ class RoomsResource(SyncAPIResource):
 
         `GET /rooms/{room_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Room] = RequestSpec(
             method="get",
             path="/rooms/{room_id}",
             path_params={
@@ -161,7 +161,7 @@ class RoomsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("Room", self._client.request(spec))
+        return self._client.request(spec)
 
     def update(
         self,
@@ -179,7 +179,7 @@ class RoomsResource(SyncAPIResource):
 
         `PATCH /rooms/{room_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Room] = RequestSpec(
             method="patch",
             path="/rooms/{room_id}",
             path_params={
@@ -199,7 +199,7 @@ class RoomsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Room", self._client.request(spec))
+        return self._client.request(spec)
 
     def replace(
         self,
@@ -217,7 +217,7 @@ class RoomsResource(SyncAPIResource):
 
         `PUT /rooms/{room_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Room] = RequestSpec(
             method="put",
             path="/rooms/{room_id}",
             path_params={
@@ -237,7 +237,7 @@ class RoomsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Room", self._client.request(spec))
+        return self._client.request(spec)
 
     def delete(
         self,
@@ -253,7 +253,7 @@ class RoomsResource(SyncAPIResource):
 
         `DELETE /rooms/{room_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/rooms/{room_id}",
             path_params={
@@ -266,7 +266,7 @@ class RoomsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class RoomsResourceWithRawResponse:
@@ -371,7 +371,7 @@ class AsyncRoomsResource(AsyncAPIResource):
 
         `GET /rooms`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[List[Room]] = RequestSpec(
             method="get",
             path="/rooms",
             cast_to=List[types_.Room],
@@ -381,7 +381,7 @@ class AsyncRoomsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("List[Room]", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def delete_all(
         self,
@@ -396,7 +396,7 @@ class AsyncRoomsResource(AsyncAPIResource):
 
         `DELETE /rooms`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/rooms",
             response_kind="none",
@@ -406,7 +406,7 @@ class AsyncRoomsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def retrieve(
         self,
@@ -421,7 +421,7 @@ class AsyncRoomsResource(AsyncAPIResource):
 
         `GET /rooms/{room_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Room] = RequestSpec(
             method="get",
             path="/rooms/{room_id}",
             path_params={
@@ -434,7 +434,7 @@ class AsyncRoomsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("Room", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def update(
         self,
@@ -452,7 +452,7 @@ class AsyncRoomsResource(AsyncAPIResource):
 
         `PATCH /rooms/{room_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Room] = RequestSpec(
             method="patch",
             path="/rooms/{room_id}",
             path_params={
@@ -472,7 +472,7 @@ class AsyncRoomsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Room", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def replace(
         self,
@@ -490,7 +490,7 @@ class AsyncRoomsResource(AsyncAPIResource):
 
         `PUT /rooms/{room_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[Room] = RequestSpec(
             method="put",
             path="/rooms/{room_id}",
             path_params={
@@ -510,7 +510,7 @@ class AsyncRoomsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("Room", await self._client.request(spec))
+        return await self._client.request(spec)
 
     async def delete(
         self,
@@ -526,7 +526,7 @@ class AsyncRoomsResource(AsyncAPIResource):
 
         `DELETE /rooms/{room_id}`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="delete",
             path="/rooms/{room_id}",
             path_params={
@@ -539,7 +539,7 @@ class AsyncRoomsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncRoomsResourceWithRawResponse:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, List, cast
+from typing import TYPE_CHECKING, List
 from ... import types as types_
-from ..._base_client import RequestSpec
+from ..._request import RequestSpec
 from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -57,7 +57,7 @@ class RecordingsResource(SyncAPIResource):
 
         `GET /rooms/{room_id}/recordings`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[List[Room]] = RequestSpec(
             method="get",
             path="/rooms/{room_id}/recordings",
             path_params={
@@ -70,7 +70,7 @@ class RecordingsResource(SyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("List[Room]", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class RecordingsResourceWithRawResponse:
@@ -112,7 +112,7 @@ class AsyncRecordingsResource(AsyncAPIResource):
 
         `GET /rooms/{room_id}/recordings`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[List[Room]] = RequestSpec(
             method="get",
             path="/rooms/{room_id}/recordings",
             path_params={
@@ -125,7 +125,7 @@ class AsyncRecordingsResource(AsyncAPIResource):
             extra_body=extra_body,
             timeout=timeout,
         )
-        return cast("List[Room]", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncRecordingsResourceWithRawResponse:

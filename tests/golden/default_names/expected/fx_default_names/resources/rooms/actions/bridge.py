@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
 from .... import types as types_
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -57,7 +56,7 @@ class BridgeResource(SyncAPIResource):
 
         `POST /rooms/{room_id}/actions/bridge`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="post",
             path="/rooms/{room_id}/actions/bridge",
             path_params={
@@ -79,7 +78,7 @@ class BridgeResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class BridgeResourceWithRawResponse:
@@ -124,7 +123,7 @@ class AsyncBridgeResource(AsyncAPIResource):
 
         `POST /rooms/{room_id}/actions/bridge`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="post",
             path="/rooms/{room_id}/actions/bridge",
             path_params={
@@ -146,7 +145,7 @@ class AsyncBridgeResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncBridgeResourceWithRawResponse:

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, cast
-from ...._base_client import RequestSpec
+from typing import TYPE_CHECKING
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -70,7 +70,7 @@ class ChatResource(SyncAPIResource):
 
         `POST /rooms/{room_id}/chat`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="post",
             path="/rooms/{room_id}/chat",
             path_params={
@@ -83,7 +83,7 @@ class ChatResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class ChatResourceWithRawResponse:
@@ -144,7 +144,7 @@ class AsyncChatResource(AsyncAPIResource):
 
         `POST /rooms/{room_id}/chat`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="post",
             path="/rooms/{room_id}/chat",
             path_params={
@@ -157,7 +157,7 @@ class AsyncChatResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncChatResourceWithRawResponse:

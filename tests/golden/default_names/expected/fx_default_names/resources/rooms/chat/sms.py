@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import cast
-from ...._base_client import RequestSpec
+from ...._request import RequestSpec
 from ...._resource import (
     AsyncAPIResource,
     SyncAPIResource,
@@ -54,7 +53,7 @@ class SmsResource(SyncAPIResource):
 
         `POST /rooms/{room_id}/chat/sms`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="post",
             path="/rooms/{room_id}/chat/sms",
             path_params={
@@ -67,7 +66,7 @@ class SmsResource(SyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", self._client.request(spec))
+        return self._client.request(spec)
 
 
 class SmsResourceWithRawResponse:
@@ -110,7 +109,7 @@ class AsyncSmsResource(AsyncAPIResource):
 
         `POST /rooms/{room_id}/chat/sms`
         """
-        spec = RequestSpec(
+        spec: RequestSpec[None] = RequestSpec(
             method="post",
             path="/rooms/{room_id}/chat/sms",
             path_params={
@@ -123,7 +122,7 @@ class AsyncSmsResource(AsyncAPIResource):
             timeout=timeout,
             idempotency_key=idempotency_key,
         )
-        return cast("None", await self._client.request(spec))
+        return await self._client.request(spec)
 
 
 class AsyncSmsResourceWithRawResponse:

@@ -1,0 +1,1 @@
+# For type checkers of the checkout only (never copied): the package's models are generated.
