@@ -56,8 +56,8 @@ def _add_generation_options(parser: argparse.ArgumentParser) -> None:
 def _few_collections() -> Iterator[None]:
     """A run builds millions of objects that live until it ends (the loaded spec, its
     nodes, the models); at Python's default thresholds the cycle collector walks them all
-    again and again (a fifth of a whole-spec run). Collect young objects rarely and the old
-    ones almost never, for this call only; memory grows by about 2%."""
+    again and again (a large share of a whole-spec run). Collect young objects rarely and the
+    old ones almost never, for this call only; memory grows a little (`make bench-generate`)."""
     before = gc.get_threshold()
     gc.set_threshold(200_000, 50, 1000)
     try:

@@ -67,7 +67,7 @@ _LOADED: dict[str, dict[str, Any]] = {}  # the last upstream parsed, by the sha2
 
 
 def load_upstream(content: bytes, source: str, problems: Problems) -> dict[str, Any] | None:
-    """The upstream spec is large (4 MB, 4 s to parse) and only read, never pointed into:
+    """The upstream spec is large (seconds to parse) and only read, never pointed into:
     load it fast, and once per process for the same bytes (curation copies what it keeps
     and never changes the upstream document)."""
     digest = hashlib.sha256(content).hexdigest()
