@@ -432,8 +432,6 @@ SPEC_OPERATIONS = {
 }
 FLAVOURS = ("sync", "async")
 CALL_VARIANTS = ("required", "optional", "odd-ids")
-# (operation, flavour) pairs whose request reached the mocked API in this session.
-EXERCISED: set[tuple[str, str]] = set()
 
 # Bugs of the generated SDK: (operation, check) -> what is wrong. `check` is a call
 # variant, "signature", "422" or "retry"; the matching cases become strict xfails.
