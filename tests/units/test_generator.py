@@ -1,6 +1,7 @@
-"""The generator's command line on small specs: success, determinism, and every error
-case of the pipeline issue, each with its exit code, `file:line:col` message and an
-output directory left exactly as it was."""
+"""The generator's command line on small specs: success, determinism, errors from a
+subprocess and from custom templates. The bad inputs, each with its exit code, exact
+`file:line:col` messages and an output directory left exactly as it was, have one home:
+the corpus of tests/units/bad_inputs/ (run by test_bad_inputs.py)."""
 
 from __future__ import annotations
 
@@ -278,131 +279,6 @@ def test_check_reports_a_stale_output_with_a_diff(
     assert code == 1
     assert "--- a/mini/_version.py" in stdout and "-edited by hand" in stdout
     assert "stale" in stderr
-
-
-# Each case: how to break the inputs, and the message expected at `line:col` of a file.
-ERROR_CASES = {
-    "bad yaml": (
-        lambda s: s.replace("  /things:\n", "  /things: [\n", 1),
-        None,
-        "spec.yaml:10:18",
-        "invalid YAML",
-    ),
-    "not a mapping": (
-        lambda s: "- just\n- a list\n",
-        None,
-        "spec.yaml: error",
-        "expected a YAML mapping at the top level, found a list",
-    ),
-    "not openapi": (
-        lambda s: s.replace("openapi: 3.1.0\n", ""),
-        None,
-        "spec.yaml",
-        "no `openapi` key",
-    ),
-    "unsupported version": (
-        lambda s: s.replace("openapi: 3.1.0", "openapi: 2.0"),
-        None,
-        "spec.yaml:1:1",
-        "not supported",
-    ),
-    "broken ref": (
-        lambda s: s.replace(
-            "items: {$ref: '#/components/schemas/Thing'}",
-            "items: {$ref: '#/components/schemas/Nope'}",
-        ),
-        None,
-        "spec.yaml:26:25",
-        "'#/components/schemas/Nope' does not resolve (/paths/~1things/get/responses/200/content/application~1json/schema/items/$ref)",
-    ),
-    "remote ref": (
-        lambda s: s.replace(
-            "schema: {$ref: '#/components/schemas/Thing'}\n      responses:\n        '201'",
-            "schema: {$ref: 'https://example.com/x.yaml'}\n      responses:\n        '201'",
-        ),
-        None,
-        "spec.yaml:34:22",
-        "points outside this file",
-    ),
-    "duplicate operationId": (
-        lambda s: s.replace("operationId: get_thing", "operationId: list_things"),
-        None,
-        "spec.yaml:43:7",
-        "duplicate operationId 'list_things'",
-    ),
-    "undeclared path parameter": (
-        lambda s: s.replace(
-            "        - name: thing_id\n          in: path\n          required: true\n          schema: {type: string}\n",
-            "        []\n",
-        ).replace("      parameters:\n        []\n", ""),
-        None,
-        "spec.yaml:42:5",
-        "path parameter {thing_id} is used in '/things/{thing_id}' but not declared",
-    ),
-    "unknown parameter location": (
-        lambda s: s.replace(
-            "in: query\n          schema: {type: integer, default: 20}",
-            "in: body\n          schema: {type: integer, default: 20}",
-        ),
-        None,
-        "spec.yaml:14:11",
-        "unknown location 'body'",
-    ),
-    "config maps a missing operation": (
-        None,
-        lambda c: c.replace("GET /things/{thing_id}", "GET /things/{id}"),
-        "sdk.yaml:12:3",
-        "which the spec does not have",
-    ),
-    "config maps an operation twice": (
-        None,
-        lambda c: c + "  things.fetch: GET /things/{thing_id}\n",
-        "sdk.yaml:13:3",
-        "is mapped twice",
-    ),
-    "invalid package name": (
-        None,
-        lambda c: c.replace("package: mini", "package: Mini-SDK"),
-        "sdk.yaml:1:1",
-        "not a valid Python package name",
-    ),
-    "two arguments with one name": (
-        lambda s: s.replace(
-            "        - name: page[number]",
-            "        - name: page_size\n          in: query\n          schema: {type: integer}\n        - name: page[number]",
-        ),
-        None,
-        "spec.yaml:9:5",
-        "two arguments named 'page_size'",
-    ),
-    "enum values collide": (
-        lambda s: s.replace("enum: [small, big]", "enum: [big-one, big_one]"),
-        None,
-        "spec.yaml:64:9",
-        "both become the member name big_one",
-    ),
-}
-
-
-@pytest.mark.parametrize("case", sorted(ERROR_CASES))
-def test_bad_input_fails_cleanly_and_touches_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
-) -> None:
-    break_spec, break_config, where, message = ERROR_CASES[case]
-    spec, config, out = write_inputs(tmp_path)
-    assert run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)[0] == 0
-    before = snapshot(out)
-    if break_spec:
-        spec.write_text(break_spec(SPEC))
-    if break_config:
-        config.write_text(break_config(CONFIG))
-    code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)
-    assert code == 2
-    assert "Traceback" not in stderr
-    lines = [line for line in stderr.splitlines() if ": error: " in line]
-    assert lines, stderr
-    assert any(where in line and message in line for line in lines), stderr
-    assert snapshot(out) == before
 
 
 def test_errors_print_no_traceback_from_a_subprocess(tmp_path: Path) -> None:
