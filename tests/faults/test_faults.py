@@ -1323,6 +1323,9 @@ def test_a_caller_client_that_follows_redirects_in_a_loop_gets_a_typed_error(mod
 # -- a shared connection kept in step (issue 16) -------------------------------------------
 
 
+JSON_200 = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"  # then Content-Length
+
+
 def _smuggling_server(first: bytes) -> Any:
     """A keep-alive HTTP/1.1 server on a raw socket: its first answer is `first` (with a
     whole second response hidden after its end), every other an assistant."""
@@ -1349,10 +1352,7 @@ def _smuggling_server(first: bytes) -> Any:
                     if len(answered) == 1:
                         conn.sendall(first)
                     else:
-                        conn.sendall(
-                            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
-                            % (len(real), real)
-                        )
+                        conn.sendall(JSON_200 + b"Content-Length: %d\r\n\r\n%s" % (len(real), real))
 
     def accept() -> None:
         while True:
@@ -1368,7 +1368,7 @@ def _smuggling_server(first: bytes) -> Any:
     return listener, f"http://127.0.0.1:{listener.getsockname()[1]}/v2", answered, connections
 
 
-SMUGGLED = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 42\r\n\r\n{"id": "SMUGGLED", "name": "not yours"}   '
+SMUGGLED = JSON_200 + b'Content-Length: 42\r\n\r\n{"id": "SMUGGLED", "name": "not yours"}   '
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -1376,14 +1376,10 @@ SMUGGLED = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length
     ("name", "first"),
     [
         ("204_with_a_body", b"HTTP/1.1 204 No Content\r\n\r\n" + SMUGGLED),
-        (
-            "in_step",
-            b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{"tags": []}',
-        ),
+        ("in_step", JSON_200 + b'Content-Length: 12\r\n\r\n{"tags": []}'),
         (
             "more_than_content_length",
-            b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{"tags": []}'
-            + SMUGGLED,
+            JSON_200 + b'Content-Length: 12\r\n\r\n{"tags": []}' + SMUGGLED,
         ),
     ],
 )

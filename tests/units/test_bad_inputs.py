@@ -138,7 +138,10 @@ def test_warnings_come_after_errors_and_strict_makes_them_errors(
         main(["generate", "--spec", str(spec), "--config", config, "--out", str(tmp_path / "a")])
         == 0
     )
-    warning = f"{spec}:62:30: warning: unknown format 'nickname' is ignored; the value is typed by its `type` only (/components/schemas/Thing/properties/name/format)"
+    warning = (
+        f"{spec}:62:30: warning: unknown format 'nickname' is ignored; the value is typed by "
+        "its `type` only (/components/schemas/Thing/properties/name/format)"
+    )
     assert capsys.readouterr().err.splitlines() == [warning]
 
     assert (
@@ -186,7 +189,8 @@ def test_sigkill_mid_write_leaves_the_previous_output(tmp_path: Path, good_outpu
         "    return real(*a, **k)\n"
         "w.shutil.copytree = slow\n"
         "from generator.cli import main\n"
-        f"sys.exit(main(['generate', '--spec', {str(BASE / 'spec.yaml')!r}, '--config', {str(config)!r}, '--out', {str(out)!r}]))\n"
+        f"sys.exit(main(['generate', '--spec', {str(BASE / 'spec.yaml')!r},\n"
+        f"    '--config', {str(config)!r}, '--out', {str(out)!r}]))\n"
     )
     process = subprocess.Popen(
         [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True

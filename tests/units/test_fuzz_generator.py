@@ -48,10 +48,10 @@ OPERATIONS = [
     ("post", "/ai/openai/chat/completions"),
 ]
 HOSTILE_VALUES: list[Any] = [
-    5, -1, 0, 1e308, True, None, "", [], {}, "x" * 300, "a\nb", "\x00", "{", "}", "class", "__init__",
-    "to_dict", "cast", "self", "NotGiven", "json", "ü", "1abc", "a-b", "#/components/schemas/Nope",
-    {"$ref": "#/components/schemas/Nope"}, {"type": "object"}, {"type": "string", "enum": ["a", "A"]},
-    [None], ["x", 1], "GET /nope",
+    5, -1, 0, 1e308, True, None, "", [], {}, "x" * 300, "a\nb", "\x00", "{", "}", "class",
+    "__init__", "to_dict", "cast", "self", "NotGiven", "json", "ü", "1abc", "a-b",
+    "#/components/schemas/Nope", {"$ref": "#/components/schemas/Nope"}, {"type": "object"},
+    {"type": "string", "enum": ["a", "A"]}, [None], ["x", 1], "GET /nope",
 ]  # fmt: skip
 HOSTILE_KEYS = [
     "",

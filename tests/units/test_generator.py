@@ -138,7 +138,9 @@ def test_generates_an_importable_package(
         [
             sys.executable,
             "-c",
-            "import mini, mini.types; c = mini.Mini(api_key='k'); print(c.things.retrieve.__doc__.splitlines()[0]); print(mini.types.Thing.model_fields['from_'].alias)",
+            "import mini, mini.types; c = mini.Mini(api_key='k'); "
+            "print(c.things.retrieve.__doc__.splitlines()[0]); "
+            "print(mini.types.Thing.model_fields['from_'].alias)",
         ],
         cwd=out,
         capture_output=True,
@@ -167,7 +169,8 @@ def test_regeneration_changes_nothing_and_keeps_mtimes(
         for p in model_files
     )
     assert code == 0 and re.fullmatch(
-        rf"\S+: 3 operations, {models} models; {files} files: 0 written, {files} unchanged, 0 removed \(\d+\.\d\d s\)\n",
+        rf"\S+: 3 operations, {models} models; "
+        rf"{files} files: 0 written, {files} unchanged, 0 removed \(\d+\.\d\d s\)\n",
         stdout,
     ), stdout
     assert snapshot(out) == before
@@ -414,7 +417,10 @@ def test_cached_regeneration_is_byte_identical(
 def test_runtime_names_are_never_taken(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec_text = SPEC.replace(
         "  /things/{thing_id}:",
-        "  /timeout/things:\n    get:\n      responses: {'200': {description: ok}}\n  /things/{thing_id}:",
+        "  /timeout/things:\n"
+        "    get:\n"
+        "      responses: {'200': {description: ok}}\n"
+        "  /things/{thing_id}:",
     )
     spec, config, out = write_inputs(tmp_path, spec=spec_text)
     assert run(capsys, "generate", "--spec", spec, "--config", config, "--out", out)[0] == 0
@@ -529,7 +535,8 @@ def test_an_enum_that_is_not_a_list_is_reported_not_a_crash(
     assert code == 2 and "Traceback" not in stderr
     # openapi-spec-validator stumbles over it after saying where it is: that is what is reported
     assert stderr.splitlines() == [
-        f'{spec}:65:11: error: not valid OpenAPI: 5 is not of type "array" (/components/schemas/Thing/properties/kind/enum)'
+        f'{spec}:65:11: error: not valid OpenAPI: 5 is not of type "array" '
+        "(/components/schemas/Thing/properties/kind/enum)"
     ]
 
 
@@ -546,7 +553,14 @@ def test_parameters_never_shadow_what_a_method_uses(
         f"        - {{name: {n}, in: query, schema: {{type: string}}}}" for n in names
     )
     body = "\n".join(f"                {n}: {{type: string}}" for n in names)
-    answer = "      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Thing'}\n"
+    answer = (
+        "      responses:\n"
+        "        '200':\n"
+        "          description: ok\n"
+        "          content:\n"
+        "            application/json:\n"
+        "              schema: {$ref: '#/components/schemas/Thing'}\n"
+    )
     spec_text = SPEC.replace(
         """  /things/{thing_id}:""",
         f"""  /shadows:
@@ -573,7 +587,8 @@ def test_parameters_never_shadow_what_a_method_uses(
 import inspect, json, httpx, mini
 seen = []
 def answer(request):
-    seen.append(sorted(request.url.params) if request.method == "GET" else sorted(json.loads(request.content)))
+    get = request.method == "GET"
+    seen.append(sorted(request.url.params) if get else sorted(json.loads(request.content)))
     return httpx.Response(200, json={{"name": "n"}})
 client = mini.Mini(api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(answer)))
 options = ("extra_headers", "extra_query", "extra_body", "timeout", "idempotency_key")
@@ -610,7 +625,13 @@ def test_properties_never_shadow_the_model_helpers(
 import pydantic
 from mini._models import TelnyxModel
 from mini.types import Thing
-helpers = sorted(n for n in vars(TelnyxModel) if not n.startswith("_") and callable(getattr(TelnyxModel, n)) and not hasattr(pydantic.BaseModel, n))
+helpers = sorted(
+    n
+    for n in vars(TelnyxModel)
+    if not n.startswith("_")
+    and callable(getattr(TelnyxModel, n))
+    and not hasattr(pydantic.BaseModel, n)
+)
 wire = {{n: "v-" + n for n in {names!r}}}
 thing = Thing.model_validate({{"name": "n", **wire}})
 assert thing.to_dict() == {{"name": "n", **wire}}, thing.to_dict()
@@ -724,7 +745,9 @@ def test_control_characters_in_the_spec_texts_stay_text(
         [
             sys.executable,
             "-c",
-            "import mini; c = mini.Mini(api_key='k'); print(repr(c.things.retrieve.__doc__.split(chr(10))[0]), repr(type(c).__doc__.split(chr(10))[0]), sep='|')",
+            "import mini; c = mini.Mini(api_key='k'); "
+            "print(repr(c.things.retrieve.__doc__.split(chr(10))[0]), "
+            "repr(type(c).__doc__.split(chr(10))[0]), sep='|')",
         ],
         cwd=out,
         capture_output=True,
@@ -740,8 +763,9 @@ def test_control_characters_in_the_spec_texts_stay_text(
 def test_generated_methods_read_their_parameters_only_as_values_to_send() -> None:
     """Every method of every generated resource reads each of its parameters (but `self`)
     only as a value to send: a dict value (`body={"x": x}`), the keyword argument of its
-    own name (`timeout=timeout`), or a flag compared with a constant (`stream is True`). Any other read of such a name (a call, an attribute, a
-    cast) means the body wanted something the parameter shadows, whatever its name."""
+    own name (`timeout=timeout`), or a flag compared with a constant (`stream is True`). Any
+    other read of such a name (a call, an attribute, a cast) means the body wanted something
+    the parameter shadows, whatever its name."""
     import ast
 
     checked = 0
@@ -784,7 +808,8 @@ def test_generated_methods_read_their_parameters_only_as_values_to_send() -> Non
                     )
                     sent = sent or flag  # `stream is True`: which answer to expect
                     assert sent, (
-                        f"{path.relative_to(ROOT)}:{node.lineno}: {function.name}() reads {node.id} other than as a value to send"
+                        f"{path.relative_to(ROOT)}:{node.lineno}: {function.name}() reads "
+                        f"{node.id} other than as a value to send"
                     )
             checked += bool(parameters)
     assert checked > 250  # every method of the package, sync and async (294)
@@ -855,7 +880,8 @@ def test_classes_the_generator_names_come_from_the_resource_tree_never_an_operat
         ),  # {} becomes an A
         (
             "x: Annotated[list[A] | None, Field(validate_default=True)] = [A()]",
-            "x: Annotated[list[A] | None, Field(validate_default=True)] = Field(default_factory=lambda: [A()])",
+            "x: Annotated[list[A] | None, Field(validate_default=True)] = "
+            "Field(default_factory=lambda: [A()])",
         ),
         (
             'x: dict[str, str] | None = {"a": "b"}',
@@ -869,7 +895,10 @@ def test_a_mutable_default_is_made_fresh_and_an_empty_list_not_validated_again(
 ) -> None:
     from generator.modelling import _fresh_defaults
 
-    source = f'class A(TelnyxModel):\n    """é"""\n\n\nclass B(TelnyxModel):\n    {field}\n    """Docs."""\n'
+    source = (
+        f'class A(TelnyxModel):\n    """é"""\n\n\n'
+        f'class B(TelnyxModel):\n    {field}\n    """Docs."""\n'
+    )
     assert _fresh_defaults(source) == source.replace(field, expected)
 
 
