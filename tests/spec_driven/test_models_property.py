@@ -413,8 +413,9 @@ def is_object_model(name: str) -> bool:
     )
 
 
-# Drawing instances is what costs (hypothesis-jsonschema merges subschemas at every draw:
-# 6 s an instance for ConversationFlow), so every drawn instance serves all three checks.
+# Drawing instances is what costs (hypothesis-jsonschema merges subschemas at every draw;
+# ConversationFlow is the slowest case of this file), so every drawn instance serves all
+# three checks.
 # The budget is the hypothesis profile's (tests/conftest.py): a few examples in `make
 # test`, many in `make test-deep`.
 @pytest.mark.parametrize("name", NAMES)
