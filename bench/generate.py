@@ -124,9 +124,11 @@ def measure(
                 )
             )
             said = peer[0][3]
+            left_out = said.count("Endpoint will not be generated")
+            unparsed = said.count("Unable to parse schema")
             notes.append(
-                f"{name}: openapi-python-client left out {said.count('Endpoint will not be generated')} endpoints "
-                f"and could not parse {said.count('Unable to parse schema')} schemas (its own warnings)"
+                f"{name}: openapi-python-client left out {left_out} endpoints "
+                f"and could not parse {unparsed} schemas (its own warnings)"
             )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -46,7 +46,11 @@ def assistant(i: int) -> dict[str, Any]:
         "name": f"Customer support bot {i}",
         "created_at": "2025-06-01T12:00:00Z",
         "model": "meta-llama/Meta-Llama-3.1-70B-Instruct",
-        "instructions": "You are a friendly support agent for Acme Corp. Greet the caller, identify the account by phone number, answer billing questions, and transfer to a human when asked. Never reveal internal notes. "
+        "instructions": (
+            "You are a friendly support agent for Acme Corp. Greet the caller, identify the "
+            "account by phone number, answer billing questions, and transfer to a human when "
+            "asked. Never reveal internal notes. "
+        )
         * 2,
         "description": "Handles inbound support calls and SMS for the Acme account team.",
         "greeting": "Hi, thanks for calling Acme support. How can I help today?",
@@ -312,12 +316,13 @@ def bench_streaming() -> None:
 
 
 def bench_import(runs: int = 15) -> None:
+    ours = f"import sys; sys.path.insert(0, {str(ROOT / 'generated')!r}); import telnyx_ai; "
     programs = {
         "import httpx, pydantic": "import httpx, pydantic",
-        "telnyx_ai (ours)": f"import sys; sys.path.insert(0, {str(ROOT / 'generated')!r}); import telnyx_ai; telnyx_ai.Telnyx(api_key='k')",
+        "telnyx_ai (ours)": ours + "telnyx_ai.Telnyx(api_key='k')",
         "telnyx (official)": "import telnyx; telnyx.Telnyx(api_key='k')",
         # the first touch of a resource loads the types its methods need
-        "telnyx_ai + client.ai.assistants": f"import sys; sys.path.insert(0, {str(ROOT / 'generated')!r}); import telnyx_ai; telnyx_ai.Telnyx(api_key='k').ai.assistants",
+        "telnyx_ai + client.ai.assistants": ours + "telnyx_ai.Telnyx(api_key='k').ai.assistants",
         "telnyx + client.ai.assistants": "import telnyx; telnyx.Telnyx(api_key='k').ai.assistants",
     }
     # pip compiles an installed wheel, as it compiled httpx and pydantic; the generated tree

@@ -107,8 +107,9 @@ def test_generated_responses_parse(
     prism_dynamic: str, op: ops.Operation, variant: str, flavour: str
 ) -> None:
     """Each answer is freshly generated from the schema. Prism's generator sometimes fails
-    on these schemas (it answers 500 with its own error type, about every second time for a list of assistants); those attempts are not
-    ours to judge, but every answer it does send must parse."""
+    on these schemas (it answers 500 with its own error type, about every second time for a
+    list of assistants); those attempts are not ours to judge, but every answer it does send
+    must parse."""
     call = ops.build_call(op, variant)
     parsed = 0
     for _ in range(60):  # about half of Prism's answers for a list of assistants are its own 500s

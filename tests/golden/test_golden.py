@@ -78,8 +78,10 @@ def test_fixtures_import_and_pass_mypy_strict(tmp_path: Path) -> None:
         write_tree(tmp_path / fixture, files)
         packages.append((fixture, package))
     for fixture, package in packages:
-        code = f"import {package}, {package}.types, pkgutil, importlib\n" + (
-            f"for m in pkgutil.walk_packages({package}.__path__, '{package}.'): importlib.import_module(m.name)\n"
+        code = (
+            f"import {package}, {package}.types, pkgutil, importlib\n"
+            f"for m in pkgutil.walk_packages({package}.__path__, '{package}.'):\n"
+            "    importlib.import_module(m.name)\n"
             f"c = {package}.Client(api_key='k')\n"
         )
         subprocess.run(
@@ -101,8 +103,10 @@ def update() -> None:
         _, compared, _, keep = render(fixture)
         target = GOLDEN / fixture / "expected"
         changes = write_tree(target, compared, keep)  # hand-written files stay
+        written = len(changes.added) + len(changes.changed)
         print(
-            f"{target.relative_to(GOLDEN.parent.parent)}: {len(changes.added) + len(changes.changed)} written, {len(changes.removed)} removed"
+            f"{target.relative_to(GOLDEN.parent.parent)}: {written} written, "
+            f"{len(changes.removed)} removed"
         )
 
 

@@ -104,7 +104,8 @@ def test_publish_refuses_without_an_index_or_a_changelog_entry(
     code, _, stderr = run(capsys, "publish", "--dist", dist, "--changelog", changelog)
     assert (
         code == 2
-        and f"CHANGELOG.md: error: no entry for {VERSION}, the version built; run `make release` (described: 0.0.1)"
+        and f"CHANGELOG.md: error: no entry for {VERSION}, the version built; "
+        "run `make release` (described: 0.0.1)"
         in stderr
     )
     code, _, stderr = run(capsys, "publish", "--dist", tmp_path / "empty")

@@ -33,7 +33,8 @@ DATE = "2026-12-01"
 def released(project: Path) -> list[str]:
     """The release command for the project in `project`."""
     return [
-        "release", "--upstream", str(project / "upstream.yaml"), "--rules", str(project / "rules.yaml"),
+        "release",
+        "--upstream", str(project / "upstream.yaml"), "--rules", str(project / "rules.yaml"),
         "--spec", str(project / "spec.yaml"), "--config", str(project / "sdk.yaml"),
         "--out", str(project / "out"), "--date", DATE,
     ]  # fmt: skip
@@ -215,7 +216,15 @@ def test_a_release_that_fails_to_generate_leaves_every_file_as_it_was(
     config = project / "sdk.yaml"
     config.write_text(config.read_text() + "hand_written: [mini/resources/things/parts.py]\n")
     upstream = project / "upstream.yaml"
-    parts = "  /things/{thing_id}/parts:\n    get:\n      operationId: list_parts\n      parameters:\n        - {name: thing_id, in: path, required: true, schema: {type: string}}\n      responses:\n        '200': {description: ok}\n"
+    parts = (
+        "  /things/{thing_id}/parts:\n"
+        "    get:\n"
+        "      operationId: list_parts\n"
+        "      parameters:\n"
+        "        - {name: thing_id, in: path, required: true, schema: {type: string}}\n"
+        "      responses:\n"
+        "        '200': {description: ok}\n"
+    )
     upstream.write_text(upstream.read_text().replace("components:\n", parts + "components:\n", 1))
     stamps = {
         p: p.stat().st_mtime_ns
@@ -277,14 +286,16 @@ def test_release_notes_set_the_level_and_are_emptied(before: Path, tmp_path: Pat
     notes = project / "unreleased.md"
     notes.write_text(
         releasing.NOTES_HEADER
-        + "- Retries wait less.\n- Files upload as\n  multipart parts.\n- [fix] Says its level.\n- [feature] Streams.\n"
+        + "- Retries wait less.\n- Files upload as\n  multipart parts.\n"
+        + "- [fix] Says its level.\n- [feature] Streams.\n"
     )
     assert main(released(project)) == 0
     assert "version: 1.5.0" in config.read_text()  # a feature among the notes: a minor release
     changelog = (project / "out" / "CHANGELOG.md").read_text()
     assert f"## 1.5.0 ({DATE})" in changelog
     assert (
-        "### Features\n\n- Streams.\n\n### Fixes\n\n- Files upload as multipart parts.\n- Retries wait less.\n- Says its level.\n"
+        "### Features\n\n- Streams.\n\n"
+        "### Fixes\n\n- Files upload as multipart parts.\n- Retries wait less.\n- Says its level.\n"
         in changelog
     )
     assert notes.read_text() == releasing.NOTES_HEADER

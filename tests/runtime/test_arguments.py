@@ -41,21 +41,24 @@ CASES: list[tuple[str, Callable[[Any], Any], tuple[Any, ...], dict[str, Any], st
         lambda c: c.ai.assistants.send_sms,
         ("a1",),
         {"from_": "312-555-0001", "to": "+13125550002"},
-        "invalid request body: from_: must be an E.164 phone number such as +13125550001, got '312-555-0001'",
+        "invalid request body: from_: must be an E.164 phone number such as +13125550001, "
+        "got '312-555-0001'",
     ),
     (
         "phone number with spaces",
         lambda c: c.ai.assistants.send_sms,
         ("a1",),
         {"from_": "+13125550001", "to": "+1 312 555 0002"},
-        "invalid request body: to: must be an E.164 phone number such as +13125550001, got '+1 312 555 0002'",
+        "invalid request body: to: must be an E.164 phone number such as +13125550001, "
+        "got '+1 312 555 0002'",
     ),
     (
         "target neither phone number nor SIP URI",
         lambda c: c.ai.assistants.scheduled_events.create,
         ("a1",),
         {**EVENT, "telnyx_end_user_target": "call me maybe"},
-        "invalid request body: telnyx_end_user_target: must be an E.164 phone number such as +13125550001 or a SIP URI such as sip:agent@example.com, got 'call me maybe'",
+        "invalid request body: telnyx_end_user_target: must be an E.164 phone number such as "
+        "+13125550001 or a SIP URI such as sip:agent@example.com, got 'call me maybe'",
     ),
     (
         "wrong type in the body",
@@ -69,14 +72,16 @@ CASES: list[tuple[str, Callable[[Any], Any], tuple[Any, ...], dict[str, Any], st
         lambda c: c.ai.assistants.scheduled_events.create,
         ("a1",),
         {**EVENT, "telnyx_conversation_channel": "carrier_pigeon"},
-        "invalid request body: telnyx_conversation_channel: Input should be 'phone_call' or 'sms_chat'",
+        "invalid request body: telnyx_conversation_channel: "
+        "Input should be 'phone_call' or 'sms_chat'",
     ),
     (
         "value outside an enum (query)",
         lambda c: c.ai.assistants.tests.runs.list,
         ("t1",),
         {"status": "exploded"},
-        "invalid query: status: Input should be 'pending', 'starting', 'running', 'passed', 'failed' or 'error'",
+        "invalid query: status: "
+        "Input should be 'pending', 'starting', 'running', 'passed', 'failed' or 'error'",
     ),
     (
         "number out of range",

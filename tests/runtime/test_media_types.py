@@ -1,7 +1,7 @@
 """Bodies and responses beyond JSON, end to end: the media_types fixture is generated and
 its client called over respx: multipart with a file, a urlencoded form, raw bytes up (bytes,
-a path, a bytearray),
-PDF bytes and CSV text and an event stream down, and a `/v2` path under a `/v2` server."""
+a path, a bytearray), PDF bytes and CSV text and an event stream down, and a `/v2` path
+under a `/v2` server."""
 
 from __future__ import annotations
 
@@ -22,11 +22,24 @@ with respx.mock(base_url="https://api.example.com/v2") as mock:
     up = mock.post("/uploads").respond(201, json={"id": "u1", "priority": 2})
     form = mock.post("/forms").respond(200, text="a,b\n1,2\n", headers={"content-type": "text/csv"})
     put = mock.put("/blobs/k1").respond(204)
-    get = mock.get("/blobs/k1").respond(200, content=b"%PDF-1.7 bytes", headers={"content-type": "application/pdf"})
-    events = mock.get("/events").respond(200, text="data: 1\n\n", headers={"content-type": "text/event-stream"})
+    pdf = {"content-type": "application/pdf"}
+    get = mock.get("/blobs/k1").respond(200, content=b"%PDF-1.7 bytes", headers=pdf)
+    stream = {"content-type": "text/event-stream"}
+    events = mock.get("/events").respond(200, text="data: 1\n\n", headers=stream)
     upload = client.uploads.create(file=("a.txt", io.BytesIO(b"hello")), name="greeting")
-    seen["upload"] = [type(upload).__name__, upload.id, up.calls.last.request.headers["content-type"].split(";")[0], b"hello" in up.calls.last.request.content, b'name="name"' in up.calls.last.request.content and b'greeting' in up.calls.last.request.content]
-    seen["form"] = [client.forms.create(to="+13125550001", timeout_=30), form.calls.last.request.headers["content-type"], form.calls.last.request.content.decode()]
+    sent = up.calls.last.request
+    seen["upload"] = [
+        type(upload).__name__,
+        upload.id,
+        sent.headers["content-type"].split(";")[0],
+        b"hello" in sent.content,
+        b'name="name"' in sent.content and b'greeting' in sent.content,
+    ]
+    seen["form"] = [
+        client.forms.create(to="+13125550001", timeout_=30),
+        form.calls.last.request.headers["content-type"],
+        form.calls.last.request.content.decode(),
+    ]
     client.blobs.update("k1", body=b"\x00\x01raw")
     seen["put"] = [put.calls.last.request.content.hex()]
     import pathlib

@@ -48,9 +48,7 @@ def sent(route: respx.Route) -> Any:
     return json.loads(route.calls.last.request.content)
 
 
-def test_nested_models_a_newer_variant_enum_value_and_field_from_a_response_are_sent_back_as_they_came() -> (
-    None
-):
+def test_nested_models_and_newer_values_of_a_response_are_sent_back_as_they_came() -> None:
     with respx.mock(base_url=BASE) as mock:
         mock.get("/ai/assistants/assistant-1").respond(200, json=ASSISTANT)
         update = mock.post("/ai/assistants/assistant-1").respond(200, json=ASSISTANT)

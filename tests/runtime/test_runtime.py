@@ -202,7 +202,8 @@ def test_booleans_in_query_are_lowercase(mode: str) -> None:
 @modes
 @pytest.mark.parametrize(
     ("hostile", "segment"),
-    # `.` and `..` themselves are refused (tests/faults/test_faults.py): proxies read even %2E as a dot segment
+    # `.` and `..` themselves are refused (tests/faults/test_faults.py): proxies read even
+    # %2E as a dot segment
     [
         ("a/b", "a%2Fb"),
         ("x?y=1", "x%3Fy%3D1"),
@@ -725,7 +726,10 @@ def test_import_is_lazy() -> None:
     import sys
     from pathlib import Path
 
-    code = "import sys, telnyx_ai; c = telnyx_ai.Telnyx(api_key='k'); print(sorted(m for m in sys.modules if m.startswith(('telnyx_ai', 'pydantic'))))"
+    code = (
+        "import sys, telnyx_ai; c = telnyx_ai.Telnyx(api_key='k'); "
+        "print(sorted(m for m in sys.modules if m.startswith(('telnyx_ai', 'pydantic'))))"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code],
         cwd=Path(__file__).resolve().parents[2] / "generated",
@@ -754,7 +758,11 @@ client = telnyx_ai.Telnyx(api_key="k")
 tests = client.ai.assistants.tests
 touched = models()
 with respx.mock(base_url="https://api.telnyx.com/v2") as mock:
-    mock.get("/ai/assistants/tests/t1").respond(200, json={"test_id": "t1", "name": "n", "destination": "d", "instructions": "i", "rubric": [], "created_at": "2024-01-01T00:00:00Z", "telnyx_conversation_channel": "web_chat", "max_duration_seconds": 60})
+    mock.get("/ai/assistants/tests/t1").respond(200, json={
+        "test_id": "t1", "name": "n", "destination": "d", "instructions": "i", "rubric": [],
+        "created_at": "2024-01-01T00:00:00Z", "telnyx_conversation_channel": "web_chat",
+        "max_duration_seconds": 60,
+    })
     tests.retrieve("t1")
 print(json.dumps([touched, models()]))
 """

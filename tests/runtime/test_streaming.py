@@ -369,8 +369,8 @@ def test_anthropic_events_are_typed_by_their_type(mode: str, server: str) -> Non
     events = collect("anthropic")
     assert [type(e).__name__ for e in events] == [
         "AnthropicMessageStartEvent", "AnthropicContentBlockStartEvent", "AnthropicPingEvent",
-        "AnthropicContentBlockDeltaEvent", "AnthropicContentBlockDeltaEvent", "AnthropicContentBlockStopEvent",
-        "AnthropicMessageDeltaEvent", "AnthropicMessageStopEvent",
+        "AnthropicContentBlockDeltaEvent", "AnthropicContentBlockDeltaEvent",
+        "AnthropicContentBlockStopEvent", "AnthropicMessageDeltaEvent", "AnthropicMessageStopEvent",
     ]  # fmt: skip
     assert (
         "".join(

@@ -380,8 +380,8 @@ def test_event_types_come_from_the_enum_const_or_example_of_the_spec() -> None:
     assert types["CallAIGatherPartialResults"] == ()
     warnings = [p.render() for p in problems.warnings]
     assert any(
-        "webhook 'CallAIGatherPartialResults' has no `data.event_type` of known values: it parses as the generic event (/webhooks/CallAIGatherPartialResults)"
-        in w
+        "webhook 'CallAIGatherPartialResults' has no `data.event_type` of known values: "
+        "it parses as the generic event (/webhooks/CallAIGatherPartialResults)" in w
         for w in warnings
     ), warnings
     assert any(

@@ -100,7 +100,8 @@ def every_schema_has_a_model() -> bool:
     models = list(normalised.document["components"]["schemas"])
     missing = [name for name in models if not hasattr(_models, name)]
     print(
-        f"{len(upstream['components']['schemas'])} upstream schemas and {len(added)} added, {len(names)} curated, {len(models)} models; missing: {missing or 'none'}"
+        f"{len(upstream['components']['schemas'])} upstream schemas and {len(added)} added, "
+        f"{len(names)} curated, {len(models)} models; missing: {missing or 'none'}"
     )
     return (
         len(names) == len(upstream["components"]["schemas"]) + len(added)
@@ -174,7 +175,9 @@ def webhooks() -> bool:
         elif type(event) is not getattr(_models, model):
             wrong.append(f"{name}: {type(event).__name__}")
     print(
-        f"{len(document.get('webhooks', {}))} webhooks parsed from their examples; as the generic event: {generic or 'none'}; kept whole (an incomplete example): {whole or 'none'}; wrong: {wrong or 'none'}"
+        f"{len(document.get('webhooks', {}))} webhooks parsed from their examples; "
+        f"as the generic event: {generic or 'none'}; "
+        f"kept whole (an incomplete example): {whole or 'none'}; wrong: {wrong or 'none'}"
     )
     # upstream gives these no `data.event_type`: campaignStatusUpdate has no `data`,
     # replacedLinkClick's lacks it, conferenceFloorChanged's payload has no `data` envelope
@@ -231,7 +234,8 @@ def main() -> int:
         if not done:
             skipped.append(area)
     print(
-        f"{called} of {len(areas)} areas called through one operation each; not reached: {skipped or 'none'}"
+        f"{called} of {len(areas)} areas called through one operation each; "
+        f"not reached: {skipped or 'none'}"
     )
     return 0 if called == len(areas) else 1
 

@@ -61,9 +61,10 @@ def running(*, dynamic: bool, spec: Path = SPEC) -> Iterator[str]:
     try:
         failure = wait_listening(process, port, "Prism")
         if failure:
-            raise PrismUnavailable(
-                f"{failure}: {process.stdout.read() if process.returncode is not None and process.stdout else ''}"
+            said = (
+                process.stdout.read() if process.returncode is not None and process.stdout else ""
             )
+            raise PrismUnavailable(f"{failure}: {said}")
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

@@ -236,7 +236,10 @@ class Script(BaseHTTPRequestHandler):
         self.script_chunks(body)
 
     def script_rejected(self, body: dict[str, Any]) -> None:
-        payload = b'{"detail": [{"loc": ["body", "model"], "msg": "unknown model", "type": "value_error"}]}'
+        payload = (
+            b'{"detail": [{"loc": ["body", "model"], "msg": "unknown model", '
+            b'"type": "value_error"}]}'
+        )
         self._start("application/json", 422, Content_Length=str(len(payload)))
         self.wfile.write(payload)
 

@@ -18,7 +18,16 @@ PYRIGHT = ROOT / "node_modules" / "pyright" / "index.js"
 
 CORRECT = """
 import telnyx_ai
-from telnyx_ai import NOT_GIVEN, AsyncPage, AsyncPager, NotFoundError, Omit, RawResponse, SyncPage, Telnyx
+from telnyx_ai import (
+    NOT_GIVEN,
+    AsyncPage,
+    AsyncPager,
+    NotFoundError,
+    Omit,
+    RawResponse,
+    SyncPage,
+    Telnyx,
+)
 from telnyx_ai.types import Assistant, AssistantTestResponse
 
 client = Telnyx(api_key="KEY")
@@ -30,8 +39,12 @@ try:
 except NotFoundError as error:
     print(error.status_code, telnyx_ai.__version__)
 # the page, raw response and sentinel types are public names of the package
-tests: SyncPage[AssistantTestResponse] = client.ai.assistants.tests.list(page_size=50, extra_headers={"X-Trace": Omit()})
-raw: RawResponse[Assistant] = client.ai.assistants.with_raw_response.retrieve("a", timeout=NOT_GIVEN)
+tests: SyncPage[AssistantTestResponse] = client.ai.assistants.tests.list(
+    page_size=50, extra_headers={"X-Trace": Omit()}
+)
+raw: RawResponse[Assistant] = client.ai.assistants.with_raw_response.retrieve(
+    "a", timeout=NOT_GIVEN
+)
 pages: list[type[object]] = [AsyncPage, AsyncPager]
 """
 
@@ -44,15 +57,25 @@ from telnyx_ai import Telnyx
 from telnyx_ai.types import AssistantTestResponse, CreateAssistantTestRequestRubricItemParam
 
 client = Telnyx(api_key="KEY")
-assistant = client.ai.assistants.create(name="Support", instructions="Help.", model="m", enabled_features=["telephony"])
-rubric: list[CreateAssistantTestRequestRubricItemParam] = [{"criteria": "Greets the caller", "name": "greeting"}]
-test = client.ai.assistants.tests.create(destination="+13125550001", instructions="Ask about a bill.", name="billing", rubric=rubric)
+assistant = client.ai.assistants.create(
+    name="Support", instructions="Help.", model="m", enabled_features=["telephony"]
+)
+rubric: list[CreateAssistantTestRequestRubricItemParam] = [
+    {"criteria": "Greets the caller", "name": "greeting"}
+]
+test = client.ai.assistants.tests.create(
+    destination="+13125550001", instructions="Ask about a bill.", name="billing", rubric=rubric
+)
 again: AssistantTestResponse = client.ai.assistants.tests.retrieve(test.test_id)
 same: bool = test.test_id == "8b3c2d1e-0000-4000-8000-000000000000"
 if assistant.tools is not None:
     client.ai.assistants.update(assistant.id, tools=assistant.tools)
 if assistant.telephony_settings is not None:
-    client.ai.assistants.update(assistant.id, telephony_settings=assistant.telephony_settings, enabled_features=assistant.enabled_features or [])
+    client.ai.assistants.update(
+        assistant.id,
+        telephony_settings=assistant.telephony_settings,
+        enabled_features=assistant.enabled_features or [],
+    )
 event = client.ai.assistants.scheduled_events.create(
     assistant.id,
     scheduled_at_fixed_datetime=datetime.now(timezone.utc),
@@ -79,36 +102,59 @@ client.ai.audio.transcribe(model="deepgram/nova-3", file=open("call.mp3", "rb"))
 # a webhook is one of the event models.
 STREAMING = """
 from telnyx_ai import AsyncStream, AsyncTelnyx, Stream, Telnyx
-from telnyx_ai.types import AnthropicMessage, AnthropicStreamEvent, CallConversationEndedEvent, ChatCompletion, ChatCompletionChunk, ChatCompletionSystemMessageParamDict, UnknownWebhookEvent
+from telnyx_ai.types import (
+    AnthropicMessage,
+    AnthropicStreamEvent,
+    CallConversationEndedEvent,
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionSystemMessageParamDict,
+    UnknownWebhookEvent,
+)
 
 client = Telnyx(api_key="KEY")
 messages: list[ChatCompletionSystemMessageParamDict] = [{"role": "user", "content": "Hello"}]
 completion: ChatCompletion = client.ai.chat.completions.create(messages=messages, model="m")
 same: ChatCompletion = client.ai.chat.completions.create(messages=messages, model="m", stream=False)
-stream: Stream[ChatCompletionChunk] = client.ai.chat.completions.create(messages=messages, model="m", stream=True)
+stream: Stream[ChatCompletionChunk] = client.ai.chat.completions.create(
+    messages=messages, model="m", stream=True
+)
 with stream:
     for chunk in stream:
         print(chunk.choices[0].delta.content)
-with client.ai.chat.completions.with_streaming_response.create(messages=messages, model="m") as response:
+streaming = client.ai.chat.completions.with_streaming_response
+with streaming.create(messages=messages, model="m") as response:
     lines: list[str] = list(response.iter_lines())
     parsed: ChatCompletion = response.parse()
-with client.ai.chat.completions.with_streaming_response.create(messages=messages, model="m", stream=True) as streamed:
+with streaming.create(messages=messages, model="m", stream=True) as streamed:
     parsed_chunks: Stream[ChatCompletionChunk] = streamed.parse()
-raw_chunks: Stream[ChatCompletionChunk] = client.ai.chat.completions.with_raw_response.create(messages=messages, model="m", stream=True).parse()
+raw_chunks: Stream[ChatCompletionChunk] = client.ai.chat.completions.with_raw_response.create(
+    messages=messages, model="m", stream=True
+).parse()
 webhook = client.webhooks.unwrap(b"{}", headers={"telnyx-timestamp": "1"})
 if isinstance(webhook, CallConversationEndedEvent) and webhook.data is not None:
     ended_at: str | None = webhook.data.event_type
 unknown: UnknownWebhookEvent | None = webhook if isinstance(webhook, UnknownWebhookEvent) else None
-message: AnthropicMessage = client.ai.anthropic.v1.messages(max_tokens=64, messages=messages, model="m")
-events: Stream[AnthropicStreamEvent] = client.ai.anthropic.v1.messages(max_tokens=64, messages=messages, model="m", stream=True)
-either: ChatCompletion | Stream[ChatCompletionChunk] = client.ai.openai.chat.create_completion(messages=messages, model="m", stream=bool(lines))
+message: AnthropicMessage = client.ai.anthropic.v1.messages(
+    max_tokens=64, messages=messages, model="m"
+)
+events: Stream[AnthropicStreamEvent] = client.ai.anthropic.v1.messages(
+    max_tokens=64, messages=messages, model="m", stream=True
+)
+either: ChatCompletion | Stream[ChatCompletionChunk] = client.ai.openai.chat.create_completion(
+    messages=messages, model="m", stream=bool(lines)
+)
 
 
 async def main() -> list[str]:
     aclient = AsyncTelnyx(api_key="KEY")
-    achunks: AsyncStream[ChatCompletionChunk] = await aclient.ai.chat.completions.create(messages=messages, model="m", stream=True)
+    achunks: AsyncStream[ChatCompletionChunk] = await aclient.ai.chat.completions.create(
+        messages=messages, model="m", stream=True
+    )
     models: list[str] = [achunk.model async for achunk in achunks]
-    acompletion: ChatCompletion = await aclient.ai.chat.completions.create(messages=messages, model="m")
+    acompletion: ChatCompletion = await aclient.ai.chat.completions.create(
+        messages=messages, model="m"
+    )
     return [*models, acompletion.id]
 """
 
@@ -117,23 +163,76 @@ MISTAKES = {
     "from telnyx_ai.types import Assistnt": "attr-defined",
     "from telnyx_ai import NotFoundErr": "attr-defined",
     "import telnyx_ai\nprint(telnyx_ai.RateLimitErr)": "attr-defined",
-    "from telnyx_ai import Telnyx\nTelnyx(api_key='k').ai.assistants.create(name=123, instructions='i', model='m')": "arg-type",
-    "from telnyx_ai import Telnyx\nTelnyx(api_key='k').ai.assistants.create(nmae='n', instructions='i', model='m')": "call-arg",
-    "from telnyx_ai import Telnyx\nTelnyx(api_key='k').ai.assistants.tests.list(page_size='50')": "arg-type",
+    (
+        "from telnyx_ai import Telnyx\n"
+        "Telnyx(api_key='k').ai.assistants.create(name=123, instructions='i', model='m')"
+    ): "arg-type",
+    (
+        "from telnyx_ai import Telnyx\n"
+        "Telnyx(api_key='k').ai.assistants.create(nmae='n', instructions='i', model='m')"
+    ): "call-arg",
+    (
+        "from telnyx_ai import Telnyx\nTelnyx(api_key='k').ai.assistants.tests.list(page_size='50')"
+    ): "arg-type",
     "from telnyx_ai import Telnyx\nprint(Telnyx(api_key='k').ai.assistnts)": "attr-defined",
-    "from telnyx_ai import Telnyx\nprint(Telnyx(api_key='k').ai.assistants.retrieve('a').nmae)": "attr-defined",
-    "from telnyx_ai import Telnyx, Stream\ns: Stream[object] = Telnyx(api_key='k').ai.chat.completions.create(messages=[], model='m')": "assignment",
-    "from telnyx_ai import Telnyx\nfrom telnyx_ai.types import ChatCompletion\nc: ChatCompletion = Telnyx(api_key='k').ai.chat.completions.create(messages=[], model='m', stream=True)": "assignment",
-    "from telnyx_ai import Telnyx\nfor c in Telnyx(api_key='k').ai.chat.completions.create(messages=[], model='m', stream=True):\n    print(c.choices[0].delta.txt)": "attr-defined",
-    "from telnyx_ai import Telnyx\nevent = Telnyx(api_key='k').webhooks.unwrap(b'', headers={})\nprint(event.data)": "union-attr",
-    # nested dict literals are checked key by key: a misspelt key, a wrong value, a missing required key
-    "from telnyx_ai import Telnyx\nTelnyx(api_key='k').ai.assistants.tests.create(destination='d', instructions='i', name='n', rubric=[{'criteria': 'c', 'nmae': 'n'}])": "list-item",
-    "from telnyx_ai import Telnyx\nTelnyx(api_key='k').ai.assistants.tests.create(destination='d', instructions='i', name='n', rubric=[{'criteria': 5, 'name': 'n'}])": "list-item",
-    "from telnyx_ai import Telnyx\nTelnyx(api_key='k').ai.assistants.tests.create(destination='d', instructions='i', name='n', rubric=[{'criteria': 'c'}])": "list-item",
-    "from telnyx_ai.types import CreateAssistantTestRequestRubricItemParam\nitem: CreateAssistantTestRequestRubricItemParam = {'criteria': 'c', 'name': 'n', 'weight': 1}": "typeddict-unknown-key",
-    "from telnyx_ai import Telnyx\nTelnyx(api_key='k').ai.assistants.scheduled_events.create('a', scheduled_at_fixed_datetime=1, telnyx_agent_target='t', telnyx_conversation_channel='phone_call', telnyx_end_user_target='u')": "arg-type",
+    (
+        "from telnyx_ai import Telnyx\nprint(Telnyx(api_key='k').ai.assistants.retrieve('a').nmae)"
+    ): "attr-defined",
+    (
+        "from telnyx_ai import Telnyx, Stream\n"
+        "s: Stream[object] = Telnyx(api_key='k').ai.chat.completions.create(messages=[], "
+        "model='m')"
+    ): "assignment",
+    (
+        "from telnyx_ai import Telnyx\n"
+        "from telnyx_ai.types import ChatCompletion\n"
+        "c: ChatCompletion = Telnyx(api_key='k').ai.chat.completions.create(messages=[], "
+        "model='m', stream=True)"
+    ): "assignment",
+    (
+        "from telnyx_ai import Telnyx\n"
+        "for c in Telnyx(api_key='k').ai.chat.completions.create(messages=[], model='m', "
+        "stream=True):\n"
+        "    print(c.choices[0].delta.txt)"
+    ): "attr-defined",
+    (
+        "from telnyx_ai import Telnyx\n"
+        "event = Telnyx(api_key='k').webhooks.unwrap(b'', headers={})\n"
+        "print(event.data)"
+    ): "union-attr",
+    # nested dict literals are checked key by key: a misspelt key, a wrong value, a
+    # missing required key
+    (
+        "from telnyx_ai import Telnyx\n"
+        "Telnyx(api_key='k').ai.assistants.tests.create(destination='d', "
+        "instructions='i', name='n', rubric=[{'criteria': 'c', 'nmae': 'n'}])"
+    ): "list-item",
+    (
+        "from telnyx_ai import Telnyx\n"
+        "Telnyx(api_key='k').ai.assistants.tests.create(destination='d', "
+        "instructions='i', name='n', rubric=[{'criteria': 5, 'name': 'n'}])"
+    ): "list-item",
+    (
+        "from telnyx_ai import Telnyx\n"
+        "Telnyx(api_key='k').ai.assistants.tests.create(destination='d', "
+        "instructions='i', name='n', rubric=[{'criteria': 'c'}])"
+    ): "list-item",
+    (
+        "from telnyx_ai.types import CreateAssistantTestRequestRubricItemParam\n"
+        "item: CreateAssistantTestRequestRubricItemParam = {'criteria': 'c', "
+        "'name': 'n', 'weight': 1}"
+    ): "typeddict-unknown-key",
+    (
+        "from telnyx_ai import Telnyx\n"
+        "Telnyx(api_key='k').ai.assistants.scheduled_events.create('a', "
+        "scheduled_at_fixed_datetime=1, telnyx_agent_target='t', "
+        "telnyx_conversation_channel='phone_call', telnyx_end_user_target='u')"
+    ): "arg-type",
     # a file is bytes, a binary file, a path or a (name, content, type) tuple; text is not
-    "from telnyx_ai import Telnyx\nTelnyx(api_key='k').ai.audio.transcribe(model='deepgram/nova-3', file='call.mp3')": "arg-type",
+    (
+        "from telnyx_ai import Telnyx\n"
+        "Telnyx(api_key='k').ai.audio.transcribe(model='deepgram/nova-3', file='call.mp3')"
+    ): "arg-type",
 }
 
 

@@ -10,6 +10,7 @@ directory) and `expected.txt` (`{case}` and `{out}` stand for the paths).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -18,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from support.params import parameter_sets
 
 from generator.cli import main
 
@@ -25,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 BASE = CORPUS / "_base"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir() and not p.name.startswith("_"))
-OUTCOMES: dict[str, bool] = {}
 
 
 @pytest.fixture(scope="module")
@@ -103,17 +104,23 @@ def test_bad_input(
     assert "Traceback" not in stderr
     assert actual == expected_file.read_text()
     assert snapshot(target) == before
-    OUTCOMES[name] = True
 
 
-def test_every_case_ended_as_documented() -> None:
-    if "PYTEST_XDIST_WORKER" in os.environ:
-        # the workers share the cases out: each sees only its own (it failed a run of a few
-        # files under -n 2); counted in a run without -n, such as `pytest tests/units/test_bad_inputs.py`
-        pytest.skip(
-            "pytest-xdist shares the corpus out among its workers: counted in a run without -n"
-        )
-    assert sorted(OUTCOMES) == CASES, f"{len(OUTCOMES)} of {len(CASES)} cases ended as documented"
+def test_every_case_of_the_corpus_is_run() -> None:
+    """Every entry of the corpus is `_base` or a case, `NN-what-it-breaks`, numbered one
+    after the other, with its `expected.txt`; and the parameter list of test_bad_input has
+    each case once, none skipped or expected to fail. Read from the directory and the
+    parameter list, so it holds whichever tests run before it, in whichever worker."""
+    entries = sorted(path.name for path in CORPUS.iterdir())
+    cases = [name for name in entries if name != "_base"]
+    assert len(cases) == len(entries) - 1, "the corpus has no _base"
+    for name in cases:
+        assert re.fullmatch(r"[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*", name), f"{name}: not a case name"
+        assert (CORPUS / name / "expected.txt").is_file(), f"{name}: no expected.txt"
+    assert [int(name[:2]) for name in cases] == list(range(1, len(cases) + 1))
+    params = parameter_sets(test_bad_input)
+    assert [p["name"] for p in params] == cases
+    assert [p["name"] for p in params if p.marks] == []
 
 
 def test_warnings_come_after_errors_and_strict_makes_them_errors(
@@ -131,7 +138,10 @@ def test_warnings_come_after_errors_and_strict_makes_them_errors(
         main(["generate", "--spec", str(spec), "--config", config, "--out", str(tmp_path / "a")])
         == 0
     )
-    warning = f"{spec}:62:30: warning: unknown format 'nickname' is ignored; the value is typed by its `type` only (/components/schemas/Thing/properties/name/format)"
+    warning = (
+        f"{spec}:62:30: warning: unknown format 'nickname' is ignored; the value is typed by "
+        "its `type` only (/components/schemas/Thing/properties/name/format)"
+    )
     assert capsys.readouterr().err.splitlines() == [warning]
 
     assert (
@@ -179,7 +189,8 @@ def test_sigkill_mid_write_leaves_the_previous_output(tmp_path: Path, good_outpu
         "    return real(*a, **k)\n"
         "w.shutil.copytree = slow\n"
         "from generator.cli import main\n"
-        f"sys.exit(main(['generate', '--spec', {str(BASE / 'spec.yaml')!r}, '--config', {str(config)!r}, '--out', {str(out)!r}]))\n"
+        f"sys.exit(main(['generate', '--spec', {str(BASE / 'spec.yaml')!r},\n"
+        f"    '--config', {str(config)!r}, '--out', {str(out)!r}]))\n"
     )
     process = subprocess.Popen(
         [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True

@@ -359,7 +359,8 @@ def test_a_generated_module_the_merge_cannot_read_is_reported(
         == {}
     )
     assert [p.message for p in problems.errors] == [
-        "model generation failed: ValueError: unexpected statement among the imports of a generated module: x = 1"
+        "model generation failed: ValueError: "
+        "unexpected statement among the imports of a generated module: x = 1"
     ]
 
 

@@ -157,8 +157,8 @@ def test_curation_fetches_the_upstream_spec_from_a_url(
         i for i, text in enumerate(rules_text.splitlines(), 1) if text.startswith("upstream:")
     )
     assert (
-        f"{rules}:{line}:1: error: cannot fetch the upstream spec {base}/missing.yml: HTTP 404 File not found (/upstream)"
-        in capsys.readouterr().err
+        f"{rules}:{line}:1: error: cannot fetch the upstream spec {base}/missing.yml: "
+        "HTTP 404 File not found (/upstream)" in capsys.readouterr().err
     )
     assert not (tmp_path / "c.yaml").exists()
 
@@ -191,7 +191,10 @@ def test_generated_project_builds_a_wheel_that_imports(tmp_path: Path) -> None:
     assert not any(n.startswith("generator") for n in names)
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
-    code = "import telnyx_ai; print(telnyx_ai.__version__, telnyx_ai.Telnyx(api_key='k').ai.assistants.retrieve.__name__)"
+    code = (
+        "import telnyx_ai; print(telnyx_ai.__version__, "
+        "telnyx_ai.Telnyx(api_key='k').ai.assistants.retrieve.__name__)"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=target, capture_output=True, text=True, check=True
     ).stdout.split()
@@ -322,7 +325,8 @@ def test_a_webhook_name_upstream_lacks_is_a_warning_naming_the_rule(tmp_path: Pa
     problems = Problems()
     assert curate(upstream, rules, tmp_path / "x.yaml", problems) is not None
     assert [p.render() for p in problems] == [
-        f"{rules}:6:5: warning: webhook 'callAnswerd' is not in the upstream spec (/specs/0/areas/0/webhooks)"
+        f"{rules}:6:5: warning: webhook 'callAnswerd' is not in the upstream spec "
+        "(/specs/0/areas/0/webhooks)"
     ]
 
 

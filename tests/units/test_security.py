@@ -21,7 +21,8 @@ import hostile.types as m
 thing_class = next(getattr(m, n) for n in m.__all__ if n.startswith("Thing"))
 client = hostile.Client(api_key="k")
 with respx.mock(base_url="https://api.example.com/v2") as mock:
-    route = mock.get(url__startswith="https://api.example.com/v2/things/").respond(200, json={"kind": "b\\\\"})
+    route = mock.get(url__startswith="https://api.example.com/v2/things/")
+    route.respond(200, json={"kind": "b\\\\"})
     thing = client.things.retrieve("t1")
 print(json.dumps({
     "doc": client.things.retrieve.__doc__,

@@ -140,8 +140,8 @@ def test_a_rule_naming_what_is_missing_is_a_located_error(tmp_path: Path) -> Non
     document, messages = run_curation(tmp_path, UPSTREAM, rules)
     assert document is None
     assert any(
-        "fix `add_schemas missing.yaml`: no file missing.yaml beside the rules (/fix_sets/chat/0/file)"
-        in m
+        "fix `add_schemas missing.yaml`: no file missing.yaml beside the rules "
+        "(/fix_sets/chat/0/file)" in m
         for m in messages
     ), messages
     assert any(
@@ -216,7 +216,8 @@ def test_a_stream_of_untyped_events_is_a_located_error() -> None:
     _, errors = build(document)
     assert any(
         "the events of a stream must be a schema of components/schemas" in e
-        and "/paths/~1ai~1chat~1completions/post/responses/200/content/text~1event-stream/x-itemSchema/properties/data/contentSchema"
+        and "/paths/~1ai~1chat~1completions/post/responses/200/content/text~1event-stream/"
+        "x-itemSchema/properties/data/contentSchema"
         in e
         for e in errors
     ), errors
