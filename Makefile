@@ -47,11 +47,12 @@ FORMAT_CHECK := $(BIN)/ruff format --check --quiet --isolated --exclude '*.md' -
 check: $(STAMP)  ## fail with a diff when generated/ is stale
 	$(BIN)/telnyx-codegen check
 
-# The runtime (generator/runtime/) is checked as the Python it is, with long lines refused
-# too, and formatted as the generator formats what it writes: it is copied as it is.
+# Hand-written code, the runtime (generator/runtime/) among it, is linted with long lines
+# refused; the runtime is also formatted as the generator formats what it writes, since it
+# is copied as it is.
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests generated bench
-	$(BIN)/ruff check --extend-select E501 generator/runtime
+	$(BIN)/ruff format --check --quiet generator tests bench --exclude 'tests/golden/*/expected'
 	$(FORMAT_CHECK) generated tests/golden/*/expected generator/runtime
 	$(BIN)/actionlint -shellcheck $(BIN)/shellcheck .github/workflows/*.yml
 

@@ -118,8 +118,8 @@ def _v31_spec_validator() -> Any:
     """openapi-spec-validator's 3.1 validator, with its check of every schema object against
     the OpenAPI 3.1 dialect done by jsonschema-rs instead of jsonschema: the same
     meta-schemas, and the one format of them that openapi-schema-validator checks (`regex`,
-    by Python's `re`), in a fraction of the time (on the whole spec, most of the check). Where a piece of
-    it is missing, openapi-spec-validator's own check runs."""
+    by Python's `re`), in a fraction of the time (on the whole spec, most of the check).
+    Where a piece of it is missing, openapi-spec-validator's own check runs."""
     from openapi_spec_validator import OpenAPIV31SpecValidator
 
     try:

@@ -30,7 +30,8 @@ def validate_json(tp: Any, content: bytes | str) -> Any:
     The cyclic collector waits meanwhile: validation makes an object or three per model, all
     alive until it ends, none of them garbage, which the collector would walk again at every
     few hundred made (a share of validating a list that `make bench-runtime` shows). It runs
-    after, as it would have. A collector that is off, by the caller or by another validation, stays off.
+    after, as it would have. A collector that is off, by the caller or by another
+    validation, stays off.
     """
     paused = gc.isenabled()
     if paused:

@@ -26,7 +26,10 @@ from telnyx_ai._streaming import Stream
 from telnyx_ai._validation import first_error, validate_json
 from telnyx_ai.types import Assistant
 
-ASSISTANT = b'{"id": "a1", "name": "Bot", "model": "m", "instructions": "i", "created_at": "2024-01-01T00:00:00Z"}'
+ASSISTANT = (
+    b'{"id": "a1", "name": "Bot", "model": "m", "instructions": "i",'
+    b' "created_at": "2024-01-01T00:00:00Z"}'
+)
 REQUEST = httpx.Request("GET", "https://x.test/a")
 
 

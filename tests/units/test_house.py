@@ -5,7 +5,6 @@ with the runtime."""
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import Path
 
 from generator import runtime_names
@@ -95,17 +94,3 @@ def test_the_exception_names_are_the_runtimes() -> None:
     assert set(runtime_names.EXCEPTION_NAMES) == classes
     if exported is not None:  # in the order the package exports them
         assert list(runtime_names.EXCEPTION_NAMES) == exported
-
-
-_PRAGMA = re.compile(r"\s*# (noqa|type:)\b.*$")  # ruff does not count a trailing pragma
-
-
-def test_the_generators_lines_fit_in_100_columns() -> None:
-    """What `ruff check --extend-select E501 generator/*.py` says (ruff ignores E501 elsewhere)."""
-    long = [
-        f"{path.relative_to(GENERATOR.parent)}:{number}: {len(line)} characters"
-        for path in STAGES_AND_HELPERS
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if len(_PRAGMA.sub("", line)) > 100
-    ]
-    assert not long, "\n".join(long)
