@@ -11,7 +11,6 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .ir import Api
 from .ir_builder import build_api
@@ -26,7 +25,7 @@ from .rendering import (
     render_files,
     template_of,
 )
-from .skills import load_skills, render_skills, skill_methods
+from .skills import Skill, load_skills, render_skills, skill_methods
 from .validating import validate_spec
 from .writing import hand_written
 
@@ -230,8 +229,9 @@ def _render(
     import jinja2
 
     try:
-        files = render_files(api, models, env, label)
-        files.update(_render_skills(api, normalised.document, models, env, config_doc, problems))
+        skills = _skills(api, config_doc, problems)
+        files = render_files(api, models, env, label, skills)
+        files.update(render_skills(api, normalised.document, models, env, skills))
     except jinja2.TemplateSyntaxError as exc:
         problems.error(
             f"template syntax error: {exc.message}",
@@ -258,20 +258,13 @@ def _render(
     return api, files
 
 
-def _render_skills(
-    api: Api,
-    document: dict[str, Any],
-    models: dict[str, str],
-    env: Any,
-    config_doc: Document,
-    problems: Problems,
-) -> dict[str, str]:
-    """The agent skills the config asks for (`skills:`), from the same IR as the code."""
+def _skills(api: Api, config_doc: Document, problems: Problems) -> tuple[Skill, ...]:
+    """The agent skills the config asks for (`skills:`), checked against the SDK's methods."""
     config = config_doc.data if isinstance(config_doc.data, dict) else {}
     methods = {dotted: op for dotted, (_, op) in skill_methods(api).items()}
     skills = load_skills(config.get("skills"), config_doc.path, problems, methods)
     problems.raise_if_errors()
-    return render_skills(api, document, models, env, skills)
+    return skills
 
 
 def spec_label(spec: Path) -> str:
