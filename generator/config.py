@@ -5,10 +5,11 @@ SdkConfig. Which operation is which method (`methods`) is the IR builder's to re
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from . import naming
-from .ir import SdkConfig, WebhookSigning
+from .ir import Operation, SdkConfig, Skill, Task, WebhookSigning, below
 from .problems import Problems, pointer
 from .runtime_names import CLIENT_MODULE_NAMES, IMPORTED_MODULES
 
@@ -258,3 +259,127 @@ def _signed_message(section: dict[str, Any], file: str, problems: Problems) -> t
             "/webhooks/signed_message",
         )
     return str(values["signature_header"]), str(values["timestamp_header"]), str(message)
+
+
+# -- agent skills ---------------------------------------------------------------------
+
+_SKILL_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # the Agent Skills rule for a name
+MAX_DESCRIPTION = 1024  # characters of a skill's description (the specification)
+
+
+def load_skills(
+    data: object, file: str, problems: Problems, methods: Mapping[str, Operation]
+) -> tuple[Skill, ...]:
+    """The `skills:` section of the SDK config (absent: no skills). `methods`: every method
+    of the SDK by dotted path, so that a task naming a method that does not exist is an
+    error at the line that names it."""
+    if data is None:
+        return ()
+    if not isinstance(data, dict):
+        problems.error("`skills` must be a mapping of skill names to skills", file, "/skills")
+        return ()
+    skills = []
+    for name, entry in data.items():
+        skill = _load_skill(str(name), entry, file, problems, methods)
+        if skill is not None:
+            skills.append(skill)
+    return tuple(skills)
+
+
+def _load_skill(
+    name: str, entry: object, file: str, problems: Problems, methods: Mapping[str, Operation]
+) -> Skill | None:
+    where = pointer("skills", name)
+    if not _SKILL_NAME.fullmatch(name) or len(name) > 64:
+        problems.error(
+            f"skill name {name!r} must be lowercase letters, digits and single hyphens "
+            "(at most 64 characters)",
+            file,
+            where,
+        )
+        return None
+    if not isinstance(entry, dict):
+        problems.error(f"skill {name!r} must be a mapping", file, where)
+        return None
+    known = {"title", "description", "methods", "notes", "core", "supporting"}
+    for key in sorted(set(entry) - known):
+        problems.error(f"unknown key {key!r} of skill {name!r}", file, where + pointer(key))
+    text = {key: _skill_text(entry, key, file, where, problems) for key in ("title", "description")}
+    if len(text["description"]) > MAX_DESCRIPTION:
+        problems.error(
+            f"the description of skill {name!r} has {len(text['description'])} characters; "
+            f"agents read at most {MAX_DESCRIPTION}",
+            file,
+            where + "/description",
+        )
+    covered = _skill_strings(entry.get("methods"), file, where + "/methods", problems)
+    for prefix in covered:
+        if not any(m == prefix or m.startswith(prefix + ".") for m in methods):
+            problems.error(f"no method of the SDK is {prefix!r} or below it", file, where)
+    tasks = {
+        kind: _tasks(entry.get(kind), file, where + "/" + kind, problems, methods, covered)
+        for kind in ("core", "supporting")
+    }
+    notes = _skill_strings(entry.get("notes"), file, where + "/notes", problems)
+    return Skill(
+        name, text["title"], text["description"], covered, notes, tasks["core"], tasks["supporting"]
+    )
+
+
+def _skill_text(entry: dict[str, Any], key: str, file: str, where: str, problems: Problems) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value.strip():
+        problems.error(f"`{key}` must be a non-empty string", file, where + pointer(key))
+        return ""
+    return " ".join(value.split())
+
+
+def _skill_strings(value: object, file: str, where: str, problems: Problems) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        problems.error("must be a list of non-empty strings", file, where)
+        return ()
+    return tuple(" ".join(v.split()) for v in value)
+
+
+def _tasks(
+    value: object,
+    file: str,
+    where: str,
+    problems: Problems,
+    methods: Mapping[str, Operation],
+    covered: tuple[str, ...],
+) -> tuple[Task, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        problems.error("must be a mapping of methods to their title and why", file, where)
+        return ()
+    tasks = []
+    for method, entry in value.items():
+        at = where + pointer(str(method))
+        if method not in methods:
+            problems.error(f"{method!r} is not a method of the SDK", file, at)
+            continue
+        if not below(method, covered):
+            problems.error(f"{method!r} is not below the skill's `methods`", file, at)
+            continue
+        if not isinstance(entry, dict) or set(entry) - {"title", "why", "example"}:
+            problems.error("must be a mapping with `title`, `why` and `example`", file, at)
+            continue
+        example = entry.get("example") or {}
+        if not isinstance(example, dict):
+            problems.error("`example` must map arguments to values", file, at + "/example")
+            example = {}
+        arguments = {p.name for p in methods[method].arguments}
+        for argument in example:
+            if argument not in arguments:
+                problems.error(
+                    f"{method} has no argument {argument!r}",
+                    file,
+                    at + pointer("example", argument),
+                )
+        title, why = (_skill_text(entry, key, file, at, problems) for key in ("title", "why"))
+        tasks.append(Task(method, title, why, tuple(example.items())))
+    return tuple(tasks)

@@ -225,6 +225,38 @@ class SdkConfig:
     pattern_hints: tuple[tuple[str, str], ...] = ()
 
 
+# -- agent skills (the `skills:` section of the SDK config) --
+
+
+@dataclass(frozen=True)
+class Task:
+    """An operation the skill explains in full: a core task or a supporting operation."""
+
+    method: str  # the dotted method below the client: ai.assistants.create
+    title: str
+    why: str  # one line: why an agent needs it
+    example: tuple[tuple[str, object], ...] = ()  # argument -> value, where the spec has none
+
+
+@dataclass(frozen=True)
+class Skill:
+    name: str  # also its directory
+    title: str
+    description: str
+    methods: tuple[str, ...]  # the dotted resources (or methods) whose operations it covers
+    notes: tuple[str, ...] = ()
+    core: tuple[Task, ...] = ()
+    supporting: tuple[Task, ...] = ()
+
+    def covers(self, method: str) -> bool:
+        return below(method, self.methods)
+
+
+def below(method: str, prefixes: tuple[str, ...]) -> bool:
+    """Whether the dotted `method` is one of `prefixes` or below one of them."""
+    return any(method == prefix or method.startswith(prefix + ".") for prefix in prefixes)
+
+
 @dataclass(frozen=True)
 class Api:
     config: SdkConfig

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .ir import Api
+from .config import load_skills
+from .ir import Api, Skill
 from .ir_builder import build_api
 from .loading import Document, SourceMap, load_yaml
 from .modelling import render_models
@@ -26,6 +27,7 @@ from .rendering import (
     render_files,
     template_of,
 )
+from .skills import render_skills, skill_methods
 from .validating import SchemaCheck, validate_spec
 from .writing import hand_written
 
@@ -249,7 +251,9 @@ def _render(
     import jinja2
 
     try:
-        files = render_files(api, models, env, label)
+        skills = _skills(api, config_doc, problems)
+        files = render_files(api, models, env, label, skills)
+        files.update(render_skills(api, normalised.document, models, env, skills))
     except jinja2.TemplateSyntaxError as exc:
         problems.error(
             f"template syntax error: {exc.message}",
@@ -276,6 +280,15 @@ def _render(
         )
     problems.raise_if_errors()
     return api, files
+
+
+def _skills(api: Api, config_doc: Document, problems: Problems) -> tuple[Skill, ...]:
+    """The agent skills the config asks for (`skills:`), checked against the SDK's methods."""
+    config = config_doc.data if isinstance(config_doc.data, dict) else {}
+    methods = {dotted: op for dotted, (_, op) in skill_methods(api).items()}
+    skills = load_skills(config.get("skills"), config_doc.path, problems, methods)
+    problems.raise_if_errors()
+    return skills
 
 
 def spec_label(spec: Path) -> str:

@@ -253,13 +253,19 @@ def params_context(api: Api) -> dict[str, Any]:
 
 
 def render_files(
-    api: Api, models: dict[str, str], env: jinja2.Environment, spec_name: str
+    api: Api,
+    models: dict[str, str],
+    env: jinja2.Environment,
+    spec_name: str,
+    skills: Sequence[Any] = (),
 ) -> dict[str, str]:
-    """Every file of the generated project, by path relative to its root, unformatted."""
+    """Every file of the generated project, by path relative to its root, unformatted;
+    `skills`: the agent skills written beside the package, which its README lists."""
     package = api.config.package
     context: dict[str, Any] = {
         "api": api,
         "config": api.config,
+        "skills": skills,
         **params_context(api),
     }
     files = {f"{package}/{name}": text for name, text in runtime_modules(api.config).items()}

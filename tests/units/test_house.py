@@ -13,7 +13,7 @@ GENERATOR = Path(__file__).resolve().parents[2] / "generator"
 MAX_FUNCTION_LINES = 60
 # The stages the pipeline runs in order; only the pipeline calls them (the API diff goes
 # through the pipeline's front stages), and no other module reaches into them.
-PIPELINE_STAGES = ("validating", "normalising", "ir_builder", "modelling", "rendering")
+PIPELINE_STAGES = ("validating", "normalising", "ir_builder", "modelling", "rendering", "skills")
 SOURCES = sorted(GENERATOR.rglob("*.py"))
 # The generator's own modules; the runtime (generator/runtime/) is a package of private
 # modules of its own, which import each other's names.
