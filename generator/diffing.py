@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import load_config
+from .config import load_config, load_skills
 from .ir import Api, Operation, Parameter
 from .loading import SourceMap, load_text, load_yaml
 from .openapi import CONSTRAINTS, SCHEMA_REF, operations, walk
@@ -42,6 +42,8 @@ class Change:
 @dataclass
 class Report:
     changes: list[Change] = field(default_factory=list)
+    # (agent skill, the subjects of the changes it documents): the skills that change with them
+    skills: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def add(self, level: str, kind: str, subject: str, detail: str = "") -> None:
         self.changes.append(Change(level, kind, subject, detail))
@@ -76,6 +78,7 @@ class Report:
             if changes:
                 lines.append(f"{titles[level]} ({len(changes)}):")
                 lines.extend(f"  - {c}" for c in sorted(changes, key=lambda c: (c.kind, c.subject)))
+        lines.extend(skill_lines(self, "  - "))
         lines.append(f"Semver bump: {bump} ({version} -> {new})")
         return "\n".join(lines) + "\n"
 
@@ -88,11 +91,64 @@ class Report:
                     "from": version,
                     "to": new,
                     "changes": [asdict(c) for c in self.changes],
+                    "skills": {name: list(subjects) for name, subjects in self.skills},
                 },
                 indent=2,
             )
             + "\n"
         )
+
+
+def skill_lines(report: Report, bullet: str) -> list[str]:
+    """What the report says of the agent skills its changes reach (none: nothing)."""
+    if not report.skills:
+        return []
+    lines = [f"Agent skills regenerated ({len(report.skills)}):"]
+    for name, subjects in report.skills:
+        shown = ", ".join(f"`{s}`" for s in subjects[:5])
+        more = f" and {len(subjects) - 5} more" if len(subjects) > 5 else ""
+        lines.append(f"{bullet}`{name}`: {shown}{more}")
+    return lines
+
+
+def affected_skills(
+    report: Report,
+    old: tuple[Api, dict[str, Any]],
+    new: tuple[Api, dict[str, Any]],
+    config: dict[str, Any],
+    config_file: str,
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Each agent skill of `config` with the subjects of the changes it documents: a method
+    it covers (on either side), or a model its methods reach. A wrong `skills:` section
+    is generation's to report; here it reaches nothing."""
+    methods = {".".join((*r.path, op.name)): op for r, op in new[0].operations}
+    skills = load_skills(config.get("skills"), config_file, Problems(), methods)
+    reached: dict[str, set[str]] = {}
+    for api, document in (old, new):
+        for skill in skills:
+            names = reached.setdefault(skill.name, set())
+            roots = []
+            for resource, op in api.operations:
+                dotted = ".".join((*resource.path, op.name))
+                if skill.covers(dotted):
+                    names.add(_method(resource, op))
+                    roots.append(document.get("paths", {}).get(op.path, {}).get(op.http_method))
+            names.update(f"types.{model}" for model in _reachable(document, roots))
+    affected = []
+    for skill in skills:
+        subjects = sorted(
+            {c.subject for c in report.changes if _subject_root(c.subject) in reached[skill.name]}
+        )
+        if subjects:
+            affected.append((skill.name, tuple(subjects)))
+    return affected
+
+
+def _subject_root(subject: str) -> str:
+    """`types.Assistant.name` -> `types.Assistant`; a method's subject is its own root."""
+    if subject.startswith("types."):
+        return ".".join(subject.split(".")[:2])
+    return subject
 
 
 # -- reading the two sides ----------------------------------------------------------------
@@ -414,4 +470,6 @@ def diff(old_source: str, new_source: str, config_path: Path, repo: Path) -> tup
     new_name, new_spec = read_spec(new_source, repo, problems, source_map)
     old = surface(old_name, old_spec, config, str(config_path), source_map.locate)
     new = surface(new_name, new_spec, config, str(config_path), source_map.locate)
-    return compare(old, new), sdk_config.version
+    report = compare(old, new)
+    report.skills = affected_skills(report, old, new, config, str(config_path))
+    return report, sdk_config.version

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .curation import curate
-from .diffing import Report, compare, read_spec, surface
+from .diffing import Report, affected_skills, compare, read_spec, skill_lines, surface
 from .loading import parse_yaml
 from .pipeline import Result, build, spec_label
 from .problems import GenerationFailed, Problems
@@ -49,6 +49,9 @@ def changelog_entry(release: Release, date: str, digest: str) -> str:
             lines.append("")
             lines.extend(f"- {c}" for c in changes)
             lines.append("")
+    skills = skill_lines(release.report, "- ")
+    if skills:
+        lines.extend([f"### {skills[0].removesuffix(':')}", "", *skills[1:], ""])
     return "\n".join(lines) + "\n"
 
 
@@ -280,10 +283,12 @@ def _release(
     version = str(config_data["version"])
     old_name, old_spec = read_spec(str(spec), spec.parent, problems)
     new_spec = document  # what was just curated, as plain data
-    report = compare(
+    sides = (
         surface(old_name, old_spec, config_data, str(config)),
         surface("curated upstream", new_spec, config_data, str(config)),
     )
+    report = compare(*sides)
+    report.skills = affected_skills(report, *sides, config_data, str(config))
     if new_text != old_text and not report.changes:
         report.add("fix", "spec-text", "spec", "descriptions or examples changed")
     for level, note in read_notes(notes):

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.diffing import Report, compare, surface
+from generator.diffing import Report, affected_skills, compare, surface
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "ai-assistants.openapi.yaml"
@@ -110,6 +110,44 @@ def test_change_is_classified(
     assert report.bump("1.2.3")[0] == bump_one
     expected = {"major": "2.0.0", "minor": "1.3.0", "patch": "1.2.4"}[bump_one]
     assert report.bump("1.2.3")[1] == expected
+
+
+SKILL = "telnyx-ai-assistants-python"
+
+
+def change_a_mission_field(spec: dict[str, Any]) -> None:
+    """A change of /ai/missions, which the AI assistants skill does not cover."""
+    path = spec["paths"]["/ai/missions/{mission_id}"]
+    del spec["paths"]["/ai/missions/{mission_id}"]
+    spec["paths"]["/ai/missions/{mission_id}/renamed"] = path
+
+
+@pytest.mark.parametrize(
+    ("change", "subjects"),
+    [
+        (remove_operation, {"client.ai.assistants.clone()"}),
+        (change_field_type, {"types.Assistant.description"}),
+        (add_optional_request_field, {"client.ai.assistants.create()"}),
+        (change_a_mission_field, set()),
+    ],
+    ids=["method", "model", "argument", "another-area"],
+)
+def test_the_diff_names_the_skills_a_change_reaches(
+    change: Callable[[dict[str, Any]], None], subjects: set[str]
+) -> None:
+    new = copy.deepcopy(BASE)
+    change(new)
+    old_side = surface("old", copy.deepcopy(BASE), CONFIG_DATA, str(CONFIG))
+    new_side = surface("new", new, CONFIG_DATA, str(CONFIG))
+    report = compare(old_side, new_side)
+    assert report.changes
+    skills = dict(affected_skills(report, old_side, new_side, CONFIG_DATA, str(CONFIG)))
+    if not subjects:
+        assert SKILL not in skills, skills
+        return
+    assert subjects <= set(skills[SKILL]), skills
+    report.skills = list(skills.items())
+    assert f"`{SKILL}`: " in report.text("0.4.0")
 
 
 def use_a_test_result_in_missions(spec: dict[str, Any]) -> None:
@@ -266,6 +304,13 @@ def test_release_of_a_changed_upstream_bumps_regenerates_and_logs(tmp_path: Path
     assert changelog.startswith("# Changelog\n\n## 2.0.0 (2026-11-24)\n")
     assert "### Breaking changes\n\n- client.ai.assistants.clone(): removed" in changelog
     assert "### Features\n\n- types.EventStatus: new value 'cancelled'" in changelog
+    # the skill documents both changes: its entry says so, and it was regenerated
+    assert (
+        "### Agent skills regenerated (1)\n\n- `telnyx-ai-assistants-python`: "
+        "`client.ai.assistants.clone()`, `types.EventStatus`" in changelog
+    )
+    skill = (out / "skills" / "telnyx-ai-assistants-python" / "SKILL.md").read_text()
+    assert "assistants.clone(" not in skill and 'version: "2.0.0"' in skill
 
 
 BAD_INPUTS = ROOT / "tests" / "units" / "bad_inputs"
