@@ -114,6 +114,7 @@ def _slice() -> tuple[dict[str, Any], dict[str, Any]]:
         if (target.split(" ")[0].lower(), target.split(" ", 1)[1]) in OPERATIONS
     }
     config["examples"] = []
+    config.pop("skills", None)  # its tasks name methods the slice does not have
     return document, config
 
 
