@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -38,6 +38,9 @@ __all__ = [
     "serialise_body",
     "validate_arguments",
 ]
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeAliasType
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -63,7 +66,9 @@ class RequestSpec(Generic[T_co]):
     file_fields: tuple[str, ...] = ()  # the multipart fields that upload a file
     query_model: Any = None  # model class validating the query parameters before sending
     arg_names: Mapping[str, str] = field(default_factory=dict)  # wire name -> argument
-    cast_to: Any = None  # type the response body is validated into
+    # the type the response body is validated into: a class, checked against T_co by type
+    # checkers, or a union's alias (`TypeAliasType`), which they cannot check
+    cast_to: type[T_co] | TypeAliasType | None = None
     response_kind: str = "json"  # json | text | binary | none | stream
     stream_type: Any = None  # the type of each event, when this call answers with a stream
     extra_headers: Mapping[str, str | Omit] | None = None

@@ -12,6 +12,7 @@ Update the trees with `make golden` and review the change in `git diff`.
 from __future__ import annotations
 
 import difflib
+import os
 import shutil
 import subprocess
 import sys
@@ -113,3 +114,27 @@ def update() -> None:
 if __name__ == "__main__":
     sys.path.insert(0, str(GOLDEN.parent.parent))
     update()
+
+
+def test_a_method_whose_answer_disagrees_with_its_annotation_is_a_type_error(
+    tmp_path: Path,
+) -> None:
+    """`request()` is typed by the spec's type argument, and `cast_to` is held to it: a
+    method that would validate its answer into another model than it says it returns does
+    not pass mypy (so no generated method needs a cast)."""
+    package, _, files, _ = render("skills")
+    resource = f"{package}/resources/things/__init__.py"
+    assert files[resource].count("cast_to=types_.Thing,") == 2  # create, sync and async
+    write_tree(tmp_path, {**files, resource: files[resource].replace(
+        "cast_to=types_.Thing,", "cast_to=types_.ThingList,", 1
+    )})  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", package],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stdout
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1 and 'Argument "cast_to"' in errors[0], result.stdout
+    assert errors[0].startswith(resource.replace("/", os.sep)), errors[0]

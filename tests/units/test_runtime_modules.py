@@ -97,8 +97,8 @@ def _resource_modules() -> list[Path]:
 
 
 def test_no_generated_resource_casts() -> None:
-    """`request()` and the pages are generic in the type of the call: a resource method's
-    return type is checked, not asserted."""
+    """`request()` and the pages are generic in the type of the call, so no resource method
+    casts (tests/golden/test_golden.py shows that mypy holds `cast_to` to the type)."""
     modules = _resource_modules()
     assert len(modules) > 50
     casting = [str(p.relative_to(ROOT)) for p in modules if re.search(r"\bcast\(", p.read_text())]
