@@ -16,13 +16,17 @@ example values where the spec has none (read and checked by `config.load_skills`
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from .ir import Api, Operation, Parameter, Resource, Skill, Task
+from .openapi import deref
 
+RUNTIME = Path(__file__).resolve().parent / "runtime"  # what the skill says of errors comes from it
 INLINE_OPTIONAL = 3  # optional parameters a task's table shows; api-details.md has the rest
 PRIMARY_FIELDS = 6  # response fields a task names
 
@@ -104,6 +108,7 @@ class Examples:
         self._collect(document.get("components", {}), None)
 
     def _collect(self, node: Any, name: str | None) -> None:
+        # Not openapi.walk: that walker skips the values of `example`, which this reads.
         if isinstance(node, dict):
             if name and "example" in node and _scalar(node["example"]):
                 self.by_name.setdefault(name, node["example"])
@@ -131,13 +136,7 @@ class Examples:
                 self._collect_example(item)
 
     def deref(self, schema: Any) -> Any:
-        seen = 0
-        while isinstance(schema, dict) and "$ref" in schema and seen < 50:
-            node: Any = self.document
-            for token in schema["$ref"].lstrip("#/").split("/"):
-                node = node.get(token.replace("~1", "/").replace("~0", "~"), {})
-            schema, seen = node, seen + 1
-        return schema
+        return deref(self.document, schema)
 
     def value(self, schema: Any, name: str, depth: int = 0) -> Any:
         schema = self.deref(schema)
@@ -192,11 +191,7 @@ class Examples:
 
 
 def _scalar(value: object) -> bool:
-    return (
-        isinstance(value, (str, int, float, bool))
-        and not isinstance(value, bool)
-        or (isinstance(value, bool))
-    )
+    return isinstance(value, (str, int, float, bool))
 
 
 # -- what the documents say of each operation ---------------------------------------------
@@ -244,6 +239,14 @@ class Method:
     @property
     def optional(self) -> tuple[Argument, ...]:
         return tuple(a for a in self.arguments if not a.required)
+
+    def shown(self, limit: int | None) -> tuple[Argument, ...]:
+        """The arguments a task's table shows: the required ones, the optional ones its
+        example gives, then others up to `limit` (None: all)."""
+        given = {name for name, _ in self.task.example} if self.task else set()
+        used = [a for a in self.optional if a.name in given]
+        rest = [a for a in self.optional if a.name not in given]
+        return (*self.required, *used, *(rest if limit is None else rest[:limit]))
 
     @property
     def short_signature(self) -> str:
@@ -384,13 +387,7 @@ def _with_example(method: Method, examples: Examples) -> Method:
                     ),
                 )
             )
-    return _replace_example(method, _example_code(method, values))
-
-
-def _replace_example(method: Method, code: str) -> Method:
-    from dataclasses import replace
-
-    return replace(method, example=code)
+    return replace(method, example=_example_code(method, values))
 
 
 def _schema_of(op: Operation, parameter: Parameter, examples: Examples) -> Any:
@@ -420,8 +417,6 @@ def literal(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return repr(value)
     if isinstance(value, str):
-        import json
-
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dict):
         return "{" + ", ".join(f"{literal(str(k))}: {literal(v)}" for k, v in value.items()) + "}"
@@ -474,8 +469,6 @@ def table_cell(text: object) -> str:
 
 def yaml_text(text: str) -> str:
     """A string of the front matter: JSON's quoting, which YAML reads as it is."""
-    import json
-
     return json.dumps(text, ensure_ascii=False)
 
 
@@ -513,6 +506,59 @@ def reachable_params(methods: list[Method], api: Api) -> list[Any]:
     return [by_name[name] for name in seen]
 
 
+@dataclass(frozen=True)
+class RuntimeFacts:
+    """What the skill says of errors and retries, read from the runtime the package ships
+    (generator/runtime/), so that the prose cannot drift from the code."""
+
+    max_retries: int
+    retry_statuses: tuple[int, ...]
+    max_retry_after: float
+    idempotent_methods: tuple[str, ...]
+    status_classes: tuple[tuple[int, str], ...]  # status -> its error class
+
+
+def runtime_facts(runtime: Path) -> RuntimeFacts:
+    retries = _constants((runtime / "_retries.py").read_text(encoding="utf-8"))
+    errors = ast.parse((runtime / "_exceptions.py").read_text(encoding="utf-8"))
+    by_status = next(
+        node.value
+        for node in errors.body
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and node.target.id == "_BY_STATUS"
+    )
+    assert isinstance(by_status, ast.Dict)
+    classes = tuple(
+        (ast.literal_eval(key), ast.unparse(value))
+        for key, value in zip(by_status.keys, by_status.values, strict=True)
+        if key is not None
+    )
+    return RuntimeFacts(
+        max_retries=int(retries["DEFAULT_MAX_RETRIES"]),
+        retry_statuses=tuple(sorted(retries["DEFAULT_RETRY_STATUSES"])),
+        max_retry_after=float(retries["DEFAULT_MAX_RETRY_AFTER"]),
+        idempotent_methods=tuple(sorted(retries["IDEMPOTENT_METHODS"])),
+        status_classes=classes,
+    )
+
+
+def _constants(source: str) -> dict[str, Any]:
+    """The module's constants written as literals (`frozenset({...})` included)."""
+    found: dict[str, Any] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+            if isinstance(value, ast.Call) and getattr(value.func, "id", "") == "frozenset":
+                value = value.args[0] if value.args else ast.Set(elts=[])
+            if isinstance(target, ast.Name):
+                try:
+                    found[target.id] = ast.literal_eval(value)
+                except ValueError:
+                    continue
+    return found
+
+
 # -- the documents -------------------------------------------------------------------------
 
 
@@ -528,6 +574,7 @@ def render_skills(
         return {}
     fields = model_fields(models)
     examples = Examples(document)
+    facts = runtime_facts(RUNTIME)
     env = env.overlay()
     env.filters = {**env.filters, "cell": table_cell, "yaml_text": yaml_text}
     files: dict[str, str] = {}
@@ -556,6 +603,7 @@ def render_skills(
             "models": [(name, fields[name]) for name in reachable_models(methods, fields)],
             "params": reachable_params(methods, api),
             "inline_optional": INLINE_OPTIONAL,
+            "runtime": facts,
         }
         folder = f"skills/{skill.name}"
         for target, template in (

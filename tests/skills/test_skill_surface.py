@@ -7,6 +7,7 @@ generator's own data, so that the generator cannot vouch for itself."""
 
 from __future__ import annotations
 
+import ast
 import builtins
 import inspect
 import re
@@ -139,6 +140,82 @@ def item_model(wrapper: type[Any]) -> type[Any] | None:
     return None
 
 
+def same_type(one: str, other: str) -> bool:
+    """Whether two annotations are the same expression, however they are quoted."""
+    return ast.dump(ast.parse(one, mode="eval")) == ast.dump(ast.parse(other, mode="eval"))
+
+
+def reaches(model: type[Any] | None, path: str) -> bool:
+    """Whether the dotted attribute path exists on instances of `model`, step by step."""
+    for step in path.split("."):
+        if model is None or step not in model.model_fields:
+            return False
+        pending, model = [model.model_fields[step].annotation], None
+        while pending:  # the model inside `X | None`, `list[X]` and the like, if any
+            hint = pending.pop()
+            if isinstance(hint, type) and issubclass(hint, pydantic.BaseModel):
+                model = hint
+                break
+            pending.extend(typing.get_args(hint))
+    return True
+
+
+SIGNATURE = re.compile(r"`(client(?:\.[a-z_0-9]+)+)\(([^)`]*)\)`")
+
+
+@pytest.mark.parametrize("skill", SKILL_NAMES)
+def test_every_short_signature_takes_the_arguments_as_the_package_does(skill: str) -> None:
+    """`tools.add(tool_id, *, assistant_id, ...)`: the positional ones, then the required
+    keywords, and `...` exactly where there are optional ones."""
+    text = (SKILLS / skill / "SKILL.md").read_text()
+    index = text[text.index("## Other operations") :]
+    rows = [line for line in index.splitlines() if line.startswith("| ") and "`client." in line]
+    # every row of the index, and every signature with arguments elsewhere (`x()` elsewhere
+    # names a method, as in the pagination note)
+    signatures = [SIGNATURE.search(row) for row in rows]
+    before = text[: text.index("## Other operations")]
+    signatures += [m for m in SIGNATURE.finditer(before) if m.group(2)]
+    checked = 0
+    for found in signatures:
+        assert found is not None
+        call, arguments = found.groups()
+        parts = [p.strip() for p in arguments.split(",")] if arguments else []
+        more = bool(parts) and parts[-1] == "..."
+        parts = parts[:-1] if more else parts
+        star = parts.index("*") if "*" in parts else len(parts)
+        signature = inspect.signature(method_of(call)).parameters
+        own = {n: p for n, p in signature.items() if n not in COMMON}
+        positional = [n for n, p in own.items() if p.kind is p.POSITIONAL_OR_KEYWORD]
+        required = [n for n, p in own.items() if p.kind is p.KEYWORD_ONLY and p.default is p.empty]
+        assert parts[:star] == positional, f"{call}: positional {parts[:star]} != {positional}"
+        assert parts[star + 1 :] == required, f"{call}: keywords {parts[star + 1 :]} != {required}"
+        assert more == any(p.default is not p.empty for p in own.values()), call
+        checked += 1
+    assert len(rows) == len(area_methods(skill)) - len(re.findall(r"^### ", text, re.M))
+    assert checked >= len(rows)
+
+
+def test_what_the_skill_says_of_errors_and_retries_is_the_runtimes() -> None:
+    from telnyx_ai import _exceptions, _retries
+
+    for skill in SKILL_NAMES:
+        text = (SKILLS / skill / "SKILL.md").read_text()
+        found = re.search(r"Retried (\d+) times by default", text)
+        assert found and int(found.group(1)) == _retries.DEFAULT_MAX_RETRIES
+        statuses = re.search(r"the statuses ([\d, ]+);", text)
+        assert statuses is not None
+        said = {int(code) for code in statuses.group(1).split(", ")}
+        assert said == set(_retries.DEFAULT_RETRY_STATUSES)
+        classes = dict(re.findall(r"`([A-Za-z]+Error)` \((\d{3})\)", text))
+        assert {int(v): k for k, v in classes.items()} == {
+            code: cls.__name__ for code, cls in _exceptions._BY_STATUS.items()
+        }
+        for name in re.findall(r"except [a-z_]+\.([A-Za-z]+):", text) + re.findall(
+            r"except [a-z_]+\.([A-Za-z]+) as", text
+        ):
+            assert issubclass(getattr(telnyx_ai, name), telnyx_ai.TelnyxError), name
+
+
 def check_parameters(call: str, rows: list[tuple[str, bool, list[str]]], complete: bool) -> None:
     signature = inspect.signature(method_of(call))
     for name, positional, cells in rows:
@@ -153,6 +230,12 @@ def check_parameters(call: str, rows: list[tuple[str, bool, list[str]]], complet
         required = "Yes" in cells[:-1]
         assert required == (parameter.default is inspect.Parameter.empty), (
             f"{call}({name}): the skill says required={required}"
+        )
+        # the type as the signature writes it (an optional one also takes NOT_GIVEN)
+        written = next(c for c in cells if c.startswith("`")).strip("`").replace("\\|", "|")
+        annotation = str(parameter.annotation)
+        assert same_type(annotation, written) or same_type(annotation, f"{written} | NotGiven"), (
+            f"{call}({name}): the skill says {written}, the signature {annotation}"
         )
     if complete:
         named = {name for name, _, _ in rows}
@@ -247,8 +330,13 @@ def test_the_tasks_say_what_the_package_does(skill: str) -> None:
         if more:
             assert more.group(2) in anchors, f"{call}: the link to {more.group(2)} leads nowhere"
         model, page = returned_model(method)
-        for field in re.findall(r"^- `[a-z_]+\.([a-z_0-9]+)` \(", body, re.MULTILINE):
-            assert model is not None and field in model.model_fields, f"{call}: no field {field}"
+        if model is not None and re.search(r"the items are in `[a-z_]+\.data`", body):
+            model = item_model(model)
+        assigned = re.findall(r"^(?:for )?([a-z_]+)(?: =| in) client\.", body, re.MULTILINE)
+        for variable, path in re.findall(r"^- `([a-z_]+)\.([a-z_0-9.]+)` \(", body, re.M):
+            # the variable is the example's own (or an item of what it returns)
+            assert variable in (*assigned, "item"), f"{call}: `{variable}` is not in the example"
+            assert reaches(model, path), f"{call}: `{variable}.{path}` reaches nothing"
         assert page == ("walks every item of every page" in body), call
         tasks += 1
     configured = CONFIG["skills"][skill]
