@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from telnyx_ai import _logging
 from telnyx_ai._logging import configure_logging, is_sensitive, log_attempt, redact_headers
 from telnyx_ai._settings import LOG_ENV, PACKAGE
 
@@ -22,6 +23,7 @@ def logger() -> Iterator[logging.Logger]:
     log = logging.getLogger(PACKAGE)
     handlers, level = list(log.handlers), log.level
     log.handlers = []
+    log.setLevel(logging.NOTSET)  # as a process that configured nothing has it
     yield log
     log.handlers, log.level = handlers, level
 
@@ -92,8 +94,15 @@ def test_an_attempt_is_one_line_at_info_and_its_headers_redacted_at_debug(
 
 
 def test_nothing_is_logged_below_info(
-    logger: logging.Logger, caplog: pytest.LogCaptureFixture
+    logger: logging.Logger, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Below INFO an attempt costs one level check: not even its time is taken."""
     logger.setLevel(logging.WARNING)
+    looked_at = []
+    monkeypatch.setattr(
+        _logging.time,
+        "monotonic",
+        lambda: looked_at.append(1) or 0.0,  # type: ignore[func-returns-value]
+    )
     log_attempt(httpx.Request("GET", "https://x.test/"), None, 0, 0.0, "ConnectError")
-    assert caplog.records == []
+    assert caplog.records == [] and looked_at == []

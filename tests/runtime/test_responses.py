@@ -150,8 +150,22 @@ def test_an_undecodable_body_is_a_typed_error() -> None:
 def test_validation_leaves_the_collector_as_it_was() -> None:
     import gc
 
+    class Watched(int):
+        """An int whose validation records whether the collector is on meanwhile."""
+
+        seen: list[bool] = []
+
+        @classmethod
+        def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+            from pydantic_core import core_schema
+
+            return core_schema.no_info_after_validator_function(
+                lambda v: cls.seen.append(gc.isenabled()) or v, handler(int)
+            )
+
     assert gc.isenabled()
-    assert validate_json(dict[str, int], b'{"a": 1}') == {"a": 1}
+    assert validate_json(dict[str, Watched], b'{"a": 1}') == {"a": 1}
+    assert Watched.seen == [False]  # paused while the body was validated
     assert gc.isenabled()
     gc.disable()
     try:
