@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from generator.ir_builder import load_config
+from generator.config import load_config
 from generator.pipeline import build
 from generator.problems import Problems
 from generator.rendering import HEADER, RUNTIME
