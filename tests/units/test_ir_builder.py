@@ -154,3 +154,22 @@ def test_models_live_in_the_module_of_the_resource_that_uses_them() -> None:
     api, _ = _build({"/ai/things": {"get": {"responses": answer}}}, schemas)
     assert api is not None
     assert api.homes == {"Thing": "ai.things", "Unused": "other"}
+
+
+def test_the_positional_argument_is_the_last_parameter_of_the_path() -> None:
+    # the spec lists the child before its parent: the path's order decides, not the list's
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in ("call_sid", "account_sid")
+    ]
+    api, problems = _build(
+        {
+            "/accounts/{account_sid}/calls/{call_sid}": {
+                "get": {"parameters": parameters, "responses": NO_CONTENT}
+            }
+        }
+    )
+    assert not problems.errors
+    operation = _methods(api)["accounts.calls.retrieve"]
+    assert [a.name for a in operation.arguments if a.positional] == ["call_sid"]
+    assert [a.name for a in operation.arguments if not a.positional] == ["account_sid"]
