@@ -11,7 +11,7 @@ UPSTREAM_OPTION = $(if $(UPSTREAM),--upstream $(UPSTREAM))
 # pytest-xdist workers: one per core
 WORKERS ?= auto
 
-.PHONY: setup spec release generate generate-all test-all-areas check golden coverage test test-deep lint typecheck unit build publish clean bench-runtime bench-generate
+.PHONY: setup spec release generate generate-all test-all-areas check golden coverage test test-deep lint typecheck unit build publish clean bench-runtime bench-generate surface-report
 
 setup: $(STAMP)
 
@@ -113,6 +113,9 @@ build/bench-gen-venv/.installed:
 bench-generate: $(STAMP) build/bench-gen-venv/.installed  ## generation speed against openapi-python-client
 	@test -f build/all/telnyx.openapi.yaml || $(MAKE) generate-all
 	$(BIN)/python bench/generate.py
+
+surface-report: generate-all  ## the whole-spec package's call paths and arguments against the official SDK's
+	$(BIN)/python bench/surface.py
 
 bench-runtime: $(BENCH_VENV)/.installed  ## runtime speed against bare httpx and the official SDK
 	$(BENCH_VENV)/bin/python bench/runtime.py

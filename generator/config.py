@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from . import naming
 from .ir import Operation, SdkConfig, Skill, Task, WebhookSigning, below
+from .loading import SourceMap, load_yaml
 from .problems import Problems, pointer
 from .runtime_names import CLIENT_MODULE_NAMES, IMPORTED_MODULES
 
@@ -22,6 +24,43 @@ _URL = re.compile(r"^https?://[^\s\"'\\<>]+$")
 _HEADER = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")  # an HTTP token
 _VERSION = re.compile(r"^\d+\.\d+\.\d+([ab]|rc)?\d*$")
 _AN_ENV_NAME = "an environment variable name"
+
+
+INCLUDE_METHODS = "include_methods"
+
+
+def included_methods_file(config_file: str, data: dict[str, Any]) -> Path | None:
+    """The SDK config whose `methods` this one includes (`include_methods: sdk.yaml`, a path
+    beside this config), if it names one."""
+    name = data.get(INCLUDE_METHODS) if isinstance(data, dict) else None
+    return Path(config_file).parent / str(name) if name else None
+
+
+def with_included_methods(
+    data: dict[str, Any], file: str, problems: Problems, source_map: SourceMap | None = None
+) -> dict[str, Any]:
+    """The config with the `methods` of the one it includes merged in, so that two builds
+    (the AI package and the whole spec) name the operations they share from one list: the
+    included entries first, then this config's own, which win where both name a method or
+    both map an operation."""
+    included = included_methods_file(file, data)
+    if included is None:
+        return data
+    if included.resolve() == Path(file).resolve():
+        problems.error(f"`{INCLUDE_METHODS}` names this file itself", file, "/" + INCLUDE_METHODS)
+        return data
+    document = load_yaml(included, problems, source_map)
+    theirs = document.data.get("methods") if document is not None else None
+    ours = data.get("methods") or {}
+    if not isinstance(theirs, dict) or not isinstance(ours, dict):
+        if document is not None:
+            problems.error(
+                f"{included} has no `methods` mapping to include", file, "/" + INCLUDE_METHODS
+            )
+        return data
+    mapped_here = {str(target) for target in ours.values()}
+    merged = {k: v for k, v in theirs.items() if str(v) not in mapped_here and k not in ours}
+    return {**data, "methods": {**merged, **ours}}
 
 
 def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfig | None:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import load_config, load_skills
+from .config import load_config, load_skills, with_included_methods
 from .ir import Api, Operation, Parameter
 from .loading import SourceMap, load_text, load_yaml
 from .openapi import CONSTRAINTS, SCHEMA_REF, operations, walk
@@ -462,7 +462,7 @@ def diff(old_source: str, new_source: str, config_path: Path, repo: Path) -> tup
     config_doc = load_yaml(config_path, problems, source_map)
     problems.raise_if_errors()
     assert config_doc is not None
-    config = config_doc.data
+    config = with_included_methods(config_doc.data, config_doc.path, problems, source_map)
     sdk_config = load_config(config, str(config_path), problems)
     problems.raise_if_errors()
     assert sdk_config is not None

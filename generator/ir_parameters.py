@@ -3,6 +3,7 @@ keyword arguments (a deepObject's properties one each), and what pages its answe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -35,7 +36,11 @@ def build_parameters(
         deref(document, p) for p in document["paths"][path].get("parameters", []) or []
     ]
     raw_parameters += [deref(document, p) for p in operation.get("parameters", []) or []]
-    path_names = [p.get("name") for p in raw_parameters if p.get("in") == "path"]
+    # The positional argument is the last parameter of the path template, whatever the
+    # order of the `parameters` list (`/Accounts/{account_sid}/Calls/{call_sid}`: call_sid);
+    # its parents are keywords.
+    in_template = re.findall(r"\{([^{}]+)\}", path)
+    positional_name = in_template[-1] if in_template else None
     parameters: list[Parameter] = []
     default_size = None
     for index, raw in enumerate(raw_parameters):
@@ -65,7 +70,7 @@ def build_parameters(
                 ctx.mapper.type_of(schema),
                 bool(raw.get("required")) or location == "path",
                 str(raw.get("description") or schema.get("description") or ""),
-                positional=location == "path" and wire == path_names[-1],
+                positional=location == "path" and wire == positional_name,
             )
         )
     return parameters, _page_parameters(parameters, default_size)

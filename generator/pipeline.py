@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import load_skills
+from .config import included_methods_file, load_skills, with_included_methods
 from .ir import Api, Skill
 from .ir_builder import build_api
 from .loading import Document, SourceMap, load_yaml
@@ -67,7 +67,7 @@ def _input_digest(
         return None  # the real run reports it
     digest = hashlib.sha256()
     try:
-        for path in (spec, config):
+        for path in (spec, config, *_included(config)):
             content = path.read_bytes()
             digest.update(f"{len(content)}:".encode() + content)
         for folder in (
@@ -101,6 +101,13 @@ def _input_digest(
         f"{libraries} {strict} {spec_label(spec)} {spec} {config} {custom_templates}".encode()
     )
     return digest.hexdigest()
+
+
+def _included(config: Path) -> list[Path]:
+    """The config whose `methods` `config` includes, as an input of its own."""
+    document = load_yaml(config, Problems())
+    included = included_methods_file(str(config), document.data) if document else None
+    return [included] if included is not None else []
 
 
 def cached_build(
@@ -153,6 +160,10 @@ def build(
     problems.locate = source_map.locate
     spec_doc = load_yaml(spec, problems, source_map)
     config_doc = load_yaml(config, problems, source_map)
+    if config_doc is not None:
+        config_doc.data = with_included_methods(
+            config_doc.data, config_doc.path, problems, source_map
+        )
     problems.raise_if_errors()
     assert spec_doc is not None and config_doc is not None
     check = validate(spec_doc.data, spec_doc.path, problems)

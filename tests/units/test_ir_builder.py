@@ -154,3 +154,37 @@ def test_models_live_in_the_module_of_the_resource_that_uses_them() -> None:
     api, _ = _build({"/ai/things": {"get": {"responses": answer}}}, schemas)
     assert api is not None
     assert api.homes == {"Thing": "ai.things", "Unused": "other"}
+
+
+def test_the_positional_argument_is_the_last_parameter_of_the_path() -> None:
+    # the spec lists the child before its parent: the path's order decides, not the list's
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in ("call_sid", "account_sid")
+    ]
+    api, problems = _build(
+        {
+            "/accounts/{account_sid}/calls/{call_sid}": {
+                "get": {"parameters": parameters, "responses": NO_CONTENT}
+            }
+        }
+    )
+    assert not problems.errors
+    operation = _methods(api)["accounts.calls.retrieve"]
+    assert [a.name for a in operation.arguments if a.positional] == ["call_sid"]
+    assert [a.name for a in operation.arguments if not a.positional] == ["account_sid"]
+
+
+def test_a_config_includes_the_methods_of_another_and_its_own_win(tmp_path: Any) -> None:
+    from generator.config import with_included_methods
+
+    (tmp_path / "sdk.yaml").write_text(
+        "methods:\n  things.fetch: GET /things/{id}\n  things.make: POST /things\n"
+    )
+    own = {"include_methods": "sdk.yaml", "methods": {"things.build": "POST /things"}}
+    problems = Problems()
+    merged = with_included_methods(own, str(tmp_path / "sdk-all.yaml"), problems)
+    assert not problems.errors
+    assert merged["methods"] == {"things.fetch": "GET /things/{id}", "things.build": "POST /things"}
+    missing = with_included_methods({"include_methods": "nope.yaml"}, str(tmp_path / "a"), problems)
+    assert problems.errors and "methods" not in missing
