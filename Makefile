@@ -36,9 +36,16 @@ generate: $(STAMP)  ## regenerate generated/ from the curated spec
 generate-all: $(STAMP)  ## the whole upstream spec (1,156 operations) into build/all, not generated/
 	$(BIN)/telnyx-codegen generate --all-areas $(UPSTREAM_OPTION)
 
-test-all-areas: generate-all  ## the whole-spec package imports and one operation of every area is called
+# The spec-driven respx test over every operation of the whole spec (tests/support/target.py:
+# TELNYX_CODEGEN_SURFACE=all), sync and async, one worker per core: it owns the machine.
+ALL_AREAS := TELNYX_CODEGEN_SURFACE=all
+test-all-areas: generate-all  ## the whole-spec package: one operation of every area, then every operation against respx
 	$(BIN)/python tests/smoke/all_areas_smoke.py
+	$(ALL_AREAS) $(BIN)/pytest -q -n $(WORKERS) -p no:cacheprovider tests/spec_driven/test_operations.py
 	$(FORMAT_CHECK) build/all/sdk
+
+contract-all: generate-all node_modules/.installed  ## the Prism contract test over the whole spec (not in make test)
+	$(ALL_AREAS) $(BIN)/pytest -q -n $(WORKERS) -p no:cacheprovider tests/contract/test_contract.py
 
 # Generated code is checked by the formatter that writes it, with the settings it writes
 # with (generator/rendering.py, format_files); Markdown is left as the templates wrote it.
