@@ -11,7 +11,7 @@ UPSTREAM_OPTION = $(if $(UPSTREAM),--upstream $(UPSTREAM))
 # pytest-xdist workers: one per core
 WORKERS ?= auto
 
-.PHONY: setup spec release generate generate-all test-all-areas check golden coverage test test-deep lint typecheck unit build publish clean bench-runtime bench-generate surface-report
+.PHONY: setup spec release generate generate-all test-all-areas build-all contract-all check golden coverage test test-deep lint typecheck unit build publish clean bench-runtime bench-generate surface-report
 
 setup: $(STAMP)
 
@@ -36,9 +36,16 @@ generate: $(STAMP)  ## regenerate generated/ from the curated spec
 generate-all: $(STAMP)  ## the whole upstream spec (1,156 operations) into build/all, not generated/
 	$(BIN)/telnyx-codegen generate --all-areas $(UPSTREAM_OPTION)
 
-test-all-areas: generate-all  ## the whole-spec package imports and one operation of every area is called
+# The spec-driven respx test over every operation of the whole spec (tests/support/target.py:
+# TELNYX_CODEGEN_SURFACE=all), sync and async, one worker per core: it owns the machine.
+ALL_AREAS := TELNYX_CODEGEN_SURFACE=all
+test-all-areas: generate-all  ## the whole-spec package: one operation of every area, then every operation against respx
 	$(BIN)/python tests/smoke/all_areas_smoke.py
+	$(ALL_AREAS) $(BIN)/pytest -q -n $(WORKERS) -p no:cacheprovider tests/spec_driven/test_operations.py
 	$(FORMAT_CHECK) build/all/sdk
+
+contract-all: generate-all node_modules/.installed  ## the Prism contract test over the whole spec (not in make test)
+	$(ALL_AREAS) $(BIN)/pytest -q -n $(WORKERS) -p no:cacheprovider tests/contract/test_contract.py
 
 # Generated code is checked by the formatter that writes it, with the settings it writes
 # with (generator/rendering.py, format_files); Markdown is left as the templates wrote it.
@@ -82,14 +89,27 @@ golden: $(STAMP)  ## rewrite the expected trees of tests/golden/ (review them wi
 
 test: check lint typecheck unit  ## the whole suite
 
+# $(call build_and_smoke,PROJECT,DIST,VENV,PACKAGE): reproducible wheel and sdist of PROJECT
+# into DIST, checked by twine; the wheel installed into a fresh VENV and smoke-tested
+# (tests/smoke/wheel_smoke.py PACKAGE) without its extras, then with them.
+define build_and_smoke
+	$(BIN)/telnyx-codegen build --out $(1) --dist $(2)
+	rm -rf $(3)
+	$(PYTHON) -m venv $(3)
+	$(3)/bin/python -m pip install --quiet --disable-pip-version-check $(2)/*.whl
+	cd build && $(CURDIR)/$(3)/bin/python ../tests/smoke/wheel_smoke.py $(4)
+	$(3)/bin/python -m pip install --quiet --disable-pip-version-check "$$(ls $(2)/*.whl)[streaming,webhooks]"
+	cd build && $(CURDIR)/$(3)/bin/python ../tests/smoke/wheel_smoke.py $(4)
+endef
+
 build: $(STAMP)  ## reproducible wheel and sdist of generated/, twine check, install in a fresh venv, smoke test
-	$(BIN)/telnyx-codegen build --out generated --dist build/dist
-	rm -rf build/smoke-venv
-	$(PYTHON) -m venv build/smoke-venv
-	build/smoke-venv/bin/python -m pip install --quiet --disable-pip-version-check build/dist/*.whl
-	cd build && smoke-venv/bin/python ../tests/smoke/wheel_smoke.py
-	build/smoke-venv/bin/python -m pip install --quiet --disable-pip-version-check "$$(ls build/dist/*.whl)[streaming,webhooks]"
-	cd build && smoke-venv/bin/python ../tests/smoke/wheel_smoke.py
+	$(call build_and_smoke,generated,build/dist,build/smoke-venv,telnyx_ai)
+
+# The whole-spec package has no release history of its own: spec/CHANGELOG-all.md is its
+# changelog (its date makes the archives reproducible, as generated/CHANGELOG.md does).
+build-all: generate-all  ## `make build` for the whole-spec package: telnyx-all into build/all/dist
+	cp spec/CHANGELOG-all.md build/all/sdk/CHANGELOG.md
+	$(call build_and_smoke,build/all/sdk,build/all/dist,build/all/smoke-venv,telnyx_all)
 
 publish: build  ## upload build/dist to $$TELNYX_CODEGEN_INDEX_URL (credentials: TWINE_USERNAME, TWINE_PASSWORD)
 	$(BIN)/telnyx-codegen publish --dist build/dist --changelog generated/CHANGELOG.md

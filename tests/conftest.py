@@ -56,24 +56,26 @@ def prism_dynamic() -> Iterator[str]:
 
 @pytest.fixture
 def client():  # type: ignore[no-untyped-def]
-    from telnyx_ai import Telnyx
+    from support import target
 
-    with Telnyx(api_key="test-key-0123456789", max_retries=2) as c:
+    with target.module().Telnyx(api_key="test-key-0123456789", max_retries=2) as c:
         yield c
 
 
 @pytest.fixture
 async def async_client():  # type: ignore[no-untyped-def]
-    from telnyx_ai import AsyncTelnyx
+    from support import target
 
-    async with AsyncTelnyx(api_key="test-key-0123456789", max_retries=2) as c:
+    async with target.module().AsyncTelnyx(api_key="test-key-0123456789", max_retries=2) as c:
         yield c
 
 
 @pytest.fixture(autouse=True)
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Retries wait for real in production; tests record the delays instead."""
-    import telnyx_ai._base_client as base
+    from support import target
+
+    base = target.module("_base_client")
 
     delays: list[float] = []
 

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 from support import operations as ops
+from support import target
 
-import telnyx_ai
+telnyx_ai = target.module()  # the package under test: telnyx_ai unless TELNYX_CODEGEN_SURFACE
 
 
 def raw_call(base_url: str, flavour: str, op: ops.Operation, call: ops.Call) -> Any:

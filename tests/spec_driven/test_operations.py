@@ -26,6 +26,7 @@ import httpx
 import pydantic
 import pytest
 import respx
+from support import target
 from support.operations import (
     BASE,
     CALL_VARIANTS,
@@ -34,6 +35,7 @@ from support.operations import (
     FASTAPI_422,
     FLAVOURS,
     IDEMPOTENT,
+    KNOWN_BUGS,
     ODD_ID_ENCODED,
     OPERATIONS,
     SERVER_ERROR,
@@ -55,8 +57,9 @@ from support.operations import (
 )
 from support.params import parameter_sets
 
-import telnyx_ai
-from telnyx_ai.pagination import AsyncPage, SyncPage
+sdk_package = target.module()  # telnyx_ai unless TELNYX_CODEGEN_SURFACE says otherwise
+AsyncPage = target.module("pagination").AsyncPage
+SyncPage = target.module("pagination").SyncPage
 
 
 @contextlib.contextmanager
@@ -100,9 +103,8 @@ def check_request(op: Operation, call: Call, request: httpx.Request, api_key: st
     raw_path, _, raw_query = request.url.raw_path.decode("ascii").partition("?")
     assert raw_path == call.path
     # Each path parameter stays one segment, whatever it contains.
-    assert (
-        raw_path.count("/") == call.path.count("/") == (BASE.path.rstrip("/") + op.path).count("/")
-    )
+    segments = (BASE.path.rstrip("/") + op.url_path).count("/")
+    assert raw_path.count("/") == call.path.count("/") == segments
     assert sorted(parse_qsl(raw_query, keep_blank_values=True)) == call.query
     headers = request.headers
     assert headers["Authorization"] == f"Bearer {api_key}"
@@ -190,7 +192,7 @@ def check_value(schema: Any, value: Any, body: Any) -> None:
         if deref(v).get("type") != "null"
     ]
     if variants and object_shape(schema) is None:
-        names = {component_name(v) for v in variants}
+        names = {class_name(component_name(v)) for v in variants}
         assert type(value).__name__ in names, (
             f"expected one of {sorted(map(str, names))}, got {value!r}"
         )
@@ -206,7 +208,7 @@ def check_value(schema: Any, value: Any, body: Any) -> None:
         return
     assert isinstance(value, pydantic.BaseModel), f"expected a model, got {value!r}"
     if name is not None:
-        assert type(value).__name__ == name
+        assert type(value).__name__ == class_name(name)
     assert not value.model_extra, (
         f"properties that no field of {type(value).__name__} took: {value.model_extra}"
     )
@@ -226,7 +228,15 @@ def check_value(schema: Any, value: Any, body: Any) -> None:
     if isinstance(raw, (dict, list)) and shape[0].get(wire):
         check_value(shape[0][wire], sub_value, raw)
     else:
-        assert value.to_dict()[wire] == raw
+        assert same_instants(value.to_dict()[wire]) == same_instants(raw)
+
+
+def class_name(component: str | None) -> str | None:
+    """The model class of a component schema: its name, or for a name that is no Python
+    class name (`inference-embedding_Assistant`) its words capitalised and joined."""
+    if component is None or component.isidentifier() and "_" not in component:
+        return component
+    return "".join(word[:1].upper() + word[1:] for word in re.split(r"[^A-Za-z0-9]+", component))
 
 
 ISO_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
@@ -291,7 +301,8 @@ async def test_call(op: Operation, variant: str, flavour: str, sdk: Any) -> None
     check_request(op, call, request, sdk.api_key)
     if variant == "odd-ids":  # `/`, `?` and `#` are escaped into one segment
         segments = request.url.raw_path.decode().partition("?")[0].split("/")
-        index = (BASE.path.rstrip("/") + op.path).split("/").index("{" + str(op.positional) + "}")
+        template = (BASE.path.rstrip("/") + op.url_path).split("/")
+        index = template.index("{" + str(op.positional) + "}")
         assert segments[index] == ODD_ID_ENCODED
     check_result(op, result, answer, flavour)
 
@@ -300,7 +311,7 @@ async def test_call(op: Operation, variant: str, flavour: str, sdk: Any) -> None
 async def test_unprocessable_entity(op: Operation, flavour: str, sdk: Any) -> None:
     call = build_call(op, "required")
     with mocked_api(httpx.Response(422, json=FASTAPI_422)) as route:
-        with pytest.raises(telnyx_ai.UnprocessableEntityError) as caught:
+        with pytest.raises(sdk_package.UnprocessableEntityError) as caught:
             await invoke(sdk, op, call)
     assert route.call_count == 1
     error = caught.value
@@ -341,6 +352,9 @@ def test_every_operation_is_called_through_both_clients() -> None:
     reach the mocked API (not a known bug). Read from the parameter lists, so it holds
     whichever tests run before it, in whichever worker."""
     assert len({op.dotted for op in OPERATIONS}) == len(OPERATIONS), "two operations, one name"
+    checks = {"signature", "422", "retry", *CALL_VARIANTS}
+    stale = {k for k in KNOWN_BUGS if k[0] not in {op.dotted for op in OPERATIONS}}
+    assert not stale and {k[1] for k in KNOWN_BUGS} <= checks, f"known bugs of nothing: {stale}"
     assert sorted((op.method, op.path) for op in OPERATIONS) == sorted(SPEC_OPERATIONS)
     everything = {
         (method, path, flavour) for method, path in SPEC_OPERATIONS for flavour in FLAVOURS
@@ -362,4 +376,9 @@ def test_every_operation_is_called_through_both_clients() -> None:
         f"test_call: missing {sorted(expected - set(covered_calls))}"
     )
     exercised = {(p["op"].method, p["op"].path, p["flavour"]) for p in calls if not p.xfail}
-    assert exercised == everything, f"known bugs in every call of {sorted(everything - exercised)}"
+    # A surface with a list of known failures (the whole spec) has operations that every
+    # call case of fails, each listed there with its kind; the AI package has none.
+    if not KNOWN_BUGS:
+        assert exercised == everything, (
+            f"known bugs in every call of {sorted(everything - exercised)}"
+        )

@@ -15,10 +15,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from support.servers import free_port, wait_listening
+from support.target import TARGET
 
 ROOT = Path(__file__).resolve().parents[2]
 PRISM = ROOT / "node_modules" / "@stoplight" / "prism-cli" / "dist" / "index.js"
-SPEC = ROOT / "spec" / "ai-assistants.openapi.yaml"
+SPEC = TARGET.spec  # spec/ai-assistants.openapi.yaml unless TELNYX_CODEGEN_SURFACE says otherwise
 
 
 class PrismUnavailable(Exception):
