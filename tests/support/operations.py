@@ -444,6 +444,20 @@ SPEC_OPERATIONS = {
 }
 
 
+def _named_methods() -> dict[str, str]:
+    """The config's `methods`, after those of the file it includes (`include_methods`:
+    the whole spec takes the AI areas' names from sdk.yaml), its own winning where both
+    name a method or map an operation."""
+    own: dict[str, str] = CONFIG.get("methods") or {}
+    included = CONFIG.get("include_methods")
+    if not included:
+        return own
+    theirs: dict[str, str] = _load(CONFIG_PATH.parent / included).get("methods") or {}
+    mapped = {str(target) for target in own.values()}
+    kept = {k: v for k, v in theirs.items() if str(v) not in mapped and k not in own}
+    return {**kept, **own}
+
+
 def _operations() -> list[Operation]:
     """Every operation of the spec, named as sdk.yaml names it; an operation sdk.yaml does
     not name is named from its path by the generator (generator.diffing.surface: the one
@@ -453,7 +467,7 @@ def _operations() -> list[Operation]:
 
     named = {
         (target.split()[0].lower(), target.split()[1]): dotted
-        for dotted, target in (CONFIG.get("methods") or {}).items()
+        for dotted, target in _named_methods().items()
     }
     api, _ = surface(str(SPEC_PATH), copy.deepcopy(SPEC), CONFIG, str(CONFIG_PATH))
     derived = {(op.http_method, op.path): ".".join([*r.path, op.name]) for r, op in api.operations}
