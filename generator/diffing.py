@@ -121,17 +121,15 @@ def affected_skills(
     """Each agent skill of `config` with the subjects of the changes it documents: a method
     it covers (on either side), or a model its methods reach. A wrong `skills:` section
     is generation's to report; here it reaches nothing."""
-    methods = {".".join((*r.path, op.name)): op for r, op in new[0].operations}
-    skills = load_skills(config.get("skills"), config_file, Problems(), methods)
+    skills = load_skills(config.get("skills"), config_file, Problems(), new[0].methods)
     reached: dict[str, set[str]] = {}
     for api, document in (old, new):
         for skill in skills:
             names = reached.setdefault(skill.name, set())
             roots = []
-            for resource, op in api.operations:
-                dotted = ".".join((*resource.path, op.name))
+            for dotted, op in api.methods.items():
                 if skill.covers(dotted):
-                    names.add(_method(resource, op))
+                    names.add(_call(dotted))
                     roots.append(document.get("paths", {}).get(op.path, {}).get(op.http_method))
             names.update(f"types.{model}" for model in _reachable(document, roots))
     affected = []
@@ -254,7 +252,12 @@ def _arguments(op: Operation) -> dict[str, Parameter]:
 
 
 def _method(resource: Any, op: Operation) -> str:
-    return "client." + ".".join(resource.path) + "." + op.name + "()"
+    return _call(".".join((*resource.path, op.name)))
+
+
+def _call(dotted: str) -> str:
+    """How a change names a method: `client.ai.assistants.create()`."""
+    return f"client.{dotted}()"
 
 
 def compare(old: tuple[Api, dict[str, Any]], new: tuple[Api, dict[str, Any]]) -> Report:

@@ -288,6 +288,11 @@ class Api:
         return [(r, op) for r in self.walk() for op in r.operations]
 
     @property
+    def methods(self) -> dict[str, Operation]:
+        """Every method of the SDK by its dotted path below the client (`ai.assistants.create`)."""
+        return {".".join((*r.path, op.name)): op for r, op in self.operations}
+
+    @property
     def streams(self) -> list[tuple[Resource, Operation]]:
         """The operations that can answer with a stream of events."""
         return [(r, op) for r, op in self.operations if op.response.events is not None]

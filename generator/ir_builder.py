@@ -29,7 +29,7 @@ def build_operation(ctx: Context, placement: Placement) -> Operation | None:
     method, path = placement.key
     operation = ctx.document["paths"][path][method]
     at = ("paths", path, method)
-    parameters, paging = build_parameters(ctx, path, operation, at)
+    parameters, paging = build_parameters(ctx, path, at)
     body = build_body(ctx, operation, at)
     response = build_response(ctx, operation, at)
     if response is None:

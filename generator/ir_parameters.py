@@ -10,7 +10,7 @@ from typing import Any
 from . import naming
 from .ir import Operation, Parameter
 from .ir_types import Context
-from .openapi import deref
+from .openapi import parameters_of
 from .problems import pointer
 
 PAGE_NUMBER = ("page[number]", "page_number")
@@ -28,14 +28,12 @@ class PageParameters:
 
 
 def build_parameters(
-    ctx: Context, path: str, operation: dict[str, Any], at: tuple[str, ...]
+    ctx: Context, path: str, at: tuple[str, ...]
 ) -> tuple[list[Parameter], PageParameters]:
     """The operation's parameters (those of its path item first), cookies left out."""
     document = ctx.document
-    raw_parameters = [
-        deref(document, p) for p in document["paths"][path].get("parameters", []) or []
-    ]
-    raw_parameters += [deref(document, p) for p in operation.get("parameters", []) or []]
+    _, _, method = at  # ("paths", path, method)
+    raw_parameters = parameters_of(document, path, method)
     # The positional argument is the last parameter of the path template, whatever the
     # order of the `parameters` list (`/Accounts/{account_sid}/Calls/{call_sid}`: call_sid);
     # its parents are keywords.

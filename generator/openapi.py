@@ -183,6 +183,13 @@ def deref(document: dict[str, Any], node: Any) -> Any:
     return node
 
 
+def parameters_of(document: dict[str, Any], path: str, method: str) -> list[Any]:
+    """The parameters of an operation, those of its path item first, references followed."""
+    item = document["paths"][path]
+    declared = [*(item.get("parameters") or []), *(item[method].get("parameters") or [])]
+    return [deref(document, p) for p in declared]
+
+
 def schemas_named(schema: Any, schemas: dict[str, Any]) -> Iterator[str]:
     """The component schemas that `schema` refers to: by `$ref` (to the schema or into it)
     and by the names or references of its discriminators' mappings."""

@@ -27,7 +27,7 @@ from .rendering import (
     render_files,
     template_of,
 )
-from .skills import render_skills, skill_methods
+from .skills import render_skills
 from .validating import SchemaCheck, validate_spec
 from .writing import hand_written
 
@@ -296,8 +296,7 @@ def _render(
 def _skills(api: Api, config_doc: Document, problems: Problems) -> tuple[Skill, ...]:
     """The agent skills the config asks for (`skills:`), checked against the SDK's methods."""
     config = config_doc.data if isinstance(config_doc.data, dict) else {}
-    methods = {dotted: op for dotted, (_, op) in skill_methods(api).items()}
-    skills = load_skills(config.get("skills"), config_doc.path, problems, methods)
+    skills = load_skills(config.get("skills"), config_doc.path, problems, api.methods)
     problems.raise_if_errors()
     return skills
 

@@ -19,12 +19,13 @@ import ast
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .ir import Api, Operation, Parameter, Resource, Skill, Task
-from .openapi import deref
+from .ir import Api, Operation, Parameter, Skill, Task
+from .naming import snake_case
+from .openapi import deref, parameters_of
 
 RUNTIME = Path(__file__).resolve().parent / "runtime"  # what the skill says of errors comes from it
 INLINE_OPTIONAL = 3  # optional parameters a task's table shows; api-details.md has the rest
@@ -230,7 +231,6 @@ class Method:
     reads: Reads
     example: str = ""  # the example call, for a task
     task: Task | None = None
-    all_fields: tuple[FieldInfo, ...] = field(default=())
 
     @property
     def required(self) -> tuple[Argument, ...]:
@@ -266,11 +266,6 @@ class Method:
         return f"{self.call}({', '.join(parts)})"
 
 
-def skill_methods(api: Api) -> dict[str, tuple[Resource, Operation]]:
-    """Every method of the SDK by its dotted path below the client."""
-    return {".".join((*resource.path, op.name)): (resource, op) for resource, op in api.operations}
-
-
 def describe(
     api: Api,
     skill: Skill,
@@ -281,7 +276,7 @@ def describe(
     documents say of it; a task's example call is written from the spec's values."""
     tasks = {task.method: task for task in (*skill.core, *skill.supporting)}
     methods = []
-    for dotted, (_resource, op) in skill_methods(api).items():
+    for dotted, op in api.methods.items():
         if not skill.covers(dotted):
             continue
         reads = _reads(op, fields)
@@ -296,7 +291,6 @@ def describe(
             arguments=tuple(_argument(p) for p in op.arguments),
             reads=reads,
             task=task,
-            all_fields=reads.fields,
         )
         if task is not None:
             method = _with_example(method, examples)
@@ -331,8 +325,7 @@ def _variable(model: str | None) -> str:
         return "result"
     if model.endswith("Response"):
         return "response"
-    words = re.findall(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+", model)
-    return "_".join(w.lower() for w in words) or "result"
+    return snake_case(model) or "result"
 
 
 def _reads(op: Operation, fields: Mapping[str, tuple[FieldInfo, ...]]) -> Reads:
@@ -400,8 +393,7 @@ def _schema_of(op: Operation, parameter: Parameter, examples: Examples) -> Any:
         if parameter.wire_name == "":
             return schema
         return examples.deref(schema).get("properties", {}).get(parameter.wire_name, {})
-    declared = [*item.get("parameters", []), *item.get(op.http_method, {}).get("parameters", [])]
-    for candidate in map(examples.deref, declared):
+    for candidate in parameters_of(examples.document, op.path, op.http_method):
         if (
             candidate.get("name") == parameter.wire_name
             and candidate.get("in") == parameter.location
@@ -481,7 +473,7 @@ def reachable_models(
 ) -> list[str]:
     """Every model a response of `methods` reaches, field by field, in the order met."""
     seen: dict[str, None] = {}
-    queue = [name for m in methods for f in m.all_fields for name in _CLASS.findall(f.type)]
+    queue = [name for m in methods for f in m.reads.fields for name in _CLASS.findall(f.type)]
     queue += [name for m in methods for name in _CLASS.findall(m.reads.returns)]
     while queue:
         name = queue.pop(0)

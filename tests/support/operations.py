@@ -445,17 +445,13 @@ SPEC_OPERATIONS = {
 
 
 def _named_methods() -> dict[str, str]:
-    """The config's `methods`, after those of the file it includes (`include_methods`:
-    the whole spec takes the AI areas' names from sdk.yaml), its own winning where both
-    name a method or map an operation."""
-    own: dict[str, str] = CONFIG.get("methods") or {}
-    included = CONFIG.get("include_methods")
-    if not included:
-        return own
-    theirs: dict[str, str] = _load(CONFIG_PATH.parent / included).get("methods") or {}
-    mapped = {str(target) for target in own.values()}
-    kept = {k: v for k, v in theirs.items() if str(v) not in mapped and k not in own}
-    return {**kept, **own}
+    """The config's `methods`, with those of the file it includes (`include_methods`: the
+    whole spec takes the AI areas' names from sdk.yaml), merged as the build merges them."""
+    from generator.config import with_included_methods
+    from generator.problems import Problems
+
+    merged = with_included_methods(CONFIG, str(CONFIG_PATH), Problems())
+    return dict(merged.get("methods") or {})
 
 
 def _operations() -> list[Operation]:
@@ -470,7 +466,7 @@ def _operations() -> list[Operation]:
         for dotted, target in _named_methods().items()
     }
     api, _ = surface(str(SPEC_PATH), copy.deepcopy(SPEC), CONFIG, str(CONFIG_PATH))
-    derived = {(op.http_method, op.path): ".".join([*r.path, op.name]) for r, op in api.operations}
+    derived = {(op.http_method, op.path): dotted for dotted, op in api.methods.items()}
     return [Operation(named.get(key) or derived[key], *key) for key in sorted(SPEC_OPERATIONS)]
 
 
