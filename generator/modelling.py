@@ -12,6 +12,7 @@ import copy
 import re
 import warnings
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,8 @@ def render_models(
             for path, source in output.items():
                 path, source = _placed(path, source, packages)
                 placed.setdefault(path, []).append(source)
-        merged = {path: _merge(placed[path]) for path in sorted(placed)}
+        bases = _bases_from_elsewhere(placed)
+        merged = {path: _merge(placed[path], bases) for path in sorted(placed)}
         modules = {
             path: "from __future__ import annotations\n"
             + _drop_unused_imports(_fresh_defaults(source))
@@ -144,10 +146,10 @@ def _generate(document: dict[str, Any], package: str, template_dir: Path) -> dic
             ],
             custom_template_dir=template_dir,
             aliases={name: name + "_" for name in MODEL_METHODS},
-            type_mappings=[
-                "uuid=string",
-                "uri=string",
-            ],  # an id or URL is `str` in a response, as signatures have it
+            # An id, URL or e-mail address is `str` in a response, as signatures have it
+            # (pydantic's EmailStr would need email-validator, which the package lacks, and
+            # would refuse an answer for an address the API accepted).
+            type_mappings=["uuid=string", "uri=string", "email=string", "idn-email=string"],
             use_annotated=True,
             field_constraints=True,
             use_union_operator=True,
@@ -283,10 +285,29 @@ def _untitled(schema: Any) -> Any:
     return out
 
 
-def _merge(sources: list[str]) -> str:
+_CLASS = re.compile(r"^class (\w+)(?:\(([^)]*)\))?", re.MULTILINE)
+
+
+def _bases_from_elsewhere(placed: dict[str, list[str]]) -> set[str]:
+    """The classes that a class of another module derives from (`shared.RegionOut` in
+    `wireguard_interfaces`: `RegionOut`)."""
+    found: set[str] = set()
+    for sources in placed.values():
+        defined: set[str] = set()
+        bases: set[str] = set()
+        for match in (m for source in sources for m in _CLASS.finditer(source)):
+            defined.add(match.group(1))
+            names = (match.group(2) or "").split(",")
+            bases.update(n.strip().rsplit(".", 1)[-1] for n in names if n.strip())
+        found |= bases - defined
+    return found
+
+
+def _merge(sources: list[str], bases: AbstractSet[str] = frozenset()) -> str:
     """One module of the modules that runs on unrelated schemas wrote for it: their imports
-    united, their definitions in one canonical order (see `_ordered`), whatever runs they
-    came from, the `model_rebuild()` calls last, in the order of the definitions they rebuild."""
+    united, their definitions in one canonical order (see `_ordered`; `bases`: the classes
+    that classes of other modules derive from), whatever runs they came from, the `model_rebuild()`
+    calls last, in the order of the definitions they rebuild."""
     import isort
 
     imports: dict[tuple[int, str], set[str]] = {}
@@ -311,7 +332,7 @@ def _merge(sources: list[str]) -> str:
         for (level, module), names in sorted(imports.items())
     ]
     head = isort.code("\n".join(lines) + "\n")
-    ordered = _ordered(definitions)
+    ordered = _ordered(definitions, bases)
     place = {name: index for index, (name, _) in enumerate(ordered)}
     calls = [
         text
@@ -321,13 +342,33 @@ def _merge(sources: list[str]) -> str:
     return "from __future__ import annotations\n" + head + "\n\n" + code + "\n"
 
 
-def _ordered(definitions: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _ordered(
+    definitions: list[tuple[str, str]], bases: AbstractSet[str] = frozenset()
+) -> list[tuple[str, str]]:
     """Definitions in layers: first those that need no other definition of the module when
     the module runs, by name; then those that need only those, by name; and so on. What a
     definition needs when it runs: its bases, the values of its fields and of an alias;
-    annotations wait (`from __future__ import annotations`) and do not count."""
+    annotations wait (`from __future__ import annotations`) and do not count, but for a
+    class that classes of other modules derive from (`bases`) and the classes its fields
+    name, transitively: pydantic
+    resolves the fields a class inherits from an incomplete base in the namespace of the
+    subclass's module, where the base's later neighbours are not defined, so such a base
+    must be complete when it is defined (`RegionOut.region: RegionOutRegion`)."""
     names = {name for name, _ in definitions}
     needs = [_needed_at_run_time(text) & names - {name} for name, text in definitions]
+    texts = dict(definitions)
+    annotations: dict[str, set[str]] = {}
+    pending = sorted(names & bases)
+    while pending:  # the bases and, transitively, what their fields name
+        name = pending.pop()
+        if name not in annotations:
+            annotations[name] = _annotation_names(texts[name]) & names
+            pending += annotations[name]
+    complete = set(annotations)
+    needs = [
+        need | (annotations[name] - {name} if name in complete else set())
+        for need, (name, _) in zip(needs, definitions, strict=True)
+    ]
     done: set[str] = set()
     ordered: list[tuple[str, str]] = []
     remaining = sorted(range(len(definitions)), key=lambda i: definitions[i])
@@ -356,6 +397,20 @@ def _needed_at_run_time(text: str) -> set[str]:
     else:
         nodes.append(statement)
     return {node.id for root in nodes for node in ast.walk(root) if isinstance(node, ast.Name)}
+
+
+def _annotation_names(text: str) -> set[str]:
+    """The names the field annotations of a class definition read."""
+    statement = ast.parse(text).body[0]
+    if not isinstance(statement, ast.ClassDef):
+        return set()
+    return {
+        node.id
+        for item in statement.body
+        if isinstance(item, ast.AnnAssign)
+        for node in ast.walk(item.annotation)
+        if isinstance(node, ast.Name)
+    }
 
 
 def _definitions(code: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

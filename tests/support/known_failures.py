@@ -21,12 +21,6 @@ from collections import defaultdict
 # (kind, pattern of the failure's message, reason); the first that matches wins.
 KINDS = (
     (
-        "email-validator",
-        r"email-validator is not installed",
-        "models use pydantic's EmailStr (format: email), which needs email-validator; "
-        "the package does not depend on it",
-    ),
-    (
         "positional-parameter",
         r"must come first|must be keyword-only|got multiple values for argument",
         "the positional path parameter is not the last of the path, "

@@ -957,3 +957,58 @@ def test_responses_give_ids_and_urls_as_the_str_that_arguments_take() -> None:
     }
     assert len(modules) > 20 and "TelnyxModel" in named
     assert named & {"UUID", "AnyUrl"} == set()
+
+
+SHARED_BASE_SPEC = """\
+openapi: 3.1.0
+info: {title: Mini API, version: 1.0.0}
+servers: [{url: https://api.example.com/v2}]
+paths:
+  /alphas:
+    get:
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/Alpha'}}}
+  /betas:
+    get:
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/Beta'}}}
+components:
+  schemas:
+    Placed:
+      type: object
+      properties:
+        region:
+          type: object
+          properties: {code: {type: string}}
+        contact: {type: string, format: email}
+    Alpha:
+      allOf: [{$ref: '#/components/schemas/Placed'}, {properties: {alpha: {type: string}}}]
+    Beta:
+      allOf: [{$ref: '#/components/schemas/Placed'}, {properties: {beta: {type: string}}}]
+"""
+
+
+def test_a_model_deriving_from_a_shared_model_is_built_and_an_email_is_a_str(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`Alpha` (module `alphas`) derives from `Placed` (module `shared`), whose field names
+    `PlacedRegion`, defined after it: pydantic resolves inherited fields in the subclass's
+    module, so `Placed` must be complete when it is defined. An e-mail address is a `str`:
+    pydantic's EmailStr would need email-validator, which the package does not depend on."""
+    config = CONFIG.split("methods:")[0] + "methods:\n  alphas.list: GET /alphas\n"
+    spec, config_path, out = write_inputs(tmp_path, SHARED_BASE_SPEC, config)
+    code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config_path, "--out", out)
+    assert code == 0, stderr
+    script = """
+from mini.types import Alpha, Placed
+assert Alpha.__mro__[1] is Placed and Placed.__module__ != Alpha.__module__
+alpha = Alpha.model_validate({"region": {"code": "x"}, "contact": "not-checked", "alpha": "a"})
+print(alpha.region.code, alpha.contact)
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=out, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["x", "not-checked"]

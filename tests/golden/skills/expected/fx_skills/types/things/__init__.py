@@ -3,11 +3,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fx_skills._models import OpenEnum, TelnyxModel
-from pydantic import EmailStr, Field
+from pydantic import Field
 
 
 class Owner(TelnyxModel):
-    email: EmailStr
+    email: str
     name: str | None = None
 
 
