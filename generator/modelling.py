@@ -332,7 +332,7 @@ def _merge(sources: list[str], bases: AbstractSet[str] = frozenset()) -> str:
         for (level, module), names in sorted(imports.items())
     ]
     head = isort.code("\n".join(lines) + "\n")
-    ordered = _ordered(definitions, bases)
+    ordered = _ordered(_closed_nested_unions(definitions), bases)
     place = {name: index for index, (name, _) in enumerate(ordered)}
     calls = [
         text
@@ -340,6 +340,64 @@ def _merge(sources: list[str], bases: AbstractSet[str] = frozenset()) -> str:
     ]
     code = "\n\n\n".join([*(text for _, text in ordered), *(["\n".join(calls)] if calls else [])])
     return "from __future__ import annotations\n" + head + "\n\n" + code + "\n"
+
+
+def _open_union(statement: ast.stmt) -> ast.expr | None:
+    """The tagged union of an alias that also takes UnknownVariant (see the template
+    models/TypeAliasType.jinja2): `Annotated[A | B, Field(discriminator="k")]`, or None."""
+    if not (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)):
+        return None
+    args = statement.value.args
+    outer = args[1] if len(args) == 2 else None
+    if not (isinstance(outer, ast.Subscript) and isinstance(outer.slice, ast.Tuple)):
+        return None
+    union = outer.slice.elts[0]
+    if not (isinstance(union, ast.Subscript) and isinstance(union.slice, ast.Tuple)):
+        return None
+    members = union.slice.elts
+    last = members[-1] if members else None
+    if len(members) == 2 and isinstance(last, ast.Name) and last.id == "UnknownVariant":
+        return members[0]
+    return None
+
+
+def _closed_nested_unions(definitions: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A tagged union whose variant is itself a tagged union of the module (the transcription
+    engine `Deepgram` tagged by `transcription_model`) names that union's variants, not its
+    alias: the alias also takes UnknownVariant, which has no field of the outer tag, and
+    pydantic refuses to build such a union."""
+    parsed = {
+        name: ast.parse(text).body[0]
+        for name, text in definitions
+        if "UnknownVariant" in text and "TypeAliasType(" in text
+    }
+    inner = {
+        name: union for name, body in parsed.items() if (union := _open_union(body)) is not None
+    }
+    out = []
+    for name, text in definitions:
+        union = inner.get(name)
+        variants = union.slice if isinstance(union, ast.Subscript) else None
+        if not isinstance(variants, ast.Tuple) or not _close(variants.elts[0], inner, name):
+            out.append((name, text))
+            continue
+        statement = parsed[name]
+        after = text.split("\n")[statement.end_lineno or 0 :]  # its docstring, as written
+        out.append((name, "\n".join([ast.unparse(statement), *after])))
+    return out
+
+
+def _close(variants: ast.expr, unions: dict[str, ast.expr], name: str) -> bool:
+    """Put each variant of `variants` (`A | B | C`) that is an open tagged union of `unions`
+    in place of its alias; whether there was one."""
+    changed = False
+    for node in ast.walk(variants):
+        for side in ("left", "right"):
+            child = getattr(node, side, None)
+            if isinstance(child, ast.Name) and child.id in unions and child.id != name:
+                setattr(node, side, unions[child.id])
+                changed = True
+    return changed
 
 
 def _ordered(

@@ -1012,3 +1012,66 @@ print(alpha.region.code, alpha.contact)
     done = subprocess.run([sys.executable, "-c", script], cwd=out, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["x", "not-checked"]
+
+
+NESTED_UNION_SPEC = """\
+openapi: 3.1.0
+info: {title: Mini API, version: 1.0.0}
+servers: [{url: https://api.example.com/v2}]
+paths:
+  /things:
+    post:
+      requestBody:
+        content: {application/json: {schema: {$ref: '#/components/schemas/Engine'}}}
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/Engine'}}}
+components:
+  schemas:
+    Engine:
+      oneOf: [{$ref: '#/components/schemas/Google'}, {$ref: '#/components/schemas/Deepgram'}]
+      discriminator:
+        propertyName: engine
+        mapping: {Google: '#/components/schemas/Google', Deepgram: '#/components/schemas/Deepgram'}
+    Deepgram:
+      oneOf: [{$ref: '#/components/schemas/Nova2'}, {$ref: '#/components/schemas/Nova3'}]
+      discriminator:
+        propertyName: model
+        mapping: {nova-2: '#/components/schemas/Nova2', nova-3: '#/components/schemas/Nova3'}
+    Google:
+      type: object
+      required: [engine]
+      properties: {engine: {type: string, enum: [Google]}}
+    Nova2:
+      type: object
+      required: [engine, model]
+      properties: {engine: {type: string, enum: [Deepgram]}, model: {type: string, enum: [nova-2]}}
+    Nova3:
+      type: object
+      required: [engine, model]
+      properties: {engine: {type: string, enum: [Deepgram]}, model: {type: string, enum: [nova-3]}}
+"""
+
+
+def test_a_tagged_union_whose_variant_is_a_tagged_union_is_built(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`Engine` (tagged by `engine`) has the variant `Deepgram`, itself tagged by `model`: the
+    inner union takes no UnknownVariant inside the outer one (it has no `engine` field, and
+    pydantic refuses such a union), while both tags still choose the class and an unknown
+    outer tag is still an UnknownVariant in an answer."""
+    config = CONFIG.split("methods:")[0] + "methods:\n  things.create: POST /things\n"
+    spec, config_path, out = write_inputs(tmp_path, NESTED_UNION_SPEC, config)
+    code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config_path, "--out", out)
+    assert code == 0, stderr
+    script = """
+import pydantic
+from mini.types import Engine
+adapter = pydantic.TypeAdapter(Engine)
+for sent in ({"engine": "Deepgram", "model": "nova-3"}, {"engine": "Google"}, {"engine": "New"}):
+    print(type(adapter.validate_python(sent)).__name__)
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=out, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["Nova3", "Google", "UnknownVariant"]
