@@ -14,9 +14,11 @@ Run with `make surface-report` (it regenerates build/all first).
 
 from __future__ import annotations
 
+import argparse
 import csv
 import importlib
 import inspect
+import json
 import re
 import sys
 from collections import defaultdict
@@ -143,74 +145,143 @@ def positional_kind(official: tuple[str, ...], ours: Ours) -> str:
     return "the positional parameter has another name"
 
 
-class Report:
-    def __init__(self) -> None:
-        self.kinds: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        self.counts: dict[str, int] = defaultdict(int)
+@dataclass(frozen=True)
+class Difference:
+    """One official method that our package does not meet on one measure."""
 
-    def differs(self, measure: str, kind: str, example: str) -> None:
-        self.kinds[measure][kind].append(example)
-
-    def show(self, total: int) -> None:
-        print(f"official methods whose endpoint the spec has: {total}")
-        for measure in ("call path", "positional", "keywords"):
-            print(f"  {measure}: {self.counts[measure]} of {total} match")
-        for measure, kinds in self.kinds.items():
-            print(f"\n{measure} differences: {sum(len(v) for v in kinds.values())}")
-            for kind, examples in sorted(kinds.items(), key=lambda kv: -len(kv[1])):
-                print(f"  {len(examples):5}  {kind}")
-                for example in examples[:EXAMPLES]:
-                    print(f"           {example}")
+    measure: str  # "call path", "positional" or "keywords"
+    call: str  # the official call path
+    kind: str  # why, in one of a few general kinds
+    detail: str  # what differs, for a reader
+    missing: tuple[str, ...] = ()  # the official keywords we do not accept ("keywords")
 
 
-def measure(rows: list[Official], package: Path) -> Report:
+MEASURES = ("call path", "positional", "keywords")
+
+
+def compare(rows: list[Official], package: Path, scoped: bool = False) -> list[Difference]:
+    """Every difference of the package in `package` (the directory holding it and its
+    api.md) from the official methods `rows`; `scoped`: only the rows whose route the
+    package has (the AI package covers /ai only)."""
     sys.path.insert(0, str(package))
     module = importlib.import_module(next(package.glob("*/_client.py")).parent.name)
     client = module.Telnyx(api_key="surface-report")
     calls = routes_of(package / "api.md")
-    report = Report()
+    found: list[Difference] = []
     for row in rows:
         ours_calls = calls.get(route(row.http, row.path), [])
         if not ours_calls:
-            report.differs("call path", "no method requests the route", f"{row.http} {row.path}")
+            if not scoped:  # no method to call: it differs on every measure
+                detail = f"{row.http} {row.path}"
+                kind = "no method requests the route"
+                found += [Difference(m, row.call, kind, detail) for m in MEASURES]
             continue
         ours = signature_of(client, row.call if row.call in ours_calls else ours_calls[0])
-        if ours.call == row.call:
-            report.counts["call path"] += 1
-        else:
+        if ours.call != row.call:
             kind = call_path_kind(row.call, ours.call)
-            report.differs("call path", kind, f"{row.call}  (ours: {ours.call})")
-        if ours.positional == row.positional:
-            report.counts["positional"] += 1
-        else:
+            found.append(Difference("call path", row.call, kind, f"ours: {ours.call}"))
+        if ours.positional != row.positional:
             kind = positional_kind(row.positional, ours)
-            report.differs(
-                "positional", kind, f"{row.call}: {row.positional} (ours: {ours.positional})"
-            )
+            detail = f"{row.positional} (ours: {ours.positional})"
+            found.append(Difference("positional", row.call, kind, detail))
         missing = set() if ours.takes_any else set(row.keywords) - ours.accepted
-        if not missing:
-            report.counts["keywords"] += 1
-        else:
-            report.differs(
-                "keywords", keyword_kind(missing, ours), f"{row.call}: {sorted(missing)}"
-            )
-    return report
+        if missing:
+            kind, names = keyword_kind(missing, ours), tuple(sorted(missing))
+            found.append(Difference("keywords", row.call, kind, str(list(names)), names))
+    return found
 
 
-def main() -> int:
-    table = Path(sys.argv[1]) if len(sys.argv) > 1 else TABLE
-    if not table.is_file():
-        print(f"surface: no reference table at {table}", file=sys.stderr)
+def in_scope(rows: list[Official], package: Path) -> list[Official]:
+    """The rows whose route the package's api.md has."""
+    calls = routes_of(package / "api.md")
+    return [row for row in rows if route(row.http, row.path) in calls]
+
+
+def show(total: int, differences: list[Difference]) -> None:
+    print(f"official methods whose endpoint the spec has: {total}")
+    for measure in MEASURES:
+        differing = sum(1 for d in differences if d.measure == measure)  # one a row
+        print(f"  {measure}: {total - differing} of {total} match")
+    for measure in MEASURES:
+        kinds: dict[str, list[Difference]] = defaultdict(list)
+        for difference in differences:
+            if difference.measure == measure:
+                kinds[difference.kind].append(difference)
+        if not kinds:
+            continue
+        print(f"\n{measure} differences: {sum(len(v) for v in kinds.values())}")
+        for kind, found in sorted(kinds.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            print(f"  {len(found):5}  {kind}")
+            for difference in found[:EXAMPLES]:
+                print(f"           {difference.call}  ({difference.detail})")
+
+
+HEADER = """\
+# The differences of {package} from the official Python SDK's methods (the table of
+# ../shared/reference/), in groups of one measure and one reason each.
+# tests/spec_driven/test_surface.py holds the package to it: a difference that is not
+# listed fails, and so does a listed one that is gone. Rewrite it with
+# `python bench/surface.py --package {project} --write <this file>`: listed cases keep
+# their group, new ones go to a group without a reason, which the test refuses until one
+# is written."""
+
+
+def read_differences(file: Path) -> dict[str, dict[str, Any]]:
+    """The groups of a differences file: name -> {measure, reason, cases}."""
+    import yaml
+
+    data = yaml.safe_load(file.read_text()) if file.is_file() else None
+    return data or {}
+
+
+def write_differences(file: Path, found: list[Difference], package: Path) -> None:
+    groups = read_differences(file)
+    home = {(g["measure"], case): name for name, g in groups.items() for case in g["cases"]}
+    cases: dict[str, list[str]] = defaultdict(list)
+    for difference in found:
+        key = (difference.measure, difference.call)
+        cases[home.get(key) or f"unexplained {difference.measure}"].append(difference.call)
+    project = package.relative_to(ROOT).as_posix()
+    lines = [HEADER.format(package=package.name if project == "." else project, project=project)]
+    names = [*groups, *sorted(n for n in cases if n not in groups)]
+    for name in (n for n in names if cases.get(n)):
+        group = groups.get(name) or {"measure": name.removeprefix("unexplained "), "reason": ""}
+        lines += [
+            f"{name}:",
+            f"  measure: {group['measure']}",
+            f"  reason: {json.dumps(group['reason'])}",
+            "  cases:",
+            *(f"    - {case}" for case in sorted(set(cases[name]))),
+        ]
+    file.write_text("\n".join(lines) + "\n")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("table", nargs="?", type=Path, default=TABLE)
+    parser.add_argument("--package", type=Path, default=PACKAGE, help="its project directory")
+    parser.add_argument("--write", type=Path, help="rewrite this differences file")
+    options = parser.parse_args(argv)
+    if not options.table.is_file():
+        print(f"surface: no reference table at {options.table}", file=sys.stderr)
         return 2
-    if not (PACKAGE / "api.md").is_file():
+    package = options.package.resolve()
+    if not (package / "api.md").is_file():
         print(
-            f"surface: no whole-spec package in {PACKAGE}; run make generate-all", file=sys.stderr
+            f"surface: no package with an api.md in {package}; run make generate-all",
+            file=sys.stderr,
         )
         return 2
-    rows = read_table(table)
-    measure(rows, PACKAGE).show(len(rows))
+    rows = read_table(options.table)
+    scoped = package != PACKAGE.resolve()  # the AI package covers /ai only
+    if scoped:
+        rows = in_scope(rows, package)
+    found = compare(rows, package, scoped)
+    show(len(rows), found)
+    if options.write:
+        write_differences(options.write, found, package)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
