@@ -39,6 +39,8 @@ def build_body(ctx: Context, operation: dict[str, Any], at: tuple[str, ...]) -> 
         return None
     schema = content[media_type].get("schema") or {}
     encoding = BODY_ENCODINGS[media_type]
+    if media_type == "*/*" and _structured(ctx, schema):  # any media type: the schema's JSON
+        encoding = "json"
     required = bool(raw.get("required"))
     description = str(raw.get("description") or "")
     if encoding == "binary":  # raw bytes (or a file) sent as they are
@@ -56,6 +58,14 @@ def build_body(ctx: Context, operation: dict[str, Any], at: tuple[str, ...]) -> 
         f.wire_name for f in fields if encoding == "multipart" and _uploads_a_file(f.type)
     )
     return Body(media_type, required, model, tuple(fields), encoding, files)
+
+
+def _structured(ctx: Context, schema: Any) -> bool:
+    """A schema of something other than raw bytes (a string of `format: binary`)."""
+    schema = deref(ctx.document, schema)
+    if not isinstance(schema, dict) or not schema:
+        return False
+    return not (schema.get("type") == "string" and schema.get("format") in ("binary", None))
 
 
 def _fields(

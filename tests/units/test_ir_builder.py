@@ -188,3 +188,22 @@ def test_a_config_includes_the_methods_of_another_and_its_own_win(tmp_path: Any)
     assert merged["methods"] == {"things.fetch": "GET /things/{id}", "things.build": "POST /things"}
     missing = with_included_methods({"include_methods": "nope.yaml"}, str(tmp_path / "a"), problems)
     assert problems.errors and "methods" not in missing
+
+
+def test_a_body_of_any_media_type_is_sent_as_json_unless_it_is_bytes() -> None:
+    """`*/*` says the server takes any media type: an object schema is its JSON, one keyword
+    argument per property; a binary string stays one `body` of bytes."""
+    thing = {"type": "object", "properties": {"start": {"type": "string"}}}
+    raw = {"type": "string", "format": "binary"}
+
+    def post(schema: dict[str, Any]) -> dict[str, Any]:
+        body = {"content": {"*/*": {"schema": schema}}}
+        return {"post": {"requestBody": body, "responses": NO_CONTENT}}
+
+    api, problems = _build({"/reports": post(thing), "/uploads": post(raw)})
+    assert not problems.errors
+    methods = _methods(api)
+    reports, uploads = methods["reports.create"].body, methods["uploads.create"].body
+    assert reports is not None and uploads is not None
+    assert (reports.encoding, [f.name for f in reports.fields]) == ("json", ["start"])
+    assert (uploads.encoding, [f.name for f in uploads.fields]) == ("binary", ["body"])
