@@ -122,7 +122,7 @@ def test_an_uninterrupted_release_bumps_regenerates_logs_and_leaves_no_journal(
     assert set(after) - {releasing.JOURNAL} >= set(files(before))
 
 
-STEPS = 6  # the journal, the tree, then the spec, sdk.yaml, the changelog and the notes
+STEPS = 7  # the journal, the tree, then the spec, sdk.yaml, the changelog, the notes, the surface
 
 
 @pytest.mark.parametrize("step", range(1, STEPS + 2))
