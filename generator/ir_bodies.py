@@ -39,6 +39,10 @@ def build_body(ctx: Context, operation: dict[str, Any], at: tuple[str, ...]) -> 
         return None
     schema = content[media_type].get("schema") or {}
     encoding = BODY_ENCODINGS[media_type]
+    if media_type == "*/*" and ctx.mapper.object_shape(schema) is not None:
+        # Any media type is one the server takes: an object goes as JSON, the one an object
+        # has (and the official SDK sends), its properties keyword arguments; bytes as bytes.
+        encoding = "json"
     required = bool(raw.get("required"))
     description = str(raw.get("description") or "")
     if encoding == "binary":  # raw bytes (or a file) sent as they are

@@ -144,7 +144,7 @@ def locations() -> dict[str, str]:
                         op.method,
                         "requestBody",
                         "content",
-                        op.body_media,
+                        op.body_content,
                         "schema",
                     )
                 )

@@ -406,16 +406,25 @@ class Operation:
         return body if isinstance(body, dict) and body.get("content") else None
 
     @property
-    def body_media(self) -> str:
-        """The request body's media type: JSON where offered, else the only one."""
+    def body_content(self) -> str:
+        """The request body's entry of `content`: JSON where offered, else the only one."""
         assert self.body is not None
         content = self.body["content"]
         return "application/json" if "application/json" in content else next(iter(content))
 
     @property
+    def body_media(self) -> str:
+        """The media type the request body goes as: its content's, but an object that may be
+        any (`*/*`) goes as JSON."""
+        media = self.body_content
+        if media == "*/*" and object_shape(self.body_schema) is not None:
+            return "application/json"
+        return media
+
+    @property
     def body_schema(self) -> Any:
         assert self.body is not None
-        return self.body["content"][self.body_media]["schema"]
+        return self.body["content"][self.body_content]["schema"]
 
     @property
     def body_args(self) -> list[Arg]:
