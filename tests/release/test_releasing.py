@@ -13,20 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.mini import BASE, RULES
 
 from generator import releasing
 from generator.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-BASE = ROOT / "tests" / "units" / "bad_inputs" / "_base"
-RULES = """specs:
-  - name: mini
-    title: Mini API
-    output: spec.yaml
-    areas:
-      - name: things
-        path_prefixes: [/things]
-"""
 DATE = "2026-12-01"
 
 

@@ -15,22 +15,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support.mini import BASE, RULES
 
 from generator import releasing
 from generator.cli import main
 from generator.diffing import surface
 from generator.surface_manifest import manifest_text
 
-ROOT = Path(__file__).resolve().parents[2]
-BASE = ROOT / "tests" / "units" / "bad_inputs" / "_base"
-RULES = """specs:
-  - name: mini
-    title: Mini API
-    output: spec.yaml
-    areas:
-      - name: things
-        path_prefixes: [/things]
-"""
 DATE = "2026-12-02"
 FILTER = {
     "name": "filter",

@@ -15,6 +15,17 @@ CONFIG = {
     "base_url": "https://api.example.com",
 }
 NO_CONTENT = {"204": {"description": "done"}}
+PAGE = {  # a list answer that pages by page number
+    "type": "object",
+    "properties": {
+        "data": {"type": "array", "items": {"type": "string"}},
+        "meta": {
+            "type": "object",
+            "properties": {"page_number": {"type": "integer"}, "total_pages": {}},
+        },
+    },
+}
+A_PAGE = {"200": {"description": "a page", "content": {"application/json": {"schema": PAGE}}}}
 
 
 def _spec(paths: dict[str, Any], schemas: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -57,22 +68,11 @@ def test_default_names_come_from_the_path() -> None:
 
 
 def test_pagination_gets_the_default_page_size_of_the_parameters() -> None:
-    page = {
-        "type": "object",
-        "properties": {
-            "data": {"type": "array", "items": {"type": "string"}},
-            "meta": {
-                "type": "object",
-                "properties": {"page_number": {"type": "integer"}, "total_pages": {}},
-            },
-        },
-    }
     parameters = [
         {"name": "page[number]", "in": "query", "schema": {"type": "integer"}},
         {"name": "page[size]", "in": "query", "schema": {"type": "integer", "default": 25}},
     ]
-    answer = {"200": {"description": "a page", "content": {"application/json": {"schema": page}}}}
-    api, problems = _build({"/things": {"get": {"parameters": parameters, "responses": answer}}})
+    api, problems = _build({"/things": {"get": {"parameters": parameters, "responses": A_PAGE}}})
     assert not problems.errors
     pagination = _methods(api)["things.list"].pagination
     assert pagination is not None
@@ -86,16 +86,6 @@ def test_a_deep_object_is_one_typed_argument_but_the_page_object_pages() -> None
     `page` is `page_number=` / `page_size=` and pages the answer, style or not."""
     from generator.normalising import normalise
 
-    page = {
-        "type": "object",
-        "properties": {
-            "data": {"type": "array", "items": {"type": "string"}},
-            "meta": {
-                "type": "object",
-                "properties": {"page_number": {"type": "integer"}, "total_pages": {}},
-            },
-        },
-    }
     status = {"type": "object", "properties": {"eq": {"type": "string"}}}
     filter_ = {"type": "object", "properties": {"status": status}}
     paging = {"type": "object", "properties": {"number": {}, "size": {"default": 25}}}
@@ -104,10 +94,9 @@ def test_a_deep_object_is_one_typed_argument_but_the_page_object_pages() -> None
         {"name": "sort", "in": "query", "required": True, "schema": filter_},
         {"name": "page", "in": "query", "explode": True, "schema": paging},
     ]
-    answer = {"200": {"description": "a page", "content": {"application/json": {"schema": page}}}}
     problems = Problems()
     document = normalise(
-        _spec({"/things": {"get": {"parameters": parameters, "responses": answer}}}),
+        _spec({"/things": {"get": {"parameters": parameters, "responses": A_PAGE}}}),
         "spec.yaml",
         problems,
     ).document
