@@ -133,6 +133,13 @@ def _add_diff_and_release(commands: Any) -> None:
         help="changes the API diff cannot see, taken into the entry (default: unreleased.md "
         "beside --spec)",
     )
+    release_cmd.add_argument(
+        "--surface",
+        type=Path,
+        default=None,
+        help="the surface the last release shipped, which the diff starts from and the release "
+        "rewrites (default: released-surface.json beside --spec)",
+    )
 
 
 def _add_build_and_publish(commands: Any) -> None:
@@ -283,6 +290,7 @@ def _diff_or_release(args: argparse.Namespace, problems: Problems) -> int:
             date,
             problems,
             args.notes or args.spec.parent / "unreleased.md",
+            args.surface,
         )
     except GenerationFailed as failed:
         _report(failed.problems)

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from .config import load_config, load_skills, with_included_methods
-from .ir import Api, Operation, Parameter
+from .ir import Api
 from .loading import SourceMap, load_text, load_yaml
 from .openapi import CONSTRAINTS, SCHEMA_REF, operations, walk
 from .pipeline import front, validate
 from .problems import GenerationFailed, Locator, Problems
+from .surface_manifest import Manifest, of_api
 
 LEVELS = ("breaking", "feature", "fix")
 # What a field's change of is a fix: its default, constraints and format.
@@ -247,37 +248,36 @@ def _usage(document: dict[str, Any]) -> tuple[set[str], set[str]]:
     return _reachable(document, requests), _reachable(document, responses)
 
 
-def _arguments(op: Operation) -> dict[str, Parameter]:
-    return {a.name: a for a in op.arguments}
-
-
-def _method(resource: Any, op: Operation) -> str:
-    return _call(".".join((*resource.path, op.name)))
-
-
 def _call(dotted: str) -> str:
     """How a change names a method: `client.ai.assistants.create()`."""
     return f"client.{dotted}()"
 
 
-def compare(old: tuple[Api, dict[str, Any]], new: tuple[Api, dict[str, Any]]) -> Report:
+def compare(
+    old: tuple[Api, dict[str, Any]],
+    new: tuple[Api, dict[str, Any]],
+    released: Manifest | None = None,
+) -> Report:
+    """The changes from `old` to `new`. `released`, the surface the last release shipped,
+    stands for the old side's methods and models where there is one: the old spec through
+    today's generator would hide what the generator itself changed."""
     report = Report()
     old_api, old_doc = old
     new_api, new_doc = new
-    old_ops = {(op.http_method, op.path): (r, op) for r, op in old_api.operations}
-    new_ops = {(op.http_method, op.path): (r, op) for r, op in new_api.operations}
-    for key in sorted(set(old_ops) | set(new_ops)):
-        where = f"{key[0].upper()} {key[1]}"
-        if key not in new_ops:
-            report.add("breaking", "method-removed", _method(*old_ops[key]), f"removed ({where})")
-        elif key not in old_ops:
-            report.add("feature", "method-added", _method(*new_ops[key]), f"new ({where})")
+    before = released if released is not None else of_api(old_api, "")
+    after = of_api(new_api, "")
+    for key in sorted(set(before.methods) | set(after.methods)):
+        if key not in after.methods:
+            call = _call(before.methods[key]["call"])
+            report.add("breaking", "method-removed", call, f"removed ({key})")
+        elif key not in before.methods:
+            report.add("feature", "method-added", _call(after.methods[key]["call"]), f"new ({key})")
         else:
-            _compare_method(report, old_ops[key], new_ops[key])
-    _compare_models(report, old_doc, new_doc)
+            _compare_method(report, before.methods[key], after.methods[key])
+    _compare_models(report, old_doc, new_doc, set(before.models))
     package = new_api.config.package
-    for name in sorted(set(old_api.homes) & set(new_api.homes)):
-        before_home, after_home = old_api.homes[name], new_api.homes[name]
+    for name in sorted(set(before.models) & set(after.models)):
+        before_home, after_home = before.models[name], after.models[name]
         if before_home != after_home:  # the same model, now used by other resources too
             report.add(
                 "fix",
@@ -289,54 +289,63 @@ def compare(old: tuple[Api, dict[str, Any]], new: tuple[Api, dict[str, Any]]) ->
     return report
 
 
-def _compare_method(report: Report, old: tuple[Any, Operation], new: tuple[Any, Operation]) -> None:
-    """The changes of one operation's method: its name, arguments and return type."""
-    (old_resource, old_op), (new_resource, new_op) = old, new
-    subject = _method(new_resource, new_op)
-    if _method(old_resource, old_op) != subject:
-        report.add("breaking", "method-renamed", subject, f"was {_method(old_resource, old_op)}")
-    before, after = _arguments(old_op), _arguments(new_op)
+def _compare_method(report: Report, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """The changes of one operation's method (as surface_manifest holds it): its name,
+    arguments and return type."""
+    subject = _call(new["call"])
+    if old["call"] != new["call"]:
+        report.add("breaking", "method-renamed", subject, f"was {_call(old['call'])}")
+    before, after = old["arguments"], new["arguments"]
     for name in sorted(set(before) | set(after)):
         a, b = before.get(name), after.get(name)
         if b is None and a is not None:
             report.add("breaking", "argument-removed", subject, f"argument `{name}` removed")
         elif a is None and b is not None:
-            level = "breaking" if b.required else "feature"
+            level = "breaking" if b["required"] else "feature"
             report.add(
                 level,
                 "argument-added",
                 subject,
-                f"{'required' if b.required else 'optional'} argument `{name}` added",
+                f"{'required' if b['required'] else 'optional'} argument `{name}` added",
             )
         elif a is not None and b is not None:
             _compare_argument(report, subject, name, a, b)
-    if old_op.return_annotation != new_op.return_annotation:
+    if old["returns"] != new["returns"]:
         report.add(
             "breaking",
             "return-type",
             subject,
-            f"returns `{new_op.return_annotation}`, was `{old_op.return_annotation}`",
+            f"returns `{new['returns']}`, was `{old['returns']}`",
         )
 
 
-def _compare_argument(report: Report, subject: str, name: str, a: Parameter, b: Parameter) -> None:
-    if a.required != b.required:
-        level = "breaking" if b.required else "feature"
+def _compare_argument(
+    report: Report, subject: str, name: str, a: dict[str, Any], b: dict[str, Any]
+) -> None:
+    if a["required"] != b["required"]:
+        level = "breaking" if b["required"] else "feature"
         report.add(
             level,
             "argument-requiredness",
             subject,
-            f"argument `{name}` is now {'required' if b.required else 'optional'}",
+            f"argument `{name}` is now {'required' if b['required'] else 'optional'}",
         )
-    if a.annotation != b.annotation:
-        # an argument that accepts all it did and more breaks no caller
-        widened = set(a.type.members("in")) <= set(b.type.members("in"))
-        level = "feature" if widened else "breaking"
+    if a["positional"] != b["positional"]:
+        # a call that passed it by position now gives its value to another argument
         report.add(
-            level,
+            "feature" if b["positional"] else "breaking",
+            "argument-position",
+            subject,
+            f"argument `{name}` is now {'positional' if b['positional'] else 'keyword-only'}",
+        )
+    if a["type"] != b["type"]:
+        # an argument that accepts all it did and more breaks no caller
+        widened = set(a["accepts"]) <= set(b["accepts"])
+        report.add(
+            "feature" if widened else "breaking",
             "argument-type",
             subject,
-            f"argument `{name}` changed from `{a.annotation}` to `{b.annotation}`",
+            f"argument `{name}` changed from `{a['type']}` to `{b['type']}`",
         )
 
 
@@ -373,17 +382,23 @@ def _nullable(schema: Any) -> bool:
     )
 
 
-def _compare_models(report: Report, old_doc: dict[str, Any], new_doc: dict[str, Any]) -> None:
+def _compare_models(
+    report: Report, old_doc: dict[str, Any], new_doc: dict[str, Any], old_names: set[str]
+) -> None:
+    """Models added and removed (`old_names`: the old side's, the released surface's where
+    there is one), and the fields and values of those both documents have."""
     old_schemas = old_doc.get("components", {}).get("schemas", {})
     new_schemas = new_doc.get("components", {}).get("schemas", {})
     requests, responses = _usage(new_doc)
     old_requests, old_responses = _usage(old_doc)
-    for name in sorted(set(old_schemas) | set(new_schemas)):
+    for name in sorted(old_names | set(new_schemas)):
         if name not in new_schemas:
             report.add("breaking", "model-removed", f"types.{name}", "removed")
             continue
-        if name not in old_schemas:
+        if name not in old_names:
             report.add("feature", "model-added", f"types.{name}", "new")
+            continue
+        if name not in old_schemas:  # named by the generator: the old spec has no such schema
             continue
         a, b = old_schemas[name], new_schemas[name]
         use = (name in requests or name in old_requests, name in responses or name in old_responses)

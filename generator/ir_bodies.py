@@ -39,7 +39,9 @@ def build_body(ctx: Context, operation: dict[str, Any], at: tuple[str, ...]) -> 
         return None
     schema = content[media_type].get("schema") or {}
     encoding = BODY_ENCODINGS[media_type]
-    if media_type == "*/*" and _structured(ctx, schema):  # any media type: the schema's JSON
+    if media_type == "*/*" and ctx.mapper.object_shape(schema) is not None:
+        # Any media type is one the server takes: an object goes as JSON, the one an object
+        # has (and the official SDK sends), its properties keyword arguments; bytes as bytes.
         encoding = "json"
     required = bool(raw.get("required"))
     description = str(raw.get("description") or "")
@@ -58,14 +60,6 @@ def build_body(ctx: Context, operation: dict[str, Any], at: tuple[str, ...]) -> 
         f.wire_name for f in fields if encoding == "multipart" and _uploads_a_file(f.type)
     )
     return Body(media_type, required, model, tuple(fields), encoding, files)
-
-
-def _structured(ctx: Context, schema: Any) -> bool:
-    """A schema of something other than raw bytes (a string of `format: binary`)."""
-    schema = deref(ctx.document, schema)
-    if not isinstance(schema, dict) or not schema:
-        return False
-    return not (schema.get("type") == "string" and schema.get("format") in ("binary", None))
 
 
 def _fields(

@@ -1,5 +1,6 @@
 """The IR builder's parameter step: an operation's path, query and header parameters as
-keyword arguments (a deepObject's properties one each), and what pages its answer."""
+keyword arguments (a deepObject one argument typed by a TypedDict, but the page object's
+properties one each), and what pages its answer."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from . import naming
+from . import type_expressions as types
 from .ir import Operation, Parameter
 from .ir_types import Context
-from .openapi import parameters_of
+from .openapi import PAGE_OBJECT, parameters_of
 from .problems import pointer
 
 PAGE_NUMBER = ("page[number]", "page_number")
@@ -48,8 +50,8 @@ def build_parameters(
         schema = raw.get("schema") or {}
         wire = str(raw.get("name", ""))
         shape = ctx.mapper.object_shape(schema) if raw.get("style") == "deepObject" else None
-        if shape is not None:
-            members, size = _deep_object(ctx, raw, wire, shape)
+        if shape is not None and wire == PAGE_OBJECT:
+            members, size = _page_object(ctx, raw, wire, shape)
             parameters += members
             default_size = size if size is not None else default_size
             continue
@@ -60,12 +62,16 @@ def build_parameters(
             continue
         if wire in PAGE_SIZE and isinstance(schema.get("default"), int):
             default_size = schema["default"]
+        if shape is not None:  # any other deepObject: one argument
+            expr = _deep_object_type(ctx, wire, schema, at)
+        else:
+            expr = ctx.mapper.type_of(schema)
         parameters.append(
             Parameter(
                 python_name,
                 wire,
                 location,
-                ctx.mapper.type_of(schema),
+                expr,
                 bool(raw.get("required")) or location == "path",
                 str(raw.get("description") or schema.get("description") or ""),
                 positional=location == "path" and wire == positional_name,
@@ -74,11 +80,24 @@ def build_parameters(
     return parameters, _page_parameters(parameters, default_size)
 
 
-def _deep_object(
+def _deep_object_type(ctx: Context, wire: str, schema: Any, at: tuple[str, ...]) -> types.TypeExpr:
+    """A deepObject other than the page object is one argument (`filter={"status": {"eq":
+    "x"}}`, sent as `filter[status][eq]=x`), typed by the TypedDict of the class that holds it
+    in the operation's query model (`...QueryFilter`: nested objects are TypedDicts of
+    their own), so that a misspelt key is a type error and the model validates the keys."""
+    _, path, method = at
+    model = ctx.document["paths"][path][method].get("x-query-model")
+    held = ((ctx.mapper.schemas.get(str(model)) or {}).get("properties") or {}).get(wire, schema)
+    expr = ctx.mapper.type_of(held)
+    # the TypedDict alone, as the official SDK types it: no model gives a filter to pass back
+    return expr.given if isinstance(expr, types.Model) else expr
+
+
+def _page_object(
     ctx: Context, raw: dict[str, Any], wire: str, shape: tuple[dict[str, Any], set[str]]
 ) -> tuple[list[Parameter], int | None]:
-    """A deepObject's properties, one keyword argument each (`page[number]` on the wire), and
-    the default of its `size`, if it has one."""
+    """The page object's properties, one keyword argument each (`page[number]` on the wire,
+    `page_number=` as the official SDK takes it), and the default of its `size`, if any."""
     parameters = []
     default_size = None
     for prop, sub in shape[0].items():

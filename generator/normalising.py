@@ -10,7 +10,8 @@ Input is the loaded (curated) OpenAPI document; output is a new document in whic
   unions with a discriminator, allOf merges) is hoisted into a named component, so
   that model names are chosen here and never numbered by the model generator;
 - a oneOf/anyOf whose variants all carry a distinct one-value `type` tag gets an
-  explicit discriminator, which turns it into a fast, precise tagged union.
+  explicit discriminator, which turns it into a fast, precise tagged union;
+- an object query parameter that names no style is a deepObject (`filter[status]=x`).
 Every rename is recorded so messages can still speak of the spec's own names.
 """
 
@@ -31,10 +32,12 @@ from .naming import (
 )
 from .openapi import (
     CONSTRAINTS,
+    PAGE_OBJECT,
     SCHEMA_MAPS,
     SCHEMA_REF,
     VALUE_KEYWORDS,
     admits_null,
+    deref,
     literal_value,
     operations,
     ref_name,
@@ -110,6 +113,7 @@ class Normaliser:
         for name in list(self.schemas):
             self.schemas[name] = self._clean(self.schemas[name])
         self._each_operation_schema(self._clean)
+        self._deep_object_styles()
         self._query_models()
         self._hoist_all()
         for name in list(self.schemas):
@@ -268,8 +272,9 @@ class Normaliser:
             operation["x-query-model"] = model
 
     def _query_properties(self, parameters: list[Any]) -> tuple[dict[str, Any], list[str]]:
-        """The properties of a query model, by wire name (a deepObject's as `name[key]`),
-        and the required ones."""
+        """The properties of a query model, by wire name, and the required ones. The page
+        object's are its properties (`page[number]`, the keyword arguments it makes); any
+        other deepObject is one property, an object (its class validates the nested keys)."""
         properties: dict[str, Any] = {}
         required: list[str] = []
         for parameter in parameters:
@@ -278,14 +283,44 @@ class Normaliser:
                 continue
             name = str(parameter.get("name"))
             schema = copy.deepcopy(parameter.get("schema") or {})
-            nested = schema.get("properties") if parameter.get("style") == "deepObject" else None
-            if isinstance(nested, dict):
-                properties.update({f"{name}[{k}]": v for k, v in nested.items()})
+            nested = self._properties(schema)
+            if name == PAGE_OBJECT and parameter.get("style") == "deepObject" and nested:
+                properties.update({f"{name}[{k}]": v for k, v in copy.deepcopy(nested).items()})
                 continue
             properties[name] = schema
             if parameter.get("required"):
                 required.append(name)
         return properties, required
+
+    def _deep_object_styles(self) -> None:
+        """An object query parameter that names no style is a deepObject: by OpenAPI's
+        default (form, exploded) its properties would be top-level parameters that nothing
+        tells from the operation's own, which no API that declares such an object means
+        (Telnyx's say "deepObject style" in their descriptions and read `filter[iccid]`)."""
+        holders = [
+            *(
+                item.get("parameters") or []
+                for item in (self.doc.get("paths") or {}).values()
+                if isinstance(item, dict)
+            ),
+            *((op.get("parameters") or []) for _, _, op in operations(self.doc)),
+            (self.doc.get("components", {}).get("parameters") or {}).values(),
+        ]
+        for holder in holders:
+            for parameter in holder:
+                if (
+                    isinstance(parameter, dict)
+                    and parameter.get("in") == "query"
+                    and "style" not in parameter
+                    and self._properties(parameter.get("schema"))
+                ):
+                    parameter["style"] = "deepObject"
+
+    def _properties(self, schema: Any) -> dict[str, Any]:
+        """The properties of an object schema (a reference followed); none of anything else."""
+        target = deref(self.doc, schema)
+        properties = target.get("properties") if isinstance(target, dict) else None
+        return properties if isinstance(properties, dict) else {}
 
     def _deref_parameter(self, parameter: Any) -> Any:
         ref = parameter.get("$ref") if isinstance(parameter, dict) else None

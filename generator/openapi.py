@@ -190,6 +190,14 @@ def parameters_of(document: dict[str, Any], path: str, method: str) -> list[Any]
     return [deref(document, p) for p in declared]
 
 
+# -- query parameters ------------------------------------------------------------------
+# The object query parameter that pages a list (`page[number]`, `page[size]`, `page[after]`):
+# its properties are one keyword argument each (`page_number=`), as the official SDKs take
+# them and as pagination reads them. Every other object parameter (a deepObject: `filter`,
+# `sort`, `created_at`) is one argument, a dict sent as `filter[status][eq]=x`.
+PAGE_OBJECT = "page"
+
+
 def schemas_named(schema: Any, schemas: dict[str, Any]) -> Iterator[str]:
     """The component schemas that `schema` refers to: by `$ref` (to the schema or into it)
     and by the names or references of its discriminators' mappings."""

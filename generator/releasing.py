@@ -1,8 +1,11 @@
 """Release: upstream spec -> curated spec -> API diff -> version bump -> regenerated
-package with a changelog entry. Changes the API diff cannot see (a runtime fix in the
-templates, say) are written as list items in a notes file (`spec/unreleased.md`); a release
-takes them into its entry as fixes and empties the file. With an unchanged upstream and no
-notes nothing is touched. A release writes all of its files or none (see the journal below)."""
+package with a changelog entry. The diff starts from the surface the last release shipped
+(`spec/released-surface.json`, which each release writes; see surface_manifest), so that a
+change the generator made to the surface is in the entry like a change of the spec. Changes
+the API diff cannot see (a runtime fix, say) are written as list items in a notes file
+(`spec/unreleased.md`); a release takes them into its entry as fixes and empties the file.
+With an unchanged upstream and surface and no notes nothing is touched. A release writes all
+of its files or none (see the journal below)."""
 
 from __future__ import annotations
 
@@ -21,6 +24,8 @@ from .diffing import Report, affected_skills, compare, read_spec, skill_lines, s
 from .loading import parse_yaml
 from .pipeline import Result, build, spec_label
 from .problems import GenerationFailed, Problems
+from .surface_manifest import FILE_NAME as SURFACE_FILE
+from .surface_manifest import manifest_text, read_manifest
 from .writing import WriteError, locked, write_tree
 
 _VERSION_LINE = re.compile(r"^version: *['\"]?([0-9][^'\"\s]*)['\"]? *$", re.MULTILINE)
@@ -248,14 +253,17 @@ def release(
     date: str,
     problems: Problems,
     notes: Path | None = None,
+    released: Path | None = None,
 ) -> Release | None:
-    """Run a release; None when curation failed (see problems). A release an earlier run
-    made but did not finish is finished first. One release at a time: a second one waits
-    for nothing and stops with a message."""
+    """Run a release; None when curation failed (see problems). `released`: the surface of
+    the last release, which this one compares with and rewrites (default: beside the spec).
+    A release an earlier run made but did not finish is finished first. One release at a
+    time: a second one waits for nothing and stops with a message."""
     with locked(
         config, "another release of this project is under way; try again when it has finished"
     ):
-        return _release(upstream, rules, spec, config, out, date, problems, notes)
+        paths = (notes, released or spec.parent / SURFACE_FILE)
+        return _release(upstream, rules, spec, config, out, date, problems, paths)
 
 
 def _release(
@@ -266,8 +274,9 @@ def _release(
     out: Path,
     date: str,
     problems: Problems,
-    notes: Path | None,
+    paths: tuple[Path | None, Path],
 ) -> Release | None:
+    notes, released = paths
     finished = finish_interrupted(config, problems)
     if finished is not None:
         print(f"finished the interrupted release {finished}")
@@ -287,7 +296,7 @@ def _release(
         surface(old_name, old_spec, config_data, str(config)),
         surface("curated upstream", new_spec, config_data, str(config)),
     )
-    report = compare(*sides)
+    report = compare(*sides, read_manifest(released, version, problems))
     report.skills = affected_skills(report, *sides, config_data, str(config))
     if new_text != old_text and not report.changes:
         report.add("fix", "spec-text", "spec", "descriptions or examples changed")
@@ -311,6 +320,7 @@ def _release(
     if notes is not None and notes.exists():
         files[notes] = NOTES_HEADER
     result = _generate_candidate(new_text, config_text, spec, config, problems)
+    files[released] = manifest_text(result.api, new_version)  # what the next release diffs from
     _commit(new_version, spec, config, out, files, result)
     return outcome
 

@@ -2,9 +2,10 @@
 """What one call sends: ``RequestSpec``, and how it becomes an ``httpx.Request``.
 
 Path parameters are percent-encoded into their own segment, header values checked to be
-sendable, the query encoded in declaration order (an array repeats its key), and the
-arguments validated against the spec's request models before anything is sent (an
-``ArgumentError`` names the argument). A body goes as JSON, a form, multipart parts or bytes.
+sendable, the query encoded in declaration order (an array repeats its key, an object is
+bracketed down to its leaves: `filter[status][eq]=x`), and the arguments validated against
+the spec's request models before anything is sent (an ``ArgumentError`` names the argument).
+A body goes as JSON, a form, multipart parts or bytes.
 """
 
 from __future__ import annotations
@@ -161,7 +162,8 @@ def _multipart_field(value: object) -> tuple[None, str | bytes] | tuple[None, st
 
 
 def encode_query(query: Mapping[str, object]) -> list[tuple[str, str]]:
-    """Query pairs in declaration order; arrays repeat the key (form, explode)."""
+    """Query pairs in declaration order; arrays repeat the key (form, explode); an object
+    (a deepObject) is bracketed down to its leaves (see _deep_pairs)."""
     pairs: list[tuple[str, str]] = []
     for key, value in query.items():
         if isinstance(value, NotGiven) or value is None:
@@ -169,10 +171,27 @@ def encode_query(query: Mapping[str, object]) -> list[tuple[str, str]]:
         if isinstance(value, (list, tuple)):
             pairs.extend((key, query_value(v)) for v in value)
         elif isinstance(value, Mapping):
-            pairs.extend((f"{key}[{k}]", query_value(v)) for k, v in value.items())
+            _deep_pairs(key, value, pairs)
         else:
             pairs.append((key, query_value(value)))
     return pairs
+
+
+def _deep_pairs(key: str, value: object, pairs: list[tuple[str, str]]) -> None:
+    """`filter={"status": {"eq": "x"}}` as `filter[status][eq]=x`. A list inside an object
+    is `filter[tags][]=a&filter[tags][]=b`: OpenAPI leaves arrays in a deepObject undefined,
+    and servers that read brackets (Telnyx's among them) keep only the last of a repeated
+    `filter[tags]=`. None is left out: the query has no null."""
+    if value is None or isinstance(value, NotGiven):
+        return
+    if isinstance(value, Mapping):
+        for sub, item in value.items():
+            _deep_pairs(f"{key}[{sub}]", item, pairs)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _deep_pairs(f"{key}[]", item, pairs)
+    else:
+        pairs.append((key, query_value(value)))
 
 
 def _argument_problem(error: Any, names: Mapping[str, str]) -> str:

@@ -5,6 +5,7 @@ changes nothing."""
 from __future__ import annotations
 
 import copy
+import json
 import re
 import subprocess
 import sys
@@ -16,6 +17,8 @@ import pytest
 import yaml
 
 from generator.diffing import Report, affected_skills, compare, surface
+from generator.problems import GenerationFailed, Problems
+from generator.surface_manifest import manifest_text, read_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "ai-assistants.openapi.yaml"
@@ -202,6 +205,43 @@ def test_no_change_no_bump() -> None:
         surface("b", copy.deepcopy(BASE), CONFIG_DATA, str(CONFIG)),
     )
     assert report.changes == [] and report.bump("0.1.0") == ("none", "0.1.0")
+
+
+def test_the_released_surface_stands_for_the_old_side(tmp_path: Path) -> None:
+    """The surface a release writes, read back, is the old side: no change against the same
+    spec; a method, argument or model it has and the candidate lacks is a change even where
+    both specs are one (the generator made it), and so is an argument that lost its place."""
+    side = surface("a", copy.deepcopy(BASE), CONFIG_DATA, str(CONFIG))
+    written = tmp_path / "released-surface.json"
+    written.write_text(manifest_text(side[0], "0.4.0"))
+    released = read_manifest(written, "0.4.0", Problems())
+    assert released is not None and compare(side, side, released).changes == []
+    data = json.loads(written.read_text())
+    arguments = data["methods"]["GET /ai/assistants/{assistant_id}"]["arguments"]
+    arguments["assistant_id"]["positional"] = False
+    arguments["old_keyword"] = {"type": "str", "accepts": ["str"], "required": False}
+    arguments["old_keyword"]["positional"] = False
+    data["methods"]["GET /ai/gone"] = {"call": "ai.gone", "returns": "None", "arguments": {}}
+    data["models"]["GoneModel"] = "ai"
+    written.write_text(json.dumps(data))
+    report = compare(side, side, read_manifest(written, "0.4.0", Problems()))
+    assert sorted((c.level, c.kind, c.subject) for c in report.changes) == [
+        ("breaking", "argument-removed", "client.ai.assistants.retrieve()"),
+        ("breaking", "method-removed", "client.ai.gone()"),
+        ("breaking", "model-removed", "types.GoneModel"),
+        ("feature", "argument-position", "client.ai.assistants.retrieve()"),
+    ], report.text("0.4.0")
+    with pytest.raises(GenerationFailed):
+        read_manifest(written, "0.4.1", Problems())
+
+
+def test_the_committed_released_surface_is_that_of_the_version() -> None:
+    """spec/released-surface.json describes the version spec/sdk.yaml says: the next
+    `make release` diffs from it (a release writes both)."""
+    manifest = read_manifest(
+        ROOT / "spec" / "released-surface.json", CONFIG_DATA["version"], Problems()
+    )
+    assert manifest is not None and manifest.methods
 
 
 def test_diff_command_reads_files_and_git_revisions(tmp_path: Path) -> None:

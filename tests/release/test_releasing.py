@@ -13,20 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.mini import BASE, RULES
 
 from generator import releasing
 from generator.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-BASE = ROOT / "tests" / "units" / "bad_inputs" / "_base"
-RULES = """specs:
-  - name: mini
-    title: Mini API
-    output: spec.yaml
-    areas:
-      - name: things
-        path_prefixes: [/things]
-"""
 DATE = "2026-12-01"
 
 
@@ -122,7 +114,7 @@ def test_an_uninterrupted_release_bumps_regenerates_logs_and_leaves_no_journal(
     assert set(after) - {releasing.JOURNAL} >= set(files(before))
 
 
-STEPS = 6  # the journal, the tree, then the spec, sdk.yaml, the changelog and the notes
+STEPS = 7  # the journal, the tree, then the spec, sdk.yaml, the changelog, the notes, the surface
 
 
 @pytest.mark.parametrize("step", range(1, STEPS + 2))

@@ -1,7 +1,7 @@
 """Bodies and responses beyond JSON, end to end: the media_types fixture is generated and
 its client called over respx: multipart with a file, a urlencoded form, raw bytes up (bytes,
-a path, a bytearray), PDF bytes and CSV text and an event stream down, and a `/v2` path
-under a `/v2` server."""
+a path, a bytearray), an object as JSON where any media type is taken, PDF bytes and CSV
+text and an event stream down, and a `/v2` path under a `/v2` server."""
 
 from __future__ import annotations
 
@@ -50,6 +50,10 @@ with respx.mock(base_url="https://api.example.com/v2") as mock:
     seen["put"].append(put.calls.last.request.content.hex())
     seen["get"] = [client.blobs.retrieve("k1").decode()]
     seen["events"] = [client.events.list()]
+    report = mock.post("/reports").respond(201, json={"id": "r1"})
+    client.reports.create(start_date="2024-05-01", profiles=["p1"])
+    sent = report.calls.last.request
+    seen["any"] = [sent.headers["content-type"], json.loads(sent.content)]
 print(json.dumps(seen))
 """
 
@@ -88,3 +92,5 @@ def test_non_json_media_types(tmp_path: Path) -> None:
     ]  # bytes, a path, a bytearray
     assert seen["get"] == ["%PDF-1.7 bytes"]
     assert seen["events"] == ["data: 1\n\n"]
+    # `*/*` takes any media type: an object goes as JSON, its properties keyword arguments
+    assert seen["any"] == ["application/json", {"start_date": "2024-05-01", "profiles": ["p1"]}]

@@ -97,6 +97,78 @@ def test_the_query_keeps_its_order_repeats_arrays_and_brackets_objects() -> None
     ]
 
 
+def test_an_object_argument_is_bracketed_down_to_its_leaves() -> None:
+    """A deepObject (`filter={...}`) is sent as `filter[a][b]=v`; a list inside it as
+    `filter[a][]=v` once per item (OpenAPI leaves arrays in a deepObject undefined; Telnyx
+    reads `[]`, where a repeated `filter[a]=` would keep only the last); booleans as
+    `true`/`false`; what is None or empty is left out. A list at the top repeats its key."""
+    query = {
+        "filter": {
+            "status": {"eq": "active", "in": ["a", "b"]},
+            "tags": ("x", "y"),
+            "ok": False,
+            "on": datetime.date(2024, 5, 1),
+            "colour": Colour.RED,
+            "none": None,
+            "empty": {},
+            "nothing": [],
+        },
+        "page[size]": 5,
+        "ids": [1, 2],
+    }
+    assert encode_query(query) == [
+        ("filter[status][eq]", "active"),
+        ("filter[status][in][]", "a"),
+        ("filter[status][in][]", "b"),
+        ("filter[tags][]", "x"),
+        ("filter[tags][]", "y"),
+        ("filter[ok]", "false"),
+        ("filter[on]", "2024-05-01"),
+        ("filter[colour]", "red"),
+        ("page[size]", "5"),
+        ("ids", "1"),
+        ("ids", "2"),
+    ]
+
+
+def test_an_object_argument_is_validated_key_by_key_and_sent_by_wire_name() -> None:
+    """The query model validates the nested keys (a wrong value is an ArgumentError that
+    says where, under the argument's name) and gives them back by wire name."""
+    import pydantic
+
+    class Range(pydantic.BaseModel):
+        model_config = pydantic.ConfigDict(populate_by_name=True, extra="allow")
+        gte: datetime.date | None = None
+        in_: list[int] | None = pydantic.Field(None, alias="in")
+
+    class Filter(pydantic.BaseModel):
+        model_config = pydantic.ConfigDict(extra="allow")
+        created_at: Range | None = None
+
+    class Query(pydantic.BaseModel):
+        filter: Filter | None = None
+
+    spec: RequestSpec[object] = RequestSpec(
+        "get",
+        "/x",
+        query={"filter": {"created_at": {"gte": datetime.date(2024, 5, 1), "in": (1, 2)}}},
+        query_model=Query,
+    )
+    assert build(spec).url.query == (
+        b"filter%5Bcreated_at%5D%5Bgte%5D=2024-05-01"
+        b"&filter%5Bcreated_at%5D%5Bin%5D%5B%5D=1&filter%5Bcreated_at%5D%5Bin%5D%5B%5D=2"
+    )
+    wrong: RequestSpec[object] = RequestSpec(
+        "get",
+        "/x",
+        query={"filter": {"created_at": {"in": ["x"]}}},
+        query_model=Query,
+        arg_names={"filter": "filters"},
+    )
+    with pytest.raises(ArgumentError, match=r"^invalid query: filters\.created_at\.in\.0: "):
+        build(wrong)
+
+
 def test_the_url_has_the_encoded_path_and_query_and_extra_query_overrides() -> None:
     spec: RequestSpec[object] = RequestSpec(
         "get",

@@ -32,7 +32,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
-from support.operations import CONFIG, OPERATIONS, SPEC, SPEC_PATH, deref, method_of
+from support.operations import (
+    CONFIG,
+    OPERATIONS,
+    PAGE_OBJECT,
+    SPEC,
+    SPEC_PATH,
+    deref,
+    is_deep_object,
+    method_of,
+)
 
 QUERIES = "x-query-models"  # where the query models' schemas are put, beside the spec's own
 # OpenAPI keywords that are annotations to JSON Schema tools, or that they do not know.
@@ -64,8 +73,9 @@ def class_name(component: str) -> str:
 
 
 def query_schema(op: Any) -> dict[str, Any]:
-    """The object an operation's query parameters make, keyed by wire name; a deepObject
-    parameter is its properties, `page[number]`, as the SDK sends them."""
+    """The object an operation's query parameters make, keyed by wire name; the page object
+    is its properties, `page[number]`, as the SDK takes them; any other deepObject is one
+    property, an object (`filter`)."""
     properties: dict[str, Any] = {}
     required: list[str] = []
     item = SPEC["paths"][op.path]
@@ -74,7 +84,7 @@ def query_schema(op: Any) -> dict[str, Any]:
         if parameter.get("in") != "query":
             continue
         name, schema = parameter["name"], parameter.get("schema") or {}
-        if parameter.get("style") == "deepObject" and "properties" in deref(schema):
+        if is_deep_object(parameter) and name == PAGE_OBJECT and "properties" in deref(schema):
             properties.update({f"{name}[{k}]": v for k, v in deref(schema)["properties"].items()})
             continue
         properties[name] = schema
@@ -134,7 +144,7 @@ def locations() -> dict[str, str]:
                         op.method,
                         "requestBody",
                         "content",
-                        op.body_media,
+                        op.body_content,
                         "schema",
                     )
                 )

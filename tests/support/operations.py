@@ -292,6 +292,49 @@ def query_text(value: Any) -> str:
     return str(value)
 
 
+def synth_every_key(schema: Any, name: str = "value") -> Any:
+    """A value of ``schema`` with every property of every object given, down to the
+    leaves (a deepObject argument, to see each of its keys on the wire)."""
+    target = deref(schema)
+    shape = object_shape(target)
+    if shape is not None and shape[0]:
+        return {key: synth_every_key(sub, key) for key, sub in shape[0].items()}
+    variants = [v for v in target.get("oneOf") or target.get("anyOf") or [] if v]
+    if variants and "const" not in target and not target.get("enum"):
+        first = next((v for v in variants if deref(v).get("type") != "null"), variants[0])
+        return synth_every_key(first, name)
+    if target.get("type") == "array":
+        return [synth_every_key(target.get("items", {}), name)]
+    return synth(target, name)
+
+
+def deep_pairs(key: str, value: Any) -> list[tuple[str, str]]:
+    """A deepObject on the wire: `filter[state][eq]=x`, a list inside it `filter[tags][]=a`
+    once per item (what Telnyx reads: its docs write `filter[tags][]=a&filter[tags][]=b`)."""
+    if isinstance(value, dict):
+        return [pair for sub, item in value.items() for pair in deep_pairs(f"{key}[{sub}]", item)]
+    if isinstance(value, list):
+        return [pair for item in value for pair in deep_pairs(f"{key}[]", item)]
+    return [] if value is None else [(key, query_text(value))]
+
+
+# The object query parameter whose properties are keyword arguments of their own
+# (`page_number=`), as the official SDK takes them; any other object is one argument.
+PAGE_OBJECT = "page"
+
+
+def is_deep_object(parameter: dict[str, Any]) -> bool:
+    """A query parameter sent as `name[key]=v`: a deepObject, or an object with properties
+    that names no style (OpenAPI's form style would spread them; nothing means that)."""
+    shape = object_shape(parameter.get("schema") or {})
+    return (
+        parameter.get("in") == "query"
+        and parameter.get("style", "deepObject") == "deepObject"
+        and shape is not None
+        and bool(shape[0] or parameter.get("style"))
+    )
+
+
 # -- operations -----------------------------------------------------------------------
 
 
@@ -302,6 +345,7 @@ class Arg:
     location: str  # path | query | header | body
     schema: Any
     required: bool
+    deep: bool = False  # a deepObject: one dict argument, sent as `filter[a][b]=v`
 
 
 @dataclass(frozen=True)
@@ -343,8 +387,9 @@ class Operation:
         args: list[Arg] = []
         for parameter in raw:
             wire, where, schema = parameter["name"], parameter["in"], parameter.get("schema") or {}
-            shape = object_shape(schema) if parameter.get("style") == "deepObject" else None
-            if shape is not None:  # deepObject `page` -> page[number] / page[size]
+            deep = is_deep_object(parameter)
+            shape = object_shape(schema)
+            if deep and wire == PAGE_OBJECT and shape is not None:  # page[number] / page[size]
                 for prop, sub in shape[0].items():
                     required = bool(parameter.get("required")) and prop in shape[1]
                     args.append(
@@ -352,7 +397,7 @@ class Operation:
                     )
                 continue
             required = where == "path" or bool(parameter.get("required"))
-            args.append(Arg(wire, python_name(wire), where, schema, required))
+            args.append(Arg(wire, python_name(wire), where, schema, required, deep))
         return args
 
     @property
@@ -361,16 +406,25 @@ class Operation:
         return body if isinstance(body, dict) and body.get("content") else None
 
     @property
-    def body_media(self) -> str:
-        """The request body's media type: JSON where offered, else the only one."""
+    def body_content(self) -> str:
+        """The request body's entry of `content`: JSON where offered, else the only one."""
         assert self.body is not None
         content = self.body["content"]
         return "application/json" if "application/json" in content else next(iter(content))
 
     @property
+    def body_media(self) -> str:
+        """The media type the request body goes as: its content's, but an object that may be
+        any (`*/*`) goes as JSON."""
+        media = self.body_content
+        if media == "*/*" and object_shape(self.body_schema) is not None:
+            return "application/json"
+        return media
+
+    @property
     def body_schema(self) -> Any:
         assert self.body is not None
-        return self.body["content"][self.body_media]["schema"]
+        return self.body["content"][self.body_content]["schema"]
 
     @property
     def body_args(self) -> list[Arg]:
@@ -562,6 +616,10 @@ def build_call(op: Operation, variant: str) -> Call:
                 kwargs[arg.python] = path_values[arg.wire]
             continue
         if not arg.required and variant != "optional":
+            continue
+        if arg.deep:  # every key, down to the leaves, each on the wire as `filter[a][b]`
+            kwargs[arg.python] = synth_every_key(arg.schema, arg.wire)
+            query += deep_pairs(arg.wire, kwargs[arg.python])
             continue
         value = (
             UPLOAD if deref(arg.schema).get("format") == "binary" else synth(arg.schema, arg.wire)

@@ -274,6 +274,67 @@ def test_mypy_passes_correct_code_and_points_at_each_mistake(tmp_path: Path) -> 
         )
 
 
+# A deepObject query parameter is one argument typed by a TypedDict, nested to its leaves
+# (the golden fixture query_styles: `filter={"state": {"eq": ...}}`); the AI package has none
+# but the page object, which stays `page_number=` / `page_size=`.
+DEEP_OBJECT_CORRECT = """
+from datetime import datetime, timezone
+
+from fx_query_styles import Client
+
+client = Client(api_key="KEY")
+for run in client.runs.list(
+    filter={
+        "state": {"eq": "done", "in": ["pending", "done"]},
+        "tags": ["nightly"],
+        "created_at": {"gte": datetime.now(timezone.utc)},
+        "owner.id": "o-1",
+    },
+    sort={"value": "-created_at"},
+    page_size=5,
+):
+    print(run.id)
+"""
+DEEP_OBJECT_MISTAKES = {
+    "client.runs.list(filter={'state': {'eqq': 'done'}})": "arg-type",  # a nested key
+    "client.runs.list(filter={'state': {'eq': 'finished'}})": "arg-type",  # a nested value
+    "client.runs.list(filter={'stat': {'eq': 'done'}})": "arg-type",  # a key of the filter
+    "client.runs.list(filter={'created_at': {'gte': 5}})": "arg-type",  # a nested type
+    "client.runs.list(sort={'value': 'name'})": "arg-type",
+    "client.runs.list(filter_state={'eq': 'done'})": "call-arg",  # the flattened keyword
+}
+
+
+def test_a_deep_object_argument_is_checked_key_by_key(tmp_path: Path) -> None:
+    from generator.pipeline import build
+    from generator.problems import Problems
+
+    fixture = ROOT / "tests" / "golden" / "query_styles"
+    result = build(fixture / "spec.yaml", fixture / "sdk.yaml", Problems())
+    for name, text in result.files.items():
+        (tmp_path / "pkg" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "pkg" / name).write_text(text)
+    (tmp_path / "correct.py").write_text(DEEP_OBJECT_CORRECT)
+    head = "from fx_query_styles import Client\nclient = Client(api_key='k')\n"
+    for index, code in enumerate(DEEP_OBJECT_MISTAKES):
+        (tmp_path / f"mistake_{index}.py").write_text(head + code + "\n")
+    result_ = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / ".cache")]
+        + ["--no-error-summary", "correct.py"]
+        + [f"mistake_{index}.py" for index in range(len(DEEP_OBJECT_MISTAKES))],
+        cwd=tmp_path,
+        env={**os.environ, "MYPYPATH": str(tmp_path / "pkg")},
+        capture_output=True,
+        text=True,
+    )
+    found = re.findall(r"^(\w+)\.py:(\d+): error: .*\[([\w-]+)\]$", result_.stdout, re.MULTILINE)
+    assert [f for f in found if f[0] == "correct"] == [], result_.stdout
+    for index, (code, kind) in enumerate(DEEP_OBJECT_MISTAKES.items()):
+        assert (f"mistake_{index}", "3", kind) in found, (
+            f"{code!r}: expected [{kind}] on line 3\n{result_.stdout}"
+        )
+
+
 @pytest.mark.skipif(not PYRIGHT.exists(), reason="pyright comes with `make test` (npm ci)")
 def test_pyright_sees_the_same_types(tmp_path: Path) -> None:
     """pyright, the checker of VS Code's Pylance, agrees: the correct code passes in strict

@@ -15,6 +15,17 @@ CONFIG = {
     "base_url": "https://api.example.com",
 }
 NO_CONTENT = {"204": {"description": "done"}}
+PAGE = {  # a list answer that pages by page number
+    "type": "object",
+    "properties": {
+        "data": {"type": "array", "items": {"type": "string"}},
+        "meta": {
+            "type": "object",
+            "properties": {"page_number": {"type": "integer"}, "total_pages": {}},
+        },
+    },
+}
+A_PAGE = {"200": {"description": "a page", "content": {"application/json": {"schema": PAGE}}}}
 
 
 def _spec(paths: dict[str, Any], schemas: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -57,27 +68,55 @@ def test_default_names_come_from_the_path() -> None:
 
 
 def test_pagination_gets_the_default_page_size_of_the_parameters() -> None:
-    page = {
-        "type": "object",
-        "properties": {
-            "data": {"type": "array", "items": {"type": "string"}},
-            "meta": {
-                "type": "object",
-                "properties": {"page_number": {"type": "integer"}, "total_pages": {}},
-            },
-        },
-    }
     parameters = [
         {"name": "page[number]", "in": "query", "schema": {"type": "integer"}},
         {"name": "page[size]", "in": "query", "schema": {"type": "integer", "default": 25}},
     ]
-    answer = {"200": {"description": "a page", "content": {"application/json": {"schema": page}}}}
-    api, problems = _build({"/things": {"get": {"parameters": parameters, "responses": answer}}})
+    api, problems = _build({"/things": {"get": {"parameters": parameters, "responses": A_PAGE}}})
     assert not problems.errors
     pagination = _methods(api)["things.list"].pagination
     assert pagination is not None
     assert (pagination.style, pagination.default_size) == ("meta", 25)
     assert (pagination.number_param, pagination.size_param) == ("page[number]", "page[size]")
+
+
+def test_a_deep_object_is_one_typed_argument_but_the_page_object_pages() -> None:
+    """`filter` (a deepObject) is one argument typed by the TypedDict of its query model's
+    class, required as the parameter is; an object that names no style is a deepObject;
+    `page` is `page_number=` / `page_size=` and pages the answer, style or not."""
+    from generator.normalising import normalise
+
+    status = {"type": "object", "properties": {"eq": {"type": "string"}}}
+    filter_ = {"type": "object", "properties": {"status": status}}
+    paging = {"type": "object", "properties": {"number": {}, "size": {"default": 25}}}
+    parameters = [
+        {"name": "filter", "in": "query", "style": "deepObject", "schema": filter_},
+        {"name": "sort", "in": "query", "required": True, "schema": filter_},
+        {"name": "page", "in": "query", "explode": True, "schema": paging},
+    ]
+    problems = Problems()
+    document = normalise(
+        _spec({"/things": {"get": {"parameters": parameters, "responses": A_PAGE}}}),
+        "spec.yaml",
+        problems,
+    ).document
+    api = build_api(document, "spec.yaml", CONFIG, "sdk.yaml", problems)
+    assert not problems.errors
+    op = _methods(api)["things.list"]
+    arguments = {a.name: (a.wire_name, a.annotation, a.required) for a in op.arguments}
+    assert arguments == {
+        "filter": ("filter", "ThingsListQueryFilterParam", False),
+        "sort": ("sort", "ThingsListQuerySortParam", True),
+        "page_number": ("page[number]", "object", False),
+        "page_size": ("page[size]", "object", False),
+    }
+    assert op.pagination is not None and op.pagination.default_size == 25
+    assert api is not None and {p.name for p in api.params} == {
+        "ThingsListQueryFilterParam",
+        "ThingsListQueryFilterStatusParam",
+        "ThingsListQuerySortParam",
+        "ThingsListQuerySortStatusParam",
+    }
 
 
 def test_a_default_named_method_on_the_collection_yields_to_the_one_on_an_item() -> None:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .resources.blobs import BlobsResource, AsyncBlobsResource
     from .resources.events import EventsResource, AsyncEventsResource
     from .resources.forms import FormsResource, AsyncFormsResource
+    from .resources.reports import ReportsResource, AsyncReportsResource
     from .resources.uploads import UploadsResource, AsyncUploadsResource
 
 __all__ = ["Client", "AsyncClient"]
@@ -114,6 +115,12 @@ class Client(SyncAPIClient):
         from .resources.forms import FormsResource
 
         return FormsResource(self)
+
+    @cached_property
+    def reports(self) -> ReportsResource:
+        from .resources.reports import ReportsResource
+
+        return ReportsResource(self)
 
     @cached_property
     def uploads(self) -> UploadsResource:
@@ -208,6 +215,12 @@ class AsyncClient(AsyncAPIClient):
         from .resources.forms import AsyncFormsResource
 
         return AsyncFormsResource(self)
+
+    @cached_property
+    def reports(self) -> AsyncReportsResource:
+        from .resources.reports import AsyncReportsResource
+
+        return AsyncReportsResource(self)
 
     @cached_property
     def uploads(self) -> AsyncUploadsResource:

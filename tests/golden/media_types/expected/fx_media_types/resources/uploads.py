@@ -18,7 +18,7 @@ from .._resource import (
 from .._types import NOT_GIVEN, Body, FileTypes, Headers, NotGiven, Query, TimeoutTypes
 
 if TYPE_CHECKING:
-    from ..types.uploads import Upload
+    from ..types.shared import Upload
 
 __all__ = [
     "UploadsResource",

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .forms import FormsCreateBody as FormsCreateBody
-    from .uploads import Upload as Upload
-    from .uploads import UploadPriority as UploadPriority
+    from .reports import ReportsCreateBody as ReportsCreateBody
+    from .shared import Upload as Upload
+    from .shared import UploadPriority as UploadPriority
     from .uploads import UploadsCreateBody as UploadsCreateBody
 
 __all__ = [
     "FormsCreateBody",
+    "ReportsCreateBody",
     "Upload",
     "UploadPriority",
     "UploadsCreateBody",
@@ -25,8 +27,9 @@ __all__ = [
 # each model's module (by resource: what `client.ai.assistants` needs is in `ai.assistants` and above)
 _HOMES = {
     "FormsCreateBody": "forms",
-    "Upload": "uploads",
-    "UploadPriority": "uploads",
+    "ReportsCreateBody": "reports",
+    "Upload": "shared",
+    "UploadPriority": "shared",
     "UploadsCreateBody": "uploads",
 }
 

@@ -19,6 +19,7 @@ from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from ..pagination import AsyncPager, Paging, SyncPage, fetch_page
 
 if TYPE_CHECKING:
+    from ..types._params import RunsListQueryFilterParam, RunsListQuerySortParam
     from ..types.runs import Run, RunPage
 
 __all__ = [
@@ -53,6 +54,8 @@ class RunsResource(SyncAPIResource):
         page_number: int | NotGiven = NOT_GIVEN,
         page_size: int | NotGiven = NOT_GIVEN,
         filter_status: Literal["pending", "done"] | NotGiven = NOT_GIVEN,
+        filter: RunsListQueryFilterParam | NotGiven = NOT_GIVEN,
+        sort: RunsListQuerySortParam | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         verbose: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -63,6 +66,10 @@ class RunsResource(SyncAPIResource):
         """List
 
         `GET /runs`
+
+        Args:
+          filter: Consolidated filter (deepObject style).
+          sort: An object without a style is a deepObject too.
         """
         spec: RequestSpec[RunPage] = RequestSpec(
             method="get",
@@ -71,6 +78,8 @@ class RunsResource(SyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
                 "filter[status]": filter_status,
+                "filter": filter,
+                "sort": sort,
                 "tags": tags,
                 "verbose": verbose,
             },
@@ -122,6 +131,8 @@ class AsyncRunsResource(AsyncAPIResource):
         page_number: int | NotGiven = NOT_GIVEN,
         page_size: int | NotGiven = NOT_GIVEN,
         filter_status: Literal["pending", "done"] | NotGiven = NOT_GIVEN,
+        filter: RunsListQueryFilterParam | NotGiven = NOT_GIVEN,
+        sort: RunsListQuerySortParam | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         verbose: bool | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -132,6 +143,10 @@ class AsyncRunsResource(AsyncAPIResource):
         """List
 
         `GET /runs`
+
+        Args:
+          filter: Consolidated filter (deepObject style).
+          sort: An object without a style is a deepObject too.
         """
         spec: RequestSpec[RunPage] = RequestSpec(
             method="get",
@@ -140,6 +155,8 @@ class AsyncRunsResource(AsyncAPIResource):
                 "page[number]": page_number,
                 "page[size]": page_size,
                 "filter[status]": filter_status,
+                "filter": filter,
+                "sort": sort,
                 "tags": tags,
                 "verbose": verbose,
             },

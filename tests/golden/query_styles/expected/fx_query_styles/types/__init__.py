@@ -15,14 +15,36 @@ if TYPE_CHECKING:
     from .runs import Run as Run
     from .runs import RunPage as RunPage
     from .runs import RunsListQuery as RunsListQuery
+    from .runs import RunsListQueryFilter as RunsListQueryFilter
+    from .runs import RunsListQueryFilterCreatedAt as RunsListQueryFilterCreatedAt
+    from .runs import RunsListQueryFilterState as RunsListQueryFilterState
     from .runs import RunsListQueryFilterStatus as RunsListQueryFilterStatus
+    from .runs import RunsListQueryInItem as RunsListQueryInItem
+    from .runs import RunsListQuerySort as RunsListQuerySort
+    from .runs import RunsListQuerySortValue as RunsListQuerySortValue
+    from .runs import RunsListQueryStateEq as RunsListQueryStateEq
+    from ._params import RunsListQueryFilterCreatedAtParam as RunsListQueryFilterCreatedAtParam
+    from ._params import RunsListQueryFilterParam as RunsListQueryFilterParam
+    from ._params import RunsListQueryFilterStateParam as RunsListQueryFilterStateParam
+    from ._params import RunsListQuerySortParam as RunsListQuerySortParam
 
 __all__ = [
     "Meta",
     "Run",
     "RunPage",
     "RunsListQuery",
+    "RunsListQueryFilter",
+    "RunsListQueryFilterCreatedAt",
+    "RunsListQueryFilterState",
     "RunsListQueryFilterStatus",
+    "RunsListQueryInItem",
+    "RunsListQuerySort",
+    "RunsListQuerySortValue",
+    "RunsListQueryStateEq",
+    "RunsListQueryFilterCreatedAtParam",
+    "RunsListQueryFilterParam",
+    "RunsListQueryFilterStateParam",
+    "RunsListQuerySortParam",
 ]
 # each model's module (by resource: what `client.ai.assistants` needs is in `ai.assistants` and above)
 _HOMES = {
@@ -30,8 +52,18 @@ _HOMES = {
     "Run": "runs",
     "RunPage": "runs",
     "RunsListQuery": "runs",
+    "RunsListQueryFilter": "runs",
+    "RunsListQueryFilterCreatedAt": "runs",
+    "RunsListQueryFilterState": "runs",
     "RunsListQueryFilterStatus": "runs",
+    "RunsListQueryInItem": "runs",
+    "RunsListQuerySort": "runs",
+    "RunsListQuerySortValue": "runs",
+    "RunsListQueryStateEq": "runs",
 }
+
+
+_PARAMS = frozenset(__all__[12:16])
 
 
 if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name is an error
@@ -39,6 +71,12 @@ if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name
     def __getattr__(name: str) -> Any:
         if name not in __all__:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        if name in _PARAMS:
+            from . import _params
+
+            value = getattr(_params, name)
+            globals()[name] = value
+            return value
         import importlib
 
         value = getattr(importlib.import_module("." + _HOMES[name], __name__), name)

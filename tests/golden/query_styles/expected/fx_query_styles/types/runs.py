@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fx_query_styles._models import OpenEnum, TelnyxModel
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 
 class Meta(TelnyxModel):
@@ -28,10 +28,50 @@ class RunsListQuery(TelnyxModel):
     filter_status_: Annotated[RunsListQueryFilterStatus | None, Field(alias="filter[status]")] = (
         None
     )
+    filter: RunsListQueryFilter | None = None
+    sort: RunsListQuerySort | None = None
     tags: list[str] | None = None
     verbose: bool | None = None
 
 
+class RunsListQueryFilter(TelnyxModel):
+    state: RunsListQueryFilterState | None = None
+    tags: list[str] | None = None
+    """
+    Runs with all of these tags.
+    """
+    created_at: RunsListQueryFilterCreatedAt | None = None
+    owner_id: Annotated[str | None, Field(alias="owner.id")] = None
+
+
+class RunsListQueryFilterCreatedAt(TelnyxModel):
+    gte: AwareDatetime | None = None
+
+
+class RunsListQueryFilterState(TelnyxModel):
+    eq: RunsListQueryStateEq | None = None
+    in_: Annotated[list[RunsListQueryInItem] | None, Field(alias="in")] = None
+
+
 class RunsListQueryFilterStatus(OpenEnum):
+    PENDING = "pending"
+    DONE = "done"
+
+
+class RunsListQueryInItem(OpenEnum):
+    PENDING = "pending"
+    DONE = "done"
+
+
+class RunsListQuerySort(TelnyxModel):
+    value: RunsListQuerySortValue | None = None
+
+
+class RunsListQuerySortValue(OpenEnum):
+    CREATED_AT = "created_at"
+    MINUS_CREATED_AT = "-created_at"
+
+
+class RunsListQueryStateEq(OpenEnum):
     PENDING = "pending"
     DONE = "done"
