@@ -14,10 +14,10 @@ from typing import Any
 
 from . import ir_tree
 from .config import load_config
-from .ir import Api, Operation, SdkConfig
+from .ir import Api, Operation, Response, SdkConfig
 from .ir_bodies import build_body
 from .ir_parameters import build_parameters, separate_same_names
-from .ir_responses import build_response, pagination
+from .ir_responses import answers_a_list, build_response, pagination
 from .ir_tree import MethodTree, Placement
 from .ir_types import Context, TypeMapper
 from .ir_webhooks import webhook_events
@@ -34,8 +34,13 @@ def build_operation(ctx: Context, placement: Placement) -> Operation | None:
     response = build_response(ctx, operation, at)
     if response is None:
         return None
+    name = placement.parts[-1]
+    if (placement.by_default, method, name) == (True, "get", "list") and _reads_one_thing(
+        ctx, path, operation, response
+    ):
+        name = "retrieve"
     operation_ir = Operation(
-        name=placement.parts[-1],
+        name=name,
         http_method=method,
         path=path,
         operation_id=str(operation.get("operationId") or ""),
@@ -61,6 +66,17 @@ def build_operation(ctx: Context, placement: Placement) -> Operation | None:
             )
         seen[argument.name] = f"{argument.location} {argument.wire_name!r}"
     return operation_ir
+
+
+def _reads_one_thing(
+    ctx: Context, path: str, operation: dict[str, Any], response: Response
+) -> bool:
+    """A GET at a path without an id that reads one thing (`GET /balance`): its answer is no
+    list, and no item of the path (`/things/{id}`) is below it."""
+    if answers_a_list(ctx, operation, response):
+        return False
+    items = (p[len(path) + 1 :] for p in ctx.document["paths"] if p.startswith(path + "/{"))
+    return not any("/" not in item for item in items)
 
 
 def build(ctx: Context, config: SdkConfig, methods: dict[str, Any], config_file: str) -> Api:

@@ -151,6 +151,18 @@ def default_method_path(method: str, path: str, strip_prefix: str = "") -> list[
     return _clear_of_runtime([*statics, verb_name(method, on_item=False)])
 
 
+def leaf_method_name(method: str, name: str, leaf: str) -> str:
+    """The method on its parent of a path's last segment that has one operation of its own
+    (`leaf`, default-named `name`), as the official SDK names it: an action (POST, PUT,
+    PATCH) after the segment (`POST /calls/{id}/actions/bridge` -> calls.actions.bridge); a
+    read or a removal is the verb and the segment (`GET /sim_cards/{id}/public_ip` ->
+    sim_cards.retrieve_public_ip, `list_x` for a list, `DELETE .../schedule` ->
+    delete_schedule)."""
+    if method in ("post", "put", "patch"):
+        return leaf
+    return f"{name}_{leaf.removesuffix('_')}"
+
+
 def _clear_of_runtime(parts: list[str]) -> list[str]:
     """`/timeout/things` -> `timeout_.things`: never the name of a runtime attribute."""
     return [

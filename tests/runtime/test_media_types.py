@@ -49,7 +49,7 @@ with respx.mock(base_url="https://api.example.com/v2") as mock:
     client.blobs.update("k1", body=bytearray(b"\x03mutable"))
     seen["put"].append(put.calls.last.request.content.hex())
     seen["get"] = [client.blobs.retrieve("k1").decode()]
-    seen["events"] = [client.events.list()]
+    seen["events"] = [client.events.retrieve()]
 print(json.dumps(seen))
 """
 

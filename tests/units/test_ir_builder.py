@@ -151,7 +151,8 @@ def test_models_live_in_the_module_of_the_resource_that_uses_them() -> None:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}},
         }
     }
-    api, _ = _build({"/ai/things": {"get": {"responses": answer}}}, schemas)
+    item = {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {}}]}
+    api, _ = _build({"/ai/things/{id}": {**item, "get": {"responses": answer}}}, schemas)
     assert api is not None
     assert api.homes == {"Thing": "ai.things", "Unused": "other"}
 
@@ -188,3 +189,81 @@ def test_a_config_includes_the_methods_of_another_and_its_own_win(tmp_path: Any)
     assert merged["methods"] == {"things.fetch": "GET /things/{id}", "things.build": "POST /things"}
     missing = with_included_methods({"include_methods": "nope.yaml"}, str(tmp_path / "a"), problems)
     assert problems.errors and "methods" not in missing
+
+
+ID = {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {}}]}
+
+
+def _answer(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}}
+
+
+ONE = _answer({"type": "object", "properties": {"data": {"type": "object"}}})
+MANY = _answer({"type": "object", "properties": {"data": {"type": "array", "items": {}}}})
+
+
+def _method_names(paths: dict[str, Any], **config: Any) -> list[str]:
+    api, problems = _build(paths, **config)
+    assert not problems.errors
+    return sorted(_methods(api))
+
+
+def test_a_last_segment_of_one_operation_is_a_method_of_its_parent() -> None:
+    names = _method_names(
+        {
+            "/calls/{id}/actions/bridge": {**ID, "post": {"responses": NO_CONTENT}},
+            "/sims/{id}/public_ip": {**ID, "get": {"responses": ONE}},
+            "/sims/{id}/logs": {**ID, "get": {"responses": MANY}},
+            "/mails/{id}/schedule": {**ID, "delete": {"responses": NO_CONTENT}},
+            # a method moves once, not on to the parent's parent
+            "/reports/usage/sync": {"post": {"responses": NO_CONTENT}},
+            # two operations: a resource of its own
+            "/mails/{id}/tags": {**ID, "get": {"responses": MANY}, "post": {"responses": ONE}},
+            # a top-level resource stays one, and so does a configured name
+            "/audit_events": {"get": {"responses": MANY}},
+            "/ai/chat/completions": {"post": {"responses": ONE}},
+        },
+        methods={"ai.chat.completions.create": "POST /ai/chat/completions"},
+    )
+    assert names == [
+        "ai.chat.completions.create",
+        "audit_events.list",
+        "calls.actions.bridge",
+        "mails.delete_schedule",
+        "mails.tags.create",
+        "mails.tags.list",
+        "reports.usage.sync",
+        "sims.list_logs",
+        "sims.retrieve_public_ip",
+    ]
+
+
+def test_a_last_segment_keeps_its_resource_where_the_parent_has_the_name() -> None:
+    names = _method_names(
+        {
+            "/things/{id}/logs": {**ID, "get": {"responses": MANY}},
+            "/things/{id}/history": {**ID, "get": {"responses": MANY}},
+        },
+        methods={"things.list_logs": "GET /things/{id}/history"},
+    )
+    assert names == ["things.list_logs", "things.logs.list"]
+
+
+def test_a_get_without_an_id_that_answers_one_thing_is_retrieve() -> None:
+    names = _method_names(
+        {
+            "/balance": {"get": {"responses": ONE}},
+            "/regions": {"get": {"responses": MANY}},
+            "/numbers": {"get": {"responses": _answer({"type": "array", "items": {}})}},
+            # items below it: a collection, whatever its answer
+            "/things": {"get": {"responses": ONE}},
+            "/things/{id}": {**ID, "get": {"responses": ONE}},
+        }
+    )
+    assert names == [
+        "balance.retrieve",
+        "numbers.list",
+        "regions.list",
+        "things.list",
+        "things.retrieve",
+    ]
