@@ -98,6 +98,9 @@ def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfi
         pattern_hints=_pattern_hints(
             _mapping(data, "pattern_hints", file, problems), file, problems
         ),
+        segment_names=_segment_names(
+            _mapping(data, "segment_names", file, problems), file, problems
+        ),
     )
     return None if problems.errors else config
 
@@ -114,6 +117,32 @@ def _pattern_hints(
                 pointer("pattern_hints", str(pattern)),
             )
     return tuple((str(k), v) for k, v in hints.items() if isinstance(v, str) and v)
+
+
+def _segment_names(
+    names: dict[str, Any], file: str, problems: Problems
+) -> tuple[tuple[str, str], ...]:
+    """`segment_names`: a path segment -> the Python name of the resource it makes."""
+    for segment, name in names.items():
+        if not _is_snake_case(name):
+            problems.error(
+                f"`segment_names` values must be snake_case Python names, not {name!r}",
+                file,
+                pointer("segment_names", str(segment)),
+            )
+    return tuple((str(k), v) for k, v in names.items() if isinstance(v, str))
+
+
+def _is_snake_case(name: object, argument: bool = False) -> bool:
+    """A name the generator could make of a path's text itself: snake_case, no keyword (an
+    `argument`: none of the names every method takes either)."""
+    if not isinstance(name, str):
+        return False
+    try:
+        made = naming.parameter_name(name) if argument else naming.snake_case(name)
+    except ValueError:
+        return False
+    return naming.safe_identifier(made) == name
 
 
 def _text(

@@ -83,7 +83,8 @@ def build(ctx: Context, config: SdkConfig, methods: dict[str, Any], config_file:
     """The API of the document: every operation placed as a method, the resource tree, the
     TypedDicts the arguments name, the models' modules and the webhooks' events."""
     tree = MethodTree()
-    for placement in ir_tree.placements(ctx, methods, config_file):
+    segment_names = dict(config.segment_names)
+    for placement in ir_tree.placements(ctx, methods, config_file, segment_names):
         if not ir_tree.name_fits(placement, ctx.problems):
             continue
         operation = build_operation(ctx, placement)

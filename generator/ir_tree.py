@@ -4,7 +4,7 @@ and the module of each model below `types`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -42,9 +42,14 @@ class MethodTree:
     named_by_default: set[tuple[str, str]] = field(default_factory=set)
 
 
-def placements(ctx: Context, methods: dict[str, Any], config_file: str) -> Iterator[Placement]:
+def placements(
+    ctx: Context,
+    methods: dict[str, Any],
+    config_file: str,
+    segment_names: Mapping[str, str] | None = None,
+) -> Iterator[Placement]:
     """The operations the SDK config names (each checked as it comes), then the others, named
-    from their paths."""
+    from their paths (`segment_names`: the config's names of path segments)."""
     paths = ctx.document["paths"]
     by_operation: dict[tuple[str, str], str] = {}
     for dotted, target in methods.items():
@@ -60,7 +65,7 @@ def placements(ctx: Context, methods: dict[str, Any], config_file: str) -> Itera
     for path, item in paths.items():
         for method in item:
             if method in HTTP_METHODS and (method, path) not in by_operation:
-                parts = naming.default_method_path(method, path, ctx.strip_prefix)
+                parts = naming.default_method_path(method, path, ctx.strip_prefix, segment_names)
                 where = pointer("paths", path, method)
                 yield Placement(parts, (method, path), ctx.file, where, by_default=True)
 

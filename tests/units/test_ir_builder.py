@@ -267,3 +267,19 @@ def test_a_get_without_an_id_that_answers_one_thing_is_retrieve() -> None:
         "things.list",
         "things.retrieve",
     ]
+
+
+def test_a_segment_takes_the_name_the_config_gives_it() -> None:
+    paths = {"/10dlc/brand": {"get": {"responses": MANY}, "post": {"responses": ONE}}}
+    api, _ = _build(paths)
+    assert sorted(_methods(api)) == ["n_10dlc.brand.create", "n_10dlc.brand.list"]
+    api, problems = _build(paths, segment_names={"10dlc": "messaging_10dlc"})
+    assert not problems.errors
+    assert sorted(_methods(api)) == ["messaging_10dlc.brand.create", "messaging_10dlc.brand.list"]
+    _, problems = _build(paths, segment_names={"10dlc": "10dlc"})
+    assert [(p.message, p.pointer) for p in problems.errors] == [
+        (
+            "`segment_names` values must be snake_case Python names, not '10dlc'",
+            "/segment_names/10dlc",
+        )
+    ]
