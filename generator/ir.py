@@ -225,6 +225,8 @@ class SdkConfig:
     pattern_hints: tuple[tuple[str, str], ...] = ()
     # (path segment, Python name): segments whose snake_case names no resource (`10dlc`)
     segment_names: tuple[tuple[str, str], ...] = ()
+    # (`METHOD /path` or `/path`, wire name, Python name): path parameters renamed
+    path_parameter_names: tuple[tuple[str, str, str], ...] = ()
 
 
 # -- agent skills (the `skills:` section of the SDK config) --

@@ -10,6 +10,7 @@ each given what it needs as data: `ir_types` (the type of each schema), `ir_para
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from . import ir_tree
@@ -21,15 +22,25 @@ from .ir_responses import answers_a_list, build_response, pagination
 from .ir_tree import MethodTree, Placement
 from .ir_types import Context, TypeMapper
 from .ir_webhooks import webhook_events
+from .openapi import HTTP_METHODS
 from .problems import Problems, pointer
 
 
-def build_operation(ctx: Context, placement: Placement) -> Operation | None:
-    """The operation `placement` names, as the method `placement.parts[-1]`."""
+def build_operation(
+    ctx: Context, placement: Placement, renamed: dict[str, str] | None = None
+) -> Operation | None:
+    """The operation `placement` names, as the method `placement.parts[-1]`; `renamed`: the
+    config's Python names of its path parameters (wire name -> name)."""
     method, path = placement.key
     operation = ctx.document["paths"][path][method]
     at = ("paths", path, method)
     parameters, paging = build_parameters(ctx, path, at)
+    parameters = [
+        replace(p, name=renamed[p.wire_name])
+        if renamed and p.location == "path" and p.wire_name in renamed
+        else p
+        for p in parameters
+    ]
     body = build_body(ctx, operation, at)
     response = build_response(ctx, operation, at)
     if response is None:
@@ -79,15 +90,44 @@ def _reads_one_thing(
     return not any("/" not in item for item in items)
 
 
+def path_parameter_renames(
+    ctx: Context, config: SdkConfig, config_file: str
+) -> dict[tuple[str, str], dict[str, str]]:
+    """(method, path) -> the config's Python names of its path parameters, each entry
+    checked against the spec: its operation (or path) is there, with the parameter."""
+    paths = ctx.document["paths"]
+    renames: dict[tuple[str, str], dict[str, str]] = {}
+    for target, wire, name in config.path_parameter_names:
+        method, _, path = target.rpartition(" ")
+        item = paths.get(path)
+        methods = [m for m in item if m in HTTP_METHODS] if isinstance(item, dict) else []
+        if method:
+            methods = [m for m in methods if m == method.lower()]
+        problem = (
+            f"{target} is not an operation or a path of the spec"
+            if not methods
+            else f"{target} has no path parameter {wire!r}"
+            if "{" + wire + "}" not in path
+            else None
+        )
+        if problem is not None:
+            ctx.problems.error(problem, config_file, pointer("path_parameter_names", target, wire))
+            continue
+        for each in methods:
+            renames.setdefault((each, path), {})[wire] = name
+    return renames
+
+
 def build(ctx: Context, config: SdkConfig, methods: dict[str, Any], config_file: str) -> Api:
     """The API of the document: every operation placed as a method, the resource tree, the
     TypedDicts the arguments name, the models' modules and the webhooks' events."""
     tree = MethodTree()
+    renames = path_parameter_renames(ctx, config, config_file)
     segment_names = dict(config.segment_names)
     for placement in ir_tree.placements(ctx, methods, config_file, segment_names):
         if not ir_tree.name_fits(placement, ctx.problems):
             continue
-        operation = build_operation(ctx, placement)
+        operation = build_operation(ctx, placement, renames.get(placement.key))
         if operation is not None:
             ir_tree.place(tree, operation, placement, ctx.problems)
     ir_tree.finish(tree, config_file, ctx.problems)

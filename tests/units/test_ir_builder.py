@@ -283,3 +283,57 @@ def test_a_segment_takes_the_name_the_config_gives_it() -> None:
             "/segment_names/10dlc",
         )
     ]
+
+
+def test_a_path_parameter_takes_the_name_the_config_gives_it() -> None:
+    body = {"type": "object", "properties": {"id": {"type": "string"}}}
+    content = {"content": {"application/json": {"schema": body}}}
+    api, problems = _build(
+        {
+            "/sims/{id}": {
+                **ID,
+                "get": {"responses": ONE},
+                "patch": {"requestBody": content, "responses": ONE},
+            },
+            "/profiles/{id}": {**ID, "get": {"responses": ONE}, "delete": {"responses": ONE}},
+        },
+        path_parameter_names={
+            "PATCH /sims/{id}": {"id": "sim_card_id"},
+            "/profiles/{id}": {"id": "profile_id"},
+        },
+    )
+    assert not problems.errors
+    methods = _methods(api)
+
+    def arguments(dotted: str) -> list[tuple[str, str, str]]:
+        return [(a.name, a.wire_name, a.location) for a in methods[dotted].arguments]
+
+    # the wire name stays; the body's `id` is no longer taken by the path's
+    assert arguments("sims.update") == [("sim_card_id", "id", "path"), ("id", "id", "body")]
+    assert arguments("sims.retrieve") == [("id", "id", "path")]
+    assert arguments("profiles.retrieve") == arguments("profiles.delete")
+    assert arguments("profiles.delete") == [("profile_id", "id", "path")]
+
+
+def test_a_path_parameter_name_must_name_a_parameter_the_spec_has() -> None:
+    sims = {"/sims/{id}": {**ID, "get": {"responses": ONE}}}
+    unknown = {
+        "GET /sims/{id}": {"sim_id": "sim_card_id"},
+        "POST /sims/{id}": {"id": "sim_card_id"},
+        "/sims": {"id": "sim_card_id"},
+    }
+    # a name no argument can have is the config's error, found before the spec is read
+    _, problems = _build(sims, path_parameter_names={**unknown, "/sims/{id}": {"id": "class"}})
+    assert [(p.message, p.pointer) for p in problems.errors] == [
+        (
+            "the Python name of path parameter 'id' must be snake_case, neither a keyword "
+            "nor an argument every method has, not 'class'",
+            "/path_parameter_names/~1sims~1{id}/id",
+        )
+    ]
+    _, problems = _build(sims, path_parameter_names=unknown)
+    assert [(p.message, p.file) for p in problems.errors] == [
+        ("GET /sims/{id} has no path parameter 'sim_id'", "sdk.yaml"),
+        ("POST /sims/{id} is not an operation or a path of the spec", "sdk.yaml"),
+        ("/sims is not an operation or a path of the spec", "sdk.yaml"),
+    ]
