@@ -46,7 +46,7 @@ with respx.mock(base_url="https://api.example.com/v2") as mock:
     pathlib.Path("blob.bin").write_bytes(b"\x02from a file")
     client.blobs.update("k1", body=pathlib.Path("blob.bin"))
     seen["put"].append(put.calls.last.request.content.hex())
-    client.blobs.update("k1", body=bytearray(b"\x03mutable"))
+    client.blobs.update("k1", bytearray(b"\x03mutable"))  # the bytes positionally
     seen["put"].append(put.calls.last.request.content.hex())
     seen["get"] = [client.blobs.retrieve("k1").decode()]
     seen["events"] = [client.events.retrieve()]

@@ -337,3 +337,24 @@ def test_a_path_parameter_name_must_name_a_parameter_the_spec_has() -> None:
         ("POST /sims/{id} is not an operation or a path of the spec", "sdk.yaml"),
         ("/sims is not an operation or a path of the spec", "sdk.yaml"),
     ]
+
+
+def test_a_body_of_raw_bytes_is_positional_after_the_path_parameter() -> None:
+    raw = {"content": {"application/octet-stream": {"schema": {"type": "string"}}}}
+    api, problems = _build(
+        {
+            "/keys/{id}": {
+                **ID,
+                "put": {"requestBody": {**raw, "required": True}, "responses": ONE},
+            },
+            "/blobs": {"post": {"requestBody": raw, "responses": ONE}},
+        }
+    )
+    assert not problems.errors
+    methods = _methods(api)
+    assert [(a.name, a.positional) for a in methods["keys.update"].arguments] == [
+        ("id", True),
+        ("body", True),
+    ]
+    # an optional body cannot come before the keywords: it is one of them
+    assert [(a.name, a.positional) for a in methods["blobs.create"].arguments] == [("body", False)]
