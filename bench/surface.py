@@ -92,6 +92,20 @@ def routes_of(api_md: Path) -> dict[tuple[str, str], list[str]]:
     return found
 
 
+def with_requested_routes(
+    found: dict[tuple[str, str], list[str]], prefix: str
+) -> dict[tuple[str, str], list[str]]:
+    """`found` with each route also under the path its method requests: api.md shows the
+    spec's path (`/v2/x402/credit_account`), whose leading segment the base URL already
+    ends with (`prefix`, `/v2`), and the method requests it without that segment, as the
+    official SDK's table writes most of them (`/x402/credit_account`)."""
+    requested = dict(found)
+    for (http, path), calls in found.items():
+        if prefix and path.startswith(prefix + "/"):
+            requested.setdefault((http, path[len(prefix) :]), calls)
+    return requested
+
+
 def signature_of(client: Any, call: str) -> Ours:
     target = client
     for part in call.split("."):
@@ -166,7 +180,7 @@ def compare(rows: list[Official], package: Path, scoped: bool = False) -> list[D
     sys.path.insert(0, str(package))
     module = importlib.import_module(next(package.glob("*/_client.py")).parent.name)
     client = module.Telnyx(api_key="surface-report")
-    calls = routes_of(package / "api.md")
+    calls = with_requested_routes(routes_of(package / "api.md"), client.base_url.path.rstrip("/"))
     found: list[Difference] = []
     for row in rows:
         ours_calls = calls.get(route(row.http, row.path), [])

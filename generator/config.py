@@ -98,6 +98,12 @@ def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfi
         pattern_hints=_pattern_hints(
             _mapping(data, "pattern_hints", file, problems), file, problems
         ),
+        segment_names=_segment_names(
+            _mapping(data, "segment_names", file, problems), file, problems
+        ),
+        path_parameter_names=_path_parameter_names(
+            _mapping(data, "path_parameter_names", file, problems), file, problems
+        ),
     )
     return None if problems.errors else config
 
@@ -114,6 +120,64 @@ def _pattern_hints(
                 pointer("pattern_hints", str(pattern)),
             )
     return tuple((str(k), v) for k, v in hints.items() if isinstance(v, str) and v)
+
+
+def _segment_names(
+    names: dict[str, Any], file: str, problems: Problems
+) -> tuple[tuple[str, str], ...]:
+    """`segment_names`: a path segment -> the Python name of the resource it makes."""
+    for segment, name in names.items():
+        if not _is_snake_case(name):
+            problems.error(
+                f"`segment_names` values must be snake_case Python names, not {name!r}",
+                file,
+                pointer("segment_names", str(segment)),
+            )
+    return tuple((str(k), v) for k, v in names.items() if isinstance(v, str))
+
+
+_OPERATION_OR_PATH = re.compile(r"^(?:[A-Za-z]+ )?/\S*$")
+
+
+def _path_parameter_names(
+    entries: dict[str, Any], file: str, problems: Problems
+) -> tuple[tuple[str, str, str], ...]:
+    """`path_parameter_names`: `METHOD /path` (one operation) or `/path` (each of its
+    operations) -> {wire name: Python name}; whether the spec has them is the IR's check."""
+    found = []
+    for target, names in entries.items():
+        where = pointer("path_parameter_names", str(target))
+        if not _OPERATION_OR_PATH.fullmatch(str(target)) or not isinstance(names, dict):
+            problems.error(
+                "`path_parameter_names` maps `METHOD /path` or `/path` to {wire name: Python "
+                f"name}}, not {target!r}: {names!r}",
+                file,
+                where,
+            )
+            continue
+        for wire, name in names.items():
+            if not _is_snake_case(name, argument=True):
+                problems.error(
+                    f"the Python name of path parameter {wire!r} must be snake_case, neither a "
+                    f"keyword nor an argument every method has, not {name!r}",
+                    file,
+                    where + pointer(str(wire)),
+                )
+                continue
+            found.append((str(target), str(wire), name))
+    return tuple(found)
+
+
+def _is_snake_case(name: object, argument: bool = False) -> bool:
+    """A name the generator could make of a path's text itself: snake_case, no keyword (an
+    `argument`: none of the names every method takes either)."""
+    if not isinstance(name, str):
+        return False
+    try:
+        made = naming.parameter_name(name) if argument else naming.snake_case(name)
+    except ValueError:
+        return False
+    return naming.safe_identifier(made) == name
 
 
 def _text(

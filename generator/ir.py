@@ -223,6 +223,10 @@ class SdkConfig:
     webhooks: WebhookSigning | None = None  # None: the SDK has no `client.webhooks`
     # (regular expression, words): patterns of the spec said in words in argument errors
     pattern_hints: tuple[tuple[str, str], ...] = ()
+    # (path segment, Python name): segments whose snake_case names no resource (`10dlc`)
+    segment_names: tuple[tuple[str, str], ...] = ()
+    # (`METHOD /path` or `/path`, wire name, Python name): path parameters renamed
+    path_parameter_names: tuple[tuple[str, str, str], ...] = ()
 
 
 # -- agent skills (the `skills:` section of the SDK config) --

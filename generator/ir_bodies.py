@@ -46,7 +46,10 @@ def build_body(ctx: Context, operation: dict[str, Any], at: tuple[str, ...]) -> 
     required = bool(raw.get("required"))
     description = str(raw.get("description") or "")
     if encoding == "binary":  # raw bytes (or a file) sent as they are
-        whole = Parameter("body", "", "body", types.Content(), required, description)
+        # Bytes that are the request itself come positionally, after the path's id, as the
+        # official SDK takes them: `keys.update("greeting", b"hello", id=...)`.
+        positional = required and media_type == "application/octet-stream"
+        whole = Parameter("body", "", "body", types.Content(), required, description, positional)
         return Body(media_type, required, None, (whole,), encoding)
     # Multipart bodies carry files, which the model (bytes) sees as placeholders only.
     found = ctx.mapper.component(schema)

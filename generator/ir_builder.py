@@ -10,32 +10,48 @@ each given what it needs as data: `ir_types` (the type of each schema), `ir_para
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from . import ir_tree
 from .config import load_config
-from .ir import Api, Operation, SdkConfig
+from .ir import Api, Operation, Response, SdkConfig
 from .ir_bodies import build_body
 from .ir_parameters import build_parameters, separate_same_names
-from .ir_responses import build_response, pagination
+from .ir_responses import answers_a_list, build_response, pagination
 from .ir_tree import MethodTree, Placement
 from .ir_types import Context, TypeMapper
 from .ir_webhooks import webhook_events
+from .openapi import HTTP_METHODS
 from .problems import Problems, pointer
 
 
-def build_operation(ctx: Context, placement: Placement) -> Operation | None:
-    """The operation `placement` names, as the method `placement.parts[-1]`."""
+def build_operation(
+    ctx: Context, placement: Placement, renamed: dict[str, str] | None = None
+) -> Operation | None:
+    """The operation `placement` names, as the method `placement.parts[-1]`; `renamed`: the
+    config's Python names of its path parameters (wire name -> name)."""
     method, path = placement.key
     operation = ctx.document["paths"][path][method]
     at = ("paths", path, method)
     parameters, paging = build_parameters(ctx, path, at)
+    parameters = [
+        replace(p, name=renamed[p.wire_name])
+        if renamed and p.location == "path" and p.wire_name in renamed
+        else p
+        for p in parameters
+    ]
     body = build_body(ctx, operation, at)
     response = build_response(ctx, operation, at)
     if response is None:
         return None
+    name = placement.parts[-1]
+    if (placement.by_default, method, name) == (True, "get", "list") and _reads_one_thing(
+        ctx, path, operation, response
+    ):
+        name = "retrieve"
     operation_ir = Operation(
-        name=placement.parts[-1],
+        name=name,
         http_method=method,
         path=path,
         operation_id=str(operation.get("operationId") or ""),
@@ -63,14 +79,55 @@ def build_operation(ctx: Context, placement: Placement) -> Operation | None:
     return operation_ir
 
 
+def _reads_one_thing(
+    ctx: Context, path: str, operation: dict[str, Any], response: Response
+) -> bool:
+    """A GET at a path without an id that reads one thing (`GET /balance`): its answer is no
+    list, and no item of the path (`/things/{id}`) is below it."""
+    if answers_a_list(ctx, operation, response):
+        return False
+    items = (p[len(path) + 1 :] for p in ctx.document["paths"] if p.startswith(path + "/{"))
+    return not any("/" not in item for item in items)
+
+
+def path_parameter_renames(
+    ctx: Context, config: SdkConfig, config_file: str
+) -> dict[tuple[str, str], dict[str, str]]:
+    """(method, path) -> the config's Python names of its path parameters, each entry
+    checked against the spec: its operation (or path) is there, with the parameter."""
+    paths = ctx.document["paths"]
+    renames: dict[tuple[str, str], dict[str, str]] = {}
+    for target, wire, name in config.path_parameter_names:
+        method, _, path = target.rpartition(" ")
+        item = paths.get(path)
+        methods = [m for m in item if m in HTTP_METHODS] if isinstance(item, dict) else []
+        if method:
+            methods = [m for m in methods if m == method.lower()]
+        problem = (
+            f"{target} is not an operation or a path of the spec"
+            if not methods
+            else f"{target} has no path parameter {wire!r}"
+            if "{" + wire + "}" not in path
+            else None
+        )
+        if problem is not None:
+            ctx.problems.error(problem, config_file, pointer("path_parameter_names", target, wire))
+            continue
+        for each in methods:
+            renames.setdefault((each, path), {})[wire] = name
+    return renames
+
+
 def build(ctx: Context, config: SdkConfig, methods: dict[str, Any], config_file: str) -> Api:
     """The API of the document: every operation placed as a method, the resource tree, the
     TypedDicts the arguments name, the models' modules and the webhooks' events."""
     tree = MethodTree()
-    for placement in ir_tree.placements(ctx, methods, config_file):
+    renames = path_parameter_renames(ctx, config, config_file)
+    segment_names = dict(config.segment_names)
+    for placement in ir_tree.placements(ctx, methods, config_file, segment_names):
         if not ir_tree.name_fits(placement, ctx.problems):
             continue
-        operation = build_operation(ctx, placement)
+        operation = build_operation(ctx, placement, renames.get(placement.key))
         if operation is not None:
             ir_tree.place(tree, operation, placement, ctx.problems)
     ir_tree.finish(tree, config_file, ctx.problems)

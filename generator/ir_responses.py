@@ -120,21 +120,15 @@ def pagination(
     if method != "get" or response.kind != "json":
         return None
     mapper, number, size = ctx.mapper, paging.number, paging.size
-    raw = deref(ctx.document, (operation.get("responses") or {}).get(response.status))
-    schema = ((raw or {}).get("content") or {}).get("application/json", {}).get("schema") or {}
+    schema = _json_schema(ctx, operation, response)
     found = mapper.component(schema)
     target = found[1] if found else schema
     if target.get("type") == "array" and number and size:
         item = mapper.type_of(target.get("items", {}))
         return Pagination("array", item, number, size, paging.default_size)
     shape = mapper.object_shape(schema)
-    if shape is None or "data" not in shape[0]:
-        return None
-    data = shape[0]["data"]
-    data_component = mapper.component(data)
-    if data_component is not None:
-        data = data_component[1]
-    if not isinstance(data, dict) or data.get("type") != "array":
+    data = _data_array(ctx, shape)
+    if shape is None or data is None:
         return None
     item = mapper.type_of(data.get("items", {}))
     meta = shape[0].get("meta")
@@ -144,6 +138,35 @@ def pagination(
     if set(shape[0]) == {"data"} and not number:
         return Pagination("single", item)
     return None
+
+
+def answers_a_list(ctx: Context, operation: dict[str, Any], response: Response) -> bool:
+    """Whether a JSON answer is a list: an array, or an object whose `data` is an array (a
+    page of them, or all of them)."""
+    if response.kind != "json":
+        return False
+    schema = _json_schema(ctx, operation, response)
+    found = ctx.mapper.component(schema)
+    if (found[1] if found else schema).get("type") == "array":
+        return True
+    return _data_array(ctx, ctx.mapper.object_shape(schema)) is not None
+
+
+def _json_schema(ctx: Context, operation: dict[str, Any], response: Response) -> Any:
+    """The schema of the operation's JSON answer of `response.status`."""
+    raw = deref(ctx.document, (operation.get("responses") or {}).get(response.status))
+    return ((raw or {}).get("content") or {}).get("application/json", {}).get("schema") or {}
+
+
+def _data_array(ctx: Context, shape: tuple[dict[str, Any], set[str]] | None) -> Any:
+    """The array schema of an object's `data` property, if it has one that is an array."""
+    if shape is None or "data" not in shape[0]:
+        return None
+    data = shape[0]["data"]
+    data_component = ctx.mapper.component(data)
+    if data_component is not None:
+        data = data_component[1]
+    return data if isinstance(data, dict) and data.get("type") == "array" else None
 
 
 def _is_boolean(schema: Any) -> bool:

@@ -4,7 +4,7 @@ and the module of each model below `types`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -42,9 +42,14 @@ class MethodTree:
     named_by_default: set[tuple[str, str]] = field(default_factory=set)
 
 
-def placements(ctx: Context, methods: dict[str, Any], config_file: str) -> Iterator[Placement]:
+def placements(
+    ctx: Context,
+    methods: dict[str, Any],
+    config_file: str,
+    segment_names: Mapping[str, str] | None = None,
+) -> Iterator[Placement]:
     """The operations the SDK config names (each checked as it comes), then the others, named
-    from their paths."""
+    from their paths (`segment_names`: the config's names of path segments)."""
     paths = ctx.document["paths"]
     by_operation: dict[tuple[str, str], str] = {}
     for dotted, target in methods.items():
@@ -60,7 +65,7 @@ def placements(ctx: Context, methods: dict[str, Any], config_file: str) -> Itera
     for path, item in paths.items():
         for method in item:
             if method in HTTP_METHODS and (method, path) not in by_operation:
-                parts = naming.default_method_path(method, path, ctx.strip_prefix)
+                parts = naming.default_method_path(method, path, ctx.strip_prefix, segment_names)
                 where = pointer("paths", path, method)
                 yield Placement(parts, (method, path), ctx.file, where, by_default=True)
 
@@ -138,19 +143,17 @@ def place(tree: MethodTree, operation: Operation, placement: Placement, problems
 
 
 def finish(tree: MethodTree, config_file: str, problems: Problems) -> None:
-    """Default-named methods moved into the sub-resources of their names, every resource's
-    parents present, and a method that is also a sub-resource reported."""
+    """Default-named methods moved into the sub-resources of their names and out of the
+    resources of one method, every resource's parents present, and a method that is also a
+    sub-resource reported."""
     _move_into_subresources(tree)
+    _move_out_of_leaves(tree)
     resources = tree.resources
     for resource_path in list(resources):
         for i in range(1, len(resource_path)):
             resources.setdefault(resource_path[:i], [])
     for resource_path, ops in resources.items():
-        child_names = {
-            p[len(resource_path)]
-            for p in resources
-            if len(p) == len(resource_path) + 1 and p[: len(resource_path)] == resource_path
-        }
+        child_names = _child_names(resources, resource_path)
         for op in ops:
             if op.name in child_names:
                 problems.error(
@@ -165,11 +168,7 @@ def _move_into_subresources(tree: MethodTree) -> None:
     beside `.../chat/sms`) becomes that sub-resource's `create` (or `retrieve`, ...)."""
     resources = tree.resources
     for resource_path in sorted(resources, key=len, reverse=True):
-        children = {
-            p[len(resource_path)]
-            for p in resources
-            if len(p) > len(resource_path) and p[: len(resource_path)] == resource_path
-        }
+        children = _child_names(resources, resource_path)
         for op in list(resources[resource_path]):
             if op.name in children and (op.http_method, op.path) in tree.named_by_default:
                 target = (*resource_path, op.name)
@@ -180,6 +179,38 @@ def _move_into_subresources(tree: MethodTree) -> None:
                     continue  # left in place: reported as a method and a sub-resource
                 resources[resource_path].remove(op)
                 resources[target].append(moved)
+
+
+def _move_out_of_leaves(tree: MethodTree) -> None:
+    """A resource below another that is a path's last segment with one default-named
+    method and nothing below it (`POST /calls/{id}/actions/bridge`: calls.actions.bridge
+    with its `create`) is no resource of its own: the method goes to the parent, named
+    after the segment (naming.leaf_method_name: calls.actions.bridge). A name the parent
+    has already keeps the resource. A method moves once: its new resource was no leaf."""
+    resources = tree.resources
+    leaves = [
+        path
+        for path, ops in resources.items()
+        if len(path) > 1 and len(ops) == 1 and not _child_names(resources, path)
+    ]
+    for resource_path in leaves:
+        op, parent = resources[resource_path][0], resource_path[:-1]
+        last_segment = op.path.rstrip("/").rsplit("/", 1)[-1]
+        if (op.http_method, op.path) not in tree.named_by_default or last_segment.startswith("{"):
+            continue
+        name = naming.leaf_method_name(op.http_method, op.name, resource_path[-1])
+        taken = _child_names(resources, parent) - {resource_path[-1]}
+        if name in taken or any(o.name == name for o in resources.get(parent, [])):
+            continue
+        del resources[resource_path]
+        resources.setdefault(parent, []).append(replace(op, name=name))
+
+
+def _child_names(
+    resources: dict[tuple[str, ...], list[Operation]], path: tuple[str, ...]
+) -> set[str]:
+    """The names of the sub-resources of the resource at `path`."""
+    return {p[len(path)] for p in resources if len(p) > len(path) and p[: len(path)] == path}
 
 
 def resource_tree(tree: MethodTree, client_class: str, path: tuple[str, ...] = ()) -> Resource:

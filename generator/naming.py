@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from typing import Any
 
 from .openapi import verb_name
@@ -128,16 +128,22 @@ def taken_by_runtime(parts: list[str]) -> str | None:
     return next((p for p in parts[1:] if p in RESOURCE_ATTRIBUTES), None)
 
 
-def default_method_path(method: str, path: str, strip_prefix: str = "") -> list[str]:
+def default_method_path(
+    method: str, path: str, strip_prefix: str = "", segment_names: Mapping[str, str] | None = None
+) -> list[str]:
     """Resource path and method name from an HTTP method and path, as the official SDKs
     name them: `GET /ai/assistants` -> ai.assistants.list, `GET /ai/assistants/{id}` ->
-    ai.assistants.retrieve, `POST /ai/assistants/{id}/clone` -> ai.assistants.clone."""
+    ai.assistants.retrieve, `POST /ai/assistants/{id}/clone` -> ai.assistants.clone.
+    `segment_names` (the SDK config's) names a path segment where its snake_case would not
+    do (`10dlc`: `messaging_10dlc`, not `n_10dlc`)."""
     if strip_prefix and (path == strip_prefix or path.startswith(strip_prefix + "/")):
         path = path[len(strip_prefix) :]
     segments = [s for s in path.strip("/").split("/") if s]
     # A segment with no letter or digit (`/-/`) names nothing and is passed over.
     statics = [
-        safe_identifier(snake_case(s)) for s in segments if not s.startswith("{") and words(s)
+        (segment_names or {}).get(s) or safe_identifier(snake_case(s))
+        for s in segments
+        if not s.startswith("{") and words(s)
     ]
     ends_with_parameter = bool(segments) and segments[-1].startswith("{")
     if not statics:
@@ -149,6 +155,18 @@ def default_method_path(method: str, path: str, strip_prefix: str = "") -> list[
         # an action on one item: POST /things/{id}/clone
         return _clear_of_runtime([*statics[:-1], statics[-1]])
     return _clear_of_runtime([*statics, verb_name(method, on_item=False)])
+
+
+def leaf_method_name(method: str, name: str, leaf: str) -> str:
+    """The method on its parent of a path's last segment that has one operation of its own
+    (`leaf`, default-named `name`), as the official SDK names it: an action (POST, PUT,
+    PATCH) after the segment (`POST /calls/{id}/actions/bridge` -> calls.actions.bridge); a
+    read or a removal is the verb and the segment (`GET /sim_cards/{id}/public_ip` ->
+    sim_cards.retrieve_public_ip, `list_x` for a list, `DELETE .../schedule` ->
+    delete_schedule)."""
+    if method in ("post", "put", "patch"):
+        return leaf
+    return f"{name}_{leaf.removesuffix('_')}"
 
 
 def _clear_of_runtime(parts: list[str]) -> list[str]:

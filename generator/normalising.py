@@ -89,8 +89,10 @@ class Normaliser:
         file: str,
         problems: Problems,
         methods: dict[str, Any] | None = None,
+        segment_names: dict[str, str] | None = None,
     ) -> None:
         self.source = document
+        self.segment_names = segment_names or {}
         self.file = file
         self.problems = problems
         self.methods: dict[
@@ -341,7 +343,7 @@ class Normaliser:
         tree (never its operationId): `ai.assistants.tests.list` -> `TestsList`,
         `AssistantsTestsList`, `AiAssistantsTestsList`."""
         parts = self.methods.get((method, path)) or default_method_path(
-            method, path, server_prefix(self.doc)
+            method, path, server_prefix(self.doc), self.segment_names
         )
         names = [pascal_case(part) for part in parts if words(part)] or [
             pascal_case(f"{method} {path}")
@@ -631,10 +633,19 @@ def _add_null(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def normalise(
-    document: dict[str, Any], file: str, problems: Problems, methods: Any = None
+    document: dict[str, Any],
+    file: str,
+    problems: Problems,
+    methods: Any = None,
+    segment_names: Any = None,
 ) -> Normalised:
-    """The normalised document; `methods` (the SDK config's) names the operations whose
-    schemas get classes (`TestsListQuery` for `ai.assistants.tests.list`)."""
+    """The normalised document; `methods` and `segment_names` (the SDK config's) name the
+    operations whose schemas get classes (`TestsListQuery` for `ai.assistants.tests.list`)."""
+    names = (
+        {str(k): v for k, v in segment_names.items() if isinstance(v, str)}
+        if isinstance(segment_names, dict)
+        else None
+    )
     return Normaliser(
-        document, file, problems, methods if isinstance(methods, dict) else None
+        document, file, problems, methods if isinstance(methods, dict) else None, names
     ).run()

@@ -222,11 +222,9 @@ def front(
 ) -> tuple[Normalised, Api]:
     """The stages between validation and rendering: the normalised document and the IR built
     from it; errors are raised at each stage's end. The API diff compares what they make."""
+    config = config_data if isinstance(config_data, dict) else {}
     normalised = normalise(
-        document,
-        spec_file,
-        problems,
-        config_data.get("methods") if isinstance(config_data, dict) else None,
+        document, spec_file, problems, config.get("methods"), config.get("segment_names")
     )
     problems.raise_if_errors()
     api = build_api(normalised.document, spec_file, config_data, config_file, problems)

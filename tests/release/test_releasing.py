@@ -216,6 +216,12 @@ def test_a_release_that_fails_to_generate_leaves_every_file_as_it_was(
         "        - {name: thing_id, in: path, required: true, schema: {type: string}}\n"
         "      responses:\n"
         "        '200': {description: ok}\n"
+        "    post:\n"
+        "      operationId: add_part\n"
+        "      parameters:\n"
+        "        - {name: thing_id, in: path, required: true, schema: {type: string}}\n"
+        "      responses:\n"
+        "        '200': {description: ok}\n"
     )
     upstream.write_text(upstream.read_text().replace("components:\n", parts + "components:\n", 1))
     stamps = {

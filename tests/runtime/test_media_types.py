@@ -46,10 +46,10 @@ with respx.mock(base_url="https://api.example.com/v2") as mock:
     pathlib.Path("blob.bin").write_bytes(b"\x02from a file")
     client.blobs.update("k1", body=pathlib.Path("blob.bin"))
     seen["put"].append(put.calls.last.request.content.hex())
-    client.blobs.update("k1", body=bytearray(b"\x03mutable"))
+    client.blobs.update("k1", bytearray(b"\x03mutable"))  # the bytes positionally
     seen["put"].append(put.calls.last.request.content.hex())
     seen["get"] = [client.blobs.retrieve("k1").decode()]
-    seen["events"] = [client.events.list()]
+    seen["events"] = [client.events.retrieve()]
     report = mock.post("/reports").respond(201, json={"id": "r1"})
     client.reports.create(start_date="2024-05-01", profiles=["p1"])
     sent = report.calls.last.request

@@ -102,7 +102,9 @@ def every_schema_has_a_model() -> bool:
     config = with_included_methods(
         yaml.safe_load(config_file.read_text()), str(config_file), Problems()
     )
-    normalised = normalise(curated, "curated", Problems(), config.get("methods"))
+    normalised = normalise(
+        curated, "curated", Problems(), config.get("methods"), config.get("segment_names")
+    )
     models = list(normalised.document["components"]["schemas"])
     missing = [name for name in models if not hasattr(_models, name)]
     print(

@@ -189,6 +189,14 @@ def python_name(wire: str) -> str:
     return name
 
 
+def path_parameter_name(method: str, path: str, wire: str) -> str:
+    """The keyword argument for path parameter ``wire``: the config's name for it
+    (`path_parameter_names`, by operation, `PATCH /sims/{id}`, or by path), else its own."""
+    names = CONFIG.get("path_parameter_names") or {}
+    given = {**names.get(path, {}), **names.get(f"{method.upper()} {path}", {})}
+    return str(given.get(wire) or python_name(wire))
+
+
 # -- values from schemas --------------------------------------------------------------
 
 
@@ -397,7 +405,12 @@ class Operation:
                     )
                 continue
             required = where == "path" or bool(parameter.get("required"))
-            args.append(Arg(wire, python_name(wire), where, schema, required, deep))
+            python = (
+                path_parameter_name(self.method, self.path, wire)
+                if where == "path"
+                else python_name(wire)
+            )
+            args.append(Arg(wire, python, where, schema, required, deep))
         return args
 
     @property

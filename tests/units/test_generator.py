@@ -419,6 +419,11 @@ def test_runtime_names_are_never_taken(tmp_path: Path, capsys: pytest.CaptureFix
         "  /things/{thing_id}:",
         "  /timeout/things:\n"
         "    get:\n"
+        "      responses:\n"
+        "        '200':\n"
+        "          description: ok\n"
+        "          content: {application/json: {schema: {type: array, items: {}}}}\n"
+        "    post:\n"
         "      responses: {'200': {description: ok}}\n"
         "  /things/{thing_id}:",
     )

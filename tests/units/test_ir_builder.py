@@ -190,7 +190,8 @@ def test_models_live_in_the_module_of_the_resource_that_uses_them() -> None:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}},
         }
     }
-    api, _ = _build({"/ai/things": {"get": {"responses": answer}}}, schemas)
+    item = {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {}}]}
+    api, _ = _build({"/ai/things/{id}": {**item, "get": {"responses": answer}}}, schemas)
     assert api is not None
     assert api.homes == {"Thing": "ai.things", "Unused": "other"}
 
@@ -246,3 +247,172 @@ def test_a_body_of_any_media_type_is_sent_as_json_unless_it_is_bytes() -> None:
     assert reports is not None and uploads is not None
     assert (reports.encoding, [f.name for f in reports.fields]) == ("json", ["start"])
     assert (uploads.encoding, [f.name for f in uploads.fields]) == ("binary", ["body"])
+
+
+ID = {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {}}]}
+
+
+def _answer(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}}
+
+
+ONE = _answer({"type": "object", "properties": {"data": {"type": "object"}}})
+MANY = _answer({"type": "object", "properties": {"data": {"type": "array", "items": {}}}})
+
+
+def _method_names(paths: dict[str, Any], **config: Any) -> list[str]:
+    api, problems = _build(paths, **config)
+    assert not problems.errors
+    return sorted(_methods(api))
+
+
+def test_a_last_segment_of_one_operation_is_a_method_of_its_parent() -> None:
+    names = _method_names(
+        {
+            "/calls/{id}/actions/bridge": {**ID, "post": {"responses": NO_CONTENT}},
+            "/sims/{id}/public_ip": {**ID, "get": {"responses": ONE}},
+            "/sims/{id}/logs": {**ID, "get": {"responses": MANY}},
+            "/mails/{id}/schedule": {**ID, "delete": {"responses": NO_CONTENT}},
+            # a method moves once, not on to the parent's parent
+            "/reports/usage/sync": {"post": {"responses": NO_CONTENT}},
+            # two operations: a resource of its own
+            "/mails/{id}/tags": {**ID, "get": {"responses": MANY}, "post": {"responses": ONE}},
+            # a top-level resource stays one, and so does a configured name
+            "/audit_events": {"get": {"responses": MANY}},
+            "/ai/chat/completions": {"post": {"responses": ONE}},
+        },
+        methods={"ai.chat.completions.create": "POST /ai/chat/completions"},
+    )
+    assert names == [
+        "ai.chat.completions.create",
+        "audit_events.list",
+        "calls.actions.bridge",
+        "mails.delete_schedule",
+        "mails.tags.create",
+        "mails.tags.list",
+        "reports.usage.sync",
+        "sims.list_logs",
+        "sims.retrieve_public_ip",
+    ]
+
+
+def test_a_last_segment_keeps_its_resource_where_the_parent_has_the_name() -> None:
+    names = _method_names(
+        {
+            "/things/{id}/logs": {**ID, "get": {"responses": MANY}},
+            "/things/{id}/history": {**ID, "get": {"responses": MANY}},
+        },
+        methods={"things.list_logs": "GET /things/{id}/history"},
+    )
+    assert names == ["things.list_logs", "things.logs.list"]
+
+
+def test_a_get_without_an_id_that_answers_one_thing_is_retrieve() -> None:
+    names = _method_names(
+        {
+            "/balance": {"get": {"responses": ONE}},
+            "/regions": {"get": {"responses": MANY}},
+            "/numbers": {"get": {"responses": _answer({"type": "array", "items": {}})}},
+            # items below it: a collection, whatever its answer
+            "/things": {"get": {"responses": ONE}},
+            "/things/{id}": {**ID, "get": {"responses": ONE}},
+        }
+    )
+    assert names == [
+        "balance.retrieve",
+        "numbers.list",
+        "regions.list",
+        "things.list",
+        "things.retrieve",
+    ]
+
+
+def test_a_segment_takes_the_name_the_config_gives_it() -> None:
+    paths = {"/10dlc/brand": {"get": {"responses": MANY}, "post": {"responses": ONE}}}
+    api, _ = _build(paths)
+    assert sorted(_methods(api)) == ["n_10dlc.brand.create", "n_10dlc.brand.list"]
+    api, problems = _build(paths, segment_names={"10dlc": "messaging_10dlc"})
+    assert not problems.errors
+    assert sorted(_methods(api)) == ["messaging_10dlc.brand.create", "messaging_10dlc.brand.list"]
+    _, problems = _build(paths, segment_names={"10dlc": "10dlc"})
+    assert [(p.message, p.pointer) for p in problems.errors] == [
+        (
+            "`segment_names` values must be snake_case Python names, not '10dlc'",
+            "/segment_names/10dlc",
+        )
+    ]
+
+
+def test_a_path_parameter_takes_the_name_the_config_gives_it() -> None:
+    body = {"type": "object", "properties": {"id": {"type": "string"}}}
+    content = {"content": {"application/json": {"schema": body}}}
+    api, problems = _build(
+        {
+            "/sims/{id}": {
+                **ID,
+                "get": {"responses": ONE},
+                "patch": {"requestBody": content, "responses": ONE},
+            },
+            "/profiles/{id}": {**ID, "get": {"responses": ONE}, "delete": {"responses": ONE}},
+        },
+        path_parameter_names={
+            "PATCH /sims/{id}": {"id": "sim_card_id"},
+            "/profiles/{id}": {"id": "profile_id"},
+        },
+    )
+    assert not problems.errors
+    methods = _methods(api)
+
+    def arguments(dotted: str) -> list[tuple[str, str, str]]:
+        return [(a.name, a.wire_name, a.location) for a in methods[dotted].arguments]
+
+    # the wire name stays; the body's `id` is no longer taken by the path's
+    assert arguments("sims.update") == [("sim_card_id", "id", "path"), ("id", "id", "body")]
+    assert arguments("sims.retrieve") == [("id", "id", "path")]
+    assert arguments("profiles.retrieve") == arguments("profiles.delete")
+    assert arguments("profiles.delete") == [("profile_id", "id", "path")]
+
+
+def test_a_path_parameter_name_must_name_a_parameter_the_spec_has() -> None:
+    sims = {"/sims/{id}": {**ID, "get": {"responses": ONE}}}
+    unknown = {
+        "GET /sims/{id}": {"sim_id": "sim_card_id"},
+        "POST /sims/{id}": {"id": "sim_card_id"},
+        "/sims": {"id": "sim_card_id"},
+    }
+    # a name no argument can have is the config's error, found before the spec is read
+    _, problems = _build(sims, path_parameter_names={**unknown, "/sims/{id}": {"id": "class"}})
+    assert [(p.message, p.pointer) for p in problems.errors] == [
+        (
+            "the Python name of path parameter 'id' must be snake_case, neither a keyword "
+            "nor an argument every method has, not 'class'",
+            "/path_parameter_names/~1sims~1{id}/id",
+        )
+    ]
+    _, problems = _build(sims, path_parameter_names=unknown)
+    assert [(p.message, p.file) for p in problems.errors] == [
+        ("GET /sims/{id} has no path parameter 'sim_id'", "sdk.yaml"),
+        ("POST /sims/{id} is not an operation or a path of the spec", "sdk.yaml"),
+        ("/sims is not an operation or a path of the spec", "sdk.yaml"),
+    ]
+
+
+def test_a_body_of_raw_bytes_is_positional_after_the_path_parameter() -> None:
+    raw = {"content": {"application/octet-stream": {"schema": {"type": "string"}}}}
+    api, problems = _build(
+        {
+            "/keys/{id}": {
+                **ID,
+                "put": {"requestBody": {**raw, "required": True}, "responses": ONE},
+            },
+            "/blobs": {"post": {"requestBody": raw, "responses": ONE}},
+        }
+    )
+    assert not problems.errors
+    methods = _methods(api)
+    assert [(a.name, a.positional) for a in methods["keys.update"].arguments] == [
+        ("id", True),
+        ("body", True),
+    ]
+    # an optional body cannot come before the keywords: it is one of them
+    assert [(a.name, a.positional) for a in methods["blobs.create"].arguments] == [("body", False)]

@@ -44,7 +44,7 @@ class SettingsResource(SyncAPIResource):
         is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
         return SettingsResourceWithStreamingResponse(self)
 
-    def list(
+    def retrieve(
         self,
         *,
         extra_headers: Headers | None = None,
@@ -52,7 +52,7 @@ class SettingsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Settings:
-        """List
+        """Retrieve
 
         `GET /settings`
         """
@@ -72,13 +72,13 @@ class SettingsResource(SyncAPIResource):
 class SettingsResourceWithRawResponse:
     def __init__(self, resource: SettingsResource) -> None:
         self._resource = resource
-        self.list = to_raw_response_wrapper(resource.list)
+        self.retrieve = to_raw_response_wrapper(resource.retrieve)
 
 
 class SettingsResourceWithStreamingResponse:
     def __init__(self, resource: SettingsResource) -> None:
         self._resource = resource
-        self.list = to_streamed_response_wrapper(resource.list)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
 
 
 class AsyncSettingsResource(AsyncAPIResource):
@@ -95,7 +95,7 @@ class AsyncSettingsResource(AsyncAPIResource):
         is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
         return AsyncSettingsResourceWithStreamingResponse(self)
 
-    async def list(
+    async def retrieve(
         self,
         *,
         extra_headers: Headers | None = None,
@@ -103,7 +103,7 @@ class AsyncSettingsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Settings:
-        """List
+        """Retrieve
 
         `GET /settings`
         """
@@ -123,10 +123,10 @@ class AsyncSettingsResource(AsyncAPIResource):
 class AsyncSettingsResourceWithRawResponse:
     def __init__(self, resource: AsyncSettingsResource) -> None:
         self._resource = resource
-        self.list = async_to_raw_response_wrapper(resource.list)
+        self.retrieve = async_to_raw_response_wrapper(resource.retrieve)
 
 
 class AsyncSettingsResourceWithStreamingResponse:
     def __init__(self, resource: AsyncSettingsResource) -> None:
         self._resource = resource
-        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .rooms.actions.bridge import BridgeCreateBody as BridgeCreateBody
+    from .rooms.actions import BridgeCreateBody as BridgeCreateBody
     from .shared import Room as Room
 
 __all__ = [
@@ -20,7 +20,7 @@ __all__ = [
 ]
 # each model's module (by resource: what `client.ai.assistants` needs is in `ai.assistants` and above)
 _HOMES = {
-    "BridgeCreateBody": "rooms.actions.bridge",
+    "BridgeCreateBody": "rooms.actions",
     "Room": "shared",
 }
 

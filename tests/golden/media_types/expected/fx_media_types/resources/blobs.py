@@ -42,8 +42,8 @@ class BlobsResource(SyncAPIResource):
     def update(
         self,
         key: str,
-        *,
         body: FileContent,
+        *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -134,8 +134,8 @@ class AsyncBlobsResource(AsyncAPIResource):
     async def update(
         self,
         key: str,
-        *,
         body: FileContent,
+        *,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,

@@ -39,7 +39,7 @@ class EventsResource(SyncAPIResource):
         is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
         return EventsResourceWithStreamingResponse(self)
 
-    def list(
+    def retrieve(
         self,
         *,
         extra_headers: Headers | None = None,
@@ -47,7 +47,7 @@ class EventsResource(SyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> str:
-        """List
+        """Retrieve
 
         `GET /events`
         """
@@ -66,13 +66,13 @@ class EventsResource(SyncAPIResource):
 class EventsResourceWithRawResponse:
     def __init__(self, resource: EventsResource) -> None:
         self._resource = resource
-        self.list = to_raw_response_wrapper(resource.list)
+        self.retrieve = to_raw_response_wrapper(resource.retrieve)
 
 
 class EventsResourceWithStreamingResponse:
     def __init__(self, resource: EventsResource) -> None:
         self._resource = resource
-        self.list = to_streamed_response_wrapper(resource.list)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
 
 
 class AsyncEventsResource(AsyncAPIResource):
@@ -89,7 +89,7 @@ class AsyncEventsResource(AsyncAPIResource):
         is read as you walk it (`iter_bytes()`, `iter_lines()`) or `parse()` it."""
         return AsyncEventsResourceWithStreamingResponse(self)
 
-    async def list(
+    async def retrieve(
         self,
         *,
         extra_headers: Headers | None = None,
@@ -97,7 +97,7 @@ class AsyncEventsResource(AsyncAPIResource):
         extra_body: Body | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> str:
-        """List
+        """Retrieve
 
         `GET /events`
         """
@@ -116,10 +116,10 @@ class AsyncEventsResource(AsyncAPIResource):
 class AsyncEventsResourceWithRawResponse:
     def __init__(self, resource: AsyncEventsResource) -> None:
         self._resource = resource
-        self.list = async_to_raw_response_wrapper(resource.list)
+        self.retrieve = async_to_raw_response_wrapper(resource.retrieve)
 
 
 class AsyncEventsResourceWithStreamingResponse:
     def __init__(self, resource: AsyncEventsResource) -> None:
         self._resource = resource
-        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)

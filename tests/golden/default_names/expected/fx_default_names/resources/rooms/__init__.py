@@ -35,14 +35,6 @@ if TYPE_CHECKING:
         ChatResourceWithRawResponse,
         ChatResourceWithStreamingResponse,
     )
-    from .recordings import (
-        AsyncRecordingsResource,
-        AsyncRecordingsResourceWithRawResponse,
-        AsyncRecordingsResourceWithStreamingResponse,
-        RecordingsResource,
-        RecordingsResourceWithRawResponse,
-        RecordingsResourceWithStreamingResponse,
-    )
 
 __all__ = [
     "RoomsResource",
@@ -68,12 +60,6 @@ class RoomsResource(SyncAPIResource):
         from .chat import ChatResource
 
         return ChatResource(self._client)
-
-    @cached_property
-    def recordings(self) -> RecordingsResource:
-        from .recordings import RecordingsResource
-
-        return RecordingsResource(self._client)
 
     @cached_property
     def with_raw_response(self) -> RoomsResourceWithRawResponse:
@@ -268,6 +254,34 @@ class RoomsResource(SyncAPIResource):
         )
         return self._client.request(spec)
 
+    def list_recordings(
+        self,
+        room_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> List[Room]:
+        """List recordings
+
+        `GET /rooms/{room_id}/recordings`
+        """
+        spec: RequestSpec[List[Room]] = RequestSpec(
+            method="get",
+            path="/rooms/{room_id}/recordings",
+            path_params={
+                "room_id": room_id,
+            },
+            cast_to=List[types_.Room],
+            response_kind="json",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return self._client.request(spec)
+
 
 class RoomsResourceWithRawResponse:
     def __init__(self, resource: RoomsResource) -> None:
@@ -278,6 +292,7 @@ class RoomsResourceWithRawResponse:
         self.update = to_raw_response_wrapper(resource.update)
         self.replace = to_raw_response_wrapper(resource.replace)
         self.delete = to_raw_response_wrapper(resource.delete)
+        self.list_recordings = to_raw_response_wrapper(resource.list_recordings)
 
     @cached_property
     def actions(self) -> ActionsResourceWithRawResponse:
@@ -291,12 +306,6 @@ class RoomsResourceWithRawResponse:
 
         return ChatResourceWithRawResponse(self._resource.chat)
 
-    @cached_property
-    def recordings(self) -> RecordingsResourceWithRawResponse:
-        from .recordings import RecordingsResourceWithRawResponse
-
-        return RecordingsResourceWithRawResponse(self._resource.recordings)
-
 
 class RoomsResourceWithStreamingResponse:
     def __init__(self, resource: RoomsResource) -> None:
@@ -307,6 +316,7 @@ class RoomsResourceWithStreamingResponse:
         self.update = to_streamed_response_wrapper(resource.update)
         self.replace = to_streamed_response_wrapper(resource.replace)
         self.delete = to_streamed_response_wrapper(resource.delete)
+        self.list_recordings = to_streamed_response_wrapper(resource.list_recordings)
 
     @cached_property
     def actions(self) -> ActionsResourceWithStreamingResponse:
@@ -319,12 +329,6 @@ class RoomsResourceWithStreamingResponse:
         from .chat import ChatResourceWithStreamingResponse
 
         return ChatResourceWithStreamingResponse(self._resource.chat)
-
-    @cached_property
-    def recordings(self) -> RecordingsResourceWithStreamingResponse:
-        from .recordings import RecordingsResourceWithStreamingResponse
-
-        return RecordingsResourceWithStreamingResponse(self._resource.recordings)
 
 
 class AsyncRoomsResource(AsyncAPIResource):
@@ -341,12 +345,6 @@ class AsyncRoomsResource(AsyncAPIResource):
         from .chat import AsyncChatResource
 
         return AsyncChatResource(self._client)
-
-    @cached_property
-    def recordings(self) -> AsyncRecordingsResource:
-        from .recordings import AsyncRecordingsResource
-
-        return AsyncRecordingsResource(self._client)
 
     @cached_property
     def with_raw_response(self) -> AsyncRoomsResourceWithRawResponse:
@@ -541,6 +539,34 @@ class AsyncRoomsResource(AsyncAPIResource):
         )
         return await self._client.request(spec)
 
+    async def list_recordings(
+        self,
+        room_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> List[Room]:
+        """List recordings
+
+        `GET /rooms/{room_id}/recordings`
+        """
+        spec: RequestSpec[List[Room]] = RequestSpec(
+            method="get",
+            path="/rooms/{room_id}/recordings",
+            path_params={
+                "room_id": room_id,
+            },
+            cast_to=List[types_.Room],
+            response_kind="json",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+        return await self._client.request(spec)
+
 
 class AsyncRoomsResourceWithRawResponse:
     def __init__(self, resource: AsyncRoomsResource) -> None:
@@ -551,6 +577,7 @@ class AsyncRoomsResourceWithRawResponse:
         self.update = async_to_raw_response_wrapper(resource.update)
         self.replace = async_to_raw_response_wrapper(resource.replace)
         self.delete = async_to_raw_response_wrapper(resource.delete)
+        self.list_recordings = async_to_raw_response_wrapper(resource.list_recordings)
 
     @cached_property
     def actions(self) -> AsyncActionsResourceWithRawResponse:
@@ -564,12 +591,6 @@ class AsyncRoomsResourceWithRawResponse:
 
         return AsyncChatResourceWithRawResponse(self._resource.chat)
 
-    @cached_property
-    def recordings(self) -> AsyncRecordingsResourceWithRawResponse:
-        from .recordings import AsyncRecordingsResourceWithRawResponse
-
-        return AsyncRecordingsResourceWithRawResponse(self._resource.recordings)
-
 
 class AsyncRoomsResourceWithStreamingResponse:
     def __init__(self, resource: AsyncRoomsResource) -> None:
@@ -580,6 +601,7 @@ class AsyncRoomsResourceWithStreamingResponse:
         self.update = async_to_streamed_response_wrapper(resource.update)
         self.replace = async_to_streamed_response_wrapper(resource.replace)
         self.delete = async_to_streamed_response_wrapper(resource.delete)
+        self.list_recordings = async_to_streamed_response_wrapper(resource.list_recordings)
 
     @cached_property
     def actions(self) -> AsyncActionsResourceWithStreamingResponse:
@@ -592,9 +614,3 @@ class AsyncRoomsResourceWithStreamingResponse:
         from .chat import AsyncChatResourceWithStreamingResponse
 
         return AsyncChatResourceWithStreamingResponse(self._resource.chat)
-
-    @cached_property
-    def recordings(self) -> AsyncRecordingsResourceWithStreamingResponse:
-        from .recordings import AsyncRecordingsResourceWithStreamingResponse
-
-        return AsyncRecordingsResourceWithStreamingResponse(self._resource.recordings)

@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
-from ...._request import RequestSpec
-from ...._resource import (
+from ..._request import RequestSpec
+from ..._resource import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
@@ -14,17 +13,7 @@ from ...._resource import (
     to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
-from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
-
-if TYPE_CHECKING:
-    from .sms import (
-        AsyncSmsResource,
-        AsyncSmsResourceWithRawResponse,
-        AsyncSmsResourceWithStreamingResponse,
-        SmsResource,
-        SmsResourceWithRawResponse,
-        SmsResourceWithStreamingResponse,
-    )
+from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
 __all__ = [
     "ChatResource",
@@ -38,12 +27,6 @@ __all__ = [
 
 class ChatResource(SyncAPIResource):
     """Operations on `rooms.chat`."""
-
-    @cached_property
-    def sms(self) -> SmsResource:
-        from .sms import SmsResource
-
-        return SmsResource(self._client)
 
     @cached_property
     def with_raw_response(self) -> ChatResourceWithRawResponse:
@@ -85,39 +68,52 @@ class ChatResource(SyncAPIResource):
         )
         return self._client.request(spec)
 
+    def sms(
+        self,
+        room_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Sms
+
+        `POST /rooms/{room_id}/chat/sms`
+        """
+        spec: RequestSpec[None] = RequestSpec(
+            method="post",
+            path="/rooms/{room_id}/chat/sms",
+            path_params={
+                "room_id": room_id,
+            },
+            response_kind="none",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            idempotency_key=idempotency_key,
+        )
+        return self._client.request(spec)
+
 
 class ChatResourceWithRawResponse:
     def __init__(self, resource: ChatResource) -> None:
         self._resource = resource
         self.create = to_raw_response_wrapper(resource.create)
-
-    @cached_property
-    def sms(self) -> SmsResourceWithRawResponse:
-        from .sms import SmsResourceWithRawResponse
-
-        return SmsResourceWithRawResponse(self._resource.sms)
+        self.sms = to_raw_response_wrapper(resource.sms)
 
 
 class ChatResourceWithStreamingResponse:
     def __init__(self, resource: ChatResource) -> None:
         self._resource = resource
         self.create = to_streamed_response_wrapper(resource.create)
-
-    @cached_property
-    def sms(self) -> SmsResourceWithStreamingResponse:
-        from .sms import SmsResourceWithStreamingResponse
-
-        return SmsResourceWithStreamingResponse(self._resource.sms)
+        self.sms = to_streamed_response_wrapper(resource.sms)
 
 
 class AsyncChatResource(AsyncAPIResource):
     """Operations on `rooms.chat`."""
-
-    @cached_property
-    def sms(self) -> AsyncSmsResource:
-        from .sms import AsyncSmsResource
-
-        return AsyncSmsResource(self._client)
 
     @cached_property
     def with_raw_response(self) -> AsyncChatResourceWithRawResponse:
@@ -159,26 +155,45 @@ class AsyncChatResource(AsyncAPIResource):
         )
         return await self._client.request(spec)
 
+    async def sms(
+        self,
+        room_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Sms
+
+        `POST /rooms/{room_id}/chat/sms`
+        """
+        spec: RequestSpec[None] = RequestSpec(
+            method="post",
+            path="/rooms/{room_id}/chat/sms",
+            path_params={
+                "room_id": room_id,
+            },
+            response_kind="none",
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            idempotency_key=idempotency_key,
+        )
+        return await self._client.request(spec)
+
 
 class AsyncChatResourceWithRawResponse:
     def __init__(self, resource: AsyncChatResource) -> None:
         self._resource = resource
         self.create = async_to_raw_response_wrapper(resource.create)
-
-    @cached_property
-    def sms(self) -> AsyncSmsResourceWithRawResponse:
-        from .sms import AsyncSmsResourceWithRawResponse
-
-        return AsyncSmsResourceWithRawResponse(self._resource.sms)
+        self.sms = async_to_raw_response_wrapper(resource.sms)
 
 
 class AsyncChatResourceWithStreamingResponse:
     def __init__(self, resource: AsyncChatResource) -> None:
         self._resource = resource
         self.create = async_to_streamed_response_wrapper(resource.create)
-
-    @cached_property
-    def sms(self) -> AsyncSmsResourceWithStreamingResponse:
-        from .sms import AsyncSmsResourceWithStreamingResponse
-
-        return AsyncSmsResourceWithStreamingResponse(self._resource.sms)
+        self.sms = async_to_streamed_response_wrapper(resource.sms)
