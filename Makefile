@@ -39,9 +39,9 @@ generate-all: $(STAMP)  ## the whole upstream spec (1,156 operations) into build
 # The spec-driven respx test over every operation of the whole spec (tests/support/target.py:
 # TELNYX_CODEGEN_SURFACE=all), sync and async, one worker per core: it owns the machine.
 ALL_AREAS := TELNYX_CODEGEN_SURFACE=all
-test-all-areas: generate-all  ## the whole-spec package: one operation of every area, then every operation against respx
+test-all-areas: generate-all  ## the whole-spec package: one operation of every area, every operation against respx, the surface against the official SDK's
 	$(BIN)/python tests/smoke/all_areas_smoke.py
-	$(ALL_AREAS) $(BIN)/pytest -q -n $(WORKERS) -p no:cacheprovider tests/spec_driven/test_operations.py
+	$(ALL_AREAS) $(BIN)/pytest -q -n $(WORKERS) -p no:cacheprovider tests/spec_driven/test_operations.py tests/spec_driven/test_surface.py
 	$(FORMAT_CHECK) build/all/sdk
 
 contract-all: generate-all node_modules/.installed  ## the Prism contract test over the whole spec (not in make test)
