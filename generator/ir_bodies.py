@@ -1,5 +1,6 @@
 """The IR builder's body step: an operation's request body as keyword arguments (one per
-property of an object body) or one `body` argument, with its encoding."""
+property of an object body) or one argument (`body`, or the name the config gives a whole
+body), with its encoding."""
 
 from __future__ import annotations
 
@@ -22,7 +23,11 @@ BODY_ENCODINGS: dict[str, Any] = {
 }
 
 
-def build_body(ctx: Context, operation: dict[str, Any], at: tuple[str, ...]) -> Body | None:
+def build_body(
+    ctx: Context, operation: dict[str, Any], at: tuple[str, ...], whole: str | None = None
+) -> Body | None:
+    """The operation's request body; `whole`: the config's name of the one argument that
+    takes a JSON body whole (`body_arguments`), where its properties would be keywords."""
     raw = deref(ctx.document, operation.get("requestBody"))
     if not isinstance(raw, dict) or not raw.get("content"):
         return None
@@ -55,9 +60,11 @@ def build_body(ctx: Context, operation: dict[str, Any], at: tuple[str, ...]) -> 
     found = ctx.mapper.component(schema)
     model = found[0] if found else None
     shape = ctx.mapper.object_shape(schema)
-    if shape is None:
-        whole = Parameter("body", "", "body", ctx.mapper.type_of(schema), required, description)
-        return Body(media_type, required, model, (whole,), encoding)
+    if shape is None or (whole and encoding == "json"):
+        # "": no wire name, the argument is the body itself (sent as it is, validated whole)
+        name = whole if whole and encoding == "json" else "body"
+        argument = Parameter(name, "", "body", ctx.mapper.type_of(schema), required, description)
+        return Body(media_type, required, model, (argument,), encoding)
     fields = _fields(ctx, shape, at)
     files = tuple(
         f.wire_name for f in fields if encoding == "multipart" and _uploads_a_file(f.type)
