@@ -27,7 +27,8 @@ def build_body(
     ctx: Context, operation: dict[str, Any], at: tuple[str, ...], whole: str | None = None
 ) -> Body | None:
     """The operation's request body; `whole`: the config's name of the one argument that
-    takes a JSON body whole (`body_arguments`), where its properties would be keywords."""
+    takes it whole (`body_arguments`): a JSON body's properties are keywords no more, and a
+    body that is one argument already (bytes, a union) is named so instead of `body`."""
     raw = deref(ctx.document, operation.get("requestBody"))
     if not isinstance(raw, dict) or not raw.get("content"):
         return None
@@ -54,16 +55,18 @@ def build_body(
         # Bytes that are the request itself come positionally, after the path's id, as the
         # official SDK takes them: `keys.update("greeting", b"hello", id=...)`.
         positional = required and media_type == "application/octet-stream"
-        whole = Parameter("body", "", "body", types.Content(), required, description, positional)
-        return Body(media_type, required, None, (whole,), encoding)
+        name = whole or "body"
+        raw_body = Parameter(name, "", "body", types.Content(), required, description, positional)
+        return Body(media_type, required, None, (raw_body,), encoding)
     # Multipart bodies carry files, which the model (bytes) sees as placeholders only.
     found = ctx.mapper.component(schema)
     model = found[0] if found else None
     shape = ctx.mapper.object_shape(schema)
     if shape is None or (whole and encoding == "json"):
         # "": no wire name, the argument is the body itself (sent as it is, validated whole)
-        name = whole if whole and encoding == "json" else "body"
-        argument = Parameter(name, "", "body", ctx.mapper.type_of(schema), required, description)
+        argument = Parameter(
+            whole or "body", "", "body", ctx.mapper.type_of(schema), required, description
+        )
         return Body(media_type, required, model, (argument,), encoding)
     fields = _fields(ctx, shape, at)
     files = tuple(

@@ -151,14 +151,14 @@ def body_arguments(ctx: Context, config: SdkConfig, config_file: str) -> dict[tu
 
 def whole_body_problem(operation: Operation, name: str) -> str | None:
     """What is wrong with taking the operation's body whole as argument `name`, if anything:
-    it has no body, no JSON body, or another argument has that name."""
+    it has no body, a body of form fields, or another argument has that name."""
     target = f"{operation.http_method.upper()} {operation.path}"
     if operation.body is None:
         return f"{target} has no request body"
-    if operation.body.encoding != "json":
+    if [f.wire_name for f in operation.body.fields] != [""]:
         return (
-            f"the body of {target} is {operation.body.media_type}: only a JSON body is taken "
-            "whole as one argument"
+            f"the body of {target} is {operation.body.media_type} fields, sent one by one: "
+            "only a JSON body, or one that is one argument already, can be taken whole"
         )
     if name in {p.name for p in operation.parameters}:
         return f"the whole body of {target} cannot be {name!r}: another argument has that name"

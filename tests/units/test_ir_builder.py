@@ -438,10 +438,16 @@ def _networks(body: dict[str, Any]) -> dict[str, Any]:
 
 def test_the_config_can_take_a_whole_body_as_one_named_argument() -> None:
     body = {"required": True, "content": {"application/json": {"schema": NET_REF}}}
+    either = {"oneOf": [NET_REF, {"type": "object", "properties": {"url": {"type": "string"}}}]}
+    upload = {"required": True, "content": {"multipart/form-data": {"schema": either}}}
     api, problems = _build(
-        _networks(body),
+        {**_networks(body), "/clones": {"post": {"requestBody": upload, "responses": ONE}}},
         {"Network": NETWORK},
-        body_arguments={"POST /networks": "network_create", "PATCH /networks/{id}": "network"},
+        body_arguments={
+            "POST /networks": "network_create",
+            "PATCH /networks/{id}": "network",
+            "POST /clones": "clone_request",
+        },
     )
     assert not problems.errors
     methods = _methods(api)
@@ -456,6 +462,10 @@ def test_the_config_can_take_a_whole_body_as_one_named_argument() -> None:
     assert [(a.name, a.location, a.required) for a in updated.arguments] == [
         ("id", "path", True),
         ("network", "body", False),
+    ]
+    # a body that is one argument already (a union, bytes) is named so instead of `body`
+    assert [(a.name, a.wire_name) for a in methods["clones.create"].arguments] == [
+        ("clone_request", "")
     ]
 
 
@@ -504,8 +514,8 @@ def test_a_whole_body_argument_must_name_an_operation_with_a_body_and_a_free_nam
             "/body_arguments/PATCH ~1networks~1{id}",
         ),
         (
-            "the body of POST /uploads is multipart/form-data: only a JSON body is taken "
-            "whole as one argument",
+            "the body of POST /uploads is multipart/form-data fields, sent one by one: only "
+            "a JSON body, or one that is one argument already, can be taken whole",
             "sdk.yaml",
             "/body_arguments/POST ~1uploads",
         ),
