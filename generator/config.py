@@ -104,6 +104,9 @@ def load_config(data: dict[str, Any], file: str, problems: Problems) -> SdkConfi
         path_parameter_names=_path_parameter_names(
             _mapping(data, "path_parameter_names", file, problems), file, problems
         ),
+        body_arguments=_body_arguments(
+            _mapping(data, "body_arguments", file, problems), file, problems
+        ),
     )
     return None if problems.errors else config
 
@@ -165,6 +168,35 @@ def _path_parameter_names(
                 )
                 continue
             found.append((str(target), str(wire), name))
+    return tuple(found)
+
+
+_OPERATION = re.compile(r"^[A-Za-z]+ /\S*$")
+
+
+def _body_arguments(
+    entries: dict[str, Any], file: str, problems: Problems
+) -> tuple[tuple[str, str], ...]:
+    """`body_arguments`: `METHOD /path` -> the Python name of the one argument that takes
+    the operation's whole request body; whether the spec has a body there is the IR's check."""
+    found = []
+    for target, name in entries.items():
+        where = pointer("body_arguments", str(target))
+        if not _OPERATION.fullmatch(str(target)) or not isinstance(name, str):
+            problems.error(
+                f"`body_arguments` maps `METHOD /path` to a Python name, not {target!r}: {name!r}",
+                file,
+                where,
+            )
+        elif not _is_snake_case(name, argument=True):
+            problems.error(
+                "the Python name of a whole body must be snake_case, neither a keyword nor an "
+                f"argument every method has, not {name!r}",
+                file,
+                where,
+            )
+        else:
+            found.append((str(target), name))
     return tuple(found)
 
 

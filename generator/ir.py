@@ -227,6 +227,8 @@ class SdkConfig:
     segment_names: tuple[tuple[str, str], ...] = ()
     # (`METHOD /path` or `/path`, wire name, Python name): path parameters renamed
     path_parameter_names: tuple[tuple[str, str, str], ...] = ()
+    # (`METHOD /path`, Python name): operations that take their whole body as one argument
+    body_arguments: tuple[tuple[str, str], ...] = ()
 
 
 # -- agent skills (the `skills:` section of the SDK config) --

@@ -1,5 +1,6 @@
 """The IR builder's body step: an operation's request body as keyword arguments (one per
-property of an object body) or one `body` argument, with its encoding."""
+property of an object body) or one argument (`body`, or the name the config gives a whole
+body), with its encoding."""
 
 from __future__ import annotations
 
@@ -22,7 +23,12 @@ BODY_ENCODINGS: dict[str, Any] = {
 }
 
 
-def build_body(ctx: Context, operation: dict[str, Any], at: tuple[str, ...]) -> Body | None:
+def build_body(
+    ctx: Context, operation: dict[str, Any], at: tuple[str, ...], whole: str | None = None
+) -> Body | None:
+    """The operation's request body; `whole`: the config's name of the one argument that
+    takes it whole (`body_arguments`): a JSON body's properties are keywords no more, and a
+    body that is one argument already (bytes, a union) is named so instead of `body`."""
     raw = deref(ctx.document, operation.get("requestBody"))
     if not isinstance(raw, dict) or not raw.get("content"):
         return None
@@ -49,15 +55,19 @@ def build_body(ctx: Context, operation: dict[str, Any], at: tuple[str, ...]) -> 
         # Bytes that are the request itself come positionally, after the path's id, as the
         # official SDK takes them: `keys.update("greeting", b"hello", id=...)`.
         positional = required and media_type == "application/octet-stream"
-        whole = Parameter("body", "", "body", types.Content(), required, description, positional)
-        return Body(media_type, required, None, (whole,), encoding)
+        name = whole or "body"
+        raw_body = Parameter(name, "", "body", types.Content(), required, description, positional)
+        return Body(media_type, required, None, (raw_body,), encoding)
     # Multipart bodies carry files, which the model (bytes) sees as placeholders only.
     found = ctx.mapper.component(schema)
     model = found[0] if found else None
     shape = ctx.mapper.object_shape(schema)
-    if shape is None:
-        whole = Parameter("body", "", "body", ctx.mapper.type_of(schema), required, description)
-        return Body(media_type, required, model, (whole,), encoding)
+    if shape is None or (whole and encoding == "json"):
+        # "": no wire name, the argument is the body itself (sent as it is, validated whole)
+        argument = Parameter(
+            whole or "body", "", "body", ctx.mapper.type_of(schema), required, description
+        )
+        return Body(media_type, required, model, (argument,), encoding)
     fields = _fields(ctx, shape, at)
     files = tuple(
         f.wire_name for f in fields if encoding == "multipart" and _uploads_a_file(f.type)

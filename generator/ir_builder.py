@@ -27,10 +27,14 @@ from .problems import Problems, pointer
 
 
 def build_operation(
-    ctx: Context, placement: Placement, renamed: dict[str, str] | None = None
+    ctx: Context,
+    placement: Placement,
+    renamed: dict[str, str] | None = None,
+    body_argument: str | None = None,
 ) -> Operation | None:
     """The operation `placement` names, as the method `placement.parts[-1]`; `renamed`: the
-    config's Python names of its path parameters (wire name -> name)."""
+    config's Python names of its path parameters (wire name -> name); `body_argument`: the
+    config's name of the one argument taking its whole body."""
     method, path = placement.key
     operation = ctx.document["paths"][path][method]
     at = ("paths", path, method)
@@ -41,7 +45,7 @@ def build_operation(
         else p
         for p in parameters
     ]
-    body = build_body(ctx, operation, at)
+    body = build_body(ctx, operation, at, body_argument)
     response = build_response(ctx, operation, at)
     if response is None:
         return None
@@ -66,17 +70,25 @@ def build_operation(
         server_prefix=ctx.strip_prefix,
     )
     operation_ir = separate_same_names(operation_ir)
+    _check_argument_names(ctx, placement, operation_ir, body_argument)
+    return operation_ir
+
+
+def _check_argument_names(
+    ctx: Context, placement: Placement, operation: Operation, body_argument: str | None
+) -> None:
+    """No two arguments of the method share a name (the config's name of a whole body is the
+    config's error: `whole_body_problem`)."""
     seen: dict[str, str] = {}
-    for argument in operation_ir.arguments:
-        if argument.name in seen:
+    for argument in operation.arguments:
+        if argument.name in seen and argument.name != body_argument:
             ctx.problems.error(
                 f"method {placement.dotted} would take two arguments named {argument.name!r} "
                 f"({seen[argument.name]} and {argument.location} {argument.wire_name!r})",
                 ctx.file,
-                pointer(*at),
+                pointer("paths", operation.path, operation.http_method),
             )
         seen[argument.name] = f"{argument.location} {argument.wire_name!r}"
-    return operation_ir
 
 
 def _reads_one_thing(
@@ -118,17 +130,58 @@ def path_parameter_renames(
     return renames
 
 
+def body_arguments(ctx: Context, config: SdkConfig, config_file: str) -> dict[tuple[str, str], str]:
+    """(method, path) -> the config's name of the argument taking its whole body, each entry
+    of an operation the spec has (whether it has a body: `whole_body_problem`)."""
+    paths = ctx.document["paths"]
+    found: dict[tuple[str, str], str] = {}
+    for target, name in config.body_arguments:
+        method, _, path = target.partition(" ")
+        item = paths.get(path)
+        if not isinstance(item, dict) or method.lower() not in item:
+            ctx.problems.error(
+                f"{target} is not an operation of the spec",
+                config_file,
+                pointer("body_arguments", target),
+            )
+            continue
+        found[method.lower(), path] = name
+    return found
+
+
+def whole_body_problem(operation: Operation, name: str) -> str | None:
+    """What is wrong with taking the operation's body whole as argument `name`, if anything:
+    it has no body, a body of form fields, or another argument has that name."""
+    target = f"{operation.http_method.upper()} {operation.path}"
+    if operation.body is None:
+        return f"{target} has no request body"
+    if [f.wire_name for f in operation.body.fields] != [""]:
+        return (
+            f"the body of {target} is {operation.body.media_type} fields, sent one by one: "
+            "only a JSON body, or one that is one argument already, can be taken whole"
+        )
+    if name in {p.name for p in operation.parameters}:
+        return f"the whole body of {target} cannot be {name!r}: another argument has that name"
+    return None
+
+
 def build(ctx: Context, config: SdkConfig, methods: dict[str, Any], config_file: str) -> Api:
     """The API of the document: every operation placed as a method, the resource tree, the
     TypedDicts the arguments name, the models' modules and the webhooks' events."""
     tree = MethodTree()
     renames = path_parameter_renames(ctx, config, config_file)
+    wholes = body_arguments(ctx, config, config_file)
     segment_names = dict(config.segment_names)
     for placement in ir_tree.placements(ctx, methods, config_file, segment_names):
         if not ir_tree.name_fits(placement, ctx.problems):
             continue
-        operation = build_operation(ctx, placement, renames.get(placement.key))
-        if operation is not None:
+        whole = wholes.get(placement.key)
+        operation = build_operation(ctx, placement, renames.get(placement.key), whole)
+        problem = whole_body_problem(operation, whole) if operation and whole else None
+        if problem is not None:
+            target = f"{placement.key[0].upper()} {placement.key[1]}"
+            ctx.problems.error(problem, config_file, pointer("body_arguments", target))
+        elif operation is not None:
             ir_tree.place(tree, operation, placement, ctx.problems)
     ir_tree.finish(tree, config_file, ctx.problems)
     root = ir_tree.resource_tree(tree, config.sync_client)

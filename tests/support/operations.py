@@ -197,6 +197,15 @@ def path_parameter_name(method: str, path: str, wire: str) -> str:
     return str(given.get(wire) or python_name(wire))
 
 
+def body_argument_name(method: str, path: str) -> str | None:
+    """The one keyword argument taking the operation's whole request body, where the config
+    names one (`body_arguments`, `POST /networks: network_create`), else None: the body is
+    one keyword per property."""
+    names = CONFIG.get("body_arguments") or {}
+    name = names.get(f"{method.upper()} {path}")
+    return None if name is None else str(name)
+
+
 # -- values from schemas --------------------------------------------------------------
 
 
@@ -441,8 +450,13 @@ class Operation:
 
     @property
     def body_args(self) -> list[Arg]:
+        """One per property of an object body; one (no wire name) for a body the config
+        takes whole."""
         if self.body is None:
             return []
+        whole = body_argument_name(self.method, self.path)
+        if whole is not None:
+            return [Arg("", whole, "body", self.body_schema, bool(self.body.get("required")))]
         shape = object_shape(self.body_schema)
         assert shape is not None, f"{self}: the request body is not an object"
         return [
@@ -601,6 +615,22 @@ def method_of(root: Any, dotted: str) -> Any:
     return root
 
 
+def argument_value(arg: Arg, every: bool) -> Any:
+    """A value of the argument: bytes for a file, else one synthesised from its schema; a
+    whole object body (no wire name) as its keywords would make it, of its required
+    properties (`every` one) each synthesised from the merged shape."""
+    shape = object_shape(arg.schema) if arg.location == "body" and not arg.wire else None
+    if shape is not None:
+        return {
+            prop: argument_value(Arg(prop, prop, "body", sub, True), every=False)
+            for prop, sub in shape[0].items()
+            if (every or prop in shape[1]) and not deref(sub).get("readOnly")
+        }
+    if deref(arg.schema).get("format") == "binary":
+        return UPLOAD
+    return synth(arg.schema, arg.wire or "body")
+
+
 def build_call(op: Operation, variant: str) -> Call:
     """Arguments for ``op``: the required ones, or every optional one too ("optional"),
     or the required ones with path parameters full of reserved characters ("odd-ids");
@@ -621,7 +651,8 @@ def build_call(op: Operation, variant: str) -> Call:
     args: list[Any] = [path_values[op.positional]] if op.positional else []
     kwargs: dict[str, Any] = {}
     query: list[tuple[str, str]] = []
-    body: dict[str, Any] = {}
+    body: Any = {}  # the body's properties, or the whole body (an argument of no wire name)
+    whole = False
     for arg in op.args:
         if arg.location == "path":
             assert deref(arg.schema).get("type", "string") == "string"
@@ -634,14 +665,14 @@ def build_call(op: Operation, variant: str) -> Call:
             kwargs[arg.python] = synth_every_key(arg.schema, arg.wire)
             query += deep_pairs(arg.wire, kwargs[arg.python])
             continue
-        value = (
-            UPLOAD if deref(arg.schema).get("format") == "binary" else synth(arg.schema, arg.wire)
-        )
+        value = argument_value(arg, every=variant == "optional")
         kwargs[arg.python] = value
         if arg.location == "query":
             query += [
                 (arg.wire, query_text(v)) for v in (value if isinstance(value, list) else [value])
             ]
+        elif arg.location == "body" and not arg.wire:
+            body, whole = value, True
         elif arg.location == "body":
             body[arg.wire] = value
         else:  # pragma: no cover - the spec has no header or cookie parameters
@@ -650,7 +681,7 @@ def build_call(op: Operation, variant: str) -> Call:
     for name, value in path_values.items():
         path = path.replace("{" + name + "}", quote(value, safe=""))
     expected_body = None
-    if op.body is not None and (body or op.body.get("required")):
+    if op.body is not None and (body or whole or op.body.get("required")):
         expected_body = (
             body if op.body_media != "application/json" else json.loads(json.dumps(body))
         )

@@ -416,3 +416,110 @@ def test_a_body_of_raw_bytes_is_positional_after_the_path_parameter() -> None:
     ]
     # an optional body cannot come before the keywords: it is one of them
     assert [(a.name, a.positional) for a in methods["blobs.create"].arguments] == [("body", False)]
+
+
+NETWORK = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {"name": {"type": "string"}, "id": {"type": "string", "readOnly": True}},
+}
+
+
+def _networks(body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "/networks": {"post": {"requestBody": body, "responses": ONE}},
+        "/networks/{id}": {
+            **ID,
+            "get": {"responses": ONE},
+            "patch": {"requestBody": {**body, "required": False}, "responses": ONE},
+        },
+    }
+
+
+def test_the_config_can_take_a_whole_body_as_one_named_argument() -> None:
+    body = {"required": True, "content": {"application/json": {"schema": NET_REF}}}
+    either = {"oneOf": [NET_REF, {"type": "object", "properties": {"url": {"type": "string"}}}]}
+    upload = {"required": True, "content": {"multipart/form-data": {"schema": either}}}
+    api, problems = _build(
+        {**_networks(body), "/clones": {"post": {"requestBody": upload, "responses": ONE}}},
+        {"Network": NETWORK},
+        body_arguments={
+            "POST /networks": "network_create",
+            "PATCH /networks/{id}": "network",
+            "POST /clones": "clone_request",
+        },
+    )
+    assert not problems.errors
+    methods = _methods(api)
+    created = methods["networks.create"]
+    assert [(a.name, a.wire_name, a.location, a.required) for a in created.arguments] == [
+        ("network_create", "", "body", True)
+    ]
+    assert created.body is not None and created.body.model == "Network"
+    # the body's whole type: the model, or the TypedDict that may be given for it
+    assert created.arguments[0].annotation == "Union[Network, NetworkParam]"
+    updated = methods["networks.update"]
+    assert [(a.name, a.location, a.required) for a in updated.arguments] == [
+        ("id", "path", True),
+        ("network", "body", False),
+    ]
+    # a body that is one argument already (a union, bytes) is named so instead of `body`
+    assert [(a.name, a.wire_name) for a in methods["clones.create"].arguments] == [
+        ("clone_request", "")
+    ]
+
+
+def test_a_whole_body_argument_must_name_an_operation_with_a_body_and_a_free_name() -> None:
+    body = {"required": True, "content": {"application/json": {"schema": NET_REF}}}
+    form = {"content": {"multipart/form-data": {"schema": NETWORK}}}
+    paths = {**_networks(body), "/uploads": {"post": {"requestBody": form, "responses": ONE}}}
+    schemas = {"Network": NETWORK}
+    # a name no argument can have is the config's error, found before the spec is read
+    _, problems = _build(paths, schemas, body_arguments={"POST /networks": "class", "/x": "y"})
+    assert [(p.message, p.pointer) for p in problems.errors] == [
+        (
+            "the Python name of a whole body must be snake_case, neither a keyword nor an "
+            "argument every method has, not 'class'",
+            "/body_arguments/POST ~1networks",
+        ),
+        (
+            "`body_arguments` maps `METHOD /path` to a Python name, not '/x': 'y'",
+            "/body_arguments/~1x",
+        ),
+    ]
+    _, problems = _build(
+        paths,
+        schemas,
+        body_arguments={
+            "DELETE /networks": "network",
+            "GET /networks/{id}": "network",
+            "PATCH /networks/{id}": "id",
+            "POST /uploads": "upload",
+        },
+    )
+    assert [(p.message, p.file, p.pointer) for p in problems.errors] == [
+        (
+            "DELETE /networks is not an operation of the spec",
+            "sdk.yaml",
+            "/body_arguments/DELETE ~1networks",
+        ),
+        (
+            "GET /networks/{id} has no request body",
+            "sdk.yaml",
+            "/body_arguments/GET ~1networks~1{id}",
+        ),
+        (
+            "the whole body of PATCH /networks/{id} cannot be 'id': another argument has that name",
+            "sdk.yaml",
+            "/body_arguments/PATCH ~1networks~1{id}",
+        ),
+        (
+            "the body of POST /uploads is multipart/form-data fields, sent one by one: only "
+            "a JSON body, or one that is one argument already, can be taken whole",
+            "sdk.yaml",
+            "/body_arguments/POST ~1uploads",
+        ),
+    ]
+
+
+NET_REF = {"$ref": "#/components/schemas/Network"}

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .rooms.actions import BridgeCreateBody as BridgeCreateBody
     from .shared import Room as Room
+    from ._params import RoomParam as RoomParam
 
 __all__ = [
     "BridgeCreateBody",
     "Room",
+    "RoomParam",
 ]
 # each model's module (by resource: what `client.ai.assistants` needs is in `ai.assistants` and above)
 _HOMES = {
@@ -25,11 +27,20 @@ _HOMES = {
 }
 
 
+_PARAMS = frozenset(__all__[2:3])
+
+
 if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name is an error
 
     def __getattr__(name: str) -> Any:
         if name not in __all__:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        if name in _PARAMS:
+            from . import _params
+
+            value = getattr(_params, name)
+            globals()[name] = value
+            return value
         import importlib
 
         value = getattr(importlib.import_module("." + _HOMES[name], __name__), name)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, List
+from typing import TYPE_CHECKING, List, Union
 from ... import types as types_
 from ..._request import RequestSpec
 from ..._resource import (
@@ -18,6 +18,7 @@ from ..._resource import (
 from ..._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 
 if TYPE_CHECKING:
+    from ...types._params import RoomParam
     from ...types.shared import Room
     from .actions import (
         ActionsResource,
@@ -191,8 +192,7 @@ class RoomsResource(SyncAPIResource):
         self,
         room_id: str,
         *,
-        id: str | NotGiven = NOT_GIVEN,
-        name: str | NotGiven = NOT_GIVEN,
+        room: Union[Room, RoomParam],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -210,8 +210,7 @@ class RoomsResource(SyncAPIResource):
                 "room_id": room_id,
             },
             body={
-                "id": id,
-                "name": name,
+                "": room,
             },
             body_model=types_.Room,
             body_required=True,
@@ -476,8 +475,7 @@ class AsyncRoomsResource(AsyncAPIResource):
         self,
         room_id: str,
         *,
-        id: str | NotGiven = NOT_GIVEN,
-        name: str | NotGiven = NOT_GIVEN,
+        room: Union[Room, RoomParam],
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -495,8 +493,7 @@ class AsyncRoomsResource(AsyncAPIResource):
                 "room_id": room_id,
             },
             body={
-                "id": id,
-                "name": name,
+                "": room,
             },
             body_model=types_.Room,
             body_required=True,
