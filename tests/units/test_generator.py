@@ -964,6 +964,22 @@ def test_responses_give_ids_and_urls_as_the_str_that_arguments_take() -> None:
     assert named & {"UUID", "AnyUrl"} == set()
 
 
+def _generate_and_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], spec: str, method: str, script: str
+) -> str:
+    """Generate `mini` from `spec` with the one method `method` (`name: GET /path`), run
+    `script` beside it and give its output."""
+    config = CONFIG.split("methods:")[0] + f"methods:\n  {method}\n"
+    spec_path, config_path, out = write_inputs(tmp_path, spec, config)
+    code, _, stderr = run(
+        capsys, "generate", "--spec", spec_path, "--config", config_path, "--out", out
+    )
+    assert code == 0, stderr
+    done = subprocess.run([sys.executable, "-c", script], cwd=out, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
 SHARED_BASE_SPEC = """\
 openapi: 3.1.0
 info: {title: Mini API, version: 1.0.0}
@@ -1004,19 +1020,16 @@ def test_a_model_deriving_from_a_shared_model_is_built_and_an_email_is_a_str(
     `PlacedRegion`, defined after it: pydantic resolves inherited fields in the subclass's
     module, so `Placed` must be complete when it is defined. An e-mail address is a `str`:
     pydantic's EmailStr would need email-validator, which the package does not depend on."""
-    config = CONFIG.split("methods:")[0] + "methods:\n  alphas.list: GET /alphas\n"
-    spec, config_path, out = write_inputs(tmp_path, SHARED_BASE_SPEC, config)
-    code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config_path, "--out", out)
-    assert code == 0, stderr
     script = """
 from mini.types import Alpha, Placed
 assert Alpha.__mro__[1] is Placed and Placed.__module__ != Alpha.__module__
 alpha = Alpha.model_validate({"region": {"code": "x"}, "contact": "not-checked", "alpha": "a"})
 print(alpha.region.code, alpha.contact)
 """
-    done = subprocess.run([sys.executable, "-c", script], cwd=out, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split() == ["x", "not-checked"]
+    output = _generate_and_run(
+        tmp_path, capsys, SHARED_BASE_SPEC, "alphas.list: GET /alphas", script
+    )
+    assert output.split() == ["x", "not-checked"]
 
 
 NESTED_UNION_SPEC = """\
@@ -1066,10 +1079,6 @@ def test_a_tagged_union_whose_variant_is_a_tagged_union_is_built(
     inner union takes no UnknownVariant inside the outer one (it has no `engine` field, and
     pydantic refuses such a union), while both tags still choose the class and an unknown
     outer tag is still an UnknownVariant in an answer."""
-    config = CONFIG.split("methods:")[0] + "methods:\n  things.create: POST /things\n"
-    spec, config_path, out = write_inputs(tmp_path, NESTED_UNION_SPEC, config)
-    code, _, stderr = run(capsys, "generate", "--spec", spec, "--config", config_path, "--out", out)
-    assert code == 0, stderr
     script = """
 import pydantic
 from mini.types import Engine
@@ -1077,6 +1086,7 @@ adapter = pydantic.TypeAdapter(Engine)
 for sent in ({"engine": "Deepgram", "model": "nova-3"}, {"engine": "Google"}, {"engine": "New"}):
     print(type(adapter.validate_python(sent)).__name__)
 """
-    done = subprocess.run([sys.executable, "-c", script], cwd=out, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split() == ["Nova3", "Google", "UnknownVariant"]
+    output = _generate_and_run(
+        tmp_path, capsys, NESTED_UNION_SPEC, "things.create: POST /things", script
+    )
+    assert output.split() == ["Nova3", "Google", "UnknownVariant"]
