@@ -202,8 +202,9 @@ def surface(
     config_file: str,
     locate: Locator | None = None,
 ) -> tuple[Api, dict[str, Any]]:
-    """The IR and the normalised document of one side; methods the config maps but this
-    spec lacks are simply absent (an older spec may not have them yet). `locate` gives
+    """The IR and the normalised document of one side; methods (body arguments, path
+    parameter names) the config gives for operations this spec lacks are simply absent (an
+    older spec may not have them yet). `locate` gives
     the problems their lines."""
     problems = Problems(locate=locate)
     validate(spec, name, problems)(problems)
@@ -212,11 +213,24 @@ def surface(
     methods = {
         dotted: target
         for dotted, target in (config.get("methods") or {}).items()
-        if str(target).partition(" ")[2] in paths
-        and str(target).partition(" ")[0].lower() in paths[str(target).partition(" ")[2]]
+        if _in_spec(str(target), paths)
     }
-    normalised, api = front(spec, name, {**config, "methods": methods}, config_file, problems)
+    # the entries of the keys that name operations (or paths) alike
+    keyed = {
+        key: {target: v for target, v in config[key].items() if _in_spec(str(target), paths)}
+        for key in ("body_arguments", "path_parameter_names")
+        if isinstance(config.get(key), dict)
+    }
+    config = {**config, "methods": methods, **keyed}
+    normalised, api = front(spec, name, config, config_file, problems)
     return api, normalised.document
+
+
+def _in_spec(target: str, paths: dict[str, Any]) -> bool:
+    """Whether the spec has the operation `METHOD /path` (or the path `/path`)."""
+    method, _, path = target.rpartition(" ")
+    item = paths.get(path)
+    return isinstance(item, dict) and (not method or method.lower() in item)
 
 
 # -- comparing ----------------------------------------------------------------------------

@@ -109,7 +109,8 @@ def path_parameter_renames(
     checked against the spec: its operation (or path) is there, with the parameter."""
     paths = ctx.document["paths"]
     renames: dict[tuple[str, str], dict[str, str]] = {}
-    for target, wire, name in config.path_parameter_names:
+    # a path's entries first, so that an operation's own win whatever the order
+    for target, wire, name in sorted(config.path_parameter_names, key=lambda e: " " in e[0]):
         method, _, path = target.rpartition(" ")
         item = paths.get(path)
         methods = [m for m in item if m in HTTP_METHODS] if isinstance(item, dict) else []
@@ -138,7 +139,7 @@ def body_arguments(ctx: Context, config: SdkConfig, config_file: str) -> dict[tu
     for target, name in config.body_arguments:
         method, _, path = target.partition(" ")
         item = paths.get(path)
-        if not isinstance(item, dict) or method.lower() not in item:
+        if not isinstance(item, dict) or method.lower() not in set(HTTP_METHODS) & set(item):
             ctx.problems.error(
                 f"{target} is not an operation of the spec",
                 config_file,

@@ -389,14 +389,20 @@ def _closed_nested_unions(definitions: list[tuple[str, str]]) -> list[tuple[str,
 
 def _close(variants: ast.expr, unions: dict[str, ast.expr], name: str) -> bool:
     """Put each variant of `variants` (`A | B | C`) that is an open tagged union of `unions`
-    in place of its alias; whether there was one."""
+    in place of its alias, and so on into the variants put in (a union of unions of
+    unions), each alias once on a way down; whether there was one."""
     changed = False
-    for node in ast.walk(variants):
-        for side in ("left", "right"):
-            child = getattr(node, side, None)
-            if isinstance(child, ast.Name) and child.id in unions and child.id != name:
-                setattr(node, side, unions[child.id])
-                changed = True
+    pending: list[tuple[ast.expr, frozenset[str]]] = [(variants, frozenset({name}))]
+    while pending:
+        root, seen = pending.pop()
+        for node in ast.walk(root):
+            for side in ("left", "right"):
+                child = getattr(node, side, None)
+                if isinstance(child, ast.Name) and child.id in unions and child.id not in seen:
+                    inner = copy.deepcopy(unions[child.id])
+                    setattr(node, side, inner)
+                    pending.append((inner, seen | {child.id}))
+                    changed = True
     return changed
 
 
@@ -413,7 +419,7 @@ def _ordered(
     subclass's module, where the base's later neighbours are not defined, so such a base
     must be complete when it is defined (`RegionOut.region: RegionOutRegion`)."""
     names = {name for name, _ in definitions}
-    needs = [_needed_at_run_time(text) & names - {name} for name, text in definitions]
+    hard = [_needed_at_run_time(text) & names - {name} for name, text in definitions]
     texts = dict(definitions)
     annotations: dict[str, set[str]] = {}
     pending = sorted(names & bases)
@@ -425,13 +431,18 @@ def _ordered(
     complete = set(annotations)
     needs = [
         need | (annotations[name] - {name} if name in complete else set())
-        for need, (name, _) in zip(needs, definitions, strict=True)
+        for need, (name, _) in zip(hard, definitions, strict=True)
     ]
     done: set[str] = set()
     ordered: list[tuple[str, str]] = []
     remaining = sorted(range(len(definitions)), key=lambda i: definitions[i])
     while remaining:
-        layer = [i for i in remaining if needs[i] <= done] or remaining[:1]  # a cycle: by name
+        layer = (
+            [i for i in remaining if needs[i] <= done]
+            # a cycle of fields (a recursive base): the first whose run-time needs are met
+            or [i for i in remaining if hard[i] <= done][:1]
+            or remaining[:1]  # a cycle of run-time needs: by name
+        )
         ordered += [definitions[i] for i in layer]
         done.update(definitions[i][0] for i in layer)
         taken = set(layer)

@@ -207,6 +207,28 @@ def test_no_change_no_bump() -> None:
     assert report.changes == [] and report.bump("0.1.0") == ("none", "0.1.0")
 
 
+def test_an_older_spec_without_an_operation_the_config_names_is_diffed() -> None:
+    """The config may give body arguments and path parameter names for an operation that
+    only the new upstream has: the old side passes over them, as over its `methods`."""
+    config = {
+        **CONFIG_DATA,
+        "body_arguments": {"POST /ai/assistants/{assistant_id}/clone": "clone_request"},
+        "path_parameter_names": {
+            "/ai/assistants/{assistant_id}/clone": {"assistant_id": "source_id"}
+        },
+    }
+    old = copy.deepcopy(BASE)
+    remove_operation(old)
+    new = copy.deepcopy(BASE)
+    new["paths"]["/ai/assistants/{assistant_id}/clone"]["post"]["requestBody"] = {
+        "content": {"application/json": {"schema": {"type": "object"}}}
+    }
+    report = compare(
+        surface("old", old, config, str(CONFIG)), surface("new", new, config, str(CONFIG))
+    )
+    assert [c.kind for c in report.changes] == ["method-added"], report.text("0.1.0")
+
+
 def test_the_released_surface_stands_for_the_old_side(tmp_path: Path) -> None:
     """The surface a release writes, read back, is the old side: no change against the same
     spec; a method, argument or model it has and the candidate lacks is a change even where

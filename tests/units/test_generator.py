@@ -1090,3 +1090,40 @@ for sent in ({"engine": "Deepgram", "model": "nova-3"}, {"engine": "Google"}, {"
         tmp_path, capsys, NESTED_UNION_SPEC, "things.create: POST /things", script
     )
     assert output.split() == ["Nova3", "Google", "UnknownVariant"]
+
+
+def test_a_base_in_a_cycle_of_fields_still_comes_before_its_subclass() -> None:
+    """`X` (a base of another module's class) names `Y`, which names `X`: no order defines
+    both before the other, and the subclass `A` must still follow `X`."""
+    from generator.modelling import _ordered
+
+    definitions = [
+        ("A", "class A(X):\n    n: int"),
+        ("X", "class X(TelnyxModel):\n    a: Y | None = None"),
+        ("Y", "class Y(TelnyxModel):\n    x: X | None = None"),
+    ]
+    names = [name for name, _ in _ordered(definitions, {"X"})]
+    assert names.index("X") < names.index("A"), names
+
+
+def test_a_union_of_unions_of_unions_is_closed_whatever_the_order() -> None:
+    """Outer -> Mid -> Inner, each a tagged union with UnknownVariant: Outer names the leaf
+    classes of both, in any order of the definitions."""
+    import itertools
+
+    from generator.modelling import _closed_nested_unions
+
+    def alias(name: str, variants: str, tag: str) -> tuple[str, str]:
+        union = f'Annotated[{variants}, Field(discriminator="{tag}")]'
+        text = f'{name} = TypeAliasType("{name}", Annotated[Union[{union}, UnknownVariant], x])'
+        return name, text
+
+    definitions = [
+        alias("Outer", "A | Mid", "k1"),
+        alias("Mid", "B | Inner", "k2"),
+        alias("Inner", "C | D", "k3"),
+    ]
+    for order in itertools.permutations(definitions):
+        closed = dict(_closed_nested_unions(list(order)))
+        outer = closed["Outer"].replace("UnknownVariant", "")
+        assert "Mid" not in outer and "Inner" not in outer and "D" in outer, closed["Outer"]

@@ -358,6 +358,7 @@ def test_a_path_parameter_takes_the_name_the_config_gives_it() -> None:
         path_parameter_names={
             "PATCH /sims/{id}": {"id": "sim_card_id"},
             "/profiles/{id}": {"id": "profile_id"},
+            "/sims/{id}": {"id": "sim_id"},  # after PATCH's own, which still wins
         },
     )
     assert not problems.errors
@@ -368,7 +369,7 @@ def test_a_path_parameter_takes_the_name_the_config_gives_it() -> None:
 
     # the wire name stays; the body's `id` is no longer taken by the path's
     assert arguments("sims.update") == [("sim_card_id", "id", "path"), ("id", "id", "body")]
-    assert arguments("sims.retrieve") == [("id", "id", "path")]
+    assert arguments("sims.retrieve") == [("sim_id", "id", "path")]
     assert arguments("profiles.retrieve") == arguments("profiles.delete")
     assert arguments("profiles.delete") == [("profile_id", "id", "path")]
 
