@@ -108,9 +108,8 @@ def path_parameter_renames(
     """(method, path) -> the config's Python names of its path parameters, each entry
     checked against the spec: its operation (or path) is there, with the parameter."""
     paths = ctx.document["paths"]
-    renames: dict[tuple[str, str], dict[str, str]] = {}
-    # a path's entries first, so that an operation's own win whatever the order
-    for target, wire, name in sorted(config.path_parameter_names, key=lambda e: " " in e[0]):
+    checked: list[tuple[bool, list[str], str, str, str]] = []
+    for target, wire, name in config.path_parameter_names:
         method, _, path = target.rpartition(" ")
         item = paths.get(path)
         methods = [m for m in item if m in HTTP_METHODS] if isinstance(item, dict) else []
@@ -126,6 +125,10 @@ def path_parameter_renames(
         if problem is not None:
             ctx.problems.error(problem, config_file, pointer("path_parameter_names", target, wire))
             continue
+        checked.append((bool(method), methods, path, wire, name))
+    renames: dict[tuple[str, str], dict[str, str]] = {}
+    # a path's entries first, so that an operation's own win whatever the order
+    for _, methods, path, wire, name in sorted(checked, key=lambda entry: entry[0]):
         for each in methods:
             renames.setdefault((each, path), {})[wire] = name
     return renames
