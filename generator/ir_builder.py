@@ -169,13 +169,27 @@ def whole_body_problem(operation: Operation, name: str) -> str | None:
     return None
 
 
+def segment_names_in_use(ctx: Context, config: SdkConfig, config_file: str) -> dict[str, str]:
+    """The config's names of path segments, with a warning for a segment that no path of
+    the spec has (a misspelling would name nothing)."""
+    segments = {s for path in ctx.document["paths"] for s in path.strip("/").split("/")}
+    for segment, _ in config.segment_names:
+        if segment not in segments:
+            ctx.problems.warning(
+                f"`segment_names` names {segment!r}, a segment of no path of the spec",
+                config_file,
+                pointer("segment_names", segment),
+            )
+    return dict(config.segment_names)
+
+
 def build(ctx: Context, config: SdkConfig, methods: dict[str, Any], config_file: str) -> Api:
     """The API of the document: every operation placed as a method, the resource tree, the
     TypedDicts the arguments name, the models' modules and the webhooks' events."""
     tree = MethodTree()
     renames = path_parameter_renames(ctx, config, config_file)
     wholes = body_arguments(ctx, config, config_file)
-    segment_names = dict(config.segment_names)
+    segment_names = segment_names_in_use(ctx, config, config_file)
     for placement in ir_tree.placements(ctx, methods, config_file, segment_names):
         if not ir_tree.name_fits(placement, ctx.problems):
             continue

@@ -341,6 +341,15 @@ def test_a_segment_takes_the_name_the_config_gives_it() -> None:
             "/segment_names/10dlc",
         )
     ]
+    # a segment no path has (a misspelling) names nothing: a warning, an error with --strict
+    _, problems = _build(paths, segment_names={"10dcl": "messaging_10dlc"})
+    assert not problems.errors
+    assert [(p.message, p.pointer) for p in problems.warnings] == [
+        (
+            "`segment_names` names '10dcl', a segment of no path of the spec",
+            "/segment_names/10dcl",
+        )
+    ]
 
 
 def test_a_path_parameter_takes_the_name_the_config_gives_it() -> None:
