@@ -18,7 +18,7 @@ from typing import Any
 from .config import load_config, load_skills, with_included_methods
 from .ir import Api
 from .loading import SourceMap, load_text, load_yaml
-from .openapi import CONSTRAINTS, SCHEMA_REF, operations, walk
+from .openapi import CONSTRAINTS, SCHEMA_REF, operations, split_target, walk
 from .pipeline import front, validate
 from .problems import GenerationFailed, Locator, Problems
 from .surface_manifest import Manifest, of_api
@@ -228,9 +228,9 @@ def surface(
 
 def _in_spec(target: str, paths: dict[str, Any]) -> bool:
     """Whether the spec has the operation `METHOD /path` (or the path `/path`)."""
-    method, _, path = target.rpartition(" ")
+    method, path = split_target(target)
     item = paths.get(path)
-    return isinstance(item, dict) and (not method or method.lower() in item)
+    return isinstance(item, dict) and (not method or method in item)
 
 
 # -- comparing ----------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from .ir_responses import answers_a_list, build_response, pagination
 from .ir_tree import MethodTree, Placement
 from .ir_types import Context, TypeMapper
 from .ir_webhooks import webhook_events
-from .openapi import HTTP_METHODS
+from .openapi import HTTP_METHODS, split_target
 from .problems import Problems, pointer
 
 
@@ -110,11 +110,11 @@ def path_parameter_renames(
     paths = ctx.document["paths"]
     checked: list[tuple[bool, list[str], str, str, str]] = []
     for target, wire, name in config.path_parameter_names:
-        method, _, path = target.rpartition(" ")
+        method, path = split_target(target)
         item = paths.get(path)
         methods = [m for m in item if m in HTTP_METHODS] if isinstance(item, dict) else []
         if method:
-            methods = [m for m in methods if m == method.lower()]
+            methods = [m for m in methods if m == method]
         problem = (
             f"{target} is not an operation or a path of the spec"
             if not methods
@@ -140,16 +140,16 @@ def body_arguments(ctx: Context, config: SdkConfig, config_file: str) -> dict[tu
     paths = ctx.document["paths"]
     found: dict[tuple[str, str], str] = {}
     for target, name in config.body_arguments:
-        method, _, path = target.partition(" ")
+        method, path = split_target(target)
         item = paths.get(path)
-        if not isinstance(item, dict) or method.lower() not in set(HTTP_METHODS) & set(item):
+        if not isinstance(item, dict) or method not in set(HTTP_METHODS) & set(item):
             ctx.problems.error(
                 f"{target} is not an operation of the spec",
                 config_file,
                 pointer("body_arguments", target),
             )
             continue
-        found[method.lower(), path] = name
+        found[method, path] = name
     return found
 
 

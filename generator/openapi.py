@@ -190,6 +190,13 @@ def parameters_of(document: dict[str, Any], path: str, method: str) -> list[Any]
     return [deref(document, p) for p in declared]
 
 
+def split_target(target: str) -> tuple[str, str]:
+    """`GET /things` -> ("get", "/things"); a path alone (`/things`) -> ("", "/things"): how
+    the SDK config names an operation, or each of a path's."""
+    method, _, path = target.rpartition(" ")
+    return method.lower(), path
+
+
 # -- query parameters ------------------------------------------------------------------
 # The object query parameter that pages a list (`page[number]`, `page[size]`, `page[after]`):
 # its properties are one keyword argument each (`page_number=`), as the official SDKs take

@@ -180,8 +180,8 @@ def encode_query(query: Mapping[str, object]) -> list[tuple[str, str]]:
 def _deep_pairs(key: str, value: object, pairs: list[tuple[str, str]]) -> None:
     """`filter={"status": {"eq": "x"}}` as `filter[status][eq]=x`. A list inside an object
     is `filter[tags][]=a&filter[tags][]=b`: OpenAPI leaves arrays in a deepObject undefined,
-    and servers that read brackets (Telnyx's among them) keep only the last of a repeated
-    `filter[tags]=`. None is left out: the query has no null."""
+    and the bracketed list is the form the Telnyx spec's own notes write
+    (`filter[customer_reference][in][]`). None is left out: the query has no null."""
     if value is None or isinstance(value, NotGiven):
         return
     if isinstance(value, Mapping):

@@ -327,7 +327,7 @@ def synth_every_key(schema: Any, name: str = "value") -> Any:
 
 def deep_pairs(key: str, value: Any) -> list[tuple[str, str]]:
     """A deepObject on the wire: `filter[state][eq]=x`, a list inside it `filter[tags][]=a`
-    once per item (what Telnyx reads: its docs write `filter[tags][]=a&filter[tags][]=b`)."""
+    once per item (the form the spec's notes write: `filter[customer_reference][in][]`)."""
     if isinstance(value, dict):
         return [pair for sub, item in value.items() for pair in deep_pairs(f"{key}[{sub}]", item)]
     if isinstance(value, list):
